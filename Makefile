@@ -1,0 +1,98 @@
+# incubator: `make run` serves the app, `make test` runs the whole suite.
+# Everything is installed into .venv by these targets; nothing needs installing by hand.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+PO     := incubator/translations/zh_Hans_CN/LC_MESSAGES/messages.po
+MO     := $(PO:.po=.mo)
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+export FLASK_APP := wsgi
+
+.PHONY: run install install-dev translations db demo test test-sqlite test-postgres \
+        browser-deps lint format messages backup clean scheduler
+
+run: install translations db demo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+install-dev: $(DEVSTAMP)
+
+# Compiled catalogues are build output (not committed).
+$(MO): $(PO) | $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d incubator/translations
+translations: $(MO)
+
+db: install
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: install
+	$(BIN)/flask demo seed
+
+# Re-extract the strings after changing code or templates; then translate the new
+# entries of $(PO) (the test suite fails while one is untranslated).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	  --sort-output --omit-header -o /tmp/incubator-messages.pot .
+	$(BIN)/pybabel update -i /tmp/incubator-messages.pot -d incubator/translations \
+	  --no-fuzzy-matching --ignore-obsolete
+
+# Debian chromium + a CJK font for the browser tests, when missing and we are root.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+	  echo "chromium and fonts-wqy-microhei are present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei; \
+	else \
+	  echo "chromium or fonts-wqy-microhei missing and not root: browser tests will skip"; \
+	fi
+
+test: install-dev translations browser-deps
+	@if [ "$(REQUIRE_POSTGRES)" = 1 ] && [ -z "$(TEST_DATABASE_URL)" ]; then \
+	  echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is empty"; exit 1; fi
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else \
+	  echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
+
+test-sqlite:
+	@echo "== test suite on SQLite"
+	TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== test suite on PostgreSQL"
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check incubator tests config.py wsgi.py
+	$(BIN)/ruff format --check incubator tests config.py wsgi.py
+
+format: install-dev
+	$(BIN)/ruff format incubator tests config.py wsgi.py
+
+scheduler: install translations db
+	$(BIN)/flask scheduler run
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
+	find . -name __pycache__ -prune -exec rm -rf {} +

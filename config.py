@@ -1,0 +1,109 @@
+"""Configuration classes.
+
+Every setting a deployment changes comes from the environment (or a ``.env`` file that
+``wsgi.py`` loads). ``ProductionConfig`` refuses to start without a real ``SECRET_KEY``.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{INSTANCE_DIR / 'incubator.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Shanghai"
+
+    # i18n: Chinese first, English second.
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_SUPPORTED_LOCALES = ["zh_Hans_CN", "en"]
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "incubator" / "translations")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_SIZE = "md"
+
+    # Uploads (photos, Excel) never exceed this; larger bodies get 413.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+
+    # Sessions: idle 30 minutes, absolute 12 hours, "remember me" at most 14 days.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 12))
+    REMEMBER_ME_DURATION = timedelta(days=_env_int("REMEMBER_ME_DAYS", 14))
+    PERMANENT_SESSION_LIFETIME = REMEMBER_ME_DURATION
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "incubator_session"
+    SESSION_PROTECTION = "basic"
+
+    # Failed logins, counted in the database so every worker shares the count.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_FAILURE_MINUTES", 15))
+
+    API_TOKEN_LIFETIME = timedelta(days=_env_int("API_TOKEN_DAYS", 30))
+
+    # argon2id, OWASP minimum (19 MiB, t=2, p=1).
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    JSON_AS_ASCII = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    WTF_CSRF_ENABLED = False
+    # Fast hashes in tests; the algorithm (argon2id) stays the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        secret = os.environ.get("SECRET_KEY", "")
+        if len(secret) < 16:
+            raise RuntimeError(
+                "SECRET_KEY is not set (or shorter than 16 characters): production "
+                "refuses to start without one, because sessions, CSRF tokens and "
+                "password-reset links would be forgeable. Set SECRET_KEY in the "
+                'environment or .env, e.g. python -c "import secrets; '
+                'print(secrets.token_hex(32))".'
+            )
+        cls.SECRET_KEY = secret
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by ``INCUBATOR_ENV`` (default development)."""
+    name = os.environ.get("INCUBATOR_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(
+            f"INCUBATOR_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}"
+        )
+    return CONFIGS[name]

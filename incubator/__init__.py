@@ -1,0 +1,108 @@
+"""incubator: incubating community social organizations (社区社会组织孵化管理)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_env
+
+BASE_TEMPLATES = "../templates"
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the application. ``overrides`` replace single settings (tests)."""
+    config = config or config_from_env()
+    if issubclass(config, ProductionConfig):
+        config.check()
+    app = Flask(__name__, template_folder=BASE_TEMPLATES, instance_relative_config=True)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_cli(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from incubator import database, i18n
+    from incubator.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        render_as_batch=True,
+        compare_type=True,
+        render_item=database.render_migration_item,
+    )
+    with app.app_context():
+        database.install_sqlite_pragmas(db.engine)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+    )
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    from flask_babel import lazy_gettext
+
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.session_protection = app.config["SESSION_PROTECTION"]
+    i18n.init_app(app)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Every model module, so metadata (and migrations) see all tables."""
+    from incubator.audit import models as _audit  # noqa: F401
+    from incubator.auth import models as _auth  # noqa: F401
+    from incubator.organizations import models as _orgs  # noqa: F401
+    from incubator.projects import models as _projects  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from incubator.api import bp as api_bp
+    from incubator.audit.views import bp as audit_bp
+    from incubator.auth.admin_views import bp as admin_bp
+    from incubator.auth.views import bp as auth_bp
+    from incubator.extensions import csrf
+    from incubator.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
+    app.register_blueprint(api_bp)
+
+
+def register_security(app: Flask) -> None:
+    from incubator import security
+    from incubator.main import errors, navigation
+
+    security.init_app(app)
+    errors.init_app(app)
+    navigation.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from incubator.auth.cli import users_cli
+    from incubator.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

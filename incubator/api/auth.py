@@ -1,0 +1,98 @@
+"""API: tokens and the caller's own account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import g, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from incubator.api.core import current_api_user, endpoint
+from incubator.auth import sessions
+from incubator.auth.models import User
+from incubator.extensions import db
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    name: str
+    role: str
+    role_label: str
+    active: bool
+    organization_ids: list[int]
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            name=user.name,
+            role=user.role,
+            role_label=user.role_label,
+            active=user.active,
+            organization_ids=[o.id for o in user.led_organizations],
+        )
+
+
+@endpoint(
+    "/tokens",
+    "POST",
+    summary="Log in: exchange username and password for a bearer token",
+    tag="auth",
+    body=TokenCreate,
+    response=TokenOut,
+    status=201,
+    auth=False,
+    errors=(400, 422, 429),
+)
+def create_token(body: TokenCreate):
+    try:
+        user = sessions.authenticate(
+            body.username, body.password, ip=request.remote_addr or ""
+        )
+    except Exception:
+        # Keep the recorded failure (ValidationFailed); a throttled attempt recorded
+        # nothing. The decorator turns the error into JSON.
+        db.session.commit()
+        raise
+    raw, token = sessions.issue_token(user)
+    db.session.commit()
+    return TokenOut(token=raw, expires_at=token.expires_at)
+
+
+@endpoint(
+    "/tokens/current",
+    "DELETE",
+    summary="Log out: revoke the token of this request",
+    tag="auth",
+    status=204,
+    errors=(401,),
+)
+def revoke_current_token():
+    sessions.revoke_token(g.api_token, actor=current_api_user())
+    db.session.commit()
+    return "", 204
+
+
+@endpoint(
+    "/me",
+    summary="The caller's own account",
+    tag="auth",
+    response=UserOut,
+    errors=(401,),
+)
+def me():
+    return UserOut.of(current_api_user())

@@ -1,0 +1,217 @@
+"""How an API endpoint is declared: one decorator that registers the route, checks
+the bearer token and role, validates the body and query with pydantic models, turns
+domain errors into the JSON error format, and records everything the OpenAPI
+document needs. The same models validate and document, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Select, func, select
+
+from incubator.api.errors import (
+    domain_error_response,
+    error_response,
+    validation_error_response,
+)
+from incubator.auth.models import User
+from incubator.auth.sessions import resolve_token
+from incubator.errors import DomainError
+from incubator.extensions import db
+from incubator.security import has_control_chars
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+
+@dataclass
+class ApiRoute:
+    rule: str
+    methods: tuple[str, ...]
+    endpoint: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    auth: bool = True
+    roles: frozenset[str] = field(default_factory=frozenset)
+    errors: tuple[int, ...] = ()
+
+
+ROUTES: list[ApiRoute] = []
+
+
+def current_api_user() -> User:
+    return g.api_user
+
+
+def _find_control_chars(value, path: str = "") -> str | None:
+    """The path of the first string holding a control character, or ``None``."""
+    if isinstance(value, str):
+        return path or "body" if has_control_chars(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if has_control_chars(str(key)):
+                return sub
+            found = _find_control_chars(item, sub)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_control_chars(item, f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
+def _read_json_body():
+    """The decoded JSON object of the request; raises ``_BadBody`` otherwise."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise _BadBody(_("A JSON object is expected in the request body."))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _BadBody(_("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise _BadBody(_("A JSON object is expected in the request body."))
+    return data
+
+
+class _BadBody(Exception):
+    pass
+
+
+def _authenticate():
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    found = resolve_token(raw.strip())
+    if found is None:
+        return None
+    user, _token = found
+    g.api_token = _token
+    return user
+
+
+def endpoint(
+    rule: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
+    roles=(),
+    errors: tuple[int, ...] = (),
+) -> Callable:
+    """Declare an API endpoint. The view gets ``body=`` / ``query=`` (validated
+    models) when declared, and returns a model, a dict or a Flask response."""
+
+    def decorator(view):
+        name = view.__name__
+        route = ApiRoute(
+            rule=rule,
+            methods=(method,),
+            endpoint=name,
+            summary=summary,
+            tag=tag,
+            body=body,
+            query=query,
+            response=response,
+            status=status,
+            auth=auth,
+            roles=frozenset(str(r) for r in roles),
+            errors=errors,
+        )
+        ROUTES.append(route)
+
+        @wraps(view)
+        def wrapped(**kwargs):
+            if auth:
+                user = _authenticate()
+                if user is None:
+                    return error_response(401)
+                g.api_user = user
+                if route.roles and user.role not in route.roles:
+                    return error_response(403)
+            try:
+                if query is not None:
+                    args = {k: request.args.get(k) for k in request.args}
+                    kwargs["query"] = query.model_validate(args)
+                if body is not None:
+                    data = _read_json_body()
+                    bad = _find_control_chars(data)
+                    if bad:
+                        return error_response(
+                            422,
+                            fields={bad: [_("Control characters are not allowed.")]},
+                        )
+                    kwargs["body"] = body.model_validate(data)
+            except _BadBody as exc:
+                return error_response(400, str(exc))
+            except ValidationError as exc:
+                return validation_error_response(exc)
+            try:
+                result = view(**kwargs)
+            except DomainError as exc:
+                db.session.rollback()
+                return domain_error_response(exc)
+            return _to_response(result, status)
+
+        bp.add_url_rule(rule, endpoint=name, view_func=wrapped, methods=[method])
+        return wrapped
+
+    return decorator
+
+
+def _to_response(result, status: int):
+    if isinstance(result, BaseModel):
+        response = jsonify(result.model_dump(mode="json"))
+    elif isinstance(result, dict | list):
+        response = jsonify(result)
+    else:
+        return result
+    response.status_code = status
+    return response
+
+
+class PageQuery(BaseModel):
+    """``?page=&per_page=`` (default 50, at most 200)."""
+
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    model_config = {"extra": "ignore"}
+
+    def clamp(self) -> tuple[int, int]:
+        return max(1, self.page), min(max(1, self.per_page), MAX_PER_PAGE)
+
+
+def paginate(stmt: Select, query: PageQuery, serialize: Callable) -> dict:
+    """``{"items", "page", "per_page", "total"}`` for ``stmt``."""
+    page, per_page = query.clamp()
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
+    return {
+        "items": [serialize(row) for row in rows],
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+    }

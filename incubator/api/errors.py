@@ -1,0 +1,129 @@
+"""The API's error format: ``{"error": {"code", "message", "fields"}}``.
+
+Every failure under /api/v1 answers this JSON, never an HTML page; messages are in
+the request's language.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify
+from flask_babel import gettext as _
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from incubator.database import utcnow
+from incubator.errors import DomainError, TooManyAttempts
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_attempts",
+    500: "server_error",
+}
+
+
+def _default_message(status: int) -> str:
+    return {
+        400: _("The request is malformed."),
+        401: _("Log in first: send a valid bearer token."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("This change is not allowed now."),
+        413: _("The request is too large."),
+        415: _("Send JSON with Content-Type: application/json."),
+        422: _("Some fields are not valid."),
+        429: _("Too many attempts; try again later."),
+        500: _("Something went wrong on our side; the error has been logged."),
+    }.get(status, _("The request failed."))
+
+
+def error_response(
+    status: int,
+    message: str | None = None,
+    *,
+    code: str | None = None,
+    fields: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+):
+    body = {
+        "error": {
+            "code": code or HTTP_CODES.get(status, "error"),
+            "message": message or _default_message(status),
+        }
+    }
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="incubator"'
+    return response
+
+
+def http_error_response(exc: HTTPException):
+    status = exc.code or 500
+    # Werkzeug's own English descriptions are not shown; ours are translated,
+    # except where the raiser wrote a specific message of ours.
+    message = None
+    if status in (400, 404, 403) and getattr(exc, "field", None):
+        message = exc.description
+    return error_response(status, message)
+
+
+def domain_error_response(exc: DomainError):
+    fields = {exc.field: [str(exc.message)]} if exc.field else None
+    headers = None
+    if isinstance(exc, TooManyAttempts):
+        seconds = int((exc.retry_at - utcnow()).total_seconds()) + 1
+        headers = {"Retry-After": str(max(1, seconds))}
+    return error_response(
+        exc.status, str(exc.message), code=exc.code, fields=fields, headers=headers
+    )
+
+
+def _field_message(err: dict) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("Unknown field.")
+    if kind in ("string_too_long", "too_long"):
+        return _("At most %(n)s characters.", n=ctx.get("max_length", "?"))
+    if kind in ("string_too_short", "too_short"):
+        return _("At least %(n)s characters.", n=ctx.get("min_length", "?"))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt", "?")))
+    if kind in ("less_than_equal", "less_than"):
+        return _("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt", "?")))
+    if kind in ("enum", "literal_error"):
+        return _("Must be one of: %(v)s.", v=ctx.get("expected", ""))
+    if kind.startswith("date"):
+        return _("A date is expected as YYYY-MM-DD.")
+    if kind.startswith(("int", "float", "decimal")):
+        return _("A number is expected.")
+    if kind.startswith("bool"):
+        return _("true or false is expected.")
+    if kind.startswith("string") or kind.endswith("_type"):
+        return _("The value has the wrong type.")
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])
+    return _("The value is not valid.")
+
+
+def validation_error_response(exc: ValidationError, *, prefix: str = ""):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        fields.setdefault(prefix + loc, []).append(_field_message(err))
+    return error_response(422, fields=fields)

@@ -1,0 +1,146 @@
+"""The OpenAPI 3.1 document, built from the routes declared with ``endpoint`` and
+the pydantic models they validate with."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, jsonify
+
+from incubator.api.core import ROUTES, ApiRoute, bp, endpoint
+from incubator.api.errors import HTTP_CODES
+
+REF = "#/components/schemas/{model}"
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+
+
+def _schema_ref(model, schemas: dict, mode: str) -> dict:
+    schema = model.model_json_schema(ref_template=REF, mode=mode)
+    for name, sub in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, sub)
+    schemas.setdefault(model.__name__, schema)
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _path_and_params(rule: str) -> tuple[str, list[dict]]:
+    params = []
+
+    def repl(match):
+        converter, name = match.group(1), match.group(2)
+        kind = "integer" if converter == "int" else "string"
+        params.append(
+            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+        )
+        return "{" + name + "}"
+
+    return _CONVERTER.sub(repl, rule), params
+
+
+def _query_params(route: ApiRoute) -> list[dict]:
+    if route.query is None:
+        return []
+    schema = route.query.model_json_schema(mode="validation")
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]
+
+
+def build_document() -> dict:
+    schemas: dict = {"Error": ERROR_SCHEMA}
+    paths: dict = {}
+    for route in ROUTES:
+        path, params = _path_and_params(bp.url_prefix + route.rule)
+        op: dict = {
+            "operationId": route.endpoint,
+            "summary": route.summary,
+            "tags": [route.tag],
+            "parameters": params + _query_params(route),
+            "responses": {},
+        }
+        if route.auth:
+            op["security"] = [{"bearer": []}]
+        else:
+            op["security"] = []
+        if route.body is not None:
+            op["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": _schema_ref(route.body, schemas, "validation")
+                    }
+                },
+            }
+        ok: dict = {"description": "OK" if route.status != 201 else "Created"}
+        if route.response is not None:
+            ok["content"] = {
+                "application/json": {
+                    "schema": _schema_ref(route.response, schemas, "serialization")
+                }
+            }
+        op["responses"][str(route.status)] = ok
+        codes = set(route.errors)
+        if route.auth:
+            codes |= {401}
+        if route.roles:
+            codes |= {403}
+        if route.body is not None or route.query is not None:
+            codes |= {400, 422}
+        for code in sorted(codes):
+            op["responses"][str(code)] = {
+                "description": HTTP_CODES.get(code, "error"),
+                "content": {
+                    "application/json": {"schema": {"$ref": REF.format(model="Error")}}
+                },
+            }
+        for method in route.methods:
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "incubator API",
+            "version": "1",
+            "description": "社区社会组织孵化管理 JSON API. Errors: "
+            '{"error": {"code", "message", "fields"}}.',
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@endpoint(
+    "/openapi.json",
+    summary="This OpenAPI 3.1 document",
+    tag="meta",
+    auth=False,
+)
+def openapi_json():
+    document = current_app.extensions.get("incubator_openapi")
+    if document is None:
+        document = build_document()
+        current_app.extensions["incubator_openapi"] = document
+    return jsonify(document)

@@ -1,0 +1,106 @@
+"""Writing the audit trail. Every service that changes data calls one of these.
+
+Call them after setting the new values and before ``flush()``: the before/after pairs
+come from SQLAlchemy's attribute history, which a flush clears.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from flask import has_request_context, request
+from sqlalchemy import inspect
+
+from incubator.audit.models import AuditEntry
+from incubator.extensions import db
+
+logger = logging.getLogger(__name__)
+
+SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
+SKIPPED_FIELDS = frozenset({"version"})
+
+
+def _plain(value):
+    """A JSON-safe form of a column value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _shown(field: str, value):
+    return "***" if field in SECRET_FIELDS and value is not None else _plain(value)
+
+
+def pending_changes(obj) -> dict[str, list]:
+    """``{field: [before, after]}`` for the column attributes changed on ``obj``.
+
+    For a new (transient or pending) object every set column appears with ``None``
+    before.
+    """
+    state = inspect(obj)
+    changes: dict[str, list] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in SKIPPED_FIELDS:
+            continue
+        hist = state.attrs[key].history
+        if state.transient or state.pending:
+            value = getattr(obj, key)
+            if value is not None and key != "id":
+                changes[key] = [None, _shown(key, value)]
+            continue
+        if not hist.has_changes():
+            continue
+        before = hist.deleted[0] if hist.deleted else None
+        after = hist.added[0] if hist.added else None
+        if _plain(before) == _plain(after):
+            continue
+        changes[key] = [_shown(key, before), _shown(key, after)]
+    return changes
+
+
+def record(
+    action: str,
+    entity,
+    *,
+    actor,
+    changes: dict | None = None,
+    summary: str = "",
+) -> AuditEntry:
+    """Add an audit entry for ``entity`` (a model instance) done by ``actor``.
+
+    ``changes`` defaults to the entity's pending column changes. The entity is flushed
+    first when it has no id yet, so the entry names it.
+    """
+    if changes is None:
+        changes = pending_changes(entity)
+    if inspect(entity).transient or getattr(entity, "id", None) is None:
+        db.session.add(entity)
+        db.session.flush()
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        entity_type=type(entity).__name__,
+        entity_id=getattr(entity, "id", None),
+        summary=summary[:255],
+        changes=changes,
+        ip=(request.remote_addr or "")[:64] if has_request_context() else "",
+    )
+    db.session.add(entry)
+    logger.info(
+        "audit %s %s#%s by %s",
+        action,
+        entry.entity_type,
+        entry.entity_id,
+        entry.actor_id,
+    )
+    return entry

@@ -1,0 +1,75 @@
+"""The admin page listing the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from incubator.audit.models import AuditEntry
+from incubator.auth.models import User
+from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
+from incubator.extensions import db
+from incubator.forms import BaseForm
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+PER_PAGE = 50
+
+
+class AuditFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    actor = SelectField(_l("Who"), coerce=str, choices=[])
+    entity_type = StringField(_l("Record type"), validators=[Optional(), Length(max=64)])
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=32)])
+    entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=12)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+
+def _local_midnight_utc(day) -> datetime:
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+@bp.route("")
+@roles_required(Role.ADMIN)
+def index():
+    form = AuditFilterForm(request.args)
+    users = db.session.execute(
+        select(User.id, User.name, User.username).order_by(User.username)
+    ).all()
+    form.actor.choices = [("", _l("Everyone"))] + [
+        (str(u.id), f"{u.name} ({u.username})") for u in users
+    ]
+    query = select(AuditEntry).options(selectinload(AuditEntry.actor))
+    if form.validate():
+        if form.actor.data:
+            query = query.where(AuditEntry.actor_id == int(form.actor.data))
+        if form.entity_type.data:
+            query = query.where(AuditEntry.entity_type == form.entity_type.data)
+        if form.action.data:
+            query = query.where(AuditEntry.action == form.action.data)
+        if form.entity_id.data and form.entity_id.data.isdigit():
+            query = query.where(AuditEntry.entity_id == int(form.entity_id.data))
+        if form.since.data:
+            query = query.where(AuditEntry.at >= _local_midnight_utc(form.since.data))
+        if form.until.data:
+            end = _local_midnight_utc(form.until.data) + timedelta(days=1)
+            query = query.where(AuditEntry.at < end)
+    page = db.paginate(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template("audit/index.html", page=page, form=form)

@@ -1,0 +1,161 @@
+"""Admin pages for user accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from incubator.auth import services
+from incubator.auth.forms import (
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterForm,
+)
+from incubator.auth.models import User
+from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
+from incubator.errors import DomainError
+from incubator.extensions import db
+from incubator.forms import EmptyForm
+from incubator.organizations.models import Organization
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PER_PAGE = 30
+
+
+def _organization_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Organization.id, Organization.name)
+        .where(Organization.archived_at.is_(None))
+        .order_by(Organization.name)
+    ).all()
+    return [(row.id, row.name) for row in rows]
+
+
+@bp.route("/users")
+@roles_required(Role.ADMIN)
+def users():
+    form = UserFilterForm(request.args)
+    query = select(User).options(selectinload(User.led_organizations))
+    if form.validate():
+        if form.q.data:
+            like = f"%{form.q.data.lower()}%"
+            query = query.where(
+                or_(User.username.like(like), User.name.like(f"%{form.q.data}%"))
+            )
+        if form.role.data:
+            query = query.where(User.role == form.role.data)
+        if form.active.data:
+            query = query.where(User.active.is_(form.active.data == "1"))
+    page = db.paginate(
+        query.order_by(User.active.desc(), User.role, User.username),
+        per_page=PER_PAGE,
+        max_per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "admin/users.html", page=page, form=form, toggle_form=EmptyForm()
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_new():
+    form = UserCreateForm()
+    form.organization_ids.choices = _organization_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.username.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                organization_ids=form.organization_ids.data or [],
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("User %(u)s created.", u=user.username), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form.organization_ids.choices = _organization_choices()
+    if request.method == "GET":
+        form.organization_ids.data = [o.id for o in user.led_organizations]
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                actor=current_user,
+                name=form.name.data,
+                role=form.role.data,
+                organization_ids=form.organization_ids.data or [],
+                expected_version=form.version.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("User %(u)s saved.", u=user.username), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(
+                _("New password set for %(u)s; their sessions have ended.",
+                  u=user.username),
+                "success",
+            )
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_password.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles_required(Role.ADMIN)
+def user_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(user, not user.active, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            message = (
+                _("%(u)s can log in again.", u=user.username)
+                if user.active
+                else _("%(u)s is deactivated and logged out everywhere.",
+                       u=user.username)
+            )
+            flash(message, "success")
+    return redirect(url_for("admin.users"))

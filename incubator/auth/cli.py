@@ -1,0 +1,43 @@
+"""``flask --app wsgi users ...``: managing accounts from the shell."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from incubator.auth import services
+from incubator.auth.roles import Role
+from incubator.errors import DomainError
+from incubator.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    help=f"One of: {', '.join(r.value for r in Role)}.",
+)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--name", default=None, help="Display name (default: the username).")
+@click.option(
+    "--org", "org_ids", multiple=True, type=int, help="Organization id led (repeatable)."
+)
+def create(username, role, password, name, org_ids):
+    """Create a user USERNAME with ROLE and PASSWORD."""
+    try:
+        user = services.create_user(
+            username,
+            name=name or username,
+            role=role,
+            password=password,
+            organization_ids=org_ids,
+            actor=None,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f"Created user {user.username} ({user.role}), id {user.id}.")

@@ -1,0 +1,75 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, StringField
+from wtforms import SelectField, SelectMultipleField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from incubator.auth.roles import ROLE_LABELS
+from incubator.forms import BaseForm
+
+
+def _role_choices():
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class LoginForm(BaseForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=128)]
+    )
+    remember = BooleanField(_l("Keep me logged in on this device (14 days)"))
+    next = HiddenField()
+
+
+class PasswordChangeForm(BaseForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=8, max=128)]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two passwords differ.")),
+        ],
+    )
+
+
+class UserCreateForm(BaseForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("Role"), choices=_role_choices)
+    organization_ids = SelectMultipleField(
+        _l("Organizations led (organization leaders only)"), coerce=int, choices=[]
+    )
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(min=8, max=128)]
+    )
+
+
+class UserEditForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("Role"), choices=_role_choices)
+    organization_ids = SelectMultipleField(
+        _l("Organizations led (organization leaders only)"), coerce=int, choices=[]
+    )
+    version = IntegerField(validators=[Optional()])
+
+
+class PasswordResetForm(BaseForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=8, max=128)]
+    )
+
+
+class UserFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
+    role = SelectField(
+        _l("Role"), choices=lambda: [("", _l("All roles")), *_role_choices()]
+    )
+    active = SelectField(
+        _l("Status"),
+        choices=[("", _l("All")), ("1", _l("Active")), ("0", _l("Deactivated"))],
+    )

@@ -1,0 +1,29 @@
+"""The four roles and their labels."""
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SOCIAL_WORKER = "social_worker"
+    ORG_LEADER = "org_leader"
+    VIEWER = "viewer"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Project lead"),
+    Role.SOCIAL_WORKER: _l("Social worker"),
+    Role.ORG_LEADER: _l("Organization leader"),
+    Role.VIEWER: _l("Street / civil affairs observer"),
+}
+
+# Roles whose members see residents' personal data (full phone and ID numbers).
+PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER})
+# Roles that work on every organization's records.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER})

@@ -1,0 +1,183 @@
+"""Managing user accounts. Pages, the API and the CLI all call these.
+
+Services flush and write the audit trail; they never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.passwords import check_password_policy, hash_password
+from incubator.auth.passwords import verify_password
+from incubator.auth.roles import Role
+from incubator.auth.sessions import normalize_username, revoke_all_sessions
+from incubator.database import utcnow
+from incubator.errors import StaleRecord, ValidationFailed
+from incubator.extensions import db
+from incubator.organizations.models import Organization
+
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9_.-]{2,31}")
+
+
+def _check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationFailed(
+            _l(
+                "Unknown role %(role)s; choose one of: %(roles)s.",
+                role=role,
+                roles=", ".join(r.value for r in Role),
+            ),
+            field="role",
+        ) from None
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_l("Please enter the name."), field="name")
+    if len(name) > 64:
+        raise ValidationFailed(
+            _l("The name may have at most %(n)d characters.", n=64), field="name"
+        )
+    return name
+
+
+def _set_led_organizations(
+    user: User, organization_ids: Iterable[int], *, actor: User
+) -> None:
+    """Make ``user`` the leader of exactly these organizations."""
+    wanted = set(organization_ids) if user.role == Role.ORG_LEADER else set()
+    orgs = db.session.scalars(
+        select(Organization).where(
+            (Organization.id.in_(wanted)) | (Organization.leader_user_id == user.id)
+        )
+    ).all()
+    unknown = wanted - {o.id for o in orgs}
+    if unknown:
+        raise ValidationFailed(
+            _l("Unknown organization selected."), field="organization_ids"
+        )
+    for org in orgs:
+        new = user.id if org.id in wanted else None
+        if org.leader_user_id != new:
+            org.leader_user_id = new
+            audit.record("update", org, actor=actor, summary="leader")
+
+
+def create_user(
+    username: str,
+    *,
+    name: str,
+    role: str,
+    password: str,
+    actor: User | None,
+    organization_ids: Iterable[int] = (),
+) -> User:
+    """Create an account. Raises ``ValidationFailed`` for a bad or taken username,
+    an unknown role, an empty name or a weak password."""
+    username = normalize_username(username)
+    if not USERNAME_RE.fullmatch(username):
+        raise ValidationFailed(
+            _l(
+                "A username has 3 to 32 characters: lowercase letters, digits, "
+                "dot, dash or underscore, starting with a letter or digit."
+            ),
+            field="username",
+        )
+    role_enum = _check_role(role)
+    name = _check_name(name)
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise ValidationFailed(
+            _l("The username %(u)s is already taken.", u=username), field="username"
+        )
+    check_password_policy(password, username=username)
+    user = User(
+        username=username,
+        name=name,
+        role=role_enum.value,
+        password_hash=hash_password(password),
+        active=True,
+    )
+    db.session.add(user)
+    audit.record("create", user, actor=actor)
+    _set_led_organizations(user, organization_ids, actor=actor or user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    actor: User,
+    name: str,
+    role: str,
+    organization_ids: Iterable[int] = (),
+    expected_version: int | None = None,
+) -> User:
+    """Change the name, role and led organizations of ``user``.
+
+    Raises ``StaleRecord`` if ``expected_version`` is not the current version, and
+    ``ValidationFailed`` when an admin would remove their own admin role.
+    """
+    if expected_version is not None and expected_version != user.version:
+        raise StaleRecord(
+            _l("Someone else changed this user meanwhile; reload and edit again.")
+        )
+    role_enum = _check_role(role)
+    if user.id == actor.id and role_enum != Role.ADMIN and user.role == Role.ADMIN:
+        raise ValidationFailed(
+            _l("You cannot take away your own admin role."), field="role"
+        )
+    user.name = _check_name(name)
+    user.role = role_enum.value
+    audit.record("update", user, actor=actor)
+    _set_led_organizations(user, organization_ids, actor=actor)
+    db.session.flush()
+    return user
+
+
+def set_active(user: User, active: bool, *, actor: User) -> User:
+    """Activate or deactivate ``user``. Deactivating ends their sessions and tokens."""
+    if user.id == actor.id and not active:
+        raise ValidationFailed(_l("You cannot deactivate your own account."))
+    if user.active == active:
+        return user
+    user.active = active
+    audit.record("activate" if active else "deactivate", user, actor=actor)
+    if not active:
+        revoke_all_sessions(user)
+    db.session.flush()
+    return user
+
+
+def reset_password(user: User, new_password: str, *, actor: User) -> None:
+    """An admin sets a new password; every session and token of the user ends."""
+    check_password_policy(new_password, username=user.username)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    audit.record("password_reset", user, actor=actor)
+    revoke_all_sessions(user)
+    db.session.flush()
+
+
+def change_own_password(user: User, current: str, new_password: str) -> None:
+    """The user changes their password; every session and token of theirs ends
+    (the caller logs the current browser in again)."""
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationFailed(
+            _l("The current password is wrong."), field="current_password"
+        )
+    check_password_policy(new_password, username=user.username, field="new_password")
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    audit.record("password_change", user, actor=user)
+    revoke_all_sessions(user)
+    db.session.flush()

@@ -1,0 +1,245 @@
+"""Logging in: throttling, browser sessions and API tokens.
+
+Browser sessions and API tokens are rows in the database; the cookie or the bearer
+header holds a random key whose SHA-256 is all that is stored. Ending a session
+revokes its row, so a copied cookie is worthless afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import format_time
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+
+from incubator.audit import services as audit
+from incubator.auth.models import ApiToken, LoginFailure, User, UserSession
+from incubator.auth.passwords import verify_password
+from incubator.database import utcnow
+from incubator.errors import TooManyAttempts, ValidationFailed
+from incubator.extensions import db
+
+logger = logging.getLogger(__name__)
+
+# Only write last_seen_at when it is older than this, to spare a write per request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def normalize_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+# ---- throttling ------------------------------------------------------------------
+
+
+def throttled_until(username: str, now: datetime | None = None) -> datetime | None:
+    """When the account may try again, or ``None`` if it is not throttled now."""
+    cfg = current_app.config
+    now = now or utcnow()
+    window: timedelta = cfg["LOGIN_FAILURE_WINDOW"]
+    limit: int = cfg["LOGIN_MAX_FAILURES"]
+    recent = db.session.scalars(
+        select(LoginFailure.at)
+        .where(
+            LoginFailure.username == normalize_username(username),
+            LoginFailure.at > now - window,
+        )
+        .order_by(LoginFailure.at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return None
+    return recent[-1] + window
+
+
+def _throttle_error(retry_at: datetime) -> TooManyAttempts:
+    return TooManyAttempts(
+        _l(
+            "Too many failed logins for this account. Please try again after %(time)s.",
+            time=format_time(retry_at, "HH:mm"),
+        ),
+        retry_at=retry_at,
+    )
+
+
+def authenticate(username: str, password: str, *, ip: str = "") -> User:
+    """The active user with these credentials.
+
+    Raises ``TooManyAttempts`` (without checking the password) after too many recent
+    failures for the username, or ``ValidationFailed`` with one message for every kind
+    of wrong credentials. A failure is recorded; the caller commits either way.
+    """
+    name = normalize_username(username)
+    retry_at = throttled_until(name)
+    if retry_at is not None:
+        raise _throttle_error(retry_at)
+    user = db.session.scalar(select(User).where(User.username == name))
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.active:
+        db.session.add(LoginFailure(username=name[:64], ip=ip[:64]))
+        db.session.flush()
+        logger.info("failed login for %r from %s", name, ip)
+        raise ValidationFailed(
+            _l("Wrong username or password, or the account is deactivated."),
+            field="password",
+        )
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+    user.last_login_at = utcnow()
+    return user
+
+
+def prune_login_failures(now: datetime | None = None) -> int:
+    """Delete failures older than the window; returns how many."""
+    now = now or utcnow()
+    cutoff = now - current_app.config["LOGIN_FAILURE_WINDOW"]
+    result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
+    return result.rowcount or 0
+
+
+# ---- browser sessions --------------------------------------------------------------
+
+
+def start_session(
+    user: User, *, remember: bool = False, user_agent: str = "", ip: str = ""
+) -> str:
+    """Open a browser session for ``user``; returns the key for the cookie."""
+    cfg = current_app.config
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    lifetime = cfg["REMEMBER_ME_DURATION"] if remember else cfg[
+        "SESSION_ABSOLUTE_TIMEOUT"
+    ]
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            key_hash=_digest(key),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            remember=remember,
+            user_agent=(user_agent or "")[:200],
+            ip=(ip or "")[:64],
+        )
+    )
+    audit.record("login", user, actor=user, changes={})
+    return key
+
+
+def load_session_user(key: str | None, user_id: str | None) -> User | None:
+    """The user of a live session with this key, or ``None``.
+
+    A session is dead once revoked, past its absolute expiry, idle longer than the
+    idle timeout (unless "remember me" was ticked), or when its user is deactivated.
+    """
+    if not key or not user_id:
+        return None
+    now = utcnow()
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == _digest(key))
+    ).first()
+    if row is None:
+        return None
+    sess, user = row
+    if str(user.id) != str(user_id) or sess.revoked_at is not None:
+        return None
+    if now >= sess.expires_at or not user.active:
+        return None
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if not sess.remember and now - sess.last_seen_at > idle:
+        return None
+    if now - sess.last_seen_at > TOUCH_INTERVAL:
+        sess.last_seen_at = now
+        db.session.commit()
+    return user
+
+
+def end_session(key: str | None, *, actor: User | None = None) -> None:
+    if not key:
+        return
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.key_hash == _digest(key), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    if actor is not None:
+        audit.record("logout", actor, actor=actor, changes={})
+
+
+def revoke_all_sessions(user: User) -> None:
+    """End every browser session and API token of ``user`` (password change,
+    deactivation)."""
+    now = utcnow()
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def active_session_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > utcnow(),
+        )
+    )
+
+
+# ---- API tokens ------------------------------------------------------------------------
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user``: the raw value (shown once) and its row."""
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        token_hash=_digest(raw),
+        expires_at=utcnow() + current_app.config["API_TOKEN_LIFETIME"],
+    )
+    db.session.add(token)
+    audit.record("token_issued", token, actor=user, changes={})
+    return raw, token
+
+
+def resolve_token(raw: str | None) -> tuple[User, ApiToken] | None:
+    """The active user and token for a bearer value, or ``None`` if it is unknown,
+    expired, revoked or its user deactivated."""
+    if not raw:
+        return None
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(raw))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    now = utcnow()
+    if token.revoked_at is not None or now >= token.expires_at or not user.active:
+        return None
+    return user, token
+
+
+def revoke_token(token: ApiToken, *, actor: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("token_revoked", token, actor=actor)

@@ -1,0 +1,113 @@
+"""Logging in and out, and changing one's own password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from incubator.auth import services, sessions
+from incubator.auth.forms import LoginForm, PasswordChangeForm
+from incubator.auth.models import User
+from incubator.auth.permissions import roles_required
+from incubator.errors import TooManyAttempts, ValidationFailed
+from incubator.extensions import db, login_manager
+from incubator.forms import EmptyForm
+
+bp = Blueprint("auth", __name__)
+
+SESSION_KEY = "sid"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return sessions.load_session_user(session.get(SESSION_KEY), user_id)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path; anything else goes home."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            if not target.startswith("//") and "\\" not in target:
+                return target
+    return url_for("main.home")
+
+
+def _sign_in(user: User, *, remember: bool) -> None:
+    session.clear()
+    key = sessions.start_session(
+        user,
+        remember=remember,
+        user_agent=request.user_agent.string,
+        ip=request.remote_addr or "",
+    )
+    db.session.commit()
+    login_user(user)
+    session[SESSION_KEY] = key
+    session.permanent = remember
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = sessions.authenticate(
+                form.username.data, form.password.data, ip=request.remote_addr or ""
+            )
+        except TooManyAttempts as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+            status = 429
+        except ValidationFailed as exc:
+            db.session.commit()  # keep the recorded failure
+            form.show_domain_error(exc)
+        else:
+            _sign_in(user, remember=bool(form.remember.data))
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@roles_required()
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        sessions.end_session(session.get(SESSION_KEY), actor=current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required()
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_own_password(
+                user, form.current_password.data, form.new_password.data
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            # Every other session has ended; this browser continues in a new one.
+            _sign_in(user, remember=bool(session.permanent))
+            flash(_("Your password has been changed. Other devices are logged out."),
+                  "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form)

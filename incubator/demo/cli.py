@@ -1,0 +1,24 @@
+"""``flask --app wsgi demo seed``: load the demo community into an empty database."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from incubator.demo.seed import login_lines, seed_demo
+from incubator.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("seed")
+def seed():
+    """Load 禾山社区 and its demo accounts, unless the database holds data."""
+    if seed_demo():
+        db.session.commit()
+        click.echo("Loaded the demo community 禾山社区 (湖里区) and project 幸福禾立方.")
+    else:
+        click.echo("The database already holds data; nothing loaded.")
+    click.echo("Demo logins (change them before real use):")
+    for line in login_lines():
+        click.echo(line)

@@ -1,0 +1,44 @@
+"""The base every form of the product inherits: it strips surrounding blanks and
+refuses control characters (NUL included) in every text field, in the user's
+language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from incubator.security import has_control_chars
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if _strip not in filters and not unbound_field.kwargs.get("keep_blanks"):
+                unbound_field.kwargs["filters"] = [_strip, *filters]
+            unbound_field.kwargs.pop("keep_blanks", None)
+            return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_control_chars(field.data):
+                field.errors = [*field.errors, _l("Control characters are not allowed.")]
+                ok = False
+        return ok
+
+    def show_domain_error(self, error) -> None:
+        """Put a service's ``DomainError`` on the field it names (or the form)."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            self.form_errors.append(error.message)
+
+
+class EmptyForm(BaseForm):
+    """For POST-only buttons: carries just the CSRF token."""

@@ -1,0 +1,66 @@
+"""The main navigation. Each entry names the endpoint that will serve it; an entry
+whose feature is not built yet shows as "coming" instead of a dead link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from incubator.auth.roles import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str
+    roles: frozenset[str] | None = None  # None: every logged-in user
+
+    def visible_to(self, user) -> bool:
+        return self.roles is None or user.role in self.roles
+
+    @property
+    def ready(self) -> bool:
+        return self.endpoint in current_app.view_functions
+
+    @property
+    def url(self) -> str | None:
+        return url_for(self.endpoint) if self.ready else None
+
+
+MAIN_NAV = (
+    NavItem(_l("Organizations"), "organizations.index"),
+    NavItem(_l("Volunteers"), "volunteers.index"),
+    NavItem(_l("Activities"), "activities.index"),
+    NavItem(_l("Micro-ventures"), "ventures.index"),
+    NavItem(_l("Capacity building"), "sessions.index"),
+    NavItem(
+        _l("Follow-ups"),
+        "followups.index",
+        frozenset({Role.ADMIN, Role.SOCIAL_WORKER}),
+    ),
+    NavItem(_l("Reports"), "reports.index"),
+    NavItem(_l("Notifications"), "notifications.index"),
+)
+
+ADMIN_NAV = (
+    NavItem(_l("Users"), "admin.users", frozenset({Role.ADMIN})),
+    NavItem(_l("Audit trail"), "audit.index", frozenset({Role.ADMIN})),
+)
+
+
+def nav_for(user) -> dict[str, list[NavItem]]:
+    if not user.is_authenticated:
+        return {"main": [], "admin": []}
+    return {
+        "main": [item for item in MAIN_NAV if item.visible_to(user)],
+        "admin": [item for item in ADMIN_NAV if item.visible_to(user)],
+    }
+
+
+def init_app(app) -> None:
+    @app.context_processor
+    def _navigation():
+        return {"navigation": nav_for(current_user)}

@@ -1,0 +1,52 @@
+"""The community served, its residential compounds and the purchased service project."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from incubator.database import UTCDateTime, utcnow
+from incubator.extensions import db
+
+
+class Community(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    district: Mapped[str] = mapped_column(String(64), default="")
+    city: Mapped[str] = mapped_column(String(64), default="")
+
+    compounds: Mapped[list[Compound]] = relationship(
+        back_populates="community", order_by="Compound.position"
+    )
+
+
+class Compound(db.Model):
+    """A residential compound (小区) of the community."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    community: Mapped[Community] = relationship(back_populates="compounds")
+
+
+class Project(db.Model):
+    """A government-purchased social work service project."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(20), default="single")
+    renewal: Mapped[bool] = mapped_column(Boolean, default=False)
+    budget: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    community: Mapped[Community] = relationship()

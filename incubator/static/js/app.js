@@ -1,0 +1,8 @@
+// incubator: small progressive enhancements; every page works without them.
+"use strict";
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,291 @@
+"""Fixtures shared by the whole suite.
+
+The backend is SQLite unless ``TEST_DATABASE_URL`` names a PostgreSQL server: then a
+database with a unique name is created for this run and dropped at the end. Each test
+gets a fresh ``app`` whose tables are emptied afterwards.
+
+Requests made with ``client`` run in their own app context (as in production), so a
+view never sees objects the test holds in its session; before each request the test's
+own transaction is committed, so the request sees what the test set up.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+import os
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from incubator import create_app
+from incubator.auth import services as user_services
+from incubator.auth.models import User
+from incubator.extensions import db as _db
+from incubator.organizations.models import Organization
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+DEFAULT_PASSWORD = "correct-horse-9"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "config(**settings): app config overrides")
+
+
+def pytest_report_header(config):
+    backend = make_url(TEST_DATABASE_URL).get_backend_name() if TEST_DATABASE_URL else "sqlite"
+    return f"incubator test database backend: {backend}"
+
+
+# ---- database ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    with _temporary_postgres_database(TEST_DATABASE_URL) as url:
+        yield url
+
+
+@contextmanager
+def _temporary_postgres_database(server_url: str):
+    base = make_url(server_url)
+    name = f"incubator_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """A server URL for tests that need their own extra database (migrations)."""
+    return TEST_DATABASE_URL or None
+
+
+@pytest.fixture(scope="session")
+def temporary_database(tmp_path_factory):
+    """A factory of empty databases of the suite's backend."""
+
+    @contextmanager
+    def make():
+        if TEST_DATABASE_URL:
+            with _temporary_postgres_database(TEST_DATABASE_URL) as url:
+                yield url
+        else:
+            path = tmp_path_factory.mktemp("extra") / f"{uuid.uuid4().hex}.sqlite3"
+            yield f"sqlite:///{path}"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = _db.metadata.sorted_tables
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+# ---- app and client -------------------------------------------------------------------
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, like a real one; the test's pending
+    work is committed first so the request sees it (and SQLite's write lock is
+    free)."""
+
+    def open(self, *args, **kwargs):
+        if _db.session.registry.has():
+            _db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(request, database_url, _schema):
+    overrides = {}
+    for marker in request.node.iter_markers("config"):
+        overrides = {**marker.kwargs, **overrides}
+    application = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, **overrides
+    )
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        yield application
+        _db.session.remove()
+        _empty_all_tables()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---- factories ----------------------------------------------------------------------------
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(
+        role: str = "social_worker",
+        *,
+        username: str | None = None,
+        name: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        organizations=(),
+        active: bool = True,
+    ) -> User:
+        username = username or f"{role.replace('_', '')}{next(_counter)}"
+        user = user_services.create_user(
+            username,
+            name=name or username,
+            role=role,
+            password=password,
+            organization_ids=[o.id for o in organizations],
+            actor=None,
+        )
+        user.active = active
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_org(db):
+    def make(
+        name: str | None = None,
+        *,
+        kind: str = "culture_sports",
+        leader: User | None = None,
+        social_worker: User | None = None,
+        **fields,
+    ) -> Organization:
+        org = Organization(
+            name=name or f"测试组织{next(_counter)}",
+            kind=kind,
+            leader_user_id=leader.id if leader else None,
+            social_worker_id=social_worker.id if social_worker else None,
+            **fields,
+        )
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return make
+
+
+def login(client, username: str, password: str = DEFAULT_PASSWORD, **extra):
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, **extra},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Create a user of ``role`` and log the test client in as them."""
+
+    def do(role: str = "social_worker", **kwargs) -> User:
+        user = make_user(role, **kwargs)
+        response = login(client, user.username, kwargs.get("password", DEFAULT_PASSWORD))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do
+
+
+@pytest.fixture
+def api_token(client, make_user):
+    """Create a user of ``role`` and return the headers of a bearer token for them."""
+
+    def do(role: str = "social_worker", **kwargs) -> dict[str, str]:
+        user = make_user(role, **kwargs)
+        response = client.post(
+            "/api/v1/tokens",
+            json={"username": user.username, "password": DEFAULT_PASSWORD},
+        )
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return do
+
+
+# ---- time and queries ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen_time():
+    """Time stands still at 2026-03-01 09:00 Asia/Shanghai; ``.move_to()`` and
+    ``.shift()`` move it."""
+    with time_machine.travel(datetime(2026, 3, 1, 1, 0, tzinfo=UTC), tick=False) as t:
+        yield t
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __repr__(self) -> str:
+        return f"<{self.count} queries>\n" + "\n".join(self.statements)
+
+
+@pytest.fixture
+def count_queries(db):
+    """``with count_queries() as q: ...`` then ``q.count``: SQL statements run inside
+    (test and requests alike), transaction control excluded."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            head = statement.lstrip().split(None, 1)[0].upper() if statement else ""
+            if head not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
