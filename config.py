@@ -59,7 +59,6 @@ class Config:
     ARGON2_PARALLELISM = 1
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    JSON_AS_ASCII = False
 
 
 class DevelopmentConfig(Config):

@@ -19,6 +19,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app = Flask(__name__, template_folder=BASE_TEMPLATES, instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(overrides)
+    app.json.ensure_ascii = False  # Chinese text round-trips unescaped
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)

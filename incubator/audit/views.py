@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from incubator.audit.models import AuditEntry
@@ -28,7 +28,7 @@ class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    actor = SelectField(_l("Who"), coerce=str, choices=[])
+    actor = SelectField(_l("Who"), coerce=str, choices=[], default="")
     entity_type = StringField(_l("Record type"), validators=[Optional(), Length(max=64)])
     action = StringField(_l("Action"), validators=[Optional(), Length(max=32)])
     entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=12)])
@@ -48,8 +48,8 @@ def index():
     users = db.session.execute(
         select(User.id, User.name, User.username).order_by(User.username)
     ).all()
-    form.actor.choices = [("", _l("Everyone"))] + [
-        (str(u.id), f"{u.name} ({u.username})") for u in users
+    form.actor.choices = [SelectChoice("", _l("Everyone"))] + [
+        SelectChoice(str(u.id), f"{u.name} ({u.username})") for u in users
     ]
     query = select(AuditEntry).options(selectinload(AuditEntry.actor))
     if form.validate():

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from incubator.auth import services
 from incubator.auth.forms import (
@@ -28,13 +29,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 30
 
 
-def _organization_choices() -> list[tuple[int, str]]:
+def _organization_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         select(Organization.id, Organization.name)
         .where(Organization.archived_at.is_(None))
         .order_by(Organization.name)
     ).all()
-    return [(row.id, row.name) for row in rows]
+    return [SelectChoice(row.id, row.name) for row in rows]
 
 
 @bp.route("/users")

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, StringField
-from wtforms import SelectField, SelectMultipleField
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from incubator.auth.roles import ROLE_LABELS
@@ -8,7 +8,7 @@ from incubator.forms import BaseForm
 
 
 def _role_choices():
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class LoginForm(BaseForm):
@@ -67,9 +67,16 @@ class UserFilterForm(BaseForm):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
     role = SelectField(
-        _l("Role"), choices=lambda: [("", _l("All roles")), *_role_choices()]
+        _l("Role"),
+        choices=lambda: [SelectChoice("", _l("All roles")), *_role_choices()],
+        default="",
     )
     active = SelectField(
         _l("Status"),
-        choices=[("", _l("All")), ("1", _l("Active")), ("0", _l("Deactivated"))],
+        choices=lambda: [
+            SelectChoice("", _l("All")),
+            SelectChoice("1", _l("Active")),
+            SelectChoice("0", _l("Deactivated")),
+        ],
+        default="",
     )

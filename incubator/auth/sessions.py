@@ -210,10 +210,12 @@ def active_session_count(user: User) -> int:
 def issue_token(user: User) -> tuple[str, ApiToken]:
     """A new bearer token for ``user``: the raw value (shown once) and its row."""
     raw = secrets.token_urlsafe(32)
+    now = utcnow()
     token = ApiToken(
         user_id=user.id,
         token_hash=_digest(raw),
-        expires_at=utcnow() + current_app.config["API_TOKEN_LIFETIME"],
+        created_at=now,
+        expires_at=now + current_app.config["API_TOKEN_LIFETIME"],
     )
     db.session.add(token)
     audit.record("token_issued", token, actor=user, changes={})

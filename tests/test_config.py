@@ -1,0 +1,101 @@
+import pytest
+from sqlalchemy import event, text
+
+from config import ProductionConfig, TestingConfig
+from incubator import create_app
+from incubator.extensions import db
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_starts_with_secret_key_and_secure_cookies(monkeypatch, database_url):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SECRET_KEY"] == "x" * 40
+
+
+def test_default_database_is_sqlite_under_instance(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    import importlib
+
+    import config
+
+    reloaded = importlib.reload(config)
+    try:
+        uri = reloaded.Config.SQLALCHEMY_DATABASE_URI
+        assert uri.startswith("sqlite:///") and "/instance/" in uri
+        assert reloaded.Config.TIMEZONE == "Asia/Shanghai"
+    finally:
+        importlib.reload(config)
+
+
+def test_session_settings(app):
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_PROTECTION"] == "basic"
+    assert app.config["PERMANENT_SESSION_LIFETIME"].days == 14
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    """An app on a SQLite file, whatever backend the rest of the suite uses."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db")
+    with app.app_context():
+        yield db.engine
+        db.engine.dispose()
+
+
+def test_sqlite_connections_are_configured(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_sqlite_transactions_begin_immediately(sqlite_engine):
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(sqlite_engine, "before_cursor_execute", before)
+    try:
+        with sqlite_engine.begin() as conn:
+            conn.execute(text("SELECT 1"))
+    finally:
+        event.remove(sqlite_engine, "before_cursor_execute", before)
+    assert statements[0] == "BEGIN IMMEDIATE"
+
+
+def test_sqlite_concurrent_writers_do_not_fail(sqlite_engine):
+    """Two connections that both read then write: with BEGIN IMMEDIATE the second
+    waits for the first instead of failing with "database is locked"."""
+    import threading
+
+    with sqlite_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (n INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (0)"))
+    errors = []
+
+    def bump():
+        try:
+            for _ in range(25):
+                with sqlite_engine.begin() as conn:
+                    n = conn.execute(text("SELECT n FROM counter")).scalar()
+                    conn.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM counter")).scalar() == 100

@@ -1,0 +1,135 @@
+"""Every route × every role (and anonymous, and the leader of another organization)
+with its expected status. The routes come from the URL map, so a route added without
+an entry here fails ``test_every_route_has_an_entry``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import DEFAULT_PASSWORD, login
+
+ROLES = ("anonymous", "admin", "social_worker", "org_leader", "other_leader", "viewer")
+STAFF = {"admin": 200, "social_worker": 200}
+
+# (endpoint, method) -> {role or "*": status}. "*" is every role not named.
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("static", "GET"): {"*": 200},
+    ("bootstrap.static", "GET"): {"*": 200},
+    ("main.home", "GET"): {"anonymous": 302, "*": 200},
+    ("main.set_language", "GET"): {"*": 302},
+    ("auth.login", "GET"): {"anonymous": 200, "*": 302},
+    ("auth.login", "POST"): {"anonymous": 200, "*": 302},
+    ("auth.logout", "POST"): {"*": 302},
+    ("auth.change_password", "GET"): {"anonymous": 302, "*": 200},
+    ("auth.change_password", "POST"): {"anonymous": 302, "*": 200},
+    ("admin.users", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("admin.user_new", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("admin.user_new", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("admin.user_edit", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("admin.user_edit", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("admin.user_password", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("admin.user_password", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("admin.user_active", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("audit.index", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("api.create_token", "POST"): {"*": 400},
+    ("api.revoke_current_token", "DELETE"): {"anonymous": 401, "*": 204},
+    ("api.me", "GET"): {"anonymous": 401, "*": 200},
+    ("api.openapi_json", "GET"): {"*": 200},
+}
+
+
+def _expected(endpoint: str, method: str, role: str) -> int:
+    entry = MATRIX[(endpoint, method)]
+    return entry.get(role, entry.get("*"))
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_an_entry(app):
+    missing = [
+        f"{rule.endpoint} {method} {rule.rule}"
+        for rule, method in _routes(app)
+        if (rule.endpoint, method) not in MATRIX
+    ]
+    assert not missing, "routes without a permission-matrix entry: " + ", ".join(missing)
+
+
+@pytest.fixture
+def world(make_user, make_org):
+    """The records the URLs point at: a target user and two organizations, each with
+    its own leader."""
+    social_worker = make_user("social_worker", username="matrix_sw")
+    leader = make_user("org_leader", username="matrix_leader")
+    other_leader = make_user("org_leader", username="matrix_other")
+    org = make_org("本组织", leader=leader, social_worker=social_worker)
+    other_org = make_org("别的组织", leader=other_leader)
+    target = make_user("viewer", username="matrix_target")
+    users = {
+        "admin": make_user("admin", username="matrix_admin"),
+        "social_worker": social_worker,
+        "org_leader": leader,
+        "other_leader": other_leader,
+        "viewer": make_user("viewer", username="matrix_viewer"),
+    }
+    params = {
+        "user_id": target.id,
+        "org_id": org.id,
+        "filename": "css/app.css",
+        "code": "zh",
+    }
+    return {"users": users, "params": params, "org": org, "other_org": other_org}
+
+
+ENDPOINT_PARAMS = {"bootstrap.static": {"filename": "css/bootstrap.min.css"}}
+
+
+def _url(rule, params) -> str:
+    params = {**params, **ENDPOINT_PARAMS.get(rule.endpoint, {})}
+
+    def fill(match):
+        name = match.group(2)
+        return str(params[name])
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule.rule)
+
+
+def _client_for(app, role, world):
+    client = app.test_client()
+    headers = {}
+    if role == "anonymous":
+        return client, headers
+    user = world["users"][role]
+    assert login(client, user.username).status_code == 302
+    token = client.post(
+        "/api/v1/tokens", json={"username": user.username, "password": DEFAULT_PASSWORD}
+    ).get_json()["token"]
+    headers["Authorization"] = f"Bearer {token}"
+    return client, headers
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(app, world, role):
+    failures = []
+    for rule, method in _routes(app):
+        if (rule.endpoint, method) not in MATRIX:
+            continue  # reported by test_every_route_has_an_entry
+        client, headers = _client_for(app, role, world)
+        url = _url(rule, world["params"])
+        is_api = rule.rule.startswith("/api/")
+        response = client.open(
+            url,
+            method=method,
+            headers=headers if is_api else {},
+            data={} if not is_api else None,
+        )
+        response.close()
+        expected = _expected(rule.endpoint, method, role)
+        if response.status_code != expected:
+            failures.append(f"{method} {url}: {response.status_code}, expected {expected}")
+    assert not failures, f"as {role}:\n" + "\n".join(failures)
