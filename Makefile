@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run install install-dev translations db demo test test-sqlite test-postgres \
-        browser-deps lint format messages backup clean scheduler
+        browser-deps lint format messages backup clean
 
 run: install translations db demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -90,8 +90,9 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format incubator tests config.py wsgi.py
 
-scheduler: install translations db
-	$(BIN)/flask scheduler run
+backup: install
+	@mkdir -p backups
+	$(BIN)/flask backup backups/incubator-$$(date +%Y%m%d-%H%M%S).sqlite3
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

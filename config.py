@@ -67,7 +67,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret"
+    SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
     WTF_CSRF_ENABLED = False
     # Fast hashes in tests; the algorithm (argon2id) stays the same.
     ARGON2_TIME_COST = 1

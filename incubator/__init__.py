@@ -103,7 +103,9 @@ def register_security(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
+    from incubator.backup import backup_command
     from incubator.demo.cli import demo_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_command)

@@ -27,7 +27,10 @@ class BaseForm(FlaskForm):
         ok = super().validate(extra_validators)
         for field in self:
             if isinstance(field.data, str) and has_control_chars(field.data):
-                field.errors = [*field.errors, _l("Control characters are not allowed.")]
+                field.errors = [
+                    *field.errors,
+                    _l("Control characters are not allowed."),
+                ]
                 ok = False
         return ok
 

@@ -8,9 +8,8 @@ a browser that asks for English: the product is Chinese first). The API follows
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import os
+from datetime import date, datetime
 
 from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale

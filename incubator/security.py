@@ -39,8 +39,10 @@ class ControlCharacterInInput(BadRequest):
 
     def __init__(self, field: str):
         super().__init__(
-            _("The field %(field)s contains a control character that is not allowed.",
-              field=field)
+            _(
+                "The field %(field)s contains a control character that is not allowed.",
+                field=field,
+            )
         )
         self.field = field
 

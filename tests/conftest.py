@@ -37,14 +37,34 @@ DEFAULT_PASSWORD = "correct-horse-9"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**settings): app config overrides")
+    _compile_catalogues()
+
+
+def _compile_catalogues() -> None:
+    """Compile the .po files, so the suite never runs on a stale .mo."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "incubator" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as handle:
+            catalogue = read_po(handle)
+        with po.with_suffix(".mo").open("wb") as handle:
+            write_mo(handle, catalogue)
 
 
 def pytest_report_header(config):
-    backend = make_url(TEST_DATABASE_URL).get_backend_name() if TEST_DATABASE_URL else "sqlite"
+    backend = (
+        make_url(TEST_DATABASE_URL).get_backend_name()
+        if TEST_DATABASE_URL
+        else "sqlite"
+    )
     return f"incubator test database backend: {backend}"
 
 
-# ---- database ---------------------------------------------------------------------
+# ---- database ----
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +132,7 @@ def _empty_all_tables() -> None:
                 conn.execute(table.delete())
 
 
-# ---- app and client -------------------------------------------------------------------
+# ---- app and client ----
 
 
 class IsolatedClient(FlaskClient):
@@ -152,7 +172,7 @@ def client(app):
     return app.test_client()
 
 
-# ---- factories ----------------------------------------------------------------------------
+# ---- factories ----
 
 _counter = itertools.count(1)
 
@@ -222,7 +242,9 @@ def login_as(client, make_user):
 
     def do(role: str = "social_worker", **kwargs) -> User:
         user = make_user(role, **kwargs)
-        response = login(client, user.username, kwargs.get("password", DEFAULT_PASSWORD))
+        response = login(
+            client, user.username, kwargs.get("password", DEFAULT_PASSWORD)
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
         return user
 
@@ -245,7 +267,7 @@ def api_token(client, make_user):
     return do
 
 
-# ---- time and queries ---------------------------------------------------------------------
+# ---- time and queries ----
 
 
 @pytest.fixture

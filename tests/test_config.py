@@ -12,7 +12,9 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
-def test_production_starts_with_secret_key_and_secure_cookies(monkeypatch, database_url):
+def test_production_starts_with_secret_key_and_secure_cookies(
+    monkeypatch, database_url
+):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=database_url)
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -44,7 +46,9 @@ def test_session_settings(app):
 @pytest.fixture
 def sqlite_engine(tmp_path):
     """An app on a SQLite file, whatever backend the rest of the suite uses."""
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db")
+    app = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db"
+    )
     with app.app_context():
         yield db.engine
         db.engine.dispose()

@@ -57,7 +57,9 @@ def test_every_route_has_an_entry(app):
         for rule, method in _routes(app)
         if (rule.endpoint, method) not in MATRIX
     ]
-    assert not missing, "routes without a permission-matrix entry: " + ", ".join(missing)
+    assert not missing, "routes without a permission-matrix entry: " + ", ".join(
+        missing
+    )
 
 
 @pytest.fixture
@@ -131,5 +133,7 @@ def test_permission_matrix(app, world, role):
         response.close()
         expected = _expected(rule.endpoint, method, role)
         if response.status_code != expected:
-            failures.append(f"{method} {url}: {response.status_code}, expected {expected}")
+            failures.append(
+                f"{method} {url}: {response.status_code}, expected {expected}"
+            )
     assert not failures, f"as {role}:\n" + "\n".join(failures)

@@ -25,7 +25,10 @@ ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "fields": {
                     "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                    },
                 },
             },
         }

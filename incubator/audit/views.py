@@ -29,7 +29,9 @@ class AuditFilterForm(BaseForm):
         csrf = False
 
     actor = SelectField(_l("Who"), coerce=str, choices=[], default="")
-    entity_type = StringField(_l("Record type"), validators=[Optional(), Length(max=64)])
+    entity_type = StringField(
+        _l("Record type"), validators=[Optional(), Length(max=64)]
+    )
     action = StringField(_l("Action"), validators=[Optional(), Length(max=32)])
     entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=12)])
     since = DateField(_l("From"), validators=[Optional()])

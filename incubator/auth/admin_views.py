@@ -131,8 +131,10 @@ def user_password(user_id: int):
         else:
             db.session.commit()
             flash(
-                _("New password set for %(u)s; their sessions have ended.",
-                  u=user.username),
+                _(
+                    "New password set for %(u)s; their sessions have ended.",
+                    u=user.username,
+                ),
                 "success",
             )
             return redirect(url_for("admin.users"))
@@ -155,8 +157,9 @@ def user_active(user_id: int):
             message = (
                 _("%(u)s can log in again.", u=user.username)
                 if user.active
-                else _("%(u)s is deactivated and logged out everywhere.",
-                       u=user.username)
+                else _(
+                    "%(u)s is deactivated and logged out everywhere.", u=user.username
+                )
             )
             flash(message, "success")
     return redirect(url_for("admin.users"))

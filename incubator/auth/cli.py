@@ -23,7 +23,11 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--password", required=True, help="At least 8 characters.")
 @click.option("--name", default=None, help="Display name (default: the username).")
 @click.option(
-    "--org", "org_ids", multiple=True, type=int, help="Organization id led (repeatable)."
+    "--org",
+    "org_ids",
+    multiple=True,
+    type=int,
+    help="Organization id led (repeatable).",
 )
 def create(username, role, password, name, org_ids):
     """Create a user USERNAME with ROLE and PASSWORD."""

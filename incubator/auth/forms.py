@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, StringField
-from wtforms import SelectChoice, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from incubator.auth.roles import ROLE_LABELS
@@ -21,7 +29,9 @@ class LoginForm(BaseForm):
 
 
 class PasswordChangeForm(BaseForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired()]
+    )
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=8, max=128)]
     )

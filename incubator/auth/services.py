@@ -13,8 +13,11 @@ from sqlalchemy import select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
-from incubator.auth.passwords import check_password_policy, hash_password
-from incubator.auth.passwords import verify_password
+from incubator.auth.passwords import (
+    check_password_policy,
+    hash_password,
+    verify_password,
+)
 from incubator.auth.roles import Role
 from incubator.auth.sessions import normalize_username, revoke_all_sessions
 from incubator.database import utcnow

@@ -38,7 +38,7 @@ def normalize_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-# ---- throttling ------------------------------------------------------------------
+# ---- throttling ----
 
 
 def throttled_until(username: str, now: datetime | None = None) -> datetime | None:
@@ -105,7 +105,7 @@ def prune_login_failures(now: datetime | None = None) -> int:
     return result.rowcount or 0
 
 
-# ---- browser sessions --------------------------------------------------------------
+# ---- browser sessions ----
 
 
 def start_session(
@@ -115,9 +115,9 @@ def start_session(
     cfg = current_app.config
     key = secrets.token_urlsafe(32)
     now = utcnow()
-    lifetime = cfg["REMEMBER_ME_DURATION"] if remember else cfg[
-        "SESSION_ABSOLUTE_TIMEOUT"
-    ]
+    lifetime = (
+        cfg["REMEMBER_ME_DURATION"] if remember else cfg["SESSION_ABSOLUTE_TIMEOUT"]
+    )
     db.session.add(
         UserSession(
             user_id=user.id,
@@ -204,7 +204,7 @@ def active_session_count(user: User) -> int:
     )
 
 
-# ---- API tokens ------------------------------------------------------------------------
+# ---- API tokens ----
 
 
 def issue_token(user: User) -> tuple[str, ApiToken]:

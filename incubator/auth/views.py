@@ -107,7 +107,9 @@ def change_password():
             db.session.commit()
             # Every other session has ended; this browser continues in a new one.
             _sign_in(user, remember=bool(session.permanent))
-            flash(_("Your password has been changed. Other devices are logged out."),
-                  "success")
+            flash(
+                _("Your password has been changed. Other devices are logged out."),
+                "success",
+            )
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)

@@ -16,7 +16,9 @@ def seed():
     """Load 禾山社区 and its demo accounts, unless the database holds data."""
     if seed_demo():
         db.session.commit()
-        click.echo("Loaded the demo community 禾山社区 (湖里区) and project 幸福禾立方.")
+        click.echo(
+            "Loaded the demo community 禾山社区 (湖里区) and project 幸福禾立方."
+        )
     else:
         click.echo("The database already holds data; nothing loaded.")
     click.echo("Demo logins (change them before real use):")

@@ -19,9 +19,16 @@ from incubator.projects.models import Community, Compound, Project
 
 logger = logging.getLogger(__name__)
 
-DEMO_PASSWORD = "heshan2026"
+DEMO_PASSWORD = "heshan2026"  # noqa: S105 - the published demo password
 
-COMPOUNDS = ("新景龙郡", "城上城小区", "龙湖花园小区", "枋湖花园小区", "东晖广场小区", "凯悦新城小区")
+COMPOUNDS = (
+    "新景龙郡",
+    "城上城小区",
+    "龙湖花园小区",
+    "枋湖花园小区",
+    "东晖广场小区",
+    "凯悦新城小区",
+)
 
 
 @dataclass(frozen=True)
@@ -43,18 +50,66 @@ LOGINS = (
 
 # name, kind, compound index, filing status, founded, members, owning sw, leader
 ORGANIZATIONS = (
-    ("禾山夕阳红舞蹈队", "culture_sports", 0, "filed", date(2018, 5, 1), 28, "sw_lin",
-     "leader_wu"),
-    ("城上城平安巡逻队", "volunteer", 1, "filed", date(2019, 3, 12), 16, "sw_lin",
-     "leader_zheng"),
-    ("龙湖花园长者关爱小组", "charity", 2, "none", date(2020, 9, 1), 12, "sw_huang",
-     "leader_xu"),
-    ("枋湖书香读书会", "culture_sports", 3, "none", date(2021, 4, 23), 20, "sw_huang",
-     "leader_xu"),
-    ("东晖邻里互助社", "life_service", 4, "registered", date(2017, 10, 8), 35,
-     "sw_lin", None),
-    ("凯悦新城环保先锋队", "community_affairs", 5, "none", date(2022, 6, 5), 9,
-     "sw_huang", None),
+    (
+        "禾山夕阳红舞蹈队",
+        "culture_sports",
+        0,
+        "filed",
+        date(2018, 5, 1),
+        28,
+        "sw_lin",
+        "leader_wu",
+    ),
+    (
+        "城上城平安巡逻队",
+        "volunteer",
+        1,
+        "filed",
+        date(2019, 3, 12),
+        16,
+        "sw_lin",
+        "leader_zheng",
+    ),
+    (
+        "龙湖花园长者关爱小组",
+        "charity",
+        2,
+        "none",
+        date(2020, 9, 1),
+        12,
+        "sw_huang",
+        "leader_xu",
+    ),
+    (
+        "枋湖书香读书会",
+        "culture_sports",
+        3,
+        "none",
+        date(2021, 4, 23),
+        20,
+        "sw_huang",
+        "leader_xu",
+    ),
+    (
+        "东晖邻里互助社",
+        "life_service",
+        4,
+        "registered",
+        date(2017, 10, 8),
+        35,
+        "sw_lin",
+        None,
+    ),
+    (
+        "凯悦新城环保先锋队",
+        "community_affairs",
+        5,
+        "none",
+        date(2022, 6, 5),
+        9,
+        "sw_huang",
+        None,
+    ),
 )
 
 
@@ -101,15 +156,15 @@ def seed_demo() -> bool:
     db.session.flush()
     for name, kind, compound, filing, founded, members, sw, leader in ORGANIZATIONS:
         org = Organization(
-                name=name,
-                kind=kind,
-                compound=compounds[compound],
-                filing_status=filing,
-                founded_on=founded,
-                member_count=members,
-                social_worker_id=accounts[sw].id,
-                leader_user_id=accounts[leader].id if leader else None,
-            )
+            name=name,
+            kind=kind,
+            compound=compounds[compound],
+            filing_status=filing,
+            founded_on=founded,
+            member_count=members,
+            social_worker_id=accounts[sw].id,
+            leader_user_id=accounts[leader].id if leader else None,
+        )
         db.session.add(org)
         audit.record("create", org, actor=None, summary="demo seed")
     db.session.flush()
@@ -119,6 +174,7 @@ def seed_demo() -> bool:
 
 def login_lines() -> list[str]:
     return [
-        f"  {login.username:<14} {login.role:<14} {login.name}  password: {DEMO_PASSWORD}"
+        f"  {login.username:<14} {login.role:<14} {login.name}"
+        f"  password: {DEMO_PASSWORD}"
         for login in LOGINS
     ]

@@ -70,9 +70,7 @@ class Organization(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     compound: Mapped[Compound | None] = relationship()
-    social_worker: Mapped[User | None] = relationship(
-        foreign_keys=[social_worker_id]
-    )
+    social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
     leader: Mapped[User | None] = relationship(
         foreign_keys=[leader_user_id], back_populates="led_organizations"
     )

@@ -107,7 +107,9 @@ def test_password_change_revokes_tokens(client, make_user, db):
     services.change_own_password(user, DEFAULT_PASSWORD, "brand-new-pass-1")
     db.session.commit()
     assert (
-        client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
+        client.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
         == 401
     )
 
@@ -200,6 +202,8 @@ def test_openapi_schema_is_the_one_that_validates(client):
     assert set(schema["required"]) == {"username", "password"}
     assert schema["properties"]["username"]["maxLength"] == 64
     # the same limit is enforced
-    response = client.post("/api/v1/tokens", json={"username": "u" * 65, "password": "p"})
+    response = client.post(
+        "/api/v1/tokens", json={"username": "u" * 65, "password": "p"}
+    )
     assert response.status_code == 422
     assert {r.rule for r in ROUTES} >= {"/tokens", "/me", "/openapi.json"}

@@ -40,7 +40,12 @@ def test_admin_creates_an_org_leader_with_organizations(client, login_as, make_o
     assert entry.changes["password_hash"] == [None, "***"]
     page = client.get("/admin/users").get_data(as_text=True)
     assert "吴阿姨" in page and "舞蹈队" in page
-    assert login(client.application.test_client(), "leader_wu", "wu-secret-2026").status_code == 302
+    assert (
+        login(
+            client.application.test_client(), "leader_wu", "wu-secret-2026"
+        ).status_code
+        == 302
+    )
 
 
 def test_taken_username_is_refused_on_the_field(client, login_as, make_user):
@@ -48,7 +53,12 @@ def test_taken_username_is_refused_on_the_field(client, login_as, make_user):
     make_user(username="taken")
     response = client.post(
         "/admin/users/new",
-        data={"username": "Taken", "name": "x", "role": "viewer", "password": "whatever-123"},
+        data={
+            "username": "Taken",
+            "name": "x",
+            "role": "viewer",
+            "password": "whatever-123",
+        },
     )
     assert response.status_code == 200
     assert "用户名 taken 已被占用" in response.get_data(as_text=True)
@@ -58,7 +68,12 @@ def test_weak_password_is_refused(client, login_as):
     login_as("admin")
     response = client.post(
         "/admin/users/new",
-        data={"username": "newbie", "name": "x", "role": "viewer", "password": "11111111"},
+        data={
+            "username": "newbie",
+            "name": "x",
+            "role": "viewer",
+            "password": "11111111",
+        },
     )
     assert response.status_code == 200
     assert "太容易" in response.get_data(as_text=True)
@@ -70,8 +85,12 @@ def test_admin_edits_role_and_organizations(client, login_as, make_user, make_or
     user = make_user("viewer")
     response = client.post(
         f"/admin/users/{user.id}/edit",
-        data={"name": "新名字", "role": "org_leader", "organization_ids": [org.id],
-              "version": user.version},
+        data={
+            "name": "新名字",
+            "role": "org_leader",
+            "organization_ids": [org.id],
+            "version": user.version,
+        },
     )
     assert response.status_code == 302
     user = _user(db, user.username)
@@ -80,8 +99,12 @@ def test_admin_edits_role_and_organizations(client, login_as, make_user, make_or
     # leaving the org-leader role releases the organizations
     client.post(
         f"/admin/users/{user.id}/edit",
-        data={"name": "新名字", "role": "viewer", "organization_ids": [org.id],
-              "version": user.version},
+        data={
+            "name": "新名字",
+            "role": "viewer",
+            "organization_ids": [org.id],
+            "version": user.version,
+        },
     )
     assert _user(db, user.username).led_organizations == []
 
@@ -90,10 +113,14 @@ def test_stale_edit_is_refused_and_changes_nothing(client, login_as, make_user, 
     login_as("admin")
     user = make_user("viewer", name="原名")
     stale = user.version
-    client.post(f"/admin/users/{user.id}/edit",
-                data={"name": "第一次", "role": "viewer", "version": stale})
-    response = client.post(f"/admin/users/{user.id}/edit",
-                           data={"name": "第二次", "role": "viewer", "version": stale})
+    client.post(
+        f"/admin/users/{user.id}/edit",
+        data={"name": "第一次", "role": "viewer", "version": stale},
+    )
+    response = client.post(
+        f"/admin/users/{user.id}/edit",
+        data={"name": "第二次", "role": "viewer", "version": stale},
+    )
     assert response.status_code == 200
     assert "其他人" in response.get_data(as_text=True)
     assert _user(db, user.username).name == "第一次"
@@ -101,8 +128,10 @@ def test_stale_edit_is_refused_and_changes_nothing(client, login_as, make_user, 
 
 def test_admin_cannot_demote_or_deactivate_themself(client, login_as, db):
     admin = login_as("admin")
-    response = client.post(f"/admin/users/{admin.id}/edit",
-                           data={"name": "x", "role": "viewer", "version": admin.version})
+    response = client.post(
+        f"/admin/users/{admin.id}/edit",
+        data={"name": "x", "role": "viewer", "version": admin.version},
+    )
     assert response.status_code == 200
     client.post(f"/admin/users/{admin.id}/active")
     user = _user(db, admin.username)
@@ -128,8 +157,9 @@ def test_admin_resets_a_password(client, login_as, make_user, db):
     user = make_user()
     other = client.application.test_client()
     login(other, user.username)
-    response = client.post(f"/admin/users/{user.id}/password",
-                           data={"password": "reset-by-admin-1"})
+    response = client.post(
+        f"/admin/users/{user.id}/password", data={"password": "reset-by-admin-1"}
+    )
     assert response.status_code == 302
     assert other.get("/").status_code == 302
     assert login(other, user.username, "reset-by-admin-1").status_code == 302

@@ -1,0 +1,35 @@
+def test_home_for_an_org_leader_lists_only_their_organizations(
+    client, login_as, make_org, make_user
+):
+    other = make_user("org_leader")
+    leader = login_as("org_leader", name="吴阿姨")
+    make_org("我的舞蹈队", leader=leader)
+    make_org("别人的巡逻队", leader=other)
+    page = client.get("/").get_data(as_text=True)
+    assert "我的舞蹈队" in page and "别人的巡逻队" not in page
+    assert "组织负责人" in page
+
+
+def test_home_shows_todays_date_the_chinese_way(client, login_as, frozen_time):
+    login_as("social_worker")
+    assert "2026年3月1日" in client.get("/").get_data(as_text=True)
+
+
+def test_navigation_marks_features_not_built_yet(client, login_as):
+    login_as("social_worker")
+    page = client.get("/").get_data(as_text=True)
+    assert "建设中" in page
+
+
+def test_home_query_budget(client, login_as, make_org, count_queries):
+    sw = login_as("social_worker")
+
+    def measure():
+        with count_queries() as q:
+            assert client.get("/").status_code == 200
+        return q.count
+
+    few = measure()
+    for _ in range(10):
+        make_org(social_worker=sw)
+    assert measure() == few
