@@ -36,6 +36,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.create_token", "POST"): {"*": 400},
     ("api.revoke_current_token", "DELETE"): {"anonymous": 401, "*": 204},
     ("api.me", "GET"): {"anonymous": 401, "*": 200},
+    ("api.list_users", "GET"): {"anonymous": 401, "admin": 200, "*": 403},
     ("api.openapi_json", "GET"): {"*": 200},
 }
 

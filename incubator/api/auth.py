@@ -6,10 +6,13 @@ from datetime import datetime
 
 from flask import g, request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
-from incubator.api.core import current_api_user, endpoint
+from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
 from incubator.auth import sessions
 from incubator.auth.models import User
+from incubator.auth.roles import Role
 from incubator.extensions import db
 
 
@@ -96,3 +99,37 @@ def revoke_current_token():
 )
 def me():
     return UserOut.of(current_api_user())
+
+
+class UserListQuery(PageQuery):
+    role: Role | None = None
+    active: bool | None = None
+    q: str | None = Field(default=None, max_length=64)
+
+
+class UserPage(BaseModel):
+    items: list[UserOut]
+    page: int
+    per_page: int
+    total: int
+
+
+@endpoint(
+    "/users",
+    summary="List user accounts (admin)",
+    tag="auth",
+    query=UserListQuery,
+    response=UserPage,
+    roles=(Role.ADMIN,),
+)
+def list_users(query: UserListQuery):
+    stmt = select(User).options(selectinload(User.led_organizations))
+    if query.role is not None:
+        stmt = stmt.where(User.role == query.role.value)
+    if query.active is not None:
+        stmt = stmt.where(User.active.is_(query.active))
+    if query.q:
+        stmt = stmt.where(
+            or_(User.username.contains(query.q.lower()), User.name.contains(query.q))
+        )
+    return paginate(stmt.order_by(User.username), query, UserOut.of)

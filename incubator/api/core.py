@@ -209,8 +209,12 @@ def paginate(stmt: Select, query: PageQuery, serialize: Callable) -> dict:
     page, per_page = query.clamp()
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = [serialize(row) for row in rows]
     return {
-        "items": [serialize(row) for row in rows],
+        "items": [
+            item.model_dump(mode="json") if isinstance(item, BaseModel) else item
+            for item in items
+        ],
         "page": page,
         "per_page": per_page,
         "total": total,

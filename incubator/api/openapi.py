@@ -58,10 +58,12 @@ def _path_and_params(rule: str) -> tuple[str, list[dict]]:
     return _CONVERTER.sub(repl, rule), params
 
 
-def _query_params(route: ApiRoute) -> list[dict]:
+def _query_params(route: ApiRoute, schemas: dict) -> list[dict]:
     if route.query is None:
         return []
-    schema = route.query.model_json_schema(mode="validation")
+    schema = route.query.model_json_schema(ref_template=REF, mode="validation")
+    for name, sub in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, sub)
     required = set(schema.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": prop}
@@ -78,7 +80,7 @@ def build_document() -> dict:
             "operationId": route.endpoint,
             "summary": route.summary,
             "tags": [route.tag],
-            "parameters": params + _query_params(route),
+            "parameters": params + _query_params(route, schemas),
             "responses": {},
         }
         if route.auth:
