@@ -311,3 +311,26 @@ def count_queries(db):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def assert_constant_queries(client, count_queries):
+    """``assert_constant_queries(url, grow)``: GET ``url``, call ``grow()`` to add
+    rows, GET again; the query count must not change. Returns the count."""
+
+    def check(url: str, grow, *, headers=None, budget: int | None = None) -> int:
+        def measure() -> int:
+            with count_queries() as counter:
+                response = client.get(url, headers=headers or {})
+                assert response.status_code == 200, url
+            return counter.count
+
+        before = measure()
+        grow()
+        after = measure()
+        assert after == before, f"{url}: {before} queries, then {after} with more rows"
+        if budget is not None:
+            assert after <= budget, f"{url}: {after} queries, budget {budget}"
+        return after
+
+    return check

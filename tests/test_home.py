@@ -21,15 +21,11 @@ def test_navigation_marks_features_not_built_yet(client, login_as):
     assert "建设中" in page
 
 
-def test_home_query_budget(client, login_as, make_org, count_queries):
+def test_home_query_budget(login_as, make_org, assert_constant_queries):
     sw = login_as("social_worker")
 
-    def measure():
-        with count_queries() as q:
-            assert client.get("/").status_code == 200
-        return q.count
+    def grow():
+        for _ in range(10):
+            make_org(social_worker=sw)
 
-    few = measure()
-    for _ in range(10):
-        make_org(social_worker=sw)
-    assert measure() == few
+    assert_constant_queries("/", grow, budget=6)

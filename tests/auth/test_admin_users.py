@@ -175,17 +175,15 @@ def test_users_list_filters(client, login_as, make_user):
     assert "负责人乙" in page and "观察员甲" not in page
 
 
-def test_users_list_query_budget(client, login_as, make_user, make_org, count_queries):
+def test_users_list_query_budget(
+    login_as, make_user, make_org, assert_constant_queries
+):
     login_as("admin")
 
-    def measure():
-        with count_queries() as q:
-            assert client.get("/admin/users").status_code == 200
-        return q.count
+    def grow():
+        for _ in range(8):
+            leader = make_user("org_leader")
+            make_org(leader=leader)
+            make_org(leader=leader)
 
-    few = measure()
-    for _ in range(8):
-        leader = make_user("org_leader")
-        make_org(leader=leader)
-        make_org(leader=leader)
-    assert measure() == few
+    assert_constant_queries("/admin/users", grow, budget=8)
