@@ -83,11 +83,16 @@ def register_blueprints(app: Flask) -> None:
     from incubator.auth.views import bp as auth_bp
     from incubator.extensions import csrf
     from incubator.main.views import bp as main_bp
+    from incubator.organizations import record_views  # noqa: F401  (routes on bp)
+    from incubator.organizations.admin_views import bp as incubation_admin_bp
+    from incubator.organizations.views import bp as organizations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(organizations_bp)
+    app.register_blueprint(incubation_admin_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 

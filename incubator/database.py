@@ -79,6 +79,5 @@ def render_migration_item(type_, obj, autogen_context):
     """Write our column types into migrations as plain SQLAlchemy types, so a
     migration never imports the application."""
     if type_ == "type" and isinstance(obj, TypeDecorator):
-        autogen_context.imports.add("import sqlalchemy as sa")
         return f"sa.{obj.impl!r}"
     return False

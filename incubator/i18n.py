@@ -9,7 +9,8 @@ a browser that asks for English: the product is Chinese first). The API follows
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
@@ -33,6 +34,24 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_today() -> date:
+    """Today's calendar day where the project is (Asia/Shanghai by default)."""
+    return utcnow().astimezone(local_zone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(local_zone()).date()
+
+
+def local_noon(day: date) -> datetime:
+    """A timestamp for a calendar day, to sort dated records among timed ones."""
+    return datetime.combine(day, time(12), tzinfo=local_zone())
 
 
 def is_chinese() -> bool:

@@ -30,6 +30,15 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _raw_pragma(connection, statement):
+    """Run a PRAGMA outside any transaction (inside one, SQLite ignores it)."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
 def run_migrations_online():
     def process_revision_directives(context, revision, directives):
         # Never write an empty migration.
@@ -42,11 +51,23 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
 
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration recreates tables; with foreign keys enforced, that
+            # fails (or cascades deletes). Switch them off outside the transaction
+            # and check the whole database afterwards.
+            _raw_pragma(connection, "PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection, target_metadata=target_db.metadata, **conf_args
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by migration: {broken}")
+        if sqlite:
+            _raw_pragma(connection, "PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

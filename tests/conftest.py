@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
 from config import TestingConfig
@@ -29,7 +29,9 @@ from incubator import create_app
 from incubator.auth import services as user_services
 from incubator.auth.models import User
 from incubator.extensions import db as _db
+from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
+from incubator.projects.models import Community, Compound
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEFAULT_PASSWORD = "correct-horse-9"
@@ -205,7 +207,21 @@ def make_user(db):
 
 
 @pytest.fixture
-def make_org(db):
+def community(db):
+    """The community organizations belong to, with two compounds."""
+    found = db.session.scalar(select(Community).where(Community.name == "测试社区"))
+    if found is None:
+        found = Community(name="测试社区", district="湖里区", city="厦门市")
+        db.session.add_all(
+            [found, Compound(community=found, name="甲小区", position=0),
+             Compound(community=found, name="乙小区", position=1)]
+        )
+        db.session.commit()
+    return found
+
+
+@pytest.fixture
+def make_org(db, community):
     def make(
         name: str | None = None,
         *,
@@ -214,14 +230,14 @@ def make_org(db):
         social_worker: User | None = None,
         **fields,
     ) -> Organization:
-        org = Organization(
+        org = org_services.create_organization(
+            actor=None,
             name=name or f"测试组织{next(_counter)}",
             kind=kind,
             leader_user_id=leader.id if leader else None,
             social_worker_id=social_worker.id if social_worker else None,
             **fields,
         )
-        db.session.add(org)
         db.session.commit()
         return org
 

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import re
 
+from datetime import date
+
 import pytest
+
+from incubator.organizations import records
+from incubator.organizations.incubation import dimensions
 
 from tests.conftest import DEFAULT_PASSWORD, login
 
 ROLES = ("anonymous", "admin", "social_worker", "org_leader", "other_leader", "viewer")
 STAFF = {"admin": 200, "social_worker": 200}
+STAFF_REDIRECT = {"admin": 302, "social_worker": 302}
+STAFF_400 = {"admin": 400, "social_worker": 400}
+READ = {"anonymous": 302, "admin": 200, "social_worker": 200, "viewer": 200}
 
 # (endpoint, method) -> {role or "*": status}. "*" is every role not named.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -38,6 +46,45 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.me", "GET"): {"anonymous": 401, "*": 200},
     ("api.list_users", "GET"): {"anonymous": 401, "admin": 200, "*": 403},
     ("api.openapi_json", "GET"): {"*": 200},
+    # organizations: the world's organization is led by "org_leader", owned by
+    # "social_worker"; "other_leader" leads another one.
+    ("organizations.index", "GET"): {"anonymous": 302, "*": 200},
+    ("organizations.export", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("organizations.board", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("organizations.caseload", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("organizations.new", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("organizations.new", "POST"): {"anonymous": 302, **STAFF, "*": 403},
+    ("organizations.detail", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("organizations.edit", "GET"): {
+        "anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200},
+    ("organizations.edit", "POST"): {
+        "anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200},
+    ("organizations.change_stage", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("organizations.new_assessment", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("organizations.new_assessment", "POST"): {"anonymous": 302, **STAFF, "*": 403},
+    ("organizations.assessment", "GET"): {
+        "anonymous": 302, "other_leader": 404, "*": 200},
+    ("organizations.add_note", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("organizations.archive", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("organizations.timeline", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("incubation_admin.index", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("incubation_admin.save_stages", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("incubation_admin.save_dimensions", "POST"): {
+        "anonymous": 302, "admin": 302, "*": 403},
+    ("incubation_admin.save_criteria", "POST"): {
+        "anonymous": 302, "admin": 302, "*": 403},
+    ("api.list_organizations", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_organization", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.get_organization", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.patch_organization", "PATCH"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.change_stage", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.stage_history", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.timeline", "GET"): {
+        "anonymous": 401, "org_leader": 403, "other_leader": 403, "*": 200},
+    ("api.list_assessments", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.create_assessment", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.list_notes", "GET"): {"anonymous": 401, **STAFF, "*": 403},
+    ("api.create_note", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
 }
 
 
@@ -64,7 +111,7 @@ def test_every_route_has_an_entry(app):
 
 
 @pytest.fixture
-def world(make_user, make_org):
+def world(db, make_user, make_org):
     """The records the URLs point at: a target user and two organizations, each with
     its own leader."""
     social_worker = make_user("social_worker", username="matrix_sw")
@@ -73,6 +120,11 @@ def world(make_user, make_org):
     org = make_org("本组织", leader=leader, social_worker=social_worker)
     other_org = make_org("别的组织", leader=other_leader)
     target = make_user("viewer", username="matrix_target")
+    assessment = records.record_assessment(
+        org, actor=social_worker, assessed_on=date(2026, 1, 5),
+        scores={d.key: 3 for d in dimensions()},
+    )
+    db.session.commit()
     users = {
         "admin": make_user("admin", username="matrix_admin"),
         "social_worker": social_worker,
@@ -82,6 +134,7 @@ def world(make_user, make_org):
     }
     params = {
         "user_id": target.id,
+        "assessment_id": assessment.id,
         "org_id": org.id,
         "filename": "css/app.css",
         "code": "zh",

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from incubator.audit import services as audit
+from incubator.audit.models import AuditEntry
 from incubator.auth import services as users
 from incubator.auth.models import User
 from incubator.extensions import db
-from incubator.organizations.models import Organization
+from incubator.i18n import local_today, local_zone
+from incubator.organizations import records
+from incubator.organizations import services as org_services
+from incubator.organizations.incubation import dimensions, stages
+from incubator.organizations.models import StageChange
+from incubator.organizations.stages import months_before
 from incubator.projects.models import Community, Compound, Project
 
 logger = logging.getLogger(__name__)
@@ -48,68 +53,51 @@ LOGINS = (
     DemoLogin("leader_xu", "许老师", "org_leader"),
 )
 
-# name, kind, compound index, filing status, founded, members, owning sw, leader
+# name, kind, compound index, filing status, founded, members, owning sw, leader,
+# stage path [(stage, months ago)], assessments [(months ago, scores)],
+# notes [(days ago, contact kind, text)]
 ORGANIZATIONS = (
-    (
-        "禾山夕阳红舞蹈队",
-        "culture_sports",
-        0,
-        "filed",
-        date(2018, 5, 1),
-        28,
-        "sw_lin",
-        "leader_wu",
-    ),
-    (
-        "城上城平安巡逻队",
-        "volunteer",
-        1,
-        "filed",
-        date(2019, 3, 12),
-        16,
-        "sw_lin",
-        "leader_zheng",
-    ),
-    (
-        "龙湖花园长者关爱小组",
-        "charity",
-        2,
-        "none",
-        date(2020, 9, 1),
-        12,
-        "sw_huang",
-        "leader_xu",
-    ),
-    (
-        "枋湖书香读书会",
-        "culture_sports",
-        3,
-        "none",
-        date(2021, 4, 23),
-        20,
-        "sw_huang",
-        "leader_xu",
-    ),
-    (
-        "东晖邻里互助社",
-        "life_service",
-        4,
-        "registered",
-        date(2017, 10, 8),
-        35,
-        "sw_lin",
-        None,
-    ),
-    (
-        "凯悦新城环保先锋队",
-        "community_affairs",
-        5,
-        "none",
-        date(2022, 6, 5),
-        9,
-        "sw_huang",
-        None,
-    ),
+    ("禾山夕阳红舞蹈队", "culture_sports", 0, "filed", date(2018, 5, 1), 28, "sw_lin",
+     "leader_wu",
+     [("incubating", 30), ("cultivating", 22), ("self_governing", 10)],
+     [(31, (2, 3, 2, 2, 1, 2, 3)), (23, (3, 3, 3, 3, 2, 3, 3)),
+      (11, (4, 4, 4, 3, 3, 4, 4)), (2, (4, 5, 4, 4, 3, 4, 5))],
+     [(12, "visit", "到排练现场走访，骨干分工明确，已开始自主组织每周排练。"),
+      (75, "phone", "电话沟通年度汇演的场地需求。")]),
+    ("城上城平安巡逻队", "volunteer", 1, "filed", date(2019, 3, 12), 16, "sw_lin",
+     "leader_zheng",
+     [("incubating", 20), ("cultivating", 9)],
+     [(21, (2, 2, 3, 2, 1, 3, 3)), (10, (3, 3, 3, 2, 2, 4, 3))],
+     [(40, "meeting", "与物业、居委会召开巡逻排班协调会。")]),
+    ("龙湖花园长者关爱小组", "charity", 2, "none", date(2020, 9, 1), 12, "sw_huang",
+     "leader_xu",
+     [("incubating", 5)],
+     [(6, (2, 2, 2, 1, 1, 2, 3))],
+     [(90, "visit", "入户探访独居长者名单核对，骨干意愿强但缺乏分工。")]),
+    ("枋湖书香读书会", "culture_sports", 3, "none", date(2021, 4, 23), 20, "sw_huang",
+     "leader_xu", [], [], []),
+    ("东晖邻里互助社", "life_service", 4, "registered", date(2017, 10, 8), 35,
+     "sw_lin", None,
+     [("incubating", 48), ("cultivating", 40), ("self_governing", 28), ("graduated", 14)],
+     [(49, (2, 3, 2, 2, 2, 2, 3)), (41, (3, 3, 3, 3, 3, 3, 3)),
+      (29, (4, 4, 4, 3, 4, 4, 4)), (15, (5, 4, 5, 4, 4, 4, 5))],
+     [(30, "phone", "回访：已独立承接社区便民服务日。")]),
+    ("凯悦新城环保先锋队", "community_affairs", 5, "none", date(2022, 6, 5), 9,
+     "sw_huang", None,
+     [("incubating", 26), ("dormant", 8)],
+     [(27, (2, 1, 2, 1, 1, 2, 2))],
+     [(240, "phone", "负责人搬离小区，活动暂停，进入休眠。")]),
+    ("新景龙郡亲子绘本馆", "charity", 0, "none", date(2023, 2, 18), 14, "sw_huang",
+     None, [("incubating", 3)], [(4, (3, 2, 3, 2, 1, 2, 3))],
+     [(20, "visit", "协助制定借阅值班表。")]),
+    ("城上城书法协会", "culture_sports", 1, "filed", date(2016, 11, 1), 22, "sw_huang",
+     None, [("incubating", 18), ("cultivating", 6)],
+     [(19, (3, 3, 2, 2, 2, 2, 3)), (7, (3, 4, 3, 3, 2, 3, 4))], []),
+    ("龙湖花园便民维修队", "life_service", 2, "filed", date(2019, 7, 1), 11, "sw_lin",
+     None, [("incubating", 24), ("cultivating", 16), ("self_governing", 4)],
+     [(25, (2, 3, 3, 2, 2, 2, 2)), (17, (3, 3, 4, 3, 3, 3, 3)),
+      (5, (4, 4, 4, 3, 4, 4, 4))],
+     [(65, "visit", "走访维修工具间，建议建立工具借用登记。")]),
 )
 
 
@@ -131,6 +119,7 @@ def seed_demo() -> bool:
         for i, name in enumerate(COMPOUNDS)
     ]
     db.session.add_all(compounds)
+    db.session.flush()
     db.session.add(
         Project(
             name="“幸福禾立方”禾山社区社会组织培力增能社工服务项目",
@@ -154,19 +143,8 @@ def seed_demo() -> bool:
             actor=None,
         )
     db.session.flush()
-    for name, kind, compound, filing, founded, members, sw, leader in ORGANIZATIONS:
-        org = Organization(
-            name=name,
-            kind=kind,
-            compound=compounds[compound],
-            filing_status=filing,
-            founded_on=founded,
-            member_count=members,
-            social_worker_id=accounts[sw].id,
-            leader_user_id=accounts[leader].id if leader else None,
-        )
-        db.session.add(org)
-        audit.record("create", org, actor=None, summary="demo seed")
+    for spec in ORGANIZATIONS:
+        _seed_organization(spec, accounts, compounds)
     db.session.flush()
     logger.info("demo community loaded")
     return True
@@ -178,3 +156,80 @@ def login_lines() -> list[str]:
         f"  password: {DEMO_PASSWORD}"
         for login in LOGINS
     ]
+
+
+def _moment(months_ago: int, days: int = 0) -> datetime:
+    day = months_before(local_today(), months_ago) - timedelta(days=days)
+    return datetime.combine(day, time(10), tzinfo=local_zone()).astimezone(UTC)
+
+
+def _seed_organization(spec, accounts, compounds) -> None:
+    """One demo organization with a plausible past: its stage moves, assessments
+    and case notes are dated back, as an import of earlier records would be."""
+    (name, kind, compound, filing, founded, members, sw, leader, path, assessments,
+     notes) = spec
+    worker = accounts[sw]
+    start = _moment(max([m for _s, m in path] + [m for m, _x in assessments] + [1]) + 1)
+    org = org_services.create_organization(
+        actor=worker,
+        name=name,
+        kind=kind,
+        compound_id=compounds[compound].id,
+        filing_status=filing,
+        founded_on=founded,
+        member_count=members,
+        social_worker_id=worker.id,
+        leader_user_id=accounts[leader].id if leader else None,
+        description=f"{compounds[compound].name}居民自发成立的{name}。",
+    )
+    org.created_at = org.stage_since = start
+    db.session.flush()
+    history = db.session.scalars(
+        select(StageChange).where(StageChange.organization_id == org.id)
+    ).all()
+    for change in history:
+        db.session.execute(
+            update(StageChange).where(StageChange.id == change.id).values(changed_at=start)
+        )
+    db.session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.entity_type == "Organization", AuditEntry.entity_id == org.id)
+        .values(at=start)
+    )
+    labels = {s.key: s.label_zh for s in stages()}
+    for months_ago, scores in assessments:
+        record = records.record_assessment(
+            org,
+            actor=worker,
+            assessed_on=_moment(months_ago).date(),
+            scores=dict(zip([d.key for d in dimensions()], scores, strict=True)),
+            notes="定期能力评估。",
+        )
+        record.created_at = _moment(months_ago)
+    previous = org.stage
+    for stage, months_ago in path:
+        at = _moment(months_ago)
+        db.session.add(
+            StageChange(
+                organization_id=org.id,
+                changed_at=at,
+                from_stage=previous,
+                to_stage=stage,
+                from_label=labels[previous],
+                to_label=labels[stage],
+                direction="dormant" if stage == "dormant" else "forward",
+                reason="示例数据：按孵化进展调整阶段。",
+                actor_id=worker.id,
+            )
+        )
+        org.stage_before_dormant = previous if stage == "dormant" else None
+        org.stage, org.stage_since, previous = stage, at, stage
+    for days_ago, contact, text in notes:
+        records.add_case_note(
+            org,
+            actor=worker,
+            noted_on=local_today() - timedelta(days=days_ago),
+            body=text,
+            contact_kind=contact,
+        )
+    db.session.flush()

@@ -1,18 +1,32 @@
-"""Community social organizations (社区社会组织)."""
+"""Community social organizations (社区社会组织) and their incubation records:
+stage changes, capacity assessments and case notes, plus the admin-configured
+stages, dimensions and graduation criteria."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import db
-from incubator.projects.models import Compound
+from incubator.projects.models import Community, Compound
 
 
 class OrgKind(StrEnum):
@@ -49,7 +63,8 @@ FILING_STATUS_LABELS = {
 
 class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32), index=True)
     compound_id: Mapped[int | None] = mapped_column(
         ForeignKey("compound.id"), index=True
@@ -59,16 +74,20 @@ class Organization(db.Model):
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str] = mapped_column(Text, default="")
     stage: Mapped[str] = mapped_column(String(32), default="intake", index=True)
+    stage_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The stage an organization was in before it went dormant (休眠), to go back to.
+    stage_before_dormant: Mapped[str | None] = mapped_column(String(32))
     social_worker_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id"), index=True
     )
     leader_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id"), index=True
     )
-    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    community: Mapped[Community] = relationship()
     compound: Mapped[Compound | None] = relationship()
     social_worker: Mapped[User | None] = relationship(foreign_keys=[social_worker_id])
     leader: Mapped[User | None] = relationship(
@@ -76,10 +95,167 @@ class Organization(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
 
     @property
     def kind_label(self) -> str:
         return str(ORG_KIND_LABELS[OrgKind(self.kind)])
 
+    @property
+    def filing_status_label(self) -> str:
+        return str(FILING_STATUS_LABELS[FilingStatus(self.filing_status)])
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
     def __repr__(self) -> str:
         return f"<Organization {self.name}>"
+
+
+class StageChange(db.Model):
+    """One move of an organization between stages. Never updated or deleted: the
+    labels are copied, so renaming a stage later does not rewrite history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_stage: Mapped[str | None] = mapped_column(String(32))
+    to_stage: Mapped[str] = mapped_column(String(32))
+    from_label: Mapped[str] = mapped_column(String(64), default="")
+    to_label: Mapped[str] = mapped_column(String(64), default="")
+    direction: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    organization: Mapped[Organization] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_stage_change_org_at", "organization_id", "changed_at"),)
+
+
+class Assessment(db.Model):
+    """A capacity assessment (能力评估): a score 1-5 on each dimension."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    assessor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    average: Mapped[Decimal] = mapped_column(Numeric(3, 2))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    assessor: Mapped[User | None] = relationship()
+    scores: Mapped[list[AssessmentScore]] = relationship(
+        back_populates="assessment",
+        order_by="AssessmentScore.position",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        Index("ix_assessment_org_on", "organization_id", "assessed_on"),
+    )
+
+    def score_map(self) -> dict[str, int]:
+        return {s.dimension: s.score for s in self.scores}
+
+
+class AssessmentScore(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id"), index=True
+    )
+    dimension: Mapped[str] = mapped_column(String(32))
+    dimension_label: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    assessment: Mapped[Assessment] = relationship(back_populates="scores")
+
+    __table_args__ = (UniqueConstraint("assessment_id", "dimension"),)
+
+
+class ContactKind(StrEnum):
+    VISIT = "visit"
+    PHONE = "phone"
+    MEETING = "meeting"
+    OTHER = "other"
+
+
+CONTACT_KIND_LABELS = {
+    ContactKind.VISIT: _l("Visit"),
+    ContactKind.PHONE: _l("Phone call"),
+    ContactKind.MEETING: _l("Meeting"),
+    ContactKind.OTHER: _l("Other"),
+}
+
+
+class CaseNote(db.Model):
+    """A social worker's dated note (工作记录); never shown to org leaders."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    noted_on: Mapped[date] = mapped_column(Date)
+    contact_kind: Mapped[str] = mapped_column(String(16), default=ContactKind.OTHER)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_case_note_org_on", "organization_id", "noted_on"),)
+
+    @property
+    def contact_kind_label(self) -> str:
+        return str(CONTACT_KIND_LABELS[ContactKind(self.contact_kind)])
+
+
+# ---- configuration (admin) ----
+
+
+class StageSetting(db.Model):
+    """A configured incubation stage. Absent rows mean the defaults of DOMAIN.md."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    label_zh: Mapped[str] = mapped_column(String(64))
+    label_en: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DimensionSetting(db.Model):
+    """A configured assessment dimension. Absent rows mean the defaults."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    label_zh: Mapped[str] = mapped_column(String(64))
+    label_en: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class GraduationSetting(db.Model):
+    """The graduation (出壳) criteria; one row, absent means the defaults."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    min_average: Mapped[Decimal] = mapped_column(Numeric(3, 2))
+    min_activities: Mapped[int] = mapped_column(Integer)
+    activity_months: Mapped[int] = mapped_column(Integer)
+    require_filing: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+@event.listens_for(StageChange, "before_update")
+def _stage_changes_are_immutable(mapper, connection, target):
+    raise RuntimeError("stage changes are history and are never updated")
+
+
+@event.listens_for(StageChange, "before_delete")
+def _stage_changes_are_never_deleted(mapper, connection, target):
+    raise RuntimeError("stage changes are history and are never deleted")

@@ -1,0 +1,411 @@
+"""API: organizations, their stage, timeline, assessments and case notes. Thin
+adapters onto the same services as the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
+from incubator.auth.permissions import get_visible_organization_or_404
+from incubator.auth.roles import Role
+from incubator.extensions import db
+from incubator.organizations import records, services, stages
+from incubator.organizations.incubation import stage_label
+from incubator.organizations.models import (
+    Assessment,
+    CaseNote,
+    ContactKind,
+    FilingStatus,
+    Organization,
+    OrgKind,
+    StageChange,
+)
+from incubator.organizations.queries import SORTS, organizations_query
+from incubator.organizations.timeline import timeline_for
+from incubator.projects.models import Compound
+from incubator.errors import ValidationFailed
+
+STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
+TAG = "organizations"
+
+
+class OrganizationFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    compound_id: int | None = None
+    compound: str | None = Field(
+        default=None, max_length=64, description="The compound's name (or compound_id)"
+    )
+    filing_status: FilingStatus = FilingStatus.NONE
+    founded_on: date | None = None
+    member_count: int = Field(default=0, ge=0, le=100_000)
+    description: str = Field(default="", max_length=5000)
+    social_worker_id: int | None = None
+    leader_user_id: int | None = None
+
+
+class OrganizationCreate(OrganizationFields):
+    name: str = Field(min_length=1, max_length=100)
+    kind: OrgKind
+
+
+class OrganizationPatch(BaseModel):
+    """Only the fields sent are changed; ``version`` is the one you read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    kind: OrgKind | None = None
+    compound_id: int | None = None
+    compound: str | None = Field(default=None, max_length=64)
+    filing_status: FilingStatus | None = None
+    founded_on: date | None = None
+    member_count: int | None = Field(default=None, ge=0, le=100_000)
+    description: str | None = Field(default=None, max_length=5000)
+    social_worker_id: int | None = None
+    leader_user_id: int | None = None
+
+
+class OrganizationOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    community_id: int
+    compound_id: int | None
+    compound: str | None
+    filing_status: str
+    filing_status_label: str
+    founded_on: date | None
+    member_count: int
+    description: str
+    stage: str
+    stage_label: str
+    stage_since: datetime
+    social_worker_id: int | None
+    leader_user_id: int | None
+    archived: bool
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, org: Organization) -> OrganizationOut:
+        return cls(
+            id=org.id,
+            name=org.name,
+            kind=org.kind,
+            kind_label=org.kind_label,
+            community_id=org.community_id,
+            compound_id=org.compound_id,
+            compound=org.compound.name if org.compound else None,
+            filing_status=org.filing_status,
+            filing_status_label=org.filing_status_label,
+            founded_on=org.founded_on,
+            member_count=org.member_count,
+            description=org.description,
+            stage=org.stage,
+            stage_label=stage_label(org.stage),
+            stage_since=org.stage_since,
+            social_worker_id=org.social_worker_id,
+            leader_user_id=org.leader_user_id,
+            archived=org.archived,
+            created_at=org.created_at,
+            version=org.version,
+        )
+
+
+class OrganizationQuery(PageQuery):
+    q: str | None = Field(default=None, max_length=100)
+    stage: str | None = Field(default=None, max_length=32)
+    kind: OrgKind | None = None
+    compound_id: int | None = None
+    social_worker_id: int | None = None
+    archived: bool = False
+    sort: str = Field(default="name", pattern="^(" + "|".join(
+        k.replace("-", "\\-") for k in SORTS) + ")$")
+
+
+class OrganizationPage(BaseModel):
+    items: list[OrganizationOut]
+    page: int
+    per_page: int
+    total: int
+
+
+def _compound_values(data: dict) -> dict:
+    """Accept the compound by name as well as by id."""
+    name = data.pop("compound", None)
+    if name and data.get("compound_id") is None:
+        compound = db.session.scalar(select(Compound).where(Compound.name == name))
+        if compound is None:
+            raise ValidationFailed(_l("Unknown compound."), field="compound")
+        data["compound_id"] = compound.id
+    return data
+
+
+def _load(org_id: int) -> Organization:
+    return get_visible_organization_or_404(current_api_user(), org_id)
+
+
+@endpoint("/organizations", summary="List organizations", tag=TAG,
+          query=OrganizationQuery, response=OrganizationPage)
+def list_organizations(query: OrganizationQuery):
+    stmt = organizations_query(
+        current_api_user(),
+        q=query.q,
+        stage=query.stage,
+        kind=query.kind.value if query.kind else None,
+        compound_id=query.compound_id,
+        social_worker_id=query.social_worker_id,
+        archived=query.archived,
+        sort=query.sort,
+    )
+    return paginate(stmt, query, OrganizationOut.of)
+
+
+@endpoint("/organizations", "POST", summary="Register an organization", tag=TAG,
+          body=OrganizationCreate, response=OrganizationOut, status=201,
+          roles=STAFF, errors=(409,))
+def create_organization(body: OrganizationCreate):
+    data = _compound_values(body.model_dump(mode="python"))
+    data["kind"] = body.kind.value
+    data["filing_status"] = body.filing_status.value
+    org = services.create_organization(actor=current_api_user(), **data)
+    db.session.commit()
+    return OrganizationOut.of(org)
+
+
+@endpoint("/organizations/<int:org_id>", summary="One organization", tag=TAG,
+          response=OrganizationOut, errors=(404,))
+def get_organization(org_id: int):
+    return OrganizationOut.of(_load(org_id))
+
+
+@endpoint("/organizations/<int:org_id>", "PATCH",
+          summary="Change fields of an organization (409 on a stale version)",
+          tag=TAG, body=OrganizationPatch, response=OrganizationOut,
+          roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER), errors=(403, 404, 409))
+def patch_organization(org_id: int, body: OrganizationPatch):
+    org = _load(org_id)
+    data = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
+    for key in ("kind", "filing_status"):
+        if data.get(key) is not None:
+            data[key] = data[key].value
+    for key in ("name", "kind", "filing_status", "member_count", "description"):
+        if key in data and data[key] is None:
+            raise ValidationFailed(_l("This field cannot be empty."), field=key)
+    services.update_organization(
+        org, actor=current_api_user(), expected_version=body.version,
+        **_compound_values(data),
+    )
+    db.session.commit()
+    return OrganizationOut.of(org)
+
+
+class StageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(min_length=1, max_length=32)
+    reason: str = Field(default="", max_length=2000)
+
+
+class StageChangeOut(BaseModel):
+    id: int
+    organization_id: int
+    changed_at: datetime
+    from_stage: str | None
+    to_stage: str
+    from_label: str
+    to_label: str
+    direction: str
+    reason: str
+    actor_id: int | None
+    stage: str
+    stage_label: str
+
+
+@endpoint("/organizations/<int:org_id>/stage", "POST",
+          summary="Move an organization to another stage (409 with the unmet rule)",
+          tag=TAG, body=StageIn, response=StageChangeOut, status=201, roles=STAFF,
+          errors=(404, 409))
+def change_stage(org_id: int, body: StageIn):
+    org = _load(org_id)
+    change = stages.change_stage(org, body.to, actor=current_api_user(),
+                                 reason=body.reason)
+    db.session.commit()
+    return StageChangeOut(
+        id=change.id, organization_id=org.id, changed_at=change.changed_at,
+        from_stage=change.from_stage, to_stage=change.to_stage,
+        from_label=change.from_label, to_label=change.to_label,
+        direction=change.direction, reason=change.reason, actor_id=change.actor_id,
+        stage=org.stage, stage_label=stage_label(org.stage),
+    )
+
+
+@endpoint("/organizations/<int:org_id>/stages",
+          summary="The stage history, newest first", tag=TAG, errors=(404,))
+def stage_history(org_id: int):
+    org = _load(org_id)
+    rows = db.session.scalars(
+        select(StageChange)
+        .where(StageChange.organization_id == org.id)
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+    )
+    return {"items": [
+        {"id": c.id, "changed_at": c.changed_at.isoformat(), "from_stage": c.from_stage,
+         "to_stage": c.to_stage, "from_label": c.from_label, "to_label": c.to_label,
+         "direction": c.direction, "reason": c.reason, "actor_id": c.actor_id}
+        for c in rows
+    ]}
+
+
+class TimelineEventOut(BaseModel):
+    at: datetime
+    date: date | None
+    kind: str
+    title: str
+    detail: str
+    url: str | None
+    actor: str | None
+    record_type: str
+    record_id: int | None
+
+
+class TimelinePage(BaseModel):
+    items: list[TimelineEventOut]
+    page: int
+    per_page: int
+    more: bool
+
+
+@endpoint("/organizations/<int:org_id>/timeline",
+          summary="Every dated event of the organization, newest first", tag=TAG,
+          query=PageQuery, response=TimelinePage,
+          roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER), errors=(404,))
+def timeline(org_id: int, query: PageQuery):
+    org = _load(org_id)
+    page, per_page = query.clamp()
+    events, more = timeline_for(org, current_api_user(), page=page, per_page=per_page)
+    return TimelinePage(
+        items=[TimelineEventOut(date=e.day, **{k: getattr(e, k) for k in (
+            "at", "kind", "title", "detail", "url", "actor", "record_type",
+            "record_id")}) for e in events],
+        page=page, per_page=per_page, more=more,
+    )
+
+
+class AssessmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assessed_on: date
+    scores: dict[str, int]
+    notes: str = Field(default="", max_length=5000)
+    score_notes: dict[str, str] = Field(default_factory=dict)
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    organization_id: int
+    assessed_on: date
+    assessor_id: int | None
+    average: str
+    scores: dict[str, int]
+    labels: dict[str, str]
+    weakest: list[str]
+    notes: str
+
+    @classmethod
+    def of(cls, a: Assessment) -> AssessmentOut:
+        return cls(
+            id=a.id, organization_id=a.organization_id, assessed_on=a.assessed_on,
+            assessor_id=a.assessor_id, average=f"{a.average:.2f}",
+            scores=a.score_map(),
+            labels={s.dimension: s.dimension_label for s in a.scores},
+            weakest=[s.dimension for s in records.weakest_dimensions(a)],
+            notes=a.notes,
+        )
+
+
+@endpoint("/organizations/<int:org_id>/assessments",
+          summary="Capacity assessments, newest first", tag=TAG, errors=(404,))
+def list_assessments(org_id: int):
+    org = _load(org_id)
+    rows = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.organization_id == org.id)
+        .options(selectinload(Assessment.scores))
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+    )
+    return {"items": [AssessmentOut.of(a).model_dump(mode="json") for a in rows]}
+
+
+@endpoint("/organizations/<int:org_id>/assessments", "POST",
+          summary="Record a capacity assessment (scores 1-5 on every dimension)",
+          tag=TAG, body=AssessmentIn, response=AssessmentOut, status=201,
+          roles=STAFF, errors=(404,))
+def create_assessment(org_id: int, body: AssessmentIn):
+    org = _load(org_id)
+    assessment = records.record_assessment(
+        org, actor=current_api_user(), assessed_on=body.assessed_on,
+        scores=body.scores, notes=body.notes, score_notes=body.score_notes,
+    )
+    db.session.commit()
+    return AssessmentOut.of(assessment)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    noted_on: date
+    body: str = Field(min_length=1, max_length=5000)
+    contact_kind: ContactKind = ContactKind.OTHER
+
+
+class NoteOut(BaseModel):
+    id: int
+    organization_id: int
+    noted_on: date
+    contact_kind: str
+    contact_kind_label: str
+    body: str
+    author_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, n: CaseNote) -> NoteOut:
+        return cls(
+            id=n.id, organization_id=n.organization_id, noted_on=n.noted_on,
+            contact_kind=n.contact_kind, contact_kind_label=n.contact_kind_label,
+            body=n.body, author_id=n.author_id, created_at=n.created_at,
+        )
+
+
+@endpoint("/organizations/<int:org_id>/notes", summary="Case notes, newest first",
+          tag=TAG, roles=STAFF, errors=(404,))
+def list_notes(org_id: int):
+    org = _load(org_id)
+    rows = db.session.scalars(
+        select(CaseNote)
+        .where(CaseNote.organization_id == org.id)
+        .order_by(CaseNote.noted_on.desc(), CaseNote.id.desc())
+    )
+    return {"items": [NoteOut.of(n).model_dump(mode="json") for n in rows]}
+
+
+@endpoint("/organizations/<int:org_id>/notes", "POST", summary="Add a case note",
+          tag=TAG, body=NoteIn, response=NoteOut, status=201, roles=STAFF,
+          errors=(404,))
+def create_note(org_id: int, body: NoteIn):
+    org = _load(org_id)
+    note = records.add_case_note(
+        org, actor=current_api_user(), noted_on=body.noted_on, body=body.body,
+        contact_kind=body.contact_kind.value,
+    )
+    db.session.commit()
+    return NoteOut.of(note)

@@ -1,0 +1,64 @@
+"""Loading organizations for pages and the API, always through the visibility rule
+of ``org_scope`` and with what the page shows loaded eagerly."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from incubator.auth.models import User
+from incubator.auth.permissions import org_scope
+from incubator.organizations.models import Organization
+
+SORTS = {
+    "name": (Organization.name,),
+    "stage": (Organization.stage, Organization.name),
+    "-stage_since": (Organization.stage_since.asc(), Organization.name),
+    "-created": (Organization.created_at.desc(), Organization.id.desc()),
+    "founded": (Organization.founded_on, Organization.name),
+    "-members": (Organization.member_count.desc(), Organization.name),
+}
+
+
+def organizations_query(
+    user: User,
+    *,
+    q: str | None = None,
+    stage: str | None = None,
+    kind: str | None = None,
+    compound_id: int | None = None,
+    social_worker_id: int | None = None,
+    archived: bool = False,
+    sort: str = "name",
+) -> Select:
+    stmt = (
+        select(Organization)
+        .where(org_scope(user))
+        .options(
+            joinedload(Organization.compound),
+            joinedload(Organization.social_worker),
+            joinedload(Organization.leader),
+        )
+    )
+    stmt = stmt.where(
+        Organization.archived_at.is_not(None)
+        if archived
+        else Organization.archived_at.is_(None)
+    )
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Organization.name).like(like),
+                func.lower(Organization.description).like(like),
+            )
+        )
+    if stage:
+        stmt = stmt.where(Organization.stage == stage)
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    if compound_id:
+        stmt = stmt.where(Organization.compound_id == compound_id)
+    if social_worker_id:
+        stmt = stmt.where(Organization.social_worker_id == social_worker_id)
+    return stmt.order_by(*SORTS.get(sort, SORTS["name"]))

@@ -1,0 +1,270 @@
+"""The rules of the organization registry. Pages, the API, the CLI and the demo
+seed all change organizations through these functions.
+
+Every function flushes and writes the audit trail; none commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.roles import Role
+from incubator.database import utcnow
+from incubator.errors import NotPermitted, StaleRecord, ValidationFailed
+from incubator.extensions import db
+from incubator.i18n import local_today
+from incubator.organizations.models import (
+    FilingStatus,
+    Organization,
+    OrgKind,
+    StageChange,
+)
+from incubator.organizations.incubation import INTAKE, stage_map
+from incubator.projects.models import Community, Compound
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "compound_id",
+    "filing_status",
+    "founded_on",
+    "member_count",
+    "description",
+    "social_worker_id",
+    "leader_user_id",
+)
+# What an organization's own leader may change.
+LEADER_FIELDS = frozenset({"description", "member_count"})
+MAX_MEMBERS = 100_000
+
+
+def _community_for(compound: Compound | None) -> Community:
+    if compound is not None:
+        return compound.community
+    community = db.session.scalar(select(Community).order_by(Community.id).limit(1))
+    if community is None:
+        raise ValidationFailed(
+            _l("No community is set up yet; an admin must create one first."),
+            field="compound_id",
+        )
+    return community
+
+
+def _clean(values: dict, *, org: Organization | None) -> dict:
+    """Validate the given fields; returns them normalized. Raises
+    ``ValidationFailed`` naming the first bad field."""
+    clean = {}
+    if "name" in values:
+        name = " ".join((values["name"] or "").split())
+        if not name:
+            raise ValidationFailed(_l("Please enter the name."), field="name")
+        if len(name) > 100:
+            raise ValidationFailed(
+                _l("The name may have at most %(n)d characters.", n=100), field="name"
+            )
+        clean["name"] = name
+    if "kind" in values:
+        if values["kind"] not in {k.value for k in OrgKind}:
+            raise ValidationFailed(_l("Unknown kind of organization."), field="kind")
+        clean["kind"] = values["kind"]
+    if "filing_status" in values:
+        if values["filing_status"] not in {f.value for f in FilingStatus}:
+            raise ValidationFailed(_l("Unknown filing status."), field="filing_status")
+        clean["filing_status"] = values["filing_status"]
+    if "founded_on" in values:
+        founded = values["founded_on"]
+        if founded is not None and founded > local_today():
+            raise ValidationFailed(
+                _l("The founding date cannot be in the future."), field="founded_on"
+            )
+        clean["founded_on"] = founded
+    if "member_count" in values:
+        count = values["member_count"]
+        if count is None:
+            count = 0
+        if not isinstance(count, int) or not 0 <= count <= MAX_MEMBERS:
+            raise ValidationFailed(
+                _l("The member count must be a whole number from 0 to %(n)d.",
+                   n=MAX_MEMBERS),
+                field="member_count",
+            )
+        clean["member_count"] = count
+    if "description" in values:
+        clean["description"] = (values["description"] or "").strip()
+    if "compound_id" in values:
+        compound_id = values["compound_id"]
+        if compound_id is not None and db.session.get(Compound, compound_id) is None:
+            raise ValidationFailed(_l("Unknown compound."), field="compound_id")
+        clean["compound_id"] = compound_id
+    if "social_worker_id" in values:
+        clean["social_worker_id"] = _check_user(
+            values["social_worker_id"],
+            {Role.SOCIAL_WORKER, Role.ADMIN},
+            "social_worker_id",
+            _l("The owning social worker must be an active social worker."),
+        )
+    if "leader_user_id" in values:
+        clean["leader_user_id"] = _check_user(
+            values["leader_user_id"],
+            {Role.ORG_LEADER},
+            "leader_user_id",
+            _l("The leader account must be an active organization leader."),
+        )
+    return clean
+
+
+def _check_user(user_id, roles, field, message):
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.role not in {str(r) for r in roles}:
+        raise ValidationFailed(message, field=field)
+    return user_id
+
+
+def _check_unique_name(name: str, community_id: int, *, exclude: int | None) -> None:
+    query = select(Organization.id).where(
+        Organization.community_id == community_id,
+        func.lower(Organization.name) == name.lower(),
+    )
+    if exclude is not None:
+        query = query.where(Organization.id != exclude)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise ValidationFailed(
+            _l("An organization named %(name)s already exists in this community.",
+               name=name),
+            field="name",
+        )
+
+
+def create_organization(*, actor: User | None, **values) -> Organization:
+    """Register an organization at the first stage (萌芽), with its first stage
+    record. ``values`` are the fields of ``EDITABLE_FIELDS``; ``name`` and ``kind``
+    are required."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
+    for required in ("name", "kind"):
+        values.setdefault(required, None)
+        if values[required] in (None, ""):
+            raise ValidationFailed(_l("This field is required."), field=required)
+    clean = _clean(values, org=None)
+    compound = db.session.get(Compound, clean["compound_id"]) if clean.get(
+        "compound_id"
+    ) else None
+    community = _community_for(compound)
+    _check_unique_name(clean["name"], community.id, exclude=None)
+    now = utcnow()
+    org = Organization(
+        community_id=community.id, stage=INTAKE, stage_since=now, created_at=now,
+        **clean,
+    )
+    db.session.add(org)
+    audit.record("create", org, actor=actor)
+    stage = stage_map()[INTAKE]
+    db.session.add(
+        StageChange(
+            organization_id=org.id,
+            changed_at=now,
+            from_stage=None,
+            to_stage=INTAKE,
+            to_label=stage.label_zh,
+            direction="initial",
+            actor_id=getattr(actor, "id", None),
+        )
+    )
+    db.session.flush()
+    return org
+
+
+def update_organization(
+    org: Organization, *, actor: User, expected_version: int | None, **values
+) -> Organization:
+    """Change fields of ``org``.
+
+    Raises ``StaleRecord`` (with the current values in ``details``) when
+    ``expected_version`` is not the saved version, ``NotPermitted`` when an
+    organization leader touches a field other than description and member count,
+    and ``ValidationFailed`` for bad values. Archived organizations are read-only.
+    """
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
+    if org.archived:
+        raise NotPermitted(_l("An archived organization cannot be edited."))
+    if expected_version is None or expected_version != org.version:
+        raise StaleRecord(
+            _l("Someone else saved this organization after you opened it. "
+               "Check the current values below, then save again."),
+            details={"current": current_values(org), "version": org.version},
+        )
+    clean = _clean(values, org=org)
+    changed = {k: v for k, v in clean.items() if getattr(org, k) != v}
+    if actor.role == Role.ORG_LEADER and set(changed) - LEADER_FIELDS:
+        raise NotPermitted(
+            _l("Organization leaders may change only the description and the "
+               "member count."),
+            field=sorted(set(changed) - LEADER_FIELDS)[0],
+        )
+    if "name" in changed:
+        _check_unique_name(changed["name"], org.community_id, exclude=org.id)
+    if "compound_id" in changed and changed["compound_id"] is not None:
+        compound = db.session.get(Compound, changed["compound_id"])
+        if compound.community_id != org.community_id:
+            raise ValidationFailed(
+                _l("That compound belongs to another community."), field="compound_id"
+            )
+    for key, value in changed.items():
+        setattr(org, key, value)
+    if changed:
+        audit.record("update", org, actor=actor)
+        _flush_or_stale(org)
+    return org
+
+
+def _flush_or_stale(org: Organization) -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleRecord(
+            _l("Someone else saved this organization at the same moment; "
+               "reload and try again.")
+        ) from None
+
+
+def current_values(org: Organization) -> dict:
+    return {key: getattr(org, key) for key in EDITABLE_FIELDS}
+
+
+def archive_organization(org: Organization, *, actor: User, reason: str = "") -> None:
+    """Take ``org`` out of every list; its records and history stay."""
+    if org.archived:
+        return
+    org.archived_at = utcnow()
+    audit.record("archive", org, actor=actor, summary=reason[:255])
+    _flush_or_stale(org)
+
+
+def restore_organization(org: Organization, *, actor: User) -> None:
+    if not org.archived:
+        return
+    org.archived_at = None
+    audit.record("restore", org, actor=actor)
+    _flush_or_stale(org)
+
+
+def months_between(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return max(0, months)

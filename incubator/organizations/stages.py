@@ -1,0 +1,198 @@
+"""Moving an organization between incubation stages, by the rules of DOMAIN.md:
+
+- a forward move needs a capacity assessment on record; a move past 孵化 needs one
+  recorded after the last stage change;
+- 出壳 (graduated) needs the graduation criteria met; the refusal names each one
+  that fails;
+- 休眠 (dormant) can be entered from any stage and is left back to the stage the
+  organization came from;
+- a backward move needs a reason.
+
+Each change is an immutable ``StageChange`` row plus an audit entry.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.database import utcnow
+from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
+from incubator.extensions import db
+from incubator.i18n import local_date, local_today
+from incubator.organizations.incubation import (
+    DORMANT,
+    GRADUATED,
+    INCUBATING,
+    count_activities,
+    graduation_criteria,
+    stage_map,
+)
+from incubator.organizations.models import (
+    Assessment,
+    FilingStatus,
+    Organization,
+    StageChange,
+)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (clamped to month end)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+def latest_assessment(org: Organization) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment)
+        .where(Assessment.organization_id == org.id)
+        .order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())
+        .limit(1)
+    )
+
+
+def last_stage_change(org: Organization) -> StageChange | None:
+    return db.session.scalar(
+        select(StageChange)
+        .where(StageChange.organization_id == org.id)
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+        .limit(1)
+    )
+
+
+def graduation_failures(org: Organization) -> list[str]:
+    """The graduation criteria ``org`` does not meet, as sentences; empty if met."""
+    criteria = graduation_criteria()
+    failures: list[str] = []
+    latest = latest_assessment(org)
+    if latest is None:
+        failures.append(
+            str(_l("No capacity assessment on record (an average of at least "
+                   "%(min)s is needed).", min=format_decimal(criteria.min_average)))
+        )
+    elif latest.average < criteria.min_average:
+        failures.append(
+            str(_l("The latest assessment averages %(avg)s; at least %(min)s is "
+                   "needed.", avg=format_decimal(latest.average),
+                   min=format_decimal(criteria.min_average)))
+        )
+    if criteria.min_activities > 0:
+        since = months_before(local_today(), criteria.activity_months)
+        done = count_activities(org.id, since)
+        if done < criteria.min_activities:
+            failures.append(
+                str(_l("%(done)d activities logged in the last %(months)d months; at "
+                       "least %(min)d are needed.", done=done,
+                       months=criteria.activity_months, min=criteria.min_activities))
+            )
+    if criteria.require_filing and org.filing_status == FilingStatus.NONE:
+        failures.append(
+            str(_l("The organization is not filed; it must be filed (已备案) or "
+                   "registered (已登记)."))
+        )
+    return failures
+
+
+def change_stage(
+    org: Organization, to: str, *, actor: User, reason: str = ""
+) -> StageChange:
+    """Move ``org`` to stage ``to``.
+
+    Raises ``ValidationFailed`` for an unknown or inactive stage or a missing reason,
+    and ``RuleViolation`` (409) when a rule forbids the move now; its message says
+    which rule, and for graduation ``details["failed"]`` lists every failing
+    criterion.
+    """
+    reason = (reason or "").strip()
+    if org.archived:
+        raise NotPermitted(_l("An archived organization cannot change stage."))
+    stages = stage_map()
+    target = stages.get(to)
+    if target is None or not target.active:
+        raise ValidationFailed(_l("Unknown stage."), field="to")
+    current = stages.get(org.stage)
+    if to == org.stage:
+        raise ValidationFailed(
+            _l("The organization is already at this stage."), field="to"
+        )
+    if org.stage == DORMANT:
+        direction = "revive"
+        back_to = org.stage_before_dormant
+        if back_to and to != back_to:
+            raise RuleViolation(
+                _l("A dormant organization goes back to the stage it came from: "
+                   "%(stage)s.", stage=stages[back_to].label if back_to in stages
+                   else back_to),
+                field="to",
+            )
+    elif to == DORMANT:
+        direction = "dormant"
+    elif current is not None and target.position < current.position:
+        direction = "backward"
+        if not reason:
+            raise ValidationFailed(
+                _l("Moving back to an earlier stage needs a reason."), field="reason"
+            )
+    else:
+        direction = "forward"
+        _check_forward(org, target)
+    now = utcnow()
+    change = StageChange(
+        organization_id=org.id,
+        changed_at=now,
+        from_stage=org.stage,
+        to_stage=to,
+        from_label=current.label_zh if current else org.stage,
+        to_label=target.label_zh,
+        direction=direction,
+        reason=reason,
+        actor_id=actor.id,
+    )
+    db.session.add(change)
+    org.stage_before_dormant = org.stage if to == DORMANT else None
+    org.stage = to
+    org.stage_since = now
+    audit.record("stage", org, actor=actor, summary=reason[:255])
+    db.session.flush()
+    return change
+
+
+def _check_forward(org: Organization, target) -> None:
+    latest = latest_assessment(org)
+    if latest is None:
+        raise RuleViolation(
+            _l("Moving forward needs a capacity assessment on record; record one "
+               "first."),
+            field="to",
+        )
+    incubating = stage_map().get(INCUBATING)
+    if incubating is not None and target.position > incubating.position:
+        last = last_stage_change(org)
+        if last is not None and (
+            latest.created_at < last.changed_at
+            or latest.assessed_on < local_date(last.changed_at)
+        ):
+            raise RuleViolation(
+                _l("Moving past 孵化 needs a capacity assessment made after the last "
+                   "stage change (%(day)s); record a new one first.",
+                   day=local_date(last.changed_at).isoformat()),
+                field="to",
+            )
+    if target.key == GRADUATED:
+        failures = graduation_failures(org)
+        if failures:
+            raise RuleViolation(
+                _l("The graduation criteria are not met: %(list)s",
+                   list=" ".join(failures)),
+                field="to",
+                details={"failed": failures},
+            )

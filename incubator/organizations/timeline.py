@@ -1,0 +1,215 @@
+"""The timeline (时间线) of an organization: everything that happened to it, newest
+first, from every feature.
+
+A feature adds its events by registering a provider; this module never needs to
+know about it::
+
+    @register_timeline_provider
+    def my_events(org, viewer, limit) -> list[TimelineEvent]: ...
+
+A provider returns at most ``limit`` of its newest events for ``org`` as ``viewer``
+may see them, in a fixed number of queries, so the page's query count does not grow
+with the number of events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from incubator.audit.models import AuditEntry
+from incubator.auth.models import User
+from incubator.auth.roles import STAFF_ROLES
+from incubator.extensions import db
+from incubator.i18n import local_noon
+from incubator.organizations.incubation import stage_label
+from incubator.organizations.models import (
+    Assessment,
+    CaseNote,
+    Organization,
+    StageChange,
+)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime  # when, for ordering (aware)
+    day: date | None  # set for events that are a calendar day, not a moment
+    kind: str  # a short key: created, updated, stage, assessment, note, ...
+    title: str
+    detail: str = ""
+    url: str | None = None
+    actor: str | None = None
+    record_type: str = ""
+    record_id: int | None = None
+
+
+Provider = Callable[[Organization, User, int], list[TimelineEvent]]
+PROVIDERS: list[Provider] = []
+
+
+def register_timeline_provider(provider: Provider) -> Provider:
+    if provider not in PROVIDERS:
+        PROVIDERS.append(provider)
+    return provider
+
+
+def timeline_for(
+    org: Organization, viewer: User, *, page: int = 1, per_page: int = 50
+) -> tuple[list[TimelineEvent], bool]:
+    """One page of events, newest first, and whether there are more."""
+    wanted = page * per_page + 1
+    events: list[TimelineEvent] = []
+    for provider in PROVIDERS:
+        events.extend(provider(org, viewer, wanted))
+    events.sort(key=lambda e: (e.at, e.record_id or 0), reverse=True)
+    start = (page - 1) * per_page
+    return events[start : start + per_page], len(events) > start + per_page
+
+
+# ---- this feature's own events ----
+
+FIELD_LABELS = {
+    "name": _l("name"),
+    "kind": _l("kind"),
+    "compound_id": _l("compound"),
+    "filing_status": _l("filing status"),
+    "founded_on": _l("founding date"),
+    "member_count": _l("member count"),
+    "description": _l("description"),
+    "social_worker_id": _l("owning social worker"),
+    "leader_user_id": _l("leader"),
+    "archived_at": _l("archived"),
+}
+
+AUDIT_TITLES = {
+    "create": _l("Registered"),
+    "update": _l("Profile edited"),
+    "archive": _l("Archived"),
+    "restore": _l("Restored from the archive"),
+}
+
+
+@register_timeline_provider
+def _profile_events(org, viewer, limit):
+    rows = db.session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity_type == "Organization",
+            AuditEntry.entity_id == org.id,
+            AuditEntry.action.in_(tuple(AUDIT_TITLES)),
+        )
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc())
+        .limit(limit)
+    )
+    events = []
+    for entry in rows:
+        fields = [str(FIELD_LABELS.get(k, k)) for k in entry.changes or {}]
+        detail = "、".join(fields) if entry.action == "update" else entry.summary
+        events.append(
+            TimelineEvent(
+                at=entry.at,
+                day=None,
+                kind="created" if entry.action == "create" else entry.action,
+                title=str(AUDIT_TITLES[entry.action]),
+                detail=detail,
+                url=url_for("organizations.detail", org_id=org.id),
+                actor=entry.actor.name if entry.actor else None,
+                record_type="Organization",
+                record_id=entry.id,
+            )
+        )
+    return events
+
+
+@register_timeline_provider
+def _stage_events(org, viewer, limit):
+    rows = db.session.scalars(
+        select(StageChange)
+        .where(StageChange.organization_id == org.id)
+        .options(selectinload(StageChange.actor))
+        .order_by(StageChange.changed_at.desc())
+        .limit(limit)
+    )
+    events = []
+    for change in rows:
+        if change.from_stage is None:
+            title = _l("Stage: %(to)s", to=change.to_label or stage_label(change.to_stage))
+        else:
+            title = _l(
+                "Stage: %(from)s → %(to)s",
+                **{"from": change.from_label, "to": change.to_label},
+            )
+        events.append(
+            TimelineEvent(
+                at=change.changed_at,
+                day=None,
+                kind="stage",
+                title=str(title),
+                detail=change.reason,
+                url=url_for("organizations.detail", org_id=org.id, _anchor="stages"),
+                actor=change.actor.name if change.actor else None,
+                record_type="StageChange",
+                record_id=change.id,
+            )
+        )
+    return events
+
+
+@register_timeline_provider
+def _assessment_events(org, viewer, limit):
+    rows = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.organization_id == org.id)
+        .options(selectinload(Assessment.assessor))
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(limit)
+    )
+    return [
+        TimelineEvent(
+            at=local_noon(a.assessed_on),
+            day=a.assessed_on,
+            kind="assessment",
+            title=str(_l("Capacity assessment, average %(avg)s", avg=a.average)),
+            detail=a.notes,
+            url=url_for("organizations.assessment", org_id=org.id, assessment_id=a.id),
+            actor=a.assessor.name if a.assessor else None,
+            record_type="Assessment",
+            record_id=a.id,
+        )
+        for a in rows
+    ]
+
+
+@register_timeline_provider
+def _note_events(org, viewer, limit):
+    if viewer.role not in STAFF_ROLES:
+        return []  # case notes are for admins and social workers only
+    rows = db.session.scalars(
+        select(CaseNote)
+        .where(CaseNote.organization_id == org.id)
+        .options(selectinload(CaseNote.author))
+        .order_by(CaseNote.noted_on.desc(), CaseNote.id.desc())
+        .limit(limit)
+    )
+    return [
+        TimelineEvent(
+            at=local_noon(n.noted_on),
+            day=n.noted_on,
+            kind="note",
+            title=str(_l("Case note (%(kind)s)", kind=n.contact_kind_label)),
+            detail=n.body,
+            url=url_for("organizations.detail", org_id=org.id, _anchor=f"note-{n.id}"),
+            actor=n.author.name if n.author else None,
+            record_type="CaseNote",
+            record_id=n.id,
+        )
+        for n in rows
+    ]

@@ -1,0 +1,175 @@
+"""Registry pages: the list, the pipeline board, my caseload, the Excel export and
+registering an organization."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from incubator.auth.models import User
+from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
+from incubator.errors import DomainError
+from incubator.extensions import db
+from incubator.organizations import services
+from incubator.organizations.caseload import caseload_rows
+from incubator.organizations.export import organizations_workbook
+from incubator.organizations.forms import OrganizationFilterForm, OrganizationForm
+from incubator.organizations.incubation import stages
+from incubator.organizations.queries import organizations_query
+from incubator.organizations.services import months_between
+from incubator.projects.models import Compound
+from incubator.i18n import local_date, local_today
+
+bp = Blueprint("organizations", __name__, url_prefix="/organizations")
+
+PER_PAGE = 25
+STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
+READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
+
+
+def compound_choices(blank) -> list[SelectChoice]:
+    rows = db.session.scalars(select(Compound).order_by(Compound.position)).all()
+    return [SelectChoice("", blank)] + [SelectChoice(str(c.id), c.name) for c in rows]
+
+
+def user_choices(roles, blank) -> list[SelectChoice]:
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role.in_([str(r) for r in roles]), User.active.is_(True))
+        .order_by(User.name)
+    ).all()
+    return [SelectChoice("", blank)] + [SelectChoice(str(r.id), r.name) for r in rows]
+
+
+def _filter_form() -> OrganizationFilterForm:
+    form = OrganizationFilterForm(request.args)
+    form.stage.choices = [SelectChoice("", _("All stages"))] + [
+        SelectChoice(s.key, s.label) for s in stages()
+    ]
+    form.compound.choices = compound_choices(_("All compounds"))
+    form.social_worker.choices = user_choices(STAFF, _("All social workers"))
+    return form
+
+
+def _filtered_query(form: OrganizationFilterForm):
+    valid = form.validate()
+
+    def value(field):
+        return field.data if valid and field.data else None
+
+    return organizations_query(
+        current_user,
+        q=value(form.q),
+        stage=value(form.stage),
+        kind=value(form.kind),
+        compound_id=int(value(form.compound)) if value(form.compound) else None,
+        social_worker_id=int(value(form.social_worker))
+        if value(form.social_worker)
+        else None,
+        archived=bool(value(form.archived)),
+        sort=value(form.sort) or "name",
+    )
+
+
+@bp.route("")
+@roles_required()
+def index():
+    form = _filter_form()
+    page = db.paginate(
+        _filtered_query(form), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
+    )
+    return render_template(
+        "organizations/index.html",
+        form=form,
+        page=page,
+        stage_labels={s.key: s.label for s in stages()},
+    )
+
+
+@bp.route("/export.xlsx")
+@roles_required(*READERS)
+def export():
+    form = _filter_form()
+    orgs = db.session.scalars(_filtered_query(form)).unique().all()
+    return organizations_workbook(orgs)
+
+
+@bp.route("/board")
+@roles_required(*READERS)
+def board():
+    form = _filter_form()
+    sw = form.social_worker.data if form.validate() else None
+    query = organizations_query(
+        current_user, social_worker_id=int(sw) if sw else None, sort="-stage_since"
+    )
+    orgs = db.session.scalars(query).unique().all()
+    today = local_today()
+    columns = {s.key: [] for s in stages()}
+    for org in orgs:
+        months = months_between(local_date(org.stage_since), today)
+        columns.setdefault(org.stage, []).append((org, months))
+    return render_template(
+        "organizations/board.html", form=form, columns=columns, stage_list=stages()
+    )
+
+
+@bp.route("/caseload")
+@roles_required(*STAFF)
+def caseload():
+    """A social worker sees their own caseload; an admin everyone's, or one
+    social worker's with ``?social_worker=ID``."""
+    if current_user.role == Role.SOCIAL_WORKER:
+        sw_id = current_user.id
+    else:
+        sw_id = request.args.get("social_worker", type=int)
+    query = organizations_query(current_user, social_worker_id=sw_id)
+    orgs = db.session.scalars(query).unique().all()
+    rows = caseload_rows(orgs)
+    rows.sort(key=lambda r: (not r.silent, r.org.name))
+    return render_template(
+        "organizations/caseload.html",
+        rows=rows,
+        sw_id=sw_id,
+        sw_choices=user_choices(STAFF, _("Everyone"))
+        if current_user.role == Role.ADMIN
+        else None,
+        stage_labels={s.key: s.label for s in stages()},
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new():
+    form = OrganizationForm()
+    _fill_choices(form)
+    if request.method == "GET" and current_user.role == Role.SOCIAL_WORKER:
+        form.social_worker_id.data = current_user.id
+    if form.validate_on_submit():
+        try:
+            org = services.create_organization(actor=current_user, **_values(form))
+        except DomainError as exc:
+            db.session.rollback()
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered at stage 萌芽.", name=org.name), "success")
+            return redirect(url_for("organizations.detail", org_id=org.id))
+    return render_template("organizations/form.html", form=form, org=None)
+
+
+def _fill_choices(form: OrganizationForm) -> None:
+    form.compound_id.choices = compound_choices(_("(none)"))
+    form.leader_user_id.choices = user_choices([Role.ORG_LEADER], _("(none)"))
+    form.social_worker_id.choices = user_choices(STAFF, _("(none)"))
+
+
+def _values(form) -> dict:
+    return {
+        name: form[name].data
+        for name in services.EDITABLE_FIELDS
+        if name in form._fields
+    }
