@@ -17,8 +17,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{INSTANCE_DIR / 'incubator.sqlite3'}"
     )
@@ -52,6 +55,9 @@ class Config:
     LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_FAILURE_MINUTES", 15))
 
     API_TOKEN_LIFETIME = timedelta(days=_env_int("API_TOKEN_DAYS", 30))
+
+    # Behind nginx or another reverse proxy: how many proxies set X-Forwarded-*.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
     # argon2id, OWASP minimum (19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 2

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from config import Config, ProductionConfig, config_from_env
+from config import DEV_SECRET, Config, ProductionConfig, config_from_env
 
 BASE_TEMPLATES = "../templates"
 
@@ -20,6 +20,21 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     app.json.ensure_ascii = False  # Chinese text round-trips unescaped
+    # Ids in URLs fit the database's integer columns; larger ones are a 404.
+    from incubator.security import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    if app.config["SECRET_KEY"] == DEV_SECRET and not (app.testing or app.debug):
+        logging.getLogger(__name__).warning(
+            "SECRET_KEY is the published development value: sessions and CSRF "
+            "tokens can be forged. Set SECRET_KEY (and INCUBATOR_ENV=production) "
+            "before serving anyone but yourself."
+        )
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -99,9 +114,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from incubator import security
+    from incubator.auth.sessions import touch_session_after_request
     from incubator.main import errors, navigation
 
     security.init_app(app)
+    app.after_request(touch_session_after_request)
     errors.init_app(app)
     navigation.init_app(app)
 

@@ -6,6 +6,9 @@ when they begin (``BEGIN IMMEDIATE``), so two workers never both read, then both
 upgrade to a write and one fails with "database is locked".
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -13,6 +16,27 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_force_immediate: ContextVar[bool] = ContextVar("force_immediate", default=False)
+
+
+@contextmanager
+def immediate() -> Iterator[None]:
+    """Begin SQLite transactions opened inside as write transactions, even during a
+    GET request (e.g. to record when a session was last seen)."""
+    token = _force_immediate.set(True)
+    try:
+        yield
+    finally:
+        _force_immediate.reset(token)
+
+
+def _begins_immediately() -> bool:
+    from flask import has_request_context, request
+
+    if _force_immediate.get():
+        return True
+    return not (has_request_context() and request.method in READ_METHODS)
 
 
 def utcnow() -> datetime:
@@ -50,10 +74,10 @@ class UTCDateTime(TypeDecorator):
 def install_sqlite_pragmas(engine: Engine) -> None:
     """Turn on WAL, busy_timeout, foreign keys and ``BEGIN IMMEDIATE`` for SQLite.
 
-    Every transaction begins immediately: a request that only reads holds the write
-    lock for a few milliseconds, which a community-sized deployment never notices,
-    while a deferred transaction that later writes can fail outright under
-    concurrency (see PITFALLS.md). Larger deployments use PostgreSQL.
+    Write transactions (any request but GET/HEAD/OPTIONS, the CLI, jobs, and code
+    inside ``immediate()``) take the write lock when they begin, so two workers
+    never both read and then fail to upgrade to a write (see PITFALLS.md). Reads
+    begin deferred and, in WAL mode, never block or wait for writers.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -72,7 +96,9 @@ def install_sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(
+            "BEGIN IMMEDIATE" if _begins_immediately() else "BEGIN"
+        )
 
 
 def render_migration_item(type_, obj, autogen_context):

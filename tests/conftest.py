@@ -213,8 +213,11 @@ def community(db):
     if found is None:
         found = Community(name="测试社区", district="湖里区", city="厦门市")
         db.session.add_all(
-            [found, Compound(community=found, name="甲小区", position=0),
-             Compound(community=found, name="乙小区", position=1)]
+            [
+                found,
+                Compound(community=found, name="甲小区", position=0),
+                Compound(community=found, name="乙小区", position=1),
+            ]
         )
         db.session.commit()
     return found

@@ -61,6 +61,43 @@ def test_sqlite_connections_are_configured(sqlite_engine):
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
 
 
+def test_sqlite_reads_in_get_requests_begin_deferred(tmp_path):
+    """On SQLite (whatever the suite's backend), a GET reads in a deferred
+    transaction and a POST writes in an immediate one."""
+    from incubator.auth.services import create_user
+
+    app = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/rw.db"
+    )
+    seen = []
+
+    def before(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    with app.app_context():
+        db.create_all()
+        create_user(
+            "rwadmin", name="a", role="admin", password="rw-pass-2026", actor=None
+        )
+        db.session.commit()
+        db.session.remove()
+        client = app.test_client()
+        event.listen(db.engine, "before_cursor_execute", before)
+    client.post("/login", data={"username": "rwadmin", "password": "rw-pass-2026"})
+    seen.clear()
+    client.get("/admin/users")
+    gets = list(seen)
+    seen.clear()
+    client.post("/admin/users/new", data={})
+    posts = list(seen)
+    with app.app_context():
+        event.remove(db.engine, "before_cursor_execute", before)
+        db.engine.dispose()
+    assert gets and set(gets) == {"BEGIN"}
+    assert posts and set(posts) == {"BEGIN IMMEDIATE"}
+
+
 def test_sqlite_transactions_begin_immediately(sqlite_engine):
     statements = []
 

@@ -49,7 +49,7 @@ def test_constraints_are_named(app):
 
 
 POPULATE_0001 = [
-    "INSERT INTO \"user\" (id, username, name, role, password_hash, active, created_at,"
+    'INSERT INTO "user" (id, username, name, role, password_hash, active, created_at,'
     " password_changed_at, version) VALUES (1, 'lin', '林社工', 'social_worker', 'x',"
     " true, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)",
     "INSERT INTO user_session (id, user_id, key_hash, created_at, last_seen_at,"
@@ -78,7 +78,9 @@ def test_upgrade_of_a_populated_database_keeps_every_row(temporary_database):
             upgrade(directory=MIGRATIONS)
             with db.engine.connect() as conn:
                 counts = {
-                    table: conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar()
+                    table: conn.exec_driver_sql(
+                        f'SELECT count(*) FROM "{table}"'
+                    ).scalar()
                     for table in ("user", "user_session", "community", "organization")
                 }
                 orgs = conn.exec_driver_sql(

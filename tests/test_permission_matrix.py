@@ -5,14 +5,12 @@ an entry here fails ``test_every_route_has_an_entry``."""
 from __future__ import annotations
 
 import re
-
 from datetime import date
 
 import pytest
 
 from incubator.organizations import records
 from incubator.organizations.incubation import dimensions
-
 from tests.conftest import DEFAULT_PASSWORD, login
 
 ROLES = ("anonymous", "admin", "social_worker", "org_leader", "other_leader", "viewer")
@@ -56,23 +54,48 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("organizations.new", "POST"): {"anonymous": 302, **STAFF, "*": 403},
     ("organizations.detail", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
     ("organizations.edit", "GET"): {
-        "anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200},
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 200,
+    },
     ("organizations.edit", "POST"): {
-        "anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200},
-    ("organizations.change_stage", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 200,
+    },
+    ("organizations.change_stage", "POST"): {
+        "anonymous": 302,
+        **STAFF_REDIRECT,
+        "*": 403,
+    },
     ("organizations.new_assessment", "GET"): {"anonymous": 302, **STAFF, "*": 403},
     ("organizations.new_assessment", "POST"): {"anonymous": 302, **STAFF, "*": 403},
     ("organizations.assessment", "GET"): {
-        "anonymous": 302, "other_leader": 404, "*": 200},
+        "anonymous": 302,
+        "other_leader": 404,
+        "*": 200,
+    },
     ("organizations.add_note", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
     ("organizations.archive", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
     ("organizations.timeline", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
     ("incubation_admin.index", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
-    ("incubation_admin.save_stages", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("incubation_admin.save_stages", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
     ("incubation_admin.save_dimensions", "POST"): {
-        "anonymous": 302, "admin": 302, "*": 403},
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
     ("incubation_admin.save_criteria", "POST"): {
-        "anonymous": 302, "admin": 302, "*": 403},
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
     ("api.list_organizations", "GET"): {"anonymous": 401, "*": 200},
     ("api.create_organization", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.get_organization", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
@@ -80,7 +103,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.change_stage", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.stage_history", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
     ("api.timeline", "GET"): {
-        "anonymous": 401, "org_leader": 403, "other_leader": 403, "*": 200},
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
     ("api.list_assessments", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
     ("api.create_assessment", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.list_notes", "GET"): {"anonymous": 401, **STAFF, "*": 403},
@@ -121,7 +148,9 @@ def world(db, make_user, make_org):
     other_org = make_org("别的组织", leader=other_leader)
     target = make_user("viewer", username="matrix_target")
     assessment = records.record_assessment(
-        org, actor=social_worker, assessed_on=date(2026, 1, 5),
+        org,
+        actor=social_worker,
+        assessed_on=date(2026, 1, 5),
         scores={d.key: 3 for d in dimensions()},
     )
     db.session.commit()

@@ -61,7 +61,16 @@ def test_logout_without_csrf_token_is_refused(client, make_user):
 
 
 def test_security_headers_on_every_response(client, login_as):
-    for response in (client.get("/login"), client.get("/api/v1/openapi.json")):
+    responses = [
+        client.get("/login"),
+        client.get("/api/v1/openapi.json"),
+        client.get("/"),  # a redirect
+        client.get("/no/such/page"),  # an error page
+        client.get("/api/v1/me"),  # a JSON error
+        client.get("/static/css/app.css"),
+    ]
+    for response in responses:
+        response.close()
         csp = response.headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp
         assert "frame-ancestors 'none'" in csp
@@ -70,10 +79,31 @@ def test_security_headers_on_every_response(client, login_as):
         assert response.headers["Referrer-Policy"]
 
 
-def test_pages_with_personal_data_are_not_cached(client, login_as):
+def test_pages_with_personal_data_are_not_cached(client, login_as, api_token):
     login_as("admin")
     assert client.get("/admin/users").headers["Cache-Control"] == "no-store"
     assert client.get("/").headers["Cache-Control"] == "no-store"
+    response = client.get("/api/v1/me", headers=api_token())
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_production_cookies_are_secure_httponly_lax(
+    monkeypatch, database_url, make_user, db
+):
+    from config import ProductionConfig
+    from incubator import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "p" * 40)
+    app = create_app(
+        ProductionConfig, SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=False
+    )
+    username = make_user().username
+    db.session.commit()  # the other app's request must find SQLite's write lock free
+    response = login(app.test_client(), username)
+    cookie = response.headers["Set-Cookie"]
+    with app.app_context():
+        db.engine.dispose()
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_nul_byte_in_form_is_a_clear_400_not_500(client, make_user):

@@ -6,13 +6,14 @@ from datetime import datetime
 
 from flask import g, request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
 from incubator.auth import sessions
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.errors import ValidationFailed
 from incubator.extensions import db
 
 
@@ -66,10 +67,8 @@ def create_token(body: TokenCreate):
         user = sessions.authenticate(
             body.username, body.password, ip=request.remote_addr or ""
         )
-    except Exception:
-        # Keep the recorded failure (ValidationFailed); a throttled attempt recorded
-        # nothing. The decorator turns the error into JSON.
-        db.session.commit()
+    except ValidationFailed:
+        db.session.commit()  # keep the recorded failure; the decorator answers 422
         raise
     raw, token = sessions.issue_token(user)
     db.session.commit()
@@ -129,7 +128,11 @@ def list_users(query: UserListQuery):
     if query.active is not None:
         stmt = stmt.where(User.active.is_(query.active))
     if query.q:
+        needle = query.q.lower()
         stmt = stmt.where(
-            or_(User.username.contains(query.q.lower()), User.name.contains(query.q))
+            or_(
+                func.lower(User.username).contains(needle, autoescape=True),
+                func.lower(User.name).contains(needle, autoescape=True),
+            )
         )
     return paginate(stmt.order_by(User.username), query, UserOut.of)

@@ -30,6 +30,7 @@ from incubator.security import has_control_chars
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 100_000
 DEFAULT_PER_PAGE = 50
 
 
@@ -83,7 +84,9 @@ def _read_json_body():
         raise _BadBody(_("A JSON object is expected in the request body."))
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # UnicodeDecodeError and JSONDecodeError are ValueErrors; so are integers
+        # too long to convert; RecursionError is nesting too deep.
         raise _BadBody(_("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise _BadBody(_("A JSON object is expected in the request body."))
@@ -201,7 +204,8 @@ class PageQuery(BaseModel):
     model_config = {"extra": "ignore"}
 
     def clamp(self) -> tuple[int, int]:
-        return max(1, self.page), min(max(1, self.per_page), MAX_PER_PAGE)
+        page = min(max(1, self.page), MAX_PAGE)
+        return page, min(max(1, self.per_page), MAX_PER_PAGE)
 
 
 def paginate(stmt: Select, query: PageQuery, serialize: Callable) -> dict:

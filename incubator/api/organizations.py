@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
+from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.organizations import records, services, stages
 from incubator.organizations.incubation import stage_label
@@ -28,7 +29,6 @@ from incubator.organizations.models import (
 from incubator.organizations.queries import SORTS, organizations_query
 from incubator.organizations.timeline import timeline_for
 from incubator.projects.models import Compound
-from incubator.errors import ValidationFailed
 
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 TAG = "organizations"
@@ -127,8 +127,10 @@ class OrganizationQuery(PageQuery):
     compound_id: int | None = None
     social_worker_id: int | None = None
     archived: bool = False
-    sort: str = Field(default="name", pattern="^(" + "|".join(
-        k.replace("-", "\\-") for k in SORTS) + ")$")
+    sort: str = Field(
+        default="name",
+        pattern="^(" + "|".join(k.replace("-", "\\-") for k in SORTS) + ")$",
+    )
 
 
 class OrganizationPage(BaseModel):
@@ -153,8 +155,13 @@ def _load(org_id: int) -> Organization:
     return get_visible_organization_or_404(current_api_user(), org_id)
 
 
-@endpoint("/organizations", summary="List organizations", tag=TAG,
-          query=OrganizationQuery, response=OrganizationPage)
+@endpoint(
+    "/organizations",
+    summary="List organizations",
+    tag=TAG,
+    query=OrganizationQuery,
+    response=OrganizationPage,
+)
 def list_organizations(query: OrganizationQuery):
     stmt = organizations_query(
         current_api_user(),
@@ -169,9 +176,17 @@ def list_organizations(query: OrganizationQuery):
     return paginate(stmt, query, OrganizationOut.of)
 
 
-@endpoint("/organizations", "POST", summary="Register an organization", tag=TAG,
-          body=OrganizationCreate, response=OrganizationOut, status=201,
-          roles=STAFF, errors=(409,))
+@endpoint(
+    "/organizations",
+    "POST",
+    summary="Register an organization",
+    tag=TAG,
+    body=OrganizationCreate,
+    response=OrganizationOut,
+    status=201,
+    roles=STAFF,
+    errors=(409,),
+)
 def create_organization(body: OrganizationCreate):
     data = _compound_values(body.model_dump(mode="python"))
     data["kind"] = body.kind.value
@@ -181,16 +196,27 @@ def create_organization(body: OrganizationCreate):
     return OrganizationOut.of(org)
 
 
-@endpoint("/organizations/<int:org_id>", summary="One organization", tag=TAG,
-          response=OrganizationOut, errors=(404,))
+@endpoint(
+    "/organizations/<int:org_id>",
+    summary="One organization",
+    tag=TAG,
+    response=OrganizationOut,
+    errors=(404,),
+)
 def get_organization(org_id: int):
     return OrganizationOut.of(_load(org_id))
 
 
-@endpoint("/organizations/<int:org_id>", "PATCH",
-          summary="Change fields of an organization (409 on a stale version)",
-          tag=TAG, body=OrganizationPatch, response=OrganizationOut,
-          roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER), errors=(403, 404, 409))
+@endpoint(
+    "/organizations/<int:org_id>",
+    "PATCH",
+    summary="Change fields of an organization (409 on a stale version)",
+    tag=TAG,
+    body=OrganizationPatch,
+    response=OrganizationOut,
+    roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER),
+    errors=(403, 404, 409),
+)
 def patch_organization(org_id: int, body: OrganizationPatch):
     org = _load(org_id)
     data = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
@@ -201,7 +227,9 @@ def patch_organization(org_id: int, body: OrganizationPatch):
         if key in data and data[key] is None:
             raise ValidationFailed(_l("This field cannot be empty."), field=key)
     services.update_organization(
-        org, actor=current_api_user(), expected_version=body.version,
+        org,
+        actor=current_api_user(),
+        expected_version=body.version,
         **_compound_values(data),
     )
     db.session.commit()
@@ -230,26 +258,45 @@ class StageChangeOut(BaseModel):
     stage_label: str
 
 
-@endpoint("/organizations/<int:org_id>/stage", "POST",
-          summary="Move an organization to another stage (409 with the unmet rule)",
-          tag=TAG, body=StageIn, response=StageChangeOut, status=201, roles=STAFF,
-          errors=(404, 409))
+@endpoint(
+    "/organizations/<int:org_id>/stage",
+    "POST",
+    summary="Move an organization to another stage (409 with the unmet rule)",
+    tag=TAG,
+    body=StageIn,
+    response=StageChangeOut,
+    status=201,
+    roles=STAFF,
+    errors=(404, 409),
+)
 def change_stage(org_id: int, body: StageIn):
     org = _load(org_id)
-    change = stages.change_stage(org, body.to, actor=current_api_user(),
-                                 reason=body.reason)
+    change = stages.change_stage(
+        org, body.to, actor=current_api_user(), reason=body.reason
+    )
     db.session.commit()
     return StageChangeOut(
-        id=change.id, organization_id=org.id, changed_at=change.changed_at,
-        from_stage=change.from_stage, to_stage=change.to_stage,
-        from_label=change.from_label, to_label=change.to_label,
-        direction=change.direction, reason=change.reason, actor_id=change.actor_id,
-        stage=org.stage, stage_label=stage_label(org.stage),
+        id=change.id,
+        organization_id=org.id,
+        changed_at=change.changed_at,
+        from_stage=change.from_stage,
+        to_stage=change.to_stage,
+        from_label=change.from_label,
+        to_label=change.to_label,
+        direction=change.direction,
+        reason=change.reason,
+        actor_id=change.actor_id,
+        stage=org.stage,
+        stage_label=stage_label(org.stage),
     )
 
 
-@endpoint("/organizations/<int:org_id>/stages",
-          summary="The stage history, newest first", tag=TAG, errors=(404,))
+@endpoint(
+    "/organizations/<int:org_id>/stages",
+    summary="The stage history, newest first",
+    tag=TAG,
+    errors=(404,),
+)
 def stage_history(org_id: int):
     org = _load(org_id)
     rows = db.session.scalars(
@@ -257,12 +304,22 @@ def stage_history(org_id: int):
         .where(StageChange.organization_id == org.id)
         .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
     )
-    return {"items": [
-        {"id": c.id, "changed_at": c.changed_at.isoformat(), "from_stage": c.from_stage,
-         "to_stage": c.to_stage, "from_label": c.from_label, "to_label": c.to_label,
-         "direction": c.direction, "reason": c.reason, "actor_id": c.actor_id}
-        for c in rows
-    ]}
+    return {
+        "items": [
+            {
+                "id": c.id,
+                "changed_at": c.changed_at.isoformat(),
+                "from_stage": c.from_stage,
+                "to_stage": c.to_stage,
+                "from_label": c.from_label,
+                "to_label": c.to_label,
+                "direction": c.direction,
+                "reason": c.reason,
+                "actor_id": c.actor_id,
+            }
+            for c in rows
+        ]
+    }
 
 
 class TimelineEventOut(BaseModel):
@@ -284,19 +341,42 @@ class TimelinePage(BaseModel):
     more: bool
 
 
-@endpoint("/organizations/<int:org_id>/timeline",
-          summary="Every dated event of the organization, newest first", tag=TAG,
-          query=PageQuery, response=TimelinePage,
-          roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER), errors=(404,))
+@endpoint(
+    "/organizations/<int:org_id>/timeline",
+    summary="Every dated event of the organization, newest first",
+    tag=TAG,
+    query=PageQuery,
+    response=TimelinePage,
+    roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER),
+    errors=(404,),
+)
 def timeline(org_id: int, query: PageQuery):
     org = _load(org_id)
     page, per_page = query.clamp()
     events, more = timeline_for(org, current_api_user(), page=page, per_page=per_page)
     return TimelinePage(
-        items=[TimelineEventOut(date=e.day, **{k: getattr(e, k) for k in (
-            "at", "kind", "title", "detail", "url", "actor", "record_type",
-            "record_id")}) for e in events],
-        page=page, per_page=per_page, more=more,
+        items=[
+            TimelineEventOut(
+                date=e.day,
+                **{
+                    k: getattr(e, k)
+                    for k in (
+                        "at",
+                        "kind",
+                        "title",
+                        "detail",
+                        "url",
+                        "actor",
+                        "record_type",
+                        "record_id",
+                    )
+                },
+            )
+            for e in events
+        ],
+        page=page,
+        per_page=per_page,
+        more=more,
     )
 
 
@@ -323,8 +403,11 @@ class AssessmentOut(BaseModel):
     @classmethod
     def of(cls, a: Assessment) -> AssessmentOut:
         return cls(
-            id=a.id, organization_id=a.organization_id, assessed_on=a.assessed_on,
-            assessor_id=a.assessor_id, average=f"{a.average:.2f}",
+            id=a.id,
+            organization_id=a.organization_id,
+            assessed_on=a.assessed_on,
+            assessor_id=a.assessor_id,
+            average=f"{a.average:.2f}",
             scores=a.score_map(),
             labels={s.dimension: s.dimension_label for s in a.scores},
             weakest=[s.dimension for s in records.weakest_dimensions(a)],
@@ -332,8 +415,12 @@ class AssessmentOut(BaseModel):
         )
 
 
-@endpoint("/organizations/<int:org_id>/assessments",
-          summary="Capacity assessments, newest first", tag=TAG, errors=(404,))
+@endpoint(
+    "/organizations/<int:org_id>/assessments",
+    summary="Capacity assessments, newest first",
+    tag=TAG,
+    errors=(404,),
+)
 def list_assessments(org_id: int):
     org = _load(org_id)
     rows = db.session.scalars(
@@ -345,15 +432,26 @@ def list_assessments(org_id: int):
     return {"items": [AssessmentOut.of(a).model_dump(mode="json") for a in rows]}
 
 
-@endpoint("/organizations/<int:org_id>/assessments", "POST",
-          summary="Record a capacity assessment (scores 1-5 on every dimension)",
-          tag=TAG, body=AssessmentIn, response=AssessmentOut, status=201,
-          roles=STAFF, errors=(404,))
+@endpoint(
+    "/organizations/<int:org_id>/assessments",
+    "POST",
+    summary="Record a capacity assessment (scores 1-5 on every dimension)",
+    tag=TAG,
+    body=AssessmentIn,
+    response=AssessmentOut,
+    status=201,
+    roles=STAFF,
+    errors=(404,),
+)
 def create_assessment(org_id: int, body: AssessmentIn):
     org = _load(org_id)
     assessment = records.record_assessment(
-        org, actor=current_api_user(), assessed_on=body.assessed_on,
-        scores=body.scores, notes=body.notes, score_notes=body.score_notes,
+        org,
+        actor=current_api_user(),
+        assessed_on=body.assessed_on,
+        scores=body.scores,
+        notes=body.notes,
+        score_notes=body.score_notes,
     )
     db.session.commit()
     return AssessmentOut.of(assessment)
@@ -380,14 +478,24 @@ class NoteOut(BaseModel):
     @classmethod
     def of(cls, n: CaseNote) -> NoteOut:
         return cls(
-            id=n.id, organization_id=n.organization_id, noted_on=n.noted_on,
-            contact_kind=n.contact_kind, contact_kind_label=n.contact_kind_label,
-            body=n.body, author_id=n.author_id, created_at=n.created_at,
+            id=n.id,
+            organization_id=n.organization_id,
+            noted_on=n.noted_on,
+            contact_kind=n.contact_kind,
+            contact_kind_label=n.contact_kind_label,
+            body=n.body,
+            author_id=n.author_id,
+            created_at=n.created_at,
         )
 
 
-@endpoint("/organizations/<int:org_id>/notes", summary="Case notes, newest first",
-          tag=TAG, roles=STAFF, errors=(404,))
+@endpoint(
+    "/organizations/<int:org_id>/notes",
+    summary="Case notes, newest first",
+    tag=TAG,
+    roles=STAFF,
+    errors=(404,),
+)
 def list_notes(org_id: int):
     org = _load(org_id)
     rows = db.session.scalars(
@@ -398,13 +506,24 @@ def list_notes(org_id: int):
     return {"items": [NoteOut.of(n).model_dump(mode="json") for n in rows]}
 
 
-@endpoint("/organizations/<int:org_id>/notes", "POST", summary="Add a case note",
-          tag=TAG, body=NoteIn, response=NoteOut, status=201, roles=STAFF,
-          errors=(404,))
+@endpoint(
+    "/organizations/<int:org_id>/notes",
+    "POST",
+    summary="Add a case note",
+    tag=TAG,
+    body=NoteIn,
+    response=NoteOut,
+    status=201,
+    roles=STAFF,
+    errors=(404,),
+)
 def create_note(org_id: int, body: NoteIn):
     org = _load(org_id)
     note = records.add_case_note(
-        org, actor=current_api_user(), noted_on=body.noted_on, body=body.body,
+        org,
+        actor=current_api_user(),
+        noted_on=body.noted_on,
+        body=body.body,
         contact_kind=body.contact_kind.value,
     )
     db.session.commit()

@@ -18,6 +18,8 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.forms import BaseForm
+from incubator.paging import paginate
+from incubator.security import MAX_ID
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -61,17 +63,15 @@ def index():
             query = query.where(AuditEntry.entity_type == form.entity_type.data)
         if form.action.data:
             query = query.where(AuditEntry.action == form.action.data)
-        if form.entity_id.data and form.entity_id.data.isdigit():
-            query = query.where(AuditEntry.entity_id == int(form.entity_id.data))
+        entity_id = form.entity_id.data or ""
+        if entity_id.isascii() and entity_id.isdigit() and int(entity_id) <= MAX_ID:
+            query = query.where(AuditEntry.entity_id == int(entity_id))
         if form.since.data:
             query = query.where(AuditEntry.at >= _local_midnight_utc(form.since.data))
         if form.until.data:
             end = _local_midnight_utc(form.until.data) + timedelta(days=1)
             query = query.where(AuditEntry.at < end)
-    page = db.paginate(
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
+    page = paginate(
+        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), PER_PAGE
     )
     return render_template("audit/index.html", page=page, form=form)

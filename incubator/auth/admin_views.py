@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -23,6 +23,7 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.organizations.models import Organization
+from incubator.paging import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,19 +46,19 @@ def users():
     query = select(User).options(selectinload(User.led_organizations))
     if form.validate():
         if form.q.data:
-            like = f"%{form.q.data.lower()}%"
+            needle = form.q.data.lower()
             query = query.where(
-                or_(User.username.like(like), User.name.like(f"%{form.q.data}%"))
+                or_(
+                    func.lower(User.username).contains(needle, autoescape=True),
+                    func.lower(User.name).contains(needle, autoescape=True),
+                )
             )
         if form.role.data:
             query = query.where(User.role == form.role.data)
         if form.active.data:
             query = query.where(User.active.is_(form.active.data == "1"))
-    page = db.paginate(
-        query.order_by(User.active.desc(), User.role, User.username),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
+    page = paginate(
+        query.order_by(User.active.desc(), User.role, User.username), PER_PAGE
     )
     return render_template(
         "admin/users.html", page=page, form=form, toggle_form=EmptyForm()

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
@@ -109,8 +111,17 @@ def create_user(
         password_hash=hash_password(password),
         active=True,
     )
-    db.session.add(user)
-    audit.record("create", user, actor=actor)
+    changes = audit.pending_changes(user)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        # Created by someone else between the check above and now.
+        raise ValidationFailed(
+            _l("The username %(u)s is already taken.", u=username), field="username"
+        ) from None
+    audit.record("create", user, actor=actor, changes=changes)
     _set_led_organizations(user, organization_ids, actor=actor or user)
     db.session.flush()
     return user
@@ -143,7 +154,12 @@ def update_user(
     user.role = role_enum.value
     audit.record("update", user, actor=actor)
     _set_led_organizations(user, organization_ids, actor=actor)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleRecord(
+            _l("Someone else changed this user meanwhile; reload and edit again.")
+        ) from None
     return user
 
 

@@ -12,17 +12,18 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from incubator.audit import services as audit
 from incubator.auth.models import ApiToken, LoginFailure, User, UserSession
 from incubator.auth.passwords import verify_password
-from incubator.database import utcnow
+from incubator.database import immediate, utcnow
 from incubator.errors import TooManyAttempts, ValidationFailed
 from incubator.extensions import db
+from incubator.security import CONTROL_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -79,13 +80,21 @@ def authenticate(username: str, password: str, *, ip: str = "") -> User:
     of wrong credentials. A failure is recorded; the caller commits either way.
     """
     name = normalize_username(username)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Serialize attempts on one account, so parallel guesses cannot all pass
+        # the count before any failure is recorded.
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name}
+        )
     retry_at = throttled_until(name)
     if retry_at is not None:
         raise _throttle_error(retry_at)
     user = db.session.scalar(select(User).where(User.username == name))
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
-        db.session.add(LoginFailure(username=name[:64], ip=ip[:64]))
+        db.session.add(
+            LoginFailure(username=name[:64], ip=CONTROL_CHARS.sub("", ip)[:64])
+        )
         db.session.flush()
         logger.info("failed login for %r from %s", name, ip)
         raise ValidationFailed(
@@ -126,8 +135,8 @@ def start_session(
             last_seen_at=now,
             expires_at=now + lifetime,
             remember=remember,
-            user_agent=(user_agent or "")[:200],
-            ip=(ip or "")[:64],
+            user_agent=CONTROL_CHARS.sub("", user_agent or "")[:200],
+            ip=CONTROL_CHARS.sub("", ip or "")[:64],
         )
     )
     audit.record("login", user, actor=user, changes={})
@@ -158,10 +167,25 @@ def load_session_user(key: str | None, user_id: str | None) -> User | None:
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
     if not sess.remember and now - sess.last_seen_at > idle:
         return None
-    if now - sess.last_seen_at > TOUCH_INTERVAL:
-        sess.last_seen_at = now
-        db.session.commit()
+    if now - sess.last_seen_at > TOUCH_INTERVAL and has_request_context():
+        g.touch_session_id = sess.id
     return user
+
+
+def touch_session_after_request(response):
+    """Record activity for the idle timeout, after the view is done, in a
+    transaction of its own (never committing anything of the view's)."""
+    session_id = g.pop("touch_session_id", None)
+    if session_id is not None:
+        db.session.rollback()
+        with immediate():
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.id == session_id)
+                .values(last_seen_at=utcnow())
+            )
+            db.session.commit()
+    return response
 
 
 def end_session(key: str | None, *, actor: User | None = None) -> None:

@@ -28,7 +28,7 @@ def _load_user(user_id: str) -> User | None:
 
 def safe_next(target: str | None) -> str:
     """Only a local path; anything else goes home."""
-    if target:
+    if target and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/"):
             if not target.startswith("//") and "\\" not in target:
@@ -78,8 +78,11 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@roles_required()
 def logout():
+    """Anyone may post here: a session that already ended just goes to login."""
+    if not current_user.is_authenticated:
+        session.clear()
+        return redirect(url_for("auth.login"))
     form = EmptyForm()
     if form.validate_on_submit():
         sessions.end_session(session.get(SESSION_KEY), actor=current_user)

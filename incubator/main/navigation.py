@@ -47,7 +47,9 @@ MAIN_NAV = (
 
 ADMIN_NAV = (
     NavItem(_l("Users"), "admin.users", frozenset({Role.ADMIN})),
-    NavItem(_l("Incubation settings"), "incubation_admin.index", frozenset({Role.ADMIN})),
+    NavItem(
+        _l("Incubation settings"), "incubation_admin.index", frozenset({Role.ADMIN})
+    ),
     NavItem(_l("Audit trail"), "audit.index", frozenset({Role.ADMIN})),
 )
 

@@ -35,7 +35,8 @@ def _rows_from_form(prefix: str) -> list[dict]:
         if len(parts) == 3 and parts[0] == prefix and parts[2] in FIELDS:
             rows.setdefault(parts[1], {})[parts[2]] = value
     return [
-        row for _n, row in sorted(rows.items())
+        row
+        for _n, row in sorted(rows.items())
         if (row.get("key") or "").strip() or _n != "new"
     ]
 

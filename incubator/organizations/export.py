@@ -32,9 +32,17 @@ def organizations_workbook(orgs: list[Organization]) -> Response:
     sheet = book.active
     sheet.title = _("Organizations")[:31]
     headers = [
-        _("Name"), _("Kind"), _("Compound"), _("Stage"), _("In stage since"),
-        _("Filing status"), _("Founded on"), _("Members"), _("Leader"),
-        _("Owning social worker"), _("Description"),
+        _("Name"),
+        _("Kind"),
+        _("Compound"),
+        _("Stage"),
+        _("In stage since"),
+        _("Filing status"),
+        _("Founded on"),
+        _("Members"),
+        _("Leader"),
+        _("Owning social worker"),
+        _("Description"),
     ]
     sheet.append(headers)
     for cell in sheet[1]:
@@ -57,8 +65,9 @@ def organizations_workbook(orgs: list[Organization]) -> Response:
             write_text(sheet.cell(row=row_number, column=column), value)
             if hasattr(value, "isoformat"):
                 sheet.cell(row=row_number, column=column).number_format = "yyyy-mm-dd"
-    for letter, width in zip("ABCDEFGHIJK", (24, 12, 14, 8, 14, 10, 14, 8, 12, 12, 40),
-                             strict=True):
+    for letter, width in zip(
+        "ABCDEFGHIJK", (24, 12, 14, 8, 14, 10, 14, 8, 12, 12, 40), strict=True
+    ):
         sheet.column_dimensions[letter].width = width
     buffer = BytesIO()
     book.save(buffer)

@@ -7,7 +7,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from incubator.forms import BaseForm
 from incubator.organizations.models import (
@@ -25,7 +31,9 @@ def _optional_int(value):
 
 def kind_choices(blank=None):
     first = [SelectChoice("", blank)] if blank else []
-    return first + [SelectChoice(k.value, label) for k, label in ORG_KIND_LABELS.items()]
+    return first + [
+        SelectChoice(k.value, label) for k, label in ORG_KIND_LABELS.items()
+    ]
 
 
 class OrganizationForm(BaseForm):
@@ -96,7 +104,8 @@ class OrganizationFilterForm(BaseForm):
 class StageChangeForm(BaseForm):
     to = SelectField(_l("New stage"), choices=[])
     reason = TextAreaField(
-        _l("Reason"), validators=[Length(max=2000)],
+        _l("Reason"),
+        validators=[Length(max=2000)],
         description=_l("Required when moving back to an earlier stage."),
     )
 

@@ -67,7 +67,9 @@ DEFAULT_STAGES = (
 DEFAULT_DIMENSIONS = (
     DimensionDef("governance", "组织治理", "Governance", 10),
     DimensionDef("leadership", "骨干领导力", "Backbone leadership", 20),
-    DimensionDef("service_delivery", "服务策划与执行", "Service planning and delivery", 30),
+    DimensionDef(
+        "service_delivery", "服务策划与执行", "Service planning and delivery", 30
+    ),
     DimensionDef("resource_mobilization", "资源动员", "Resource mobilization", 40),
     DimensionDef("finance", "财务管理", "Financial management", 50),
     DimensionDef("volunteer_management", "志愿者管理", "Volunteer management", 60),

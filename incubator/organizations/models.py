@@ -153,9 +153,7 @@ class Assessment(db.Model):
         cascade="all, delete-orphan",
     )
 
-    __table_args__ = (
-        Index("ix_assessment_org_on", "organization_id", "assessed_on"),
-    )
+    __table_args__ = (Index("ix_assessment_org_on", "organization_id", "assessed_on"),)
 
     def score_map(self) -> dict[str, int]:
         return {s.dimension: s.score for s in self.scores}
@@ -163,9 +161,7 @@ class Assessment(db.Model):
 
 class AssessmentScore(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessment.id"), index=True
-    )
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     dimension: Mapped[str] = mapped_column(String(32))
     dimension_label: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer, default=0)

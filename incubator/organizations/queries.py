@@ -46,11 +46,11 @@ def organizations_query(
         else Organization.archived_at.is_(None)
     )
     if q:
-        like = f"%{q.lower()}%"
+        needle = q.lower()
         stmt = stmt.where(
             or_(
-                func.lower(Organization.name).like(like),
-                func.lower(Organization.description).like(like),
+                func.lower(Organization.name).contains(needle, autoescape=True),
+                func.lower(Organization.description).contains(needle, autoescape=True),
             )
         )
     if stage:

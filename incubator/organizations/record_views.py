@@ -16,7 +16,8 @@ from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_date, local_today
-from incubator.organizations import records, services, stages as stage_rules
+from incubator.organizations import records, services
+from incubator.organizations import stages as stage_rules
 from incubator.organizations.forms import (
     CaseNoteForm,
     OrganizationForm,
@@ -32,7 +33,7 @@ from incubator.organizations.models import (
     StageChange,
 )
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
-from incubator.organizations.views import STAFF, READERS, _fill_choices, _values, bp
+from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 
 RADAR_ASSESSMENTS = 3
 
@@ -114,7 +115,9 @@ def detail(org_id: int):
         stage_form=_stage_form(org) if staff else None,
         note_form=_note_form() if staff else None,
         action_form=EmptyForm(),
-        months_in_stage=services.months_between(local_date(org.stage_since), local_today()),
+        months_in_stage=services.months_between(
+            local_date(org.stage_since), local_today()
+        ),
         stage_label=stage_label,
     )
 
@@ -196,8 +199,10 @@ def change_stage(org_id: int):
             flash(str(exc.message), "danger")
         else:
             db.session.commit()
-            flash(_("Stage changed to %(stage)s.", stage=stage_label(org.stage)),
-                  "success")
+            flash(
+                _("Stage changed to %(stage)s.", stage=stage_label(org.stage)),
+                "success",
+            )
     else:
         flash(_("Please choose a stage."), "danger")
     return redirect(url_for("organizations.detail", org_id=org.id, _anchor="stages"))
@@ -285,8 +290,10 @@ def archive(org_id: int):
             flash(_("%(name)s is back in the lists.", name=org.name), "success")
         else:
             services.archive_organization(org, actor=current_user)
-            flash(_("%(name)s is archived; its history is kept.", name=org.name),
-                  "success")
+            flash(
+                _("%(name)s is archived; its history is kept.", name=org.name),
+                "success",
+            )
         db.session.commit()
     return redirect(url_for("organizations.detail", org_id=org.id))
 

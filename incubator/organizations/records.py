@@ -37,9 +37,7 @@ def _check_text(text: str | None, field: str, *, required: bool) -> str:
     if required and not text:
         raise ValidationFailed(_l("This field is required."), field=field)
     if len(text) > MAX_TEXT:
-        raise ValidationFailed(
-            _l("At most %(n)d characters.", n=MAX_TEXT), field=field
-        )
+        raise ValidationFailed(_l("At most %(n)d characters.", n=MAX_TEXT), field=field)
     return text
 
 
@@ -83,8 +81,9 @@ def record_assessment(
                 dimension_label=dim.label_zh,
                 position=position,
                 score=value,
-                note=_check_text(score_notes.get(dim.key), f"score_notes.{dim.key}",
-                                 required=False),
+                note=_check_text(
+                    score_notes.get(dim.key), f"score_notes.{dim.key}", required=False
+                ),
             )
         )
     average = (Decimal(sum(r.score for r in rows)) / len(rows)).quantize(
@@ -103,15 +102,19 @@ def record_assessment(
         "create",
         assessment,
         actor=actor,
-        changes={"scores": [None, {r.dimension: r.score for r in rows}],
-                 "assessed_on": [None, assessed_on.isoformat()],
-                 "organization_id": [None, org.id]},
+        changes={
+            "scores": [None, {r.dimension: r.score for r in rows}],
+            "assessed_on": [None, assessed_on.isoformat()],
+            "organization_id": [None, org.id],
+        },
     )
     db.session.flush()
     return assessment
 
 
-def weakest_dimensions(assessment: Assessment | None, n: int = 2) -> list[AssessmentScore]:
+def weakest_dimensions(
+    assessment: Assessment | None, n: int = 2
+) -> list[AssessmentScore]:
     """The ``n`` lowest scores, ties broken by the dimensions' order."""
     if assessment is None:
         return []

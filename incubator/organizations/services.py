@@ -20,13 +20,13 @@ from incubator.database import utcnow
 from incubator.errors import NotPermitted, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
+from incubator.organizations.incubation import INTAKE, stage_map
 from incubator.organizations.models import (
     FilingStatus,
     Organization,
     OrgKind,
     StageChange,
 )
-from incubator.organizations.incubation import INTAKE, stage_map
 from incubator.projects.models import Community, Compound
 
 logger = logging.getLogger(__name__)
@@ -93,8 +93,10 @@ def _clean(values: dict, *, org: Organization | None) -> dict:
             count = 0
         if not isinstance(count, int) or not 0 <= count <= MAX_MEMBERS:
             raise ValidationFailed(
-                _l("The member count must be a whole number from 0 to %(n)d.",
-                   n=MAX_MEMBERS),
+                _l(
+                    "The member count must be a whole number from 0 to %(n)d.",
+                    n=MAX_MEMBERS,
+                ),
                 field="member_count",
             )
         clean["member_count"] = count
@@ -140,8 +142,10 @@ def _check_unique_name(name: str, community_id: int, *, exclude: int | None) -> 
         query = query.where(Organization.id != exclude)
     if db.session.scalar(query.limit(1)) is not None:
         raise ValidationFailed(
-            _l("An organization named %(name)s already exists in this community.",
-               name=name),
+            _l(
+                "An organization named %(name)s already exists in this community.",
+                name=name,
+            ),
             field="name",
         )
 
@@ -158,14 +162,19 @@ def create_organization(*, actor: User | None, **values) -> Organization:
         if values[required] in (None, ""):
             raise ValidationFailed(_l("This field is required."), field=required)
     clean = _clean(values, org=None)
-    compound = db.session.get(Compound, clean["compound_id"]) if clean.get(
-        "compound_id"
-    ) else None
+    compound = (
+        db.session.get(Compound, clean["compound_id"])
+        if clean.get("compound_id")
+        else None
+    )
     community = _community_for(compound)
     _check_unique_name(clean["name"], community.id, exclude=None)
     now = utcnow()
     org = Organization(
-        community_id=community.id, stage=INTAKE, stage_since=now, created_at=now,
+        community_id=community.id,
+        stage=INTAKE,
+        stage_since=now,
+        created_at=now,
         **clean,
     )
     db.session.add(org)
@@ -203,16 +212,20 @@ def update_organization(
         raise NotPermitted(_l("An archived organization cannot be edited."))
     if expected_version is None or expected_version != org.version:
         raise StaleRecord(
-            _l("Someone else saved this organization after you opened it. "
-               "Check the current values below, then save again."),
+            _l(
+                "Someone else saved this organization after you opened it. "
+                "Check the current values below, then save again."
+            ),
             details={"current": current_values(org), "version": org.version},
         )
     clean = _clean(values, org=org)
     changed = {k: v for k, v in clean.items() if getattr(org, k) != v}
     if actor.role == Role.ORG_LEADER and set(changed) - LEADER_FIELDS:
         raise NotPermitted(
-            _l("Organization leaders may change only the description and the "
-               "member count."),
+            _l(
+                "Organization leaders may change only the description and the "
+                "member count."
+            ),
             field=sorted(set(changed) - LEADER_FIELDS)[0],
         )
     if "name" in changed:
@@ -237,8 +250,10 @@ def _flush_or_stale(org: Organization) -> None:
     except StaleDataError:
         db.session.rollback()
         raise StaleRecord(
-            _l("Someone else saved this organization at the same moment; "
-               "reload and try again.")
+            _l(
+                "Someone else saved this organization at the same moment; "
+                "reload and try again."
+            )
         ) from None
 
 

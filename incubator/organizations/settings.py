@@ -38,8 +38,10 @@ def _clean_rows(rows: list[dict], prefix: str) -> list[dict]:
         key = (row.get("key") or "").strip()
         if not KEY_RE.fullmatch(key):
             raise ValidationFailed(
-                _l("A key has 2 to 32 lowercase letters, digits or underscores, "
-                   "starting with a letter."),
+                _l(
+                    "A key has 2 to 32 lowercase letters, digits or underscores, "
+                    "starting with a letter."
+                ),
                 field=f"{prefix}.{key or 'new'}.key",
             )
         if key in seen:
@@ -52,19 +54,27 @@ def _clean_rows(rows: list[dict], prefix: str) -> list[dict]:
         label_en = (row.get("label_en") or "").strip()
         if not label_zh or not label_en or len(label_zh) > 64 or len(label_en) > 64:
             raise ValidationFailed(
-                _l("Each row needs a Chinese and an English label (at most 64 "
-                   "characters)."),
+                _l(
+                    "Each row needs a Chinese and an English label (at most 64 "
+                    "characters)."
+                ),
                 field=f"{prefix}.{key}.label_zh",
             )
         try:
             position = int(row.get("position"))
         except (TypeError, ValueError):
             raise ValidationFailed(
-                _l("The order must be a whole number."), field=f"{prefix}.{key}.position"
+                _l("The order must be a whole number."),
+                field=f"{prefix}.{key}.position",
             ) from None
         clean.append(
-            {"key": key, "label_zh": label_zh, "label_en": label_en,
-             "position": position, "active": bool(row.get("active"))}
+            {
+                "key": key,
+                "label_zh": label_zh,
+                "label_en": label_en,
+                "position": position,
+                "active": bool(row.get("active")),
+            }
         )
     return clean
 
@@ -98,12 +108,16 @@ def save_stages(rows: list[dict], *, actor: User) -> None:
     for row in rows:
         if row["key"] in FIXED_STAGES and not row["active"]:
             raise ValidationFailed(
-                _l("The stage %(label)s is used by the rules and stays active.",
-                   label=row["label_zh"]),
+                _l(
+                    "The stage %(label)s is used by the rules and stays active.",
+                    label=row["label_zh"],
+                ),
                 field=f"stages.{row['key']}.active",
             )
     if len([r for r in rows if r["active"] and r["key"] != DORMANT]) < 2:
-        raise ValidationFailed(_l("At least two stages must be active."), field="stages")
+        raise ValidationFailed(
+            _l("At least two stages must be active."), field="stages"
+        )
     _save(StageSetting, rows, actor=actor)
 
 

@@ -76,28 +76,48 @@ def graduation_failures(org: Organization) -> list[str]:
     latest = latest_assessment(org)
     if latest is None:
         failures.append(
-            str(_l("No capacity assessment on record (an average of at least "
-                   "%(min)s is needed).", min=format_decimal(criteria.min_average)))
+            str(
+                _l(
+                    "No capacity assessment on record (an average of at least "
+                    "%(min)s is needed).",
+                    min=format_decimal(criteria.min_average),
+                )
+            )
         )
     elif latest.average < criteria.min_average:
         failures.append(
-            str(_l("The latest assessment averages %(avg)s; at least %(min)s is "
-                   "needed.", avg=format_decimal(latest.average),
-                   min=format_decimal(criteria.min_average)))
+            str(
+                _l(
+                    "The latest assessment averages %(avg)s; at least %(min)s is "
+                    "needed.",
+                    avg=format_decimal(latest.average),
+                    min=format_decimal(criteria.min_average),
+                )
+            )
         )
     if criteria.min_activities > 0:
         since = months_before(local_today(), criteria.activity_months)
         done = count_activities(org.id, since)
         if done < criteria.min_activities:
             failures.append(
-                str(_l("%(done)d activities logged in the last %(months)d months; at "
-                       "least %(min)d are needed.", done=done,
-                       months=criteria.activity_months, min=criteria.min_activities))
+                str(
+                    _l(
+                        "%(done)d activities logged in the last %(months)d months; at "
+                        "least %(min)d are needed.",
+                        done=done,
+                        months=criteria.activity_months,
+                        min=criteria.min_activities,
+                    )
+                )
             )
     if criteria.require_filing and org.filing_status == FilingStatus.NONE:
         failures.append(
-            str(_l("The organization is not filed; it must be filed (已备案) or "
-                   "registered (已登记)."))
+            str(
+                _l(
+                    "The organization is not filed; it must be filed (已备案) or "
+                    "registered (已登记)."
+                )
+            )
         )
     return failures
 
@@ -129,9 +149,11 @@ def change_stage(
         back_to = org.stage_before_dormant
         if back_to and to != back_to:
             raise RuleViolation(
-                _l("A dormant organization goes back to the stage it came from: "
-                   "%(stage)s.", stage=stages[back_to].label if back_to in stages
-                   else back_to),
+                _l(
+                    "A dormant organization goes back to the stage it came from: "
+                    "%(stage)s.",
+                    stage=stages[back_to].label if back_to in stages else back_to,
+                ),
                 field="to",
             )
     elif to == DORMANT:
@@ -170,8 +192,10 @@ def _check_forward(org: Organization, target) -> None:
     latest = latest_assessment(org)
     if latest is None:
         raise RuleViolation(
-            _l("Moving forward needs a capacity assessment on record; record one "
-               "first."),
+            _l(
+                "Moving forward needs a capacity assessment on record; record one "
+                "first."
+            ),
             field="to",
         )
     incubating = stage_map().get(INCUBATING)
@@ -182,17 +206,21 @@ def _check_forward(org: Organization, target) -> None:
             or latest.assessed_on < local_date(last.changed_at)
         ):
             raise RuleViolation(
-                _l("Moving past 孵化 needs a capacity assessment made after the last "
-                   "stage change (%(day)s); record a new one first.",
-                   day=local_date(last.changed_at).isoformat()),
+                _l(
+                    "Moving past 孵化 needs a capacity assessment made after the last "
+                    "stage change (%(day)s); record a new one first.",
+                    day=local_date(last.changed_at).isoformat(),
+                ),
                 field="to",
             )
     if target.key == GRADUATED:
         failures = graduation_failures(org)
         if failures:
             raise RuleViolation(
-                _l("The graduation criteria are not met: %(list)s",
-                   list=" ".join(failures)),
+                _l(
+                    "The graduation criteria are not met: %(list)s",
+                    list=" ".join(failures),
+                ),
                 field="to",
                 details={"failed": failures},
             )

@@ -141,7 +141,9 @@ def _stage_events(org, viewer, limit):
     events = []
     for change in rows:
         if change.from_stage is None:
-            title = _l("Stage: %(to)s", to=change.to_label or stage_label(change.to_stage))
+            title = _l(
+                "Stage: %(to)s", to=change.to_label or stage_label(change.to_stage)
+            )
         else:
             title = _l(
                 "Stage: %(from)s → %(to)s",

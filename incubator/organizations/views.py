@@ -14,6 +14,7 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.i18n import local_date, local_today
 from incubator.organizations import services
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.export import organizations_workbook
@@ -21,8 +22,8 @@ from incubator.organizations.forms import OrganizationFilterForm, OrganizationFo
 from incubator.organizations.incubation import stages
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.services import months_between
+from incubator.paging import paginate
 from incubator.projects.models import Compound
-from incubator.i18n import local_date, local_today
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")
 
@@ -79,9 +80,7 @@ def _filtered_query(form: OrganizationFilterForm):
 @roles_required()
 def index():
     form = _filter_form()
-    page = db.paginate(
-        _filtered_query(form), per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(_filtered_query(form), PER_PAGE)
     return render_template(
         "organizations/index.html",
         form=form,

@@ -31,6 +31,12 @@ def test_cookie_copied_before_logout_gets_no_page(app, client, make_user):
     assert "/login" in response.headers["Location"]
 
 
+def test_logout_after_the_session_ended_goes_to_login(client):
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login"
+
+
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, make_user):
     user = make_user()
     login(client, user.username)
