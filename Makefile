@@ -1,7 +1,8 @@
 # incubator: `make run` serves the app, `make test` runs the whole suite.
 # Everything is installed into .venv by these targets; nothing needs installing by hand.
 
-PYTHON ?= python3.11
+# Any Python from 3.11 to 3.13; python3.11 when present, else python3.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -21,6 +22,9 @@ run: install translations db demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; \
+	  sys.exit(0 if (3, 11) <= v <= (3, 13) else "incubator needs Python 3.11 to 3.13, " \
+	  "found %d.%d: run make PYTHON=/path/to/python3.11" % v)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 

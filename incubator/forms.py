@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
+from incubator.i18n import is_chinese
 from incubator.security import has_control_chars
 
 
@@ -14,8 +15,25 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+_WTFORMS_ZH = None
+
+
+def _wtforms_chinese():
+    """WTForms' own Chinese catalogue (its folder is ``zh``, which the
+    ``zh_Hans_CN`` locale does not find by itself)."""
+    global _WTFORMS_ZH
+    if _WTFORMS_ZH is None:
+        from wtforms.i18n import get_translations
+
+        _WTFORMS_ZH = get_translations(["zh"])
+    return _WTFORMS_ZH
+
+
 class BaseForm(FlaskForm):
     class Meta:
+        def get_translations(self, form):
+            return _wtforms_chinese() if is_chinese() else None
+
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if _strip not in filters and not unbound_field.kwargs.get("keep_blanks"):

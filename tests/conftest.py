@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
@@ -143,7 +144,7 @@ class IsolatedClient(FlaskClient):
     free)."""
 
     def open(self, *args, **kwargs):
-        if _db.session.registry.has():
+        if has_app_context() and _db.session.registry.has():
             _db.session.commit()
         return contextvars.Context().run(super().open, *args, **kwargs)
 

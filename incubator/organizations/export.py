@@ -32,7 +32,7 @@ def organizations_workbook(orgs: list[Organization]) -> Response:
     sheet = book.active
     sheet.title = _("Organizations")[:31]
     headers = [
-        _("Name"),
+        _("Name of the organization"),
         _("Kind"),
         _("Compound"),
         _("Stage"),

@@ -37,7 +37,9 @@ def kind_choices(blank=None):
 
 
 class OrganizationForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        _l("Name of the organization"), validators=[DataRequired(), Length(max=100)]
+    )
     kind = SelectField(_l("Kind"), choices=lambda: kind_choices())
     compound_id = SelectField(_l("Compound"), coerce=_optional_int, choices=[])
     filing_status = SelectField(
@@ -83,7 +85,7 @@ class OrganizationFilterForm(BaseForm):
         _l("Sort by"),
         default="name",
         choices=lambda: [
-            SelectChoice("name", _l("Name")),
+            SelectChoice("name", _l("Name of the organization")),
             SelectChoice("stage", _l("Stage")),
             SelectChoice("-stage_since", _l("Longest in stage")),
             SelectChoice("-created", _l("Newest first")),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -80,7 +79,7 @@ def graduation_failures(org: Organization) -> list[str]:
                 _l(
                     "No capacity assessment on record (an average of at least "
                     "%(min)s is needed).",
-                    min=format_decimal(criteria.min_average),
+                    min=f"{criteria.min_average:.2f}",
                 )
             )
         )
@@ -90,8 +89,8 @@ def graduation_failures(org: Organization) -> list[str]:
                 _l(
                     "The latest assessment averages %(avg)s; at least %(min)s is "
                     "needed.",
-                    avg=format_decimal(latest.average),
-                    min=format_decimal(criteria.min_average),
+                    avg=f"{latest.average:.2f}",
+                    min=f"{criteria.min_average:.2f}",
                 )
             )
         )

@@ -27,7 +27,7 @@ from incubator.audit.models import AuditEntry
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
 from incubator.extensions import db
-from incubator.i18n import local_noon
+from incubator.i18n import local_date, local_noon
 from incubator.organizations.incubation import stage_label
 from incubator.organizations.models import (
     Assessment,
@@ -48,6 +48,14 @@ class TimelineEvent:
     actor: str | None = None
     record_type: str = ""
     record_id: int | None = None
+
+
+def dated_moment(day: date, recorded_at: datetime) -> datetime:
+    """When a dated record (an assessment, a note) sorts among timed events: the
+    moment it was recorded if that was on its day, else noon of its day."""
+    if local_date(recorded_at) == day:
+        return recorded_at
+    return local_noon(day)
 
 
 Provider = Callable[[Organization, User, int], list[TimelineEvent]]
@@ -89,7 +97,7 @@ FIELD_LABELS = {
 }
 
 AUDIT_TITLES = {
-    "create": _l("Registered"),
+    "create": _l("Added to the registry"),
     "update": _l("Profile edited"),
     "archive": _l("Archived"),
     "restore": _l("Restored from the archive"),
@@ -176,7 +184,7 @@ def _assessment_events(org, viewer, limit):
     )
     return [
         TimelineEvent(
-            at=local_noon(a.assessed_on),
+            at=dated_moment(a.assessed_on, a.created_at),
             day=a.assessed_on,
             kind="assessment",
             title=str(_l("Capacity assessment, average %(avg)s", avg=a.average)),
@@ -203,7 +211,7 @@ def _note_events(org, viewer, limit):
     )
     return [
         TimelineEvent(
-            at=local_noon(n.noted_on),
+            at=dated_moment(n.noted_on, n.created_at),
             day=n.noted_on,
             kind="note",
             title=str(_l("Case note (%(kind)s)", kind=n.contact_kind_label)),
