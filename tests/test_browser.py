@@ -55,34 +55,39 @@ def live_server(app, db):
 
 
 @pytest.fixture
-def phone_page(live_server):
+def browser():
     _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
+        launched = pw.chromium.launch(
             executable_path=CHROMIUM, args=FLAGS, headless=True
         )
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-        )
-        page = context.new_page()
-        external = []
-        page.on(
-            "request",
-            lambda req: (
-                None
-                if req.url.startswith(live_server) or req.url.startswith("data:")
-                else external.append(req.url)
-            ),
-        )
-        yield page, live_server, external
-        context.close()
-        browser.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def phone_page(live_server, browser):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    page = context.new_page()
+    external = []
+    page.on(
+        "request",
+        lambda req: (
+            None
+            if req.url.startswith(live_server) or req.url.startswith("data:")
+            else external.append(req.url)
+        ),
+    )
+    yield page, live_server, external
+    context.close()
 
 
 def test_social_worker_logs_in_on_a_phone(phone_page):
@@ -110,3 +115,62 @@ def test_social_worker_logs_in_on_a_phone(phone_page):
     toggler.click()
     page.locator("#mainnav").wait_for(state="visible")
     assert external == [], f"requests left the machine: {external}"
+
+
+def _log_in(page, base, username="sw_lin"):
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_radar_chart_and_board_render_on_a_desktop(live_server, browser, db):
+    from sqlalchemy import select
+
+    from incubator.organizations.models import Organization
+
+    dance_id = db.session.scalar(
+        select(Organization.id).where(Organization.name == "禾山夕阳红舞蹈队")
+    )
+    db.session.commit()  # free SQLite's write lock for the server thread
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
+    )
+    _log_in(page, live_server)
+    page.goto(f"{live_server}/organizations/{dance_id}")
+    page.wait_for_selector("#radar[data-rendered='1'] canvas")
+    box = page.locator("#radar canvas").bounding_box()
+    assert box["width"] > 200 and box["height"] > 200
+    assert "最薄弱的维度" in page.locator("#assessments").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "organization-radar.png"), full_page=True)
+
+    page.goto(f"{live_server}/organizations/board")
+    columns = page.locator(".board-column")
+    assert columns.count() == 6
+    tops = {round(columns.nth(i).bounding_box()["y"]) for i in range(columns.count())}
+    assert len(tops) == 1  # side by side on a desktop
+    page.click("text=禾山夕阳红舞蹈队")
+    page.wait_for_url(f"{live_server}/organizations/{dance_id}")
+    assert errors == [], errors
+    context.close()
+
+
+def test_board_columns_stack_on_a_phone(phone_page):
+    page, base, external = phone_page
+    _log_in(page, base)
+    page.goto(f"{base}/organizations/board")
+    columns = page.locator(".board-column")
+    boxes = [columns.nth(i).bounding_box() for i in range(columns.count())]
+    assert len({round(b["x"]) for b in boxes}) == 1  # one above the other
+    assert all(b["width"] <= 360 for b in boxes)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(SCREENSHOTS / "board-phone.png"), full_page=True)
+    assert external == []
