@@ -27,6 +27,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Shanghai"
+    # The social work agency, named on certificates and reports.
+    AGENCY_NAME = os.environ.get("AGENCY_NAME") or "社会工作服务机构"
 
     # i18n: Chinese first, English second.
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"

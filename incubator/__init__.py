@@ -89,6 +89,7 @@ def _import_models() -> None:
     from incubator.auth import models as _auth  # noqa: F401
     from incubator.organizations import models as _orgs  # noqa: F401
     from incubator.projects import models as _projects  # noqa: F401
+    from incubator.volunteers import models as _volunteers  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -101,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations import record_views  # noqa: F401  (routes on bp)
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
+    from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
+    from incubator.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -108,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(organizations_bp)
     app.register_blueprint(incubation_admin_bp)
+    app.register_blueprint(volunteers_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 

@@ -20,6 +20,8 @@ from incubator.extensions import db
 logger = logging.getLogger(__name__)
 
 SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
+# Residents' numbers appear masked in the audit trail, like everywhere else.
+PERSONAL_FIELDS = frozenset({"phone", "id_number"})
 SKIPPED_FIELDS = frozenset({"version"})
 
 
@@ -37,7 +39,14 @@ def _plain(value):
 
 
 def _shown(field: str, value):
-    return "***" if field in SECRET_FIELDS and value is not None else _plain(value)
+    if value is None:
+        return None
+    if field in SECRET_FIELDS:
+        return "***"
+    if field in PERSONAL_FIELDS:
+        text = str(value)
+        return f"{text[:3]}****{text[-4:]}" if len(text) > 7 else "****"
+    return _plain(value)
 
 
 def pending_changes(obj) -> dict[str, list]:
@@ -66,6 +75,29 @@ def pending_changes(obj) -> dict[str, list]:
             continue
         changes[key] = [_shown(key, before), _shown(key, after)]
     return changes
+
+
+def record_event(
+    action: str,
+    entity_type: str,
+    *,
+    actor,
+    entity_id: int | None = None,
+    summary: str = "",
+    changes: dict | None = None,
+) -> AuditEntry:
+    """An audit entry that is not about one loaded record (an export, an import)."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        summary=summary[:255],
+        changes=changes or {},
+        ip=(request.remote_addr or "")[:64] if has_request_context() else "",
+    )
+    db.session.add(entry)
+    return entry
 
 
 def record(

@@ -6,3 +6,6 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+});

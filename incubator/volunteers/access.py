@@ -1,0 +1,76 @@
+"""Which volunteers a user may see and whose roster they may manage.
+
+Admins, social workers and viewers see the whole roster (viewers with numbers
+masked); an organization leader sees the volunteers who are or were members of an
+organization they lead, and manages those organizations' rosters only.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import ColumnElement, exists, false, select, true
+
+from incubator.auth.models import User
+from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.extensions import db
+from incubator.organizations.models import Organization
+from incubator.volunteers.models import Membership, Volunteer
+
+
+def volunteer_scope(user: User | None) -> ColumnElement[bool]:
+    if user is None or not user.is_authenticated or not user.active:
+        return false()
+    if user.role == Role.ORG_LEADER:
+        return exists(
+            select(Membership.id)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .where(
+                Membership.volunteer_id == Volunteer.id,
+                Organization.leader_user_id == user.id,
+            )
+        )
+    return true()
+
+
+def get_visible_volunteer_or_404(user: User, volunteer_id: int) -> Volunteer:
+    volunteer = db.session.scalar(
+        select(Volunteer).where(Volunteer.id == volunteer_id, volunteer_scope(user))
+    )
+    if volunteer is None:
+        abort(404)
+    return volunteer
+
+
+def manageable_organizations(user: User) -> list[Organization]:
+    """The organizations whose roster and hours ``user`` may change."""
+    query = select(Organization).where(Organization.archived_at.is_(None))
+    if user.role == Role.ORG_LEADER:
+        query = query.where(Organization.leader_user_id == user.id)
+    elif user.role not in STAFF_ROLES:
+        return []
+    return list(db.session.scalars(query.order_by(Organization.name)))
+
+
+def may_manage_roster(user: User, org: Organization) -> bool:
+    if user.role in STAFF_ROLES:
+        return True
+    return user.role == Role.ORG_LEADER and org.leader_user_id == user.id
+
+
+def may_edit_volunteer(user: User, volunteer: Volunteer) -> bool:
+    """Staff edit anyone; a leader edits the volunteers of their organizations."""
+    if user.role in STAFF_ROLES:
+        return True
+    if user.role != Role.ORG_LEADER:
+        return False
+    return bool(
+        db.session.scalar(
+            select(Membership.id)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .where(
+                Membership.volunteer_id == volunteer.id,
+                Organization.leader_user_id == user.id,
+            )
+            .limit(1)
+        )
+    )

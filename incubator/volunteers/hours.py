@@ -1,0 +1,224 @@
+"""Service hours (服务时长) by the national rules for volunteer service records:
+actual service time without travel, in steps of half an hour, at most 24 hours a
+day for one person. A recorded entry is never edited: a correction is a new entry
+that replaces it, with a reason, and both stay in the history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
+from incubator.extensions import db
+from incubator.i18n import local_today
+from incubator.organizations.models import Organization
+from incubator.volunteers.access import may_manage_roster
+from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
+
+STEP = Decimal("0.5")
+DAY_LIMIT = Decimal("24")
+# Star levels by cumulative hours (一星 ... 五星).
+STARS = ((5, Decimal(1500)), (4, Decimal(1000)), (3, Decimal(600)), (2, Decimal(300)),
+         (1, Decimal(100)))
+STAR_NAMES = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
+
+
+def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
+    try:
+        hours = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_l("Hours are a number such as 2.5."), field="hours") from None
+    if not hours.is_finite() or hours < 0 or (hours == 0 and not allow_zero):
+        raise ValidationFailed(_l("Hours must be more than 0."), field="hours")
+    if hours % STEP != 0:
+        raise ValidationFailed(
+            _l("Hours are recorded in steps of half an hour (0.5)."), field="hours"
+        )
+    if hours > DAY_LIMIT:
+        raise ValidationFailed(
+            _l("At most 24 hours can be recorded for one day."), field="hours"
+        )
+    return hours.quantize(Decimal("0.1"))
+
+
+def hours_on_day(volunteer_id: int, day: date, *, excluding: int | None = None) -> Decimal:
+    query = select(func.coalesce(func.sum(ServiceRecord.hours), 0)).where(
+        ServiceRecord.volunteer_id == volunteer_id,
+        ServiceRecord.served_on == day,
+        ServiceRecord.superseded.is_(False),
+    )
+    if excluding is not None:
+        query = query.where(ServiceRecord.id != excluding)
+    return Decimal(db.session.scalar(query))
+
+
+def _check_day(volunteer: Volunteer, day: date, hours: Decimal, *, excluding=None):
+    already = hours_on_day(volunteer.id, day, excluding=excluding)
+    if already + hours > DAY_LIMIT:
+        raise RuleViolation(
+            _l("Volunteer %(no)s already has %(done)s hours on %(day)s; a day holds "
+               "at most 24 hours.", no=volunteer.number, done=already,
+               day=day.isoformat()),
+            field="hours",
+        )
+
+
+def _check_member(volunteer: Volunteer, org: Organization) -> None:
+    member = db.session.scalar(
+        select(Membership.id).where(
+            Membership.volunteer_id == volunteer.id,
+            Membership.organization_id == org.id,
+        ).limit(1)
+    )
+    if member is None:
+        raise RuleViolation(
+            _l("Volunteer %(no)s is not on the roster of %(org)s; add them first.",
+               no=volunteer.number, org=org.name),
+            field="volunteer_id",
+        )
+
+
+def _clean_text(service: str) -> str:
+    service = " ".join((service or "").split())
+    if not service:
+        raise ValidationFailed(_l("Say what service was done."), field="service")
+    if len(service) > 200:
+        raise ValidationFailed(_l("At most %(n)d characters.", n=200), field="service")
+    return service
+
+
+def _clean_day(day: date | None) -> date:
+    if day is None:
+        raise ValidationFailed(_l("Please enter the date."), field="served_on")
+    if day > local_today():
+        raise ValidationFailed(_l("The date cannot be in the future."), field="served_on")
+    return day
+
+
+def record_service(
+    volunteer: Volunteer,
+    organization: Organization,
+    *,
+    actor: User,
+    served_on: date,
+    hours,
+    service: str,
+    activity_id: int | None = None,
+) -> ServiceRecord:
+    """Record hours of service. Raises ``ValidationFailed`` for bad hours or dates,
+    ``RuleViolation`` past 24 hours on the day or for a non-member, and
+    ``NotPermitted`` when ``actor`` does not manage the organization's roster."""
+    if not may_manage_roster(actor, organization):
+        raise NotPermitted(_l("You may manage only your own organization's roster."))
+    hours = clean_hours(hours)
+    served_on = _clean_day(served_on)
+    service = _clean_text(service)
+    _check_member(volunteer, organization)
+    _check_day(volunteer, served_on, hours)
+    entry = ServiceRecord(
+        volunteer_id=volunteer.id,
+        organization_id=organization.id,
+        service=service,
+        served_on=served_on,
+        hours=hours,
+        recorded_by_id=actor.id,
+        activity_id=activity_id,
+    )
+    db.session.add(entry)
+    audit.record("create", entry, actor=actor)
+    db.session.flush()
+    return entry
+
+
+def correct_service(
+    entry: ServiceRecord,
+    *,
+    actor: User,
+    reason: str,
+    hours=None,
+    served_on: date | None = None,
+    service: str | None = None,
+) -> ServiceRecord:
+    """Replace ``entry`` by a new record (0 hours voids it). The old record stays,
+    marked superseded; the new one names it and the reason."""
+    if not may_manage_roster(actor, entry.organization):
+        raise NotPermitted(_l("You may manage only your own organization's roster."))
+    if entry.superseded:
+        raise RuleViolation(
+            _l("This entry was already corrected; correct the latest entry instead.")
+        )
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(_l("A correction needs a reason."), field="reason")
+    new_hours = clean_hours(entry.hours if hours is None else hours, allow_zero=True)
+    day = _clean_day(served_on or entry.served_on)
+    text = _clean_text(service if service is not None else entry.service)
+    _check_day(entry.volunteer, day, new_hours, excluding=entry.id)
+    entry.superseded = True
+    correction = ServiceRecord(
+        volunteer_id=entry.volunteer_id,
+        organization_id=entry.organization_id,
+        service=text,
+        served_on=day,
+        hours=new_hours,
+        recorded_by_id=actor.id,
+        activity_id=entry.activity_id,
+        corrects_id=entry.id,
+        correction_reason=reason[:500],
+    )
+    db.session.add(correction)
+    audit.record("correct", correction, actor=actor, summary=reason[:255])
+    db.session.flush()
+    return correction
+
+
+# ---- totals ----
+
+
+def counted():
+    """The condition for records that count in totals (not replaced by a
+    correction)."""
+    return ServiceRecord.superseded.is_(False)
+
+
+def total_hours(volunteer_ids: list[int]) -> dict[int, Decimal]:
+    if not volunteer_ids:
+        return {}
+    rows = db.session.execute(
+        select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.hours))
+        .where(ServiceRecord.volunteer_id.in_(volunteer_ids), counted())
+        .group_by(ServiceRecord.volunteer_id)
+    )
+    return {vid: Decimal(total) for vid, total in rows}
+
+
+def star_level(total: Decimal) -> int:
+    for level, threshold in STARS:
+        if total >= threshold:
+            return level
+    return 0
+
+
+@dataclass(frozen=True)
+class StarProgress:
+    level: int
+    name: str
+    next_name: str | None
+    hours_to_next: Decimal | None
+
+
+def star_progress(total: Decimal) -> StarProgress:
+    level = star_level(total)
+    thresholds = {lvl: t for lvl, t in STARS}
+    if level == 5:
+        return StarProgress(5, STAR_NAMES[5], None, None)
+    nxt = level + 1
+    return StarProgress(
+        level, STAR_NAMES.get(level, ""), STAR_NAMES[nxt], thresholds[nxt] - total
+    )

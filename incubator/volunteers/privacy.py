@@ -1,0 +1,50 @@
+"""Residents' personal data (PIPL): who may see full phone and ID numbers, masking
+for everyone else, and the log of every reveal and export."""
+
+from __future__ import annotations
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.permissions import mask_phone, may_see_personal_data
+from incubator.volunteers.models import Volunteer
+
+__all__ = ["mask_phone", "mask_id_number", "may_see_personal_data", "shown_phone"]
+
+
+def mask_id_number(value: str | None) -> str:
+    """``350203199001011234`` -> ``3502**********1234``."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
+
+
+def shown_phone(volunteer: Volunteer) -> str:
+    """The phone as lists show it to everyone: masked (staff reveal it on demand)."""
+    return mask_phone(volunteer.phone)
+
+
+def log_reveal(volunteer: Volunteer, field: str, *, actor: User) -> None:
+    """Record that ``actor`` saw the full ``field`` of ``volunteer``."""
+    audit.record(
+        "reveal",
+        volunteer,
+        actor=actor,
+        changes={},
+        summary=field,
+    )
+
+
+def log_export(kind: str, count: int, *, actor: User, full: bool) -> None:
+    """Record an export of ``count`` volunteers' data (``full``: unmasked)."""
+    audit.record_event(
+        "export",
+        "Volunteer",
+        actor=actor,
+        summary=f"{kind}: {count} rows, {'full' if full else 'masked'} numbers",
+    )
+
+
+def can_reveal(user: User) -> bool:
+    return may_see_personal_data(user)

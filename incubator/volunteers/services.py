@@ -1,0 +1,279 @@
+"""Adding, editing, anonymizing volunteers and managing memberships. Pages, the API
+and the Excel import all go through these; they flush and audit, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.database import utcnow
+from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
+from incubator.extensions import db
+from incubator.i18n import local_today
+from incubator.organizations.models import Organization
+from incubator.projects.models import Compound
+from incubator.volunteers import validation as v
+from incubator.volunteers.access import may_edit_volunteer, may_manage_roster
+from incubator.volunteers.models import (
+    Membership,
+    MemberRole,
+    Volunteer,
+    VolunteerSkill,
+    VolunteerStatus,
+)
+
+FIELDS = (
+    "name", "gender", "birth_year", "phone", "id_number", "compound_id",
+    "skills", "availability", "joined_on", "status", "left_on",
+    "guardian_name", "guardian_consent_on", "notes",
+)
+
+
+def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) -> dict:
+    """Validate and normalize; missing keys keep ``current``'s values."""
+    def pick(key):
+        if key in values:
+            return values[key]
+        return getattr(current, key) if current is not None else None
+
+    clean = {
+        "name": v.clean_name(pick("name")),
+        "gender": v.clean_gender(pick("gender")),
+        "birth_year": v.clean_birth_year(pick("birth_year")),
+        "phone": v.clean_phone(pick("phone")),
+    }
+    clean["id_number"] = v.clean_id_number(
+        pick("id_number"), birth_year=clean["birth_year"]
+    )
+    compound_id = pick("compound_id")
+    if compound_id is not None and db.session.get(Compound, compound_id) is None:
+        raise ValidationFailed(_l("Unknown compound."), field="compound_id")
+    clean["compound_id"] = compound_id
+    skills = values["skills"] if "skills" in values else (
+        current.skill_names if current is not None else []
+    )
+    clean["skills"] = v.clean_skills(skills)
+    clean["availability"] = v.clean_availability(pick("availability"))
+    clean["joined_on"] = v.clean_past_date(pick("joined_on"), "joined_on")
+    status = pick("status") or VolunteerStatus.ACTIVE
+    if status not in {s.value for s in VolunteerStatus}:
+        raise ValidationFailed(_l("Unknown status."), field="status")
+    clean["status"] = status
+    left_on = v.clean_past_date(pick("left_on"), "left_on")
+    if status == VolunteerStatus.LEFT and left_on is None:
+        left_on = local_today()
+    clean["left_on"] = left_on if status == VolunteerStatus.LEFT else None
+    guardian = (pick("guardian_name") or "").strip() or None
+    consent = v.clean_past_date(pick("guardian_consent_on"), "guardian_consent_on")
+    v.check_guardian(clean["birth_year"], guardian, consent)
+    clean["guardian_name"], clean["guardian_consent_on"] = guardian, consent
+    notes = (pick("notes") or "").strip()
+    if len(notes) > 2000:
+        raise ValidationFailed(_l("At most %(n)d characters.", n=2000), field="notes")
+    clean["notes"] = notes
+    return clean
+
+
+def _check_unique(clean: dict, *, exclude: int | None) -> None:
+    """Refuse a phone or ID number already on the roster, naming the volunteer by
+    number (never repeating the phone or ID number itself)."""
+    for field in ("phone", "id_number"):
+        value = clean.get(field)
+        if not value:
+            continue
+        query = select(Volunteer.number).where(getattr(Volunteer, field) == value)
+        if exclude is not None:
+            query = query.where(Volunteer.id != exclude)
+        found = db.session.scalar(query.limit(1))
+        if found is None:
+            continue
+        if field == "phone":
+            message = _l(
+                "This phone number is already on the roster (volunteer %(no)s).",
+                no=found,
+            )
+        else:
+            message = _l(
+                "This ID number is already on the roster (volunteer %(no)s).", no=found
+            )
+        raise ValidationFailed(message, field=field)
+
+
+def _set_skills(volunteer: Volunteer, skills: list[str]) -> None:
+    existing = {s.skill: s for s in volunteer.skills}
+    volunteer.skills = [existing.get(name) or VolunteerSkill(skill=name) for name in skills]
+
+
+def create_volunteer(
+    *,
+    actor: User,
+    organization: Organization | None = None,
+    role: str = MemberRole.MEMBER,
+    **values,
+) -> Volunteer:
+    """Add a volunteer to the roster (and, when given, to ``organization``).
+
+    An organization leader must name one of their organizations. Raises
+    ``ValidationFailed`` for a bad field, a phone or ID number already on the
+    roster, or an under-14 volunteer without a guardian's consent.
+    """
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
+    if organization is None and actor.role == "org_leader":
+        raise ValidationFailed(
+            _l("Choose the organization the volunteer joins."), field="organization_id"
+        )
+    if organization is not None and not may_manage_roster(actor, organization):
+        raise NotPermitted(_l("You may manage only your own organization's roster."))
+    clean = clean_volunteer_fields(values)
+    _check_unique(clean, exclude=None)
+    skills = clean.pop("skills")
+    volunteer = Volunteer(**clean)
+    _set_skills(volunteer, skills)
+    db.session.add(volunteer)
+    changes = audit.pending_changes(volunteer)
+    db.session.flush()
+    volunteer.number = f"V{volunteer.id:06d}"
+    changes["number"] = [None, volunteer.number]
+    changes["skills"] = [None, skills]
+    audit.record("create", volunteer, actor=actor, changes=changes)
+    if organization is not None:
+        add_membership(
+            volunteer, organization, actor=actor, role=role,
+            joined_on=clean["joined_on"] or local_today(),
+        )
+    db.session.flush()
+    return volunteer
+
+
+def update_volunteer(
+    volunteer: Volunteer, *, actor: User, expected_version: int | None, **values
+) -> Volunteer:
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
+    if not may_edit_volunteer(actor, volunteer):
+        raise NotPermitted(_l("You may manage only your own organization's roster."))
+    if volunteer.anonymized_at is not None:
+        raise NotPermitted(_l("This volunteer was anonymized and can no longer change."))
+    if expected_version is None or expected_version != volunteer.version:
+        raise StaleRecord(
+            _l("Someone else saved this volunteer after you opened it; reload and "
+               "edit again.")
+        )
+    clean = clean_volunteer_fields(values, current=volunteer)
+    _check_unique(clean, exclude=volunteer.id)
+    skills = clean.pop("skills")
+    before = volunteer.skill_names
+    for key, value in clean.items():
+        if getattr(volunteer, key) != value:
+            setattr(volunteer, key, value)
+    changes = audit.pending_changes(volunteer)
+    if skills != before:
+        _set_skills(volunteer, skills)
+        changes["skills"] = [before, skills]
+    if changes:
+        audit.record("update", volunteer, actor=actor, changes=changes)
+        try:
+            db.session.flush()
+        except StaleDataError:
+            raise StaleRecord(
+                _l("Someone else saved this volunteer at the same moment; reload "
+                   "and try again.")
+            ) from None
+    return volunteer
+
+
+def anonymize_volunteer(volunteer: Volunteer, *, actor: User) -> None:
+    """Remove a departed volunteer's identity; their hours stay in the totals.
+    Admins only; the volunteer must have left."""
+    if actor.role != "admin":
+        raise NotPermitted(_l("Only an admin may anonymize a volunteer."))
+    if volunteer.status != VolunteerStatus.LEFT:
+        raise RuleViolation(
+            _l("Only a volunteer who has left can be anonymized; mark them as left "
+               "first.")
+        )
+    if volunteer.anonymized_at is not None:
+        return
+    volunteer.name = f"已匿名 {volunteer.number}"
+    volunteer.phone = None
+    volunteer.id_number = None
+    volunteer.guardian_name = None
+    volunteer.notes = ""
+    volunteer.anonymized_at = utcnow()
+    volunteer.skills = []
+    audit.record("anonymize", volunteer, actor=actor)
+    db.session.flush()
+
+
+# ---- memberships ----
+
+
+def add_membership(
+    volunteer: Volunteer,
+    organization: Organization,
+    *,
+    actor: User,
+    role: str = MemberRole.MEMBER,
+    joined_on: date | None = None,
+) -> Membership:
+    if not may_manage_roster(actor, organization):
+        raise NotPermitted(_l("You may manage only your own organization's roster."))
+    if role not in {r.value for r in MemberRole}:
+        raise ValidationFailed(_l("The role is member or backbone."), field="role")
+    joined_on = v.clean_past_date(joined_on or local_today(), "joined_on")
+    open_row = db.session.scalar(
+        select(Membership).where(
+            Membership.volunteer_id == volunteer.id,
+            Membership.organization_id == organization.id,
+            Membership.left_on.is_(None),
+        )
+    )
+    if open_row is not None:
+        raise RuleViolation(
+            _l("The volunteer is already a member of this organization."),
+            field="volunteer_id",
+        )
+    membership = Membership(
+        volunteer_id=volunteer.id,
+        organization_id=organization.id,
+        role=role,
+        joined_on=joined_on,
+    )
+    db.session.add(membership)
+    audit.record("create", membership, actor=actor)
+    db.session.flush()
+    return membership
+
+
+def change_membership(
+    membership: Membership,
+    *,
+    actor: User,
+    role: str | None = None,
+    left_on: date | None = None,
+) -> Membership:
+    """Change the role, or end the membership on ``left_on``."""
+    if not may_manage_roster(actor, membership.organization):
+        raise NotPermitted(_l("You may manage only your own organization's roster."))
+    if role is not None:
+        if role not in {r.value for r in MemberRole}:
+            raise ValidationFailed(_l("The role is member or backbone."), field="role")
+        membership.role = role
+    if left_on is not None:
+        left_on = v.clean_past_date(left_on, "left_on")
+        if left_on < membership.joined_on:
+            raise ValidationFailed(
+                _l("The leaving date is before the joining date."), field="left_on"
+            )
+        membership.left_on = left_on
+    audit.record("update", membership, actor=actor)
+    db.session.flush()
+    return membership

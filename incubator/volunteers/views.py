@@ -1,0 +1,376 @@
+"""Roster pages: the list, adding and editing, a volunteer's page, revealing a
+number, anonymizing, exports and an organization's roster."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from incubator.auth.permissions import get_visible_organization_or_404, roles_required
+from incubator.auth.roles import Role
+from incubator.errors import DomainError, StaleRecord
+from incubator.extensions import db
+from incubator.forms import EmptyForm
+from incubator.i18n import local_today
+from incubator.organizations.views import compound_choices
+from incubator.paging import paginate
+from incubator.volunteers import hours as hours_service
+from incubator.volunteers import services
+from incubator.volunteers.access import (
+    get_visible_volunteer_or_404,
+    manageable_organizations,
+    may_edit_volunteer,
+)
+from incubator.volunteers.export import roster_workbook
+from incubator.volunteers.forms import (
+    CertificateForm,
+    CorrectionForm,
+    MembershipForm,
+    ServiceHoursForm,
+    VolunteerFilterForm,
+    VolunteerForm,
+    VolunteerSearchForm,
+)
+from incubator.volunteers.models import (
+    Certificate,
+    Membership,
+    ServiceRecord,
+    Volunteer,
+)
+from incubator.volunteers.privacy import (
+    can_reveal,
+    log_reveal,
+    mask_id_number,
+    mask_phone,
+)
+from incubator.volunteers.queries import volunteers_query
+
+bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
+
+PER_PAGE = 30
+ALL = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER, Role.VIEWER)
+EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+SEARCH_KEY = "volunteer_search"
+
+
+def org_choices(blank=None) -> list[SelectChoice]:
+    first = [SelectChoice("", blank)] if blank else []
+    return first + [
+        SelectChoice(str(o.id), o.name) for o in manageable_organizations(current_user)
+    ]
+
+
+def _filters():
+    form = VolunteerFilterForm(request.args)
+    form.compound.choices = compound_choices(_("All compounds"))
+    from incubator.organizations.queries import organizations_query
+
+    orgs = db.session.scalars(organizations_query(current_user)).unique().all()
+    form.organization.choices = [SelectChoice("", _("All organizations"))] + [
+        SelectChoice(str(o.id), o.name) for o in orgs
+    ]
+    valid = form.validate()
+    search = session.get(SEARCH_KEY, {})
+    query = volunteers_query(
+        current_user,
+        name=search.get("q"),
+        phone_tail=search.get("phone_tail"),
+        skill=form.skill.data if valid else None,
+        compound_id=int(form.compound.data) if valid and form.compound.data else None,
+        organization_id=int(form.organization.data)
+        if valid and form.organization.data
+        else None,
+        status=(form.status.data if valid else "active") or None,
+    )
+    return form, query, search
+
+
+@bp.route("")
+@roles_required(*ALL)
+def index():
+    form, query, search = _filters()
+    page = paginate(query, PER_PAGE)
+    totals = hours_service.total_hours([v.id for v in page.items])
+    return render_template(
+        "volunteers/index.html",
+        form=form,
+        search_form=VolunteerSearchForm(data=search),
+        page=page,
+        totals=totals,
+        mask_phone=mask_phone,
+    )
+
+
+@bp.route("/search", methods=["POST"])
+@roles_required(*ALL)
+def search():
+    """Keep name and phone-tail filters in the session, out of URLs and logs."""
+    form = VolunteerSearchForm()
+    if form.validate_on_submit() and request.form.get("clear") is None:
+        tail = (form.phone_tail.data or "").strip()
+        session[SEARCH_KEY] = {
+            "q": (form.q.data or "").strip(),
+            "phone_tail": tail if tail.isdigit() else "",
+        }
+    else:
+        session.pop(SEARCH_KEY, None)
+    return redirect(url_for("volunteers.index", **request.args))
+
+
+@bp.route("/export.xlsx")
+@roles_required(*ALL)
+def export():
+    _form, query, _search = _filters()
+    volunteers = db.session.scalars(query).unique().all()
+    totals = hours_service.total_hours([v.id for v in volunteers])
+    response = roster_workbook(volunteers, totals, actor=current_user)
+    db.session.commit()  # the export log
+    return response
+
+
+def _volunteer_form(volunteer=None) -> VolunteerForm:
+    form = VolunteerForm(obj=volunteer if request.method == "GET" else None)
+    form.compound_id.choices = compound_choices(_("(none)"))
+    blank = None if current_user.role == Role.ORG_LEADER else _("(none)")
+    form.organization_id.choices = org_choices(blank)
+    if request.method == "GET" and volunteer is not None:
+        form.skills.data = "、".join(volunteer.skill_names)
+        form.availability.data = list(volunteer.availability or [])
+    return form
+
+
+def _values(form: VolunteerForm) -> dict:
+    return {
+        name: form[name].data
+        for name in services.FIELDS
+        if name in form._fields
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new():
+    form = _volunteer_form()
+    if form.validate_on_submit():
+        org = None
+        if form.organization_id.data:
+            org = get_visible_organization_or_404(current_user, form.organization_id.data)
+        try:
+            volunteer = services.create_volunteer(
+                actor=current_user, organization=org, role=form.role.data,
+                **_values(form),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Volunteer %(no)s added.", no=volunteer.number), "success")
+            return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+    return render_template("volunteers/form.html", form=form, volunteer=None)
+
+
+@bp.route("/<int:volunteer_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(volunteer_id: int):
+    volunteer = get_visible_volunteer_or_404(current_user, volunteer_id)
+    if not may_edit_volunteer(current_user, volunteer):
+        abort(403)
+    form = _volunteer_form(volunteer)
+    if request.method == "GET":
+        # Numbers are not put in the page unless the user may see them.
+        if not can_reveal(current_user):
+            form.phone.data = ""
+            form.id_number.data = ""
+    if form.validate_on_submit():
+        values = _values(form)
+        if not can_reveal(current_user):
+            # A blank number field keeps the number on record.
+            for key in ("phone", "id_number"):
+                if not values.get(key):
+                    values.pop(key)
+        try:
+            services.update_volunteer(
+                volunteer, actor=current_user, expected_version=form.version.data,
+                **values,
+            )
+        except StaleRecord as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+    return render_template("volunteers/form.html", form=form, volunteer=volunteer)
+
+
+def _detail_context(volunteer: Volunteer) -> dict:
+    records = db.session.scalars(
+        select(ServiceRecord)
+        .where(ServiceRecord.volunteer_id == volunteer.id)
+        .options(
+            joinedload(ServiceRecord.organization), joinedload(ServiceRecord.recorded_by)
+        )
+        .order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())
+    ).all()
+    counted = [r for r in records if not r.superseded]
+    total = sum((r.hours for r in counted), Decimal("0"))
+    by_org: dict[str, Decimal] = defaultdict(Decimal)
+    by_month: dict[str, Decimal] = defaultdict(Decimal)
+    for r in counted:
+        by_org[r.organization.name] += r.hours
+        by_month[r.served_on.strftime("%Y-%m")] += r.hours
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.volunteer_id == volunteer.id)
+        .order_by(Certificate.id.desc())
+    ).all()
+    manageable = manageable_organizations(current_user)
+    hours_form = ServiceHoursForm()
+    member_orgs = {m.organization_id for m in volunteer.memberships}
+    hours_form.organization_id.choices = [
+        SelectChoice(str(o.id), o.name) for o in manageable if o.id in member_orgs
+    ]
+    hours_form.served_on.data = hours_form.served_on.data or local_today()
+    membership_form = MembershipForm()
+    membership_form.organization_id.choices = [
+        SelectChoice(str(o.id), o.name) for o in manageable
+    ]
+    certificate_form = CertificateForm()
+    certificate_form.issuer_name.choices = issuer_choices(volunteer)
+    return {
+        "volunteer": volunteer,
+        "records": records,
+        "total": total,
+        "star": hours_service.star_progress(total),
+        "by_org": sorted(by_org.items()),
+        "by_month": sorted(by_month.items(), reverse=True),
+        "certificates": certificates,
+        "hours_form": hours_form,
+        "membership_form": membership_form,
+        "certificate_form": certificate_form,
+        "action_form": EmptyForm(),
+        "correction_form": CorrectionForm(),
+        "manageable_ids": {o.id for o in manageable},
+        "may_edit": may_edit_volunteer(current_user, volunteer),
+        "can_reveal": can_reveal(current_user),
+        "phone": mask_phone(volunteer.phone),
+        "id_number": mask_id_number(volunteer.id_number),
+        "revealed": None,
+    }
+
+
+def issuer_choices(volunteer: Volunteer) -> list[SelectChoice]:
+    from flask import current_app
+
+    names = [current_app.config["AGENCY_NAME"]] + [
+        m.organization.name for m in volunteer.memberships
+    ]
+    unique = list(dict.fromkeys(names))
+    return [SelectChoice(name, name) for name in unique]
+
+
+def load_volunteer(volunteer_id: int) -> Volunteer:
+    volunteer = get_visible_volunteer_or_404(current_user, volunteer_id)
+    db.session.scalars(
+        select(Volunteer)
+        .where(Volunteer.id == volunteer.id)
+        .options(
+            joinedload(Volunteer.compound),
+            selectinload(Volunteer.skills),
+            selectinload(Volunteer.memberships).joinedload(Membership.organization),
+        )
+    ).all()
+    return volunteer
+
+
+@bp.route("/<int:volunteer_id>")
+@roles_required(*ALL)
+def detail(volunteer_id: int):
+    volunteer = load_volunteer(volunteer_id)
+    return render_template("volunteers/detail.html", **_detail_context(volunteer))
+
+
+@bp.route("/<int:volunteer_id>/reveal", methods=["POST"])
+@roles_required(Role.ADMIN, Role.SOCIAL_WORKER)
+def reveal(volunteer_id: int):
+    """Show one full number on the page (never in a URL) and log who saw it."""
+    volunteer = load_volunteer(volunteer_id)
+    field = request.form.get("field")
+    if field not in ("phone", "id_number") or not EmptyForm().validate_on_submit():
+        abort(400)
+    log_reveal(volunteer, field, actor=current_user)
+    db.session.commit()
+    volunteer = load_volunteer(volunteer_id)
+    context = _detail_context(volunteer)
+    context[field] = getattr(volunteer, field) or ""
+    context["revealed"] = field
+    return render_template("volunteers/detail.html", **context)
+
+
+@bp.route("/<int:volunteer_id>/anonymize", methods=["POST"])
+@roles_required(Role.ADMIN)
+def anonymize(volunteer_id: int):
+    volunteer = get_visible_volunteer_or_404(current_user, volunteer_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            services.anonymize_volunteer(volunteer, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("The volunteer is anonymized; their hours stay in the totals."),
+                  "success")
+    return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
+
+
+@bp.route("/organization/<int:org_id>")
+@roles_required(*ALL)
+def org_roster(org_id: int):
+    org = get_visible_organization_or_404(current_user, org_id)
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.organization_id == org.id)
+        .options(joinedload(Membership.volunteer))
+        .order_by(Membership.left_on.is_not(None), Membership.role.desc(),
+                  Membership.joined_on)
+    ).all()
+    totals = dict(
+        db.session.execute(
+            select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.hours))
+            .where(ServiceRecord.organization_id == org.id, hours_service.counted())
+            .group_by(ServiceRecord.volunteer_id)
+        ).all()
+    )
+    current = [m for m in memberships if m.left_on is None]
+    return render_template(
+        "volunteers/org_roster.html",
+        org=org,
+        memberships=memberships,
+        totals=totals,
+        total_hours=sum((Decimal(t) for t in totals.values()), Decimal("0")),
+        backbone=sum(1 for m in current if m.role == "backbone"),
+        current_count=len(current),
+        manage=org.id in {o.id for o in manageable_organizations(current_user)},
+        mask_phone=mask_phone,
+    )
