@@ -10,10 +10,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Annotated
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select, func, select
 
 from incubator.api.errors import (
@@ -193,6 +194,10 @@ def _to_response(result, status: int):
         return result
     response.status_code = status
     return response
+
+
+# An id as the database holds it; larger values are refused, not a database error.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class PageQuery(BaseModel):

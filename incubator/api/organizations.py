@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
@@ -27,7 +27,7 @@ from incubator.organizations.models import (
     StageChange,
 )
 from incubator.organizations.queries import SORTS, organizations_query
-from incubator.organizations.timeline import timeline_for
+from incubator.organizations.timeline import timeline_for, timeline_total
 from incubator.projects.models import Compound
 
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
@@ -37,7 +37,7 @@ TAG = "organizations"
 class OrganizationFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    compound_id: int | None = None
+    compound_id: Id | None = None
     compound: str | None = Field(
         default=None, max_length=64, description="The compound's name (or compound_id)"
     )
@@ -45,8 +45,8 @@ class OrganizationFields(BaseModel):
     founded_on: date | None = None
     member_count: int = Field(default=0, ge=0, le=100_000)
     description: str = Field(default="", max_length=5000)
-    social_worker_id: int | None = None
-    leader_user_id: int | None = None
+    social_worker_id: Id | None = None
+    leader_user_id: Id | None = None
 
 
 class OrganizationCreate(OrganizationFields):
@@ -62,14 +62,14 @@ class OrganizationPatch(BaseModel):
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=100)
     kind: OrgKind | None = None
-    compound_id: int | None = None
+    compound_id: Id | None = None
     compound: str | None = Field(default=None, max_length=64)
     filing_status: FilingStatus | None = None
     founded_on: date | None = None
     member_count: int | None = Field(default=None, ge=0, le=100_000)
     description: str | None = Field(default=None, max_length=5000)
-    social_worker_id: int | None = None
-    leader_user_id: int | None = None
+    social_worker_id: Id | None = None
+    leader_user_id: Id | None = None
 
 
 class OrganizationOut(BaseModel):
@@ -124,8 +124,8 @@ class OrganizationQuery(PageQuery):
     q: str | None = Field(default=None, max_length=100)
     stage: str | None = Field(default=None, max_length=32)
     kind: OrgKind | None = None
-    compound_id: int | None = None
-    social_worker_id: int | None = None
+    compound_id: Id | None = None
+    social_worker_id: Id | None = None
     archived: bool = False
     sort: str = Field(
         default="name",
@@ -338,7 +338,7 @@ class TimelinePage(BaseModel):
     items: list[TimelineEventOut]
     page: int
     per_page: int
-    more: bool
+    total: int
 
 
 @endpoint(
@@ -353,7 +353,7 @@ class TimelinePage(BaseModel):
 def timeline(org_id: int, query: PageQuery):
     org = _load(org_id)
     page, per_page = query.clamp()
-    events, more = timeline_for(org, current_api_user(), page=page, per_page=per_page)
+    events, _more = timeline_for(org, current_api_user(), page=page, per_page=per_page)
     return TimelinePage(
         items=[
             TimelineEventOut(
@@ -376,7 +376,7 @@ def timeline(org_id: int, query: PageQuery):
         ],
         page=page,
         per_page=per_page,
-        more=more,
+        total=timeline_total(org, current_api_user()),
     )
 
 

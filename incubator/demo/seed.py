@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
+from incubator.audit import services as audit
 from incubator.audit.models import AuditEntry
 from incubator.auth import services as users
 from incubator.auth.models import User
@@ -333,6 +334,15 @@ def _seed_organization(spec, accounts, compounds) -> None:
                 actor_id=worker.id,
             )
         )
+        entry = audit.record_event(
+            "stage",
+            "Organization",
+            actor=worker,
+            entity_id=org.id,
+            summary="示例数据：按孵化进展调整阶段。",
+            changes={"stage": [previous, stage]},
+        )
+        entry.at = at
         org.stage_before_dormant = previous if stage == "dormant" else None
         org.stage, org.stage_since, previous = stage, at, stage
     for days_ago, contact, text in notes:

@@ -90,8 +90,8 @@ def save_criteria():
     return _save(
         settings.save_criteria,
         min_average=form.get("min_average", ""),
-        min_activities=int(form.get("min_activities") or -1),
-        activity_months=int(form.get("activity_months") or 0),
+        min_activities=form.get("min_activities", ""),
+        activity_months=form.get("activity_months", ""),
         require_filing=form.get("require_filing") == "1",
         expected_version=form.get("version", type=int),
     )

@@ -34,6 +34,7 @@ from incubator.organizations.models import (
 )
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
+from incubator.paging import requested_page
 
 RADAR_ASSESSMENTS = 3
 
@@ -181,6 +182,9 @@ def _conflict_rows(form, current: dict) -> list[tuple[str, object, object]]:
             mine = labels.get(str(mine), mine)
             saved = labels.get(str(saved), saved)
         rows.append((str(FIELD_LABELS.get(name, field.label.text)), mine, saved))
+    if not rows and "stage" in current:
+        # Only the stage or the archive state moved the version.
+        rows.append((_("Stage"), "", stage_label(current["stage"])))
     return rows
 
 
@@ -302,7 +306,7 @@ def archive(org_id: int):
 @roles_required(*READERS)
 def timeline(org_id: int):
     org = _org_or_404(org_id)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = requested_page()
     events, more = timeline_for(org, current_user, page=page, per_page=50)
     return render_template(
         "organizations/timeline.html", org=org, events=events, page=page, more=more

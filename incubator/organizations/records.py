@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
-from incubator.errors import NotPermitted, ValidationFailed
+from incubator.errors import RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.organizations.incubation import dimensions
@@ -56,7 +56,7 @@ def record_assessment(
     unknown or out-of-range score, or a future date.
     """
     if org.archived:
-        raise NotPermitted(_l("An archived organization cannot be assessed."))
+        raise RuleViolation(_l("An archived organization cannot be assessed."))
     assessed_on = _check_day(assessed_on, "assessed_on")
     active = dimensions()
     known = {d.key for d in active}
@@ -131,6 +131,8 @@ def add_case_note(
 ) -> CaseNote:
     if contact_kind not in {k.value for k in ContactKind}:
         raise ValidationFailed(_l("Unknown kind of contact."), field="contact_kind")
+    if org.archived:
+        raise RuleViolation(_l("An archived organization cannot get new notes."))
     note = CaseNote(
         organization_id=org.id,
         author_id=actor.id,

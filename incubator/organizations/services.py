@@ -17,7 +17,7 @@ from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.database import utcnow
-from incubator.errors import NotPermitted, StaleRecord, ValidationFailed
+from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.organizations.incubation import INTAKE, stage_map
@@ -209,7 +209,7 @@ def update_organization(
     if unknown:
         raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
     if org.archived:
-        raise NotPermitted(_l("An archived organization cannot be edited."))
+        raise RuleViolation(_l("An archived organization cannot be edited."))
     if expected_version is None or expected_version != org.version:
         raise StaleRecord(
             _l(
@@ -258,7 +258,12 @@ def _flush_or_stale(org: Organization) -> None:
 
 
 def current_values(org: Organization) -> dict:
-    return {key: getattr(org, key) for key in EDITABLE_FIELDS}
+    """The saved editable fields, plus the stage and archive state, which also
+    move the version."""
+    values = {key: getattr(org, key) for key in EDITABLE_FIELDS}
+    values["stage"] = org.stage
+    values["archived"] = org.archived
+    return values
 
 
 def archive_organization(org: Organization, *, actor: User, reason: str = "") -> None:

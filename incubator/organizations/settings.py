@@ -17,6 +17,9 @@ from incubator.extensions import db
 from incubator.organizations.incubation import (
     DORMANT,
     FIXED_STAGES,
+    GRADUATED,
+    INCUBATING,
+    INTAKE,
     all_dimensions,
     all_stages,
     forget_cached_config,
@@ -25,10 +28,12 @@ from incubator.organizations.incubation import (
 from incubator.organizations.models import (
     DimensionSetting,
     GraduationSetting,
+    Organization,
     StageSetting,
 )
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]{1,31}")
+MAX_POSITION = 1_000_000
 
 
 def _clean_rows(rows: list[dict], prefix: str) -> list[dict]:
@@ -62,9 +67,11 @@ def _clean_rows(rows: list[dict], prefix: str) -> list[dict]:
             )
         try:
             position = int(row.get("position"))
+            if not 0 <= position <= MAX_POSITION:
+                raise ValueError
         except (TypeError, ValueError):
             raise ValidationFailed(
-                _l("The order must be a whole number."),
+                _l("The order must be a whole number from 0 to 1000000."),
                 field=f"{prefix}.{key}.position",
             ) from None
         clean.append(
@@ -114,11 +121,49 @@ def save_stages(rows: list[dict], *, actor: User) -> None:
                 ),
                 field=f"stages.{row['key']}.active",
             )
+    line = sorted(
+        (r for r in rows if r["active"] and r["key"] != DORMANT),
+        key=lambda r: r["position"],
+    )
+    positions = [r["position"] for r in line]
+    if len(set(positions)) != len(positions):
+        raise ValidationFailed(
+            _l("Two stages have the same order; give each its own."), field="stages"
+        )
+    order = [r["key"] for r in line]
+    if not order.index(INTAKE) < order.index(INCUBATING) < order.index(GRADUATED):
+        raise ValidationFailed(
+            _l("The order must keep 萌芽 before 孵化 and 孵化 before 出壳."),
+            field="stages",
+        )
+    for row in rows:
+        if not row["active"] and _stage_in_use(row["key"]):
+            raise ValidationFailed(
+                _l(
+                    "The stage %(label)s has organizations in it (or dormant from it); "
+                    "move them before switching it off.",
+                    label=row["label_zh"],
+                ),
+                field=f"stages.{row['key']}.active",
+            )
     if len([r for r in rows if r["active"] and r["key"] != DORMANT]) < 2:
         raise ValidationFailed(
             _l("At least two stages must be active."), field="stages"
         )
     _save(StageSetting, rows, actor=actor)
+
+
+def _stage_in_use(key: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Organization.id)
+            .where(
+                (Organization.stage == key) | (Organization.stage_before_dormant == key)
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def save_dimensions(rows: list[dict], *, actor: User) -> None:
@@ -135,31 +180,50 @@ def save_dimensions(rows: list[dict], *, actor: User) -> None:
     _save(DimensionSetting, rows, actor=actor)
 
 
+def _whole(value, low: int, high: int, field: str, message) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValidationFailed(message, field=field) from None
+    if not low <= number <= high:
+        raise ValidationFailed(message, field=field)
+    return number
+
+
 def save_criteria(
     *,
     actor: User,
     min_average: str,
-    min_activities: int,
-    activity_months: int,
+    min_activities,
+    activity_months,
     require_filing: bool,
     expected_version: int | None = None,
 ) -> None:
     try:
-        average = Decimal(str(min_average)).quantize(Decimal("0.01"))
+        average = Decimal(str(min_average).strip())
+        if not average.is_finite():
+            raise InvalidOperation
+        average = average.quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         average = None
     if average is None or not Decimal("1") <= average <= Decimal("5"):
         raise ValidationFailed(
             _l("The minimum average is a number from 1 to 5."), field="min_average"
         )
-    if not 0 <= int(min_activities) <= 1000:
-        raise ValidationFailed(
-            _l("The number of activities is from 0 to 1000."), field="min_activities"
-        )
-    if not 1 <= int(activity_months) <= 36:
-        raise ValidationFailed(
-            _l("The period is from 1 to 36 months."), field="activity_months"
-        )
+    min_activities = _whole(
+        min_activities,
+        0,
+        1000,
+        "min_activities",
+        _l("The number of activities is from 0 to 1000."),
+    )
+    activity_months = _whole(
+        activity_months,
+        1,
+        36,
+        "activity_months",
+        _l("The period is from 1 to 36 months."),
+    )
     row = db.session.scalar(select(GraduationSetting).limit(1))
     if row is None:
         current = graduation_criteria()

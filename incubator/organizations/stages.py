@@ -18,11 +18,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.database import utcnow
-from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
+from incubator.errors import RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_date, local_today
 from incubator.organizations.incubation import (
@@ -133,7 +134,7 @@ def change_stage(
     """
     reason = (reason or "").strip()
     if org.archived:
-        raise NotPermitted(_l("An archived organization cannot change stage."))
+        raise RuleViolation(_l("An archived organization cannot change stage."))
     stages = stage_map()
     target = stages.get(to)
     if target is None or not target.active:
@@ -143,27 +144,34 @@ def change_stage(
         raise ValidationFailed(
             _l("The organization is already at this stage."), field="to"
         )
-    if org.stage == DORMANT:
+    back_to = org.stage_before_dormant if org.stage == DORMANT else None
+    if org.stage == DORMANT and back_to in stages and stages[back_to].active:
         direction = "revive"
-        back_to = org.stage_before_dormant
-        if back_to and to != back_to:
+        if to != back_to:
             raise RuleViolation(
                 _l(
                     "A dormant organization goes back to the stage it came from: "
                     "%(stage)s.",
-                    stage=stages[back_to].label if back_to in stages else back_to,
+                    stage=stages[back_to].label,
                 ),
                 field="to",
             )
     elif to == DORMANT:
         direction = "dormant"
-    elif current is not None and target.position < current.position:
+    elif (
+        current is not None
+        and current.on_line
+        and target.position < current.position
+        and to != GRADUATED
+    ):
         direction = "backward"
         if not reason:
             raise ValidationFailed(
                 _l("Moving back to an earlier stage needs a reason."), field="reason"
             )
     else:
+        # Forward, or out of dormancy when the stage it came from is gone: the
+        # rules of a forward move apply.
         direction = "forward"
         _check_forward(org, target)
     now = utcnow()
@@ -183,13 +191,29 @@ def change_stage(
     org.stage = to
     org.stage_since = now
     audit.record("stage", org, actor=actor, summary=reason[:255])
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleRecord(
+            _l(
+                "Someone else changed this organization at the same moment; reload "
+                "and try again."
+            )
+        ) from None
     return change
 
 
 def _check_forward(org: Organization, target) -> None:
+    """The rules of a forward move; for 出壳 (and any stage after it) every unmet
+    condition is named at once."""
     latest = latest_assessment(org)
-    if latest is None:
+    graduated = stage_map().get(GRADUATED)
+    graduating = target.key == GRADUATED or (
+        graduated is not None
+        and target.on_line
+        and target.position >= graduated.position
+    )
+    if latest is None and not graduating:
         raise RuleViolation(
             _l(
                 "Moving forward needs a capacity assessment on record; record one "
@@ -197,23 +221,27 @@ def _check_forward(org: Organization, target) -> None:
             ),
             field="to",
         )
+    stale = None
     incubating = stage_map().get(INCUBATING)
-    if incubating is not None and target.position > incubating.position:
+    if (
+        latest is not None
+        and incubating is not None
+        and (target.position > incubating.position)
+    ):
         last = last_stage_change(org)
         if last is not None and (
             latest.created_at < last.changed_at
             or latest.assessed_on < local_date(last.changed_at)
         ):
-            raise RuleViolation(
-                _l(
-                    "Moving past 孵化 needs a capacity assessment made after the last "
-                    "stage change (%(day)s); record a new one first.",
-                    day=local_date(last.changed_at).isoformat(),
-                ),
-                field="to",
+            stale = _l(
+                "Moving past 孵化 needs a capacity assessment made after the last "
+                "stage change (%(day)s); record a new one first.",
+                day=local_date(last.changed_at).isoformat(),
             )
-    if target.key == GRADUATED:
+    if graduating:
         failures = graduation_failures(org)
+        if stale is not None:
+            failures.insert(0, str(stale))
         if failures:
             raise RuleViolation(
                 _l(
@@ -223,3 +251,5 @@ def _check_forward(org: Organization, target) -> None:
                 field="to",
                 details={"failed": failures},
             )
+    elif stale is not None:
+        raise RuleViolation(stale, field="to")

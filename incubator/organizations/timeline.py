@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from incubator.audit.models import AuditEntry
@@ -59,13 +59,36 @@ def dated_moment(day: date, recorded_at: datetime) -> datetime:
 
 
 Provider = Callable[[Organization, User, int], list[TimelineEvent]]
+Counter = Callable[[Organization, User], int]
 PROVIDERS: list[Provider] = []
+COUNTERS: dict[Provider, Counter] = {}
 
 
-def register_timeline_provider(provider: Provider) -> Provider:
-    if provider not in PROVIDERS:
-        PROVIDERS.append(provider)
-    return provider
+def register_timeline_provider(provider: Provider | None = None, *, count=None):
+    """Register ``provider`` (usable as ``@register_timeline_provider`` or
+    ``@register_timeline_provider(count=fn)``); ``count(org, viewer)`` answers how
+    many events it has, for the API's ``total``."""
+
+    def register(fn: Provider) -> Provider:
+        if fn not in PROVIDERS:
+            PROVIDERS.append(fn)
+        if count is not None:
+            COUNTERS[fn] = count
+        return fn
+
+    return register(provider) if provider is not None else register
+
+
+def timeline_total(org: Organization, viewer: User) -> int:
+    total = 0
+    for provider in PROVIDERS:
+        counter = COUNTERS.get(provider)
+        total += counter(org, viewer) if counter else len(provider(org, viewer, 10_000))
+    return total
+
+
+def _count(model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 def timeline_for(
@@ -104,7 +127,14 @@ AUDIT_TITLES = {
 }
 
 
-@register_timeline_provider
+@register_timeline_provider(
+    count=lambda org, viewer: _count(
+        AuditEntry,
+        AuditEntry.entity_type == "Organization",
+        AuditEntry.entity_id == org.id,
+        AuditEntry.action.in_(tuple(AUDIT_TITLES)),
+    )
+)
 def _profile_events(org, viewer, limit):
     rows = db.session.scalars(
         select(AuditEntry)
@@ -137,7 +167,9 @@ def _profile_events(org, viewer, limit):
     return events
 
 
-@register_timeline_provider
+@register_timeline_provider(
+    count=lambda org, viewer: _count(StageChange, StageChange.organization_id == org.id)
+)
 def _stage_events(org, viewer, limit):
     rows = db.session.scalars(
         select(StageChange)
@@ -173,7 +205,9 @@ def _stage_events(org, viewer, limit):
     return events
 
 
-@register_timeline_provider
+@register_timeline_provider(
+    count=lambda org, viewer: _count(Assessment, Assessment.organization_id == org.id)
+)
 def _assessment_events(org, viewer, limit):
     rows = db.session.scalars(
         select(Assessment)
@@ -198,7 +232,13 @@ def _assessment_events(org, viewer, limit):
     ]
 
 
-@register_timeline_provider
+@register_timeline_provider(
+    count=lambda org, viewer: (
+        _count(CaseNote, CaseNote.organization_id == org.id)
+        if viewer.role in STAFF_ROLES
+        else 0
+    )
+)
 def _note_events(org, viewer, limit):
     if viewer.role not in STAFF_ROLES:
         return []  # case notes are for admins and social workers only

@@ -47,7 +47,9 @@ def issue_certificate(
     ``<year>-<sequence>`` and unique; the certified content is stored with it."""
     issuer_name = " ".join((issuer_name or "").split())
     if not issuer_name:
-        raise ValidationFailed(_l("Name the issuing organization."), field="issuer_name")
+        raise ValidationFailed(
+            _l("Name the issuing organization."), field="issuer_name"
+        )
     if start and end and start > end:
         raise ValidationFailed(_l("The period ends before it starts."), field="end")
     if volunteer.anonymized_at is not None:
@@ -73,8 +75,12 @@ def issue_certificate(
             "volunteer_number": volunteer.number,
             "id_number": mask_id_number(volunteer.id_number),
             "services": [
-                {"date": r.served_on.isoformat(), "organization": r.organization.name,
-                 "service": r.service, "hours": str(r.hours)}
+                {
+                    "date": r.served_on.isoformat(),
+                    "organization": r.organization.name,
+                    "service": r.service,
+                    "hours": str(r.hours),
+                }
                 for r in services
             ],
             "agency": current_app.config.get("AGENCY_NAME", ""),
@@ -83,9 +89,15 @@ def issue_certificate(
     db.session.add(certificate)
     db.session.flush()
     certificate.number = f"{today.year}-{certificate.id:06d}"
-    audit.record("issue", certificate, actor=actor,
-                 changes={"volunteer_id": [None, volunteer.id],
-                          "number": [None, certificate.number],
-                          "total_hours": [None, str(total)]})
+    audit.record(
+        "issue",
+        certificate,
+        actor=actor,
+        changes={
+            "volunteer_id": [None, volunteer.id],
+            "number": [None, certificate.number],
+            "total_hours": [None, str(total)],
+        },
+    )
     db.session.flush()
     return certificate

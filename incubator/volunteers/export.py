@@ -58,23 +58,49 @@ def roster_workbook(
     full = may_see_personal_data(actor)
     book, sheet = _sheet(
         _("Volunteer roster"),
-        [_("Volunteer number"), _("Name"), _("Gender"), _("Birth year"), _("Phone"),
-         _("ID number"), _("Compound"), _("Skills"), _("Availability"),
-         _("Joined on"), _("Status"), _("Organizations"), _("Total hours")],
+        [
+            _("Volunteer number"),
+            _("Name"),
+            _("Gender"),
+            _("Birth year"),
+            _("Phone"),
+            _("ID number"),
+            _("Compound"),
+            _("Skills"),
+            _("Availability"),
+            _("Joined on"),
+            _("Status"),
+            _("Organizations"),
+            _("Total hours"),
+        ],
     )
     for row_number, vol in enumerate(volunteers, start=2):
         phone = vol.phone if full else mask_phone(vol.phone)
         id_number = vol.id_number if full else mask_id_number(vol.id_number)
         orgs = "、".join(
-            f"{m.organization.name}（{m.role_label}）" for m in vol.memberships
+            f"{m.organization.name}（{m.role_label}）"
+            for m in vol.memberships
             if m.left_on is None
         )
-        _write_row(sheet, row_number, [
-            vol.number, vol.name, vol.gender_label, vol.birth_year, phone or "",
-            id_number or "", vol.compound.name if vol.compound else "",
-            "、".join(vol.skill_names), "、".join(vol.availability_labels),
-            vol.joined_on, vol.status_label, orgs, float(totals.get(vol.id, 0)),
-        ])
+        _write_row(
+            sheet,
+            row_number,
+            [
+                vol.number,
+                vol.name,
+                vol.gender_label,
+                vol.birth_year,
+                phone or "",
+                id_number or "",
+                vol.compound.name if vol.compound else "",
+                "、".join(vol.skill_names),
+                "、".join(vol.availability_labels),
+                vol.joined_on,
+                vol.status_label,
+                orgs,
+                float(totals.get(vol.id, 0)),
+            ],
+        )
     log_export("roster", len(volunteers), actor=actor, full=full)
     return _respond(book, "volunteers")
 
@@ -82,17 +108,35 @@ def roster_workbook(
 def hours_workbook(records: list[ServiceRecord], *, actor: User) -> Response:
     book, sheet = _sheet(
         _("Service hours"),
-        [_("Date"), _("Volunteer number"), _("Name"), _("Organization"), _("Service"),
-         _("Hours"), _("Recorded by"), _("Correction of"), _("Reason"),
-         _("Counted")],
+        [
+            _("Date"),
+            _("Volunteer number"),
+            _("Name"),
+            _("Organization"),
+            _("Service"),
+            _("Hours"),
+            _("Recorded by"),
+            _("Correction of"),
+            _("Reason"),
+            _("Counted"),
+        ],
     )
     for row_number, rec in enumerate(records, start=2):
-        _write_row(sheet, row_number, [
-            rec.served_on, rec.volunteer.number, rec.volunteer.name,
-            rec.organization.name, rec.service, float(rec.hours),
-            rec.recorded_by.name if rec.recorded_by else "",
-            rec.corrects_id or "", rec.correction_reason,
-            _("no") if rec.superseded else _("yes"),
-        ])
+        _write_row(
+            sheet,
+            row_number,
+            [
+                rec.served_on,
+                rec.volunteer.number,
+                rec.volunteer.name,
+                rec.organization.name,
+                rec.service,
+                float(rec.hours),
+                rec.recorded_by.name if rec.recorded_by else "",
+                rec.corrects_id or "",
+                rec.correction_reason,
+                _("no") if rec.superseded else _("yes"),
+            ],
+        )
     log_export("hours", len(records), actor=actor, full=False)
     return _respond(book, "service-hours")

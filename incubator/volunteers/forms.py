@@ -33,7 +33,9 @@ def _choices(labels):
 
 class VolunteerForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=32)])
-    gender = SelectField(_l("Gender"), choices=_choices(GENDER_LABELS), default="unknown")
+    gender = SelectField(
+        _l("Gender"), choices=_choices(GENDER_LABELS), default="unknown"
+    )
     birth_year = IntegerField(_l("Birth year"), validators=[InputRequired()])
     phone = StringField(_l("Phone"), validators=[DataRequired(), Length(max=20)])
     id_number = StringField(
@@ -41,20 +43,26 @@ class VolunteerForm(BaseForm):
     )
     compound_id = SelectField(_l("Compound"), coerce=_optional_int, choices=[])
     skills = StringField(
-        _l("Skills"), validators=[Optional(), Length(max=300)],
+        _l("Skills"),
+        validators=[Optional(), Length(max=300)],
         description=_l("Separate several with 、 or commas, e.g. 舞蹈、摄影"),
     )
     availability = SelectMultipleField(
         _l("Availability"), choices=_choices(AVAILABILITY_LABELS)
     )
     joined_on = DateField(_l("Joined on"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS), default="active")
+    status = SelectField(
+        _l("Status"), choices=_choices(STATUS_LABELS), default="active"
+    )
     left_on = DateField(_l("Left on"), validators=[Optional()])
     guardian_name = StringField(
-        _l("Guardian's name"), validators=[Optional(), Length(max=32)],
+        _l("Guardian's name"),
+        validators=[Optional(), Length(max=32)],
         description=_l("Required under 14, with the date of the guardian's consent."),
     )
-    guardian_consent_on = DateField(_l("Guardian's consent on"), validators=[Optional()])
+    guardian_consent_on = DateField(
+        _l("Guardian's consent on"), validators=[Optional()]
+    )
     notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
     organization_id = SelectField(
         _l("Joins organization"), coerce=_optional_int, choices=[]
@@ -83,8 +91,10 @@ class VolunteerFilterForm(BaseForm):
     status = SelectField(
         _l("Status"),
         default="active",
-        choices=lambda: [SelectChoice("", _l("All"))]
-        + [SelectChoice(k.value, label) for k, label in STATUS_LABELS.items()],
+        choices=lambda: (
+            [SelectChoice("", _l("All"))]
+            + [SelectChoice(k.value, label) for k, label in STATUS_LABELS.items()]
+        ),
     )
 
 
@@ -103,7 +113,9 @@ class ServiceHoursForm(BaseForm):
     organization_id = SelectField(_l("Organization"), coerce=_optional_int, choices=[])
     served_on = DateField(_l("Date"), validators=[InputRequired()])
     hours = DecimalField(
-        _l("Hours"), places=1, validators=[InputRequired()],
+        _l("Hours"),
+        places=1,
+        validators=[InputRequired()],
         description=_l("Actual service time without travel, in steps of 0.5."),
     )
     service = StringField(_l("Service"), validators=[DataRequired(), Length(max=200)])
@@ -112,7 +124,9 @@ class ServiceHoursForm(BaseForm):
 class CorrectionForm(BaseForm):
     served_on = DateField(_l("Date"), validators=[InputRequired()])
     hours = DecimalField(
-        _l("Hours"), places=1, validators=[InputRequired()],
+        _l("Hours"),
+        places=1,
+        validators=[InputRequired()],
         description=_l("0 removes the entry from the totals."),
     )
     service = StringField(_l("Service"), validators=[DataRequired(), Length(max=200)])

@@ -24,8 +24,13 @@ from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
 STEP = Decimal("0.5")
 DAY_LIMIT = Decimal("24")
 # Star levels by cumulative hours (一星 ... 五星).
-STARS = ((5, Decimal(1500)), (4, Decimal(1000)), (3, Decimal(600)), (2, Decimal(300)),
-         (1, Decimal(100)))
+STARS = (
+    (5, Decimal(1500)),
+    (4, Decimal(1000)),
+    (3, Decimal(600)),
+    (2, Decimal(300)),
+    (1, Decimal(100)),
+)
 STAR_NAMES = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
 
 
@@ -33,7 +38,9 @@ def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
     try:
         hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(_l("Hours are a number such as 2.5."), field="hours") from None
+        raise ValidationFailed(
+            _l("Hours are a number such as 2.5."), field="hours"
+        ) from None
     if not hours.is_finite() or hours < 0 or (hours == 0 and not allow_zero):
         raise ValidationFailed(_l("Hours must be more than 0."), field="hours")
     if hours % STEP != 0:
@@ -47,7 +54,9 @@ def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
     return hours.quantize(Decimal("0.1"))
 
 
-def hours_on_day(volunteer_id: int, day: date, *, excluding: int | None = None) -> Decimal:
+def hours_on_day(
+    volunteer_id: int, day: date, *, excluding: int | None = None
+) -> Decimal:
     query = select(func.coalesce(func.sum(ServiceRecord.hours), 0)).where(
         ServiceRecord.volunteer_id == volunteer_id,
         ServiceRecord.served_on == day,
@@ -62,24 +71,33 @@ def _check_day(volunteer: Volunteer, day: date, hours: Decimal, *, excluding=Non
     already = hours_on_day(volunteer.id, day, excluding=excluding)
     if already + hours > DAY_LIMIT:
         raise RuleViolation(
-            _l("Volunteer %(no)s already has %(done)s hours on %(day)s; a day holds "
-               "at most 24 hours.", no=volunteer.number, done=already,
-               day=day.isoformat()),
+            _l(
+                "Volunteer %(no)s already has %(done)s hours on %(day)s; a day holds "
+                "at most 24 hours.",
+                no=volunteer.number,
+                done=already,
+                day=day.isoformat(),
+            ),
             field="hours",
         )
 
 
 def _check_member(volunteer: Volunteer, org: Organization) -> None:
     member = db.session.scalar(
-        select(Membership.id).where(
+        select(Membership.id)
+        .where(
             Membership.volunteer_id == volunteer.id,
             Membership.organization_id == org.id,
-        ).limit(1)
+        )
+        .limit(1)
     )
     if member is None:
         raise RuleViolation(
-            _l("Volunteer %(no)s is not on the roster of %(org)s; add them first.",
-               no=volunteer.number, org=org.name),
+            _l(
+                "Volunteer %(no)s is not on the roster of %(org)s; add them first.",
+                no=volunteer.number,
+                org=org.name,
+            ),
             field="volunteer_id",
         )
 
@@ -97,7 +115,9 @@ def _clean_day(day: date | None) -> date:
     if day is None:
         raise ValidationFailed(_l("Please enter the date."), field="served_on")
     if day > local_today():
-        raise ValidationFailed(_l("The date cannot be in the future."), field="served_on")
+        raise ValidationFailed(
+            _l("The date cannot be in the future."), field="served_on"
+        )
     return day
 
 

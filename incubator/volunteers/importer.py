@@ -29,8 +29,8 @@ from incubator.projects.models import Compound
 from incubator.volunteers import validation as v
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import (
-    Membership,
     MemberRole,
+    Membership,
     RosterImport,
     Volunteer,
     VolunteerSkill,
@@ -55,8 +55,13 @@ COLUMNS = (
     ("身份", "role", False),
 )
 HEADERS = {header: key for header, key, _r in COLUMNS}
-ROLE_ALIASES = {"": MemberRole.MEMBER, "成员": MemberRole.MEMBER, "骨干": MemberRole.BACKBONE,
-                "member": MemberRole.MEMBER, "backbone": MemberRole.BACKBONE}
+ROLE_ALIASES = {
+    "": MemberRole.MEMBER,
+    "成员": MemberRole.MEMBER,
+    "骨干": MemberRole.BACKBONE,
+    "member": MemberRole.MEMBER,
+    "backbone": MemberRole.BACKBONE,
+}
 
 
 def template_workbook() -> bytes:
@@ -66,8 +71,20 @@ def template_workbook() -> bytes:
     sheet.append([f"{h}*" if required else h for h, _k, required in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    example = ["张三", "女", "1962", "13800138000", "", "舞蹈、摄影", "周末",
-               "2024-03-01", "", "", "", "成员"]
+    example = [
+        "张三",
+        "女",
+        "1962",
+        "13800138000",
+        "",
+        "舞蹈、摄影",
+        "周末",
+        "2024-03-01",
+        "",
+        "",
+        "",
+        "成员",
+    ]
     sheet.append(example)
     for index, _col in enumerate(COLUMNS, start=1):
         column = sheet.cell(row=1, column=index).column_letter
@@ -103,8 +120,11 @@ def _text_cell(value, key: str, errors: list[str]):
         return ""
     if isinstance(value, float) or (isinstance(value, int) and key == "id_number"):
         errors.append(
-            _("%(col)s is stored as a number in Excel; format the column as text and "
-              "type it again.", col=_column_label(key))
+            _(
+                "%(col)s is stored as a number in Excel; format the column as text and "
+                "type it again.",
+                col=_column_label(key),
+            )
         )
         return None
     return str(value).strip()
@@ -145,8 +165,10 @@ def parse_roster(data: bytes, *, actor: User, organization: Organization | None)
     if missing:
         book.close()
         raise ValidationFailed(
-            _l("The first row must hold the template's headers; missing: %(cols)s.",
-               cols="、".join(missing)),
+            _l(
+                "The first row must hold the template's headers; missing: %(cols)s.",
+                cols="、".join(missing),
+            ),
             field="file",
         )
     compounds = {c.name: c.id for c in db.session.scalars(select(Compound))}
@@ -169,8 +191,9 @@ def parse_roster(data: bytes, *, actor: User, organization: Organization | None)
                 _l("At most %(n)d rows per file.", n=MAX_ROWS), field="file"
             )
         cells = dict(zip(keys, raw, strict=False))
-        results.append(_check_row(line, cells, compounds, known_phones, known_ids,
-                                  seen_phones))
+        results.append(
+            _check_row(line, cells, compounds, known_phones, known_ids, seen_phones)
+        )
     book.close()
     return results
 
@@ -199,8 +222,10 @@ def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
             attempt("phone", lambda: v.clean_phone(phone))
     id_text = _text_cell(cells.get("id_number"), "id_number", errors)
     if id_text:
-        attempt("id_number", lambda: v.clean_id_number(
-            id_text, birth_year=values.get("birth_year")))
+        attempt(
+            "id_number",
+            lambda: v.clean_id_number(id_text, birth_year=values.get("birth_year")),
+        )
     compound = str(cells.get("compound") or "").strip()
     if compound:
         if compound in compounds:
@@ -208,15 +233,24 @@ def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
         else:
             errors.append(_("Unknown compound %(name)s.", name=compound))
     attempt("skills", lambda: v.clean_skills(str(cells.get("skills") or "")))
-    attempt("availability", lambda: v.clean_availability(
-        str(cells.get("availability") or "")))
+    attempt(
+        "availability",
+        lambda: v.clean_availability(str(cells.get("availability") or "")),
+    )
     values["joined_on"] = _date_cell(cells.get("joined_on"), "joined_on", errors)
     values["guardian_name"] = str(cells.get("guardian_name") or "").strip() or None
     values["guardian_consent_on"] = _date_cell(
-        cells.get("guardian_consent_on"), "guardian_consent_on", errors)
+        cells.get("guardian_consent_on"), "guardian_consent_on", errors
+    )
     if "birth_year" in values:
-        attempt("_guardian", lambda: v.check_guardian(
-            values["birth_year"], values["guardian_name"], values["guardian_consent_on"]))
+        attempt(
+            "_guardian",
+            lambda: v.check_guardian(
+                values["birth_year"],
+                values["guardian_name"],
+                values["guardian_consent_on"],
+            ),
+        )
         values.pop("_guardian", None)
     role = str(cells.get("role") or "").strip()
     if role in ROLE_ALIASES:
@@ -229,8 +263,10 @@ def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
             errors.append(_("This phone number is already on the roster."))
         elif number in seen_phones:
             errors.append(
-                _("Same phone number as row %(line)d of this file.",
-                  line=seen_phones[number])
+                _(
+                    "Same phone number as row %(line)d of this file.",
+                    line=seen_phones[number],
+                )
             )
         else:
             seen_phones[number] = line
@@ -243,8 +279,10 @@ def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
 
 
 def _jsonable(values: dict) -> dict:
-    return {k: (val.isoformat() if isinstance(val, date) else val)
-            for k, val in values.items()}
+    return {
+        k: (val.isoformat() if isinstance(val, date) else val)
+        for k, val in values.items()
+    }
 
 
 def prepare_import(
@@ -297,15 +335,20 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
         else None
     )
     if organization is not None and not may_manage_roster(actor, organization):
-        raise ValidationFailed(_l("You may manage only your own organization's roster."))
+        raise ValidationFailed(
+            _l("You may manage only your own organization's roster.")
+        )
     rows = [dict(row) for row in batch.rows]
     for field in ("phone", "id_number"):
         taken = _already_on_roster(field, [r[field] for r in rows if r.get(field)])
         clashes = [str(r["line"]) for r in rows if r.get(field) in taken]
         if clashes:
             raise ValidationFailed(
-                _l("Rows %(lines)s were added to the roster meanwhile; upload the "
-                   "file again. Nothing was imported.", lines=", ".join(clashes[:20]))
+                _l(
+                    "Rows %(lines)s were added to the roster meanwhile; upload the "
+                    "file again. Nothing was imported.",
+                    lines=", ".join(clashes[:20]),
+                )
             )
     volunteers = []
     for row in rows:

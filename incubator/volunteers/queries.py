@@ -38,7 +38,9 @@ def volunteers_query(
         )
     )
     if name:
-        stmt = stmt.where(func.lower(Volunteer.name).contains(name.lower(), autoescape=True))
+        stmt = stmt.where(
+            func.lower(Volunteer.name).contains(name.lower(), autoescape=True)
+        )
     if phone_tail:
         stmt = stmt.where(Volunteer.phone.endswith(phone_tail, autoescape=True))
     if skill:
@@ -91,5 +93,7 @@ def hours_query(
         stmt = stmt.where(ServiceRecord.organization_id == organization_id)
     if month is not None:
         start, end = month
-        stmt = stmt.where(ServiceRecord.served_on >= start, ServiceRecord.served_on < end)
+        stmt = stmt.where(
+            ServiceRecord.served_on >= start, ServiceRecord.served_on < end
+        )
     return stmt.order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())

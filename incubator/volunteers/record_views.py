@@ -19,9 +19,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from wtforms import SelectChoice
 
-from incubator.auth.permissions import get_visible_organization_or_404, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.errors import DomainError
 from incubator.extensions import db
@@ -61,7 +60,9 @@ def _flash_errors(form) -> None:
 
 
 def _manageable_org(org_id):
-    org = next((o for o in manageable_organizations(current_user) if o.id == org_id), None)
+    org = next(
+        (o for o in manageable_organizations(current_user) if o.id == org_id), None
+    )
     if org is None:
         abort(404)
     return org
@@ -76,8 +77,13 @@ def add_membership(volunteer_id: int):
     if form.validate_on_submit():
         org = _manageable_org(form.organization_id.data)
         try:
-            services.add_membership(volunteer, org, actor=current_user,
-                                    role=form.role.data, joined_on=form.joined_on.data)
+            services.add_membership(
+                volunteer,
+                org,
+                actor=current_user,
+                role=form.role.data,
+                joined_on=form.joined_on.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -97,8 +103,12 @@ def change_membership(membership_id: int):
     form = MembershipChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_membership(membership, actor=current_user,
-                                       role=form.role.data, left_on=form.left_on.data)
+            services.change_membership(
+                membership,
+                actor=current_user,
+                role=form.role.data,
+                left_on=form.left_on.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -123,9 +133,14 @@ def add_hours(volunteer_id: int):
     if form.validate_on_submit():
         org = _manageable_org(form.organization_id.data)
         try:
-            hours.record_service(volunteer, org, actor=current_user,
-                                 served_on=form.served_on.data, hours=form.hours.data,
-                                 service=form.service.data)
+            hours.record_service(
+                volunteer,
+                org,
+                actor=current_user,
+                served_on=form.served_on.data,
+                hours=form.hours.data,
+                service=form.service.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -134,8 +149,9 @@ def add_hours(volunteer_id: int):
             flash(_("%(h)s hours recorded.", h=form.hours.data), "success")
     else:
         _flash_errors(form)
-    return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id,
-                            _anchor="hours"))
+    return redirect(
+        url_for("volunteers.detail", volunteer_id=volunteer.id, _anchor="hours")
+    )
 
 
 @bp.route("/hours/<int:record_id>/correct", methods=["GET", "POST"])
@@ -143,24 +159,36 @@ def add_hours(volunteer_id: int):
 def correct_hours(record_id: int):
     record = db.get_or_404(ServiceRecord, record_id)
     get_visible_volunteer_or_404(current_user, record.volunteer_id)
-    if record.organization_id not in {o.id for o in manageable_organizations(current_user)}:
+    if record.organization_id not in {
+        o.id for o in manageable_organizations(current_user)
+    }:
         abort(403)
     form = CorrectionForm(obj=record if request.method == "GET" else None)
     if request.method == "GET":
         form.reason.data = ""
     if form.validate_on_submit():
         try:
-            hours.correct_service(record, actor=current_user, reason=form.reason.data,
-                                  hours=form.hours.data, served_on=form.served_on.data,
-                                  service=form.service.data)
+            hours.correct_service(
+                record,
+                actor=current_user,
+                reason=form.reason.data,
+                hours=form.hours.data,
+                served_on=form.served_on.data,
+                service=form.service.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             form.show_domain_error(exc)
         else:
             db.session.commit()
             flash(_("Corrected; both entries stay in the history."), "success")
-            return redirect(url_for("volunteers.detail", volunteer_id=record.volunteer_id,
-                                    _anchor="hours"))
+            return redirect(
+                url_for(
+                    "volunteers.detail",
+                    volunteer_id=record.volunteer_id,
+                    _anchor="hours",
+                )
+            )
     return render_template("volunteers/correct.html", form=form, record=record)
 
 
@@ -178,8 +206,10 @@ def month_range(text: str | None) -> tuple[date, date] | None:
 def _hours_filters():
     org_id = request.args.get("organization", type=int)
     month = request.args.get("month", "")
-    return org_id, month, hours_query(
-        current_user, organization_id=org_id, month=month_range(month)
+    return (
+        org_id,
+        month,
+        hours_query(current_user, organization_id=org_id, month=month_range(month)),
     )
 
 
@@ -204,8 +234,12 @@ def hours_index():
 
     orgs = db.session.scalars(organizations_query(current_user)).unique().all()
     return render_template(
-        "volunteers/hours.html", page=page, monthly=monthly, orgs=orgs,
-        org_id=org_id, month=month,
+        "volunteers/hours.html",
+        page=page,
+        monthly=monthly,
+        orgs=orgs,
+        org_id=org_id,
+        month=month,
         total=sum((Decimal(t or 0) for _m, t in monthly), Decimal("0")),
     )
 
@@ -214,7 +248,9 @@ def hours_index():
 @roles_required(*ALL)
 def hours_export():
     _org, _month, query = _hours_filters()
-    response = hours_workbook(db.session.scalars(query).unique().all(), actor=current_user)
+    response = hours_workbook(
+        db.session.scalars(query).unique().all(), actor=current_user
+    )
     db.session.commit()  # the export log
     return response
 
@@ -228,8 +264,12 @@ def issue_certificate(volunteer_id: int):
     if form.validate_on_submit():
         try:
             cert = certificates.issue_certificate(
-                volunteer, actor=current_user, issuer_name=form.issuer_name.data,
-                start=form.start.data, end=form.end.data)
+                volunteer,
+                actor=current_user,
+                issuer_name=form.issuer_name.data,
+                start=form.start.data,
+                end=form.end.data,
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -262,12 +302,19 @@ def import_roster():
     blank = None if current_user.role == Role.ORG_LEADER else _("(no organization)")
     form.organization_id.choices = org_choices(blank)
     if form.validate_on_submit():
-        org = _manageable_org(form.organization_id.data) if form.organization_id.data \
+        org = (
+            _manageable_org(form.organization_id.data)
+            if form.organization_id.data
             else None
+        )
         upload = form.file.data
         try:
-            batch = importer.prepare_import(upload.read(), upload.filename or "",
-                                            actor=current_user, organization=org)
+            batch = importer.prepare_import(
+                upload.read(),
+                upload.filename or "",
+                actor=current_user,
+                organization=org,
+            )
         except DomainError as exc:
             db.session.rollback()
             form.show_domain_error(exc)
@@ -298,8 +345,9 @@ def _own_batch(batch_id: int) -> RosterImport:
 @roles_required(*EDITORS)
 def import_report(batch_id: int):
     batch = _own_batch(batch_id)
-    return render_template("volunteers/import_report.html", batch=batch,
-                           form=EmptyForm())
+    return render_template(
+        "volunteers/import_report.html", batch=batch, form=EmptyForm()
+    )
 
 
 @bp.route("/import/<int:batch_id>/confirm", methods=["POST"])

@@ -20,22 +20,34 @@ from incubator.projects.models import Compound
 from incubator.volunteers import validation as v
 from incubator.volunteers.access import may_edit_volunteer, may_manage_roster
 from incubator.volunteers.models import (
-    Membership,
     MemberRole,
+    Membership,
     Volunteer,
     VolunteerSkill,
     VolunteerStatus,
 )
 
 FIELDS = (
-    "name", "gender", "birth_year", "phone", "id_number", "compound_id",
-    "skills", "availability", "joined_on", "status", "left_on",
-    "guardian_name", "guardian_consent_on", "notes",
+    "name",
+    "gender",
+    "birth_year",
+    "phone",
+    "id_number",
+    "compound_id",
+    "skills",
+    "availability",
+    "joined_on",
+    "status",
+    "left_on",
+    "guardian_name",
+    "guardian_consent_on",
+    "notes",
 )
 
 
 def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) -> dict:
     """Validate and normalize; missing keys keep ``current``'s values."""
+
     def pick(key):
         if key in values:
             return values[key]
@@ -54,8 +66,10 @@ def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) ->
     if compound_id is not None and db.session.get(Compound, compound_id) is None:
         raise ValidationFailed(_l("Unknown compound."), field="compound_id")
     clean["compound_id"] = compound_id
-    skills = values["skills"] if "skills" in values else (
-        current.skill_names if current is not None else []
+    skills = (
+        values["skills"]
+        if "skills" in values
+        else (current.skill_names if current is not None else [])
     )
     clean["skills"] = v.clean_skills(skills)
     clean["availability"] = v.clean_availability(pick("availability"))
@@ -106,7 +120,9 @@ def _check_unique(clean: dict, *, exclude: int | None) -> None:
 
 def _set_skills(volunteer: Volunteer, skills: list[str]) -> None:
     existing = {s.skill: s for s in volunteer.skills}
-    volunteer.skills = [existing.get(name) or VolunteerSkill(skill=name) for name in skills]
+    volunteer.skills = [
+        existing.get(name) or VolunteerSkill(skill=name) for name in skills
+    ]
 
 
 def create_volunteer(
@@ -145,7 +161,10 @@ def create_volunteer(
     audit.record("create", volunteer, actor=actor, changes=changes)
     if organization is not None:
         add_membership(
-            volunteer, organization, actor=actor, role=role,
+            volunteer,
+            organization,
+            actor=actor,
+            role=role,
             joined_on=clean["joined_on"] or local_today(),
         )
     db.session.flush()
@@ -161,11 +180,15 @@ def update_volunteer(
     if not may_edit_volunteer(actor, volunteer):
         raise NotPermitted(_l("You may manage only your own organization's roster."))
     if volunteer.anonymized_at is not None:
-        raise NotPermitted(_l("This volunteer was anonymized and can no longer change."))
+        raise NotPermitted(
+            _l("This volunteer was anonymized and can no longer change.")
+        )
     if expected_version is None or expected_version != volunteer.version:
         raise StaleRecord(
-            _l("Someone else saved this volunteer after you opened it; reload and "
-               "edit again.")
+            _l(
+                "Someone else saved this volunteer after you opened it; reload and "
+                "edit again."
+            )
         )
     clean = clean_volunteer_fields(values, current=volunteer)
     _check_unique(clean, exclude=volunteer.id)
@@ -184,8 +207,10 @@ def update_volunteer(
             db.session.flush()
         except StaleDataError:
             raise StaleRecord(
-                _l("Someone else saved this volunteer at the same moment; reload "
-                   "and try again.")
+                _l(
+                    "Someone else saved this volunteer at the same moment; reload "
+                    "and try again."
+                )
             ) from None
     return volunteer
 
@@ -197,8 +222,10 @@ def anonymize_volunteer(volunteer: Volunteer, *, actor: User) -> None:
         raise NotPermitted(_l("Only an admin may anonymize a volunteer."))
     if volunteer.status != VolunteerStatus.LEFT:
         raise RuleViolation(
-            _l("Only a volunteer who has left can be anonymized; mark them as left "
-               "first.")
+            _l(
+                "Only a volunteer who has left can be anonymized; mark them as left "
+                "first."
+            )
         )
     if volunteer.anonymized_at is not None:
         return

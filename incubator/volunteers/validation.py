@@ -43,8 +43,10 @@ def clean_phone(value, *, required: bool = True) -> str | None:
         return None
     if not (MOBILE.fullmatch(phone) or LANDLINE.fullmatch(phone)):
         raise ValidationFailed(
-            _l("A phone number is a mobile number of 11 digits starting with 1, or a "
-               "landline with its area code."),
+            _l(
+                "A phone number is a mobile number of 11 digits starting with 1, or a "
+                "landline with its area code."
+            ),
             field="phone",
         )
     return phone
@@ -137,7 +139,8 @@ def clean_availability(value) -> list[str]:
         key = key.value if isinstance(key, Availability) else key
         if key not in known:
             raise ValidationFailed(
-                _l("Availability is 工作日白天, 工作日晚上 or 周末."), field="availability"
+                _l("Availability is 工作日白天, 工作日晚上 or 周末."),
+                field="availability",
             )
         if key not in result:
             result.append(key)
@@ -160,7 +163,9 @@ def check_guardian(birth_year: int, guardian_name, consent_on) -> None:
         not (guardian_name or "").strip() or consent_on is None
     ):
         raise ValidationFailed(
-            _l("A volunteer under 14 needs a guardian's consent: enter the guardian's "
-               "name and the date of consent."),
+            _l(
+                "A volunteer under 14 needs a guardian's consent: enter the guardian's "
+                "name and the date of consent."
+            ),
             field="guardian_name",
         )

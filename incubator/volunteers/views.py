@@ -156,11 +156,7 @@ def _volunteer_form(volunteer=None) -> VolunteerForm:
 
 
 def _values(form: VolunteerForm) -> dict:
-    return {
-        name: form[name].data
-        for name in services.FIELDS
-        if name in form._fields
-    }
+    return {name: form[name].data for name in services.FIELDS if name in form._fields}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -170,10 +166,14 @@ def new():
     if form.validate_on_submit():
         org = None
         if form.organization_id.data:
-            org = get_visible_organization_or_404(current_user, form.organization_id.data)
+            org = get_visible_organization_or_404(
+                current_user, form.organization_id.data
+            )
         try:
             volunteer = services.create_volunteer(
-                actor=current_user, organization=org, role=form.role.data,
+                actor=current_user,
+                organization=org,
+                role=form.role.data,
                 **_values(form),
             )
         except DomainError as exc:
@@ -207,7 +207,9 @@ def edit(volunteer_id: int):
                     values.pop(key)
         try:
             services.update_volunteer(
-                volunteer, actor=current_user, expected_version=form.version.data,
+                volunteer,
+                actor=current_user,
+                expected_version=form.version.data,
                 **values,
             )
         except StaleRecord as exc:
@@ -228,7 +230,8 @@ def _detail_context(volunteer: Volunteer) -> dict:
         select(ServiceRecord)
         .where(ServiceRecord.volunteer_id == volunteer.id)
         .options(
-            joinedload(ServiceRecord.organization), joinedload(ServiceRecord.recorded_by)
+            joinedload(ServiceRecord.organization),
+            joinedload(ServiceRecord.recorded_by),
         )
         .order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())
     ).all()
@@ -339,8 +342,10 @@ def anonymize(volunteer_id: int):
             flash(str(exc.message), "danger")
         else:
             db.session.commit()
-            flash(_("The volunteer is anonymized; their hours stay in the totals."),
-                  "success")
+            flash(
+                _("The volunteer is anonymized; their hours stay in the totals."),
+                "success",
+            )
     return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
 
 
@@ -352,8 +357,11 @@ def org_roster(org_id: int):
         select(Membership)
         .where(Membership.organization_id == org.id)
         .options(joinedload(Membership.volunteer))
-        .order_by(Membership.left_on.is_not(None), Membership.role.desc(),
-                  Membership.joined_on)
+        .order_by(
+            Membership.left_on.is_not(None),
+            Membership.role.desc(),
+            Membership.joined_on,
+        )
     ).all()
     totals = dict(
         db.session.execute(

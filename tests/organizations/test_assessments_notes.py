@@ -97,14 +97,14 @@ def test_leader_sees_latest_assessment_but_no_case_notes(
     records.add_case_note(org, actor=sw, noted_on=date(2026, 1, 2), body="机密记录内容")
     db.session.commit()
     page = client.get(f"/organizations/{org.id}").get_data(as_text=True)
-    assert "能力评估" in page and "4.00" in page
+    assert "平均分 4.00" in page and "最薄弱的维度" in page
     assert "机密记录内容" not in page and "工作记录" not in page
 
 
 def test_notes_for_staff_only_in_the_api(client, api_token, make_org, make_user):
     leader = make_user("org_leader")
     org = make_org(leader=leader)
-    for role in ("viewer",):
+    for role in ("viewer", "org_leader"):
         response = client.get(
             f"/api/v1/organizations/{org.id}/notes", headers=api_token(role)
         )

@@ -264,7 +264,10 @@ def test_stale_edit_is_refused_with_the_differences_and_keeps_input(
     response = client.post(f"/organizations/{org.id}/edit", data=data)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "其他人" in page and "成员数" in page
+    assert "其他人" in page
+    conflict = page[page.index("alert-warning") :]
+    row = conflict[conflict.index("<td>成员数</td>") :].split("</tr>")[0]
+    assert "<td>15</td><td>12</td>" in row.replace("\n", "").replace(" ", "")
     assert "我的修改" in page  # nothing typed is lost
     assert _org(db, "舞蹈队").member_count == 12
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from incubator.errors import ValidationFailed
 from incubator.organizations import incubation, settings, stages
 from incubator.organizations.models import Organization, StageChange
 
@@ -38,7 +39,7 @@ def test_forward_without_assessment_is_refused_on_page_and_api(
         data={"to": "incubating"},
         follow_redirects=True,
     )
-    assert "能力评估" in response.get_data(as_text=True)
+    assert "推进阶段需要有能力评估记录" in response.get_data(as_text=True)
     assert _stage(db, org.id) == "intake"
     response = _move(client, org, "incubating", headers=api_token("social_worker"))
     assert response.status_code == 409
@@ -221,3 +222,135 @@ def test_stage_history_on_the_organization_page(sw_client, make_org, assess, db)
     )
     page = client.get(f"/organizations/{org.id}").get_data(as_text=True)
     assert "萌芽 → 孵化" in page and "骨干稳定" in page and "林社工" in page
+
+
+def _page_move(client, org, to, reason=""):
+    response = client.post(
+        f"/organizations/{org.id}/stage",
+        data={"to": to, "reason": reason},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_every_rule_through_the_page(frozen_time, sw_client, make_org, assess, db):
+    client, sw = sw_client
+    org = make_org(filing_status="none")
+    assess(org, sw, on=date(2026, 2, 1))
+    assert "孵化" in _page_move(client, org, "incubating")
+    assert _stage(db, org.id) == "incubating"
+    # past 孵化 with the old assessment
+    assert "上次阶段变更" in _page_move(client, org, "cultivating")
+    assert _stage(db, org.id) == "incubating"
+    # backward without a reason, then with one
+    assert "退回到较早阶段需要填写原因" in _page_move(client, org, "intake")
+    _page_move(client, org, "intake", "骨干流失")
+    assert _stage(db, org.id) == "intake"
+    # dormant and back only to where it came from
+    _page_move(client, org, "dormant")
+    assert "休眠前的阶段：萌芽" in _page_move(client, org, "incubating")
+    _page_move(client, org, "intake")
+    assert _stage(db, org.id) == "intake"
+    # graduation names the failing criteria
+    page = _page_move(client, org, "graduated")
+    assert "未达到出壳标准" in page and "尚未备案" in page
+    assert _stage(db, org.id) == "intake"
+
+
+def test_stages_after_graduation_need_the_criteria_too(
+    api, make_user, make_org, assess, db
+):
+    client, headers = api
+    admin = make_user("admin")
+    sw = make_user("social_worker")
+    rows = [
+        {
+            "key": s.key,
+            "label_zh": s.label_zh,
+            "label_en": s.label_en,
+            "position": s.position,
+            "active": True,
+        }
+        for s in incubation.all_stages()
+    ] + [
+        {
+            "key": "alumni",
+            "label_zh": "校友",
+            "label_en": "Alumni",
+            "position": 60,
+            "active": True,
+        }
+    ]
+    settings.save_stages(rows, actor=admin)
+    db.session.commit()
+    org = make_org()
+    assess(org, sw, score=1)
+    response = _move(client, org, "alumni", headers=headers)
+    assert response.status_code == 409
+    assert "未达到出壳标准" in response.get_json()["error"]["message"]
+
+
+def test_stage_order_cannot_put_graduation_before_incubation(make_user, db):
+    admin = make_user("admin")
+    rows = [
+        {
+            "key": s.key,
+            "label_zh": s.label_zh,
+            "label_en": s.label_en,
+            "position": 5 if s.key == "graduated" else s.position,
+            "active": True,
+        }
+        for s in incubation.all_stages()
+    ]
+    with pytest.raises(ValidationFailed) as refused:
+        settings.save_stages(rows, actor=admin)
+    assert "萌芽" in str(refused.value.message)
+    db.session.rollback()
+
+
+def test_a_stage_in_use_cannot_be_switched_off(
+    frozen_time, make_user, make_org, assess, db
+):
+    admin = make_user("admin")
+    sw = make_user("social_worker")
+    org = make_org()
+    assess(org, sw)
+    stages.change_stage(org, "incubating", actor=sw)
+    frozen_time.shift(timedelta(days=1))
+    assess(org, sw, on=date(2026, 3, 2))
+    stages.change_stage(org, "cultivating", actor=sw)
+    stages.change_stage(org, "dormant", actor=sw)
+    db.session.commit()
+    rows = [
+        {
+            "key": s.key,
+            "label_zh": s.label_zh,
+            "label_en": s.label_en,
+            "position": s.position,
+            "active": s.key != "self_governing",
+        }
+        for s in incubation.all_stages()
+    ]
+    settings.save_stages(rows, actor=admin)  # nobody is in 自治: fine
+    db.session.commit()
+    rows = [
+        {**r, "active": r["key"] not in ("self_governing", "cultivating")} for r in rows
+    ]
+    with pytest.raises(ValidationFailed) as refused:
+        settings.save_stages(rows, actor=admin)  # dormant from 培育
+    assert "培育" in str(refused.value.message)
+    db.session.rollback()
+
+
+def test_archived_organization_cannot_move_409(api, make_user, make_org, assess, db):
+    client, headers = api
+    sw = make_user("social_worker")
+    org = make_org()
+    assess(org, sw)
+    from incubator.organizations.services import archive_organization
+
+    archive_organization(org, actor=sw)
+    db.session.commit()
+    response = _move(client, org, "incubating", headers=headers)
+    assert response.status_code == 409
