@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
+    from incubator.volunteers import timeline as _volunteer_timeline  # noqa: F401
     from incubator.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(main_bp)

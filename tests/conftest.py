@@ -272,6 +272,13 @@ def login_as(client, make_user):
 
 
 @pytest.fixture
+def sw_client(client, login_as):
+    """The test client logged in as a social worker; returns (client, user)."""
+    user = login_as("social_worker", name="林社工")
+    return client, user
+
+
+@pytest.fixture
 def api_token(client, make_user):
     """Create a user of ``role`` and return the headers of a bearer token for them."""
 

@@ -11,6 +11,9 @@ import pytest
 
 from incubator.organizations import records
 from incubator.organizations.incubation import dimensions
+from incubator.volunteers import certificates, hours
+from incubator.volunteers import services as volunteer_services
+from incubator.volunteers.models import RosterImport
 from tests.conftest import DEFAULT_PASSWORD, login
 
 ROLES = ("anonymous", "admin", "social_worker", "org_leader", "other_leader", "viewer")
@@ -18,6 +21,8 @@ STAFF = {"admin": 200, "social_worker": 200}
 STAFF_REDIRECT = {"admin": 302, "social_worker": 302}
 STAFF_400 = {"admin": 400, "social_worker": 400}
 READ = {"anonymous": 302, "admin": 200, "social_worker": 200, "viewer": 200}
+EDIT_VOLUNTEER = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200}
+CHANGE_VOLUNTEER = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 302}
 
 # (endpoint, method) -> {role or "*": status}. "*" is every role not named.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -112,6 +117,67 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.create_assessment", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.list_notes", "GET"): {"anonymous": 401, **STAFF, "*": 403},
     ("api.create_note", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    # volunteers: the world's volunteer is in the world's organization
+    ("volunteers.index", "GET"): {"anonymous": 302, "*": 200},
+    ("volunteers.search", "POST"): {"*": 302},
+    ("volunteers.export", "GET"): {"anonymous": 302, "*": 200},
+    ("volunteers.new", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("volunteers.new", "POST"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("volunteers.edit", "GET"): EDIT_VOLUNTEER,
+    ("volunteers.edit", "POST"): EDIT_VOLUNTEER,
+    ("volunteers.detail", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("volunteers.reveal", "POST"): {
+        "anonymous": 302,
+        "admin": 400,
+        "social_worker": 400,
+        "*": 403,
+    },
+    ("volunteers.anonymize", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("volunteers.org_roster", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("volunteers.add_membership", "POST"): CHANGE_VOLUNTEER,
+    ("volunteers.change_membership", "POST"): CHANGE_VOLUNTEER,
+    ("volunteers.add_hours", "POST"): CHANGE_VOLUNTEER,
+    ("volunteers.correct_hours", "GET"): EDIT_VOLUNTEER,
+    ("volunteers.correct_hours", "POST"): EDIT_VOLUNTEER,
+    ("volunteers.hours_index", "GET"): {"anonymous": 302, "*": 200},
+    ("volunteers.hours_export", "GET"): {"anonymous": 302, "*": 200},
+    ("volunteers.issue_certificate", "POST"): CHANGE_VOLUNTEER,
+    ("volunteers.certificate", "GET"): {
+        "anonymous": 302,
+        "other_leader": 404,
+        "*": 200,
+    },
+    ("volunteers.import_roster", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("volunteers.import_roster", "POST"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("volunteers.import_template", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("volunteers.import_report", "GET"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "admin": 200,
+        "*": 404,
+    },
+    ("volunteers.import_confirm", "POST"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "admin": 302,
+        "*": 404,
+    },
+    ("volunteers.import_discard", "POST"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "admin": 302,
+        "*": 404,
+    },
+    ("api.list_volunteers", "GET"): {"anonymous": 401, "*": 200},
+    ("api.search_volunteers", "POST"): {"anonymous": 401, "*": 400},
+    ("api.create_volunteer", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.get_volunteer", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.patch_volunteer", "PATCH"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.list_members", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.add_member", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.list_hours", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_hours", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.correct_hours", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
 }
 
 
@@ -120,8 +186,13 @@ def _expected(endpoint: str, method: str, role: str) -> int:
     return entry.get(role, entry.get("*"))
 
 
+# Routes that change the world's records for the routes after them run last.
+LAST = ("organizations.archive", "volunteers.anonymize")
+
+
 def _routes(app):
-    for rule in app.url_map.iter_rules():
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint in LAST)
+    for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
 
@@ -161,7 +232,33 @@ def world(db, make_user, make_org):
         "other_leader": other_leader,
         "viewer": make_user("viewer", username="matrix_viewer"),
     }
+    volunteer = volunteer_services.create_volunteer(
+        actor=leader,
+        organization=org,
+        name="王阿姨",
+        birth_year=1958,
+        phone="13912345678",
+    )
+    record = hours.record_service(
+        volunteer,
+        org,
+        actor=leader,
+        served_on=date(2026, 1, 6),
+        hours="2",
+        service="排练",
+    )
+    certificate = certificates.issue_certificate(
+        volunteer, actor=social_worker, issuer_name="本组织"
+    )
+    batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
+    db.session.add(batch)
+    db.session.commit()
     params = {
+        "volunteer_id": volunteer.id,
+        "membership_id": volunteer.memberships[0].id,
+        "record_id": record.id,
+        "certificate_id": certificate.id,
+        "batch_id": batch.id,
         "user_id": target.id,
         "assessment_id": assessment.id,
         "org_id": org.id,

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
+from zipfile import BadZipFile
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -96,8 +97,10 @@ def template_workbook() -> bytes:
     notes = book.create_sheet("填写说明")
     for line in (
         "带 * 的列必须填写；第一行是表头，请勿修改。",
-        "手机号和身份证号请以文本格式填写（本模板已设为文本），否则 Excel 会损坏长数字。",
-        "性别填 男 或 女；可服务时间填 工作日白天、工作日晚上、周末，多个用、分隔；技能多个用、分隔。",
+        "手机号和身份证号请以文本格式填写（本模板已设为文本），"
+        "否则 Excel 会损坏长数字。",
+        "性别填 男 或 女；可服务时间填 工作日白天、工作日晚上、周末，"
+        "多个用、分隔；技能多个用、分隔。",
         "不满 14 周岁的志愿者须填写监护人姓名和监护人同意日期。",
         "身份填 成员 或 骨干，默认为成员。",
     ):
@@ -118,7 +121,7 @@ def _text_cell(value, key: str, errors: list[str]):
     """Phone and ID numbers: text only; a number cell has lost or may lose digits."""
     if value is None:
         return ""
-    if isinstance(value, float) or (isinstance(value, int) and key == "id_number"):
+    if isinstance(value, int | float) and not isinstance(value, bool):
         errors.append(
             _(
                 "%(col)s is stored as a number in Excel; format the column as text and "
@@ -152,7 +155,7 @@ def parse_roster(data: bytes, *, actor: User, organization: Organization | None)
     """Read and check every row; returns (rows, report). Nothing is saved."""
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError):
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError):
         raise ValidationFailed(
             _l("This is not an .xlsx file; download the template and fill it in."),
             field="file",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from decimal import Decimal
 
 from flask import (
@@ -49,7 +47,7 @@ from incubator.volunteers.models import (
     ServiceRecord,
     Volunteer,
 )
-from incubator.volunteers.queries import hours_query
+from incubator.volunteers.queries import hours_query, month_range
 from incubator.volunteers.views import ALL, EDITORS, bp, issuer_choices, org_choices
 
 
@@ -190,17 +188,6 @@ def correct_hours(record_id: int):
                 )
             )
     return render_template("volunteers/correct.html", form=form, record=record)
-
-
-def month_range(text: str | None) -> tuple[date, date] | None:
-    """``YYYY-MM`` as [first day, first day of the next month), or ``None``."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text or "")
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (1 <= month <= 12 and 1900 <= year <= 2999):
-        return None
-    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
 
 
 def _hours_filters():

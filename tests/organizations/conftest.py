@@ -19,10 +19,3 @@ def assess(db):
         return found
 
     return do
-
-
-@pytest.fixture
-def sw_client(client, login_as):
-    """The test client logged in as a social worker; returns (client, user)."""
-    user = login_as("social_worker", name="林社工")
-    return client, user

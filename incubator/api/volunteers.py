@@ -1,0 +1,511 @@
+"""API: the volunteer roster, memberships and service hours. Phone and ID numbers
+are masked unless the caller is an admin or social worker; each full-number answer
+is logged like a reveal on the pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
+from incubator.auth.permissions import get_visible_organization_or_404
+from incubator.auth.roles import Role
+from incubator.errors import NotPermitted, ValidationFailed
+from incubator.extensions import db
+from incubator.volunteers import hours as hours_service
+from incubator.volunteers import services
+from incubator.volunteers.access import get_visible_volunteer_or_404
+from incubator.volunteers.models import (
+    Availability,
+    Gender,
+    MemberRole,
+    Membership,
+    ServiceRecord,
+    Volunteer,
+    VolunteerStatus,
+)
+from incubator.volunteers.privacy import (
+    log_export,
+    log_reveal,
+    mask_id_number,
+    mask_phone,
+    may_see_personal_data,
+)
+from incubator.volunteers.queries import hours_query, month_range, volunteers_query
+
+TAG = "volunteers"
+EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+
+
+class MembershipOut(BaseModel):
+    id: int
+    volunteer_id: int
+    organization_id: int
+    organization: str
+    role: str
+    role_label: str
+    joined_on: date
+    left_on: date | None
+
+    @classmethod
+    def of(cls, m: Membership) -> MembershipOut:
+        return cls(
+            id=m.id,
+            volunteer_id=m.volunteer_id,
+            organization_id=m.organization_id,
+            organization=m.organization.name,
+            role=m.role,
+            role_label=m.role_label,
+            joined_on=m.joined_on,
+            left_on=m.left_on,
+        )
+
+
+class VolunteerOut(BaseModel):
+    id: int
+    number: str | None
+    name: str
+    gender: str
+    gender_label: str
+    birth_year: int
+    phone: str | None = Field(description="Masked unless the caller is staff")
+    id_number: str | None = Field(description="Masked unless the caller is staff")
+    compound_id: int | None
+    skills: list[str]
+    availability: list[str]
+    joined_on: date | None
+    status: str
+    status_label: str
+    left_on: date | None
+    memberships: list[MembershipOut]
+    version: int
+
+    @classmethod
+    def of(cls, v: Volunteer, *, full: bool) -> VolunteerOut:
+        return cls(
+            id=v.id,
+            number=v.number,
+            name=v.name,
+            gender=v.gender,
+            gender_label=v.gender_label,
+            birth_year=v.birth_year,
+            phone=v.phone if full else mask_phone(v.phone) or None,
+            id_number=v.id_number if full else mask_id_number(v.id_number) or None,
+            compound_id=v.compound_id,
+            skills=v.skill_names,
+            availability=list(v.availability or []),
+            joined_on=v.joined_on,
+            status=v.status,
+            status_label=v.status_label,
+            left_on=v.left_on,
+            memberships=[MembershipOut.of(m) for m in v.memberships],
+            version=v.version,
+        )
+
+
+class VolunteerQuery(PageQuery):
+    skill: str | None = Field(default=None, max_length=32)
+    compound_id: Id | None = None
+    organization_id: Id | None = None
+    status: VolunteerStatus | None = None
+    phone_tail: str | None = Field(default=None, pattern=r"^\d{4}$")
+
+
+class VolunteerSearch(BaseModel):
+    """Search by name in the body, so names never travel in a URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=32)
+    phone_tail: str | None = Field(default=None, pattern=r"^\d{4}$")
+    page: int = 1
+    per_page: int = 50
+
+
+class VolunteerPage(BaseModel):
+    items: list[VolunteerOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class VolunteerFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gender: Gender = Gender.UNKNOWN
+    id_number: str | None = Field(default=None, max_length=18)
+    compound_id: Id | None = None
+    skills: list[str] = Field(default_factory=list, max_length=12)
+    availability: list[Availability] = Field(default_factory=list)
+    joined_on: date | None = None
+    guardian_name: str | None = Field(default=None, max_length=32)
+    guardian_consent_on: date | None = None
+    notes: str = Field(default="", max_length=2000)
+
+
+class VolunteerCreate(VolunteerFields):
+    name: str = Field(min_length=1, max_length=32)
+    birth_year: int
+    phone: str = Field(min_length=1, max_length=20)
+    organization_id: Id | None = Field(
+        default=None, description="Joins this organization"
+    )
+    role: MemberRole = MemberRole.MEMBER
+
+
+class VolunteerPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    name: str | None = Field(default=None, min_length=1, max_length=32)
+    gender: Gender | None = None
+    birth_year: int | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    id_number: str | None = Field(default=None, max_length=18)
+    compound_id: Id | None = None
+    skills: list[str] | None = Field(default=None, max_length=12)
+    availability: list[Availability] | None = None
+    joined_on: date | None = None
+    status: VolunteerStatus | None = None
+    left_on: date | None = None
+    guardian_name: str | None = Field(default=None, max_length=32)
+    guardian_consent_on: date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+def _full() -> bool:
+    return may_see_personal_data(current_api_user())
+
+
+def _page_of(stmt, query) -> dict:
+    full = _full()
+    page = paginate(stmt, query, lambda v: VolunteerOut.of(v, full=full))
+    if full and page["items"]:
+        log_export(
+            "api volunteer list",
+            len(page["items"]),
+            actor=current_api_user(),
+            full=True,
+        )
+        db.session.commit()
+    return page
+
+
+@endpoint(
+    "/volunteers",
+    summary="The roster (numbers masked unless staff)",
+    tag=TAG,
+    query=VolunteerQuery,
+    response=VolunteerPage,
+)
+def list_volunteers(query: VolunteerQuery):
+    stmt = volunteers_query(
+        current_api_user(),
+        skill=query.skill,
+        compound_id=query.compound_id,
+        organization_id=query.organization_id,
+        status=query.status.value if query.status else None,
+        phone_tail=query.phone_tail,
+    )
+    return _page_of(stmt, query)
+
+
+@endpoint(
+    "/volunteers/search",
+    "POST",
+    summary="Search the roster by name (in the body, not the URL)",
+    tag=TAG,
+    body=VolunteerSearch,
+    response=VolunteerPage,
+)
+def search_volunteers(body: VolunteerSearch):
+    stmt = volunteers_query(
+        current_api_user(), name=body.name, phone_tail=body.phone_tail
+    )
+    return _page_of(stmt, PageQuery(page=body.page, per_page=body.per_page))
+
+
+def _show(volunteer: Volunteer) -> VolunteerOut:
+    full = _full()
+    if full and (volunteer.phone or volunteer.id_number):
+        log_reveal(volunteer, "api", actor=current_api_user())
+        db.session.commit()
+    return VolunteerOut.of(volunteer, full=full)
+
+
+def _values(data: dict) -> dict:
+    if "gender" in data and data["gender"] is not None:
+        data["gender"] = data["gender"].value
+    if "status" in data and data["status"] is not None:
+        data["status"] = data["status"].value
+    if data.get("availability") is not None:
+        data["availability"] = [a.value for a in data["availability"]]
+    return data
+
+
+@endpoint(
+    "/volunteers",
+    "POST",
+    summary="Add a volunteer",
+    tag=TAG,
+    body=VolunteerCreate,
+    response=VolunteerOut,
+    status=201,
+    roles=EDITORS,
+    errors=(403, 404),
+)
+def create_volunteer(body: VolunteerCreate):
+    data = _values(body.model_dump(mode="python"))
+    org_id = data.pop("organization_id")
+    role = data.pop("role").value
+    org = (
+        get_visible_organization_or_404(current_api_user(), org_id) if org_id else None
+    )
+    volunteer = services.create_volunteer(
+        actor=current_api_user(), organization=org, role=role, **data
+    )
+    db.session.commit()
+    return VolunteerOut.of(volunteer, full=_full())
+
+
+@endpoint(
+    "/volunteers/<int:volunteer_id>",
+    summary="One volunteer",
+    tag=TAG,
+    response=VolunteerOut,
+    errors=(404,),
+)
+def get_volunteer(volunteer_id: int):
+    return _show(get_visible_volunteer_or_404(current_api_user(), volunteer_id))
+
+
+@endpoint(
+    "/volunteers/<int:volunteer_id>",
+    "PATCH",
+    summary="Change a volunteer (409 on a stale version)",
+    tag=TAG,
+    body=VolunteerPatch,
+    response=VolunteerOut,
+    roles=EDITORS,
+    errors=(403, 404, 409),
+)
+def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
+    volunteer = get_visible_volunteer_or_404(current_api_user(), volunteer_id)
+    data = _values(
+        {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
+    )
+    for key in ("name", "birth_year", "phone"):
+        if key in data and data[key] is None:
+            raise ValidationFailed(_l("This field cannot be empty."), field=key)
+    services.update_volunteer(
+        volunteer, actor=current_api_user(), expected_version=body.version, **data
+    )
+    db.session.commit()
+    return VolunteerOut.of(volunteer, full=_full())
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    volunteer_id: Id
+    role: MemberRole = MemberRole.MEMBER
+    joined_on: date | None = None
+
+
+class MemberPage(BaseModel):
+    items: list[MembershipOut]
+    page: int
+    per_page: int
+    total: int
+
+
+@endpoint(
+    "/organizations/<int:org_id>/members",
+    summary="An organization's roster",
+    tag=TAG,
+    query=PageQuery,
+    response=MemberPage,
+    errors=(404,),
+)
+def list_members(org_id: int, query: PageQuery):
+    org = get_visible_organization_or_404(current_api_user(), org_id)
+    stmt = (
+        select(Membership)
+        .where(Membership.organization_id == org.id)
+        .options(joinedload(Membership.organization))
+        .order_by(Membership.left_on.is_not(None), Membership.joined_on, Membership.id)
+    )
+    return paginate(stmt, query, MembershipOut.of)
+
+
+@endpoint(
+    "/organizations/<int:org_id>/members",
+    "POST",
+    summary="Add a volunteer to an organization",
+    tag=TAG,
+    body=MemberIn,
+    response=MembershipOut,
+    status=201,
+    roles=EDITORS,
+    errors=(403, 404, 409),
+)
+def add_member(org_id: int, body: MemberIn):
+    org = get_visible_organization_or_404(current_api_user(), org_id)
+    volunteer = db.session.get(Volunteer, body.volunteer_id)
+    if volunteer is None:
+        raise ValidationFailed(_l("Unknown volunteer."), field="volunteer_id")
+    membership = services.add_membership(
+        volunteer,
+        org,
+        actor=current_api_user(),
+        role=body.role.value,
+        joined_on=body.joined_on,
+    )
+    db.session.commit()
+    return MembershipOut.of(membership)
+
+
+class HoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    volunteer_id: Id
+    organization_id: Id
+    served_on: date
+    hours: str = Field(description='In steps of 0.5, e.g. "2.5"', max_length=8)
+    service: str = Field(min_length=1, max_length=200)
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
+    hours: str | None = Field(default=None, max_length=8)
+    served_on: date | None = None
+    service: str | None = Field(default=None, max_length=200)
+
+
+class HoursOut(BaseModel):
+    id: int
+    volunteer_id: int
+    organization_id: int
+    service: str
+    served_on: date
+    hours: str
+    recorded_by_id: int | None
+    recorded_at: datetime
+    activity_id: int | None
+    corrects_id: int | None
+    correction_reason: str
+    counted: bool
+
+    @classmethod
+    def of(cls, r: ServiceRecord) -> HoursOut:
+        return cls(
+            id=r.id,
+            volunteer_id=r.volunteer_id,
+            organization_id=r.organization_id,
+            service=r.service,
+            served_on=r.served_on,
+            hours=str(r.hours),
+            recorded_by_id=r.recorded_by_id,
+            recorded_at=r.recorded_at,
+            activity_id=r.activity_id,
+            corrects_id=r.corrects_id,
+            correction_reason=r.correction_reason,
+            counted=not r.superseded,
+        )
+
+
+class HoursQuery(PageQuery):
+    volunteer_id: Id | None = None
+    organization_id: Id | None = None
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class HoursPage(BaseModel):
+    items: list[HoursOut]
+    page: int
+    per_page: int
+    total: int
+
+
+@endpoint(
+    "/hours",
+    summary="Service hours, newest first",
+    tag=TAG,
+    query=HoursQuery,
+    response=HoursPage,
+)
+def list_hours(query: HoursQuery):
+    stmt = hours_query(
+        current_api_user(),
+        volunteer_id=query.volunteer_id,
+        organization_id=query.organization_id,
+        month=month_range(query.month),
+    )
+    return paginate(stmt, query, HoursOut.of)
+
+
+@endpoint(
+    "/hours",
+    "POST",
+    summary="Record service hours",
+    tag=TAG,
+    body=HoursIn,
+    response=HoursOut,
+    status=201,
+    roles=EDITORS,
+    errors=(403, 404, 409),
+)
+def create_hours(body: HoursIn):
+    user = current_api_user()
+    volunteer = get_visible_volunteer_or_404(user, body.volunteer_id)
+    org = get_visible_organization_or_404(user, body.organization_id)
+    record = hours_service.record_service(
+        volunteer,
+        org,
+        actor=user,
+        served_on=body.served_on,
+        hours=body.hours,
+        service=body.service,
+    )
+    db.session.commit()
+    return HoursOut.of(record)
+
+
+@endpoint(
+    "/hours/<int:record_id>/corrections",
+    "POST",
+    summary="Correct an entry: a new entry replaces it, both are kept",
+    tag=TAG,
+    body=CorrectionIn,
+    response=HoursOut,
+    status=201,
+    roles=EDITORS,
+    errors=(403, 404, 409),
+)
+def correct_hours(record_id: int, body: CorrectionIn):
+    user = current_api_user()
+    record = db.session.get(ServiceRecord, record_id)
+    if record is None:
+        from flask import abort
+
+        abort(404)
+    get_visible_volunteer_or_404(user, record.volunteer_id)
+    get_visible_organization_or_404(user, record.organization_id)
+    if user.role not in EDITORS:
+        raise NotPermitted(_l("You are not allowed to do this."))
+    correction = hours_service.correct_service(
+        record,
+        actor=user,
+        reason=body.reason,
+        hours=body.hours,
+        served_on=body.served_on,
+        service=body.service,
+    )
+    db.session.commit()
+    return HoursOut.of(correction)

@@ -1,0 +1,71 @@
+"""The volunteers' events on an organization's timeline: who joined or left."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from incubator.extensions import db
+from incubator.i18n import local_noon
+from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+from incubator.volunteers.models import Membership
+
+
+def _count(org, viewer) -> int:
+    joined = db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.organization_id == org.id)
+    )
+    left = db.session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.organization_id == org.id, Membership.left_on.is_not(None))
+    )
+    return joined + left
+
+
+@register_timeline_provider(count=_count)
+def membership_events(org, viewer, limit):
+    rows = db.session.scalars(
+        select(Membership)
+        .where(Membership.organization_id == org.id)
+        .options(joinedload(Membership.volunteer))
+        .order_by(Membership.joined_on.desc(), Membership.id.desc())
+        .limit(limit)
+    ).all()
+    events = []
+    for m in rows:
+        url = url_for("volunteers.org_roster", org_id=org.id)
+        events.append(
+            TimelineEvent(
+                at=local_noon(m.joined_on),
+                day=m.joined_on,
+                kind="member_joined",
+                title=str(
+                    _l(
+                        "%(name)s joined as %(role)s",
+                        name=m.volunteer.name,
+                        role=m.role_label,
+                    )
+                ),
+                url=url,
+                record_type="Membership",
+                record_id=m.id,
+            )
+        )
+        if m.left_on is not None:
+            events.append(
+                TimelineEvent(
+                    at=local_noon(m.left_on),
+                    day=m.left_on,
+                    kind="member_left",
+                    title=str(_l("%(name)s left", name=m.volunteer.name)),
+                    url=url,
+                    record_type="Membership",
+                    record_id=m.id,
+                )
+            )
+    return events

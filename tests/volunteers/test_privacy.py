@@ -1,0 +1,117 @@
+"""Full phone and ID numbers: admins and social workers only, each reveal and
+export logged; everyone else sees masks in every page, export and API answer."""
+
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from incubator.audit.models import AuditEntry
+
+PHONE = "13912345678"
+ID_NUMBER = "11010519491231002X"
+
+
+@pytest.fixture
+def volunteer(make_org, make_user, make_volunteer):
+    leader = make_user("org_leader", username="theleader")
+    org = make_org("舞蹈队", leader=leader)
+    found = make_volunteer(
+        org, name="王秀英", phone=PHONE, id_number=ID_NUMBER, birth_year=1949
+    )
+    return found
+
+
+def _everything(client, volunteer, headers):
+    pages = [
+        client.get("/volunteers"),
+        client.get(f"/volunteers/{volunteer.id}"),
+        client.get(
+            f"/volunteers/organization/{volunteer.memberships[0].organization_id}"
+        ),
+        client.get("/volunteers/hours"),
+        client.get(f"/api/v1/volunteers/{volunteer.id}", headers=headers),
+        client.get("/api/v1/volunteers", headers=headers),
+        client.post("/api/v1/volunteers/search", json={"name": "王"}, headers=headers),
+    ]
+    texts = [p.get_data(as_text=True) for p in pages]
+    for export in (
+        client.get("/volunteers/export.xlsx"),
+        client.get("/volunteers/hours/export.xlsx"),
+    ):
+        sheet = load_workbook(BytesIO(export.data)).active
+        texts.append(" ".join(str(c.value) for row in sheet.iter_rows() for c in row))
+    return texts
+
+
+@pytest.mark.parametrize("role", ["viewer", "other_leader", "org_leader"])
+def test_no_full_number_for_non_staff(
+    client, login_as, make_user, make_org, volunteer, api_token, role
+):
+    if role == "other_leader":
+        other = login_as("org_leader")
+        make_org("别人的组织", leader=other)
+        token = client.post(
+            "/api/v1/tokens",
+            json={"username": other.username, "password": "correct-horse-9"},
+        ).get_json()
+        headers = {"Authorization": f"Bearer {token['token']}"}
+    elif role == "org_leader":
+        from tests.conftest import login
+
+        login(client, "theleader")
+        token = client.post(
+            "/api/v1/tokens",
+            json={"username": "theleader", "password": "correct-horse-9"},
+        ).get_json()
+        headers = {"Authorization": f"Bearer {token['token']}"}
+    else:
+        login_as(role)
+        headers = api_token("viewer")
+    for text in _everything(client, volunteer, headers):
+        assert PHONE not in text and ID_NUMBER not in text
+
+
+def test_staff_reveal_is_logged(client, login_as, make_user, volunteer, db):
+    make_user("admin", username="auditor")
+    sw = login_as("social_worker")
+    page = client.get(f"/volunteers/{volunteer.id}").get_data(as_text=True)
+    assert PHONE not in page and "139****5678" in page
+    response = client.post(
+        f"/volunteers/{volunteer.id}/reveal", data={"field": "phone"}
+    )
+    assert response.status_code == 200
+    assert PHONE in response.get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reveal"))
+    assert (entry.actor_id, entry.entity_id, entry.summary) == (
+        sw.id,
+        volunteer.id,
+        "phone",
+    )
+    from tests.conftest import login
+
+    admin_client = client.application.test_client()
+    login(admin_client, "auditor")
+    page = admin_client.get("/admin/audit?action=reveal").get_data(as_text=True)
+    assert f"Volunteer #{volunteer.id}" in page and PHONE not in page
+
+
+def test_exports_are_logged_and_full_for_staff(client, login_as, volunteer, db):
+    login_as("admin")
+    export = client.get("/volunteers/export.xlsx")
+    sheet = load_workbook(BytesIO(export.data)).active
+    assert PHONE in [c.value for row in sheet.iter_rows() for c in row]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "export"))
+    assert "roster" in entry.summary and "full" in entry.summary
+    page = client.get("/admin/audit?action=export").get_data(as_text=True)
+    assert "roster" in page
+
+
+def test_personal_data_not_in_audit_changes(volunteer, db):
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity_type == "Volunteer", AuditEntry.action == "create"
+        )
+    )
+    assert PHONE not in str(entry.changes) and ID_NUMBER not in str(entry.changes)
