@@ -15,6 +15,7 @@ from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
+from incubator.main.actions import run_and_flash
 from incubator.i18n import local_date, local_today
 from incubator.organizations import records, services
 from incubator.organizations import stages as stage_rules
@@ -194,19 +195,14 @@ def change_stage(org_id: int):
     org = _org_or_404(org_id)
     form = _stage_form(org)
     if form.validate_on_submit():
-        try:
-            stage_rules.change_stage(
-                org, form.to.data, actor=current_user, reason=form.reason.data
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(
-                _("Stage changed to %(stage)s.", stage=stage_label(org.stage)),
-                "success",
-            )
+        run_and_flash(
+            stage_rules.change_stage,
+            org,
+            form.to.data,
+            actor=current_user,
+            reason=form.reason.data,
+            success=_("Stage changed to %(stage)s.", stage=stage_label(form.to.data)),
+        )
     else:
         flash(_("Please choose a stage."), "danger")
     return redirect(url_for("organizations.detail", org_id=org.id, _anchor="stages"))
@@ -263,18 +259,16 @@ def add_note(org_id: int):
     org = _org_or_404(org_id)
     form = CaseNoteForm()
     if form.validate_on_submit():
-        try:
-            records.add_case_note(
-                org,
-                actor=current_user,
-                noted_on=form.noted_on.data,
-                body=form.body.data,
-                contact_kind=form.contact_kind.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
+        run_and_flash(
+            records.add_case_note,
+            org,
+            actor=current_user,
+            noted_on=form.noted_on.data,
+            body=form.body.data,
+            contact_kind=form.contact_kind.data,
+            success=_("Case note saved."),
+        )
+    else:
             db.session.commit()
             flash(_("Case note saved."), "success")
     else:

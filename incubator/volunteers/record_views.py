@@ -23,6 +23,7 @@ from incubator.auth.roles import Role
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
+from incubator.main.actions import run_and_flash
 from incubator.organizations.export import XLSX
 from incubator.paging import paginate
 from incubator.volunteers import certificates, hours, importer, services
@@ -74,20 +75,15 @@ def add_membership(volunteer_id: int):
     form.organization_id.choices = org_choices()
     if form.validate_on_submit():
         org = _manageable_org(form.organization_id.data)
-        try:
-            services.add_membership(
-                volunteer,
-                org,
-                actor=current_user,
-                role=form.role.data,
-                joined_on=form.joined_on.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Added to %(org)s.", org=org.name), "success")
+        run_and_flash(
+            services.add_membership,
+            volunteer,
+            org,
+            actor=current_user,
+            role=form.role.data,
+            joined_on=form.joined_on.data,
+            success=_("Added to %(org)s.", org=org.name),
+        )
     else:
         _flash_errors(form)
     return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
@@ -100,19 +96,14 @@ def change_membership(membership_id: int):
     get_visible_volunteer_or_404(current_user, membership.volunteer_id)
     form = MembershipChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_membership(
-                membership,
-                actor=current_user,
-                role=form.role.data,
-                left_on=form.left_on.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        run_and_flash(
+            services.change_membership,
+            membership,
+            actor=current_user,
+            role=form.role.data,
+            left_on=form.left_on.data,
+            success=_("Saved."),
+        )
     else:
         _flash_errors(form)
     if request.form.get("back") == "org":
@@ -130,21 +121,16 @@ def add_hours(volunteer_id: int):
     form.organization_id.choices = org_choices()
     if form.validate_on_submit():
         org = _manageable_org(form.organization_id.data)
-        try:
-            hours.record_service(
-                volunteer,
-                org,
-                actor=current_user,
-                served_on=form.served_on.data,
-                hours=form.hours.data,
-                service=form.service.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(h)s hours recorded.", h=form.hours.data), "success")
+        run_and_flash(
+            hours.record_service,
+            volunteer,
+            org,
+            actor=current_user,
+            served_on=form.served_on.data,
+            hours=form.hours.data,
+            service=form.service.data,
+            success=_("%(h)s hours recorded.", h=form.hours.data),
+        )
     else:
         _flash_errors(form)
     return redirect(

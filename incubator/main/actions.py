@@ -1,0 +1,27 @@
+"""The commit boundary of a button-style POST: call one service, commit and flash
+success, or roll back and flash the rule that refused it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash
+
+from incubator.errors import DomainError
+from incubator.extensions import db
+
+
+def run_and_flash(call: Callable, *args, success: str | None = None, **kwargs) -> bool:
+    """``call(*args, **kwargs)``; commits on success (flashing ``success``), rolls
+    back and flashes the domain error's message otherwise. Returns whether it
+    succeeded."""
+    try:
+        call(*args, **kwargs)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return False
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return True
