@@ -15,8 +15,8 @@ from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.main.actions import run_and_flash
 from incubator.i18n import local_date, local_today
+from incubator.main.actions import run_and_flash
 from incubator.organizations import records, services
 from incubator.organizations import stages as stage_rules
 from incubator.organizations.forms import (
@@ -268,9 +268,6 @@ def add_note(org_id: int):
             contact_kind=form.contact_kind.data,
             success=_("Case note saved."),
         )
-    else:
-            db.session.commit()
-            flash(_("Case note saved."), "success")
     else:
         for errors in form.errors.values():
             for error in errors:
