@@ -107,3 +107,20 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl!r}"
     return False
+
+
+def serialize_on(key: str) -> None:
+    """Make concurrent transactions that touch ``key`` (e.g. one volunteer's day of
+    hours) run one after the other until the current transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, since
+    write transactions already begin with the write lock (BEGIN IMMEDIATE).
+    """
+    from sqlalchemy import text
+
+    from incubator.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
+        )

@@ -19,6 +19,9 @@ class DomainError(Exception):
         self.message = message
         self.field = field
         self.details = details or {}
+        # Work to keep although the change is refused (e.g. a log entry); run by
+        # ``incubator.main.actions.roll_back`` after the rollback, then committed.
+        self.after_rollback: list = []
 
 
 class ValidationFailed(DomainError):

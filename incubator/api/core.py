@@ -26,6 +26,7 @@ from incubator.auth.models import User
 from incubator.auth.sessions import resolve_token
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.main.actions import roll_back
 from incubator.security import has_control_chars
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -175,7 +176,7 @@ def endpoint(
             try:
                 result = view(**kwargs)
             except DomainError as exc:
-                db.session.rollback()
+                roll_back(exc)
                 return domain_error_response(exc)
             return _to_response(result, status)
 

@@ -112,7 +112,6 @@ class VolunteerQuery(PageQuery):
     compound_id: Id | None = None
     organization_id: Id | None = None
     status: VolunteerStatus | None = None
-    phone_tail: str | None = Field(default=None, pattern=r"^\d{4}$")
 
 
 class VolunteerSearch(BaseModel):
@@ -187,7 +186,7 @@ def _page_of(stmt, query) -> dict:
     if full and page["items"]:
         log_export(
             "api volunteer list",
-            len(page["items"]),
+            [item["id"] for item in page["items"]],
             actor=current_api_user(),
             full=True,
         )
@@ -209,7 +208,6 @@ def list_volunteers(query: VolunteerQuery):
         compound_id=query.compound_id,
         organization_id=query.organization_id,
         status=query.status.value if query.status else None,
-        phone_tail=query.phone_tail,
     )
     return _page_of(stmt, query)
 

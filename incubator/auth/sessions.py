@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from flask import current_app, g, has_request_context
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 
 from incubator.audit import services as audit
 from incubator.auth.models import ApiToken, LoginFailure, User, UserSession
 from incubator.auth.passwords import verify_password
-from incubator.database import immediate, utcnow
+from incubator.database import immediate, serialize_on, utcnow
 from incubator.errors import TooManyAttempts, ValidationFailed
 from incubator.extensions import db
 from incubator.security import CONTROL_CHARS
@@ -80,12 +80,9 @@ def authenticate(username: str, password: str, *, ip: str = "") -> User:
     of wrong credentials. A failure is recorded; the caller commits either way.
     """
     name = normalize_username(username)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Serialize attempts on one account, so parallel guesses cannot all pass
-        # the count before any failure is recorded.
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name}
-        )
+    # Attempts on one account run one at a time, so parallel guesses cannot all
+    # pass the count before any failure is recorded.
+    serialize_on(f"login:{name}")
     retry_at = throttled_until(name)
     if retry_at is not None:
         raise _throttle_error(retry_at)

@@ -11,6 +11,15 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 
 
+def roll_back(exc: DomainError | None = None) -> None:
+    """Undo the refused change, then keep what the error asked to keep."""
+    db.session.rollback()
+    if exc is not None and exc.after_rollback:
+        for keep in exc.after_rollback:
+            keep()
+        db.session.commit()
+
+
 def run_and_flash(call: Callable, *args, success: str | None = None, **kwargs) -> bool:
     """``call(*args, **kwargs)``; commits on success (flashing ``success``), rolls
     back and flashes the domain error's message otherwise. Returns whether it
@@ -18,7 +27,7 @@ def run_and_flash(call: Callable, *args, success: str | None = None, **kwargs) -
     try:
         call(*args, **kwargs)
     except DomainError as exc:
-        db.session.rollback()
+        roll_back(exc)
         flash(str(exc.message), "danger")
         return False
     db.session.commit()

@@ -51,6 +51,10 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+def two_places(value) -> str:
+    return f"{value:.2f}"
+
+
 def latest_assessment(org: Organization) -> Assessment | None:
     return db.session.scalar(
         select(Assessment)
@@ -80,7 +84,7 @@ def graduation_failures(org: Organization) -> list[str]:
                 _l(
                     "No capacity assessment on record (an average of at least "
                     "%(min)s is needed).",
-                    min=f"{criteria.min_average:.2f}",
+                    min=two_places(criteria.min_average),
                 )
             )
         )
@@ -90,8 +94,8 @@ def graduation_failures(org: Organization) -> list[str]:
                 _l(
                     "The latest assessment averages %(avg)s; at least %(min)s is "
                     "needed.",
-                    avg=f"{latest.average:.2f}",
-                    min=f"{criteria.min_average:.2f}",
+                    avg=two_places(latest.average),
+                    min=two_places(criteria.min_average),
                 )
             )
         )

@@ -101,7 +101,7 @@ def roster_workbook(
                 float(totals.get(vol.id, 0)),
             ],
         )
-    log_export("roster", len(volunteers), actor=actor, full=full)
+    log_export("roster", [v.id for v in volunteers], actor=actor, full=full)
     return _respond(book, "volunteers")
 
 
@@ -138,5 +138,5 @@ def hours_workbook(records: list[ServiceRecord], *, actor: User) -> Response:
                 _("no") if rec.superseded else _("yes"),
             ],
         )
-    log_export("hours", len(records), actor=actor, full=False)
+    log_export("hours", [r.volunteer_id for r in records], actor=actor, full=False)
     return _respond(book, "service-hours")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
+from incubator.database import serialize_on
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
@@ -43,13 +44,13 @@ def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
         ) from None
     if not hours.is_finite() or hours < 0 or (hours == 0 and not allow_zero):
         raise ValidationFailed(_l("Hours must be more than 0."), field="hours")
-    if hours % STEP != 0:
-        raise ValidationFailed(
-            _l("Hours are recorded in steps of half an hour (0.5)."), field="hours"
-        )
     if hours > DAY_LIMIT:
         raise ValidationFailed(
             _l("At most 24 hours can be recorded for one day."), field="hours"
+        )
+    if hours % STEP != 0:
+        raise ValidationFailed(
+            _l("Hours are recorded in steps of half an hour (0.5)."), field="hours"
         )
     return hours.quantize(Decimal("0.1"))
 
@@ -68,6 +69,7 @@ def hours_on_day(
 
 
 def _check_day(volunteer: Volunteer, day: date, hours: Decimal, *, excluding=None):
+    serialize_on(f"hours:{volunteer.id}:{day.isoformat()}")
     already = hours_on_day(volunteer.id, day, excluding=excluding)
     if already + hours > DAY_LIMIT:
         raise RuleViolation(
@@ -82,12 +84,17 @@ def _check_day(volunteer: Volunteer, day: date, hours: Decimal, *, excluding=Non
         )
 
 
-def _check_member(volunteer: Volunteer, org: Organization) -> None:
+def _check_member(volunteer: Volunteer, org: Organization, day: date) -> None:
+    """The volunteer was on the organization's roster that day (a membership that
+    had not ended by then), and has not been anonymized."""
+    if volunteer.anonymized_at is not None:
+        raise RuleViolation(_l("An anonymized volunteer gets no new hours."))
     member = db.session.scalar(
         select(Membership.id)
         .where(
             Membership.volunteer_id == volunteer.id,
             Membership.organization_id == org.id,
+            (Membership.left_on.is_(None)) | (Membership.left_on >= day),
         )
         .limit(1)
     )
@@ -139,7 +146,7 @@ def record_service(
     hours = clean_hours(hours)
     served_on = _clean_day(served_on)
     service = _clean_text(service)
-    _check_member(volunteer, organization)
+    _check_member(volunteer, organization, served_on)
     _check_day(volunteer, served_on, hours)
     entry = ServiceRecord(
         volunteer_id=volunteer.id,

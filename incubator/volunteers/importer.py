@@ -8,8 +8,9 @@ which silently damages an 18-digit ID number, so a numeric cell is refused there
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from zipfile import BadZipFile
 
@@ -19,9 +20,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
+from incubator.database import utcnow
 from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
@@ -40,6 +43,9 @@ from incubator.volunteers.models import (
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 10_000
+# 2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日
+DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+PENDING_HOURS = 24
 # (header, key, required)
 COLUMNS = (
     ("姓名", "name", True),
@@ -144,11 +150,14 @@ def _date_cell(value, key: str, errors: list[str]):
         return value.date()
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value).strip().replace("/", "-"))
-    except ValueError:
-        errors.append(_("%(col)s is not a date (2024-03-01).", col=_column_label(key)))
-        return None
+    match = DATE_TEXT.fullmatch(str(value).strip())
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    errors.append(_("%(col)s is not a date (2024-03-01).", col=_column_label(key)))
+    return None
 
 
 def parse_roster(data: bytes, *, actor: User, organization: Organization | None):
@@ -184,6 +193,7 @@ def parse_roster(data: bytes, *, actor: User, organization: Organization | None)
         )
     )
     seen_phones: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
     results: list[RowResult] = []
     for line, raw in enumerate(rows, start=2):
         if raw is None or all(c in (None, "") for c in raw):
@@ -195,13 +205,15 @@ def parse_roster(data: bytes, *, actor: User, organization: Organization | None)
             )
         cells = dict(zip(keys, raw, strict=False))
         results.append(
-            _check_row(line, cells, compounds, known_phones, known_ids, seen_phones)
+            _check_row(
+                line, cells, compounds, known_phones, known_ids, seen_phones, seen_ids
+            )
         )
     book.close()
     return results
 
 
-def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
+def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones, seen_ids):
     errors: list[str] = []
     values: dict = {}
 
@@ -211,12 +223,12 @@ def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
         except DomainError as exc:
             errors.append(str(exc.message))
 
-    for key in ("name", "birth_year"):
+    for key, clean in (("name", v.clean_name), ("birth_year", v.clean_birth_year)):
         if cells.get(key) in (None, ""):
             errors.append(_("%(col)s is required.", col=_column_label(key)))
-    attempt("name", lambda: v.clean_name(cells.get("name")))
+        else:
+            attempt(key, lambda clean=clean, key=key: clean(cells.get(key)))
     attempt("gender", lambda: v.clean_gender(cells.get("gender")))
-    attempt("birth_year", lambda: v.clean_birth_year(cells.get("birth_year")))
     phone = _text_cell(cells.get("phone"), "phone", errors)
     if phone is not None:
         if not phone:
@@ -252,6 +264,7 @@ def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
                 values["birth_year"],
                 values["guardian_name"],
                 values["guardian_consent_on"],
+                values.get("id_number"),
             ),
         )
         values.pop("_guardian", None)
@@ -273,8 +286,19 @@ def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones):
             )
         else:
             seen_phones[number] = line
-    if values.get("id_number") and values["id_number"] in known_ids:
-        errors.append(_("This ID number is already on the roster."))
+    id_number = values.get("id_number")
+    if id_number:
+        if id_number in known_ids:
+            errors.append(_("This ID number is already on the roster."))
+        elif id_number in seen_ids:
+            errors.append(
+                _(
+                    "Same ID number as row %(line)d of this file.",
+                    line=seen_ids[id_number],
+                )
+            )
+        else:
+            seen_ids[id_number] = line
     for key in ("joined_on", "guardian_consent_on"):
         if values.get(key) and values[key] > local_today():
             errors.append(_("%(col)s cannot be in the future.", col=_column_label(key)))
@@ -302,6 +326,7 @@ def prepare_import(
         raise ValidationFailed(
             _l("Choose the organization the volunteers join."), field="organization_id"
         )
+    purge_stale_imports()
     results = parse_roster(data, actor=actor, organization=organization)
     batch = RosterImport(
         created_by_id=actor.id,
@@ -373,7 +398,15 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
         )
         volunteers.append(volunteer)
     db.session.add_all(volunteers)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ValidationFailed(
+            _l(
+                "Some rows clash with the roster or with each other; upload the file "
+                "again. Nothing was imported."
+            )
+        ) from None
     for volunteer, row in zip(volunteers, rows, strict=True):
         volunteer.number = f"V{volunteer.id:06d}"
         if organization is not None:
@@ -398,6 +431,21 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
     )
     db.session.flush()
     return len(volunteers)
+
+
+def purge_stale_imports() -> int:
+    """Drop the rows of uploads left unconfirmed for a day: they hold residents'
+    numbers and must not stay around."""
+    cutoff = utcnow() - timedelta(hours=PENDING_HOURS)
+    stale = db.session.scalars(
+        select(RosterImport).where(
+            RosterImport.status == "pending", RosterImport.created_at < cutoff
+        )
+    ).all()
+    for batch in stale:
+        batch.status = "expired"
+        batch.rows = []
+    return len(stale)
 
 
 def discard_import(batch: RosterImport, *, actor: User) -> None:

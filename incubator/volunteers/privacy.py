@@ -36,13 +36,16 @@ def log_reveal(volunteer: Volunteer, field: str, *, actor: User) -> None:
     )
 
 
-def log_export(kind: str, count: int, *, actor: User, full: bool) -> None:
-    """Record an export of ``count`` volunteers' data (``full``: unmasked)."""
+def log_export(kind: str, volunteer_ids: list[int], *, actor: User, full: bool) -> None:
+    """Record who exported whose data, and whether numbers were unmasked."""
+    ids = sorted(set(volunteer_ids))
+    shown = "full" if full else "masked"
     audit.record_event(
         "export",
         "Volunteer",
         actor=actor,
-        summary=f"{kind}: {count} rows, {'full' if full else 'masked'} numbers",
+        summary=f"{kind}: {len(ids)} volunteers, {shown} numbers",
+        changes={"volunteer_ids": [None, ids]},
     )
 
 

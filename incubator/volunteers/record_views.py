@@ -49,7 +49,14 @@ from incubator.volunteers.models import (
     Volunteer,
 )
 from incubator.volunteers.queries import hours_query, month_range
-from incubator.volunteers.views import ALL, EDITORS, bp, issuer_choices, org_choices
+from incubator.volunteers.views import (
+    ALL,
+    EDITORS,
+    IMPORTERS,
+    bp,
+    issuer_choices,
+    org_choices,
+)
 
 
 def _flash_errors(form) -> None:
@@ -269,7 +276,7 @@ def certificate(certificate_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required(*EDITORS)
+@roles_required(*IMPORTERS)
 def import_roster():
     form = ImportForm()
     blank = None if current_user.role == Role.ORG_LEADER else _("(no organization)")
@@ -298,7 +305,7 @@ def import_roster():
 
 
 @bp.route("/import/template.xlsx")
-@roles_required(*EDITORS)
+@roles_required(*IMPORTERS)
 def import_template():
     return Response(
         importer.template_workbook(),
@@ -315,7 +322,7 @@ def _own_batch(batch_id: int) -> RosterImport:
 
 
 @bp.route("/import/<int:batch_id>")
-@roles_required(*EDITORS)
+@roles_required(*IMPORTERS)
 def import_report(batch_id: int):
     batch = _own_batch(batch_id)
     return render_template(
@@ -324,7 +331,7 @@ def import_report(batch_id: int):
 
 
 @bp.route("/import/<int:batch_id>/confirm", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*IMPORTERS)
 def import_confirm(batch_id: int):
     batch = _own_batch(batch_id)
     if EmptyForm().validate_on_submit():
@@ -340,7 +347,7 @@ def import_confirm(batch_id: int):
 
 
 @bp.route("/import/<int:batch_id>/discard", methods=["POST"])
-@roles_required(*EDITORS)
+@roles_required(*IMPORTERS)
 def import_discard(batch_id: int):
     batch = _own_batch(batch_id)
     if EmptyForm().validate_on_submit():

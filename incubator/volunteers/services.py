@@ -3,14 +3,16 @@ and the Excel import all go through these; they flush and audit, never commit.""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.audit import services as audit
+from incubator.audit.models import AuditEntry
 from incubator.auth.models import User
+from incubator.auth.roles import STAFF_ROLES
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
@@ -82,9 +84,14 @@ def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) ->
     if status == VolunteerStatus.LEFT and left_on is None:
         left_on = local_today()
     clean["left_on"] = left_on if status == VolunteerStatus.LEFT else None
+    joined_on = clean["joined_on"]
+    if clean["left_on"] and joined_on and clean["left_on"] < joined_on:
+        raise ValidationFailed(
+            _l("The leaving date is before the joining date."), field="left_on"
+        )
     guardian = (pick("guardian_name") or "").strip() or None
     consent = v.clean_past_date(pick("guardian_consent_on"), "guardian_consent_on")
-    v.check_guardian(clean["birth_year"], guardian, consent)
+    v.check_guardian(clean["birth_year"], guardian, consent, clean["id_number"])
     clean["guardian_name"], clean["guardian_consent_on"] = guardian, consent
     notes = (pick("notes") or "").strip()
     if len(notes) > 2000:
@@ -93,9 +100,15 @@ def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) ->
     return clean
 
 
-def _check_unique(clean: dict, *, exclude: int | None) -> None:
-    """Refuse a phone or ID number already on the roster, naming the volunteer by
-    number (never repeating the phone or ID number itself)."""
+PROBE_LIMIT = 10
+PROBE_WINDOW = timedelta(hours=24)
+
+
+def _check_unique(clean: dict, *, exclude: int | None, actor: User) -> None:
+    """Refuse a phone or ID number already on the roster, never repeating the
+    number. Staff learn which volunteer has it; an organization leader only that
+    it is taken, and each such answer is logged: after ten in a day the leader is
+    sent to a social worker, so the form cannot be used to look numbers up."""
     for field in ("phone", "id_number"):
         value = clean.get(field)
         if not value:
@@ -106,6 +119,8 @@ def _check_unique(clean: dict, *, exclude: int | None) -> None:
         found = db.session.scalar(query.limit(1))
         if found is None:
             continue
+        if actor.role not in STAFF_ROLES:
+            raise _probe_refusal(actor, field)
         if field == "phone":
             message = _l(
                 "This phone number is already on the roster (volunteer %(no)s).",
@@ -116,6 +131,47 @@ def _check_unique(clean: dict, *, exclude: int | None) -> None:
                 "This ID number is already on the roster (volunteer %(no)s).", no=found
             )
         raise ValidationFailed(message, field=field)
+
+
+def _probe_refusal(actor: User, field: str) -> ValidationFailed:
+    since = utcnow() - PROBE_WINDOW
+    hits = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.actor_id == actor.id,
+            AuditEntry.action == "duplicate_hit",
+            AuditEntry.at > since,
+        )
+    )
+    if hits >= PROBE_LIMIT:
+        error = ValidationFailed(
+            _l(
+                "Too many numbers already on the roster today; please ask your social "
+                "worker to add these volunteers."
+            ),
+            field=field,
+        )
+    else:
+        error = ValidationFailed(
+            _l(
+                "This number is already registered; ask your social worker to add the "
+                "volunteer to your organization."
+            ),
+            field=field,
+        )
+    actor_id = actor.id
+    error.after_rollback.append(
+        lambda: audit.record_event(
+            "duplicate_hit", "Volunteer", actor=_Actor(actor_id), summary=field
+        )
+    )
+    return error
+
+
+class _Actor:
+    def __init__(self, actor_id: int):
+        self.id = actor_id
 
 
 def _set_skills(volunteer: Volunteer, skills: list[str]) -> None:
@@ -148,7 +204,7 @@ def create_volunteer(
     if organization is not None and not may_manage_roster(actor, organization):
         raise NotPermitted(_l("You may manage only your own organization's roster."))
     clean = clean_volunteer_fields(values)
-    _check_unique(clean, exclude=None)
+    _check_unique(clean, exclude=None, actor=actor)
     skills = clean.pop("skills")
     volunteer = Volunteer(**clean)
     _set_skills(volunteer, skills)
@@ -191,7 +247,7 @@ def update_volunteer(
             )
         )
     clean = clean_volunteer_fields(values, current=volunteer)
-    _check_unique(clean, exclude=volunteer.id)
+    _check_unique(clean, exclude=volunteer.id, actor=actor)
     skills = clean.pop("skills")
     before = volunteer.skill_names
     for key, value in clean.items():
@@ -233,11 +289,47 @@ def anonymize_volunteer(volunteer: Volunteer, *, actor: User) -> None:
     volunteer.phone = None
     volunteer.id_number = None
     volunteer.guardian_name = None
+    volunteer.guardian_consent_on = None
     volunteer.notes = ""
     volunteer.anonymized_at = utcnow()
     volunteer.skills = []
-    audit.record("anonymize", volunteer, actor=actor)
+    _scrub_history(volunteer)
+    audit.record(
+        "anonymize", volunteer, actor=actor, changes={}, summary="identity removed"
+    )
     db.session.flush()
+
+
+ANONYMIZED = "（已匿名）"
+IDENTITY_FIELDS = ("name", "phone", "id_number", "guardian_name", "notes")
+
+
+def _scrub_history(volunteer: Volunteer) -> None:
+    """Remove the identity from the audit trail and issued certificates too."""
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity_type == "Volunteer", AuditEntry.entity_id == volunteer.id
+        )
+    )
+    for entry in entries:
+        changes = dict(entry.changes or {})
+        touched = False
+        for field in IDENTITY_FIELDS:
+            if field in changes:
+                changes[field] = [
+                    ANONYMIZED if v is not None else None for v in changes[field]
+                ]
+                touched = True
+        if touched:
+            entry.changes = changes
+    from incubator.volunteers.models import Certificate
+
+    for certificate in db.session.scalars(
+        select(Certificate).where(Certificate.volunteer_id == volunteer.id)
+    ):
+        content = dict(certificate.content or {})
+        content.update({"name": volunteer.name, "id_number": ""})
+        certificate.content = content
 
 
 # ---- memberships ----

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
+from wtforms.validators import Length, Optional
 
 from incubator.auth.permissions import get_visible_organization_or_404, roles_required
 from incubator.auth.roles import Role
@@ -28,6 +29,7 @@ from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
+from incubator.main.actions import roll_back
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.volunteers import hours as hours_service
@@ -66,6 +68,8 @@ bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 PER_PAGE = 30
 ALL = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER, Role.VIEWER)
 EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+# Bulk import checks many numbers against the whole roster at once: staff only.
+IMPORTERS = (Role.ADMIN, Role.SOCIAL_WORKER)
 SEARCH_KEY = "volunteer_search"
 
 
@@ -177,7 +181,7 @@ def new():
                 **_values(form),
             )
         except DomainError as exc:
-            db.session.rollback()
+            roll_back(exc)
             form.show_domain_error(exc)
         else:
             db.session.commit()
@@ -193,18 +197,21 @@ def edit(volunteer_id: int):
     if not may_edit_volunteer(current_user, volunteer):
         abort(403)
     form = _volunteer_form(volunteer)
+    # Memberships are managed on the volunteer's page, not in this form.
+    del form.organization_id
+    del form.role
+    # Full numbers are never put in the edit page (staff reveal them, logged, on
+    # the volunteer's page): the fields start blank and blank keeps the number.
+    form.phone.validators = [Optional(), Length(max=20)]
+    form.phone.flags.required = False
     if request.method == "GET":
-        # Numbers are not put in the page unless the user may see them.
-        if not can_reveal(current_user):
-            form.phone.data = ""
-            form.id_number.data = ""
+        form.phone.data = ""
+        form.id_number.data = ""
     if form.validate_on_submit():
         values = _values(form)
-        if not can_reveal(current_user):
-            # A blank number field keeps the number on record.
-            for key in ("phone", "id_number"):
-                if not values.get(key):
-                    values.pop(key)
+        for key in ("phone", "id_number"):
+            if not values.get(key):
+                values.pop(key)
         try:
             services.update_volunteer(
                 volunteer,
@@ -216,7 +223,7 @@ def edit(volunteer_id: int):
             db.session.rollback()
             form.form_errors.append(exc.message)
         except DomainError as exc:
-            db.session.rollback()
+            roll_back(exc)
             form.show_domain_error(exc)
         else:
             db.session.commit()

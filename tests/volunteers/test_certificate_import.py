@@ -175,7 +175,7 @@ def test_nothing_is_half_imported(client, login_as, make_volunteer, db):
     confirm = client.post(
         response.headers["Location"] + "/confirm", follow_redirects=True
     )
-    assert "3" in confirm.get_data(as_text=True)
+    assert "第 3 行的志愿者已在此期间被加入名册" in confirm.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Volunteer)) == 1
 
 
@@ -211,3 +211,110 @@ def test_5000_rows_import_in_seconds(client, login_as, db):
     elapsed = time.perf_counter() - started
     assert db.session.scalar(select(func.count()).select_from(Volunteer)) == 5000
     assert elapsed < 10, elapsed
+
+
+def test_same_id_number_twice_in_a_file(client, login_as, db):
+    login_as("social_worker")
+    data = _roster(
+        [
+            [
+                "甲",
+                "女",
+                "1949",
+                "13900000021",
+                "",
+                "",
+                "",
+                "",
+                "11010519491231002X",
+                "",
+                "",
+                "",
+            ],
+            [
+                "乙",
+                "女",
+                "1949",
+                "13900000022",
+                "",
+                "",
+                "",
+                "",
+                "11010519491231002X",
+                "",
+                "",
+                "",
+            ],
+        ]
+    )
+    response = _upload(client, data)
+    report = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "与本文件第 2 行的身份证号重复" in report
+    client.post(response.headers["Location"] + "/confirm")
+    assert db.session.scalar(select(func.count()).select_from(Volunteer)) == 1
+
+
+def test_dates_as_text_and_borderline_age(frozen_time, client, login_as, db):
+    login_as("social_worker")
+    # frozen at 2026-03-01; born 2012-06-01 is 13 (needs consent), 2012-01-01 is 14
+    data = _roster(
+        [
+            [
+                "十三岁",
+                "男",
+                "2012",
+                "13900000031",
+                "",
+                "",
+                "",
+                "2025/3/1",
+                "110105201206010030",
+                "",
+                "",
+                "",
+            ],
+            [
+                "十四岁",
+                "男",
+                "2012",
+                "13900000032",
+                "",
+                "",
+                "",
+                "2025年3月1日",
+                "110105201201010031",
+                "",
+                "",
+                "",
+            ],
+            [
+                "坏日期",
+                "男",
+                "1960",
+                "13900000033",
+                "",
+                "",
+                "",
+                "去年春天",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ]
+    )
+    response = _upload(client, data)
+    report = client.get(response.headers["Location"]).get_data(as_text=True)
+    table = report[report.index('id="import-errors"') :]
+    assert "<td>2</td>" in table and "监护人" in table.split("<td>2</td>")[1]
+    assert "<td>3</td>" not in table
+    assert (
+        "<td>4</td>" in table
+        and "不是日期" in table.split("<td>4</td>")[1]
+        or ("加入日期" in table.split("<td>4</td>")[1])
+    )
+
+
+def test_leader_cannot_import(client, login_as):
+    login_as("org_leader")
+    assert client.get("/volunteers/import").status_code == 403

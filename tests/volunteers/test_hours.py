@@ -22,7 +22,7 @@ def test_hours_in_half_hour_steps_and_24_a_day(member, make_user, db, frozen_tim
     volunteer, org = member
     sw = make_user("social_worker")
     day = date(2026, 2, 10)
-    for bad in ("0", "-1", "1.3", "24.5", "abc", "NaN"):
+    for bad in ("0", "-1", "1.3", "24.5", "abc", "NaN", "1e30", "1e9999", "Infinity"):
         with pytest.raises(ValidationFailed):
             hours.record_service(
                 volunteer, org, actor=sw, served_on=day, hours=bad, service="巡逻"
@@ -179,3 +179,45 @@ def test_leader_cannot_record_for_another_organization(
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 404
+
+
+def test_huge_hours_are_422_not_500(client, api_token, member):
+    volunteer, org = member
+    response = client.post(
+        "/api/v1/hours",
+        json={
+            "volunteer_id": volunteer.id,
+            "organization_id": org.id,
+            "served_on": "2026-01-05",
+            "hours": "1e9999",
+            "service": "巡逻",
+        },
+        headers=api_token("social_worker"),
+    )
+    assert response.status_code == 422
+
+
+def test_no_hours_after_leaving_the_organization(
+    make_org, make_volunteer, make_user, db
+):
+    org = make_org()
+    volunteer = make_volunteer(org, joined_on=date(2025, 1, 1))
+    sw = make_user("social_worker")
+    from incubator.volunteers import services
+
+    services.change_membership(
+        volunteer.memberships[0], actor=sw, left_on=date(2026, 1, 10)
+    )
+    db.session.commit()
+    hours.record_service(
+        volunteer, org, actor=sw, served_on=date(2026, 1, 9), hours="1", service="x"
+    )
+    with pytest.raises(RuleViolation):
+        hours.record_service(
+            volunteer,
+            org,
+            actor=sw,
+            served_on=date(2026, 1, 11),
+            hours="1",
+            service="x",
+        )

@@ -23,23 +23,35 @@ def volunteer(make_org, make_user, make_volunteer):
     return found
 
 
-def _everything(client, volunteer, headers):
+def _everything(client, volunteer, headers, *, sees_volunteer):
+    """Every page, export and API answer that could carry the number, each checked
+    to have answered (so a refusal cannot pass for masking)."""
+    org_id = volunteer.memberships[0].organization_id
     pages = [
         client.get("/volunteers"),
-        client.get(f"/volunteers/{volunteer.id}"),
-        client.get(
-            f"/volunteers/organization/{volunteer.memberships[0].organization_id}"
-        ),
         client.get("/volunteers/hours"),
-        client.get(f"/api/v1/volunteers/{volunteer.id}", headers=headers),
         client.get("/api/v1/volunteers", headers=headers),
         client.post("/api/v1/volunteers/search", json={"name": "王"}, headers=headers),
+        client.get("/api/v1/hours", headers=headers),
     ]
+    if sees_volunteer:
+        pages += [
+            client.get(f"/volunteers/{volunteer.id}"),
+            client.get(f"/volunteers/organization/{org_id}"),
+            client.get(f"/api/v1/volunteers/{volunteer.id}", headers=headers),
+            client.get(f"/api/v1/organizations/{org_id}/members", headers=headers),
+            client.get("/volunteers/certificates/1"),
+        ]
+    for page in pages:
+        assert page.status_code == 200, page.request.path
     texts = [p.get_data(as_text=True) for p in pages]
+    if sees_volunteer:
+        assert any("139****5678" in t for t in texts)
     for export in (
         client.get("/volunteers/export.xlsx"),
         client.get("/volunteers/hours/export.xlsx"),
     ):
+        assert export.status_code == 200
         sheet = load_workbook(BytesIO(export.data)).active
         texts.append(" ".join(str(c.value) for row in sheet.iter_rows() for c in row))
     return texts
@@ -47,30 +59,57 @@ def _everything(client, volunteer, headers):
 
 @pytest.mark.parametrize("role", ["viewer", "other_leader", "org_leader"])
 def test_no_full_number_for_non_staff(
-    client, login_as, make_user, make_org, volunteer, api_token, role
+    client, login_as, make_user, make_org, volunteer, api_token, role, db
 ):
+    from datetime import date
+
+    from incubator.volunteers import certificates, hours
+
+    admin = make_user("admin")
+    org = db.session.get(
+        type(volunteer.memberships[0].organization),
+        volunteer.memberships[0].organization_id,
+    )
+    hours.record_service(
+        volunteer,
+        org,
+        actor=admin,
+        served_on=date(2026, 1, 5),
+        hours="2",
+        service="排练",
+    )
+    certificates.issue_certificate(volunteer, actor=admin, issuer_name="舞蹈队")
+    db.session.commit()
     if role == "other_leader":
         other = login_as("org_leader")
         make_org("别人的组织", leader=other)
-        token = client.post(
-            "/api/v1/tokens",
-            json={"username": other.username, "password": "correct-horse-9"},
-        ).get_json()
-        headers = {"Authorization": f"Bearer {token['token']}"}
+        username = other.username
     elif role == "org_leader":
         from tests.conftest import login
 
-        login(client, "theleader")
-        token = client.post(
-            "/api/v1/tokens",
-            json={"username": "theleader", "password": "correct-horse-9"},
-        ).get_json()
-        headers = {"Authorization": f"Bearer {token['token']}"}
+        assert login(client, "theleader").status_code == 302
+        username = "theleader"
     else:
-        login_as(role)
-        headers = api_token("viewer")
-    for text in _everything(client, volunteer, headers):
+        username = login_as(role).username
+    token = client.post(
+        "/api/v1/tokens", json={"username": username, "password": "correct-horse-9"}
+    ).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    texts = _everything(
+        client, volunteer, headers, sees_volunteer=role != "other_leader"
+    )
+    for text in texts:
         assert PHONE not in text and ID_NUMBER not in text
+    if role == "org_leader":
+        edit = client.get(f"/volunteers/{volunteer.id}/edit")
+        assert edit.status_code == 200
+        assert PHONE not in edit.get_data(as_text=True)
+
+
+def test_staff_edit_page_does_not_show_full_numbers(client, login_as, volunteer):
+    login_as("social_worker")
+    page = client.get(f"/volunteers/{volunteer.id}/edit").get_data(as_text=True)
+    assert PHONE not in page and ID_NUMBER not in page
 
 
 def test_staff_reveal_is_logged(client, login_as, make_user, volunteer, db):

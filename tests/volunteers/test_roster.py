@@ -169,3 +169,80 @@ def test_stale_api_patch_is_409(client, api_token, make_volunteer):
         headers=headers,
     )
     assert stale.status_code == 409
+
+
+def test_leader_edits_without_retyping_the_phone(
+    client, login_as, make_org, make_volunteer, db
+):
+    leader = login_as("org_leader")
+    org = make_org("我的组织", leader=leader)
+    volunteer = make_volunteer(org, name="原名", phone="13922223333")
+    response = client.post(
+        f"/volunteers/{volunteer.id}/edit",
+        data={
+            "name": "新名",
+            "gender": "female",
+            "birth_year": "1960",
+            "phone": "",
+            "status": "active",
+            "version": volunteer.version,
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Volunteer, volunteer.id)
+    assert (saved.name, saved.phone) == ("新名", "13922223333")
+
+
+def test_leader_duplicate_checks_are_limited_and_logged(
+    client, login_as, make_org, make_volunteer, db
+):
+    from incubator.audit.models import AuditEntry
+    from incubator.volunteers.services import PROBE_LIMIT
+
+    leader = login_as("org_leader")
+    org = make_org("我的组织", leader=leader)
+    taken = make_volunteer(name="别人", phone="13944445555")
+    for _ in range(PROBE_LIMIT):
+        page = client.post(
+            "/volunteers/new", data=_form(phone="13944445555", organization_id=org.id)
+        ).get_data(as_text=True)
+        assert "请联系社工" in page and taken.number not in page
+    page = client.post(
+        "/volunteers/new", data=_form(phone="13944445555", organization_id=org.id)
+    ).get_data(as_text=True)
+    assert "今天已多次" in page
+    hits = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "duplicate_hit")
+    ).all()
+    assert len(hits) == PROBE_LIMIT + 1 and {h.actor_id for h in hits} == {leader.id}
+
+
+def test_anonymizing_scrubs_the_audit_trail_and_certificates(
+    client, login_as, make_org, make_volunteer, db
+):
+    from datetime import date
+
+    from incubator.audit.models import AuditEntry
+    from incubator.volunteers import certificates, hours, services
+    from incubator.volunteers.models import Certificate
+
+    admin = login_as("admin")
+    org = make_org()
+    volunteer = make_volunteer(org, name="独特的名字")
+    hours.record_service(
+        volunteer, org, actor=admin, served_on=date(2026, 1, 5), hours="2", service="x"
+    )
+    certificates.issue_certificate(volunteer, actor=admin, issuer_name="x")
+    services.update_volunteer(
+        volunteer, actor=admin, expected_version=volunteer.version, status="left"
+    )
+    services.anonymize_volunteer(volunteer, actor=admin)
+    db.session.commit()
+    trail = " ".join(
+        str(e.changes) + e.summary for e in db.session.scalars(select(AuditEntry))
+    )
+    assert "独特的名字" not in trail
+    certificate = db.session.scalar(select(Certificate))
+    assert "独特的名字" not in str(certificate.content)
+    assert "独特的名字" not in client.get("/admin/audit").get_data(as_text=True)
