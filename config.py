@@ -5,6 +5,7 @@ Every setting a deployment changes comes from the environment (or a ``.env`` fil
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +40,9 @@ class Config:
     BOOTSTRAP_BTN_SIZE = "md"
 
     # Uploads (photos, Excel) never exceed this; larger bodies get 413.
-    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+    # Photos and evidence files (kept out of the web root, served after a check).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
 
     # Sessions: idle 30 minutes, absolute 12 hours, "remember me" at most 14 days.
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
@@ -75,6 +78,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    UPLOAD_FOLDER = tempfile.mkdtemp(prefix="incubator-uploads-")
     SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
     WTF_CSRF_ENABLED = False
     # Fast hashes in tests; the algorithm (argon2id) stays the same.

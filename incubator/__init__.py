@@ -85,6 +85,7 @@ def register_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every model module, so metadata (and migrations) see all tables."""
+    from incubator.activities import models as _activities  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
     from incubator.auth import models as _auth  # noqa: F401
     from incubator.organizations import models as _orgs  # noqa: F401
@@ -93,6 +94,8 @@ def _import_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from incubator.activities.resource_views import bp as resources_bp
+    from incubator.activities.views import bp as activities_bp
     from incubator.api import bp as api_bp
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
@@ -113,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organizations_bp)
     app.register_blueprint(incubation_admin_bp)
     app.register_blueprint(volunteers_bp)
+    app.register_blueprint(activities_bp)
+    app.register_blueprint(resources_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 
@@ -123,6 +128,9 @@ def register_security(app: Flask) -> None:
     from incubator.main import errors, navigation
 
     security.init_app(app)
+    from incubator.activities import hooks as activity_hooks
+
+    activity_hooks.init_app(app)
     app.after_request(touch_session_after_request)
     errors.init_app(app)
     navigation.init_app(app)

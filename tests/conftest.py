@@ -33,6 +33,7 @@ from incubator.extensions import db as _db
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
 from incubator.projects.models import Community, Compound
+from incubator.volunteers import services as volunteer_services
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEFAULT_PASSWORD = "correct-horse-9"
@@ -178,6 +179,7 @@ def client(app):
 # ---- factories ----
 
 _counter = itertools.count(1)
+_phones = itertools.count(13800000000)
 
 
 @pytest.fixture
@@ -269,6 +271,27 @@ def login_as(client, make_user):
         return user
 
     return do
+
+
+@pytest.fixture
+def make_volunteer(db, make_user):
+    """Create a volunteer (by an admin unless ``actor``), optionally in ``org``."""
+    state = {}
+
+    def make(org=None, *, actor=None, role="member", **fields):
+        if actor is None:
+            if "admin" not in state:
+                state["admin"] = make_user("admin")
+            actor = state["admin"]
+        values = {"name": "志愿者", "birth_year": 1960, "phone": str(next(_phones))}
+        values.update(fields)
+        volunteer = volunteer_services.create_volunteer(
+            actor=actor, organization=org, role=role, **values
+        )
+        db.session.commit()
+        return volunteer
+
+    return make
 
 
 @pytest.fixture

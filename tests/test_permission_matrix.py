@@ -5,16 +5,18 @@ an entry here fails ``test_every_route_has_an_entry``."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from incubator.activities import services as activity_services
 from incubator.organizations import records
 from incubator.organizations.incubation import dimensions
 from incubator.volunteers import certificates, hours
 from incubator.volunteers import services as volunteer_services
 from incubator.volunteers.models import RosterImport
 from tests.conftest import DEFAULT_PASSWORD, login
+from tests.images import png_bytes
 
 ROLES = ("anonymous", "admin", "social_worker", "org_leader", "other_leader", "viewer")
 STAFF = {"admin": 200, "social_worker": 200}
@@ -178,6 +180,32 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.list_hours", "GET"): {"anonymous": 401, "*": 200},
     ("api.create_hours", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
     ("api.correct_hours", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    # activities: the world's activity belongs to the world's organization
+    ("activities.index", "GET"): {"anonymous": 302, "*": 200},
+    ("activities.export", "GET"): {"anonymous": 302, "*": 200},
+    ("activities.calendar", "GET"): {"anonymous": 302, "*": 200},
+    ("activities.review_queue", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("activities.new", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("activities.new", "POST"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("activities.detail", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("activities.edit", "GET"): EDIT_VOLUNTEER,
+    ("activities.edit", "POST"): EDIT_VOLUNTEER,
+    ("activities.review", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("activities.add_photos", "POST"): CHANGE_VOLUNTEER,
+    ("activities.photo", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("activities.delete_photo", "POST"): CHANGE_VOLUNTEER,
+    ("resources.index", "GET"): {"anonymous": 302, "*": 200},
+    ("resources.export", "GET"): {"anonymous": 302, "*": 200},
+    ("resources.new", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("resources.new", "POST"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("resources.evidence", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("api.list_activities", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_activity", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.get_activity", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.patch_activity", "PATCH"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.review_activity", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.list_resources", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_resource", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
 }
 
 
@@ -187,7 +215,7 @@ def _expected(endpoint: str, method: str, role: str) -> int:
 
 
 # Routes that change the world's records for the routes after them run last.
-LAST = ("organizations.archive", "volunteers.anonymize")
+LAST = ("organizations.archive", "volunteers.anonymize", "activities.delete_photo")
 
 
 def _routes(app):
@@ -250,10 +278,36 @@ def world(db, make_user, make_org):
     certificate = certificates.issue_certificate(
         volunteer, actor=social_worker, issuer_name="本组织"
     )
+    activity = activity_services.log_activity(
+        org,
+        actor=leader,
+        title="排练",
+        form="group",
+        service_type="self_org_service",
+        target_group="elders",
+        starts_at=datetime(2026, 1, 6, 2, tzinfo=UTC),
+        ends_at=datetime(2026, 1, 6, 4, tzinfo=UTC),
+        place="活动室",
+        person_times=12,
+    )
+    photo = activity_services.add_photo(activity, png_bytes(), "合影.png", actor=leader)
+    line = activity_services.record_resource(
+        actor=leader,
+        partner="超市",
+        kind="goods",
+        value="100.00",
+        received_on=date(2026, 1, 6),
+        organization=org,
+        activity=activity,
+        evidence=(png_bytes(), "发票.png"),
+    )
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
     params = {
+        "activity_id": activity.id,
+        "photo_id": photo.id,
+        "line_id": line.id,
         "volunteer_id": volunteer.id,
         "membership_id": volunteer.memberships[0].id,
         "record_id": record.id,

@@ -14,6 +14,7 @@ from incubator.audit import services as audit
 from incubator.audit.models import AuditEntry
 from incubator.auth import services as users
 from incubator.auth.models import User
+from incubator.demo.activities import seed_activities
 from incubator.demo.volunteers import seed_volunteers
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
@@ -247,6 +248,7 @@ def seed_demo() -> bool:
         _seed_organization(spec, accounts, compounds)
     db.session.flush()
     seed_volunteers([c.id for c in compounds], accounts["sw_lin"])
+    seed_activities(accounts["sw_lin"])
     logger.info("demo community loaded")
     return True
 

@@ -170,7 +170,7 @@ def test_too_large_body_is_413_json(client):
 
 
 def test_max_content_length_is_set(app):
-    assert app.config["MAX_CONTENT_LENGTH"] == 16 * 1024 * 1024
+    assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024 * 1024
 
 
 def test_openapi_is_valid_31_and_lists_every_route(client, app):

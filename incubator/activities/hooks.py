@@ -1,0 +1,118 @@
+"""What activities tell the other features: approved activities count toward
+graduation, make "last activity" on the caseload, and appear on the timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from incubator.activities.models import Activity, ActivityEvent, ReviewState
+from incubator.extensions import db
+from incubator.organizations.caseload import register_last_activity_source
+from incubator.organizations.incubation import register_activity_counter
+from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+
+EVENT_TITLES = {
+    "logged": lambda t: _l("Activity logged: %(title)s", title=t),
+    "edited": lambda t: _l("Activity edited: %(title)s", title=t),
+    "resubmitted": lambda t: _l("Activity resubmitted: %(title)s", title=t),
+    "returned": lambda t: _l("Activity returned: %(title)s", title=t),
+    "approved": lambda t: _l("Activity approved: %(title)s", title=t),
+}
+
+
+def approved_since(organization_id: int, since: date) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Activity)
+        .where(
+            Activity.organization_id == organization_id,
+            Activity.review_state == ReviewState.APPROVED,
+            Activity.held_on >= since,
+        )
+    )
+
+
+def last_activity(org_ids: list[int]) -> dict[int, date]:
+    rows = db.session.execute(
+        select(Activity.organization_id, func.max(Activity.held_on))
+        .where(Activity.organization_id.in_(org_ids))
+        .group_by(Activity.organization_id)
+    )
+    return {org_id: day for org_id, day in rows}
+
+
+def _count(org, viewer) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(ActivityEvent)
+        .join(Activity, Activity.id == ActivityEvent.activity_id)
+        .where(Activity.organization_id == org.id)
+    )
+
+
+def activity_events(org, viewer, limit):
+    rows = db.session.execute(
+        select(ActivityEvent, Activity)
+        .join(Activity, Activity.id == ActivityEvent.activity_id)
+        .where(Activity.organization_id == org.id)
+        .options(joinedload(ActivityEvent.actor))
+        .order_by(ActivityEvent.at.desc(), ActivityEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        TimelineEvent(
+            at=event.at,
+            day=None,
+            kind=f"activity_{event.action}",
+            title=str(
+                EVENT_TITLES.get(event.action, EVENT_TITLES["edited"])(activity.title)
+            ),
+            detail=event.reason,
+            url=url_for("activities.detail", activity_id=activity.id),
+            actor=event.actor.name if event.actor else None,
+            record_type="Activity",
+            record_id=activity.id,
+        )
+        for event, activity in rows
+    ]
+
+
+def register() -> None:
+    register_activity_counter(approved_since)
+    register_last_activity_source(last_activity)
+    register_timeline_provider(activity_events, count=_count)
+
+
+ACTION_LABELS = {
+    "logged": _l("Logged"),
+    "edited": _l("Edited"),
+    "resubmitted": _l("Fixed and resubmitted"),
+    "returned": _l("Returned"),
+    "approved": _l("Approved"),
+}
+
+
+def yuan(value) -> str:
+    """``408400`` -> ``408,400.00`` (money is Decimal, shown with fen)."""
+    if value is None:
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+def init_app(app) -> None:
+    from incubator.activities.models import RESOURCE_KIND_LABELS, ResourceKind
+
+    register()
+    app.jinja_env.filters["yuan"] = yuan
+    app.jinja_env.filters["resource_kind"] = lambda key: str(
+        RESOURCE_KIND_LABELS.get(ResourceKind(key), key)
+    )
+    app.jinja_env.filters["activity_action"] = lambda key: str(
+        ACTION_LABELS.get(key, key)
+    )

@@ -1,0 +1,262 @@
+"""Activity logs (活动记录), their photos and review history, and the ledger of
+resources linked (资源链接台账)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from incubator.auth.models import User
+from incubator.database import UTCDateTime, utcnow
+from incubator.extensions import db
+from incubator.organizations.models import Organization
+from incubator.projects.models import Compound
+from incubator.volunteers.models import ServiceRecord, Volunteer
+
+
+class Form(StrEnum):
+    GROUP = "group"
+    COMMUNITY = "community"
+    TRAINING = "training"
+    MEETING = "meeting"
+    CASE = "case"
+    OTHER = "other"
+
+
+FORM_LABELS = {
+    Form.GROUP: _l("Group activity"),
+    Form.COMMUNITY: _l("Community activity"),
+    Form.TRAINING: _l("Training"),
+    Form.MEETING: _l("Meeting"),
+    Form.CASE: _l("Casework"),
+    Form.OTHER: _l("Other"),
+}
+
+
+class ServiceType(StrEnum):
+    PUBLIC_CLASS = "public_class"
+    SELF_ORG_SERVICE = "self_org_service"
+    SCIENCE = "science"
+    ACADEMY = "academy"
+    PARTY_TRAINING = "party_training"
+    CAPACITY = "capacity"
+    MEETING_RECEPTION = "meeting_reception"
+    VISIT_RECEPTION = "visit_reception"
+    ROUTINE_TRAINING = "routine_training"
+    RESOURCE_SHARING = "resource_sharing"
+    ONLINE_CONSULTING = "online_consulting"
+    CASE_USE = "case_use"
+    OTHER = "other"
+
+
+# The 13 regular service types of the centre (DOMAIN.md); shown in Chinese in both
+# languages' data, with English for the interface.
+SERVICE_TYPE_LABELS = {
+    ServiceType.PUBLIC_CLASS: _l("Public-welfare class"),
+    ServiceType.SELF_ORG_SERVICE: _l("Self-organization service"),
+    ServiceType.SCIENCE: _l("Science popularization"),
+    ServiceType.ACADEMY: _l("Community academy"),
+    ServiceType.PARTY_TRAINING: _l("Party-building training"),
+    ServiceType.CAPACITY: _l("Community capacity building"),
+    ServiceType.MEETING_RECEPTION: _l("Meeting reception"),
+    ServiceType.VISIT_RECEPTION: _l("Visit reception"),
+    ServiceType.ROUTINE_TRAINING: _l("Routine training"),
+    ServiceType.RESOURCE_SHARING: _l("Resource sharing"),
+    ServiceType.ONLINE_CONSULTING: _l("Online consulting"),
+    ServiceType.CASE_USE: _l("Casework use"),
+    ServiceType.OTHER: _l("Other"),
+}
+
+
+class TargetGroup(StrEnum):
+    CHILDREN = "children"
+    YOUTH = "youth"
+    WOMEN = "women"
+    ELDERS = "elders"
+    SPECIAL = "special"
+    ALL_RESIDENTS = "all_residents"
+
+
+TARGET_GROUP_LABELS = {
+    TargetGroup.CHILDREN: _l("Children"),
+    TargetGroup.YOUTH: _l("Youth"),
+    TargetGroup.WOMEN: _l("Women"),
+    TargetGroup.ELDERS: _l("Elders"),
+    TargetGroup.SPECIAL: _l("People with disabilities / special groups"),
+    TargetGroup.ALL_RESIDENTS: _l("All residents"),
+}
+
+
+class ReviewState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+REVIEW_STATE_LABELS = {
+    ReviewState.PENDING: _l("Waiting for review"),
+    ReviewState.APPROVED: _l("Approved"),
+    ReviewState.RETURNED: _l("Returned"),
+}
+
+
+class Activity(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(100))
+    form: Mapped[str] = mapped_column(String(16), index=True)
+    service_type: Mapped[str] = mapped_column(String(32), index=True)
+    target_group: Mapped[str] = mapped_column(String(16), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The calendar day (project time zone) the activity took place, for months.
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    compound_id: Mapped[int | None] = mapped_column(
+        ForeignKey("compound.id"), index=True
+    )
+    place: Mapped[str] = mapped_column(String(100), default="")
+    person_times: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    review_state: Mapped[str] = mapped_column(
+        String(16), default=ReviewState.PENDING, index=True
+    )
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # One form submission makes one activity (a double tap posts the same key).
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    organization: Mapped[Organization] = relationship()
+    compound: Mapped[Compound | None] = relationship()
+    logged_by: Mapped[User | None] = relationship()
+    volunteers: Mapped[list[ActivityVolunteer]] = relationship(
+        back_populates="activity",
+        cascade="all, delete-orphan",
+        order_by="ActivityVolunteer.id",
+    )
+    photos: Mapped[list[ActivityPhoto]] = relationship(
+        back_populates="activity", order_by="ActivityPhoto.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_activity_org_held", "organization_id", "held_on"),)
+
+    @property
+    def form_label(self) -> str:
+        return str(FORM_LABELS[Form(self.form)])
+
+    @property
+    def service_type_label(self) -> str:
+        return str(SERVICE_TYPE_LABELS[ServiceType(self.service_type)])
+
+    @property
+    def target_group_label(self) -> str:
+        return str(TARGET_GROUP_LABELS[TargetGroup(self.target_group)])
+
+    @property
+    def review_state_label(self) -> str:
+        return str(REVIEW_STATE_LABELS[ReviewState(self.review_state)])
+
+    @property
+    def place_label(self) -> str:
+        parts = [self.compound.name if self.compound else "", self.place]
+        return " ".join(p for p in parts if p)
+
+
+class ActivityVolunteer(db.Model):
+    """A volunteer who served in an activity, with their hours. On approval the
+    hours become a service record of the volunteer."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), index=True)
+    hours: Mapped[Decimal] = mapped_column(Numeric(6, 1))
+    service_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_record.id")
+    )
+
+    activity: Mapped[Activity] = relationship(back_populates="volunteers")
+    volunteer: Mapped[Volunteer] = relationship()
+    service_record: Mapped[ServiceRecord | None] = relationship()
+
+
+class ActivityPhoto(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="photos")
+
+
+class ActivityEvent(db.Model):
+    """The log's own history: logged, edited, returned, resubmitted, approved."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ResourceKind(StrEnum):
+    MONEY = "money"
+    GOODS = "goods"
+    VENUE = "venue"
+    PROFESSIONAL = "professional"
+    OTHER = "other"
+
+
+RESOURCE_KIND_LABELS = {
+    ResourceKind.MONEY: _l("Money"),
+    ResourceKind.GOODS: _l("Goods"),
+    ResourceKind.VENUE: _l("Venue"),
+    ResourceKind.PROFESSIONAL: _l("Professional help"),
+    ResourceKind.OTHER: _l("Other"),
+}
+
+
+class ResourceLink(db.Model):
+    """A line of the ledger of resources linked (资源链接台账), valued in yuan."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    valuation_basis: Mapped[str] = mapped_column(String(200), default="")
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id"), index=True
+    )
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activity.id"), index=True
+    )
+    evidence_name: Mapped[str | None] = mapped_column(String(64))
+    evidence_original: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization | None] = relationship()
+    activity: Mapped[Activity | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return str(RESOURCE_KIND_LABELS[ResourceKind(self.kind)])

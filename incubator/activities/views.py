@@ -1,0 +1,457 @@
+"""Activity pages: the list and its filters, the month calendar, the review queue,
+logging and editing (made for a phone), review, and photos."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from incubator.activities import photos as photo_files
+from incubator.activities import services
+from incubator.activities.export import activities_workbook
+from incubator.activities.forms import ActivityFilterForm, ActivityForm, ReviewForm
+from incubator.activities.models import (
+    Activity,
+    ActivityEvent,
+    ActivityPhoto,
+    ActivityVolunteer,
+    ReviewState,
+)
+from incubator.activities.queries import activities_query
+from incubator.auth.permissions import (
+    can_see_organization,
+    roles_required,
+)
+from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.errors import DomainError, StaleRecord, ValidationFailed
+from incubator.extensions import db
+from incubator.forms import EmptyForm
+from incubator.i18n import local_today, local_zone
+from incubator.main.actions import roll_back, run_and_flash
+from incubator.organizations.models import Organization
+from incubator.organizations.queries import organizations_query
+from incubator.organizations.views import compound_choices
+from incubator.paging import paginate
+from incubator.volunteers.access import manageable_organizations
+from incubator.volunteers.models import Membership, Volunteer
+from incubator.volunteers.queries import month_range
+
+bp = Blueprint("activities", __name__, url_prefix="/activities")
+
+PER_PAGE = 20
+LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+
+
+def _visible_activity(activity_id: int) -> Activity:
+    activity = db.session.scalar(
+        select(Activity)
+        .where(Activity.id == activity_id)
+        .options(
+            joinedload(Activity.organization),
+            joinedload(Activity.compound),
+            selectinload(Activity.photos),
+            selectinload(Activity.volunteers).joinedload(ActivityVolunteer.volunteer),
+        )
+    )
+    if activity is None or not can_see_organization(
+        current_user, activity.organization
+    ):
+        abort(404)
+    return activity
+
+
+def _filters():
+    form = ActivityFilterForm(request.args)
+    orgs = db.session.scalars(organizations_query(current_user)).unique().all()
+    form.organization.choices = [SelectChoice("", _("All organizations"))] + [
+        SelectChoice(str(o.id), o.name) for o in orgs
+    ]
+    form.compound.choices = compound_choices(_("All compounds"))
+    valid = form.validate()
+
+    def value(field):
+        return field.data if valid and field.data else None
+
+    query = activities_query(
+        current_user,
+        organization_id=int(value(form.organization))
+        if value(form.organization)
+        else None,
+        month=month_range(value(form.month)),
+        form=value(form.form),
+        service_type=value(form.service_type),
+        target_group=value(form.target_group),
+        compound_id=int(value(form.compound)) if value(form.compound) else None,
+        review_state=value(form.state),
+    )
+    return form, query
+
+
+@bp.route("")
+@roles_required()
+def index():
+    form, query = _filters()
+    page = paginate(query, PER_PAGE)
+    return render_template("activities/index.html", form=form, page=page)
+
+
+@bp.route("/export.xlsx")
+@roles_required(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER, Role.ORG_LEADER)
+def export():
+    _form, query = _filters()
+    return activities_workbook(db.session.scalars(query).unique().all())
+
+
+@bp.route("/calendar")
+@roles_required()
+def calendar():
+    month = month_range(request.args.get("month")) or month_range(
+        local_today().strftime("%Y-%m")
+    )
+    start, end = month
+    activities = (
+        db.session.scalars(activities_query(current_user, month=(start, end)))
+        .unique()
+        .all()
+    )
+    by_day: dict[date, list[Activity]] = {}
+    for activity in activities:
+        by_day.setdefault(activity.held_on, []).append(activity)
+    first = start - timedelta(days=start.weekday())
+    weeks, day = [], first
+    while day < end or day.weekday() != 0:
+        if day.weekday() == 0:
+            weeks.append([])
+        weeks[-1].append(day)
+        day += timedelta(days=1)
+    previous = (start - timedelta(days=1)).strftime("%Y-%m")
+    return render_template(
+        "activities/calendar.html",
+        weeks=weeks,
+        by_day=by_day,
+        start=start,
+        previous=previous,
+        following=end.strftime("%Y-%m"),
+        today=local_today(),
+    )
+
+
+@bp.route("/review")
+@roles_required(Role.ADMIN, Role.SOCIAL_WORKER)
+def review_queue():
+    """Logs waiting for review: a social worker's caseload, or everyone's for an
+    admin (``?all=1`` shows everyone's to a social worker too)."""
+    query = activities_query(current_user, review_state=ReviewState.PENDING)
+    mine = current_user.role == Role.SOCIAL_WORKER and request.args.get("all") != "1"
+    if mine:
+        query = query.where(Organization.social_worker_id == current_user.id)
+    page = paginate(query.order_by(None).order_by(Activity.created_at), PER_PAGE)
+    return render_template("activities/review_queue.html", page=page, mine=mine)
+
+
+def _organization_for_new() -> Organization | None:
+    orgs = manageable_organizations(current_user)
+    wanted = request.args.get("org", type=int) or request.form.get("org", type=int)
+    if wanted:
+        found = next((o for o in orgs if o.id == wanted), None)
+        if found is None:
+            abort(404)
+        return found
+    return orgs[0] if len(orgs) == 1 else None
+
+
+def _roster(org: Organization) -> list[Volunteer]:
+    return list(
+        db.session.scalars(
+            select(Volunteer)
+            .join(Membership, Membership.volunteer_id == Volunteer.id)
+            .where(
+                Membership.organization_id == org.id,
+                Membership.left_on.is_(None),
+                Volunteer.anonymized_at.is_(None),
+            )
+            .order_by(Volunteer.name, Volunteer.id)
+        ).unique()
+    )
+
+
+def _volunteer_hours(roster: list[Volunteer]) -> list[tuple[int, str]]:
+    picked = []
+    for volunteer in roster:
+        if request.form.get(f"vol-{volunteer.id}"):
+            picked.append((volunteer.id, request.form.get(f"hours-{volunteer.id}", "")))
+    return picked
+
+
+def _moment(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=local_zone())
+
+
+def _values(form: ActivityForm) -> dict:
+    return {
+        "title": form.title.data,
+        "form": form.form.data,
+        "service_type": form.service_type.data,
+        "target_group": form.target_group.data,
+        "starts_at": _moment(form.held_on.data, form.start_time.data),
+        "ends_at": _moment(form.held_on.data, form.end_time.data),
+        "compound_id": form.compound_id.data,
+        "place": form.place.data,
+        "person_times": form.person_times.data,
+        "summary": form.summary.data,
+    }
+
+
+def _uploads() -> list:
+    """Every chosen photo, checked before anything is saved."""
+    files = [f for f in request.files.getlist("photos") if f and f.filename]
+    if len(files) > photo_files.MAX_PHOTOS:
+        raise ValidationFailed(
+            _("At most %(n)d photos per activity.", n=photo_files.MAX_PHOTOS),
+            field="photos",
+        )
+    checked = []
+    for upload in files:
+        try:
+            checked.append((photo_files.process_image(upload.read()), upload.filename))
+        except DomainError as exc:
+            exc.message = (
+                f"{photo_files.clean_original_name(upload.filename)}：{exc.message}"
+            )
+            raise
+    return checked
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*LOGGERS)
+def new():
+    org = _organization_for_new()
+    if org is None:
+        return render_template(
+            "activities/choose_org.html", orgs=manageable_organizations(current_user)
+        )
+    form = ActivityForm()
+    form.compound_id.choices = compound_choices(_("(not in a compound)"))
+    roster = _roster(org)
+    if request.method == "GET":
+        form.submission_key.data = uuid.uuid4().hex
+        form.held_on.data = local_today()
+        form.compound_id.data = org.compound_id
+    if form.validate_on_submit():
+        try:
+            checked = _uploads()
+            activity = services.log_activity(
+                org,
+                actor=current_user,
+                volunteer_hours=_volunteer_hours(roster),
+                submission_key=form.submission_key.data,
+                **_values(form),
+            )
+            if not getattr(activity, "duplicate_submission", False):
+                for processed, name in checked:
+                    services.attach_photo(activity, processed, name, actor=current_user)
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(
+                _("Activity logged; it waits for your social worker's review."),
+                "success",
+            )
+            return redirect(
+                url_for("activities.detail", activity_id=activity.id, saved=1)
+            )
+    return render_template(
+        "activities/form.html",
+        form=form,
+        org=org,
+        roster=roster,
+        activity=None,
+        picked={
+            int(k[4:]): request.form.get(f"hours-{k[4:]}")
+            for k in request.form
+            if k.startswith("vol-")
+        },
+    )
+
+
+@bp.route("/<int:activity_id>")
+@roles_required()
+def detail(activity_id: int):
+    activity = _visible_activity(activity_id)
+    history = db.session.scalars(
+        select(ActivityEvent)
+        .where(ActivityEvent.activity_id == activity.id)
+        .options(joinedload(ActivityEvent.actor))
+        .order_by(ActivityEvent.at, ActivityEvent.id)
+    ).all()
+    may_edit = current_user.role in STAFF_ROLES or (
+        current_user.role == Role.ORG_LEADER
+        and activity.organization.leader_user_id == current_user.id
+    )
+    return render_template(
+        "activities/detail.html",
+        activity=activity,
+        history=history,
+        may_edit=may_edit,
+        review_form=ReviewForm(),
+        action_form=EmptyForm(),
+        saved=request.args.get("saved") == "1",
+    )
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+@roles_required(*LOGGERS)
+def edit(activity_id: int):
+    activity = _visible_activity(activity_id)
+    org = activity.organization
+    if org.id not in {o.id for o in manageable_organizations(current_user)}:
+        abort(403)
+    form = ActivityForm(obj=activity if request.method == "GET" else None)
+    form.compound_id.choices = compound_choices(_("(not in a compound)"))
+    roster = _roster(org)
+    if request.method == "GET":
+        start = activity.starts_at.astimezone(local_zone())
+        form.held_on.data = start.date()
+        form.start_time.data = start.time()
+        form.end_time.data = activity.ends_at.astimezone(local_zone()).time()
+    if form.validate_on_submit():
+        try:
+            checked = _uploads()
+            services.update_activity(
+                activity,
+                actor=current_user,
+                expected_version=form.version.data,
+                volunteer_hours=_volunteer_hours(roster),
+                **_values(form),
+            )
+            for processed, name in checked:
+                services.attach_photo(activity, processed, name, actor=current_user)
+        except StaleRecord as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved; the log waits for review again."), "success")
+            return redirect(
+                url_for("activities.detail", activity_id=activity.id, saved=1)
+            )
+    picked = (
+        {h.volunteer_id: str(h.hours) for h in activity.volunteers}
+        if request.method == "GET"
+        else {
+            int(k[4:]): request.form.get(f"hours-{k[4:]}")
+            for k in request.form
+            if k.startswith("vol-")
+        }
+    )
+    return render_template(
+        "activities/form.html",
+        form=form,
+        org=org,
+        roster=roster,
+        activity=activity,
+        picked=picked,
+    )
+
+
+@bp.route("/<int:activity_id>/review", methods=["POST"])
+@roles_required(Role.ADMIN, Role.SOCIAL_WORKER)
+def review(activity_id: int):
+    activity = _visible_activity(activity_id)
+    form = ReviewForm()
+    decision = request.form.get("decision")
+    if form.validate_on_submit():
+        message = (
+            _("Approved; the volunteers' hours are recorded.")
+            if decision == "approve"
+            else _("Returned to the organization.")
+        )
+        run_and_flash(
+            services.review_activity,
+            activity,
+            actor=current_user,
+            decision=decision,
+            reason=form.reason.data,
+            success=message,
+        )
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+@bp.route("/<int:activity_id>/photos", methods=["POST"])
+@roles_required(*LOGGERS)
+def add_photos(activity_id: int):
+    activity = _visible_activity(activity_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            for processed, name in _uploads():
+                services.attach_photo(activity, processed, name, actor=current_user)
+        except DomainError as exc:
+            roll_back(exc)
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Photos added."), "success")
+    return redirect(url_for("activities.detail", activity_id=activity.id))
+
+
+def _visible_photo(photo_id: int) -> ActivityPhoto:
+    photo = db.session.get(ActivityPhoto, photo_id)
+    if photo is None:
+        abort(404)
+    org = db.session.get(Organization, photo.activity.organization_id)
+    if not can_see_organization(current_user, org):
+        abort(404)
+    return photo
+
+
+@bp.route("/photos/<int:photo_id>")
+@roles_required()
+def photo(photo_id: int):
+    found = _visible_photo(photo_id)
+    name = (
+        found.stored_name
+        if request.args.get("size") != "thumb"
+        else (f"thumb-{found.stored_name}")
+    )
+    path = photo_files.upload_dir("photos") / name
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=0)
+
+
+@bp.route("/photos/<int:photo_id>/delete", methods=["POST"])
+@roles_required(*LOGGERS)
+def delete_photo(photo_id: int):
+    found = _visible_photo(photo_id)
+    activity_id = found.activity_id
+    if EmptyForm().validate_on_submit():
+        stored = found.stored_name
+        if run_and_flash(
+            services.delete_photo,
+            found,
+            actor=current_user,
+            success=_("Photo removed."),
+        ):
+            photo_files.remove_stored("photos", stored)
+    return redirect(url_for("activities.detail", activity_id=activity_id))

@@ -1,0 +1,380 @@
+"""API: activity logs and their review, and the ledger of resources linked."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import abort
+from pydantic import BaseModel, ConfigDict, Field
+
+from incubator.activities import services
+from incubator.activities.models import (
+    Activity,
+    Form,
+    ResourceKind,
+    ResourceLink,
+    ReviewState,
+    ServiceType,
+    TargetGroup,
+)
+from incubator.activities.queries import activities_query
+from incubator.activities.resource_views import ledger_query
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
+from incubator.auth.permissions import (
+    can_see_organization,
+    get_visible_organization_or_404,
+)
+from incubator.auth.roles import Role
+from incubator.extensions import db
+from incubator.volunteers.queries import month_range
+
+TAG = "activities"
+LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+
+
+class VolunteerHoursIn(BaseModel):
+    volunteer_id: Id
+    hours: str = Field(max_length=8, description='In steps of 0.5, e.g. "2.5"')
+
+
+class ActivityFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=100)
+    form: Form
+    service_type: ServiceType
+    target_group: TargetGroup
+    starts_at: datetime = Field(description="ISO 8601 with offset")
+    ends_at: datetime
+    compound_id: Id | None = None
+    place: str = Field(default="", max_length=100)
+    person_times: int = Field(ge=0, le=10_000)
+    summary: str = Field(default="", max_length=5000)
+    volunteer_hours: list[VolunteerHoursIn] = Field(
+        default_factory=list, max_length=200
+    )
+
+
+class ActivityCreate(ActivityFields):
+    organization_id: Id
+    submission_key: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Send the same key again (a retry) to get the same activity back",
+    )
+
+
+class ActivityPatch(ActivityFields):
+    version: int
+
+
+class VolunteerHoursOut(BaseModel):
+    volunteer_id: int
+    name: str
+    hours: str
+    service_record_id: int | None
+
+
+class ActivityOut(BaseModel):
+    id: int
+    organization_id: int
+    title: str
+    form: str
+    form_label: str
+    service_type: str
+    service_type_label: str
+    target_group: str
+    target_group_label: str
+    starts_at: datetime
+    ends_at: datetime
+    held_on: date
+    compound_id: int | None
+    place: str
+    person_times: int
+    summary: str
+    volunteer_hours: list[VolunteerHoursOut]
+    photo_count: int
+    review_state: str
+    review_state_label: str
+    return_reason: str
+    version: int
+
+    @classmethod
+    def of(cls, a: Activity) -> ActivityOut:
+        return cls(
+            id=a.id,
+            organization_id=a.organization_id,
+            title=a.title,
+            form=a.form,
+            form_label=a.form_label,
+            service_type=a.service_type,
+            service_type_label=a.service_type_label,
+            target_group=a.target_group,
+            target_group_label=a.target_group_label,
+            starts_at=a.starts_at,
+            ends_at=a.ends_at,
+            held_on=a.held_on,
+            compound_id=a.compound_id,
+            place=a.place,
+            person_times=a.person_times,
+            summary=a.summary,
+            volunteer_hours=[
+                VolunteerHoursOut(
+                    volunteer_id=h.volunteer_id,
+                    name=h.volunteer.name,
+                    hours=str(h.hours),
+                    service_record_id=h.service_record_id,
+                )
+                for h in a.volunteers
+            ],
+            photo_count=len(a.photos),
+            review_state=a.review_state,
+            review_state_label=a.review_state_label,
+            return_reason=a.return_reason,
+            version=a.version,
+        )
+
+
+class ActivityQuery(PageQuery):
+    organization_id: Id | None = None
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    form: Form | None = None
+    service_type: ServiceType | None = None
+    target_group: TargetGroup | None = None
+    compound_id: Id | None = None
+    review_state: ReviewState | None = None
+
+
+class ActivityPage(BaseModel):
+    items: list[ActivityOut]
+    page: int
+    per_page: int
+    total: int
+
+
+def _values(body: ActivityFields) -> dict:
+    data = body.model_dump(mode="python", exclude={"volunteer_hours"})
+    for key in ("form", "service_type", "target_group"):
+        data[key] = data[key].value
+    for key in ("organization_id", "submission_key", "version"):
+        data.pop(key, None)
+    return data
+
+
+def _hours(body: ActivityFields) -> list[tuple[int, str]]:
+    return [(v.volunteer_id, v.hours) for v in body.volunteer_hours]
+
+
+def _load(activity_id: int) -> Activity:
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or not can_see_organization(
+        current_api_user(), activity.organization
+    ):
+        abort(404)
+    return activity
+
+
+@endpoint(
+    "/activities",
+    summary="Activity logs, newest first",
+    tag=TAG,
+    query=ActivityQuery,
+    response=ActivityPage,
+)
+def list_activities(query: ActivityQuery):
+    stmt = activities_query(
+        current_api_user(),
+        organization_id=query.organization_id,
+        month=month_range(query.month),
+        form=query.form.value if query.form else None,
+        service_type=query.service_type.value if query.service_type else None,
+        target_group=query.target_group.value if query.target_group else None,
+        compound_id=query.compound_id,
+        review_state=query.review_state.value if query.review_state else None,
+    )
+    return paginate(stmt, query, ActivityOut.of)
+
+
+@endpoint(
+    "/activities",
+    "POST",
+    summary="Log an activity (it waits for review)",
+    tag=TAG,
+    body=ActivityCreate,
+    response=ActivityOut,
+    status=201,
+    roles=LOGGERS,
+    errors=(403, 404, 409),
+)
+def create_activity(body: ActivityCreate):
+    org = get_visible_organization_or_404(current_api_user(), body.organization_id)
+    activity = services.log_activity(
+        org,
+        actor=current_api_user(),
+        volunteer_hours=_hours(body),
+        submission_key=body.submission_key,
+        **_values(body),
+    )
+    db.session.commit()
+    return ActivityOut.of(activity)
+
+
+@endpoint(
+    "/activities/<int:activity_id>",
+    summary="One activity log",
+    tag=TAG,
+    response=ActivityOut,
+    errors=(404,),
+)
+def get_activity(activity_id: int):
+    return ActivityOut.of(_load(activity_id))
+
+
+@endpoint(
+    "/activities/<int:activity_id>",
+    "PATCH",
+    summary="Change a log (all fields); it goes back to review",
+    tag=TAG,
+    body=ActivityPatch,
+    response=ActivityOut,
+    roles=LOGGERS,
+    errors=(403, 404, 409),
+)
+def patch_activity(activity_id: int, body: ActivityPatch):
+    activity = _load(activity_id)
+    services.update_activity(
+        activity,
+        actor=current_api_user(),
+        expected_version=body.version,
+        volunteer_hours=_hours(body),
+        **_values(body),
+    )
+    db.session.commit()
+    return ActivityOut.of(activity)
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: str = Field(pattern="^(approve|return)$")
+    reason: str = Field(default="", max_length=2000)
+
+
+@endpoint(
+    "/activities/<int:activity_id>/review",
+    "POST",
+    summary="Approve a log, or return it with a reason",
+    tag=TAG,
+    body=ReviewIn,
+    response=ActivityOut,
+    roles=(Role.ADMIN, Role.SOCIAL_WORKER),
+    errors=(404, 409),
+)
+def review_activity(activity_id: int, body: ReviewIn):
+    activity = _load(activity_id)
+    services.review_activity(
+        activity, actor=current_api_user(), decision=body.decision, reason=body.reason
+    )
+    db.session.commit()
+    return ActivityOut.of(activity)
+
+
+class ResourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partner: str = Field(min_length=1, max_length=100)
+    kind: ResourceKind
+    description: str = Field(default="", max_length=2000)
+    value: str = Field(max_length=20, description='Yuan with fen, e.g. "1200.50"')
+    valuation_basis: str = Field(default="", max_length=200)
+    received_on: date
+    organization_id: Id | None = None
+    activity_id: Id | None = None
+
+
+class ResourceOut(BaseModel):
+    id: int
+    partner: str
+    kind: str
+    kind_label: str
+    description: str
+    value: str
+    valuation_basis: str
+    received_on: date
+    organization_id: int | None
+    activity_id: int | None
+
+    @classmethod
+    def of(cls, r: ResourceLink) -> ResourceOut:
+        return cls(
+            id=r.id,
+            partner=r.partner,
+            kind=r.kind,
+            kind_label=r.kind_label,
+            description=r.description,
+            value=f"{r.value:.2f}",
+            valuation_basis=r.valuation_basis,
+            received_on=r.received_on,
+            organization_id=r.organization_id,
+            activity_id=r.activity_id,
+        )
+
+
+class ResourceQuery(PageQuery):
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class ResourcePage(BaseModel):
+    items: list[ResourceOut]
+    page: int
+    per_page: int
+    total: int
+
+
+@endpoint(
+    "/resources",
+    summary="The ledger of resources linked",
+    tag=TAG,
+    query=ResourceQuery,
+    response=ResourcePage,
+)
+def list_resources(query: ResourceQuery):
+    return paginate(
+        ledger_query(current_api_user(), month_range(query.month)),
+        query,
+        ResourceOut.of,
+    )
+
+
+@endpoint(
+    "/resources",
+    "POST",
+    summary="Add a ledger line",
+    tag=TAG,
+    body=ResourceIn,
+    response=ResourceOut,
+    status=201,
+    roles=LOGGERS,
+    errors=(403, 404),
+)
+def create_resource(body: ResourceIn):
+    user = current_api_user()
+    org = (
+        get_visible_organization_or_404(user, body.organization_id)
+        if body.organization_id
+        else None
+    )
+    activity = _load(body.activity_id) if body.activity_id else None
+    line = services.record_resource(
+        actor=user,
+        partner=body.partner,
+        kind=body.kind.value,
+        value=body.value,
+        received_on=body.received_on,
+        description=body.description,
+        valuation_basis=body.valuation_basis,
+        organization=org,
+        activity=activity,
+    )
+    db.session.commit()
+    return ResourceOut.of(line)
