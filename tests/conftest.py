@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import itertools
 import os
+import threading
 import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,16 +25,20 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from config import TestingConfig
 from incubator import create_app
+from incubator.activities import services as activity_services
 from incubator.auth import services as user_services
 from incubator.auth.models import User
+from incubator.demo.seed import seed_demo
 from incubator.extensions import db as _db
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
 from incubator.projects.models import Community, Compound
 from incubator.volunteers import services as volunteer_services
+from tests.browser_support import CHROMIUM, FLAGS, _require_browser
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEFAULT_PASSWORD = "correct-horse-9"
@@ -384,3 +389,75 @@ def assert_constant_queries(client, count_queries):
         return after
 
     return check
+
+
+# ---- browser and activity fixtures ----
+
+
+@pytest.fixture
+def live_server(app, db):
+    seed_demo()
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+@pytest.fixture
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=CHROMIUM, args=FLAGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def team(make_user, make_org, db):
+    """An organization with its leader, social worker and two volunteers."""
+    from incubator.volunteers import services as volunteer_services
+
+    sw = make_user("social_worker", username="team_sw", name="林社工")
+    leader = make_user("org_leader", username="team_leader", name="吴阿姨")
+    org = make_org("舞蹈队", leader=leader, social_worker=sw)
+    helpers = [
+        volunteer_services.create_volunteer(
+            actor=sw, organization=org, name=name, birth_year=1960, phone=phone
+        )
+        for name, phone in (("王秀英", "13911110001"), ("李建国", "13911110002"))
+    ]
+    db.session.commit()
+    return {"org": org, "sw": sw, "leader": leader, "helpers": helpers}
+
+
+@pytest.fixture
+def log(db):
+    """Log an activity through the service (defaults fill what is not given)."""
+
+    def do(org, actor, **values):
+        fields = {
+            "title": "周末排练",
+            "form": "group",
+            "service_type": "self_org_service",
+            "target_group": "elders",
+            "starts_at": datetime(2026, 2, 10, 6, 0, tzinfo=UTC),
+            "ends_at": datetime(2026, 2, 10, 8, 0, tzinfo=UTC),
+            "place": "活动室",
+            "person_times": 20,
+        }
+        fields.update(values)
+        activity = activity_services.log_activity(org, actor=actor, **fields)
+        db.session.commit()
+        return activity
+
+    return do

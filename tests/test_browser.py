@@ -4,67 +4,12 @@ with REQUIRE_BROWSER=1 (CI) a missing browser fails instead of skipping."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-from incubator.demo.seed import DEMO_PASSWORD, seed_demo
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from incubator.demo.seed import DEMO_PASSWORD
+from tests.browser_support import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-
-
-def _require_browser():
-    if not Path(CHROMIUM).exists():
-        message = (
-            f"Chromium not found at {CHROMIUM}: run `make test` as root to install it"
-        )
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-@pytest.fixture
-def live_server(app, db):
-    seed_demo()
-    db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
-
-
-@pytest.fixture
-def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=CHROMIUM, args=FLAGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -13,15 +13,8 @@ from sqlalchemy import func, select
 
 from incubator.activities.models import Activity, ActivityPhoto
 from incubator.volunteers.hours import total_hours
-from tests.activities.conftest import team  # noqa: F401  (fixture)
+from tests.browser_support import SCREENSHOTS
 from tests.images import png_bytes
-from tests.test_browser import (  # noqa: F401  # noqa: F401  (fixtures)
-    FLAGS,
-    SCREENSHOTS,
-    _require_browser,
-    browser,
-    live_server,
-)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-9"
@@ -48,7 +41,7 @@ def test_log_return_fix_approve_on_a_phone(
     live_server,
     browser,
     team,
-    make_user,  # noqa: F811
+    make_user,
     make_org,
     db,
     tmp_path,
