@@ -59,6 +59,10 @@ def test_log_return_fix_approve_on_a_phone(
     photo.write_bytes(png_bytes((800, 600)))
     fake = tmp_path / "伪装.jpg"
     fake.write_text("this is not an image\n" * 20)
+    huge = tmp_path / "巨幅.png"
+    from PIL import Image
+
+    Image.new("1", (9000, 6000)).save(huge, "PNG")  # 54 megapixels
 
     leader = _phone(browser)
     page = leader.new_page()
@@ -74,7 +78,7 @@ def test_log_return_fix_approve_on_a_phone(
     page.fill("#person_times", "45")
     for vid in helper_ids:
         page.check(f"#vol-{vid}")
-        page.fill(f"input[name='hours-{vid}']", "2.5")
+        page.fill(f"input[name='hours-{vid}']", "2")
     page.set_input_files("#photos", str(photo))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(SCREENSHOTS / "activity-form-phone.png"), full_page=True)
@@ -100,6 +104,10 @@ def test_log_return_fix_approve_on_a_phone(
     page.click("text=添加照片")
     page.wait_for_load_state()
     assert "不是可以识别的照片" in page.locator("main").inner_text()
+    page.set_input_files("input[name=photos]", str(huge))
+    page.click("text=添加照片")
+    page.wait_for_load_state()
+    assert "照片太大" in page.locator("main").inner_text()
     db.session.expire_all()
     assert db.session.scalar(photos) == 1
     db.session.commit()
@@ -137,7 +145,7 @@ def test_log_return_fix_approve_on_a_phone(
     sw_page.wait_for_load_state()
     assert "已审核" in sw_page.locator("main").inner_text()
     db.session.expire_all()
-    assert total_hours(helper_ids) == {vid: Decimal("2.5") for vid in helper_ids}
+    assert total_hours(helper_ids) == {vid: Decimal("2.0") for vid in helper_ids}
     db.session.commit()
 
     # the leader adds a ledger line from the activity; the ledger total shows it

@@ -72,7 +72,7 @@ class ActivityForm(BaseForm):
     )
     summary = TextAreaField(_l("What happened"), validators=[Length(max=5000)])
     photos = FileField(_l("Photos (up to 9)"))
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
     version = IntegerField(validators=[Optional()])
 
 

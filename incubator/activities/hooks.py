@@ -41,7 +41,10 @@ def approved_since(organization_id: int, since: date) -> int:
 def last_activity(org_ids: list[int]) -> dict[int, date]:
     rows = db.session.execute(
         select(Activity.organization_id, func.max(Activity.held_on))
-        .where(Activity.organization_id.in_(org_ids))
+        .where(
+            Activity.organization_id.in_(org_ids),
+            Activity.review_state == ReviewState.APPROVED,
+        )
         .group_by(Activity.organization_id)
     )
     return {org_id: day for org_id, day in rows}
@@ -84,6 +87,9 @@ def activity_events(org, viewer, limit):
 
 
 def register() -> None:
+    from incubator.organizations.panels import register_org_panel
+
+    register_org_panel(activities_panel)
     register_activity_counter(approved_since)
     register_last_activity_source(last_activity)
     register_timeline_provider(activity_events, count=_count)
@@ -115,4 +121,38 @@ def init_app(app) -> None:
     )
     app.jinja_env.filters["activity_action"] = lambda key: str(
         ACTION_LABELS.get(key, key)
+    )
+
+
+def activities_panel(org, viewer):
+    from incubator.organizations.panels import Panel, PanelItem
+
+    recent = db.session.scalars(
+        select(Activity)
+        .where(Activity.organization_id == org.id)
+        .order_by(Activity.held_on.desc(), Activity.id.desc())
+        .limit(5)
+    ).all()
+    approved = db.session.scalar(
+        select(func.count())
+        .select_from(Activity)
+        .where(
+            Activity.organization_id == org.id,
+            Activity.review_state == ReviewState.APPROVED,
+        )
+    )
+    return Panel(
+        title=str(_l("Activities")),
+        summary=str(_l("%(n)d approved activities in all", n=approved)),
+        items=[
+            PanelItem(
+                label=a.title,
+                url=url_for("activities.detail", activity_id=a.id),
+                note=f"{a.held_on.isoformat()} · {a.review_state_label}",
+            )
+            for a in recent
+        ],
+        more_url=url_for("activities.index", organization=org.id),
+        more_label=str(_l("All activities of this organization")),
+        empty=str(_l("No activity logged yet.")),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -25,6 +25,8 @@ MAX_PIXELS = 40_000_000
 LONG_SIDE = 2048
 THUMB_SIDE = 360
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+# iPhones save HEIC unless set to "Most Compatible"; Pillow cannot read it.
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ def process_image(data: bytes) -> ProcessedImage:
         raise _refuse(_l("A photo may be at most 10 MB."))
     if not data:
         raise _refuse(_l("The file is empty."))
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        raise _refuse(
+            _l(
+                "Only JPEG, PNG, WebP or GIF photos are accepted "
+                "(on an iPhone choose 'Most Compatible')."
+            )
+        )
     too_large = _refuse(_l("The photo is too large (at most 40 megapixels)."))
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -100,12 +109,19 @@ def upload_dir(kind: str) -> Path:
 
 
 def store_image(processed: ProcessedImage, kind: str = "photos") -> str:
-    """Write the full image and its thumbnail; returns the generated name."""
+    """Write the full image and its thumbnail; returns the generated name. If the
+    request's transaction is rolled back, the files are removed again."""
     name = f"{uuid.uuid4().hex}.jpg"
     folder = upload_dir(kind)
     (folder / name).write_bytes(processed.full)
     (folder / f"thumb-{name}").write_bytes(processed.thumb)
+    _undo_on_rollback(lambda: remove_stored(kind, name))
     return name
+
+
+def _undo_on_rollback(undo) -> None:
+    if has_request_context():
+        g.setdefault("undo_on_rollback", []).append(undo)
 
 
 def store_pdf(data: bytes) -> str:
@@ -115,6 +131,7 @@ def store_pdf(data: bytes) -> str:
         raise _refuse(_l("Evidence is a photo or a PDF file."))
     name = f"{uuid.uuid4().hex}.pdf"
     (upload_dir("evidence") / name).write_bytes(data)
+    _undo_on_rollback(lambda: remove_stored("evidence", name))
     return name
 
 

@@ -3,7 +3,7 @@ API call these; they flush and audit, never commit."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -35,9 +35,10 @@ from incubator.organizations.models import Organization
 from incubator.projects.models import Compound
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers.access import may_manage_roster
-from incubator.volunteers.models import Membership, Volunteer
+from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
 
 MAX_PERSON_TIMES = 10_000
+EARLIEST = date(2000, 1, 1)
 MAX_DURATION = timedelta(hours=24)
 MAX_VALUE = Decimal("100000000")
 FIELDS = (
@@ -76,6 +77,14 @@ def _clean(values: dict) -> dict:
         raise ValidationFailed(_l("Please enter when it started."), field="starts_at")
     if not isinstance(ends, datetime) or ends.tzinfo is None:
         raise ValidationFailed(_l("Please enter when it ended."), field="ends_at")
+    try:
+        starts_day, ends_day = local_date(starts), local_date(ends)
+    except (OverflowError, ValueError):
+        starts_day = ends_day = None
+    if starts_day is None or starts_day < EARLIEST or ends_day is None:
+        raise ValidationFailed(
+            _l("The date must be between 2000 and today."), field="starts_at"
+        )
     if ends < starts:
         raise ValidationFailed(
             _l("An activity cannot end before it starts."), field="ends_at"
@@ -121,7 +130,12 @@ def _clean(values: dict) -> dict:
 
 
 def _clean_volunteers(
-    org: Organization, entries, held_on
+    org: Organization,
+    entries,
+    held_on,
+    *,
+    duration: timedelta | None = None,
+    exclude_activity: int | None = None,
 ) -> list[tuple[Volunteer, Decimal]]:
     """[(volunteer_id, hours)] -> [(Volunteer, Decimal)], each on the roster."""
     result, seen = [], set()
@@ -154,8 +168,29 @@ def _clean_volunteers(
             hours = hours_service.clean_hours(raw_hours)
         except ValidationFailed as exc:
             raise ValidationFailed(exc.message, field="volunteer_hours") from None
+        if duration is not None and hours > _rounded_up_hours(duration):
+            raise ValidationFailed(
+                _l("A volunteer's hours cannot exceed the activity's length."),
+                field="volunteer_hours",
+            )
+        already = hours_service.hours_on_day(vid, held_on)
+        if already + hours > hours_service.DAY_LIMIT:
+            raise ValidationFailed(
+                _l(
+                    "Volunteer %(no)s already has %(done)s hours on that day; a day "
+                    "holds at most 24 hours.",
+                    no=members[vid].number,
+                    done=already,
+                ),
+                field="volunteer_hours",
+            )
         result.append((members[vid], hours))
     return result
+
+
+def _rounded_up_hours(duration: timedelta) -> Decimal:
+    halves = -(-int(duration.total_seconds()) // 1800)
+    return Decimal(halves) / 2
 
 
 def _may_log(actor: User, org: Organization) -> None:
@@ -201,7 +236,9 @@ def log_activity(
         raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
     clean = _clean(values)
     held_on = local_date(clean["starts_at"])
-    helpers = _clean_volunteers(org, volunteer_hours, held_on)
+    helpers = _clean_volunteers(
+        org, volunteer_hours, held_on, duration=clean["ends_at"] - clean["starts_at"]
+    )
     activity = Activity(
         organization_id=org.id,
         held_on=held_on,
@@ -211,10 +248,10 @@ def log_activity(
         volunteers=[ActivityVolunteer(volunteer_id=v.id, hours=h) for v, h in helpers],
         **clean,
     )
-    db.session.add(activity)
     changes = audit.pending_changes(activity)
     try:
         with db.session.begin_nested():
+            db.session.add(activity)
             db.session.flush()
     except IntegrityError:
         # The same submission arrived twice at once: keep the first one.
@@ -254,11 +291,17 @@ def update_activity(
     merged.update({k: v for k, v in values.items() if k in FIELDS})
     clean = _clean(merged)
     held_on = local_date(clean["starts_at"])
-    if volunteer_hours is not None:
-        helpers = _clean_volunteers(org, volunteer_hours, held_on)
     was_approved = activity.review_state == ReviewState.APPROVED
     if was_approved:
+        # Its hours leave the day totals before the new ones are checked.
         _withdraw_hours(activity, actor, _l("The activity log was changed"))
+    if volunteer_hours is not None:
+        helpers = _clean_volunteers(
+            org,
+            volunteer_hours,
+            held_on,
+            duration=clean["ends_at"] - clean["starts_at"],
+        )
     for key, value in clean.items():
         setattr(activity, key, value)
     activity.held_on = held_on
@@ -285,12 +328,20 @@ def update_activity(
 
 
 def _withdraw_hours(activity: Activity, actor: User, reason) -> None:
+    """Void every service record that counts for this activity, including
+    corrections made to them on the volunteers' pages."""
+    live = db.session.scalars(
+        select(ServiceRecord).where(
+            ServiceRecord.activity_id == activity.id,
+            ServiceRecord.superseded.is_(False),
+            ServiceRecord.hours > 0,
+        )
+    ).all()
+    for record in live:
+        hours_service.correct_service(
+            record, actor=actor, reason=str(reason), hours="0"
+        )
     for helper in activity.volunteers:
-        record = helper.service_record
-        if record is not None and not record.superseded:
-            hours_service.correct_service(
-                record, actor=actor, reason=str(reason), hours="0"
-            )
         helper.service_record_id = None
 
 
@@ -303,6 +354,13 @@ def review_activity(
         raise NotPermitted(_l("Only social workers review activity logs."))
     if activity.review_state != ReviewState.PENDING:
         raise RuleViolation(_l("Only a log waiting for review can be reviewed."))
+    if actor.role != "admin" and activity.logged_by_id == actor.id:
+        raise RuleViolation(
+            _l(
+                "A log you wrote yourself is reviewed by another social worker or "
+                "the project lead."
+            )
+        )
     reason = " ".join((reason or "").split())
     if decision == "approve":
         org = activity.organization
@@ -353,10 +411,33 @@ def add_photo(
     )
 
 
+def check_room_for_photos(activity: Activity, adding: int) -> None:
+    """Refuse before anything is written when ``adding`` more would pass nine."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(ActivityPhoto)
+        .where(ActivityPhoto.activity_id == activity.id)
+    )
+    if count + adding > photos.MAX_PHOTOS:
+        raise ValidationFailed(
+            _l("At most %(n)d photos per activity.", n=photos.MAX_PHOTOS),
+            field="photos",
+        )
+
+
+def _back_to_review(activity: Activity, actor: User) -> None:
+    """A change to an approved log sends it back for review."""
+    if activity.review_state == ReviewState.APPROVED:
+        _withdraw_hours(activity, actor, _l("The activity log was changed"))
+        activity.review_state = ReviewState.PENDING
+        _event(activity, actor, "edited")
+
+
 def attach_photo(
     activity: Activity, processed, original_name: str, *, actor: User
 ) -> ActivityPhoto:
     _may_log(actor, activity.organization)
+    _back_to_review(activity, actor)
     count = db.session.scalar(
         select(func.count())
         .select_from(ActivityPhoto)
@@ -385,6 +466,7 @@ def attach_photo(
 
 def delete_photo(photo: ActivityPhoto, *, actor: User) -> None:
     _may_log(actor, photo.activity.organization)
+    _back_to_review(photo.activity, actor)
     audit.record(
         "delete", photo, actor=actor, changes={"stored_name": [photo.stored_name, None]}
     )
@@ -408,7 +490,7 @@ def clean_money(value, field: str = "value") -> Decimal:
         raise ValidationFailed(
             _l("Amounts have at most two decimals (fen)."), field=field
         )
-    return amount.quantize(Decimal("0.01"))
+    return abs(amount.quantize(Decimal("0.01")))
 
 
 def record_resource(

@@ -31,6 +31,7 @@ from incubator.activities.models import (
     ActivityEvent,
     ActivityPhoto,
     ActivityVolunteer,
+    ResourceLink,
     ReviewState,
 )
 from incubator.activities.queries import activities_query
@@ -200,17 +201,26 @@ def _volunteer_hours(roster: list[Volunteer]) -> list[tuple[int, str]]:
 
 
 def _moment(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=local_zone())
+    moment = datetime.combine(day, at, tzinfo=local_zone())
+    if not 2000 <= day.year <= 2100:
+        raise ValidationFailed(
+            _("The date must be between 2000 and today."), field="held_on"
+        )
+    return moment
 
 
 def _values(form: ActivityForm) -> dict:
+    starts = _moment(form.held_on.data, form.start_time.data)
+    ends = _moment(form.held_on.data, form.end_time.data)
+    if ends < starts:  # 23:30 to 00:30 ends the next day
+        ends += timedelta(days=1)
     return {
         "title": form.title.data,
         "form": form.form.data,
         "service_type": form.service_type.data,
         "target_group": form.target_group.data,
-        "starts_at": _moment(form.held_on.data, form.start_time.data),
-        "ends_at": _moment(form.held_on.data, form.end_time.data),
+        "starts_at": starts,
+        "ends_at": ends,
         "compound_id": form.compound_id.data,
         "place": form.place.data,
         "person_times": form.person_times.data,
@@ -264,6 +274,7 @@ def new():
                 **_values(form),
             )
             if not getattr(activity, "duplicate_submission", False):
+                services.check_room_for_photos(activity, len(checked))
                 for processed, name in checked:
                     services.attach_photo(activity, processed, name, actor=current_user)
         except DomainError as exc:
@@ -306,10 +317,16 @@ def detail(activity_id: int):
         current_user.role == Role.ORG_LEADER
         and activity.organization.leader_user_id == current_user.id
     )
+    ledger = db.session.scalars(
+        select(ResourceLink)
+        .where(ResourceLink.activity_id == activity.id)
+        .order_by(ResourceLink.received_on, ResourceLink.id)
+    ).all()
     return render_template(
         "activities/detail.html",
         activity=activity,
         history=history,
+        ledger=ledger,
         may_edit=may_edit,
         review_form=ReviewForm(),
         action_form=EmptyForm(),
@@ -342,6 +359,7 @@ def edit(activity_id: int):
                 volunteer_hours=_volunteer_hours(roster),
                 **_values(form),
             )
+            services.check_room_for_photos(activity, len(checked))
             for processed, name in checked:
                 services.attach_photo(activity, processed, name, actor=current_user)
         except StaleRecord as exc:
@@ -404,7 +422,9 @@ def add_photos(activity_id: int):
     activity = _visible_activity(activity_id)
     if EmptyForm().validate_on_submit():
         try:
-            for processed, name in _uploads():
+            checked = _uploads()
+            services.check_room_for_photos(activity, len(checked))
+            for processed, name in checked:
                 services.attach_photo(activity, processed, name, actor=current_user)
         except DomainError as exc:
             roll_back(exc)

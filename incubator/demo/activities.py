@@ -68,10 +68,11 @@ LEDGER = (
 )
 
 
-def seed_activities(worker: User) -> int:
-    """Log, review and approve a year of activities; returns how many."""
+def seed_activities(worker: User, reviewer: User) -> int:
+    """``worker`` logs a year of activities, ``reviewer`` reviews them; returns
+    how many."""
     rng = random.Random(2021)
-    admin = worker
+    admin = reviewer
     orgs = list(
         db.session.scalars(
             select(Organization)

@@ -248,7 +248,7 @@ def seed_demo() -> bool:
         _seed_organization(spec, accounts, compounds)
     db.session.flush()
     seed_volunteers([c.id for c in compounds], accounts["sw_lin"])
-    seed_activities(accounts["sw_lin"])
+    seed_activities(accounts["sw_lin"], accounts["admin"])
     logger.info("demo community loaded")
     return True
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash
+from flask import flash, g, has_request_context
 
 from incubator.errors import DomainError
 from incubator.extensions import db
 
 
+def undo_side_effects() -> None:
+    """Remove what the refused request wrote outside the database (files)."""
+    if has_request_context():
+        for undo in g.pop("undo_on_rollback", []):
+            undo()
+
+
 def roll_back(exc: DomainError | None = None) -> None:
     """Undo the refused change, then keep what the error asked to keep."""
     db.session.rollback()
+    undo_side_effects()
     if exc is not None and exc.after_rollback:
         for keep in exc.after_rollback:
             keep()

@@ -43,6 +43,9 @@ def handle_http_error(exc: HTTPException):
 def handle_unexpected(exc: Exception):
     logger.exception("unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
+    from incubator.main.actions import undo_side_effects
+
+    undo_side_effects()
     return handle_http_error(InternalServerError())
 
 

