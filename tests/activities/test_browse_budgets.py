@@ -121,3 +121,37 @@ def test_caseload_shows_the_last_approved_activity(frozen_time, client, team, lo
     db.session.commit()
     page = client.get("/organizations/caseload").get_data(as_text=True)
     assert "2026年2月10日" in page
+
+
+def test_a_leaders_exports_and_ledger_hold_only_their_organization(
+    client, team, log, make_user, make_org, db
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    other = make_user("org_leader", username="other_leader")
+    other_org = make_org("别的组织", leader=other)
+    log(team["org"], team["leader"], title="本组织的活动")
+    log(other_org, other, title="别人的活动")
+    services.record_resource(
+        actor=team["sw"],
+        partner="别人的伙伴",
+        kind="money",
+        value="50.00",
+        received_on=date(2026, 1, 5),
+        organization=other_org,
+    )
+    db.session.commit()
+    login(client, "team_leader")
+    for url in ("/activities/export.xlsx", "/resources/export.xlsx"):
+        sheet = load_workbook(BytesIO(client.get(url).data)).active
+        text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+        assert "别人的" not in text, url
+    sheet = load_workbook(BytesIO(client.get("/activities/export.xlsx").data)).active
+    assert "本组织的活动" in " ".join(
+        str(c.value) for row in sheet.iter_rows() for c in row
+    )
+    assert "别人的伙伴" not in client.get("/resources").get_data(as_text=True)
+    calendar = client.get("/activities/calendar?month=2026-02").get_data(as_text=True)
+    assert "别人的活动" not in calendar and "本组织的活动" in calendar
