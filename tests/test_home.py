@@ -8,6 +8,7 @@ def test_home_for_an_org_leader_lists_only_their_organizations(
     page = client.get("/").get_data(as_text=True)
     assert "我的舞蹈队" in page and "别人的巡逻队" not in page
     assert "组织负责人" in page
+    assert 'href="/activities/new"' in page  # one tap to log an activity
 
 
 def test_home_shows_todays_date_the_chinese_way(client, login_as, frozen_time):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -36,7 +36,12 @@ def home():
         .order_by(Organization.name)
         .limit(20)
     ).all()
-    return render_template("main/home.html", org_count=org_count, my_orgs=my_orgs)
+    return render_template(
+        "main/home.html",
+        org_count=org_count,
+        my_orgs=my_orgs,
+        config_endpoints=current_app.view_functions,
+    )
 
 
 @bp.route("/language/<code>")
