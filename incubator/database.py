@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
@@ -81,6 +82,10 @@ def install_sqlite_pragmas(engine: Engine) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    path = engine.url.database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        # The default database lives in instance/, which a fresh clone lacks.
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

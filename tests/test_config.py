@@ -140,3 +140,13 @@ def test_sqlite_concurrent_writers_do_not_fail(sqlite_engine):
     assert errors == []
     with sqlite_engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM counter")).scalar() == 100
+
+
+def test_the_sqlite_folder_is_created_on_a_fresh_clone(tmp_path):
+    target = tmp_path / "instance" / "fresh.sqlite3"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{target}")
+    with app.app_context():
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        db.engine.dispose()
+    assert target.exists()
