@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from incubator.activities.models import Activity, ResourceLink
-from incubator.volunteers.export import _respond, _sheet, _write_row
+from incubator.spreadsheets import new_sheet, write_row, xlsx_response
 
 
 def activities_workbook(activities: list[Activity]):
-    book, sheet = _sheet(
+    book, sheet = new_sheet(
         _("Activities"),
         [
             _("Date"),
@@ -27,7 +27,7 @@ def activities_workbook(activities: list[Activity]):
         ],
     )
     for row, a in enumerate(activities, start=2):
-        _write_row(
+        write_row(
             sheet,
             row,
             [
@@ -45,11 +45,11 @@ def activities_workbook(activities: list[Activity]):
                 a.summary,
             ],
         )
-    return _respond(book, "activities")
+    return xlsx_response(book, "activities")
 
 
 def resources_workbook(lines: list[ResourceLink]):
-    book, sheet = _sheet(
+    book, sheet = new_sheet(
         _("Resources linked"),
         [
             _("Date"),
@@ -63,7 +63,7 @@ def resources_workbook(lines: list[ResourceLink]):
         ],
     )
     for row, line in enumerate(lines, start=2):
-        _write_row(
+        write_row(
             sheet,
             row,
             [
@@ -77,4 +77,4 @@ def resources_workbook(lines: list[ResourceLink]):
                 line.activity.title if line.activity else "",
             ],
         )
-    return _respond(book, "resources")
+    return xlsx_response(book, "resources")

@@ -3,16 +3,11 @@ for admins and social workers; every export is logged."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask import Response
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from incubator.auth.models import User
-from incubator.i18n import local_today
-from incubator.organizations.export import XLSX, write_text
+from incubator.spreadsheets import new_sheet, write_row, xlsx_response
 from incubator.volunteers.models import ServiceRecord, Volunteer
 from incubator.volunteers.privacy import (
     log_export,
@@ -22,41 +17,11 @@ from incubator.volunteers.privacy import (
 )
 
 
-def _sheet(title: str, headers: list[str]):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    return book, sheet
-
-
-def _respond(book, name: str) -> Response:
-    buffer = BytesIO()
-    book.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}-{local_today()}.xlsx"'
-        },
-    )
-
-
-def _write_row(sheet, row_number: int, values: list) -> None:
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row_number, column=column)
-        write_text(cell, value)
-        if hasattr(value, "isoformat"):
-            cell.number_format = "yyyy-mm-dd"
-
-
 def roster_workbook(
     volunteers: list[Volunteer], totals: dict, *, actor: User
 ) -> Response:
     full = may_see_personal_data(actor)
-    book, sheet = _sheet(
+    book, sheet = new_sheet(
         _("Volunteer roster"),
         [
             _("Volunteer number"),
@@ -82,7 +47,7 @@ def roster_workbook(
             for m in vol.memberships
             if m.left_on is None
         )
-        _write_row(
+        write_row(
             sheet,
             row_number,
             [
@@ -102,11 +67,11 @@ def roster_workbook(
             ],
         )
     log_export("roster", [v.id for v in volunteers], actor=actor, full=full)
-    return _respond(book, "volunteers")
+    return xlsx_response(book, "volunteers")
 
 
 def hours_workbook(records: list[ServiceRecord], *, actor: User) -> Response:
-    book, sheet = _sheet(
+    book, sheet = new_sheet(
         _("Service hours"),
         [
             _("Date"),
@@ -122,7 +87,7 @@ def hours_workbook(records: list[ServiceRecord], *, actor: User) -> Response:
         ],
     )
     for row_number, rec in enumerate(records, start=2):
-        _write_row(
+        write_row(
             sheet,
             row_number,
             [
@@ -139,4 +104,4 @@ def hours_workbook(records: list[ServiceRecord], *, actor: User) -> Response:
             ],
         )
     log_export("hours", [r.volunteer_id for r in records], actor=actor, full=False)
-    return _respond(book, "service-hours")
+    return xlsx_response(book, "service-hours")

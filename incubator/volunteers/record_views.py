@@ -24,8 +24,8 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.main.actions import run_and_flash
-from incubator.organizations.export import XLSX
 from incubator.paging import paginate
+from incubator.spreadsheets import XLSX
 from incubator.volunteers import certificates, hours, importer, services
 from incubator.volunteers.access import (
     get_visible_volunteer_or_404,
