@@ -32,9 +32,12 @@ def volunteer_scope(user: User | None) -> ColumnElement[bool]:
     return true()
 
 
-def get_visible_volunteer_or_404(user: User, volunteer_id: int) -> Volunteer:
+def get_visible_volunteer_or_404(user: User, volunteer_id: int, *options) -> Volunteer:
+    """The volunteer if ``user`` may see them (loaded with ``options``), else 404."""
     volunteer = db.session.scalar(
-        select(Volunteer).where(Volunteer.id == volunteer_id, volunteer_scope(user))
+        select(Volunteer)
+        .where(Volunteer.id == volunteer_id, volunteer_scope(user))
+        .options(*options)
     )
     if volunteer is None:
         abort(404)

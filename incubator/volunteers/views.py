@@ -300,17 +300,13 @@ def issuer_choices(volunteer: Volunteer) -> list[SelectChoice]:
 
 
 def load_volunteer(volunteer_id: int) -> Volunteer:
-    volunteer = get_visible_volunteer_or_404(current_user, volunteer_id)
-    db.session.scalars(
-        select(Volunteer)
-        .where(Volunteer.id == volunteer.id)
-        .options(
-            joinedload(Volunteer.compound),
-            selectinload(Volunteer.skills),
-            selectinload(Volunteer.memberships).joinedload(Membership.organization),
-        )
-    ).all()
-    return volunteer
+    return get_visible_volunteer_or_404(
+        current_user,
+        volunteer_id,
+        joinedload(Volunteer.compound),
+        selectinload(Volunteer.skills),
+        selectinload(Volunteer.memberships).joinedload(Membership.organization),
+    )
 
 
 @bp.route("/<int:volunteer_id>")
