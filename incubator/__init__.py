@@ -90,6 +90,7 @@ def _import_models() -> None:
     from incubator.auth import models as _auth  # noqa: F401
     from incubator.organizations import models as _orgs  # noqa: F401
     from incubator.projects import models as _projects  # noqa: F401
+    from incubator.ventures import models as _ventures  # noqa: F401
     from incubator.volunteers import models as _volunteers  # noqa: F401
 
 
@@ -105,6 +106,8 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations import record_views  # noqa: F401  (routes on bp)
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
+    from incubator.ventures import action_views as _venture_actions  # noqa: F401
+    from incubator.ventures.views import bp as ventures_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
     from incubator.volunteers import timeline as _volunteer_timeline  # noqa: F401
     from incubator.volunteers.views import bp as volunteers_bp
@@ -118,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(volunteers_bp)
     app.register_blueprint(activities_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(ventures_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 
@@ -131,6 +135,9 @@ def register_security(app: Flask) -> None:
     from incubator.activities import hooks as activity_hooks
 
     activity_hooks.init_app(app)
+    from incubator.ventures import hooks as venture_hooks
+
+    venture_hooks.init_app(app)
     app.after_request(touch_session_after_request)
     errors.init_app(app)
     navigation.init_app(app)

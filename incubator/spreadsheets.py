@@ -22,7 +22,8 @@ def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):
     """A workbook whose first sheet has ``headers`` in bold; returns (book, sheet)."""
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    # Excel refuses these characters in a sheet's name.
+    sheet.title = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "-"
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

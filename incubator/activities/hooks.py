@@ -4,7 +4,6 @@ graduation, make "last activity" on the caseload, and appear on the timeline."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -13,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from incubator.activities.models import Activity, ActivityEvent, ReviewState
 from incubator.extensions import db
+from incubator.money import yuan
 from incubator.organizations.caseload import register_last_activity_source
 from incubator.organizations.incubation import register_activity_counter
 from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
@@ -102,13 +102,6 @@ ACTION_LABELS = {
     "returned": _l("Returned"),
     "approved": _l("Approved"),
 }
-
-
-def yuan(value) -> str:
-    """``408400`` -> ``408,400.00`` (money is Decimal, shown with fen)."""
-    if value is None:
-        return ""
-    return f"{Decimal(value):,.2f}"
 
 
 def init_app(app) -> None:

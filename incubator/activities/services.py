@@ -4,7 +4,7 @@ API call these; they flush and audit, never commit."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -31,6 +31,7 @@ from incubator.auth.roles import STAFF_ROLES
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_date, local_today
+from incubator.money import clean_money
 from incubator.organizations.models import Organization
 from incubator.projects.models import Compound
 from incubator.volunteers import hours as hours_service
@@ -40,7 +41,6 @@ from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
 MAX_PERSON_TIMES = 10_000
 EARLIEST = date(2000, 1, 1)
 MAX_DURATION = timedelta(hours=24)
-MAX_VALUE = Decimal("100000000")
 FIELDS = (
     "title",
     "form",
@@ -475,22 +475,6 @@ def delete_photo(photo: ActivityPhoto, *, actor: User) -> None:
 
 
 # ---- the resources ledger ----
-
-
-def clean_money(value, field: str = "value") -> Decimal:
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(
-            _l("An amount in yuan, such as 1200.50."), field=field
-        ) from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_VALUE:
-        raise ValidationFailed(_l("An amount from 0 to 100,000,000 yuan."), field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationFailed(
-            _l("Amounts have at most two decimals (fen)."), field=field
-        )
-    return abs(amount.quantize(Decimal("0.01")))
 
 
 def record_resource(

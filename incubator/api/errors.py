@@ -52,6 +52,7 @@ def error_response(
     code: str | None = None,
     fields: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
+    details: dict | None = None,
 ):
     body = {
         "error": {
@@ -61,6 +62,8 @@ def error_response(
     }
     if fields:
         body["error"]["fields"] = fields
+    if details:
+        body["error"]["details"] = details
     response = jsonify(body)
     response.status_code = status
     for key, value in (headers or {}).items():
@@ -80,6 +83,11 @@ def http_error_response(exc: HTTPException):
     return error_response(status, message)
 
 
+# What a refusal may tell API clients beyond its message: the allowed next steps,
+# the unmet rules, the money left.
+PUBLIC_DETAILS = frozenset({"allowed", "failed", "remaining"})
+
+
 def domain_error_response(exc: DomainError):
     fields = {exc.field: [str(exc.message)]} if exc.field else None
     headers = None
@@ -87,7 +95,12 @@ def domain_error_response(exc: DomainError):
         seconds = int((exc.retry_at - utcnow()).total_seconds()) + 1
         headers = {"Retry-After": str(max(1, seconds))}
     return error_response(
-        exc.status, str(exc.message), code=exc.code, fields=fields, headers=headers
+        exc.status,
+        str(exc.message),
+        code=exc.code,
+        fields=fields,
+        headers=headers,
+        details={k: v for k, v in exc.details.items() if k in PUBLIC_DETAILS} or None,
     )
 
 

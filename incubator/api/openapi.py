@@ -30,6 +30,11 @@ ERROR_SCHEMA = {
                         "items": {"type": "string"},
                     },
                 },
+                "details": {
+                    "type": "object",
+                    "description": "allowed (next states), failed (unmet rules) "
+                    "or remaining (money left), where the refusal has them",
+                },
             },
         }
     },

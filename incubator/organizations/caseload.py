@@ -6,6 +6,10 @@ answering for many organizations in one query::
 
     register_last_contact_source(lambda org_ids: {org_id: date, ...})
     register_last_activity_source(lambda org_ids: {org_id: date, ...})
+
+Features also flag what needs attention (e.g. overdue plan actions)::
+
+    register_caseload_flag(lambda org_ids: {org_id: "2 plan actions overdue", ...})
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ SILENT_DAYS = 60
 Source = Callable[[list[int]], dict[int, date]]
 LAST_CONTACT_SOURCES: list[Source] = []
 LAST_ACTIVITY_SOURCES: list[Source] = []
+FlagSource = Callable[[list[int]], dict[int, str]]
+FLAG_SOURCES: list[FlagSource] = []
 
 
 def register_last_contact_source(source: Source) -> Source:
@@ -37,6 +43,12 @@ def register_last_contact_source(source: Source) -> Source:
 def register_last_activity_source(source: Source) -> Source:
     if source not in LAST_ACTIVITY_SOURCES:
         LAST_ACTIVITY_SOURCES.append(source)
+    return source
+
+
+def register_caseload_flag(source: FlagSource) -> FlagSource:
+    if source not in FLAG_SOURCES:
+        FLAG_SOURCES.append(source)
     return source
 
 
@@ -68,6 +80,7 @@ class CaseloadRow:
     last_contact: date | None
     last_activity: date | None
     silent: bool
+    flags: tuple[str, ...] = ()
 
 
 def caseload_rows(orgs: list[Organization]) -> list[CaseloadRow]:
@@ -75,6 +88,10 @@ def caseload_rows(orgs: list[Organization]) -> list[CaseloadRow]:
     ids = [o.id for o in orgs]
     contacts = _latest(LAST_CONTACT_SOURCES, ids)
     activities = _latest(LAST_ACTIVITY_SOURCES, ids)
+    flags: dict[int, list[str]] = {}
+    for source in FLAG_SOURCES if ids else ():
+        for org_id, text in source(ids).items():
+            flags.setdefault(org_id, []).append(text)
     today = local_today()
     cutoff = today - timedelta(days=SILENT_DAYS)
     rows = []
@@ -91,6 +108,7 @@ def caseload_rows(orgs: list[Organization]) -> list[CaseloadRow]:
                 last_contact=contact,
                 last_activity=activity,
                 silent=heard is None or heard < cutoff,
+                flags=tuple(flags.get(org.id, ())),
             )
         )
     return rows

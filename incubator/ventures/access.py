@@ -1,0 +1,67 @@
+"""Who sees which ventures and which reviews.
+
+Staff and viewers see every venture; an org leader sees only their organization's.
+Scores are blind: an assigned reviewer sees the other reviews of a venture only
+after submitting their own; an org leader sees the result of their own venture once
+it is decided, never single reviews; others see the result once it is decided.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask import abort
+from sqlalchemy import ColumnElement, select, true
+
+from incubator.auth.models import User
+from incubator.auth.permissions import can_see_organization
+from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.extensions import db
+from incubator.organizations.models import Organization
+from incubator.ventures.lifecycle import DECIDED
+from incubator.ventures.models import Venture, VentureReview
+
+# Accounts that may sit on a review panel (street office staff are viewers).
+REVIEWER_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER})
+
+
+def venture_scope(user: User) -> ColumnElement[bool]:
+    if user.role == Role.ORG_LEADER:
+        return Venture.organization_id.in_(
+            select(Organization.id).where(Organization.leader_user_id == user.id)
+        )
+    return true()
+
+
+def get_visible_venture_or_404(user: User, venture_id: int) -> Venture:
+    venture = db.session.get(Venture, venture_id)
+    if venture is None or not can_see_organization(user, venture.organization):
+        abort(404)
+    return venture
+
+
+def may_apply_for(user: User, org: Organization) -> bool:
+    return user.role in STAFF_ROLES or (
+        user.role == Role.ORG_LEADER and org.leader_user_id == user.id
+    )
+
+
+def may_record_spending(user: User, venture: Venture) -> bool:
+    return may_apply_for(user, venture.organization)
+
+
+class ReviewView(StrEnum):
+    ALL = "all"  # every review with its scores
+    OWN = "own"  # only the caller's own (not yet submitted) review
+    RESULT = "result"  # the average and grade, no single review
+    NONE = "none"
+
+
+def review_view(user: User, venture: Venture, mine: VentureReview | None) -> ReviewView:
+    if user.role == Role.ADMIN:
+        return ReviewView.ALL
+    if mine is not None:
+        return ReviewView.ALL if mine.submitted_at else ReviewView.OWN
+    if venture.state in DECIDED:
+        return ReviewView.RESULT
+    return ReviewView.NONE

@@ -1,0 +1,455 @@
+"""Micro-venture pages: the list and rounds, opening and editing a round, applying,
+and a venture's page with its reviews, plan, spending and history."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from incubator.auth.models import User
+from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
+from incubator.errors import DomainError, StaleRecord
+from incubator.extensions import db
+from incubator.i18n import local_today
+from incubator.main.actions import roll_back
+from incubator.organizations.models import FilingStatus, Organization
+from incubator.paging import paginate
+from incubator.ventures import rounds as round_services
+from incubator.ventures import services, spending
+from incubator.ventures.access import (
+    REVIEWER_ROLES,
+    ReviewView,
+    get_visible_venture_or_404,
+    may_apply_for,
+    may_record_spending,
+    review_view,
+)
+from incubator.ventures.export import round_workbook
+from incubator.ventures.forms import (
+    ActionDoneForm,
+    ExpenditureForm,
+    MidtermForm,
+    PlanActionForm,
+    ReviewersForm,
+    RoundForm,
+    ScoreForm,
+    TransitionForm,
+    VentureForm,
+    parse_lines,
+)
+from incubator.ventures.hooks import event_note, event_title
+from incubator.ventures.lifecycle import allowed_next
+from incubator.ventures.models import (
+    STATE_LABELS,
+    Expenditure,
+    PlanAction,
+    State,
+    Venture,
+    VentureEvent,
+    VentureReview,
+    VentureRound,
+)
+from incubator.ventures.queries import ventures_query
+from incubator.ventures.reviews import score_of, scores_for
+from incubator.volunteers.access import manageable_organizations
+
+bp = Blueprint("ventures", __name__, url_prefix="/ventures")
+
+PER_PAGE = 25
+STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
+APPLICANTS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+
+
+def _round_or_404(round_id: int) -> VentureRound:
+    found = db.session.get(VentureRound, round_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _rows(ventures: list[Venture]) -> list[dict]:
+    """What a list shows per venture: score and spending, in two queries."""
+    ids = [v.id for v in ventures]
+    scores, spent = scores_for(ids), spending.spent_by_venture(ids)
+    return [
+        {
+            "venture": v,
+            "score": scores.get(v.id),
+            "spent": spent.get(v.id),
+            # Scores are blind until the decision, except to the project lead.
+            "show_score": current_user.role == Role.ADMIN or v.state in _DECIDED,
+        }
+        for v in ventures
+    ]
+
+
+_DECIDED = {s.value for s in State} - {State.APPLIED, State.REVIEWING}
+
+
+@bp.route("")
+@roles_required()
+def index():
+    state = request.args.get("state")
+    if state not in {s.value for s in State}:
+        state = None
+    query = ventures_query(
+        current_user,
+        round_id=request.args.get("round", type=int),
+        organization_id=request.args.get("organization", type=int),
+        state=state,
+    )
+    page = paginate(query, PER_PAGE)
+    all_rounds = db.session.scalars(
+        select(VentureRound).order_by(VentureRound.opens_on.desc())
+    ).all()
+    to_review = []
+    if current_user.role in REVIEWER_ROLES:
+        to_review = db.session.scalars(
+            select(Venture)
+            .join(VentureReview, VentureReview.venture_id == Venture.id)
+            .where(
+                VentureReview.reviewer_id == current_user.id,
+                VentureReview.submitted_at.is_(None),
+                Venture.state == State.REVIEWING,
+            )
+            .options(joinedload(Venture.organization))
+            .order_by(Venture.id)
+        ).all()
+    return render_template(
+        "ventures/index.html",
+        page=page,
+        rows=_rows(list(page.items)),
+        rounds=all_rounds,
+        to_review=to_review,
+        today=local_today(),
+        state=state,
+        states=STATE_LABELS,
+    )
+
+
+def _criteria_text(round_: VentureRound | None) -> str:
+    rows = (
+        [(c.name, c.weight) for c in round_.criteria]
+        if round_
+        else list(round_services.DEFAULT_CRITERIA)
+    )
+    return "\n".join(f"{name} {weight}" for name, weight in rows)
+
+
+def _round_values(form: RoundForm) -> dict:
+    criteria = [
+        (name, int(weight) if weight.isdigit() else -1)
+        for name, weight in parse_lines(form.criteria.data, "criteria")
+    ]
+    return {
+        "name": form.name.data,
+        "budget": form.budget.data,
+        "opens_on": form.opens_on.data,
+        "closes_on": form.closes_on.data,
+        "runs_from": form.runs_from.data,
+        "runs_until": form.runs_until.data,
+        "description": form.description.data,
+        "criteria": criteria,
+    }
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_round():
+    form = RoundForm()
+    if request.method == "GET":
+        form.criteria.data = _criteria_text(None)
+    if form.validate_on_submit():
+        try:
+            round_ = round_services.create_round(
+                actor=current_user, **_round_values(form)
+            )
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Round opened."), "success")
+            return redirect(url_for("ventures.round_detail", round_id=round_.id))
+    return render_template("ventures/round_form.html", form=form, round=None)
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_round(round_id: int):
+    round_ = _round_or_404(round_id)
+    form = RoundForm(obj=round_ if request.method == "GET" else None)
+    if request.method == "GET":
+        form.criteria.data = _criteria_text(round_)
+        form.budget.data = f"{round_.budget:.2f}"
+    if form.validate_on_submit():
+        try:
+            round_services.update_round(
+                round_,
+                actor=current_user,
+                expected_version=int(form.version.data or 0),
+                **_round_values(form),
+            )
+        except StaleRecord as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("ventures.round_detail", round_id=round_.id))
+    return render_template("ventures/round_form.html", form=form, round=round_)
+
+
+def _round_page_data(round_: VentureRound) -> dict:
+    ventures = (
+        db.session.scalars(ventures_query(current_user, round_id=round_.id))
+        .unique()
+        .all()
+    )
+    rows = _rows(ventures)
+    committed = round_services.committed_amount(round_.id)
+    return {
+        "rows": rows,
+        "committed": committed,
+        "remaining": round_.budget - committed,
+        "spent": sum((r["spent"] or 0 for r in rows), 0),
+    }
+
+
+@bp.route("/rounds/<int:round_id>")
+@roles_required()
+def round_detail(round_id: int):
+    round_ = db.session.scalar(
+        select(VentureRound)
+        .where(VentureRound.id == round_id)
+        .options(selectinload(VentureRound.criteria))
+    )
+    if round_ is None:
+        abort(404)
+    today = local_today()
+    return render_template(
+        "ventures/round.html",
+        round=round_,
+        open_now=round_.opens_on <= today <= round_.closes_on,
+        may_apply=bool(manageable_organizations(current_user))
+        and current_user.role in APPLICANTS,
+        **_round_page_data(round_),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/export.xlsx")
+@roles_required()
+def export_round(round_id: int):
+    round_ = _round_or_404(round_id)
+    return round_workbook(round_, _round_page_data(round_)["rows"])
+
+
+def _sponsor_choices(exclude: int | None) -> list[SelectChoice]:
+    rows = db.session.execute(
+        select(Organization.id, Organization.name)
+        .where(
+            Organization.filing_status != FilingStatus.NONE,
+            Organization.archived_at.is_(None),
+            Organization.id != (exclude or 0),
+        )
+        .order_by(Organization.name)
+    ).all()
+    return [SelectChoice("", _("(none)"))] + [
+        SelectChoice(str(r.id), r.name) for r in rows
+    ]
+
+
+def _sponsor(form: VentureForm) -> Organization | None:
+    if not form.sponsor_id.data:
+        return None
+    return db.session.get(Organization, int(form.sponsor_id.data))
+
+
+def _application_values(form: VentureForm) -> dict:
+    return {
+        "title": form.title.data,
+        "target_group": form.target_group.data,
+        "need": form.need.data,
+        "planned_activities": form.planned_activities.data,
+        "expected_outputs": form.expected_outputs.data,
+        "requested_amount": form.requested_amount.data,
+        "budget_lines": parse_lines(form.budget_lines.data, "budget_lines"),
+        "sponsor": _sponsor(form),
+    }
+
+
+@bp.route("/rounds/<int:round_id>/apply", methods=["GET", "POST"])
+@roles_required(*APPLICANTS)
+def apply(round_id: int):
+    round_ = _round_or_404(round_id)
+    orgs = manageable_organizations(current_user)
+    wanted = request.values.get("org", type=int)
+    org = next((o for o in orgs if o.id == wanted), None)
+    if org is None and wanted:
+        abort(404)
+    if org is None and len(orgs) == 1:
+        org = orgs[0]
+    if org is None:
+        return render_template("ventures/choose_org.html", orgs=orgs, round=round_)
+    form = VentureForm()
+    form.sponsor_id.choices = _sponsor_choices(org.id)
+    if request.method == "GET":
+        form.submission_key.data = uuid.uuid4().hex
+    if form.validate_on_submit():
+        try:
+            venture = services.apply(
+                round_,
+                org,
+                actor=current_user,
+                submission_key=form.submission_key.data,
+                **_application_values(form),
+            )
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Application submitted."), "success")
+            return redirect(url_for("ventures.detail", venture_id=venture.id))
+    return render_template(
+        "ventures/form.html", form=form, org=org, round=round_, venture=None
+    )
+
+
+@bp.route("/<int:venture_id>/edit", methods=["GET", "POST"])
+@roles_required(*APPLICANTS)
+def edit(venture_id: int):
+    venture = get_visible_venture_or_404(current_user, venture_id)
+    if not may_apply_for(current_user, venture.organization):
+        abort(403)
+    form = VentureForm(obj=venture if request.method == "GET" else None)
+    form.sponsor_id.choices = _sponsor_choices(venture.organization_id)
+    if request.method == "GET":
+        form.requested_amount.data = f"{venture.requested_amount:.2f}"
+        form.sponsor_id.data = str(venture.sponsor_id or "")
+        form.budget_lines.data = "\n".join(
+            f"{line.item} {line.amount:.2f}" for line in venture.budget_lines
+        )
+    if form.validate_on_submit():
+        try:
+            services.update_application(
+                venture,
+                actor=current_user,
+                expected_version=int(form.version.data or 0),
+                **_application_values(form),
+            )
+        except StaleRecord as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("ventures.detail", venture_id=venture.id))
+    return render_template(
+        "ventures/form.html",
+        form=form,
+        org=venture.organization,
+        round=venture.round,
+        venture=venture,
+    )
+
+
+@bp.route("/<int:venture_id>")
+@roles_required()
+def detail(venture_id: int):
+    venture = db.session.scalar(
+        select(Venture)
+        .where(Venture.id == venture_id)
+        .options(
+            joinedload(Venture.organization).joinedload(Organization.social_worker),
+            joinedload(Venture.round).selectinload(VentureRound.criteria),
+            joinedload(Venture.sponsor),
+            selectinload(Venture.budget_lines),
+        )
+    )
+    if venture is None:
+        abort(404)
+    venture = get_visible_venture_or_404(current_user, venture.id)
+    reviews = db.session.scalars(
+        select(VentureReview)
+        .where(VentureReview.venture_id == venture.id)
+        .options(joinedload(VentureReview.reviewer), selectinload(VentureReview.scores))
+        .order_by(VentureReview.id)
+    ).all()
+    mine = next((r for r in reviews if r.reviewer_id == current_user.id), None)
+    view = review_view(current_user, venture, mine)
+    actions = db.session.scalars(
+        select(PlanAction)
+        .where(PlanAction.venture_id == venture.id)
+        .order_by(PlanAction.removed_at.is_not(None), PlanAction.due_on, PlanAction.id)
+    ).all()
+    expenditures = db.session.scalars(
+        select(Expenditure)
+        .where(Expenditure.venture_id == venture.id)
+        .options(joinedload(Expenditure.recorded_by))
+        .order_by(Expenditure.spent_on, Expenditure.id)
+    ).all()
+    history = db.session.scalars(
+        select(VentureEvent)
+        .where(VentureEvent.venture_id == venture.id)
+        .options(joinedload(VentureEvent.actor))
+        .order_by(VentureEvent.at, VentureEvent.id)
+    ).all()
+    spent = sum((e.amount for e in expenditures), 0)
+    reviewer_choices = []
+    if current_user.role == Role.ADMIN:
+        reviewer_choices = db.session.execute(
+            select(User.id, User.name, User.role)
+            .where(User.role.in_([str(r) for r in REVIEWER_ROLES]), User.active)
+            .order_by(User.name)
+        ).all()
+    reviewers_form = ReviewersForm(reviewer_ids=[r.reviewer_id for r in reviews])
+    reviewers_form.reviewer_ids.choices = [(u.id, u.name) for u in reviewer_choices]
+    transition_form = TransitionForm(version=venture.version)
+    if venture.state == State.REVIEWING:
+        transition_form.approved_amount.data = f"{venture.requested_amount:.2f}"
+    return render_template(
+        "ventures/detail.html",
+        venture=venture,
+        reviews=reviews if view == ReviewView.ALL else [mine] if mine else [],
+        mine=mine,
+        view=view,
+        score=score_of(venture.id),
+        actions=actions,
+        expenditures=expenditures,
+        spent=spent,
+        balance=(venture.approved_amount - spent)
+        if venture.approved_amount is not None
+        else None,
+        history=[
+            (e, event_title(e, venture.title), event_note(e, current_user))
+            for e in history
+        ],
+        criterion_names={c.id: c.name for c in venture.round.criteria},
+        next_states=allowed_next(venture.state),
+        today=local_today(),
+        may_edit=venture.state == State.APPLIED
+        and may_apply_for(current_user, venture.organization),
+        may_spend=venture.state == State.RUNNING
+        and may_record_spending(current_user, venture),
+        reviewers_form=reviewers_form,
+        score_form=ScoreForm(),
+        transition_form=transition_form,
+        midterm_form=MidtermForm(checked_on=local_today()),
+        action_form=PlanActionForm(),
+        done_form=ActionDoneForm(),
+        expenditure_form=ExpenditureForm(spent_on=local_today()),
+    )
