@@ -214,9 +214,7 @@ def update_round(
         if rows != current:
             if reviews_started(round_.id):
                 raise RuleViolation(
-                    _l(
-                        "Reviews are in; the criteria can no longer change."
-                    ),
+                    _l("Reviews are in; the criteria can no longer change."),
                     field="criteria",
                 )
             _replace_criteria(round_, rows)
