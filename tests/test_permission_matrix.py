@@ -5,7 +5,7 @@ an entry here fails ``test_every_route_has_an_entry``."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -206,6 +206,93 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.review_activity", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.list_resources", "GET"): {"anonymous": 401, "*": 200},
     ("api.create_resource", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    # micro-ventures: the world's venture (of "org_leader"'s organization) runs.
+    ("ventures.index", "GET"): {"anonymous": 302, "*": 200},
+    ("ventures.new_round", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("ventures.new_round", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("ventures.edit_round", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("ventures.edit_round", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("ventures.round_detail", "GET"): {"anonymous": 302, "*": 200},
+    ("ventures.export_round", "GET"): {"anonymous": 302, "*": 200},
+    ("ventures.apply", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("ventures.apply", "POST"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("ventures.edit", "GET"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 200,
+    },
+    ("ventures.edit", "POST"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 200,
+    },
+    ("ventures.detail", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("ventures.set_reviewers", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("ventures.submit_review", "POST"): {
+        "anonymous": 302,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 302,
+    },
+    ("ventures.transition", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("ventures.midterm", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("ventures.add_action", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("ventures.edit_action", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("ventures.edit_action", "POST"): {"anonymous": 302, **STAFF, "*": 403},
+    ("ventures.complete_action", "POST"): {
+        "anonymous": 302,
+        **STAFF_REDIRECT,
+        "*": 403,
+    },
+    ("ventures.remove_action", "POST"): {
+        "anonymous": 302,
+        **STAFF_REDIRECT,
+        "*": 403,
+    },
+    ("ventures.add_expenditure", "POST"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 302,
+    },
+    ("ventures.receipt", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("ventures.catalogue", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("ventures.edit_template", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("ventures.edit_template", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("ventures.customize_catalogue", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
+    ("api.list_rounds", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_round", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.get_round", "GET"): {"anonymous": 401, "*": 200},
+    ("api.patch_round", "PATCH"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.list_ventures", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_venture", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.get_venture", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.patch_venture", "PATCH"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.transition_venture", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.midterm_venture", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.set_reviewers", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.list_reviews", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.submit_review", "POST"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 400,
+    },
+    ("api.list_actions", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.add_action", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.patch_action", "PATCH"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.list_expenditures", "GET"): {
+        "anonymous": 401,
+        "other_leader": 404,
+        "*": 200,
+    },
+    ("api.add_expenditure", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
 }
 
 
@@ -215,7 +302,13 @@ def _expected(endpoint: str, method: str, role: str) -> int:
 
 
 # Routes that change the world's records for the routes after them run last.
-LAST = ("organizations.archive", "volunteers.anonymize", "activities.delete_photo")
+LAST = (
+    "organizations.archive",
+    "volunteers.anonymize",
+    "activities.delete_photo",
+    "ventures.remove_action",
+    "ventures.transition",
+)
 
 
 def _routes(app):
@@ -301,6 +394,7 @@ def world(db, make_user, make_org):
         activity=activity,
         evidence=(png_bytes(), "发票.png"),
     )
+    venture_ids = _running_venture(world_users=users, org=org, leader=leader)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -318,8 +412,67 @@ def world(db, make_user, make_org):
         "org_id": org.id,
         "filename": "css/app.css",
         "code": "zh",
+        **venture_ids,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
+
+
+def _running_venture(*, world_users, org, leader) -> dict:
+    """A round open today and a running venture of ``org`` with a plan action, an
+    expenditure with its receipt photo, and the catalogue saved for editing."""
+    from incubator.i18n import local_today
+    from incubator.ventures import plans, reviews, rounds, spending
+    from incubator.ventures import services as venture_services
+
+    admin, sw = world_users["admin"], world_users["social_worker"]
+    today = local_today()
+    org.filing_status = "filed"
+    round_ = rounds.create_round(
+        actor=admin,
+        name="矩阵批次",
+        budget="10000",
+        opens_on=today - timedelta(days=30),
+        closes_on=today + timedelta(days=30),
+        runs_from=today - timedelta(days=30),
+        runs_until=today + timedelta(days=180),
+    )
+    venture = venture_services.apply(
+        round_,
+        org,
+        actor=leader,
+        title="社区共读",
+        need="需要",
+        target_group="children",
+        requested_amount="3000",
+        sponsor=None,
+    )
+    venture_services.set_reviewers(venture, [sw.id], actor=admin)
+    venture_services.transition(venture, "reviewing", actor=admin)
+    reviews.submit_review(
+        venture, actor=sw, scores={c.id: 80 for c in round_.criteria}
+    )
+    venture_services.transition(venture, "approved", actor=admin)
+    venture_services.transition(venture, "running", actor=sw)
+    action = plans.add_action(
+        venture, actor=sw, goal="目标", action="行动", due_on=today
+    )
+    line = spending.record_expenditure(
+        venture,
+        actor=leader,
+        spent_on=today,
+        amount="100",
+        purpose="图书",
+        receipt=(png_bytes(), "发票.png"),
+    )
+    plans.materialize_catalogue()
+    template_id = plans.catalogue()[0].id
+    return {
+        "round_id": round_.id,
+        "venture_id": venture.id,
+        "action_id": action.id,
+        "expenditure_id": line.id,
+        "template_id": template_id,
+    }
 
 
 ENDPOINT_PARAMS = {"bootstrap.static": {"filename": "css/bootstrap.min.css"}}

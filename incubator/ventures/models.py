@@ -41,7 +41,7 @@ class State(StrEnum):
 STATE_LABELS = {
     State.APPLIED: _l("Applied"),
     State.REVIEWING: _l("Under review"),
-    State.APPROVED: _l("Approved"),
+    State.APPROVED: _l("Funded"),
     State.REJECTED: _l("Rejected"),
     State.RUNNING: _l("Running"),
     State.CLOSED: _l("Closed"),
