@@ -15,6 +15,7 @@ from incubator.audit.models import AuditEntry
 from incubator.auth import services as users
 from incubator.auth.models import User
 from incubator.demo.activities import seed_activities
+from incubator.demo.ventures import seed_ventures
 from incubator.demo.volunteers import seed_volunteers
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
@@ -249,6 +250,11 @@ def seed_demo() -> bool:
     db.session.flush()
     seed_volunteers([c.id for c in compounds], accounts["sw_lin"])
     seed_activities(accounts["sw_lin"], accounts["admin"])
+    seed_ventures(
+        accounts["admin"],
+        [accounts["sw_lin"], accounts["sw_huang"]],
+        accounts["viewer"],
+    )
     logger.info("demo community loaded")
     return True
 

@@ -57,11 +57,22 @@ def event_title(event: VentureEvent, venture_title: str) -> str:
     return str(template % {"title": venture_title})
 
 
+REVIEW_ACTIONS = frozenset({"reviewers", "reviewed"})
+
+
 def event_note(event: VentureEvent, viewer) -> str:
-    """Reviewer names are for staff; everything else may be shown."""
-    if event.action == "reviewers" and viewer.role not in STAFF_ROLES:
+    """Who sits on a review panel is for staff; everything else may be shown."""
+    if event.action in REVIEW_ACTIONS and viewer.role not in STAFF_ROLES:
         return ""
     return event.note
+
+
+def event_actor(event: VentureEvent, viewer) -> str | None:
+    if event.actor is None:
+        return None
+    if event.action in REVIEW_ACTIONS and viewer.role not in STAFF_ROLES:
+        return None
+    return event.actor.name
 
 
 def _count(org, viewer) -> int:
@@ -90,7 +101,7 @@ def venture_events(org, viewer, limit):
             title=event_title(event, title),
             detail=event_note(event, viewer),
             url=url_for("ventures.detail", venture_id=venture_id),
-            actor=event.actor.name if event.actor else None,
+            actor=event_actor(event, viewer),
             record_type="VentureEvent",
             record_id=event.id,
         )

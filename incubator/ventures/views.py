@@ -44,7 +44,7 @@ from incubator.ventures.forms import (
     VentureForm,
     parse_lines,
 )
-from incubator.ventures.hooks import event_note, event_title
+from incubator.ventures.hooks import event_actor, event_note, event_title
 from incubator.ventures.lifecycle import allowed_next
 from incubator.ventures.models import (
     STATE_LABELS,
@@ -435,7 +435,12 @@ def detail(venture_id: int):
         if venture.approved_amount is not None
         else None,
         history=[
-            (e, event_title(e, venture.title), event_note(e, current_user))
+            (
+                e,
+                event_title(e, venture.title),
+                event_note(e, current_user),
+                event_actor(e, current_user),
+            )
             for e in history
         ],
         criterion_names={c.id: c.name for c in venture.round.criteria},

@@ -57,9 +57,7 @@ def test_a_review_scores_every_criterion_and_is_final(fund, apply, db):
     with pytest.raises(ValidationFailed, match="可行性"):
         reviews.submit_review(venture, actor=fund["sw2"], scores={ids[0]: 80})
     with pytest.raises(ValidationFailed):
-        reviews.submit_review(
-            venture, actor=fund["sw2"], scores={i: 101 for i in ids}
-        )
+        reviews.submit_review(venture, actor=fund["sw2"], scores={i: 101 for i in ids})
     with pytest.raises(NotPermitted):
         reviews.submit_review(venture, actor=fund["sw"], scores={i: 80 for i in ids})
     reviews.submit_review(venture, actor=fund["sw2"], scores={i: 80 for i in ids})
@@ -136,9 +134,7 @@ def test_illegal_moves_name_the_allowed_next_steps(fund, apply, reviewed, db):
     with pytest.raises(RuleViolation) as refused:
         services.transition(venture, "approved", actor=fund["admin"])
     assert refused.value.details == {"allowed": ["reviewing", "terminated"]}
-    assert "评审" in str(refused.value.message) and "终止" in str(
-        refused.value.message
-    )
+    assert "评审" in str(refused.value.message) and "终止" in str(refused.value.message)
     with pytest.raises(RuleViolation, match="reviewer|评审人"):
         services.transition(venture, "reviewing", actor=fund["admin"])
     rejected = reviewed(fund["patrol"])
