@@ -448,9 +448,7 @@ def _running_venture(*, world_users, org, leader) -> dict:
     )
     venture_services.set_reviewers(venture, [sw.id], actor=admin)
     venture_services.transition(venture, "reviewing", actor=admin)
-    reviews.submit_review(
-        venture, actor=sw, scores={c.id: 80 for c in round_.criteria}
-    )
+    reviews.submit_review(venture, actor=sw, scores={c.id: 80 for c in round_.criteria})
     venture_services.transition(venture, "approved", actor=admin)
     venture_services.transition(venture, "running", actor=sw)
     action = plans.add_action(
