@@ -4,8 +4,14 @@ from sqlalchemy import func, select
 
 from incubator.auth.models import User
 from incubator.demo.seed import COMPOUNDS, DEMO_PASSWORD, LOGINS
+from incubator.demo.ventures import ROUND_NAME
+from incubator.i18n import local_today
 from incubator.organizations.models import Organization
 from incubator.projects.models import Community, Project
+from incubator.ventures.models import State, Venture, VentureRound
+from incubator.ventures.plans import overdue_counts
+from incubator.ventures.rounds import committed_amount
+from incubator.ventures.spending import spent_by_venture
 from tests.conftest import login
 
 
@@ -46,6 +52,45 @@ def test_demo_logins_work_and_leaders_see_their_organizations(app, client, db):
         .where(Organization.leader_user_id.is_not(None))
     )
     assert leaders >= 3
+
+
+def test_demo_round_shows_every_step_of_a_venture(app, db):
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    round_ = db.session.scalar(
+        select(VentureRound).where(VentureRound.name == ROUND_NAME)
+    )
+    assert round_ is not None
+    today = local_today()
+    assert round_.opens_on <= round_.closes_on < round_.runs_from <= today
+    assert today <= round_.runs_until
+    ventures = db.session.scalars(
+        select(Venture).where(Venture.round_id == round_.id)
+    ).all()
+    assert len(ventures) == 9
+    orgs = db.session.scalars(select(Organization)).all()
+    assert {v.organization_id for v in ventures} == {o.id for o in orgs}
+    assert {v.state for v in ventures} >= {
+        State.APPLIED,
+        State.REVIEWING,
+        State.APPROVED,
+        State.REJECTED,
+        State.RUNNING,
+        State.CLOSED,
+        State.TERMINATED,
+    }
+    assert 0 < committed_amount(round_.id) <= round_.budget
+    assert sum(overdue_counts().values()) >= 1
+    funded = [v for v in ventures if v.state in (State.RUNNING, State.CLOSED)]
+    spent = spent_by_venture([v.id for v in funded])
+    for venture in funded:
+        assert 0 < spent[venture.id] <= venture.approved_amount, venture.title
+    for venture in ventures:
+        assert sum(line.amount for line in venture.budget_lines) == (
+            venture.requested_amount
+        )
+        if venture.organization.filing_status == "none":
+            assert venture.sponsor is not None, venture.title
 
 
 def test_readme_lists_the_demo_logins():

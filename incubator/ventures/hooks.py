@@ -119,17 +119,21 @@ def ventures_panel(org, viewer) -> Panel:
     ).all()
     ids = [v.id for v in ventures]
     spent = spending.spent_by_venture(ids)
-    overdue = dict(
-        db.session.execute(
-            select(PlanAction.venture_id, func.count(PlanAction.id))
-            .where(
-                PlanAction.venture_id.in_(ids),
-                PlanAction.done_on.is_(None),
-                PlanAction.removed_at.is_(None),
-                PlanAction.due_on < local_today(),
-            )
-            .group_by(PlanAction.venture_id)
-        ).all()
+    overdue = (
+        {}
+        if not ids
+        else dict(
+            db.session.execute(
+                select(PlanAction.venture_id, func.count(PlanAction.id))
+                .where(
+                    PlanAction.venture_id.in_(ids),
+                    PlanAction.done_on.is_(None),
+                    PlanAction.removed_at.is_(None),
+                    PlanAction.due_on < local_today(),
+                )
+                .group_by(PlanAction.venture_id)
+            ).all()
+        )
     )
     items = []
     for v in ventures:
