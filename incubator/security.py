@@ -89,3 +89,21 @@ def _set_headers(response):
 def init_app(app: Flask) -> None:
     app.before_request(_check_request_text)
     app.after_request(_set_headers)
+
+
+def id_arg(value) -> int | None:
+    """A record id from a query string or form value: an int the database's
+    integer columns hold, or ``None`` (never an overflow, never a 500)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def int_field(value) -> int | None:
+    """A small whole number typed in a form (a version, a count), or ``None``."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        return None
+    return int(text)

@@ -257,7 +257,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "other_leader": 404,
         "*": 302,
     },
-    ("ventures.receipt", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("ventures.receipt", "GET"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 200,
+    },
     ("ventures.catalogue", "GET"): {"anonymous": 302, **STAFF, "*": 403},
     ("ventures.edit_template", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
     ("ventures.edit_template", "POST"): {"anonymous": 302, "admin": 200, "*": 403},

@@ -68,13 +68,23 @@ class RoundIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=100)
     budget: str = Money
-    opens_on: date = Field(description="Applications open")
-    closes_on: date = Field(description="Applications close")
+    opens_on: date = Field(
+        ge=date(2000, 1, 1), le=date(2100, 12, 31), description="Applications open"
+    )
+    closes_on: date = Field(
+        ge=date(2000, 1, 1), le=date(2100, 12, 31), description="Applications close"
+    )
     runs_from: date | None = Field(
-        default=None, description="Ventures run from (default: opens_on)"
+        default=None,
+        ge=date(2000, 1, 1),
+        le=date(2100, 12, 31),
+        description="Ventures run from (default: opens_on)",
     )
     runs_until: date | None = Field(
-        default=None, description="Ventures run until (default: a year after opens_on)"
+        default=None,
+        ge=date(2000, 1, 1),
+        le=date(2100, 12, 31),
+        description="Ventures run until (default: a year after opens_on)",
     )
     description: str = Field(default="", max_length=5000)
     criteria: list[CriterionIn] | None = Field(
@@ -104,8 +114,9 @@ class RoundOut(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, r: VentureRound, *, money: bool) -> RoundOut:
-        committed = rounds.committed_amount(r.id) if money else None
+    def of(cls, r: VentureRound, *, money: bool, committed=None) -> RoundOut:
+        if money and committed is None:
+            committed = rounds.committed_amount(r.id)
         return cls(
             id=r.id,
             name=r.name,
@@ -169,8 +180,14 @@ def list_rounds(query: PageQuery):
     )
     items, meta = _page(stmt, query)
     money = _shows_money()
+    committed = rounds.committed_by_round([r.id for r in items]) if money else {}
     return {
-        "items": [RoundOut.of(r, money=money).model_dump(mode="json") for r in items],
+        "items": [
+            RoundOut.of(r, money=money, committed=committed.get(r.id)).model_dump(
+                mode="json"
+            )
+            for r in items
+        ],
         **meta,
     }
 

@@ -58,10 +58,11 @@ class ReviewView(StrEnum):
 
 
 def review_view(user: User, venture: Venture, mine: VentureReview | None) -> ReviewView:
+    if mine is not None:
+        # Blind for everyone on the panel, the project lead included.
+        return ReviewView.ALL if mine.submitted_at else ReviewView.OWN
     if user.role == Role.ADMIN:
         return ReviewView.ALL
-    if mine is not None:
-        return ReviewView.ALL if mine.submitted_at else ReviewView.OWN
     if venture.state in DECIDED:
         return ReviewView.RESULT
     return ReviewView.NONE

@@ -18,6 +18,7 @@ from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.main.actions import roll_back, run_and_flash
 from incubator.organizations.incubation import dimensions, stage_label, stages
+from incubator.security import int_field
 from incubator.ventures import plans, reviews, services, spending
 from incubator.ventures.access import get_visible_venture_or_404
 from incubator.ventures.forms import (
@@ -105,7 +106,7 @@ def transition(venture_id: int):
             venture,
             to,
             actor=current_user,
-            expected_version=int(form.version.data or 0),
+            expected_version=int_field(form.version.data),
             note=form.note.data,
             approved_amount=form.approved_amount.data,
             outputs_achieved=form.outputs_achieved.data,
@@ -176,7 +177,7 @@ def edit_action(action_id: int):
             plans.update_action(
                 action,
                 actor=current_user,
-                expected_version=int(form.version.data or 0),
+                expected_version=int_field(form.version.data),
                 goal=form.goal.data,
                 action=form.action.data,
                 owner=form.owner.data,
@@ -253,7 +254,7 @@ def add_expenditure(venture_id: int):
 
 
 @bp.route("/receipts/<int:expenditure_id>")
-@roles_required()
+@roles_required(*APPLICANTS)  # receipts may show names: not for viewers
 def receipt(expenditure_id: int):
     line = db.session.get(Expenditure, expenditure_id)
     if line is None or not line.receipt_name:
@@ -312,7 +313,7 @@ def edit_template(template_id: int | None = None):
             plans.save_template(
                 actor=current_user,
                 template=template,
-                expected_version=int(form.version.data or 0) if template else None,
+                expected_version=int_field(form.version.data) if template else None,
                 dimension=form.dimension.data,
                 stage=form.stage.data,
                 goal=form.goal.data,

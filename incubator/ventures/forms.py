@@ -98,7 +98,7 @@ class VentureForm(BaseForm):
         validators=[Optional()],
         description=_l("Needed when the organization is neither filed nor registered."),
     )
-    submission_key = HiddenField()
+    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
     version = HiddenField()
 
 

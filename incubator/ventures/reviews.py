@@ -4,6 +4,7 @@ of its submitted reviews, and its grade A (>= 85), B (60-84) or C (< 60)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -62,7 +63,7 @@ def submit_review(
     clean: dict[int, int] = {}
     for criterion in criteria:
         value = scores.get(criterion.id)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
             value = int(value.strip())
         if (
             isinstance(value, bool)

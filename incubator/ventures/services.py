@@ -297,7 +297,11 @@ def set_reviewers(venture: Venture, reviewer_ids, *, actor: User) -> Venture:
         raise NotPermitted(_l("Only the project lead assigns reviewers."))
     if venture.state not in (State.APPLIED, State.REVIEWING):
         raise RuleViolation(_l("Reviewers are assigned before the decision."))
+    from incubator.security import MAX_ID
+
     wanted = {int(i) for i in reviewer_ids or ()}
+    if any(not 1 <= i <= MAX_ID for i in wanted):
+        raise ValidationFailed(_l("Unknown reviewer."), field="reviewer_ids")
     users = (
         db.session.scalars(select(User).where(User.id.in_(wanted))).all()
         if wanted
@@ -390,6 +394,8 @@ def transition(
     elif target == State.TERMINATED:
         if actor.role != Role.ADMIN:
             raise NotPermitted(_l("Only the project lead terminates a venture."))
+        # Not while an expenditure is being recorded (it would count afterwards).
+        serialize_on(f"venture-spending:{venture.id}")
         if not note:
             raise ValidationFailed(_l("Say why it is terminated."), field="note")
         venture.termination_reason = note

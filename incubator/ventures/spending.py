@@ -82,6 +82,11 @@ def record_expenditure(
             field="spent_on",
         )
     serialize_on(f"venture-spending:{venture.id}")
+    db.session.refresh(venture)  # terminated meanwhile?
+    if venture.state != State.RUNNING:
+        raise RuleViolation(
+            _l("Spending is recorded while the venture runs; start it first.")
+        )
     left = venture.approved_amount - spent(venture)
     if value > left:
         error = RuleViolation(

@@ -21,6 +21,7 @@ from incubator.i18n import local_today
 from incubator.main.actions import roll_back
 from incubator.organizations.models import FilingStatus, Organization
 from incubator.paging import paginate
+from incubator.security import id_arg, int_field
 from incubator.ventures import rounds as round_services
 from incubator.ventures import services, spending
 from incubator.ventures.access import (
@@ -78,13 +79,23 @@ def _rows(ventures: list[Venture]) -> list[dict]:
     """What a list shows per venture: score and spending, in two queries."""
     ids = [v.id for v in ventures]
     scores, spent = scores_for(ids), spending.spent_by_venture(ids)
+    pending = set(
+        db.session.scalars(
+            select(VentureReview.venture_id).where(
+                VentureReview.venture_id.in_(ids or [0]),
+                VentureReview.reviewer_id == current_user.id,
+                VentureReview.submitted_at.is_(None),
+            )
+        )
+    )
     return [
         {
             "venture": v,
             "score": scores.get(v.id),
             "spent": spent.get(v.id),
             # Scores are blind until the decision, except to the project lead.
-            "show_score": current_user.role == Role.ADMIN or v.state in _DECIDED,
+            "show_score": v.id not in pending
+            and (current_user.role == Role.ADMIN or v.state in _DECIDED),
         }
         for v in ventures
     ]
@@ -101,8 +112,8 @@ def index():
         state = None
     query = ventures_query(
         current_user,
-        round_id=request.args.get("round", type=int),
-        organization_id=request.args.get("organization", type=int),
+        round_id=id_arg(request.args.get("round")),
+        organization_id=id_arg(request.args.get("organization")),
         state=state,
     )
     page = paginate(query, PER_PAGE)
@@ -194,7 +205,7 @@ def edit_round(round_id: int):
             round_services.update_round(
                 round_,
                 actor=current_user,
-                expected_version=int(form.version.data or 0),
+                expected_version=int_field(form.version.data),
                 **_round_values(form),
             )
         except StaleRecord as exc:
@@ -293,7 +304,7 @@ def _application_values(form: VentureForm) -> dict:
 def apply(round_id: int):
     round_ = _round_or_404(round_id)
     orgs = manageable_organizations(current_user)
-    wanted = request.values.get("org", type=int)
+    wanted = id_arg(request.values.get("org"))
     org = next((o for o in orgs if o.id == wanted), None)
     if org is None and wanted:
         abort(404)
@@ -345,7 +356,7 @@ def edit(venture_id: int):
             services.update_application(
                 venture,
                 actor=current_user,
-                expected_version=int(form.version.data or 0),
+                expected_version=int_field(form.version.data),
                 **_application_values(form),
             )
         except StaleRecord as exc:
