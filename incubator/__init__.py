@@ -88,8 +88,11 @@ def _import_models() -> None:
     from incubator.activities import models as _activities  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
     from incubator.auth import models as _auth  # noqa: F401
+    from incubator.followups import models as _followups  # noqa: F401
     from incubator.organizations import models as _orgs  # noqa: F401
     from incubator.projects import models as _projects  # noqa: F401
+    from incubator.schedule import models as _schedule  # noqa: F401
+    from incubator.sessions import models as _sessions  # noqa: F401
     from incubator.ventures import models as _ventures  # noqa: F401
     from incubator.volunteers import models as _volunteers  # noqa: F401
 
@@ -102,10 +105,13 @@ def register_blueprints(app: Flask) -> None:
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp
     from incubator.extensions import csrf
+    from incubator.followups.views import bp as followups_bp
     from incubator.main.views import bp as main_bp
     from incubator.organizations import record_views  # noqa: F401  (routes on bp)
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
+    from incubator.schedule.views import bp as calendar_bp
+    from incubator.sessions.views import bp as sessions_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
     from incubator.ventures.views import bp as ventures_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
@@ -122,6 +128,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(activities_bp)
     app.register_blueprint(resources_bp)
     app.register_blueprint(ventures_bp)
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(followups_bp)
+    app.register_blueprint(calendar_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 
@@ -138,6 +147,9 @@ def register_security(app: Flask) -> None:
     from incubator.ventures import hooks as venture_hooks
 
     venture_hooks.init_app(app)
+    from incubator.followups import hooks as followup_hooks
+
+    followup_hooks.init_app(app)
     app.after_request(touch_session_after_request)
     errors.init_app(app)
     navigation.init_app(app)

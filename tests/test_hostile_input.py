@@ -19,6 +19,16 @@ PAGE_URLS = [
     "/organizations?q=%25_%25",
     "/organizations?sort=evil",
     "/organizations?stage=" + "x" * 500,
+    "/ventures?round=" + HUGE + "&organization=" + HUGE,
+    "/ventures?state=" + "x" * 300,
+    "/ventures/" + HUGE,
+    "/sessions?past=1&page=" + HUGE,
+    "/followups?assignee=" + HUGE + "&organization=²",
+    "/followups/mine",
+    "/calendar?month=9999-99&sw=" + HUGE + "&kind=evil",
+    "/calendar?month=2026-13&view=agenda",
+    "/calendar/feed/" + HUGE + "-abc.ics",
+    "/calendar/feed/²-x.ics",
 ]
 
 

@@ -37,10 +37,16 @@ MAIN_NAV = (
     NavItem(_l("Micro-ventures"), "ventures.index"),
     NavItem(_l("Capacity building"), "sessions.index"),
     NavItem(
+        _l("My work"),
+        "followups.mine",
+        frozenset({Role.ADMIN, Role.SOCIAL_WORKER}),
+    ),
+    NavItem(
         _l("Follow-ups"),
         "followups.index",
         frozenset({Role.ADMIN, Role.SOCIAL_WORKER}),
     ),
+    NavItem(_l("Calendar"), "calendar.month"),
     NavItem(_l("Reports"), "reports.index"),
     NavItem(_l("Notifications"), "notifications.index"),
 )
@@ -50,6 +56,7 @@ ADMIN_NAV = (
     NavItem(
         _l("Incubation settings"), "incubation_admin.index", frozenset({Role.ADMIN})
     ),
+    NavItem(_l("Follow-up cadence"), "followups.cadence", frozenset({Role.ADMIN})),
     NavItem(_l("Audit trail"), "audit.index", frozenset({Role.ADMIN})),
 )
 

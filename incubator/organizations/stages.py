@@ -41,6 +41,16 @@ from incubator.organizations.models import (
     StageChange,
 )
 
+# Features that act on a stage change (e.g. rescheduling follow-ups) register here;
+# each is called with (org, change, actor) inside the same transaction.
+STAGE_LISTENERS: list = []
+
+
+def register_stage_listener(listener):
+    if listener not in STAGE_LISTENERS:
+        STAGE_LISTENERS.append(listener)
+    return listener
+
 
 def months_before(day: date, months: int) -> date:
     """The same day ``months`` calendar months earlier (clamped to month end)."""
@@ -204,6 +214,8 @@ def change_stage(
                 "and try again."
             )
         ) from None
+    for listener in STAGE_LISTENERS:
+        listener(org, change, actor)
     return change
 
 

@@ -1,0 +1,124 @@
+"""What follow-ups and sessions tell the other features: their events on the
+organization's timeline, completed follow-ups as "last contact" on the caseload,
+and a stage change rescheduling the next follow-up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from incubator.auth.roles import STAFF_ROLES
+from incubator.extensions import db
+from incubator.followups import services
+from incubator.followups.models import FollowUp, FollowUpState
+from incubator.i18n import local_noon
+from incubator.organizations.caseload import register_last_contact_source
+from incubator.organizations.stages import register_stage_listener
+from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+
+
+def last_followup(org_ids: list[int]) -> dict[int, date]:
+    rows = db.session.execute(
+        select(FollowUp.organization_id, func.max(FollowUp.done_on))
+        .where(
+            FollowUp.organization_id.in_(org_ids),
+            FollowUp.state == FollowUpState.DONE,
+        )
+        .group_by(FollowUp.organization_id)
+    )
+    return {org_id: day for org_id, day in rows}
+
+
+def _followup_count(org, viewer) -> int:
+    if viewer.role not in STAFF_ROLES:
+        return 0
+    return db.session.scalar(
+        select(func.count())
+        .select_from(FollowUp)
+        .where(
+            FollowUp.organization_id == org.id,
+            FollowUp.state == FollowUpState.DONE,
+        )
+    )
+
+
+def followup_events(org, viewer, limit):
+    """Completed follow-ups, for staff (their outcomes are case work)."""
+    if viewer.role not in STAFF_ROLES:
+        return []
+    rows = db.session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.organization_id == org.id,
+            FollowUp.state == FollowUpState.DONE,
+        )
+        .options(joinedload(FollowUp.assignee))
+        .order_by(FollowUp.done_on.desc(), FollowUp.id.desc())
+        .limit(limit)
+    )
+    return [
+        TimelineEvent(
+            at=local_noon(f.done_on),
+            day=f.done_on,
+            kind="followup",
+            title=str(_l("Follow-up done (%(kind)s)", kind=f.kind_label)),
+            detail=f.outcome,
+            url=url_for("followups.index", organization=org.id, state="done"),
+            actor=f.assignee.name if f.assignee else None,
+            record_type="FollowUp",
+            record_id=f.id,
+        )
+        for f in rows
+    ]
+
+
+def _session_count(org, viewer) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SessionInvite)
+        .join(TrainingSession, TrainingSession.id == SessionInvite.session_id)
+        .where(
+            SessionInvite.organization_id == org.id,
+            TrainingSession.state == SessionState.HELD,
+        )
+    )
+
+
+def session_events(org, viewer, limit):
+    """Sessions the organization was invited to that were held, with how many of
+    its members came."""
+    rows = db.session.execute(
+        select(TrainingSession, SessionInvite.attendees)
+        .join(SessionInvite, SessionInvite.session_id == TrainingSession.id)
+        .where(
+            SessionInvite.organization_id == org.id,
+            TrainingSession.state == SessionState.HELD,
+        )
+        .order_by(TrainingSession.starts_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        TimelineEvent(
+            at=s.starts_at,
+            day=None,
+            kind="session",
+            title=str(_l("Capacity-building session: %(title)s", title=s.title)),
+            detail=str(_l("%(n)d members attended", n=attendees or 0)),
+            url=url_for("sessions.detail", session_id=s.id),
+            record_type="TrainingSession",
+            record_id=s.id,
+        )
+        for s, attendees in rows
+    ]
+
+
+def init_app(app) -> None:
+    register_last_contact_source(last_followup)
+    register_timeline_provider(followup_events, count=_followup_count)
+    register_timeline_provider(session_events, count=_session_count)
+    register_stage_listener(services.reschedule_for_stage)

@@ -1,0 +1,122 @@
+"""Lists of follow-ups and "my work" (我的待办): a social worker's follow-ups overdue,
+due this week and later, plan actions due, and sessions this week. Overdue is
+worked out from today's date, so it is right the moment a day passes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from incubator.auth.models import User
+from incubator.extensions import db
+from incubator.followups.models import FollowUp, FollowUpState
+from incubator.i18n import local_today, local_zone
+from incubator.organizations.models import Organization
+
+
+def followups_query(
+    *,
+    state: str = "open",
+    assignee_id: int | None = None,
+    organization_id: int | None = None,
+) -> Select:
+    stmt = select(FollowUp).options(
+        joinedload(FollowUp.organization), joinedload(FollowUp.assignee)
+    )
+    today = local_today()
+    if state == "overdue":
+        stmt = stmt.where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_on < today)
+    elif state in ("open", "done"):
+        stmt = stmt.where(FollowUp.state == state)
+    if assignee_id:
+        stmt = stmt.where(FollowUp.assignee_id == assignee_id)
+    if organization_id:
+        stmt = stmt.where(FollowUp.organization_id == organization_id)
+    if state == "done":
+        return stmt.order_by(FollowUp.done_on.desc(), FollowUp.id.desc())
+    return stmt.order_by(FollowUp.due_on, FollowUp.id)
+
+
+@dataclass
+class MyWork:
+    overdue: list = field(default_factory=list)
+    this_week: list = field(default_factory=list)
+    later: list = field(default_factory=list)
+    plan_actions: list = field(default_factory=list)
+    sessions: list = field(default_factory=list)
+
+
+def week_bounds(today):
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=7)
+
+
+def my_work(user: User, *, later_days: int = 60) -> MyWork:
+    """A fixed number of queries whatever the size of the caseload."""
+    today = local_today()
+    monday, next_monday = week_bounds(today)
+    work = MyWork()
+    rows = db_scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.assignee_id == user.id,
+            FollowUp.state == FollowUpState.OPEN,
+            FollowUp.due_on < today + timedelta(days=later_days),
+        )
+        .options(joinedload(FollowUp.organization))
+        .order_by(FollowUp.due_on, FollowUp.id)
+    )
+    for followup in rows:
+        if followup.due_on < today:
+            work.overdue.append(followup)
+        elif followup.due_on < next_monday:
+            work.this_week.append(followup)
+        else:
+            work.later.append(followup)
+    work.plan_actions = _plan_actions(user, today + timedelta(days=14))
+    zone = local_zone()
+    from incubator.sessions.models import TrainingSession
+    from incubator.sessions.queries import sessions_query
+
+    work.sessions = db_scalars(
+        sessions_query(
+            user,
+            start=datetime.combine(monday, time(0), tzinfo=zone),
+            end=datetime.combine(next_monday, time(0), tzinfo=zone),
+        ).where(TrainingSession.state != "cancelled")
+    )
+    return work
+
+
+def _plan_actions(user: User, until):
+    """Open plan actions of running or approved ventures of the user's caseload due
+    by ``until`` (the ventures feature; empty when it is absent)."""
+    try:
+        from incubator.ventures.models import PlanAction, Venture
+        from incubator.ventures.plans import OPEN_FOR_PLAN
+    except ImportError:  # pragma: no cover
+        return []
+    return db_all(
+        select(PlanAction, Venture.title, Organization.name, Venture.id)
+        .join(Venture, Venture.id == PlanAction.venture_id)
+        .join(Organization, Organization.id == Venture.organization_id)
+        .where(
+            Organization.social_worker_id == user.id,
+            Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
+            PlanAction.done_on.is_(None),
+            PlanAction.removed_at.is_(None),
+            PlanAction.due_on <= until,
+        )
+        .order_by(PlanAction.due_on, PlanAction.id)
+    )
+
+
+def db_scalars(stmt) -> list:
+    return list(db.session.scalars(stmt).unique())
+
+
+def db_all(stmt) -> list:
+    return list(db.session.execute(stmt).all())

@@ -1,0 +1,290 @@
+"""Scheduling and completing follow-ups, and the cadence by stage (DOMAIN.md: 萌芽
+and 孵化 monthly, 培育 every two months, 自治 quarterly, 出壳 none).
+
+Completing a follow-up schedules the next one by the organization's cadence; a
+stage change reschedules the next open one by the new cadence. One organization
+never gets two follow-ups of the same kind on the same day (a unique key), so a
+retry or a double tap schedules nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
+from incubator.extensions import db
+from incubator.followups.models import CadenceSetting, FollowUp, FollowUpState, Kind
+from incubator.i18n import local_today
+from incubator.organizations.models import Organization
+from incubator.organizations.stages import months_before
+
+DEFAULT_CADENCE = {
+    "intake": 1,
+    "incubating": 1,
+    "cultivating": 2,
+    "self_governing": 3,
+    "graduated": None,
+    "dormant": None,
+}
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; the 31st falls on the last day of a shorter
+    month."""
+    return months_before(day, -months)
+
+
+def cadence() -> dict[str, int | None]:
+    saved = {
+        row.stage: row.months for row in db.session.scalars(select(CadenceSetting))
+    }
+    return {**DEFAULT_CADENCE, **saved}
+
+
+def cadence_for(stage: str) -> int | None:
+    return cadence().get(stage)
+
+
+def save_cadence(values: dict[str, int | None], *, actor: User) -> None:
+    """Months per stage (``None``: no follow-ups at that stage); admins only."""
+    if actor.role != Role.ADMIN:
+        raise NotPermitted(_l("Only the project lead sets the cadence."))
+    rows = {row.stage: row for row in db.session.scalars(select(CadenceSetting))}
+    before = cadence()
+    for stage, months in values.items():
+        if months is not None and (
+            isinstance(months, bool)
+            or not isinstance(months, int)
+            or not 1 <= months <= 24
+        ):
+            raise ValidationFailed(
+                _l("Months between follow-ups: 1 to 24, or empty for none."),
+                field=f"cadence-{stage}",
+            )
+        row = rows.get(stage)
+        if row is None:
+            db.session.add(CadenceSetting(stage=stage, months=months))
+        else:
+            row.months = months
+    audit.record_event(
+        "update",
+        "CadenceSetting",
+        actor=actor,
+        changes={"cadence": [before, {**before, **values}]},
+    )
+    db.session.flush()
+
+
+def _may_manage(actor: User) -> None:
+    if actor.role not in STAFF_ROLES:
+        raise NotPermitted(_l("Follow-ups are the social workers' work."))
+
+
+def _check_assignee(assignee_id) -> User | None:
+    if assignee_id in (None, ""):
+        return None
+    user = db.session.get(User, int(assignee_id))
+    if user is None or not user.active or user.role not in STAFF_ROLES:
+        raise ValidationFailed(
+            _l("Assign it to an active social worker."), field="assignee_id"
+        )
+    return user
+
+
+def _exists(org_id: int, due_on: date, kind: str) -> FollowUp | None:
+    return db.session.scalar(
+        select(FollowUp).where(
+            FollowUp.organization_id == org_id,
+            FollowUp.due_on == due_on,
+            FollowUp.kind == kind,
+        )
+    )
+
+
+def schedule_followup(
+    org: Organization,
+    *,
+    actor: User | None,
+    kind: str,
+    due_on: date | None,
+    assignee_id: int | None = None,
+    notes: str = "",
+    origin: str = "manual",
+) -> FollowUp:
+    """A follow-up on ``org``. The same organization, day and kind twice is refused
+    (``ValidationFailed``) when asked by hand, and returns the existing one when
+    scheduled by the cadence."""
+    if actor is not None:
+        _may_manage(actor)
+    if org.archived:
+        raise RuleViolation(_l("An archived organization gets no follow-ups."))
+    if kind not in {k.value for k in Kind}:
+        raise ValidationFailed(_l("Please choose one."), field="kind")
+    if not isinstance(due_on, date) or not EARLIEST <= due_on <= LATEST:
+        raise ValidationFailed(_l("Please enter a date."), field="due_on")
+    notes = str(notes or "").strip()
+    if len(notes) > 5000:
+        raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="notes")
+    assignee = _check_assignee(assignee_id)
+    existing = _exists(org.id, due_on, kind)
+    if existing is not None:
+        if origin != "manual":
+            return existing
+        raise ValidationFailed(
+            _l("A follow-up of this kind is already scheduled on that day."),
+            field="due_on",
+        )
+    followup = FollowUp(
+        organization_id=org.id,
+        kind=kind,
+        due_on=due_on,
+        assignee_id=assignee.id if assignee else org.social_worker_id,
+        notes=notes,
+        origin=origin,
+        created_by_id=actor.id if actor else None,
+    )
+    changes = audit.pending_changes(followup)
+    try:
+        with db.session.begin_nested():
+            db.session.add(followup)
+            db.session.flush()
+    except IntegrityError:
+        # Scheduled at the same moment by another request: keep that one.
+        existing = _exists(org.id, due_on, kind)
+        if existing is None:
+            raise
+        if origin != "manual":
+            return existing
+        raise ValidationFailed(
+            _l("A follow-up of this kind is already scheduled on that day."),
+            field="due_on",
+        ) from None
+    audit.record("create", followup, actor=actor, changes=changes)
+    db.session.flush()
+    return followup
+
+
+def _open_followups(org_id: int) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.organization_id == org_id,
+                FollowUp.state == FollowUpState.OPEN,
+            )
+            .order_by(FollowUp.due_on, FollowUp.id)
+        )
+    )
+
+
+def complete_followup(
+    followup: FollowUp,
+    *,
+    actor: User,
+    outcome: str,
+    done_on: date | None = None,
+    expected_version: int | None = None,
+) -> FollowUp | None:
+    """Mark done with an outcome note; returns the next follow-up scheduled by the
+    stage's cadence (none when the stage has no cadence or another one is already
+    open)."""
+    _may_manage(actor)
+    if expected_version is not None and expected_version != followup.version:
+        raise StaleRecord(
+            _l("Someone else changed this follow-up after you opened it; reload it.")
+        )
+    if followup.state != FollowUpState.OPEN:
+        raise RuleViolation(_l("This follow-up is already closed."))
+    outcome = str(outcome or "").strip()
+    if not outcome:
+        raise ValidationFailed(_l("Note the outcome."), field="outcome")
+    if len(outcome) > 5000:
+        raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="outcome")
+    today = local_today()
+    done_on = done_on or today
+    if done_on > today or done_on < EARLIEST:
+        raise ValidationFailed(_l("The date cannot be in the future."), field="done_on")
+    followup.state = FollowUpState.DONE
+    followup.done_on = done_on
+    followup.outcome = outcome
+    audit.record("complete", followup, actor=actor)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleRecord(
+            _l("Someone else closed this follow-up at the same moment.")
+        ) from None
+    org = followup.organization
+    months = cadence_for(org.stage)
+    if months is None or org.archived or _open_followups(org.id):
+        return None
+    return schedule_followup(
+        org,
+        actor=None,
+        kind=followup.kind,
+        due_on=add_months(done_on, months),
+        assignee_id=org.social_worker_id or followup.assignee_id,
+        origin="cadence",
+    )
+
+
+def cancel_followup(followup: FollowUp, *, actor: User | None, reason: str) -> None:
+    if actor is not None:
+        _may_manage(actor)
+    if followup.state != FollowUpState.OPEN:
+        raise RuleViolation(_l("This follow-up is already closed."))
+    followup.state = FollowUpState.CANCELLED
+    followup.outcome = str(reason or "")[:5000]
+    audit.record("cancel", followup, actor=actor)
+    db.session.flush()
+
+
+def reschedule_for_stage(org: Organization, change, actor: User | None) -> None:
+    """After a stage change: the next open follow-up moves to the new cadence
+    counted from today; a stage with no cadence cancels the scheduled ones; an
+    organization with none open gets one."""
+    months = cadence_for(org.stage)
+    today = local_today()
+    pending = _open_followups(org.id)
+    if months is None:
+        for followup in pending:
+            if followup.origin != "manual":
+                cancel_followup(
+                    followup,
+                    actor=None,
+                    reason=str(_l("No follow-ups at this stage.")),
+                )
+        return
+    due = add_months(today, months)
+    if not pending:
+        schedule_followup(
+            org,
+            actor=None,
+            kind=Kind.VISIT,
+            due_on=due,
+            assignee_id=org.social_worker_id,
+            origin="stage",
+        )
+        return
+    following = pending[0]
+    if following.due_on == due or _exists(org.id, due, following.kind):
+        return
+    before = following.due_on
+    following.due_on = due
+    audit.record(
+        "reschedule",
+        following,
+        actor=actor,
+        changes={"due_on": [before.isoformat(), due.isoformat()]},
+    )
+    db.session.flush()

@@ -1,0 +1,182 @@
+"""Each user's private iCalendar (RFC 5545) feed of their sessions and follow-ups.
+
+The URL carries the user's id and an HMAC of (id, feed version) under the app's
+secret key: nothing secret is stored, the URL can be shown again at any time, and a
+reset (a new version) makes the old URL fail at once. Event UIDs are fixed per
+record (``session-12@…``), so phone calendars update events instead of doubling
+them. Times are written in UTC (``…Z``); all-day follow-ups as dates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.roles import Role
+from incubator.database import utcnow
+from incubator.extensions import db
+from incubator.followups.models import FollowUp, FollowUpState
+from incubator.i18n import local_today
+from incubator.organizations.models import Organization
+from incubator.schedule.models import CalendarFeed
+from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+
+PAST = timedelta(days=180)
+FUTURE = timedelta(days=400)
+
+
+def feed_version(user: User) -> int:
+    row = db.session.get(CalendarFeed, user.id)
+    return row.version if row else 1
+
+
+def token_for(user_id: int, version: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"calendar-feed:{user_id}:{version}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
+
+
+def feed_key(user: User) -> str:
+    return f"{user.id}-{token_for(user.id, feed_version(user))}"
+
+
+def user_for_key(key: str) -> User | None:
+    from incubator.security import id_arg
+
+    raw_id, _sep, token = key.partition("-")
+    user_id = id_arg(raw_id)
+    if user_id is None or not token:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    expected = token_for(user.id, feed_version(user))
+    return user if hmac.compare_digest(expected, token) else None
+
+
+def reset_feed(user: User) -> None:
+    row = db.session.get(CalendarFeed, user.id)
+    if row is None:
+        row = CalendarFeed(user_id=user.id, version=2)
+        db.session.add(row)
+    else:
+        row.version += 1
+    audit.record_event("reset_feed", "User", actor=user, entity_id=user.id)
+    db.session.flush()
+
+
+def _escape(text: str) -> str:
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Lines of at most 75 octets, continued with a space (never splitting a
+    UTF-8 character)."""
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode())
+        if size + width > 75:
+            parts.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n".join(parts)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _sessions(user: User, start: datetime, end: datetime) -> list[TrainingSession]:
+    stmt = select(TrainingSession).where(
+        TrainingSession.starts_at >= start, TrainingSession.starts_at < end
+    )
+    if user.role == Role.ORG_LEADER:
+        stmt = stmt.where(
+            TrainingSession.id.in_(
+                select(SessionInvite.session_id)
+                .join(Organization, Organization.id == SessionInvite.organization_id)
+                .where(Organization.leader_user_id == user.id)
+            )
+        )
+    else:
+        stmt = stmt.where(TrainingSession.organizer_id == user.id)
+    return list(db.session.scalars(stmt.order_by(TrainingSession.starts_at)))
+
+
+def _followups(user: User, first: date, last: date) -> list[tuple[FollowUp, str]]:
+    rows = db.session.execute(
+        select(FollowUp, Organization.name)
+        .join(Organization, Organization.id == FollowUp.organization_id)
+        .where(
+            FollowUp.assignee_id == user.id,
+            FollowUp.state != FollowUpState.CANCELLED,
+            FollowUp.due_on >= first,
+            FollowUp.due_on <= last,
+        )
+        .order_by(FollowUp.due_on)
+    ).all()
+    return [(f, name) for f, name in rows]
+
+
+def calendar_text(user: User, host: str) -> str:
+    """The feed as text with CRLF line ends."""
+    now = utcnow()
+    stamp = _utc(now)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//incubator//community social work//ZH",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape('社区社会组织孵化 · ' + user.name)}",
+        f"X-WR-TIMEZONE:{current_app.config['TIMEZONE']}",
+    ]
+    for session in _sessions(user, now - PAST, now + FUTURE):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:session-{session.id}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_utc(session.starts_at)}",
+            f"DTEND:{_utc(session.ends_at)}",
+            f"SEQUENCE:{session.version}",
+            f"SUMMARY:{_escape(session.title)}",
+            f"LOCATION:{_escape(session.place)}",
+            f"DESCRIPTION:{_escape(session.topic)}",
+            "STATUS:"
+            + ("CANCELLED" if session.state == SessionState.CANCELLED else "CONFIRMED"),
+            "END:VEVENT",
+        ]
+    today = local_today()
+    for followup, org_name in _followups(user, today - PAST, today + FUTURE):
+        done = followup.state == FollowUpState.DONE
+        next_day = followup.due_on + timedelta(days=1)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:followup-{followup.id}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{followup.due_on.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{next_day.strftime('%Y%m%d')}",
+            f"SEQUENCE:{followup.version}",
+            f"SUMMARY:{_escape(followup.kind_label + '：' + org_name)}",
+            f"DESCRIPTION:{_escape(followup.outcome if done else followup.notes)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)

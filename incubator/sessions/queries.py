@@ -1,0 +1,63 @@
+"""The sessions a user may see: staff and viewers every one; an org leader those
+their organizations are invited to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from incubator.auth.models import User
+from incubator.auth.roles import Role
+from incubator.organizations.models import Organization
+from incubator.sessions.models import SessionInvite, TrainingSession
+
+
+def visible_condition(user: User):
+    if user.role == Role.ORG_LEADER:
+        return TrainingSession.id.in_(
+            select(SessionInvite.session_id)
+            .join(Organization, Organization.id == SessionInvite.organization_id)
+            .where(Organization.leader_user_id == user.id)
+        )
+    return True
+
+
+def sessions_query(
+    user: User,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    organizer_id: int | None = None,
+    organization_id: int | None = None,
+) -> Select:
+    stmt = (
+        select(TrainingSession)
+        .where(visible_condition(user))
+        .options(
+            selectinload(TrainingSession.invites).joinedload(SessionInvite.organization)
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    )
+    if start is not None:
+        stmt = stmt.where(TrainingSession.starts_at >= start)
+    if end is not None:
+        stmt = stmt.where(TrainingSession.starts_at < end)
+    if organizer_id:
+        stmt = stmt.where(TrainingSession.organizer_id == organizer_id)
+    if organization_id:
+        stmt = stmt.where(
+            TrainingSession.id.in_(
+                select(SessionInvite.session_id).where(
+                    SessionInvite.organization_id == organization_id
+                )
+            )
+        )
+    return stmt
+
+
+def may_see(user: User, session: TrainingSession) -> bool:
+    if user.role != Role.ORG_LEADER:
+        return True
+    return any(i.organization.leader_user_id == user.id for i in session.invites)

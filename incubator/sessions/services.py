@@ -1,0 +1,449 @@
+"""Scheduling capacity-building sessions (one, or a weekly or monthly series),
+moving or cancelling one occurrence or the rest of a series, registrations by org
+leaders and attendance. Pages, the API and the demo call these; they flush and
+audit, never commit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.database import serialize_on, utcnow
+from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
+from incubator.extensions import db
+from incubator.followups.services import add_months
+from incubator.i18n import local_zone
+from incubator.organizations.incubation import dimensions
+from incubator.organizations.models import Organization
+from incubator.sessions.models import (
+    Freq,
+    SessionAttendee,
+    SessionInvite,
+    SessionSeries,
+    SessionState,
+    TrainingSession,
+)
+from incubator.volunteers.models import Membership
+
+MAX_OCCURRENCES = 52
+MAX_CAPACITY = 1000
+FIELDS = ("title", "topic", "dimension", "trainer", "place", "capacity")
+
+
+def _staff(actor: User) -> None:
+    if actor.role not in STAFF_ROLES:
+        raise NotPermitted(_l("Social workers schedule capacity-building sessions."))
+
+
+def _clean(values: dict) -> dict:
+    clean = {}
+    title = " ".join(str(values.get("title") or "").split())
+    if not title or len(title) > 100:
+        raise ValidationFailed(
+            _l("Give the session a title (at most 100 characters)."), field="title"
+        )
+    clean["title"] = title
+    for field, limit in (("topic", 5000), ("trainer", 100), ("place", 100)):
+        text = str(values.get(field) or "").strip()
+        if len(text) > limit:
+            raise ValidationFailed(
+                _l("At most %(n)d characters.", n=limit), field=field
+            )
+        clean[field] = text
+    dimension = values.get("dimension") or ""
+    if dimension and dimension not in {d.key for d in dimensions()}:
+        raise ValidationFailed(_l("Please choose one."), field="dimension")
+    clean["dimension"] = dimension
+    capacity = values.get("capacity")
+    if (
+        isinstance(capacity, bool)
+        or not isinstance(capacity, int)
+        or not 1 <= capacity <= MAX_CAPACITY
+    ):
+        raise ValidationFailed(
+            _l("Capacity is a whole number from 1 to %(n)d.", n=MAX_CAPACITY),
+            field="capacity",
+        )
+    clean["capacity"] = capacity
+    return clean
+
+
+def _clean_times(starts, ends) -> tuple[datetime, datetime]:
+    if not isinstance(starts, datetime) or starts.tzinfo is None:
+        raise ValidationFailed(_l("Please enter when it starts."), field="starts_at")
+    if not isinstance(ends, datetime) or ends.tzinfo is None:
+        raise ValidationFailed(_l("Please enter when it ends."), field="ends_at")
+    if not 2000 <= starts.year <= 2100:
+        raise ValidationFailed(_l("Please enter a date."), field="starts_at")
+    if ends <= starts:
+        raise ValidationFailed(_l("A session ends after it starts."), field="ends_at")
+    if ends - starts > timedelta(hours=12):
+        raise ValidationFailed(_l("A session lasts at most 12 hours."), field="ends_at")
+    return starts, ends
+
+
+def occurrences(starts: datetime, freq: str | None, count: int) -> list[datetime]:
+    """The start of each occurrence, in the project's time zone: weekly, or monthly
+    on the same day (the 31st falls on the last day of a shorter month)."""
+    local = starts.astimezone(local_zone())
+    if not freq:
+        return [starts]
+    result = []
+    for k in range(count):
+        if freq == Freq.WEEKLY:
+            day = local.date() + timedelta(weeks=k)
+        else:
+            day = add_months(local.date(), k)
+        result.append(
+            datetime.combine(day, local.timetz()).replace(tzinfo=local_zone())
+        )
+    return result
+
+
+def _organizations(ids) -> list[Organization]:
+    wanted = sorted({int(i) for i in ids or ()})
+    if not wanted:
+        return []
+    orgs = db.session.scalars(
+        select(Organization).where(
+            Organization.id.in_(wanted), Organization.archived_at.is_(None)
+        )
+    ).all()
+    if len(orgs) != len(wanted):
+        raise ValidationFailed(_l("Unknown organization."), field="organization_ids")
+    return list(orgs)
+
+
+def schedule_session(
+    *,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    organization_ids=(),
+    recurrence: dict | None = None,
+    **values,
+) -> list[TrainingSession]:
+    """One session, or a series (``{"freq": "weekly"|"monthly", "count": n}``) of
+    ``n`` sessions sharing a ``series_id``. Returns them in order."""
+    _staff(actor)
+    clean = _clean(values)
+    starts_at, ends_at = _clean_times(starts_at, ends_at)
+    orgs = _organizations(organization_ids)
+    freq, count = None, 1
+    if recurrence:
+        freq = recurrence.get("freq")
+        count = recurrence.get("count")
+        if freq not in {f.value for f in Freq}:
+            raise ValidationFailed(_l("Weekly or monthly."), field="recurrence")
+        if (
+            isinstance(count, bool)
+            or not isinstance(count, int)
+            or not (2 <= count <= MAX_OCCURRENCES)
+        ):
+            raise ValidationFailed(
+                _l("A series has 2 to %(n)d occurrences.", n=MAX_OCCURRENCES),
+                field="recurrence",
+            )
+    series = None
+    if freq:
+        series = SessionSeries(freq=freq, count=count, created_by_id=actor.id)
+        db.session.add(series)
+        db.session.flush()
+    length = ends_at - starts_at
+    sessions = []
+    for sequence, start in enumerate(occurrences(starts_at, freq, count), start=1):
+        session = TrainingSession(
+            series_id=series.id if series else None,
+            sequence=sequence,
+            starts_at=start,
+            ends_at=start + length,
+            organizer_id=actor.id,
+            invites=[SessionInvite(organization_id=o.id) for o in orgs],
+            **clean,
+        )
+        db.session.add(session)
+        sessions.append(session)
+    db.session.flush()
+    for session in sessions:
+        audit.record(
+            "create",
+            session,
+            actor=actor,
+            changes={
+                "title": [None, session.title],
+                "starts_at": [None, session.starts_at.isoformat()],
+                "organization_ids": [None, [o.id for o in orgs]],
+                "series_id": [None, session.series_id],
+            },
+        )
+    db.session.flush()
+    return sessions
+
+
+def _following(session: TrainingSession) -> list[TrainingSession]:
+    """This occurrence and the later ones of its series still scheduled and not
+    changed on their own."""
+    if session.series_id is None:
+        return [session]
+    later = db.session.scalars(
+        select(TrainingSession)
+        .where(
+            TrainingSession.series_id == session.series_id,
+            TrainingSession.sequence > session.sequence,
+            TrainingSession.state == SessionState.SCHEDULED,
+            TrainingSession.detached.is_(False),
+        )
+        .order_by(TrainingSession.sequence)
+    ).all()
+    return [session, *later]
+
+
+def _flush(message=None) -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleRecord(
+            message
+            or _l("Someone else changed this session at the same moment; reload it.")
+        ) from None
+
+
+def update_session(
+    session: TrainingSession,
+    *,
+    actor: User,
+    expected_version: int | None,
+    scope: str = "this",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    organization_ids=None,
+    **values,
+) -> list[TrainingSession]:
+    """Change one occurrence (``scope="this"``: it leaves the series' later
+    changes) or it and the rest of its series (``"following"``: a new time moves
+    each by the same shift). Returns the sessions changed."""
+    _staff(actor)
+    if expected_version is None or expected_version != session.version:
+        raise StaleRecord(
+            _l("Someone else changed this session after you opened it; reload it.")
+        )
+    if session.state != SessionState.SCHEDULED:
+        raise RuleViolation(_l("Only a scheduled session can be changed."))
+    if scope not in ("this", "following"):
+        raise ValidationFailed(_l("This one or the rest of the series."), field="scope")
+    merged = {f: getattr(session, f) for f in FIELDS}
+    merged.update({k: v for k, v in values.items() if k in FIELDS})
+    clean = _clean(merged)
+    new_start, new_end = _clean_times(
+        starts_at or session.starts_at, ends_at or session.ends_at
+    )
+    shift = new_start - session.starts_at
+    length = new_end - new_start
+    orgs = None if organization_ids is None else _organizations(organization_ids)
+    targets = _following(session) if scope == "following" else [session]
+    for target in targets:
+        for key, value in clean.items():
+            setattr(target, key, value)
+        target.starts_at = target.starts_at + shift
+        target.ends_at = target.starts_at + length
+        if orgs is not None:
+            _set_invites(target, orgs)
+        if scope == "this" and target.series_id is not None:
+            target.detached = True
+        audit.record("update", target, actor=actor, summary=scope)
+    _flush()
+    return targets
+
+
+def _set_invites(session: TrainingSession, orgs: list[Organization]) -> None:
+    wanted = {o.id for o in orgs}
+    for invite in list(session.invites):
+        if invite.organization_id not in wanted and not invite.registered:
+            session.invites.remove(invite)
+    have = {i.organization_id for i in session.invites}
+    for org in orgs:
+        if org.id not in have:
+            session.invites.append(SessionInvite(organization_id=org.id))
+
+
+def cancel_session(
+    session: TrainingSession, *, actor: User, reason: str, scope: str = "this"
+) -> list[TrainingSession]:
+    _staff(actor)
+    if session.state != SessionState.SCHEDULED:
+        raise RuleViolation(_l("Only a scheduled session can be cancelled."))
+    reason = str(reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_l("Say why it is cancelled."), field="reason")
+    targets = _following(session) if scope == "following" else [session]
+    for target in targets:
+        target.state = SessionState.CANCELLED
+        target.cancel_reason = reason[:2000]
+        audit.record("cancel", target, actor=actor, summary=scope)
+    _flush()
+    return targets
+
+
+def register(
+    session: TrainingSession, org: Organization, *, actor: User, count: int
+) -> SessionInvite:
+    """An invited organization says how many members will come (0 withdraws).
+    A full session says how many places are left."""
+    if not (
+        actor.role in STAFF_ROLES
+        or (actor.role == Role.ORG_LEADER and org.leader_user_id == actor.id)
+    ):
+        raise NotPermitted(_l("Only the organization's leader registers its members."))
+    if session.state != SessionState.SCHEDULED:
+        raise RuleViolation(_l("Registration is closed for this session."))
+    invite = next((i for i in session.invites if i.organization_id == org.id), None)
+    if invite is None:
+        raise NotPermitted(_l("The organization is not invited to this session."))
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValidationFailed(_l("A whole number of people."), field="count")
+    serialize_on(f"session:{session.id}")
+    db.session.refresh(session)
+    others = sum(
+        i.registered or 0 for i in session.invites if i.organization_id != org.id
+    )
+    left = session.capacity - others
+    if count > left:
+        raise RuleViolation(
+            _l(
+                "The session is full: %(left)d of %(capacity)d places are left.",
+                left=max(left, 0),
+                capacity=session.capacity,
+            ),
+            field="count",
+        )
+    invite.registered = count
+    invite.registered_by_id = actor.id
+    audit.record(
+        "register",
+        session,
+        actor=actor,
+        changes={"registered": [None, {str(org.id): count}]},
+    )
+    _flush()
+    return invite
+
+
+def record_attendance(
+    session: TrainingSession,
+    *,
+    actor: User,
+    organization_id: int | None = None,
+    attendees: int | None = None,
+    volunteer_ids=None,
+    walk_ins: int | None = None,
+    feedback_score=None,
+    override: bool = False,
+) -> TrainingSession:
+    """Who came: a headcount for an invited organization, or its named members
+    (the count follows from them), people from no organization (``walk_ins``), and
+    the average feedback score (1-5). Once recorded the session counts as held.
+    The total cannot pass the capacity unless ``override`` is given on purpose."""
+    _staff(actor)
+    if session.state == SessionState.CANCELLED:
+        raise RuleViolation(_l("A cancelled session has no attendance."))
+    if session.starts_at > utcnow():
+        raise RuleViolation(_l("Attendance is recorded once the session has begun."))
+    if organization_id is not None:
+        invite = next(
+            (i for i in session.invites if i.organization_id == organization_id), None
+        )
+        if invite is None:
+            raise ValidationFailed(
+                _l("The organization is not invited to this session."),
+                field="organization_id",
+            )
+        if volunteer_ids is not None:
+            attendees = _named(session, organization_id, volunteer_ids)
+        if (
+            isinstance(attendees, bool)
+            or not isinstance(attendees, int)
+            or not (0 <= attendees <= MAX_CAPACITY)
+        ):
+            raise ValidationFailed(_l("A whole number of people."), field="attendees")
+        invite.attendees = attendees
+    if walk_ins is not None:
+        if (
+            isinstance(walk_ins, bool)
+            or not isinstance(walk_ins, int)
+            or not (0 <= walk_ins <= MAX_CAPACITY)
+        ):
+            raise ValidationFailed(_l("A whole number of people."), field="walk_ins")
+        session.walk_ins = walk_ins
+    if feedback_score not in (None, ""):
+        session.feedback_score = _clean_score(feedback_score)
+    total = session.attendance_total
+    if total > session.capacity and not override:
+        raise RuleViolation(
+            _l(
+                "%(total)d attendees exceed the capacity of %(capacity)d; tick "
+                '"over capacity on purpose" if that is what happened.',
+                total=total,
+                capacity=session.capacity,
+            ),
+            field="attendees",
+        )
+    session.capacity_overridden = total > session.capacity
+    session.state = SessionState.HELD
+    audit.record("attendance", session, actor=actor)
+    _flush()
+    return session
+
+
+def _clean_score(value) -> Decimal:
+    try:
+        score = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        score = None
+    if score is None or not score.is_finite() or not 1 <= score <= 5:
+        raise ValidationFailed(
+            _l("The average feedback score is from 1 to 5."), field="feedback_score"
+        )
+    return score.quantize(Decimal("0.1"))
+
+
+def _named(session: TrainingSession, organization_id: int, volunteer_ids) -> int:
+    wanted = sorted({int(v) for v in volunteer_ids})
+    members = set(
+        db.session.scalars(
+            select(Membership.volunteer_id).where(
+                Membership.organization_id == organization_id,
+                Membership.volunteer_id.in_(wanted or [0]),
+            )
+        )
+    )
+    if set(wanted) - members:
+        raise ValidationFailed(
+            _l("Only members on the organization's roster can be named."),
+            field="volunteer_ids",
+        )
+    db.session.execute(
+        SessionAttendee.__table__.delete().where(
+            SessionAttendee.session_id == session.id,
+            SessionAttendee.organization_id == organization_id,
+        )
+    )
+    for volunteer_id in wanted:
+        db.session.add(
+            SessionAttendee(
+                session_id=session.id,
+                organization_id=organization_id,
+                volunteer_id=volunteer_id,
+            )
+        )
+    return len(wanted)
+
+
+def session_day(session: TrainingSession) -> date:
+    return session.starts_at.astimezone(local_zone()).date()

@@ -1,0 +1,366 @@
+"""Capacity-building session pages: the list, scheduling (with recurrence and the
+organizations the session suits), a session's page with registration and
+attendance, changing or cancelling one occurrence or the rest of its series."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
+
+from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
+from incubator.database import utcnow
+from incubator.errors import DomainError, StaleRecord
+from incubator.extensions import db
+from incubator.i18n import local_today, local_zone
+from incubator.main.actions import roll_back, run_and_flash
+from incubator.organizations.incubation import dimensions
+from incubator.organizations.models import Organization
+from incubator.paging import paginate
+from incubator.security import id_arg, int_field
+from incubator.sessions import services
+from incubator.sessions.forms import (
+    AttendanceForm,
+    CancelForm,
+    RegisterForm,
+    SessionForm,
+)
+from incubator.sessions.holidays import day_warning
+from incubator.sessions.models import (
+    SessionAttendee,
+    SessionInvite,
+    TrainingSession,
+)
+from incubator.sessions.queries import may_see, sessions_query
+from incubator.sessions.suggest import suggested_organizations
+from incubator.volunteers.models import Membership, Volunteer
+
+bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+
+PER_PAGE = 20
+STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
+
+
+def _visible(session_id: int) -> TrainingSession:
+    session = db.session.scalar(
+        select(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .options(
+            selectinload(TrainingSession.invites).joinedload(
+                SessionInvite.organization
+            ),
+            joinedload(TrainingSession.organizer),
+        )
+    )
+    if session is None or not may_see(current_user, session):
+        abort(404)
+    return session
+
+
+@bp.route("")
+@roles_required()
+def index():
+    past = request.args.get("past") == "1"
+    now = utcnow()
+    query = sessions_query(
+        current_user,
+        start=None if past else now - timedelta(hours=12),
+        end=now if past else None,
+    )
+    if past:
+        query = query.order_by(None).order_by(TrainingSession.starts_at.desc())
+    page = paginate(query, PER_PAGE)
+    return render_template(
+        "sessions/index.html",
+        page=page,
+        past=past,
+        dimension_labels={d.key: d.label for d in dimensions()},
+    )
+
+
+def _form_choices(form: SessionForm) -> list:
+    form.dimension.choices = [SelectChoice("", _("(none)"))] + [
+        SelectChoice(d.key, d.label) for d in dimensions()
+    ]
+    orgs = db.session.scalars(
+        select(Organization)
+        .where(Organization.archived_at.is_(None))
+        .order_by(Organization.name)
+    ).all()
+    form.organization_ids.choices = [(o.id, o.name) for o in orgs]
+    return orgs
+
+
+def _moments(form: SessionForm) -> tuple[datetime, datetime]:
+    zone = local_zone()
+    starts = datetime.combine(form.day.data, form.start_time.data, tzinfo=zone)
+    ends = datetime.combine(form.day.data, form.end_time.data, tzinfo=zone)
+    return starts, ends
+
+
+def _values(form: SessionForm) -> dict:
+    starts, ends = _moments(form)
+    return {
+        "title": form.title.data,
+        "topic": form.topic.data,
+        "dimension": form.dimension.data or "",
+        "trainer": form.trainer.data,
+        "place": form.place.data,
+        "capacity": form.capacity.data,
+        "starts_at": starts,
+        "ends_at": ends,
+        "organization_ids": form.organization_ids.data or [],
+    }
+
+
+def _flash_day_warnings(sessions: list[TrainingSession]) -> None:
+    for session in sessions:
+        warning = day_warning(services.session_day(session))
+        if warning:
+            flash(warning, "warning")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new():
+    form = SessionForm()
+    _form_choices(form)
+    if request.method == "GET":
+        form.day.data = local_today() + timedelta(days=7)
+        form.capacity.data = 30
+        form.dimension.data = request.args.get("dimension", "")
+    suggested = suggested_organizations(form.dimension.data or "")
+    if request.method == "GET" and suggested:
+        form.organization_ids.data = [o.id for o in suggested]
+    if form.validate_on_submit():
+        recurrence = (
+            {"freq": form.freq.data, "count": form.count.data or 0}
+            if form.freq.data
+            else None
+        )
+        try:
+            created = services.schedule_session(
+                actor=current_user, recurrence=recurrence, **_values(form)
+            )
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(
+                _("%(n)d sessions scheduled.", n=len(created))
+                if len(created) > 1
+                else _("Session scheduled."),
+                "success",
+            )
+            _flash_day_warnings(created)
+            return redirect(url_for("sessions.detail", session_id=created[0].id))
+    return render_template(
+        "sessions/form.html",
+        form=form,
+        session=None,
+        suggested={o.id for o in suggested},
+        day_warning=day_warning(form.day.data) if form.day.data else None,
+    )
+
+
+@bp.route("/<int:session_id>")
+@roles_required()
+def detail(session_id: int):
+    session = _visible(session_id)
+    series = []
+    if session.series_id:
+        series = db.session.scalars(
+            select(TrainingSession)
+            .where(TrainingSession.series_id == session.series_id)
+            .order_by(TrainingSession.sequence)
+        ).all()
+    own_orgs = [
+        i.organization
+        for i in session.invites
+        if i.organization.leader_user_id == current_user.id
+    ]
+    staff = current_user.role in STAFF
+    rosters, named = {}, set()
+    if staff:
+        rows = db.session.execute(
+            select(Membership.organization_id, Volunteer.id, Volunteer.name)
+            .join(Volunteer, Volunteer.id == Membership.volunteer_id)
+            .where(
+                Membership.organization_id.in_(
+                    [i.organization_id for i in session.invites] or [0]
+                ),
+                Membership.left_on.is_(None),
+                Volunteer.anonymized_at.is_(None),
+            )
+            .order_by(Volunteer.name)
+        ).all()
+        for org_id, vid, name in rows:
+            rosters.setdefault(org_id, []).append((vid, name))
+        named = set(
+            db.session.scalars(
+                select(SessionAttendee.volunteer_id).where(
+                    SessionAttendee.session_id == session.id
+                )
+            )
+        )
+    return render_template(
+        "sessions/detail.html",
+        session=session,
+        series=series,
+        own_orgs=own_orgs,
+        staff=staff,
+        rosters=rosters,
+        named=named,
+        begun=session.starts_at <= utcnow(),
+        day_warning=day_warning(services.session_day(session)),
+        dimension_labels={d.key: d.label for d in dimensions()},
+        register_form=RegisterForm(),
+        attendance_form=AttendanceForm(
+            walk_ins=session.walk_ins,
+            feedback_score=str(session.feedback_score or ""),
+        ),
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit(session_id: int):
+    session = _visible(session_id)
+    form = SessionForm(obj=session if request.method == "GET" else None)
+    _form_choices(form)
+    if request.method == "GET":
+        start = session.starts_at.astimezone(local_zone())
+        form.day.data = start.date()
+        form.start_time.data = start.time()
+        form.end_time.data = session.ends_at.astimezone(local_zone()).time()
+        form.organization_ids.data = [i.organization_id for i in session.invites]
+        form.version.data = session.version
+    if form.validate_on_submit():
+        try:
+            changed = services.update_session(
+                session,
+                actor=current_user,
+                expected_version=int_field(form.version.data),
+                scope=form.scope.data or "this",
+                **_values(form),
+            )
+        except StaleRecord as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        except DomainError as exc:
+            roll_back(exc)
+            form.show_domain_error(exc)
+        else:
+            db.session.commit()
+            flash(_("%(n)d sessions changed.", n=len(changed)), "success")
+            _flash_day_warnings(changed[:1])
+            return redirect(url_for("sessions.detail", session_id=session.id))
+    return render_template(
+        "sessions/form.html",
+        form=form,
+        session=session,
+        suggested=set(),
+        day_warning=None,
+    )
+
+
+@bp.route("/<int:session_id>/cancel", methods=["POST"])
+@roles_required(*STAFF)
+def cancel(session_id: int):
+    session = _visible(session_id)
+    form = CancelForm()
+    if form.validate_on_submit():
+        run_and_flash(
+            services.cancel_session,
+            session,
+            actor=current_user,
+            reason=form.reason.data,
+            scope=form.scope.data or "this",
+            success=_("Cancelled."),
+        )
+    else:
+        flash(_("Say why it is cancelled."), "danger")
+    return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+@bp.route("/<int:session_id>/register", methods=["POST"])
+@roles_required(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+def register(session_id: int):
+    session = _visible(session_id)
+    form = RegisterForm()
+    org_id = id_arg(form.organization_id.data)
+    if form.validate_on_submit() and org_id:
+        org = db.session.get(Organization, org_id)
+        if org is None:
+            abort(404)
+        run_and_flash(
+            services.register,
+            session,
+            org,
+            actor=current_user,
+            count=form.count.data,
+            success=_("Registration saved."),
+        )
+    else:
+        flash(_("A whole number of people."), "danger")
+    return redirect(url_for("sessions.detail", session_id=session.id))
+
+
+def _int_or_none(value):
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 6 else None
+
+
+@bp.route("/<int:session_id>/attendance", methods=["POST"])
+@roles_required(*STAFF)
+def attendance(session_id: int):
+    session = _visible(session_id)
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for("sessions.detail", session_id=session.id))
+    try:
+        for invite in session.invites:
+            org_id = invite.organization_id
+            names = request.form.getlist(f"named-{org_id}")
+            count = _int_or_none(request.form.get(f"attendees-{org_id}"))
+            if names:
+                services.record_attendance(
+                    session,
+                    actor=current_user,
+                    organization_id=org_id,
+                    volunteer_ids=[int(v) for v in names if v.isdigit()],
+                    override=True,
+                )
+            elif count is not None:
+                services.record_attendance(
+                    session,
+                    actor=current_user,
+                    organization_id=org_id,
+                    attendees=count,
+                    override=True,
+                )
+        services.record_attendance(
+            session,
+            actor=current_user,
+            walk_ins=form.walk_ins.data,
+            feedback_score=form.feedback_score.data,
+            override=form.override.data,
+        )
+    except DomainError as exc:
+        roll_back(exc)
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Attendance recorded; the session counts as held."), "success")
+    return redirect(url_for("sessions.detail", session_id=session.id))
