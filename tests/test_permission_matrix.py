@@ -298,6 +298,43 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "*": 200,
     },
     ("api.add_expenditure", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    # sessions: the world's session invites "org_leader"'s organization only
+    ("sessions.index", "GET"): {"anonymous": 302, "*": 200},
+    ("sessions.new", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("sessions.new", "POST"): {"anonymous": 302, **STAFF, "*": 403},
+    ("sessions.detail", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("sessions.edit", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("sessions.edit", "POST"): {"anonymous": 302, **STAFF, "*": 403},
+    ("sessions.cancel", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("sessions.register", "POST"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 302,
+    },
+    ("sessions.attendance", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("followups.index", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("followups.new", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("followups.new", "POST"): {"anonymous": 302, **STAFF, "*": 403},
+    ("followups.complete", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("followups.mine", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("followups.cadence", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("followups.cadence", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("calendar.month", "GET"): {"anonymous": 302, "*": 200},
+    ("calendar.feed_page", "GET"): {"anonymous": 302, "*": 200},
+    ("calendar.reset_feed", "POST"): {"*": 302},
+    # the feed is public by design: its key is the secret
+    ("calendar.ics", "GET"): {"*": 200},
+    ("api.list_sessions", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_session", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.get_session", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.patch_session", "PATCH"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.cancel_session", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.register", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.record_attendance", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.list_followups", "GET"): {"anonymous": 401, **STAFF, "*": 403},
+    ("api.create_followup", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.complete_followup", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
 }
 
 
@@ -313,6 +350,9 @@ LAST = (
     "activities.delete_photo",
     "ventures.remove_action",
     "ventures.transition",
+    "sessions.cancel",
+    "followups.cadence",
+    "calendar.reset_feed",
 )
 
 
@@ -400,6 +440,7 @@ def world(db, make_user, make_org):
         evidence=(png_bytes(), "发票.png"),
     )
     venture_ids = _running_venture(world_users=users, org=org, leader=leader)
+    schedule_ids = _sessions_and_followups(users, org)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -418,6 +459,7 @@ def world(db, make_user, make_org):
         "filename": "css/app.css",
         "code": "zh",
         **venture_ids,
+        **schedule_ids,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
@@ -475,6 +517,32 @@ def _running_venture(*, world_users, org, leader) -> dict:
         "action_id": action.id,
         "expenditure_id": line.id,
         "template_id": template_id,
+    }
+
+
+def _sessions_and_followups(world_users, org) -> dict:
+    from incubator.followups import services as followups
+    from incubator.i18n import local_today
+    from incubator.schedule import feed
+    from incubator.sessions import services as sessions
+
+    sw = world_users["social_worker"]
+    start = datetime.now(UTC) - timedelta(days=1)
+    session = sessions.schedule_session(
+        actor=sw,
+        title="培力课",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=20,
+        organization_ids=[org.id],
+    )[0]
+    followup = followups.schedule_followup(
+        org, actor=sw, kind="visit", due_on=local_today()
+    )
+    return {
+        "session_id": session.id,
+        "followup_id": followup.id,
+        "key": feed.feed_key(sw),
     }
 
 

@@ -5,6 +5,7 @@ from incubator.api import (  # noqa: F401  (routes)
     auth,
     openapi,
     organizations,
+    sessions,
     ventures,
     volunteers,
 )

@@ -6,6 +6,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -46,9 +47,9 @@ class SessionForm(BaseForm):
     freq = SelectField(
         _l("Repeat"),
         choices=[
-            ("", _l("Does not repeat")),
-            ("weekly", _l("Weekly")),
-            ("monthly", _l("Monthly")),
+            SelectChoice("", _l("Does not repeat")),
+            SelectChoice("weekly", _l("Weekly")),
+            SelectChoice("monthly", _l("Monthly")),
         ],
         validators=[Optional()],
     )
@@ -59,8 +60,8 @@ class SessionForm(BaseForm):
     scope = SelectField(
         _l("Apply to"),
         choices=[
-            ("this", _l("This occurrence only")),
-            ("following", _l("This and the rest of the series")),
+            SelectChoice("this", _l("This occurrence only")),
+            SelectChoice("following", _l("This and the rest of the series")),
         ],
         validators=[Optional()],
     )
@@ -72,8 +73,8 @@ class CancelForm(BaseForm):
     scope = SelectField(
         _l("Apply to"),
         choices=[
-            ("this", _l("This occurrence only")),
-            ("following", _l("This and the rest of the series")),
+            SelectChoice("this", _l("This occurrence only")),
+            SelectChoice("following", _l("This and the rest of the series")),
         ],
         validators=[Optional()],
     )

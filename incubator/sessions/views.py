@@ -93,7 +93,7 @@ def _form_choices(form: SessionForm) -> list:
         .where(Organization.archived_at.is_(None))
         .order_by(Organization.name)
     ).all()
-    form.organization_ids.choices = [(o.id, o.name) for o in orgs]
+    form.organization_ids.choices = [SelectChoice(o.id, o.name) for o in orgs]
     return orgs
 
 

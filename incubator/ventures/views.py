@@ -428,7 +428,9 @@ def detail(venture_id: int):
             .order_by(User.name)
         ).all()
     reviewers_form = ReviewersForm(reviewer_ids=[r.reviewer_id for r in reviews])
-    reviewers_form.reviewer_ids.choices = [(u.id, u.name) for u in reviewer_choices]
+    reviewers_form.reviewer_ids.choices = [
+        SelectChoice(u.id, u.name) for u in reviewer_choices
+    ]
     transition_form = TransitionForm(version=venture.version)
     if venture.state == State.REVIEWING:
         transition_form.approved_amount.data = f"{venture.requested_amount:.2f}"

@@ -1,0 +1,500 @@
+"""API: capacity-building sessions (with series, registrations and attendance) and
+follow-ups. Thin adapters onto ``incubator.sessions`` and ``incubator.followups``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import abort
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint
+from incubator.auth.permissions import get_visible_organization_or_404
+from incubator.auth.roles import Role
+from incubator.extensions import db
+from incubator.followups import services as followup_services
+from incubator.followups.models import FollowUp, Kind
+from incubator.followups.queries import followups_query
+from incubator.i18n import local_today, local_zone
+from incubator.sessions import services
+from incubator.sessions.holidays import day_warning
+from incubator.sessions.models import Freq, SessionInvite, TrainingSession
+from incubator.sessions.queries import may_see, sessions_query
+
+TAG = "sessions"
+STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
+SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
+
+
+def _page(stmt, query: PageQuery):
+    page, per_page = query.clamp()
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
+    return list(rows.unique()), {"page": page, "per_page": per_page, "total": total}
+
+
+class Recurrence(BaseModel):
+    freq: Freq
+    count: int = Field(ge=2, le=services.MAX_OCCURRENCES)
+
+
+class SessionFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=100)
+    topic: str = Field(default="", max_length=5000)
+    dimension: str = Field(default="", max_length=32, description="A dimension key")
+    trainer: str = Field(default="", max_length=100)
+    starts_at: datetime = Field(description="ISO 8601 with offset")
+    ends_at: datetime
+    place: str = Field(default="", max_length=100)
+    capacity: int = Field(ge=1, le=services.MAX_CAPACITY)
+    organization_ids: list[Id] = Field(default_factory=list, max_length=200)
+
+
+class SessionIn(SessionFields):
+    recurrence: Recurrence | None = None
+
+
+class SessionPatch(SessionFields):
+    version: int
+    scope: str = Field(
+        default="this",
+        pattern="^(this|following)$",
+        description="this occurrence, or it and the rest of its series",
+    )
+
+
+class InviteOut(BaseModel):
+    organization_id: int
+    organization_name: str
+    registered: int | None
+    attendees: int | None
+
+
+class SessionOut(BaseModel):
+    id: int
+    series_id: int | None
+    sequence: int
+    title: str
+    topic: str
+    dimension: str
+    trainer: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    capacity: int
+    state: str
+    state_label: str
+    organization_ids: list[int]
+    invites: list[InviteOut]
+    registered: int
+    attendance: int
+    walk_ins: int
+    feedback_score: str | None
+    detached: bool
+    day_warning: str | None
+    version: int
+
+    @classmethod
+    def of(cls, s: TrainingSession) -> SessionOut:
+        return cls(
+            id=s.id,
+            series_id=s.series_id,
+            sequence=s.sequence,
+            title=s.title,
+            topic=s.topic,
+            dimension=s.dimension,
+            trainer=s.trainer,
+            starts_at=s.starts_at.astimezone(local_zone()),
+            ends_at=s.ends_at.astimezone(local_zone()),
+            place=s.place,
+            capacity=s.capacity,
+            state=s.state,
+            state_label=s.state_label,
+            organization_ids=[i.organization_id for i in s.invites],
+            invites=[
+                InviteOut(
+                    organization_id=i.organization_id,
+                    organization_name=i.organization.name,
+                    registered=i.registered,
+                    attendees=i.attendees,
+                )
+                for i in s.invites
+            ],
+            registered=s.registered_total,
+            attendance=s.attendance_total,
+            walk_ins=s.walk_ins,
+            feedback_score=str(s.feedback_score)
+            if s.feedback_score is not None
+            else None,
+            detached=s.detached,
+            day_warning=day_warning(services.session_day(s)),
+            version=s.version,
+        )
+
+
+class SessionPage(BaseModel):
+    items: list[SessionOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class SessionCreated(SessionOut):
+    occurrences: list[SessionOut] = Field(description="Every session of the series")
+
+
+class SessionQuery(PageQuery):
+    date_from: date | None = Field(default=None, alias="from", **SAFE_DAY)
+    date_to: date | None = Field(default=None, alias="to", **SAFE_DAY)
+    organization_id: Id | None = None
+
+
+def _load(session_id: int) -> TrainingSession:
+    session = db.session.scalar(
+        select(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .options(
+            selectinload(TrainingSession.invites).joinedload(SessionInvite.organization)
+        )
+    )
+    if session is None or not may_see(current_api_user(), session):
+        abort(404)
+    return session
+
+
+def _bound(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(0), tzinfo=local_zone()) if day else None
+
+
+@endpoint(
+    "/sessions",
+    summary="Sessions the caller may see (every occurrence of a series), by time",
+    tag=TAG,
+    query=SessionQuery,
+    response=SessionPage,
+)
+def list_sessions(query: SessionQuery):
+    end = None
+    if query.date_to:
+        from datetime import timedelta
+
+        end = _bound(query.date_to + timedelta(days=1))
+    stmt = sessions_query(
+        current_api_user(),
+        start=_bound(query.date_from),
+        end=end,
+        organization_id=query.organization_id,
+    )
+    items, meta = _page(stmt, query)
+    return {"items": [SessionOut.of(s).model_dump(mode="json") for s in items], **meta}
+
+
+def _values(body: SessionFields) -> dict:
+    return body.model_dump(mode="python", exclude={"recurrence", "version", "scope"})
+
+
+@endpoint(
+    "/sessions",
+    "POST",
+    summary="Schedule a session, or a weekly or monthly series of them",
+    tag=TAG,
+    body=SessionIn,
+    response=SessionCreated,
+    status=201,
+    roles=STAFF,
+    errors=(404,),
+)
+def create_session(body: SessionIn):
+    recurrence = body.recurrence.model_dump(mode="json") if body.recurrence else None
+    created = services.schedule_session(
+        actor=current_api_user(), recurrence=recurrence, **_values(body)
+    )
+    db.session.commit()
+    outs = [SessionOut.of(s) for s in created]
+    return SessionCreated(**outs[0].model_dump(), occurrences=outs)
+
+
+@endpoint(
+    "/sessions/<int:session_id>",
+    summary="One session",
+    tag=TAG,
+    response=SessionOut,
+    errors=(404,),
+)
+def get_session(session_id: int):
+    return SessionOut.of(_load(session_id))
+
+
+class SessionList(BaseModel):
+    items: list[SessionOut]
+
+
+@endpoint(
+    "/sessions/<int:session_id>",
+    "PATCH",
+    summary="Change (move) one occurrence, or it and the rest of its series",
+    tag=TAG,
+    body=SessionPatch,
+    response=SessionList,
+    roles=STAFF,
+    errors=(404, 409),
+)
+def patch_session(session_id: int, body: SessionPatch):
+    changed = services.update_session(
+        _load(session_id),
+        actor=current_api_user(),
+        expected_version=body.version,
+        scope=body.scope,
+        **_values(body),
+    )
+    db.session.commit()
+    return SessionList(items=[SessionOut.of(s) for s in changed])
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+    scope: str = Field(default="this", pattern="^(this|following)$")
+
+
+@endpoint(
+    "/sessions/<int:session_id>/cancel",
+    "POST",
+    summary="Cancel one occurrence, or it and the rest of its series",
+    tag=TAG,
+    body=CancelIn,
+    response=SessionList,
+    roles=STAFF,
+    errors=(404, 409),
+)
+def cancel_session(session_id: int, body: CancelIn):
+    changed = services.cancel_session(
+        _load(session_id),
+        actor=current_api_user(),
+        reason=body.reason,
+        scope=body.scope,
+    )
+    db.session.commit()
+    return SessionList(items=[SessionOut.of(s) for s in changed])
+
+
+class RegistrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization_id: Id
+    count: int = Field(ge=0, le=services.MAX_CAPACITY)
+
+
+@endpoint(
+    "/sessions/<int:session_id>/registrations",
+    "POST",
+    summary="How many members of an invited organization will come; 409 when full",
+    tag=TAG,
+    body=RegistrationIn,
+    response=SessionOut,
+    roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER),
+    errors=(403, 404, 409),
+)
+def register(session_id: int, body: RegistrationIn):
+    session = _load(session_id)
+    org = get_visible_organization_or_404(current_api_user(), body.organization_id)
+    services.register(session, org, actor=current_api_user(), count=body.count)
+    db.session.commit()
+    return SessionOut.of(session)
+
+
+class AttendanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization_id: Id | None = None
+    attendees: int | None = Field(default=None, ge=0, le=services.MAX_CAPACITY)
+    volunteer_ids: list[Id] | None = Field(
+        default=None, max_length=1000, description="Named members from the roster"
+    )
+    walk_ins: int | None = Field(default=None, ge=0, le=services.MAX_CAPACITY)
+    feedback_score: str | None = Field(default=None, max_length=5, description="1-5")
+    override: bool = Field(
+        default=False, description="Record more than the capacity on purpose"
+    )
+
+
+@endpoint(
+    "/sessions/<int:session_id>/attendance",
+    "POST",
+    summary="Record attendance (the session then counts as held); 409 past capacity",
+    tag=TAG,
+    body=AttendanceIn,
+    response=SessionOut,
+    roles=STAFF,
+    errors=(404, 409),
+)
+def record_attendance(session_id: int, body: AttendanceIn):
+    session = _load(session_id)
+    services.record_attendance(
+        session, actor=current_api_user(), **body.model_dump(mode="python")
+    )
+    db.session.commit()
+    return SessionOut.of(session)
+
+
+# ---- follow-ups ----
+
+
+class FollowUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization_id: Id
+    kind: Kind
+    due_on: date = Field(**SAFE_DAY)
+    assignee_id: Id | None = Field(
+        default=None, description="Default: the organization's social worker"
+    )
+    notes: str = Field(default="", max_length=5000)
+
+
+class FollowUpOut(BaseModel):
+    id: int
+    organization_id: int
+    kind: str
+    kind_label: str
+    due_on: date
+    assignee_id: int | None
+    notes: str
+    state: str
+    overdue: bool
+    done_on: date | None
+    outcome: str
+    origin: str
+    version: int
+
+    @classmethod
+    def of(cls, f: FollowUp) -> FollowUpOut:
+        return cls(
+            id=f.id,
+            organization_id=f.organization_id,
+            kind=f.kind,
+            kind_label=f.kind_label,
+            due_on=f.due_on,
+            assignee_id=f.assignee_id,
+            notes=f.notes,
+            state=f.state,
+            overdue=f.overdue(local_today()),
+            done_on=f.done_on,
+            outcome=f.outcome,
+            origin=f.origin,
+            version=f.version,
+        )
+
+
+class FollowUpPage(BaseModel):
+    items: list[FollowUpOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class FollowUpQuery(PageQuery):
+    organization_id: Id | None = None
+    assignee_id: Id | None = None
+    state: str | None = Field(default=None, pattern="^(open|done|cancelled)$")
+    overdue: bool | None = None
+
+
+@endpoint(
+    "/followups",
+    summary="Follow-ups, by due date; overdue is derived (open and past due)",
+    tag=TAG,
+    query=FollowUpQuery,
+    response=FollowUpPage,
+    roles=STAFF,
+)
+def list_followups(query: FollowUpQuery):
+    state = "overdue" if query.overdue else (query.state or "all")
+    stmt = followups_query(
+        state=state,
+        assignee_id=query.assignee_id,
+        organization_id=query.organization_id,
+    )
+    if state == "all" and query.state is None and query.overdue is False:
+        stmt = stmt.where(
+            (FollowUp.state != "open") | (FollowUp.due_on >= local_today())
+        )
+    elif query.state == "cancelled":
+        stmt = stmt.where(FollowUp.state == "cancelled")
+    items, meta = _page(stmt, query)
+    return {"items": [FollowUpOut.of(f).model_dump(mode="json") for f in items], **meta}
+
+
+@endpoint(
+    "/followups",
+    "POST",
+    summary="Schedule a follow-up (one per organization, day and kind)",
+    tag=TAG,
+    body=FollowUpIn,
+    response=FollowUpOut,
+    status=201,
+    roles=STAFF,
+    errors=(404, 409),
+)
+def create_followup(body: FollowUpIn):
+    org = get_visible_organization_or_404(current_api_user(), body.organization_id)
+    followup = followup_services.schedule_followup(
+        org,
+        actor=current_api_user(),
+        kind=body.kind.value,
+        due_on=body.due_on,
+        assignee_id=body.assignee_id,
+        notes=body.notes,
+    )
+    db.session.commit()
+    return FollowUpOut.of(followup)
+
+
+class CompleteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str = Field(min_length=1, max_length=5000)
+    done_on: date | None = Field(default=None, **SAFE_DAY)
+    version: int | None = None
+
+
+class CompleteOut(BaseModel):
+    completed: FollowUpOut
+    next: FollowUpOut | None = Field(description="Scheduled by the stage's cadence")
+
+
+@endpoint(
+    "/followups/<int:followup_id>/complete",
+    "POST",
+    summary="Complete with an outcome; the next is scheduled by the stage cadence",
+    tag=TAG,
+    body=CompleteIn,
+    response=CompleteOut,
+    roles=STAFF,
+    errors=(404, 409),
+)
+def complete_followup(followup_id: int, body: CompleteIn):
+    followup = db.session.scalar(
+        select(FollowUp)
+        .where(FollowUp.id == followup_id)
+        .options(joinedload(FollowUp.organization))
+    )
+    if followup is None:
+        abort(404)
+    following = followup_services.complete_followup(
+        followup,
+        actor=current_api_user(),
+        outcome=body.outcome,
+        done_on=body.done_on,
+        expected_version=body.version,
+    )
+    db.session.commit()
+    return CompleteOut(
+        completed=FollowUpOut.of(followup),
+        next=FollowUpOut.of(following) if following else None,
+    )

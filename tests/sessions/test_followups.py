@@ -1,0 +1,159 @@
+"""Follow-ups: completing one schedules the next by the stage cadence, a stage
+change reschedules, overdue appears the day after the due date, nothing is
+scheduled twice; my work and the cadence settings."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from incubator.errors import NotPermitted, ValidationFailed
+from incubator.followups import services
+from incubator.followups.models import FollowUp
+from incubator.organizations import records, stages
+from tests.conftest import login
+from tests.sessions.conftest import WEAK_FINANCE
+
+
+def visit(town, db, org=None, due=date(2026, 3, 10), **kw):
+    followup = services.schedule_followup(
+        org or town["dance"], actor=town["sw"], kind="visit", due_on=due, **kw
+    )
+    db.session.commit()
+    return followup
+
+
+def test_completing_schedules_the_next_by_cadence(town, db):
+    first = visit(town, db)
+    assert first.assignee_id == town["sw"].id  # the organization's social worker
+    following = services.complete_followup(
+        first,
+        actor=town["sw"],
+        outcome="排练正常，新增两名骨干",
+        done_on=date(2026, 3, 1),
+    )
+    db.session.commit()
+    # 萌芽 (intake): monthly
+    assert (following.due_on, following.kind, following.origin) == (
+        date(2026, 4, 1),
+        "visit",
+        "cadence",
+    )
+    # a double tap: nothing twice
+    with pytest.raises(Exception):  # noqa: B017  (RuleViolation: already closed)
+        services.complete_followup(first, actor=town["sw"], outcome="again")
+    db.session.rollback()
+    assert len(db.session.scalars(select(FollowUp)).all()) == 2
+
+
+def test_month_ends_and_quarterly_cadence(town, db):
+    org = town["dance"]
+    stages.change_stage(org, "incubating", actor=town["sw"])
+    records.record_assessment(
+        org, actor=town["sw"], assessed_on=date(2026, 3, 1), scores=WEAK_FINANCE
+    )
+    db.session.commit()
+    services.save_cadence({"incubating": 3}, actor=town["admin"])
+    db.session.commit()
+    # the stage change scheduled one already; finish it on the 31st
+    pending = db.session.scalar(select(FollowUp).where(FollowUp.state == "open"))
+    pending.due_on = date(2026, 3, 31)
+    db.session.commit()
+    following = services.complete_followup(
+        pending, actor=town["sw"], outcome="ok", done_on=date(2026, 3, 1)
+    )
+    assert following.due_on == date(2026, 6, 1)
+    assert services.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert services.add_months(date(2026, 3, 31), 3) == date(2026, 6, 30)
+
+
+def test_a_stage_change_reschedules_the_next(town, db):
+    org = town["dance"]
+    open_one = visit(town, db, due=date(2026, 3, 20))
+    stages.change_stage(org, "incubating", actor=town["sw"])
+    db.session.commit()
+    # incubating is monthly too: due a month from the change (2026-03-01)
+    assert open_one.due_on == date(2026, 4, 1)
+    records.record_assessment(
+        org, actor=town["sw"], assessed_on=date(2026, 3, 1), scores=WEAK_FINANCE
+    )
+    stages.change_stage(org, "cultivating", actor=town["sw"])
+    db.session.commit()
+    assert open_one.due_on == date(2026, 5, 1)  # every two months
+    stages.change_stage(org, "dormant", actor=town["sw"])
+    db.session.commit()
+    assert open_one.state == "open"  # made by hand: kept
+    assert len(db.session.scalars(select(FollowUp)).all()) == 1
+
+
+def test_a_stage_change_schedules_one_when_none_is_open(town, db):
+    stages.change_stage(town["dance"], "incubating", actor=town["sw"])
+    db.session.commit()
+    made = db.session.scalars(select(FollowUp)).all()
+    assert [(f.due_on, f.origin, f.assignee_id) for f in made] == [
+        (date(2026, 4, 1), "stage", town["sw"].id)
+    ]
+
+
+def test_overdue_the_day_after_the_due_date(town, db, client, frozen_time):
+    visit(town, db, due=date(2026, 3, 2))
+    frozen_time.move_to("2026-03-02 23:59+08:00")
+    login(client, "town_sw")
+    page = client.get("/followups/mine").get_data(as_text=True)
+    overdue = page[page.index('id="overdue"') : page.index('id="week"')]
+    assert "舞蹈队" not in overdue
+    frozen_time.move_to("2026-03-03 00:01+08:00")
+    page = client.get("/followups/mine").get_data(as_text=True)
+    overdue = page[page.index('id="overdue"') : page.index('id="week"')]
+    assert "舞蹈队" in overdue
+
+
+def test_the_same_slot_is_never_scheduled_twice(town, db):
+    visit(town, db)
+    with pytest.raises(ValidationFailed):
+        visit(town, db)
+    db.session.rollback()
+    again = services.schedule_followup(
+        town["dance"],
+        actor=None,
+        kind="visit",
+        due_on=date(2026, 3, 10),
+        origin="cadence",
+    )
+    assert again.id == db.session.scalar(select(FollowUp.id))
+    with pytest.raises(NotPermitted):
+        services.schedule_followup(
+            town["dance"], actor=town["leader"], kind="phone", due_on=date(2026, 3, 9)
+        )
+
+
+def test_complete_from_my_work(town, db, client):
+    first = visit(town, db, due=date(2026, 2, 27))
+    login(client, "town_sw")
+    page = client.get("/followups/mine").get_data(as_text=True)
+    assert "舞蹈队" in page
+    response = client.post(
+        f"/followups/{first.id}/complete",
+        data={"outcome": "电话回访，活动照常", "version": first.version},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert first.state == "done" and first.outcome == "电话回访，活动照常"
+    nxt = db.session.scalar(select(FollowUp).where(FollowUp.state == "open"))
+    assert nxt.due_on == date(2026, 4, 1)
+
+
+def test_cadence_settings_page(town, db, client):
+    login(client, "town_admin")
+    assert client.get("/followups/cadence").status_code == 200
+    client.post(
+        "/followups/cadence",
+        data={
+            "cadence-intake": "2",
+            "cadence-graduated": "",
+            "cadence-cultivating": "x",
+        },
+    )
+    assert services.cadence()["intake"] == 1  # "x" refused the whole form
+    client.post("/followups/cadence", data={"cadence-intake": "2"})
+    assert services.cadence()["intake"] == 2

@@ -1,0 +1,254 @@
+"""The scripted check of issue 7 for sessions: a monthly series of 6 from 31
+January, moving one occurrence and the rest of the series, registrations, attendance
+and feedback, holiday warnings, and who sees what."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from incubator.errors import NotPermitted, RuleViolation, StaleRecord
+from incubator.sessions import services
+from incubator.sessions.holidays import day_warning
+from incubator.sessions.models import SessionSeries, TrainingSession
+from incubator.sessions.suggest import suggested_organizations
+from tests.conftest import login
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(y, m, d, hh=14, mm=30):
+    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+def monthly(town, db, **overrides):
+    values = {
+        "title": "财务管理工作坊",
+        "topic": "记账与票据",
+        "dimension": "finance",
+        "trainer": "李老师",
+        "place": "社区服务中心二楼",
+        "capacity": 20,
+        "starts_at": at(2026, 1, 31),
+        "ends_at": at(2026, 1, 31, 16, 30),
+        "organization_ids": [town["dance"].id, town["patrol"].id],
+        "recurrence": {"freq": "monthly", "count": 6},
+    }
+    values.update(overrides)
+    sessions = services.schedule_session(actor=town["sw"], **values)
+    db.session.commit()
+    return sessions
+
+
+def local_days(sessions):
+    return [s.starts_at.astimezone(SHANGHAI).date() for s in sessions]
+
+
+def test_a_monthly_series_on_the_31st_falls_on_month_ends(town, db):
+    sessions = monthly(town, db)
+    assert local_days(sessions) == [
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+        date(2026, 3, 31),
+        date(2026, 4, 30),
+        date(2026, 5, 31),
+        date(2026, 6, 30),
+    ]
+    # stored in UTC, shown in Shanghai: 14:30 there is 06:30 UTC
+    assert sessions[0].starts_at.utcoffset().total_seconds() == 0
+    assert sessions[0].starts_at.hour == 6 and sessions[0].starts_at.minute == 30
+    assert len({s.series_id for s in sessions}) == 1
+    assert [s.sequence for s in sessions] == [1, 2, 3, 4, 5, 6]
+    assert db.session.get(SessionSeries, sessions[0].series_id).count == 6
+
+
+def test_weekly_series(town, db):
+    sessions = monthly(town, db, recurrence={"freq": "weekly", "count": 3})
+    assert local_days(sessions) == [
+        date(2026, 1, 31),
+        date(2026, 2, 7),
+        date(2026, 2, 14),
+    ]
+
+
+def test_move_one_occurrence_then_the_rest(town, db):
+    sessions = monthly(town, db)
+    april = sessions[3]
+    services.update_session(
+        april,
+        actor=town["sw"],
+        expected_version=april.version,
+        scope="this",
+        starts_at=at(2026, 4, 28, 9, 0),
+        ends_at=at(2026, 4, 28, 11, 0),
+    )
+    db.session.commit()
+    assert april.detached and local_days([april]) == [date(2026, 4, 28)]
+    # the rest of the series from March moves by one hour; April (moved alone) stays
+    march = sessions[2]
+    changed = services.update_session(
+        march,
+        actor=town["sw"],
+        expected_version=march.version,
+        scope="following",
+        starts_at=at(2026, 3, 31, 15, 30),
+        ends_at=at(2026, 3, 31, 17, 30),
+        place="党群服务中心",
+    )
+    db.session.commit()
+    assert [s.sequence for s in changed] == [3, 5, 6]
+    db.session.expire_all()
+    hours = [s.starts_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M") for s in sessions]
+    assert hours == [
+        "01-31 14:30",
+        "02-28 14:30",
+        "03-31 15:30",
+        "04-28 09:00",
+        "05-31 15:30",
+        "06-30 15:30",
+    ]
+    assert [s.place for s in sessions][2:] == [
+        "党群服务中心",
+        "社区服务中心二楼",
+        "党群服务中心",
+        "党群服务中心",
+    ]
+    with pytest.raises(StaleRecord):
+        services.update_session(
+            march, actor=town["sw"], expected_version=1, scope="this", title="x"
+        )
+
+
+def test_cancel_one_or_the_rest(town, db):
+    sessions = monthly(town, db)
+    services.cancel_session(sessions[4], actor=town["sw"], reason="场地维修")
+    services.cancel_session(
+        sessions[2], actor=town["sw"], reason="讲师调动", scope="following"
+    )
+    db.session.commit()
+    assert [s.state for s in sessions] == [
+        "scheduled",
+        "scheduled",
+        "cancelled",
+        "cancelled",
+        "cancelled",
+        "cancelled",
+    ]
+    assert sessions[4].cancel_reason == "场地维修"
+
+
+def test_registrations_stop_at_capacity(town, db):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 10),
+        ends_at=at(2026, 3, 10, 16),
+        capacity=10,
+    )[0]
+    services.register(session, town["dance"], actor=town["leader"], count=7)
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="3"):
+        services.register(session, town["patrol"], actor=town["other"], count=4)
+    db.session.rollback()
+    services.register(session, town["patrol"], actor=town["other"], count=3)
+    with pytest.raises(NotPermitted):
+        services.register(session, town["dance"], actor=town["other"], count=1)
+    with pytest.raises(NotPermitted):
+        services.register(session, town["readers"], actor=town["sw"], count=1)
+    db.session.commit()
+    assert session.registered_total == 10
+
+
+def test_attendance_and_feedback_make_it_held(town, db, frozen_time, make_volunteer):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 5),
+        ends_at=at(2026, 3, 5, 16),
+        capacity=10,
+    )[0]
+    with pytest.raises(RuleViolation):
+        services.record_attendance(
+            session, actor=town["sw"], organization_id=town["dance"].id, attendees=3
+        )
+    frozen_time.move_to("2026-03-05 17:00+08:00")
+    members = [make_volunteer(town["dance"], name=f"成员{i}") for i in range(3)]
+    services.record_attendance(
+        session,
+        actor=town["sw"],
+        organization_id=town["dance"].id,
+        volunteer_ids=[m.id for m in members],
+    )
+    services.record_attendance(
+        session, actor=town["sw"], organization_id=town["patrol"].id, attendees=5
+    )
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="10"):
+        services.record_attendance(
+            session, actor=town["sw"], walk_ins=3, feedback_score="4.6"
+        )
+    db.session.rollback()
+    db.session.refresh(session)
+    services.record_attendance(
+        session, actor=town["sw"], walk_ins=3, feedback_score="4.6", override=True
+    )
+    db.session.commit()
+    assert (session.state, session.attendance_total) == ("held", 11)
+    assert session.capacity_overridden and str(session.feedback_score) == "4.6"
+
+
+def test_holidays_warn_and_missing_years_say_so(town, db):
+    assert "法定" in day_warning(date(2026, 10, 1))
+    assert "周末" in day_warning(date(2026, 3, 7))
+    assert day_warning(date(2026, 2, 14)) is None  # a make-up working day (调休上班)
+    assert day_warning(date(2026, 3, 2)) is None
+    assert "2099" in day_warning(date(2099, 3, 2))
+
+
+def test_suggested_organizations_have_it_as_weakest(town, db):
+    assert [o.name for o in suggested_organizations("finance")] == ["舞蹈队"]
+    assert suggested_organizations("governance") == []
+
+
+def test_leaders_see_only_invited_sessions(town, db, client, make_org, make_user):
+    monthly(town, db, recurrence=None, organization_ids=[town["dance"].id])
+    monthly(
+        town,
+        db,
+        recurrence=None,
+        title="骨干领导力课",
+        organization_ids=[town["patrol"].id],
+    )
+    login(client, "town_leader")
+    page = client.get("/sessions?past=1").get_data(as_text=True)
+    assert "财务管理工作坊" in page and "骨干领导力课" not in page
+    other = db.session.scalar(
+        select(TrainingSession).where(TrainingSession.title == "骨干领导力课")
+    )
+    assert client.get(f"/sessions/{other.id}").status_code == 404
+
+
+def test_schedule_from_the_page_warns_on_a_holiday(town, db, client):
+    login(client, "town_sw")
+    form = client.get("/sessions/new?dimension=finance").get_data(as_text=True)
+    assert "舞蹈队" in form and "checked" in form
+    response = client.post(
+        "/sessions/new",
+        data={
+            "title": "国庆志愿服务培训",
+            "dimension": "",
+            "day": "2026-10-01",
+            "start_time": "09:00",
+            "end_time": "11:00",
+            "capacity": "30",
+            "organization_ids": [str(town["dance"].id)],
+            "freq": "",
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "法定" in page
+    assert db.session.scalar(select(TrainingSession.title)) == "国庆志愿服务培训"
