@@ -122,3 +122,63 @@ def init_app(app) -> None:
     register_timeline_provider(followup_events, count=_followup_count)
     register_timeline_provider(session_events, count=_session_count)
     register_stage_listener(services.reschedule_for_stage)
+    from incubator.organizations.panels import register_org_panel
+
+    register_org_panel(schedule_panel)
+
+
+def schedule_panel(org, viewer):
+    """Next follow-ups (staff) and the organization's coming sessions."""
+    from incubator.database import utcnow
+    from incubator.i18n import local_today
+    from incubator.organizations.panels import Panel, PanelItem
+
+    items = []
+    today = local_today()
+    if viewer.role in STAFF_ROLES:
+        for f in db.session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.organization_id == org.id,
+                FollowUp.state == FollowUpState.OPEN,
+            )
+            .order_by(FollowUp.due_on)
+            .limit(3)
+        ):
+            items.append(
+                PanelItem(
+                    label=str(
+                        _l("%(kind)s due %(day)s", kind=f.kind_label, day=f.due_on)
+                    ),
+                    url=url_for("followups.index", organization=org.id),
+                    note=str(_l("Overdue")) if f.overdue(today) else "",
+                )
+            )
+    for s in db.session.scalars(
+        select(TrainingSession)
+        .join(SessionInvite, SessionInvite.session_id == TrainingSession.id)
+        .where(
+            SessionInvite.organization_id == org.id,
+            TrainingSession.state == SessionState.SCHEDULED,
+            TrainingSession.starts_at >= utcnow(),
+        )
+        .order_by(TrainingSession.starts_at)
+        .limit(3)
+    ):
+        items.append(
+            PanelItem(
+                label=s.title,
+                url=url_for("sessions.detail", session_id=s.id),
+                note=s.starts_at.astimezone(local_noon(today).tzinfo).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            )
+        )
+    more = url_for("followups.new", org=org.id) if viewer.role in STAFF_ROLES else None
+    return Panel(
+        title=str(_l("Follow-ups and sessions")),
+        items=items,
+        more_url=more,
+        more_label=str(_l("Schedule a follow-up")),
+        empty=str(_l("Nothing scheduled.")),
+    )
