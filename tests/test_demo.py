@@ -100,3 +100,66 @@ def test_readme_lists_the_demo_logins():
     assert DEMO_PASSWORD in readme
     for login_ in LOGINS:
         assert login_.username in readme
+
+
+def test_demo_has_a_year_of_sessions_and_follow_ups(app, client, db):
+    from incubator.database import utcnow
+    from incubator.followups.models import FollowUp, FollowUpState
+    from incubator.followups.queries import my_work
+    from incubator.sessions.models import SessionState, TrainingSession
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    today = local_today()
+
+    sessions = db.session.scalars(
+        select(TrainingSession).order_by(TrainingSession.starts_at)
+    ).all()
+    assert len(sessions) >= 12
+    assert (sessions[-1].starts_at - sessions[0].starts_at).days >= 9 * 30
+    series = {}
+    for session in sessions:
+        if session.series_id is not None:
+            series.setdefault(session.series_id, []).append(session)
+    assert any(
+        any(s.detached and s.state != SessionState.CANCELLED for s in run)
+        and any(s.state == SessionState.CANCELLED and s.cancel_reason for s in run)
+        for run in series.values()
+    )
+    held = [s for s in sessions if s.state == SessionState.HELD]
+    begun = [s for s in sessions if s.starts_at <= utcnow()]
+    assert all(s.state != SessionState.SCHEDULED for s in begun)
+    assert len(held) >= 6
+    for session in held:
+        assert session.attendance_total > 0, session.title
+        assert 1 <= session.feedback_score <= 5
+    coming = [s for s in sessions if s.state == SessionState.SCHEDULED]
+    assert any(s.registered_total for s in coming)
+    for session in sessions:
+        assert 2 <= len(session.invites) <= 6, session.title
+
+    followups = db.session.scalars(select(FollowUp)).all()
+    overdue = [
+        f for f in followups if f.state == FollowUpState.OPEN and f.due_on < today
+    ]
+    assert len(overdue) >= 2
+    active = db.session.scalars(
+        select(Organization).where(Organization.stage.not_in(("graduated", "dormant")))
+    ).all()
+    for org in active:
+        mine = [f for f in followups if f.organization_id == org.id]
+        assert any(f.state == FollowUpState.OPEN for f in mine), org.name
+        done = [f for f in mine if f.state == FollowUpState.DONE]
+        assert done and all(f.done_on <= today and f.outcome for f in done), org.name
+    assert len([f for f in followups if f.state == FollowUpState.DONE]) >= 20
+
+    lin = db.session.scalar(select(User).where(User.username == "sw_lin"))
+    work = my_work(lin)
+    assert work.overdue and (work.this_week or work.later)
+    assert all(f.due_on < today for f in work.overdue)
+    login(client, "sw_lin", DEMO_PASSWORD)
+    page = client.get("/followups/mine")
+    assert page.status_code == 200
+    assert work.overdue[0].organization.name in page.get_data(as_text=True)
+    for url in ["/sessions", *(f"/sessions/{s.id}" for s in sessions)]:
+        assert client.get(url).status_code == 200, url

@@ -15,6 +15,7 @@ from incubator.audit.models import AuditEntry
 from incubator.auth import services as users
 from incubator.auth.models import User
 from incubator.demo.activities import seed_activities
+from incubator.demo.schedule import seed_schedule
 from incubator.demo.ventures import seed_ventures
 from incubator.demo.volunteers import seed_volunteers
 from incubator.extensions import db
@@ -255,6 +256,7 @@ def seed_demo() -> bool:
         [accounts["sw_lin"], accounts["sw_huang"]],
         accounts["viewer"],
     )
+    seed_schedule(accounts["admin"], [accounts["sw_lin"], accounts["sw_huang"]])
     logger.info("demo community loaded")
     return True
 

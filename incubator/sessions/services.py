@@ -428,6 +428,18 @@ def _named(session: TrainingSession, organization_id: int, volunteer_ids) -> int
             _l("Only members on the organization's roster can be named."),
             field="volunteer_ids",
         )
+    elsewhere = db.session.scalar(
+        select(SessionAttendee.id).where(
+            SessionAttendee.session_id == session.id,
+            SessionAttendee.organization_id != organization_id,
+            SessionAttendee.volunteer_id.in_(wanted or [0]),
+        )
+    )
+    if elsewhere is not None:
+        raise ValidationFailed(
+            _l("A member is named for two organizations; name each person once."),
+            field="volunteer_ids",
+        )
     db.session.execute(
         SessionAttendee.__table__.delete().where(
             SessionAttendee.session_id == session.id,

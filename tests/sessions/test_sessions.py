@@ -252,3 +252,34 @@ def test_schedule_from_the_page_warns_on_a_holiday(town, db, client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "法定" in page
     assert db.session.scalar(select(TrainingSession.title)) == "国庆志愿服务培训"
+
+
+def test_a_member_of_two_organizations_is_named_once(
+    town, db, frozen_time, make_volunteer
+):
+    from incubator.errors import ValidationFailed
+    from incubator.volunteers import services as volunteer_services
+
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 1, 8),
+        ends_at=at(2026, 3, 1, 9),
+    )[0]
+    both = make_volunteer(town["dance"], name="两边都在")
+    volunteer_services.add_membership(both, town["patrol"], actor=town["sw"])
+    db.session.commit()
+    services.record_attendance(
+        session,
+        actor=town["sw"],
+        organization_id=town["dance"].id,
+        volunteer_ids=[both.id],
+    )
+    with pytest.raises(ValidationFailed):
+        services.record_attendance(
+            session,
+            actor=town["sw"],
+            organization_id=town["patrol"].id,
+            volunteer_ids=[both.id],
+        )
