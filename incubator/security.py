@@ -89,6 +89,20 @@ def _set_headers(response):
 def init_app(app: Flask) -> None:
     app.before_request(_check_request_text)
     app.after_request(_set_headers)
+    app.jinja_env.globals["query_args"] = query_args
+
+
+def query_args() -> dict[str, str]:
+    """The request's query arguments that are safe to hand back to ``url_for``
+    (its own ``_scheme``, ``_anchor``, ``endpoint``... would change the link or
+    fail)."""
+    from flask import request
+
+    return {
+        key: value
+        for key, value in request.args.items()
+        if not key.startswith("_") and key not in ("endpoint", "values")
+    }
 
 
 def id_arg(value) -> int | None:

@@ -29,6 +29,8 @@ PAGE_URLS = [
     "/calendar?month=2026-13&view=agenda",
     "/calendar/feed/" + HUGE + "-abc.ics",
     "/calendar/feed/²-x.ics",
+    "/calendar?_scheme=javascript&_anchor=x&_method=POST&endpoint=x",
+    "/organizations?page=1&_external=1&endpoint=x&_scheme=x",
 ]
 
 

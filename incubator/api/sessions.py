@@ -58,7 +58,20 @@ class SessionIn(SessionFields):
     recurrence: Recurrence | None = None
 
 
-class SessionPatch(SessionFields):
+class SessionPatch(BaseModel):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=100)
+    topic: str | None = Field(default=None, max_length=5000)
+    dimension: str | None = Field(default=None, max_length=32)
+    trainer: str | None = Field(default=None, max_length=100)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    place: str | None = Field(default=None, max_length=100)
+    capacity: int | None = Field(default=None, ge=1, le=services.MAX_CAPACITY)
+    organization_ids: list[Id] | None = Field(default=None, max_length=200)
     version: int
     scope: str = Field(
         default="this",
@@ -100,6 +113,12 @@ class SessionOut(BaseModel):
 
     @classmethod
     def of(cls, s: TrainingSession) -> SessionOut:
+        user = current_api_user()
+        invites = [
+            i
+            for i in s.invites
+            if user.role != Role.ORG_LEADER or i.organization.leader_user_id == user.id
+        ]
         return cls(
             id=s.id,
             series_id=s.series_id,
@@ -114,7 +133,7 @@ class SessionOut(BaseModel):
             capacity=s.capacity,
             state=s.state,
             state_label=s.state_label,
-            organization_ids=[i.organization_id for i in s.invites],
+            organization_ids=[i.organization_id for i in invites],
             invites=[
                 InviteOut(
                     organization_id=i.organization_id,
@@ -122,7 +141,7 @@ class SessionOut(BaseModel):
                     registered=i.registered,
                     attendees=i.attendees,
                 )
-                for i in s.invites
+                for i in invites
             ],
             registered=s.registered_total,
             attendance=s.attendance_total,
@@ -244,12 +263,15 @@ class SessionList(BaseModel):
     errors=(404, 409),
 )
 def patch_session(session_id: int, body: SessionPatch):
+    values = body.model_dump(
+        mode="python", exclude_unset=True, exclude={"version", "scope"}
+    )
     changed = services.update_session(
         _load(session_id),
         actor=current_api_user(),
         expected_version=body.version,
         scope=body.scope,
-        **_values(body),
+        **values,
     )
     db.session.commit()
     return SessionList(items=[SessionOut.of(s) for s in changed])

@@ -86,6 +86,7 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
             user,
             start=datetime.combine(monday, time(0), tzinfo=zone),
             end=datetime.combine(next_monday, time(0), tzinfo=zone),
+            organizer_id=user.id,
         ).where(TrainingSession.state != "cancelled")
     )
     return work

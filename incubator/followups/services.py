@@ -135,12 +135,21 @@ def schedule_followup(
     notes = str(notes or "").strip()
     if len(notes) > 5000:
         raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="notes")
-    assignee = _check_assignee(assignee_id)
+    assignee = (
+        _check_assignee(assignee_id)
+        if origin == "manual"
+        else db.session.get(User, assignee_id)
+        if assignee_id
+        else None
+    )
     existing = _exists(org.id, due_on, kind)
-    if existing is not None:
-        if origin != "manual":
+    if existing is not None and origin != "manual":
+        if existing.state == FollowUpState.OPEN:
             return existing
-        raise ValidationFailed(
+        due_on = _free_day(org.id, due_on, kind)
+        existing = None
+    if existing is not None:
+        raise RuleViolation(
             _l("A follow-up of this kind is already scheduled on that day."),
             field="due_on",
         )
@@ -165,13 +174,46 @@ def schedule_followup(
             raise
         if origin != "manual":
             return existing
-        raise ValidationFailed(
+        raise RuleViolation(
             _l("A follow-up of this kind is already scheduled on that day."),
             field="due_on",
         ) from None
     audit.record("create", followup, actor=actor, changes=changes)
     db.session.flush()
     return followup
+
+
+def _free_day(org_id: int, due_on: date, kind: str) -> date:
+    """The first day from ``due_on`` without a follow-up of ``kind`` (a done or
+    cancelled one keeps its day in the record)."""
+    taken = set(
+        db.session.scalars(
+            select(FollowUp.due_on).where(
+                FollowUp.organization_id == org_id,
+                FollowUp.kind == kind,
+                FollowUp.due_on >= due_on,
+                FollowUp.due_on <= date.fromordinal(due_on.toordinal() + 60),
+            )
+        )
+    )
+    day = due_on
+    while day in taken:
+        day = date.fromordinal(day.toordinal() + 1)
+    return day
+
+
+def _auto_assignee(org: Organization, fallback: int | None) -> int | None:
+    """The organization's social worker if still active, else ``fallback``."""
+    for candidate in (org.social_worker_id, fallback):
+        if candidate is None:
+            continue
+        user = db.session.get(User, candidate)
+        if user is not None and user.active and user.role in STAFF_ROLES:
+            return user.id
+    return None
+
+
+AUTOMATIC = ("cadence", "stage")
 
 
 def _open_followups(org_id: int) -> list[FollowUp]:
@@ -233,7 +275,7 @@ def complete_followup(
         actor=None,
         kind=followup.kind,
         due_on=add_months(done_on, months),
-        assignee_id=org.social_worker_id or followup.assignee_id,
+        assignee_id=_auto_assignee(org, actor.id),
         origin="cadence",
     )
 
@@ -250,20 +292,21 @@ def cancel_followup(followup: FollowUp, *, actor: User | None, reason: str) -> N
 
 
 def reschedule_for_stage(org: Organization, change, actor: User | None) -> None:
-    """After a stage change: the next open follow-up moves to the new cadence
-    counted from today; a stage with no cadence cancels the scheduled ones; an
-    organization with none open gets one."""
+    """After a stage change: the next open follow-up scheduled by the cadence
+    moves to the new cadence counted from today; a stage with no cadence cancels
+    those; an organization with none open gets one. Follow-ups made by hand stay
+    as they are."""
     months = cadence_for(org.stage)
     today = local_today()
     pending = _open_followups(org.id)
+    automatic = [f for f in pending if f.origin in AUTOMATIC]
     if months is None:
-        for followup in pending:
-            if followup.origin != "manual":
-                cancel_followup(
-                    followup,
-                    actor=None,
-                    reason=str(_l("No follow-ups at this stage.")),
-                )
+        for followup in automatic:
+            cancel_followup(
+                followup,
+                actor=None,
+                reason=str(_l("No follow-ups at this stage.")),
+            )
         return
     due = add_months(today, months)
     if not pending:
@@ -272,12 +315,15 @@ def reschedule_for_stage(org: Organization, change, actor: User | None) -> None:
             actor=None,
             kind=Kind.VISIT,
             due_on=due,
-            assignee_id=org.social_worker_id,
+            assignee_id=_auto_assignee(org, actor.id if actor else None),
             origin="stage",
         )
         return
-    following = pending[0]
-    if following.due_on == due or _exists(org.id, due, following.kind):
+    if not automatic:
+        return
+    following = automatic[0]
+    due = _free_day(org.id, due, following.kind) if following.due_on != due else due
+    if following.due_on == due:
         return
     before = following.due_on
     following.due_on = due

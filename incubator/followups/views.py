@@ -134,7 +134,10 @@ def complete(followup_id: int):
                 flash(_("Done."), "success")
     else:
         flash(_("Note the outcome."), "danger")
-    return redirect(request.form.get("next") or url_for("followups.index"))
+    from incubator.auth.views import safe_next
+
+    target = request.form.get("next")
+    return redirect(safe_next(target) if target else url_for("followups.index"))
 
 
 @bp.route("/mine")
@@ -162,10 +165,9 @@ def cadence():
             values = {}
             for stage in line:
                 raw = (request.form.get(f"cadence-{stage.key}") or "").strip()
+                number = int_field(raw)
                 values[stage.key] = (
-                    int(raw)
-                    if raw.isdigit() and len(raw) < 4
-                    else (None if raw == "" else -1)
+                    None if raw == "" else number if number is not None else -1
                 )
             try:
                 services.save_cadence(values, actor=current_user)

@@ -134,10 +134,12 @@ def _followups(user: User, first: date, last: date) -> list[tuple[FollowUp, str]
     return [(f, name) for f, name in rows]
 
 
-def calendar_text(user: User, host: str) -> str:
+def calendar_text(user: User) -> str:
     """The feed as text with CRLF line ends."""
     now = utcnow()
     stamp = _utc(now)
+    # One fixed domain, so the same events reached by IP or by name never double.
+    host = current_app.config.get("CALENDAR_UID_DOMAIN", "incubator.local")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

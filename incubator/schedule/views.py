@@ -150,8 +150,10 @@ def month():
             weeks.append([])
         weeks[-1].append(day)
         day += timedelta(days=1)
+    keep = {"view": view, "kind": sorted(kinds), "sw": sw_id or ""}
     return render_template(
         "schedule/month.html",
+        keep=keep,
         view=view,
         weeks=weeks,
         by_day=by_day,
@@ -193,7 +195,7 @@ def ics(key: str):
     user = feed.user_for_key(key)
     if user is None:
         abort(404)
-    body = feed.calendar_text(user, request.host.split(":")[0] or "incubator")
+    body = feed.calendar_text(user)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="incubator.ics"'
     response.headers["Cache-Control"] = "private, max-age=300"

@@ -187,21 +187,21 @@ def schedule_session(
     return sessions
 
 
-def _following(session: TrainingSession) -> list[TrainingSession]:
-    """This occurrence and the later ones of its series still scheduled and not
-    changed on their own."""
+def _following(
+    session: TrainingSession, *, with_detached: bool = False
+) -> list[TrainingSession]:
+    """This occurrence and the later ones of its series still scheduled (and, for
+    changes, not changed on their own)."""
     if session.series_id is None:
         return [session]
-    later = db.session.scalars(
-        select(TrainingSession)
-        .where(
-            TrainingSession.series_id == session.series_id,
-            TrainingSession.sequence > session.sequence,
-            TrainingSession.state == SessionState.SCHEDULED,
-            TrainingSession.detached.is_(False),
-        )
-        .order_by(TrainingSession.sequence)
-    ).all()
+    stmt = select(TrainingSession).where(
+        TrainingSession.series_id == session.series_id,
+        TrainingSession.sequence > session.sequence,
+        TrainingSession.state == SessionState.SCHEDULED,
+    )
+    if not with_detached:
+        stmt = stmt.where(TrainingSession.detached.is_(False))
+    later = db.session.scalars(stmt.order_by(TrainingSession.sequence)).all()
     return [session, *later]
 
 
@@ -241,23 +241,44 @@ def update_session(
     merged = {f: getattr(session, f) for f in FIELDS}
     merged.update({k: v for k, v in values.items() if k in FIELDS})
     clean = _clean(merged)
-    new_start, new_end = _clean_times(
-        starts_at or session.starts_at, ends_at or session.ends_at
-    )
-    shift = new_start - session.starts_at
+    new_start = starts_at or session.starts_at
+    new_end = ends_at or new_start + (session.ends_at - session.starts_at)
+    new_start, new_end = _clean_times(new_start, new_end)
     length = new_end - new_start
     orgs = None if organization_ids is None else _organizations(organization_ids)
     targets = _following(session) if scope == "following" else [session]
+    starts = {session.id: new_start}
+    if scope == "following" and session.series_id is not None:
+        # Each later occurrence keeps its place in the series from the new first
+        # one: monthly on the same day (clamped), weekly on the same weekday.
+        series = db.session.get(SessionSeries, session.series_id)
+        plan = occurrences(new_start, series.freq, series.count)
+        for target in targets:
+            index = target.sequence - session.sequence
+            if 0 <= index < len(plan):
+                starts[target.id] = plan[index]
     for target in targets:
+        registered = sum(i.registered or 0 for i in target.invites)
+        if clean["capacity"] < registered:
+            raise RuleViolation(
+                _l(
+                    "%(n)d places are already registered; the capacity cannot be less.",
+                    n=registered,
+                ),
+                field="capacity",
+            )
         for key, value in clean.items():
             setattr(target, key, value)
-        target.starts_at = target.starts_at + shift
+        target.starts_at = starts.get(target.id, target.starts_at)
         target.ends_at = target.starts_at + length
         if orgs is not None:
             _set_invites(target, orgs)
         if scope == "this" and target.series_id is not None:
             target.detached = True
-        audit.record("update", target, actor=actor, summary=scope)
+        changes = audit.pending_changes(target)
+        if orgs is not None:
+            changes["organization_ids"] = [None, sorted(o.id for o in orgs)]
+        audit.record("update", target, actor=actor, changes=changes, summary=scope)
     _flush()
     return targets
 
@@ -282,7 +303,9 @@ def cancel_session(
     reason = str(reason or "").strip()
     if not reason:
         raise ValidationFailed(_l("Say why it is cancelled."), field="reason")
-    targets = _following(session) if scope == "following" else [session]
+    targets = (
+        _following(session, with_detached=True) if scope == "following" else [session]
+    )
     for target in targets:
         target.state = SessionState.CANCELLED
         target.cancel_reason = reason[:2000]
@@ -301,7 +324,7 @@ def register(
         or (actor.role == Role.ORG_LEADER and org.leader_user_id == actor.id)
     ):
         raise NotPermitted(_l("Only the organization's leader registers its members."))
-    if session.state != SessionState.SCHEDULED:
+    if session.state != SessionState.SCHEDULED or session.starts_at <= utcnow():
         raise RuleViolation(_l("Registration is closed for this session."))
     invite = next((i for i in session.invites if i.organization_id == org.id), None)
     if invite is None:
@@ -366,6 +389,14 @@ def record_attendance(
             )
         if volunteer_ids is not None:
             attendees = _named(session, organization_id, volunteer_ids)
+        else:
+            # a headcount replaces any names recorded before
+            db.session.execute(
+                SessionAttendee.__table__.delete().where(
+                    SessionAttendee.session_id == session.id,
+                    SessionAttendee.organization_id == organization_id,
+                )
+            )
         if (
             isinstance(attendees, bool)
             or not isinstance(attendees, int)
@@ -396,7 +427,12 @@ def record_attendance(
         )
     session.capacity_overridden = total > session.capacity
     session.state = SessionState.HELD
-    audit.record("attendance", session, actor=actor)
+    changes = audit.pending_changes(session)
+    changes["attendees"] = [
+        None,
+        {str(i.organization_id): i.attendees for i in session.invites},
+    ]
+    audit.record("attendance", session, actor=actor, changes=changes)
     _flush()
     return session
 

@@ -187,6 +187,13 @@ def detail(session_id: int):
         if i.organization.leader_user_id == current_user.id
     ]
     staff = current_user.role in STAFF
+    # An org leader sees their own organizations' numbers, not the others'.
+    invites = [
+        i
+        for i in session.invites
+        if current_user.role != Role.ORG_LEADER
+        or i.organization.leader_user_id == current_user.id
+    ]
     rosters, named = {}, set()
     if staff:
         rows = db.session.execute(
@@ -203,16 +210,18 @@ def detail(session_id: int):
         ).all()
         for org_id, vid, name in rows:
             rosters.setdefault(org_id, []).append((vid, name))
-        named = set(
-            db.session.scalars(
-                select(SessionAttendee.volunteer_id).where(
-                    SessionAttendee.session_id == session.id
-                )
+        named = {
+            (org_id, vid)
+            for org_id, vid in db.session.execute(
+                select(
+                    SessionAttendee.organization_id, SessionAttendee.volunteer_id
+                ).where(SessionAttendee.session_id == session.id)
             )
-        )
+        }
     return render_template(
         "sessions/detail.html",
         session=session,
+        invites=invites,
         series=series,
         own_orgs=own_orgs,
         staff=staff,
@@ -261,14 +270,14 @@ def edit(session_id: int):
         else:
             db.session.commit()
             flash(_("%(n)d sessions changed.", n=len(changed)), "success")
-            _flash_day_warnings(changed[:1])
+            _flash_day_warnings(changed)
             return redirect(url_for("sessions.detail", session_id=session.id))
     return render_template(
         "sessions/form.html",
         form=form,
         session=session,
         suggested=set(),
-        day_warning=None,
+        day_warning=day_warning(form.day.data) if form.day.data else None,
     )
 
 
@@ -315,8 +324,8 @@ def register(session_id: int):
 
 
 def _int_or_none(value):
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 6 else None
+    number = int_field(value)
+    return number if number is not None and number <= services.MAX_CAPACITY else None
 
 
 @bp.route("/<int:session_id>/attendance", methods=["POST"])
@@ -339,7 +348,7 @@ def attendance(session_id: int):
                     session,
                     actor=current_user,
                     organization_id=org_id,
-                    volunteer_ids=[int(v) for v in names if v.isdigit()],
+                    volunteer_ids=[i for i in map(id_arg, names) if i],
                     override=True,
                 )
             elif count is not None:

@@ -261,7 +261,7 @@ def test_api_sessions_and_followups(town, db, client, frozen_time):
             "due_on": "2026-02-27",
         },
     )
-    assert twice.status_code == 422
+    assert twice.status_code == 409
     done = client.post(
         f"/api/v1/followups/{made.get_json()['id']}/complete",
         headers=sw,
@@ -272,3 +272,21 @@ def test_api_sessions_and_followups(town, db, client, frozen_time):
     assert client.get("/api/v1/followups", headers=leader).status_code == 403
     overdue = client.get("/api/v1/followups?overdue=true", headers=sw).get_json()
     assert overdue["total"] == 0
+
+
+def test_api_patch_changes_only_what_is_sent(town, db, client):
+    session = monthly(town, db, recurrence=None)[0]
+    sw = _token(client, "town_sw")
+    response = client.patch(
+        f"/api/v1/sessions/{session.id}",
+        headers=sw,
+        json={"title": "改名的课", "version": session.version},
+    )
+    assert response.status_code == 200, response.get_json()
+    db.session.expire_all()
+    assert (session.title, session.trainer, session.place) == (
+        "改名的课",
+        "李老师",
+        "社区服务中心二楼",
+    )
+    assert len(session.invites) == 2

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from incubator.errors import NotPermitted, ValidationFailed
+from incubator.errors import NotPermitted, RuleViolation
 from incubator.followups import services
 from incubator.followups.models import FollowUp
 from incubator.organizations import records, stages
@@ -15,7 +15,7 @@ from tests.conftest import login
 from tests.sessions.conftest import WEAK_FINANCE
 
 
-def visit(town, db, org=None, due=date(2026, 3, 10), **kw):
+def visit(town, db, org=None, due=date(2026, 3, 10), kind_override=None, **kw):
     followup = services.schedule_followup(
         org or town["dance"], actor=town["sw"], kind="visit", due_on=due, **kw
     )
@@ -69,7 +69,11 @@ def test_month_ends_and_quarterly_cadence(town, db):
 
 def test_a_stage_change_reschedules_the_next(town, db):
     org = town["dance"]
-    open_one = visit(town, db, due=date(2026, 3, 20))
+    manual = visit(town, db, due=date(2026, 3, 3), kind_override=None)
+    open_one = services.schedule_followup(
+        org, actor=None, kind="phone", due_on=date(2026, 3, 20), origin="cadence"
+    )
+    db.session.commit()
     stages.change_stage(org, "incubating", actor=town["sw"])
     db.session.commit()
     # incubating is monthly too: due a month from the change (2026-03-01)
@@ -80,10 +84,32 @@ def test_a_stage_change_reschedules_the_next(town, db):
     stages.change_stage(org, "cultivating", actor=town["sw"])
     db.session.commit()
     assert open_one.due_on == date(2026, 5, 1)  # every two months
+    assert manual.due_on == date(2026, 3, 3)  # made by hand: never moved
     stages.change_stage(org, "dormant", actor=town["sw"])
     db.session.commit()
-    assert open_one.state == "open"  # made by hand: kept
-    assert len(db.session.scalars(select(FollowUp)).all()) == 1
+    assert open_one.state == "cancelled" and manual.state == "open"
+    assert len(db.session.scalars(select(FollowUp)).all()) == 2
+
+
+def test_back_and_forth_on_one_day_still_leaves_one_open(town, db):
+    org = town["dance"]
+    stages.change_stage(org, "incubating", actor=town["sw"])
+    stages.change_stage(org, "dormant", actor=town["sw"])
+    stages.change_stage(org, "incubating", actor=town["sw"])
+    db.session.commit()
+    rows = db.session.scalars(select(FollowUp).order_by(FollowUp.id)).all()
+    assert [r.state for r in rows] == ["cancelled", "open"]
+    assert rows[1].due_on == date(2026, 4, 2)  # the next free day
+
+
+def test_completing_when_the_social_worker_has_left(town, db):
+    first = visit(town, db)
+    town["sw"].active = False
+    db.session.commit()
+    following = services.complete_followup(
+        first, actor=town["sw2"], outcome="交接后回访"
+    )
+    assert following.assignee_id == town["sw2"].id
 
 
 def test_a_stage_change_schedules_one_when_none_is_open(town, db):
@@ -110,7 +136,7 @@ def test_overdue_the_day_after_the_due_date(town, db, client, frozen_time):
 
 def test_the_same_slot_is_never_scheduled_twice(town, db):
     visit(town, db)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(RuleViolation):
         visit(town, db)
     db.session.rollback()
     again = services.schedule_followup(

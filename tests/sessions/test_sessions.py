@@ -283,3 +283,135 @@ def test_a_member_of_two_organizations_is_named_once(
             organization_id=town["patrol"].id,
             volunteer_ids=[both.id],
         )
+
+
+def test_the_rest_of_a_monthly_series_keeps_its_days(town, db):
+    sessions = monthly(town, db)
+    services.update_session(
+        sessions[0],
+        actor=town["sw"],
+        expected_version=sessions[0].version,
+        scope="following",
+        starts_at=at(2026, 1, 15),
+        ends_at=at(2026, 1, 15, 16, 30),
+    )
+    db.session.commit()
+    assert local_days(sessions) == [date(2026, m, 15) for m in range(1, 7)]
+
+
+def test_cancelling_the_rest_includes_moved_ones(town, db):
+    sessions = monthly(town, db)
+    services.update_session(
+        sessions[3],
+        actor=town["sw"],
+        expected_version=sessions[3].version,
+        starts_at=at(2026, 4, 20),
+    )
+    services.cancel_session(
+        sessions[1], actor=town["sw"], reason="停办", scope="following"
+    )
+    db.session.commit()
+    assert [s.state for s in sessions].count("cancelled") == 5
+    assert (
+        sessions[3].ends_at - sessions[3].starts_at
+        == sessions[0].ends_at - sessions[0].starts_at
+    )  # a new start alone keeps the length
+
+
+def test_capacity_cannot_drop_below_registrations(town, db):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 10),
+        ends_at=at(2026, 3, 10, 16),
+    )[0]
+    services.register(session, town["dance"], actor=town["leader"], count=9)
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="9"):
+        services.update_session(
+            session, actor=town["sw"], expected_version=session.version, capacity=2
+        )
+
+
+def test_registration_closes_when_it_begins(town, db, frozen_time):
+    session = monthly(
+        town, db, recurrence=None, starts_at=at(2026, 3, 2), ends_at=at(2026, 3, 2, 16)
+    )[0]
+    frozen_time.move_to("2026-03-02 14:31+08:00")
+    with pytest.raises(RuleViolation):
+        services.register(session, town["dance"], actor=town["leader"], count=1)
+
+
+def test_a_headcount_replaces_named_members(town, db, frozen_time, make_volunteer):
+    from incubator.sessions.models import SessionAttendee
+
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 1, 8),
+        ends_at=at(2026, 3, 1, 9),
+    )[0]
+    members = [make_volunteer(town["dance"], name=f"队员{i}") for i in range(3)]
+    services.record_attendance(
+        session,
+        actor=town["sw"],
+        organization_id=town["dance"].id,
+        volunteer_ids=[m.id for m in members],
+    )
+    services.record_attendance(
+        session, actor=town["sw"], organization_id=town["dance"].id, attendees=1
+    )
+    db.session.commit()
+    assert db.session.scalars(select(SessionAttendee)).all() == []
+    assert session.attendance_total == 1
+
+
+def test_leaders_see_only_their_own_numbers(town, db, client):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 10),
+        ends_at=at(2026, 3, 10, 16),
+    )[0]
+    services.register(session, town["patrol"], actor=town["other"], count=7)
+    db.session.commit()
+    login(client, "town_leader")
+    page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "巡逻队" not in page and "舞蹈队" in page
+    token = client.post(
+        "/api/v1/tokens",
+        json={"username": "town_leader", "password": "correct-horse-9"},
+    ).get_json()["token"]
+    body = client.get(
+        f"/api/v1/sessions/{session.id}", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    assert [i["organization_id"] for i in body["invites"]] == [town["dance"].id]
+
+
+def test_tampered_attendance_and_cadence_forms(town, db, client, frozen_time):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 1, 8),
+        ends_at=at(2026, 3, 1, 9),
+    )[0]
+    login(client, "town_sw")
+    org = town["dance"].id
+    for value in ("²", "9" * 30, "-1"):
+        response = client.post(
+            f"/sessions/{session.id}/attendance",
+            data={f"attendees-{org}": value, f"named-{org}": value},
+        )
+        assert response.status_code == 302
+    admin = client.application.test_client()
+    login(admin, "town_admin")
+    assert admin.post(
+        "/followups/cadence", data={"cadence-intake": "²"}
+    ).status_code in (
+        200,
+        302,
+    )
