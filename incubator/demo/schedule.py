@@ -404,8 +404,11 @@ def _registrations(session: TrainingSession, rng) -> None:
         left -= count
         day = min(_day(session) - timedelta(days=rng.randint(3, 9)), local_today())
         with _dated(day, hour=rng.choice((9, 11, 15, 20))):
+            # Past registrations are entered by the social worker (from the
+            # paper sign-up list); leaders register for coming sessions.
+            actor = org.leader if upcoming and org.leader else org.social_worker
             sessions.register(
-                session, org, actor=org.leader or org.social_worker, count=count
+                session, org, actor=actor or org.social_worker, count=count
             )
 
 

@@ -9,7 +9,7 @@ retry or a double tap schedules nothing twice.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,10 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.followups.models import CadenceSetting, FollowUp, FollowUpState, Kind
-from incubator.i18n import local_today
+from incubator.i18n import local_date, local_today
 from incubator.organizations.models import Organization
 from incubator.organizations.stages import months_before
 
@@ -254,8 +255,13 @@ def complete_followup(
         raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="outcome")
     today = local_today()
     done_on = done_on or today
-    if done_on > today or done_on < EARLIEST:
-        raise ValidationFailed(_l("The date cannot be in the future."), field="done_on")
+    # Not in the future, nor more than a year before the follow-up was due or made.
+    earliest = min(followup.due_on, local_date(followup.created_at or utcnow()))
+    if done_on > today or done_on < earliest - timedelta(days=366):
+        raise ValidationFailed(
+            _l("The date cannot be in the future, nor long before the follow-up."),
+            field="done_on",
+        )
     followup.state = FollowUpState.DONE
     followup.done_on = done_on
     followup.outcome = outcome

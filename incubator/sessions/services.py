@@ -324,7 +324,11 @@ def register(
         or (actor.role == Role.ORG_LEADER and org.leader_user_id == actor.id)
     ):
         raise NotPermitted(_l("Only the organization's leader registers its members."))
-    if session.state != SessionState.SCHEDULED or session.starts_at <= utcnow():
+    begun = session.starts_at <= utcnow()
+    # Once it has begun only staff record registrations (e.g. from a paper list).
+    if session.state == SessionState.CANCELLED or (
+        begun and actor.role not in STAFF_ROLES
+    ):
         raise RuleViolation(_l("Registration is closed for this session."))
     invite = next((i for i in session.invites if i.organization_id == org.id), None)
     if invite is None:
