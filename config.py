@@ -30,6 +30,8 @@ class Config:
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Shanghai"
     # The social work agency, named on certificates and reports.
     AGENCY_NAME = os.environ.get("AGENCY_NAME") or "社会工作服务机构"
+    # The domain in calendar-feed event UIDs; keep it fixed once phones subscribe.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN") or "incubator.local"
 
     # i18n: Chinese first, English second.
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"

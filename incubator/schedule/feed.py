@@ -139,7 +139,7 @@ def calendar_text(user: User) -> str:
     now = utcnow()
     stamp = _utc(now)
     # One fixed domain, so the same events reached by IP or by name never double.
-    host = current_app.config.get("CALENDAR_UID_DOMAIN", "incubator.local")
+    host = current_app.config["CALENDAR_UID_DOMAIN"]
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
