@@ -229,3 +229,12 @@ def paginate(stmt: Select, query: PageQuery, serialize: Callable) -> dict:
         "per_page": per_page,
         "total": total,
     }
+
+
+def page_rows(stmt: Select, query: PageQuery) -> tuple[list, dict]:
+    """One page of ``stmt``'s rows and the paging keys, for lists whose items are
+    serialized together (to load what they show in a fixed number of queries)."""
+    page, per_page = query.clamp()
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
+    return list(rows.unique()), {"page": page, "per_page": per_page, "total": total}

@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 
 from flask import abort
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator.api.core import Id, PageQuery, current_api_user, endpoint
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.extensions import db
@@ -26,13 +26,6 @@ from incubator.sessions.queries import may_see, sessions_query
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
-
-
-def _page(stmt, query: PageQuery):
-    page, per_page = query.clamp()
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
-    return list(rows.unique()), {"page": page, "per_page": per_page, "total": total}
 
 
 class Recurrence(BaseModel):
@@ -208,7 +201,7 @@ def list_sessions(query: SessionQuery):
         end=end,
         organization_id=query.organization_id,
     )
-    items, meta = _page(stmt, query)
+    items, meta = page_rows(stmt, query)
     return {"items": [SessionOut.of(s).model_dump(mode="json") for s in items], **meta}
 
 
@@ -448,7 +441,7 @@ def list_followups(query: FollowUpQuery):
         )
     elif query.state == "cancelled":
         stmt = stmt.where(FollowUp.state == "cancelled")
-    items, meta = _page(stmt, query)
+    items, meta = page_rows(stmt, query)
     return {"items": [FollowUpOut.of(f).model_dump(mode="json") for f in items], **meta}
 
 

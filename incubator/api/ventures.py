@@ -9,11 +9,11 @@ from decimal import Decimal
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.activities.models import TargetGroup
-from incubator.api.core import Id, PageQuery, current_api_user, endpoint
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import StaleRecord, ValidationFailed
@@ -42,13 +42,6 @@ TAG = "ventures"
 APPLICANTS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 Money = Field(max_length=20, description='Yuan with fen, e.g. "8000.00"')
-
-
-def _page(stmt, query: PageQuery):
-    page, per_page = query.clamp()
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
-    return list(rows.unique()), {"page": page, "per_page": per_page, "total": total}
 
 
 # ---- rounds ----
@@ -178,7 +171,7 @@ def list_rounds(query: PageQuery):
         .options(selectinload(VentureRound.criteria))
         .order_by(VentureRound.opens_on.desc(), VentureRound.id.desc())
     )
-    items, meta = _page(stmt, query)
+    items, meta = page_rows(stmt, query)
     money = _shows_money()
     committed = rounds.committed_by_round([r.id for r in items]) if money else {}
     return {
@@ -424,7 +417,7 @@ def list_ventures(query: VentureQuery):
         organization_id=query.organization_id,
         state=query.state.value if query.state else None,
     ).options(selectinload(Venture.budget_lines))
-    items, meta = _page(stmt, query)
+    items, meta = page_rows(stmt, query)
     return {
         "items": [out.model_dump(mode="json") for out in _serialize(items)],
         **meta,
