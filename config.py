@@ -66,6 +66,23 @@ class Config:
     # Behind nginx or another reverse proxy: how many proxies set X-Forwarded-*.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
+    # Monthly reminders: the day and hour (project time zone) they go out.
+    REMINDER_DAY = _env_int("REMINDER_DAY", 1)
+    REMINDER_HOUR = _env_int("REMINDER_HOUR", 9)
+    DELIVERY_MAX_ATTEMPTS = _env_int("DELIVERY_MAX_ATTEMPTS", 5)
+    # The address people open the product at, for links in emails and WeCom.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    # Email (SMTP): empty MAIL_SERVER switches the email channel off.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM") or "noreply@localhost"
+    # The WeCom (企业微信) group robot of the agency's team; empty switches it off.
+    WECOM_WEBHOOK_URL = os.environ.get("WECOM_WEBHOOK_URL", "")
+
     # argon2id, OWASP minimum (19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024
@@ -86,6 +103,9 @@ class TestingConfig(Config):
     # Fast hashes in tests; the algorithm (argon2id) stays the same.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    # Tests point these at servers on loopback when they need them.
+    MAIL_SERVER = ""
+    WECOM_WEBHOOK_URL = ""
 
 
 class ProductionConfig(Config):

@@ -91,6 +91,7 @@ def _import_models() -> None:
     from incubator.followups import models as _followups  # noqa: F401
     from incubator.organizations import models as _orgs  # noqa: F401
     from incubator.projects import models as _projects  # noqa: F401
+    from incubator.reminders import models as _reminders  # noqa: F401
     from incubator.schedule import models as _schedule  # noqa: F401
     from incubator.sessions import models as _sessions  # noqa: F401
     from incubator.ventures import models as _ventures  # noqa: F401
@@ -110,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations import record_views  # noqa: F401  (routes on bp)
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
+    from incubator.reminders.views import admin_bp as reminders_admin_bp
+    from incubator.reminders.views import bp as notifications_bp
     from incubator.schedule.views import bp as calendar_bp
     from incubator.sessions.views import bp as sessions_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
@@ -131,6 +134,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(followups_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(reminders_admin_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 
@@ -150,6 +155,9 @@ def register_security(app: Flask) -> None:
     from incubator.followups import hooks as followup_hooks
 
     followup_hooks.init_app(app)
+    from incubator.reminders import views as reminder_views
+
+    reminder_views.init_app(app)
     app.after_request(touch_session_after_request)
     errors.init_app(app)
     navigation.init_app(app)
@@ -159,7 +167,10 @@ def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup import backup_command
     from incubator.demo.cli import demo_cli
+    from incubator.reminders.cli import reminders_cli, scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(scheduler_cli)

@@ -3,6 +3,7 @@
 from incubator.api import (  # noqa: F401  (routes)
     activities,
     auth,
+    notifications,
     openapi,
     organizations,
     sessions,

@@ -48,7 +48,6 @@ MAIN_NAV = (
     ),
     NavItem(_l("Calendar"), "calendar.month"),
     NavItem(_l("Reports"), "reports.index"),
-    NavItem(_l("Notifications"), "notifications.index"),
 )
 
 ADMIN_NAV = (
@@ -57,6 +56,7 @@ ADMIN_NAV = (
         _l("Incubation settings"), "incubation_admin.index", frozenset({Role.ADMIN})
     ),
     NavItem(_l("Follow-up cadence"), "followups.cadence", frozenset({Role.ADMIN})),
+    NavItem(_l("Reminders and jobs"), "reminders_admin.index", frozenset({Role.ADMIN})),
     NavItem(_l("Audit trail"), "audit.index", frozenset({Role.ADMIN})),
 )
 
@@ -73,4 +73,8 @@ def nav_for(user) -> dict[str, list[NavItem]]:
 def init_app(app) -> None:
     @app.context_processor
     def _navigation():
+        from flask import has_request_context
+
+        if not has_request_context():  # an email rendered by a job
+            return {}
         return {"navigation": nav_for(current_user)}

@@ -1,0 +1,342 @@
+"""What each recipient's monthly reminder says, computed for everyone at once in a
+fixed number of queries (the count does not grow with the number of
+organizations or people).
+
+The period is the month the reminders are sent in; they speak of the month before
+("last month") and of the period month itself ("this month").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from incubator.activities.models import Activity, ActivityVolunteer, ReviewState
+from incubator.auth.models import User
+from incubator.auth.roles import Role
+from incubator.extensions import db
+from incubator.i18n import local_zone
+from incubator.money import fen_sum, from_fen, yuan
+from incubator.organizations.caseload import caseload_rows
+from incubator.organizations.models import Organization, StageChange
+from incubator.reminders.models import Kind
+from incubator.volunteers.queries import month_range
+
+SILENT_MONTHS = 2
+
+
+@dataclass(frozen=True)
+class Draft:
+    recipient_id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+
+
+def previous_month(period: str) -> str:
+    start, _end = month_range(period)
+    last = start - timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+def _base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone())
+
+
+def drafts_for(period: str) -> list[Draft]:
+    """Every reminder due for ``period`` (YYYY-MM), in Chinese (the language of
+    the agency's staff and residents)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return [*_log_reminders(period), *_digests(period), *_reports(period)]
+
+
+def _log_reminders(period: str) -> list[Draft]:
+    """Leaders whose organizations logged nothing last month: one reminder each,
+    naming those organizations, linking straight to the log form."""
+    start, end = month_range(previous_month(period))
+    logged = (
+        select(Activity.organization_id)
+        .where(Activity.held_on >= start, Activity.held_on < end)
+        .distinct()
+    )
+    rows = db.session.execute(
+        select(Organization.id, Organization.name, User.id)
+        .join(User, User.id == Organization.leader_user_id)
+        .where(
+            Organization.archived_at.is_(None),
+            Organization.created_at < _moment(end),
+            User.active.is_(True),
+            Organization.id.not_in(logged),
+        )
+        .order_by(User.id, Organization.name)
+    ).all()
+    by_leader: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for org_id, name, user_id in rows:
+        by_leader[user_id].append((org_id, name))
+    label = f"{start.year}年{start.month}月"
+    drafts = []
+    for user_id, orgs in by_leader.items():
+        names = "、".join(name for _id, name in orgs)
+        link = f"{_base_url()}/activities/new?org={orgs[0][0]}"
+        drafts.append(
+            Draft(
+                recipient_id=user_id,
+                kind=Kind.MONTHLY_LOG_REMINDER,
+                title=_("Please log last month's activities"),
+                body=_(
+                    "%(orgs)s has no activity logged for %(month)s. Please log what "
+                    "you did, with photos if you have them: %(link)s",
+                    orgs=names,
+                    month=label,
+                    link=link,
+                ),
+                link=link,
+            )
+        )
+    return drafts
+
+
+def _digests(period: str) -> list[Draft]:
+    """One digest per active social worker."""
+    from incubator.followups.models import FollowUp, FollowUpState
+    from incubator.sessions.models import SessionState, TrainingSession
+    from incubator.ventures.models import PlanAction, Venture
+    from incubator.ventures.plans import OPEN_FOR_PLAN
+
+    start, end = month_range(period)
+    workers = db.session.execute(
+        select(User.id, User.name).where(
+            User.role == Role.SOCIAL_WORKER, User.active.is_(True)
+        )
+    ).all()
+    if not workers:
+        return []
+    overdue: dict[int, int] = dict(
+        db.session.execute(
+            select(FollowUp.assignee_id, func.count())
+            .where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_on < start)
+            .group_by(FollowUp.assignee_id)
+        ).all()
+    )
+    due: dict[int, int] = dict(
+        db.session.execute(
+            select(FollowUp.assignee_id, func.count())
+            .where(
+                FollowUp.state == FollowUpState.OPEN,
+                FollowUp.due_on >= start,
+                FollowUp.due_on < end,
+            )
+            .group_by(FollowUp.assignee_id)
+        ).all()
+    )
+    sessions: dict[int, int] = dict(
+        db.session.execute(
+            select(TrainingSession.organizer_id, func.count())
+            .where(
+                TrainingSession.state == SessionState.SCHEDULED,
+                TrainingSession.starts_at >= _moment(start),
+                TrainingSession.starts_at < _moment(end),
+            )
+            .group_by(TrainingSession.organizer_id)
+        ).all()
+    )
+    actions: dict[int, int] = dict(
+        db.session.execute(
+            select(Organization.social_worker_id, func.count(PlanAction.id))
+            .join(Venture, Venture.id == PlanAction.venture_id)
+            .join(Organization, Organization.id == Venture.organization_id)
+            .where(
+                PlanAction.done_on.is_(None),
+                PlanAction.removed_at.is_(None),
+                PlanAction.due_on < end,
+                Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
+            )
+            .group_by(Organization.social_worker_id)
+        ).all()
+    )
+    reviews: dict[int, int] = dict(
+        db.session.execute(
+            select(Organization.social_worker_id, func.count(Activity.id))
+            .join(Organization, Organization.id == Activity.organization_id)
+            .where(Activity.review_state == ReviewState.PENDING)
+            .group_by(Organization.social_worker_id)
+        ).all()
+    )
+    silent = _silent_by_worker(start)
+    drafts = []
+    link = f"{_base_url()}/followups/mine"
+    for user_id, _name in workers:
+        lines = [
+            _("Follow-ups overdue: %(n)d", n=overdue.get(user_id, 0)),
+            _("Follow-ups due this month: %(n)d", n=due.get(user_id, 0)),
+            _("Sessions this month: %(n)d", n=sessions.get(user_id, 0)),
+            _("Plan actions due: %(n)d", n=actions.get(user_id, 0)),
+            _(
+                "Activity logs waiting for your review: %(n)d",
+                n=reviews.get(user_id, 0),
+            ),
+        ]
+        quiet = silent.get(user_id, [])
+        lines.append(
+            _(
+                "Organizations silent for two months or more: %(names)s",
+                names="、".join(quiet) if quiet else _("none"),
+            )
+        )
+        lines.append(_("Your work list: %(link)s", link=link))
+        drafts.append(
+            Draft(
+                recipient_id=user_id,
+                kind=Kind.MONTHLY_DIGEST,
+                title=_(
+                    "Your work for %(month)s", month=f"{start.year}年{start.month}月"
+                ),
+                body="\n".join(str(line) for line in lines),
+                link=link,
+            )
+        )
+    return drafts
+
+
+def _silent_by_worker(start: date) -> dict[int, list[str]]:
+    orgs = db.session.scalars(
+        select(Organization).where(
+            Organization.archived_at.is_(None),
+            Organization.social_worker_id.is_not(None),
+        )
+    ).all()
+    from incubator.organizations.stages import months_before
+
+    cutoff = months_before(start, SILENT_MONTHS)
+    result: dict[int, list[str]] = defaultdict(list)
+    for row in caseload_rows(list(orgs)):
+        heard = max(
+            (d for d in (row.last_contact, row.last_activity) if d), default=None
+        )
+        created = row.org.created_at.astimezone(local_zone()).date()
+        if (heard or created) < cutoff:
+            result[row.org.social_worker_id].append(row.org.name)
+    return result
+
+
+def month_figures(month: str) -> dict:
+    """The month's headline figures from approved activities and the records."""
+    from incubator.activities.models import ResourceLink
+    from incubator.followups.models import FollowUp, FollowUpState
+    from incubator.sessions.models import SessionState, TrainingSession
+
+    start, end = month_range(month)
+    approved = (
+        Activity.review_state == ReviewState.APPROVED,
+        Activity.held_on >= start,
+        Activity.held_on < end,
+    )
+    activities, person_times = db.session.execute(
+        select(
+            func.count(Activity.id), func.coalesce(func.sum(Activity.person_times), 0)
+        ).where(*approved)
+    ).one()
+    hours = db.session.scalar(
+        select(func.coalesce(func.sum(ActivityVolunteer.hours), 0))
+        .join(Activity, Activity.id == ActivityVolunteer.activity_id)
+        .where(*approved)
+    )
+    resources = from_fen(
+        db.session.scalar(
+            select(fen_sum(ResourceLink.value)).where(
+                ResourceLink.received_on >= start, ResourceLink.received_on < end
+            )
+        )
+    )
+    new_orgs = db.session.scalar(
+        select(func.count(Organization.id)).where(
+            Organization.created_at >= _moment(start),
+            Organization.created_at < _moment(end),
+        )
+    )
+    moves = db.session.scalar(
+        select(func.count(StageChange.id)).where(
+            StageChange.from_stage.is_not(None),
+            StageChange.changed_at >= _moment(start),
+            StageChange.changed_at < _moment(end),
+        )
+    )
+    done = db.session.scalar(
+        select(func.count(FollowUp.id)).where(
+            FollowUp.state == FollowUpState.DONE,
+            FollowUp.done_on >= start,
+            FollowUp.done_on < end,
+        )
+    )
+    held = db.session.scalar(
+        select(func.count(TrainingSession.id)).where(
+            TrainingSession.state == SessionState.HELD,
+            TrainingSession.starts_at >= _moment(start),
+            TrainingSession.starts_at < _moment(end),
+        )
+    )
+    return {
+        "activities": int(activities),
+        "person_times": int(person_times),
+        "volunteer_hours": str(hours),
+        "resources_value": resources,
+        "new_organizations": int(new_orgs),
+        "stage_moves": int(moves),
+        "followups_done": int(done),
+        "sessions_held": int(held),
+    }
+
+
+def _reports(period: str) -> list[Draft]:
+    admins = db.session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+    ).all()
+    if not admins:
+        return []
+    month = previous_month(period)
+    figures = month_figures(month)
+    start, _end = month_range(month)
+    link = _report_link(month)
+    body = "\n".join(
+        str(line)
+        for line in (
+            _("Activities held (reviewed): %(n)d", n=figures["activities"]),
+            _("Person-times served: %(n)d", n=figures["person_times"]),
+            _("Volunteer hours: %(h)s", h=figures["volunteer_hours"]),
+            _("Resources linked: %(v)s yuan", v=yuan(figures["resources_value"])),
+            _("New organizations: %(n)d", n=figures["new_organizations"]),
+            _("Stage moves: %(n)d", n=figures["stage_moves"]),
+            _("Follow-ups done: %(n)d", n=figures["followups_done"]),
+            _("Capacity-building sessions held: %(n)d", n=figures["sessions_held"]),
+            _("The report: %(link)s", link=link),
+        )
+    )
+    title = _("The report for %(month)s", month=f"{start.year}年{start.month}月")
+    return [
+        Draft(
+            recipient_id=user_id,
+            kind=Kind.MONTHLY_REPORT,
+            title=title,
+            body=body,
+            link=link,
+        )
+        for user_id in admins
+    ]
+
+
+def _report_link(month: str) -> str:
+    """The monthly report page once it exists; until then the month's activities."""
+    if "reports.monthly" in current_app.view_functions:
+        return f"{_base_url()}/reports/monthly?month={month}"
+    return f"{_base_url()}/activities?month={month}&state=approved"

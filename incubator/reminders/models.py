@@ -1,0 +1,150 @@
+"""The outbox of reminders (月度提醒) and notices: one row per recipient, kind and
+period, recorded before anything is delivered; one delivery per channel beyond the
+in-app notification centre; each user's channel choices; and the runs of the
+scheduled jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from incubator.auth.models import User
+from incubator.database import UTCDateTime, utcnow
+from incubator.extensions import db
+
+
+class Kind(StrEnum):
+    MONTHLY_LOG_REMINDER = "monthly_log_reminder"
+    MONTHLY_DIGEST = "monthly_digest"
+    MONTHLY_REPORT = "monthly_report"
+
+
+KIND_LABELS = {
+    Kind.MONTHLY_LOG_REMINDER: _l("Reminder to log last month's activities"),
+    Kind.MONTHLY_DIGEST: _l("Monthly digest of my work"),
+    Kind.MONTHLY_REPORT: _l("Monthly report and indicator progress"),
+}
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    WECOM = "wecom"
+
+
+CHANNEL_LABELS = {Channel.EMAIL: _l("Email"), Channel.WECOM: _l("WeCom group")}
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
+DELIVERY_STATE_LABELS = {
+    DeliveryState.PENDING: _l("Pending"),
+    DeliveryState.SENDING: _l("Sending"),
+    DeliveryState.SENT: _l("Sent"),
+    DeliveryState.RETRYING: _l("Retrying"),
+    DeliveryState.FAILED: _l("Failed"),
+}
+
+
+class Reminder(db.Model):
+    """A reminder or notice for one user; it is their in-app notification. The
+    unique key (recipient, kind, period) is what makes "exactly once" hold
+    whatever retries, restarts or extra processes happen."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    # The month it was sent in, YYYY-MM (about the month before for monthly ones).
+    period: Mapped[str] = mapped_column(String(7))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The run that recorded it, so that run (and no other) adds its deliveries.
+    batch: Mapped[str] = mapped_column(String(32), default="")
+
+    recipient: Mapped[User] = relationship()
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="reminder", order_by="Delivery.channel"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "kind", "period"),
+        Index("ix_reminder_recipient_read", "recipient_id", "read_at"),
+        Index("ix_reminder_period_kind", "period", "kind"),
+    )
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return str(KIND_LABELS[Kind(self.kind)])
+        except ValueError:
+            return self.kind
+
+
+class Delivery(db.Model):
+    """A reminder sent by email or to the WeCom group, after the commit that
+    recorded it. Claimed (``sending``) before it goes out, so two processes never
+    both send it; failures retry with backoff, then stay ``failed``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminder.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    reminder: Mapped[Reminder] = relationship(back_populates="deliveries")
+
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "channel"),
+        Index("ix_delivery_state_next", "state", "next_attempt_at"),
+    )
+
+    @property
+    def state_label(self) -> str:
+        return str(DELIVERY_STATE_LABELS[DeliveryState(self.state)])
+
+
+class ReminderPreference(db.Model):
+    """A user's channels for one kind of reminder (in-app is always on)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    email: Mapped[bool] = mapped_column(Boolean, default=False)
+    wecom: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+
+class JobRun(db.Model):
+    """The last run of each scheduled job (or of the CLI), for the admin page."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    summary: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,265 @@
+"""The outbox: recording reminders exactly once and delivering them after the
+commit.
+
+- ``record`` inserts every draft with ``ON CONFLICT DO NOTHING`` on the unique key
+  (recipient, kind, period), then one delivery per chosen channel, also
+  conflict-free. Running it twice, in two processes at once, or after a crash adds
+  nothing the first run recorded.
+- ``deliver_due`` claims one delivery at a time with a conditional UPDATE (only
+  one process can move it from pending/retrying to sending), commits, sends, then
+  records the outcome. A failure retries with backoff up to
+  ``DELIVERY_MAX_ATTEMPTS`` and then shows as failed. A delivery found still
+  "sending" long after its claim (the process died mid-send) is marked failed and
+  not retried, so no second copy can go out; the admin can resend it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from incubator.auth.models import User
+from incubator.database import utcnow
+from incubator.extensions import db
+from incubator.reminders import channels
+from incubator.reminders.compose import Draft
+from incubator.reminders.models import (
+    Channel,
+    Delivery,
+    DeliveryState,
+    Reminder,
+    ReminderPreference,
+)
+
+logger = logging.getLogger(__name__)
+
+STUCK_AFTER = timedelta(minutes=15)
+WECOM_PER_MINUTE = 20
+
+
+def _insert_ignoring_duplicates(table, rows: list[dict]) -> None:
+    if not rows:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(table).values(rows).on_conflict_do_nothing())
+
+
+def chosen_channels(users: Iterable[User], kinds: set[str]) -> dict:
+    """{(user id, kind): [channel, ...]} for channels that are configured."""
+    ids = [u.id for u in users]
+    prefs = db.session.scalars(
+        select(ReminderPreference).where(
+            ReminderPreference.user_id.in_(ids or [0]),
+            ReminderPreference.kind.in_(kinds),
+        )
+    ).all()
+    email_on = channels.email_configured()
+    wecom_on = channels.wecom_configured()
+    emails = {u.id: u.email for u in users}
+    result: dict = {}
+    for pref in prefs:
+        picked = []
+        if pref.email and email_on and emails.get(pref.user_id):
+            picked.append(Channel.EMAIL)
+        if pref.wecom and wecom_on:
+            picked.append(Channel.WECOM)
+        result[(pref.user_id, pref.kind)] = picked
+    return result
+
+
+def record(drafts: list[Draft], period: str) -> int:
+    """Record ``drafts`` for ``period`` and their deliveries; returns how many
+    reminders were new. A fixed number of statements whatever the count."""
+    if not drafts:
+        return 0
+    kinds = {d.kind for d in drafts}
+    ids = sorted({d.recipient_id for d in drafts})
+
+    def existing() -> set[tuple[int, str]]:
+        return set(
+            db.session.execute(
+                select(Reminder.recipient_id, Reminder.kind).where(
+                    Reminder.period == period,
+                    Reminder.kind.in_(kinds),
+                    Reminder.recipient_id.in_(ids),
+                )
+            ).all()
+        )
+
+    before = existing()
+    now = utcnow()
+    batch = uuid.uuid4().hex
+    _insert_ignoring_duplicates(
+        Reminder.__table__,
+        [
+            {
+                "recipient_id": d.recipient_id,
+                "kind": d.kind,
+                "period": period,
+                "title": str(d.title)[:200],
+                "body": str(d.body),
+                "link": d.link[:500],
+                "created_at": now,
+                "batch": batch,
+                "read_at": None,
+            }
+            for d in drafts
+            if (d.recipient_id, d.kind) not in before
+        ],
+    )
+    users = db.session.scalars(select(User).where(User.id.in_(ids))).all()
+    picked = chosen_channels(users, kinds)
+    reminders = db.session.execute(
+        select(Reminder.id, Reminder.recipient_id, Reminder.kind).where(
+            Reminder.period == period,
+            Reminder.kind.in_(kinds),
+            Reminder.recipient_id.in_(ids),
+            Reminder.batch == batch,  # only those this run made
+        )
+    ).all()
+    _insert_ignoring_duplicates(
+        Delivery.__table__,
+        [
+            {
+                "reminder_id": rid,
+                "channel": channel.value,
+                "state": DeliveryState.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+            }
+            for rid, user_id, kind in reminders
+            for channel in picked.get((user_id, kind), [])
+        ],
+    )
+    return len(reminders)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** (attempts - 1), 120))
+
+
+def release_stuck(now: datetime | None = None) -> int:
+    """Deliveries left "sending" by a process that died: failed, not retried."""
+    now = now or utcnow()
+    result = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.state == DeliveryState.SENDING,
+            Delivery.claimed_at < now - STUCK_AFTER,
+        )
+        .values(
+            state=DeliveryState.FAILED,
+            last_error="interrupted while sending; not retried so that no second "
+            "copy goes out (use Resend if it did not arrive)",
+        )
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.state.in_([DeliveryState.PENDING, DeliveryState.RETRYING]),
+            Delivery.next_attempt_at <= now,
+        )
+        .values(state=DeliveryState.SENDING, claimed_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _wecom_sent_last_minute(now: datetime) -> int:
+    return db.session.scalar(
+        select(func.count(Delivery.id)).where(
+            Delivery.channel == Channel.WECOM,
+            or_(
+                Delivery.sent_at >= now - timedelta(minutes=1),
+                (Delivery.state == DeliveryState.SENDING)
+                & (Delivery.claimed_at >= now - timedelta(minutes=1)),
+            ),
+        )
+    )
+
+
+def deliver_due(limit: int = 200) -> dict[str, int]:
+    """Send what is due now; returns counts of sent, retrying, failed and
+    postponed. One channel being down never stops the others."""
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "postponed": 0}
+    release_stuck()
+    now = utcnow()
+    due = db.session.scalars(
+        select(Delivery.id)
+        .where(
+            Delivery.state.in_([DeliveryState.PENDING, DeliveryState.RETRYING]),
+            Delivery.next_attempt_at <= now,
+        )
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    ).all()
+    max_attempts = current_app.config["DELIVERY_MAX_ATTEMPTS"]
+    for delivery_id in due:
+        now = utcnow()
+        delivery = db.session.get(Delivery, delivery_id)
+        if delivery.channel == Channel.WECOM and (
+            _wecom_sent_last_minute(now) >= WECOM_PER_MINUTE
+        ):
+            delivery.next_attempt_at = now + timedelta(minutes=1)
+            db.session.commit()
+            counts["postponed"] += 1
+            continue
+        if not _claim(delivery_id, now):
+            continue  # another process took it
+        delivery = db.session.get(Delivery, delivery_id)
+        reminder = delivery.reminder
+        try:
+            if delivery.channel == Channel.EMAIL:
+                channels.send_email(reminder, reminder.recipient.email)
+            else:
+                channels.send_wecom(reminder)
+        except channels.DeliveryError as exc:
+            delivery.last_error = str(exc)[:1000]
+            if exc.retry_after:
+                delivery.state = DeliveryState.RETRYING
+                delivery.next_attempt_at = utcnow() + timedelta(seconds=exc.retry_after)
+                counts["postponed"] += 1
+            else:
+                delivery.attempts += 1
+                if delivery.attempts >= max_attempts:
+                    delivery.state = DeliveryState.FAILED
+                    counts["failed"] += 1
+                else:
+                    delivery.state = DeliveryState.RETRYING
+                    delivery.next_attempt_at = utcnow() + _backoff(delivery.attempts)
+                    counts["retrying"] += 1
+            logger.warning(
+                "delivery %s (%s) failed: %s", delivery.id, delivery.channel, exc
+            )
+        else:
+            delivery.state = DeliveryState.SENT
+            delivery.sent_at = utcnow()
+            delivery.attempts += 1
+            delivery.last_error = ""
+            counts["sent"] += 1
+        db.session.commit()
+    return counts
+
+
+def resend(delivery: Delivery) -> None:
+    """Put a failed delivery back in the queue (admin page)."""
+    delivery.state = DeliveryState.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    delivery.last_error = ""
+    db.session.flush()

@@ -1,0 +1,265 @@
+"""The notification centre (the bell, the list, mark read), each user's reminder
+settings (channels per kind, their email address), and the admin page of
+scheduled jobs and the outbox (提醒与任务)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
+from incubator.database import utcnow
+from incubator.extensions import db
+from incubator.forms import EmptyForm
+from incubator.paging import paginate
+from incubator.reminders import channels, jobs, outbox
+from incubator.reminders.models import (
+    CHANNEL_LABELS,
+    DELIVERY_STATE_LABELS,
+    KIND_LABELS,
+    Delivery,
+    JobRun,
+    Kind,
+    Reminder,
+    ReminderPreference,
+)
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+admin_bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
+
+EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}")
+# Which kinds each role receives.
+KINDS_FOR_ROLE = {
+    Role.ORG_LEADER: (Kind.MONTHLY_LOG_REMINDER,),
+    Role.SOCIAL_WORKER: (Kind.MONTHLY_DIGEST,),
+    Role.ADMIN: (Kind.MONTHLY_REPORT,),
+    Role.VIEWER: (),
+}
+
+
+def unread_count() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    return db.session.scalar(
+        select(func.count(Reminder.id)).where(
+            Reminder.recipient_id == current_user.id, Reminder.read_at.is_(None)
+        )
+    )
+
+
+@bp.route("")
+@roles_required()
+def index():
+    query = (
+        select(Reminder)
+        .where(Reminder.recipient_id == current_user.id)
+        .order_by(Reminder.created_at.desc(), Reminder.id.desc())
+    )
+    return render_template(
+        "notifications/index.html", page=paginate(query, 20), form=EmptyForm()
+    )
+
+
+@bp.route("/<int:reminder_id>/read", methods=["POST"])
+@roles_required()
+def mark_read(reminder_id: int):
+    reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None or reminder.recipient_id != current_user.id:
+        abort(404)
+    if EmptyForm().validate_on_submit() and reminder.read_at is None:
+        reminder.read_at = utcnow()
+        db.session.commit()
+    target = request.form.get("go")
+    if target == "link" and reminder.link:
+        return redirect(reminder.link)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@roles_required()
+def mark_all_read():
+    if EmptyForm().validate_on_submit():
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.recipient_id == current_user.id, Reminder.read_at.is_(None))
+            .values(read_at=utcnow())
+        )
+        db.session.commit()
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required()
+def settings():
+    kinds = KINDS_FOR_ROLE.get(Role(current_user.role), ())
+    prefs = {
+        p.kind: p
+        for p in db.session.scalars(
+            select(ReminderPreference).where(
+                ReminderPreference.user_id == current_user.id
+            )
+        )
+    }
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        email = (request.form.get("email") or "").strip()
+        if email and not EMAIL_RE.fullmatch(email):
+            flash(_("That does not look like an email address."), "danger")
+            return redirect(url_for("notifications.settings"))
+        user = db.session.get(User, current_user.id)
+        before = {"email": user.email}
+        user.email = email
+        changes = (
+            {"email": [before["email"], email]} if before["email"] != email else {}
+        )
+        for kind in kinds:
+            pref = prefs.get(kind)
+            if pref is None:
+                pref = ReminderPreference(user_id=user.id, kind=kind)
+                db.session.add(pref)
+            new = (
+                request.form.get(f"{kind}-email") == "1",
+                request.form.get(f"{kind}-wecom") == "1",
+            )
+            if (pref.email, pref.wecom) != new:
+                changes[kind] = [[pref.email, pref.wecom], list(new)]
+            pref.email, pref.wecom = new
+        if changes:
+            audit.record_event(
+                "update",
+                "ReminderPreference",
+                actor=user,
+                entity_id=user.id,
+                changes=changes,
+            )
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("notifications.settings"))
+    return render_template(
+        "notifications/settings.html",
+        kinds=kinds,
+        prefs=prefs,
+        labels=KIND_LABELS,
+        email_on=channels.email_configured(),
+        wecom_on=channels.wecom_configured(),
+        form=EmptyForm(),
+    )
+
+
+# ---- the admin page ----
+
+
+@admin_bp.route("", endpoint="index")
+@roles_required(Role.ADMIN)
+def admin_index():
+    from incubator import scheduler
+
+    now = utcnow()
+    runs = {r.job: r for r in db.session.scalars(select(JobRun))}
+    state = request.args.get("state")
+    query = (
+        select(Delivery)
+        .options(joinedload(Delivery.reminder).joinedload(Reminder.recipient))
+        .order_by(Delivery.id.desc())
+    )
+    if state in DELIVERY_STATE_LABELS:
+        query = query.where(Delivery.state == state)
+    reminders = (
+        paginate(
+            select(Reminder)
+            .options(joinedload(Reminder.recipient), joinedload(Reminder.deliveries))
+            .order_by(Reminder.created_at.desc(), Reminder.id.desc()),
+            30,
+        )
+        if state not in DELIVERY_STATE_LABELS
+        else None
+    )
+    deliveries = paginate(query, 30) if state in DELIVERY_STATE_LABELS else None
+    return render_template(
+        "admin/reminders.html",
+        jobs=scheduler.JOBS(),
+        runs=runs,
+        next_runs=scheduler.next_runs(current_app, now),
+        reminders=reminders,
+        deliveries=deliveries,
+        state=state,
+        states=DELIVERY_STATE_LABELS,
+        kind_labels=KIND_LABELS,
+        channel_labels=CHANNEL_LABELS,
+        period=jobs.current_period(),
+        email_on=channels.email_configured(),
+        wecom_on=channels.wecom_configured(),
+        form=EmptyForm(),
+    )
+
+
+@admin_bp.route("/send", methods=["POST"])
+@roles_required(Role.ADMIN)
+def send_now():
+    """Record this month's (or a chosen month's) reminders now and deliver a
+    first batch; the scheduler delivers the rest."""
+    if EmptyForm().validate_on_submit():
+        month = request.form.get("month") or None
+        from incubator.volunteers.queries import month_range
+
+        if month and month_range(month) is None:
+            flash(_("A month as YYYY-MM."), "danger")
+            return redirect(url_for("reminders_admin.index"))
+        result = jobs.run_monthly(month, deliver=False)
+        audit.record_event(
+            "send_reminders",
+            "Reminder",
+            actor=current_user,
+            summary=f"{result.period}: {result.recorded}",
+        )
+        db.session.commit()
+        counts = outbox.deliver_due(limit=20)
+        flash(
+            _(
+                "%(new)d new reminders recorded for %(period)s (%(due)d due in all); "
+                "%(sent)d sent now, the scheduler sends the rest.",
+                new=result.recorded,
+                period=result.period,
+                due=len(result.drafts),
+                sent=counts["sent"],
+            ),
+            "success",
+        )
+    return redirect(url_for("reminders_admin.index"))
+
+
+@admin_bp.route("/deliveries/<int:delivery_id>/resend", methods=["POST"])
+@roles_required(Role.ADMIN)
+def resend(delivery_id: int):
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        if delivery.state not in ("failed",):
+            flash(_("Only a failed delivery is sent again."), "danger")
+        else:
+            outbox.resend(delivery)
+            audit.record("resend", delivery, actor=current_user)
+            db.session.commit()
+            flash(_("Queued to be sent again."), "success")
+    return redirect(url_for("reminders_admin.index", state="failed"))
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["unread_count"] = unread_count

@@ -1,0 +1,237 @@
+"""The monthly reminders: who gets what, exactly once (twice run, two processes,
+a crash, a restart), catching up across a month boundary, and a flat query count."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from incubator.database import utcnow
+from incubator.extensions import db as _db
+from incubator.organizations import services as org_services
+from incubator.reminders import jobs, outbox
+from incubator.reminders.models import Delivery, JobRun, Reminder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def reminders(db, kind=None):
+    stmt = select(Reminder).order_by(Reminder.id)
+    if kind:
+        stmt = stmt.where(Reminder.kind == kind)
+    return db.session.scalars(stmt).all()
+
+
+def test_exactly_the_leaders_without_last_months_log(monthly_world, db):
+    result = jobs.run_monthly("2026-03")
+    assert result.recorded == 4  # one leader, two social workers, the admin
+    leader_notes = reminders(db, "monthly_log_reminder")
+    assert [r.recipient_id for r in leader_notes] == [monthly_world["quiet"].id]
+    note = leader_notes[0]
+    assert note.period == "2026-03" and note.title == "请记录上月活动"
+    assert "巡逻队" in note.body and "2026年2月" in note.body
+    assert note.link.endswith(f"/activities/new?org={monthly_world['patrol'].id}")
+
+
+def test_each_social_worker_gets_one_digest_with_their_items(monthly_world, db):
+    jobs.run_monthly("2026-03")
+    digests = {r.recipient_id: r for r in reminders(db, "monthly_digest")}
+    assert set(digests) == {monthly_world["sw1"].id, monthly_world["sw2"].id}
+    mine = digests[monthly_world["sw1"].id].body
+    assert "逾期的跟进：1" in mine and "本月到期的跟进：1" in mine
+    assert "等待你审核的活动记录：1" in mine
+    theirs = digests[monthly_world["sw2"].id].body
+    assert "逾期的跟进：0" in theirs and "读书会" in theirs  # silent for months
+    report = reminders(db, "monthly_report")
+    assert [r.recipient_id for r in report] == [monthly_world["admin"].id]
+    assert "2026年2月" in report[0].title
+
+
+def test_running_twice_records_and_sends_nothing_twice(
+    monthly_world, db, smtp_server, wants
+):
+    wants(monthly_world["quiet"], "monthly_log_reminder", email=True)
+    first = jobs.run_monthly("2026-03")
+    second = jobs.run_monthly("2026-03")
+    assert (first.recorded, second.recorded) == (4, 0)
+    assert len(reminders(db)) == 4
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert message.rcpt_tos == ["quiet@example.test"]
+    text = message.content.decode()
+    assert "text/plain" in text and "text/html" in text
+
+
+def test_a_crash_between_recording_and_delivering(
+    monthly_world, db, smtp_server, wants
+):
+    wants(monthly_world["quiet"], "monthly_log_reminder", email=True)
+    jobs.run_monthly("2026-03", deliver=False)  # the process dies after the commit
+    assert db.session.scalar(select(Delivery.state)) == "pending"
+    assert smtp_server.messages == []
+    jobs.run_monthly("2026-03")  # the restart
+    jobs.run_monthly("2026-03")
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_crash_while_sending_is_never_sent_again(
+    monthly_world, db, smtp_server, wants, frozen_time
+):
+    wants(monthly_world["quiet"], "monthly_log_reminder", email=True)
+    jobs.run_monthly("2026-03", deliver=False)
+    delivery = db.session.scalar(select(Delivery))
+    delivery.state, delivery.claimed_at = "sending", utcnow()
+    db.session.commit()
+    frozen_time.shift(timedelta(minutes=20))
+    assert outbox.deliver_due() == {
+        "sent": 0,
+        "retrying": 0,
+        "failed": 0,
+        "postponed": 0,
+    }
+    db.session.refresh(delivery)
+    assert delivery.state == "failed" and "not retried" in delivery.last_error
+    assert smtp_server.messages == []
+
+
+def test_two_processes_at_once_send_once(
+    monthly_world, db, smtp_server, wants, database_url
+):
+    for who, kind in (
+        ("quiet", "monthly_log_reminder"),
+        ("sw1", "monthly_digest"),
+        ("sw2", "monthly_digest"),
+        ("admin", "monthly_report"),
+    ):
+        wants(monthly_world[who], kind, email=True)
+    db.session.commit()
+    db.session.remove()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_server_port(db)),
+        "INCUBATOR_CLI_LANG": "zh",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "--app",
+        "wsgi",
+        "reminders",
+        "run",
+        "--month",
+        "2026-03",
+    ]
+    runs = [
+        subprocess.Popen(  # noqa: S603  (our own CLI, fixed arguments)
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    outputs = [r.communicate(timeout=120) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    assert _db.session.scalar(select(func.count(Reminder.id))) == 4
+    assert _db.session.scalar(select(func.count(Delivery.id))) == 4
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == [
+        "boss@example.test",
+        "quiet@example.test",
+        "sw1@example.test",
+        "sw2@example.test",
+    ]
+
+
+def smtp_server_port(db) -> int:
+    from flask import current_app
+
+    return current_app.config["MAIL_PORT"]
+
+
+def test_catching_up_across_a_month_boundary(monthly_world, db, frozen_time):
+    """The scheduler was down at 09:00 on 1 April; it catches up when it starts,
+    and never twice."""
+    jobs.monthly_job()  # 1 March, 09:00: March's reminders
+    assert {r.period for r in reminders(db)} == {"2026-03"}
+    frozen_time.move_to("2026-04-01 08:59+08:00")
+    jobs.monthly_job()
+    assert {r.period for r in reminders(db)} == {"2026-03"}  # not yet
+    frozen_time.move_to("2026-04-03 10:00+08:00")  # started again two days late
+    from flask import current_app
+
+    from incubator import scheduler
+
+    db.session.commit()  # the scheduler uses its own connection
+    scheduler.catch_up(current_app)
+    april = [r for r in reminders(db) if r.period == "2026-04"]
+    assert {r.kind for r in april} == {
+        "monthly_log_reminder",
+        "monthly_digest",
+        "monthly_report",
+    }
+    # nobody logged in March: both leaders are reminded
+    assert len([r for r in april if r.kind == "monthly_log_reminder"]) == 2
+    db.session.commit()
+    scheduler.catch_up(current_app)
+    assert len(reminders(db)) == len(april) + 4
+    run = db.session.scalar(select(JobRun).where(JobRun.job == "monthly_reminders"))
+    assert run.ok and "2026-04" in run.summary
+
+
+def test_the_scheduler_is_never_started_by_the_app(app):
+    import threading
+
+    from incubator import scheduler
+
+    assert not any("APScheduler" in t.name for t in threading.enumerate())
+    built = scheduler.build(app)
+    jobs_by_id = {j.id: j for j in built.get_jobs()}
+    assert set(jobs_by_id) == {"monthly_reminders", "deliver_reminders"}
+    monthly = jobs_by_id["monthly_reminders"]
+    assert monthly.coalesce and monthly.max_instances == 1
+    assert monthly.misfire_grace_time >= 24 * 3600
+    assert not built.running
+
+
+def test_the_job_queries_do_not_grow_with_organizations(
+    frozen_time, make_user, make_org, db, count_queries
+):
+    make_user("admin", username="boss")
+    workers = [make_user("social_worker") for _ in range(3)]
+
+    def grow(n):
+        for i in range(n):
+            leader = make_user("org_leader")
+            make_org(leader=leader, social_worker=workers[i % 3])
+
+    def measure(period):
+        with count_queries() as counter:
+            jobs.run_monthly(period, deliver=False)
+        return counter.count
+
+    grow(10)
+    small = measure("2026-04")
+    grow(90)
+    large = measure("2026-05")
+    assert small == large, (small, large)
+    assert (
+        db.session.scalar(
+            select(func.count(Reminder.id)).where(Reminder.period == "2026-05")
+        )
+        == 100 + 3 + 1
+    )
+
+
+def test_an_archived_or_new_organization_is_not_nagged(monthly_world, db):
+    org_services.archive_organization(
+        monthly_world["patrol"], actor=monthly_world["sw1"]
+    )
+    db.session.commit()
+    jobs.run_monthly("2026-03")
+    assert reminders(db, "monthly_log_reminder") == []
+    assert date(2026, 3, 1)
