@@ -335,6 +335,25 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.list_followups", "GET"): {"anonymous": 401, **STAFF, "*": 403},
     ("api.create_followup", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.complete_followup", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    # notifications: the world's reminder belongs to "org_leader"
+    ("notifications.index", "GET"): {"anonymous": 302, "*": 200},
+    ("notifications.mark_read", "POST"): {
+        "anonymous": 302,
+        "org_leader": 302,
+        "*": 404,
+    },
+    ("notifications.mark_all_read", "POST"): {"anonymous": 302, "*": 302},
+    ("notifications.settings", "GET"): {"anonymous": 302, "*": 200},
+    ("notifications.settings", "POST"): {"anonymous": 302, "*": 302},
+    ("reminders_admin.index", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("reminders_admin.send_now", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("reminders_admin.resend", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("api.list_notifications", "GET"): {"anonymous": 401, "*": 200},
+    ("api.read_notification", "POST"): {
+        "anonymous": 401,
+        "org_leader": 200,
+        "*": 404,
+    },
 }
 
 
@@ -353,6 +372,7 @@ LAST = (
     "sessions.cancel",
     "followups.cadence",
     "calendar.reset_feed",
+    "reminders_admin.send_now",
 )
 
 
@@ -441,6 +461,7 @@ def world(db, make_user, make_org):
     )
     venture_ids = _running_venture(world_users=users, org=org, leader=leader)
     schedule_ids = _sessions_and_followups(users, org)
+    reminder_ids = _a_reminder(leader)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -460,6 +481,7 @@ def world(db, make_user, make_org):
         "code": "zh",
         **venture_ids,
         **schedule_ids,
+        **reminder_ids,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
@@ -543,6 +565,30 @@ def _sessions_and_followups(world_users, org) -> dict:
         "session_id": session.id,
         "followup_id": followup.id,
         "key": feed.feed_key(sw),
+    }
+
+
+def _a_reminder(leader) -> dict:
+    from incubator.extensions import db
+    from incubator.reminders.models import Delivery, Reminder
+
+    reminder = Reminder(
+        recipient_id=leader.id,
+        kind="monthly_log_reminder",
+        period="2026-01",
+        title="请记录上月活动",
+        body="",
+        link="",
+    )
+    db.session.add(reminder)
+    db.session.flush()
+    delivery = Delivery(reminder_id=reminder.id, channel="email", state="failed")
+    db.session.add(delivery)
+    db.session.flush()
+    return {
+        "reminder_id": reminder.id,
+        "notification_id": reminder.id,
+        "delivery_id": delivery.id,
     }
 
 
