@@ -15,11 +15,15 @@ PYTEST_ARGS ?=
 
 export FLASK_APP := wsgi
 
-.PHONY: run install install-dev translations db demo test test-sqlite test-postgres \
-        browser-deps lint format messages backup clean
+.PHONY: run scheduler install install-dev translations db demo test test-sqlite \
+        test-postgres browser-deps lint format messages backup clean
 
 run: install translations db demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# The scheduler process (monthly reminders), in a second terminal next to `make run`.
+scheduler: install translations db
+	$(BIN)/flask scheduler run
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; \

@@ -46,8 +46,10 @@ def test_social_worker_logs_in_on_a_phone(phone_page):
     page.wait_for_url(f"{base}/")
     assert page.locator("main h1").inner_text() == "您好，林社工"
     body = page.locator("main").inner_text()
-    for label in ("组织", "志愿者", "活动", "创投", "培力课程", "跟进", "报表", "通知"):
+    for label in ("组织", "志愿者", "活动", "创投", "培力课程", "跟进", "日历", "报表"):
         assert label in body
+    # the notification bell stays in sight on a phone, outside the folded menu
+    assert page.locator("[data-testid=bell]").is_visible()
     # fits a 360 px phone: no horizontal scrolling
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360

@@ -33,7 +33,8 @@ def grow(make_org, make_user, assess, db):
     [
         ("/organizations", 8),
         ("/organizations/board", 8),
-        ("/organizations/caseload", 8),
+        # its sources: notes, activities, follow-ups, overdue plan actions; the bell
+        ("/organizations/caseload", 9),
         ("/organizations/export.xlsx", 8),
     ],
 )
@@ -59,8 +60,9 @@ def test_organization_page_and_timeline_are_flat(
         db.session.commit()
 
     events(5)
-    # a fixed number per feature box (activities, ventures, follow-ups and sessions)
-    assert_constant_queries(f"/organizations/{org.id}", lambda: events(45), budget=16)
+    # a fixed number per feature box (activities, ventures, follow-ups and
+    # sessions), and the bell's unread count
+    assert_constant_queries(f"/organizations/{org.id}", lambda: events(45), budget=17)
     assert_constant_queries(
         f"/organizations/{org.id}/timeline", lambda: events(45), budget=14
     )
