@@ -163,3 +163,18 @@ def test_demo_has_a_year_of_sessions_and_follow_ups(app, client, db):
     assert work.overdue[0].organization.name in page.get_data(as_text=True)
     for url in ["/sessions", *(f"/sessions/{s.id}" for s in sessions)]:
         assert client.get(url).status_code == 200, url
+
+
+def test_demo_has_this_months_reminders_under_the_bell(app, db, client):
+    from sqlalchemy import func, select
+
+    from incubator.reminders.models import Reminder
+    from tests.conftest import login
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    kinds = set(db.session.scalars(select(Reminder.kind)))
+    assert {"monthly_digest", "monthly_report"} <= kinds
+    assert db.session.scalar(select(func.count(Reminder.id))) >= 3
+    login(client, "sw_lin", "heshan2026")
+    assert 'data-testid="unread">1<' in client.get("/").get_data(as_text=True)

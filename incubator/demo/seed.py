@@ -257,6 +257,11 @@ def seed_demo() -> bool:
         accounts["viewer"],
     )
     seed_schedule(accounts["admin"], [accounts["sw_lin"], accounts["sw_huang"]])
+    # This month's reminders, as the scheduler would have recorded them (in-app).
+    from incubator.reminders import compose, jobs, outbox
+
+    period = jobs.current_period()
+    outbox.record(compose.drafts_for(period), period)
     logger.info("demo community loaded")
     return True
 
