@@ -67,8 +67,9 @@ class Config:
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
     # Monthly reminders: the day and hour (project time zone) they go out.
-    REMINDER_DAY = _env_int("REMINDER_DAY", 1)
-    REMINDER_HOUR = _env_int("REMINDER_HOUR", 9)
+    # (a day from 1 to 28, so that every month has it; an hour from 0 to 23)
+    REMINDER_DAY = min(max(_env_int("REMINDER_DAY", 1), 1), 28)
+    REMINDER_HOUR = min(max(_env_int("REMINDER_HOUR", 9), 0), 23)
     DELIVERY_MAX_ATTEMPTS = _env_int("DELIVERY_MAX_ATTEMPTS", 5)
     # The address people open the product at, for links in emails and WeCom.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"

@@ -6,19 +6,45 @@ outbox claims the delivery and commits first."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
 import ssl
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 
 from flask import current_app, render_template
 
-from incubator.reminders.models import Reminder
-
 TIMEOUT = 10
+WECOM_MAX_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a delivery sends, copied out of the database so nothing is held open
+    while the network is slow."""
+
+    reminder_id: int
+    title: str
+    body: str
+    link: str  # absolute
+    name: str
+    email: str
+
+
+def absolute(link: str) -> str:
+    if not link or link.startswith(("http://", "https://")):
+        return link
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + link
+
+
+def _header(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 WECOM_RATE_LIMITED = {45009}  # "api freq out of limit"
 
 
@@ -36,20 +62,23 @@ def wecom_configured() -> bool:
     return bool(current_app.config.get("WECOM_WEBHOOK_URL"))
 
 
-def send_email(reminder: Reminder, address: str) -> None:
+def send_email(out: Outgoing) -> None:
     config = current_app.config
-    if not address:
-        raise DeliveryError("the recipient has no email address")
+    if not out.email:
+        raise DeliveryError("the recipient has no email address (reminder settings)")
     message = EmailMessage()
-    message["Subject"] = reminder.title
-    message["From"] = formataddr((config["AGENCY_NAME"], config["MAIL_FROM"]))
-    message["To"] = formataddr((reminder.recipient.name, address))
-    message["Message-ID"] = make_msgid(
-        idstring=f"reminder-{reminder.id}", domain=config["CALENDAR_UID_DOMAIN"]
+    message["Subject"] = _header(out.title)
+    message["From"] = formataddr(
+        (_header(config["AGENCY_NAME"]), _header(config["MAIL_FROM"]))
     )
-    message.set_content(render_template("email/reminder.txt", reminder=reminder))
+    message["To"] = formataddr((_header(out.name), _header(out.email)))
+    # The same id on every attempt, so a mail client shows a retried copy once.
+    message["Message-ID"] = (
+        f"<reminder-{out.reminder_id}@{_header(config['CALENDAR_UID_DOMAIN'])}>"
+    )
+    message.set_content(render_template("email/reminder.txt", out=out))
     message.add_alternative(
-        render_template("email/reminder.html", reminder=reminder), subtype="html"
+        render_template("email/reminder.html", out=out), subtype="html"
     )
     try:
         if config.get("MAIL_USE_SSL"):
@@ -73,12 +102,21 @@ def send_email(reminder: Reminder, address: str) -> None:
         raise DeliveryError(f"SMTP: {exc}"[:500]) from None
 
 
-def send_wecom(reminder: Reminder) -> None:
+def _cap_bytes(text: str, limit: int) -> str:
+    encoded = text.encode()
+    if len(encoded) <= limit:
+        return text
+    return encoded[: limit - 3].decode(errors="ignore") + "…"
+
+
+def send_wecom(out: Outgoing) -> None:
     """Post to the group robot. WeCom answers HTTP 200 with an ``errcode`` on
     failure, so both are checked."""
-    content = f"**{reminder.title}**\n> {reminder.recipient.name}\n\n{reminder.body}"
+    content = _cap_bytes(
+        f"**{out.title}**\n> {out.name}\n\n{out.body}", WECOM_MAX_BYTES - 200
+    )
     data = json.dumps(
-        {"msgtype": "markdown", "markdown": {"content": content[:4000]}},
+        {"msgtype": "markdown", "markdown": {"content": content}},
         ensure_ascii=False,
     ).encode()
     url = current_app.config["WECOM_WEBHOOK_URL"]
@@ -95,10 +133,12 @@ def send_wecom(reminder: Reminder) -> None:
             answer = json.loads(response.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"WeCom HTTP {exc.code}") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise DeliveryError(f"WeCom: {exc}"[:500]) from None
+    if not isinstance(answer, dict):
+        raise DeliveryError("WeCom answered something that is not a JSON object")
     code = answer.get("errcode", -1)
     if code in WECOM_RATE_LIMITED:
-        raise DeliveryError(f"WeCom errcode {code}: rate limited", retry_after=60)
+        raise DeliveryError(f"WeCom errcode {code}: rate limited, retried later")
     if code != 0:
         raise DeliveryError(f"WeCom errcode {code}: {answer.get('errmsg', '')}"[:500])

@@ -22,6 +22,11 @@ def run_reminders(month: str | None, dry_run: bool) -> None:
     sends nothing twice."""
     if month is not None and month_range(month) is None:
         raise click.BadParameter("YYYY-MM", param_hint="--month")
+    if month is not None and jobs.is_future(month):
+        raise click.BadParameter(
+            "a month that has not begun: its reminders would speak of the future",
+            param_hint="--month",
+        )
     result = jobs.run_monthly(month, dry_run=dry_run)
     from incubator.auth.models import User
     from incubator.extensions import db

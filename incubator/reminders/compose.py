@@ -25,6 +25,7 @@ from incubator.i18n import local_zone
 from incubator.money import fen_sum, from_fen, yuan
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.models import Organization, StageChange
+from incubator.reminders.channels import absolute
 from incubator.reminders.models import Kind
 from incubator.volunteers.queries import month_range
 
@@ -47,7 +48,9 @@ def previous_month(period: str) -> str:
 
 
 def _base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    """Links are stored relative to the site (the email and WeCom channels add
+    ``PUBLIC_BASE_URL``), so the in-app "Open" works wherever the site is."""
+    return ""
 
 
 def _moment(day: date) -> datetime:
@@ -75,7 +78,8 @@ def _log_reminders(period: str) -> list[Draft]:
         .join(User, User.id == Organization.leader_user_id)
         .where(
             Organization.archived_at.is_(None),
-            Organization.created_at < _moment(end),
+            # registered before last month began: a new one is not nagged
+            Organization.created_at < _moment(start),
             User.active.is_(True),
             Organization.id.not_in(logged),
         )
@@ -99,7 +103,7 @@ def _log_reminders(period: str) -> list[Draft]:
                     "you did, with photos if you have them: %(link)s",
                     orgs=names,
                     month=label,
-                    link=link,
+                    link=absolute(link),
                 ),
                 link=link,
             )
@@ -194,7 +198,7 @@ def _digests(period: str) -> list[Draft]:
                 names="、".join(quiet) if quiet else _("none"),
             )
         )
-        lines.append(_("Your work list: %(link)s", link=link))
+        lines.append(_("Your work list: %(link)s", link=absolute(link)))
         drafts.append(
             Draft(
                 recipient_id=user_id,
@@ -262,7 +266,8 @@ def month_figures(month: str) -> dict:
     new_orgs = db.session.scalar(
         select(func.count(Organization.id)).where(
             Organization.created_at >= _moment(start),
-            Organization.created_at < _moment(end),
+            # registered before last month began: a new one is not nagged
+            Organization.created_at < _moment(start),
         )
     )
     moves = db.session.scalar(
@@ -319,7 +324,7 @@ def _reports(period: str) -> list[Draft]:
             _("Stage moves: %(n)d", n=figures["stage_moves"]),
             _("Follow-ups done: %(n)d", n=figures["followups_done"]),
             _("Capacity-building sessions held: %(n)d", n=figures["sessions_held"]),
-            _("The report: %(link)s", link=link),
+            _("The report: %(link)s", link=absolute(link)),
         )
     )
     title = _("The report for %(month)s", month=f"{start.year}年{start.month}月")

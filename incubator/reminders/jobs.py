@@ -41,12 +41,18 @@ def due_now(now: datetime | None = None) -> bool:
     return (local.day, local.hour) >= (day, hour)
 
 
+def is_future(period: str) -> bool:
+    return period > current_period()
+
+
 def run_monthly(
     period: str | None = None, *, dry_run: bool = False, deliver: bool = True
 ) -> MonthlyResult:
     """Record (unless ``dry_run``) and deliver the reminders of ``period``
     (default: this month). Commits."""
     period = period or current_period()
+    if is_future(period):
+        raise ValueError(f"{period} has not begun; its reminders cannot be made yet")
     result = MonthlyResult(period=period, drafts=compose.drafts_for(period))
     if dry_run:
         db.session.rollback()
@@ -92,8 +98,10 @@ def monthly_job() -> None:
     def call():
         if not due_now():
             return "not yet due this month"
-        result = run_monthly()
-        return f"{result.period}: {result.recorded} new; {result.delivered}"
+        # Record only: the delivery job (every minute) sends, so a slow mail
+        # server never holds this one up.
+        result = run_monthly(deliver=False)
+        return f"{result.period}: {result.recorded} new of {len(result.drafts)} due"
 
     record_run("monthly_reminders", call)
 

@@ -78,8 +78,6 @@ class Reminder(db.Model):
     link: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The run that recorded it, so that run (and no other) adds its deliveries.
-    batch: Mapped[str] = mapped_column(String(32), default="")
 
     recipient: Mapped[User] = relationship()
     deliveries: Mapped[list[Delivery]] = relationship(

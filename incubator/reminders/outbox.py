@@ -16,7 +16,6 @@ commit.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -24,6 +23,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from incubator.auth.models import User
+from incubator.auth.roles import STAFF_ROLES
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.reminders import channels
@@ -63,13 +63,15 @@ def chosen_channels(users: Iterable[User], kinds: set[str]) -> dict:
     ).all()
     email_on = channels.email_configured()
     wecom_on = channels.wecom_configured()
-    emails = {u.id: u.email for u in users}
+    # The WeCom group is the agency team's: residents' reminders never go there.
+    staff = {u.id for u in users if u.role in STAFF_ROLES}
     result: dict = {}
     for pref in prefs:
         picked = []
-        if pref.email and email_on and emails.get(pref.user_id):
+        if pref.email and email_on:
+            # without an address it fails where the admin page shows it
             picked.append(Channel.EMAIL)
-        if pref.wecom and wecom_on:
+        if pref.wecom and wecom_on and pref.user_id in staff:
             picked.append(Channel.WECOM)
         result[(pref.user_id, pref.kind)] = picked
     return result
@@ -96,7 +98,6 @@ def record(drafts: list[Draft], period: str) -> int:
 
     before = existing()
     now = utcnow()
-    batch = uuid.uuid4().hex
     _insert_ignoring_duplicates(
         Reminder.__table__,
         [
@@ -108,7 +109,6 @@ def record(drafts: list[Draft], period: str) -> int:
                 "body": str(d.body),
                 "link": d.link[:500],
                 "created_at": now,
-                "batch": batch,
                 "read_at": None,
             }
             for d in drafts
@@ -122,9 +122,10 @@ def record(drafts: list[Draft], period: str) -> int:
             Reminder.period == period,
             Reminder.kind.in_(kinds),
             Reminder.recipient_id.in_(ids),
-            Reminder.batch == batch,  # only those this run made
         )
     ).all()
+    # Deliveries for every reminder of the period, old ones included (a channel
+    # chosen or set up since); the unique (reminder, channel) key keeps each one.
     _insert_ignoring_duplicates(
         Delivery.__table__,
         [
@@ -140,7 +141,7 @@ def record(drafts: list[Draft], period: str) -> int:
             for channel in picked.get((user_id, kind), [])
         ],
     )
-    return len(reminders)
+    return len({(d.recipient_id, d.kind) for d in drafts} - before)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -193,14 +194,40 @@ def _wecom_sent_last_minute(now: datetime) -> int:
     )
 
 
+def _outgoing(delivery_id: int) -> tuple[str, channels.Outgoing]:
+    delivery = db.session.get(Delivery, delivery_id)
+    reminder = delivery.reminder
+    out = channels.Outgoing(
+        reminder_id=reminder.id,
+        title=reminder.title,
+        body=reminder.body,
+        link=channels.absolute(reminder.link),
+        name=reminder.recipient.name,
+        email=reminder.recipient.email,
+    )
+    return delivery.channel, out
+
+
+def _send(channel: str, out: channels.Outgoing) -> None:
+    if channel == Channel.EMAIL:
+        channels.send_email(out)
+    else:
+        channels.send_wecom(out)
+
+
+BREAKER = 3  # consecutive failures of a channel in one run: leave the rest for later
+
+
 def deliver_due(limit: int = 200) -> dict[str, int]:
     """Send what is due now; returns counts of sent, retrying, failed and
-    postponed. One channel being down never stops the others."""
+    postponed. Nothing is held open in the database while a message is on the
+    wire, one channel being down never stops the others, and a channel that keeps
+    failing in this run leaves its remaining messages for the next run."""
     counts = {"sent": 0, "retrying": 0, "failed": 0, "postponed": 0}
     release_stuck()
     now = utcnow()
-    due = db.session.scalars(
-        select(Delivery.id)
+    due = db.session.execute(
+        select(Delivery.id, Delivery.channel)
         .where(
             Delivery.state.in_([DeliveryState.PENDING, DeliveryState.RETRYING]),
             Delivery.next_attempt_at <= now,
@@ -208,50 +235,57 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     ).all()
+    db.session.commit()
     max_attempts = current_app.config["DELIVERY_MAX_ATTEMPTS"]
-    for delivery_id in due:
+    failures_in_a_row: dict[str, int] = {}
+    for delivery_id, channel in due:
+        if failures_in_a_row.get(channel, 0) >= BREAKER:
+            counts["postponed"] += 1
+            continue
         now = utcnow()
-        delivery = db.session.get(Delivery, delivery_id)
-        if delivery.channel == Channel.WECOM and (
-            _wecom_sent_last_minute(now) >= WECOM_PER_MINUTE
+        if (
+            channel == Channel.WECOM
+            and _wecom_sent_last_minute(now) >= WECOM_PER_MINUTE
         ):
-            delivery.next_attempt_at = now + timedelta(minutes=1)
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(next_attempt_at=now + timedelta(minutes=1))
+            )
             db.session.commit()
             counts["postponed"] += 1
             continue
         if not _claim(delivery_id, now):
             continue  # another process took it
-        delivery = db.session.get(Delivery, delivery_id)
-        reminder = delivery.reminder
+        channel, out = _outgoing(delivery_id)
+        db.session.commit()  # nothing open while the message is on the wire
+        error, retry = None, True
         try:
-            if delivery.channel == Channel.EMAIL:
-                channels.send_email(reminder, reminder.recipient.email)
-            else:
-                channels.send_wecom(reminder)
+            _send(channel, out)
         except channels.DeliveryError as exc:
-            delivery.last_error = str(exc)[:1000]
-            if exc.retry_after:
-                delivery.state = DeliveryState.RETRYING
-                delivery.next_attempt_at = utcnow() + timedelta(seconds=exc.retry_after)
-                counts["postponed"] += 1
-            else:
-                delivery.attempts += 1
-                if delivery.attempts >= max_attempts:
-                    delivery.state = DeliveryState.FAILED
-                    counts["failed"] += 1
-                else:
-                    delivery.state = DeliveryState.RETRYING
-                    delivery.next_attempt_at = utcnow() + _backoff(delivery.attempts)
-                    counts["retrying"] += 1
-            logger.warning(
-                "delivery %s (%s) failed: %s", delivery.id, delivery.channel, exc
-            )
-        else:
+            error = str(exc)
+        except Exception as exc:  # a bug or bad data: fail visibly, never loop
+            logger.exception("delivery %s could not be built or sent", delivery_id)
+            error, retry = f"{type(exc).__name__}: {exc}", False
+        delivery = db.session.get(Delivery, delivery_id)
+        delivery.attempts += 1
+        if error is None:
             delivery.state = DeliveryState.SENT
             delivery.sent_at = utcnow()
-            delivery.attempts += 1
             delivery.last_error = ""
             counts["sent"] += 1
+            failures_in_a_row[channel] = 0
+        else:
+            delivery.last_error = error[:1000]
+            failures_in_a_row[channel] = failures_in_a_row.get(channel, 0) + 1
+            if not retry or delivery.attempts >= max_attempts:
+                delivery.state = DeliveryState.FAILED
+                counts["failed"] += 1
+            else:
+                delivery.state = DeliveryState.RETRYING
+                delivery.next_attempt_at = utcnow() + _backoff(delivery.attempts)
+                counts["retrying"] += 1
+            logger.warning("delivery %s (%s) failed: %s", delivery_id, channel, error)
         db.session.commit()
     return counts
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-28 15:50:14.206592
+Create Date: 2026-11-28 16:07:23.053352
 
 """
 from alembic import op
@@ -38,7 +38,6 @@ def upgrade():
     sa.Column('link', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('batch', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['recipient_id'], ['user.id'], name=op.f('fk_reminder_recipient_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder')),
     sa.UniqueConstraint('recipient_id', 'kind', 'period', name=op.f('uq_reminder_recipient_id_kind_period'))

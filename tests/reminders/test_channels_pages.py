@@ -24,14 +24,14 @@ def _states(db):
 def test_a_down_smtp_server_retries_then_fails_and_wecom_still_goes(
     monthly_world, db, app, webhook, wants, frozen_time, smtp_server
 ):
-    wants(monthly_world["quiet"], "monthly_log_reminder", email=True, wecom=True)
+    wants(monthly_world["sw1"], "monthly_digest", email=True, wecom=True)
     app.config.update(MAIL_PORT=free_port(), DELIVERY_MAX_ATTEMPTS=3)  # nobody there
     jobs.run_monthly("2026-03")
     states = _states(db)
     assert states["wecom"] == ("sent", 1)
     assert states["email"] == ("retrying", 1)
     assert len(webhook["posts"]) == 1
-    assert "郑叔" in webhook["posts"][0]["markdown"]["content"]
+    assert "林社工" in webhook["posts"][0]["markdown"]["content"]
     error = db.session.scalar(
         select(Delivery.last_error).where(Delivery.channel == "email")
     )
@@ -63,7 +63,7 @@ def test_a_retry_succeeds_when_the_server_is_back(
 
 def test_wecom_errcode_on_http_200_is_a_failure(monthly_world, db, webhook, wants):
     webhook["answers"] = [93000]
-    wants(monthly_world["quiet"], "monthly_log_reminder", wecom=True)
+    wants(monthly_world["sw1"], "monthly_digest", wecom=True)
     jobs.run_monthly("2026-03")
     delivery = db.session.scalar(select(Delivery))
     assert delivery.state == "retrying" and "93000" in delivery.last_error
@@ -73,18 +73,69 @@ def test_wecom_rate_limit_postpones_without_spending_attempts(
     frozen_time, make_user, make_org, db, webhook, wants
 ):
     make_user("admin", username="boss")
-    leaders = [make_user("org_leader") for _ in range(25)]
-    for leader in leaders:
-        make_org(leader=leader)
-        wants(leader, "monthly_log_reminder", wecom=True)
+    workers = [make_user("social_worker") for _ in range(25)]
+    for worker in workers:
+        wants(worker, "monthly_digest", wecom=True)
     frozen_time.move_to("2026-05-01 09:00+08:00")
     first = jobs.run_monthly("2026-05")
     assert (first.delivered["sent"], first.delivered["postponed"]) == (20, 5)
-    webhook["answers"] = [45009]  # WeCom's own "too many": try later
+    webhook["answers"] = [45009]  # WeCom's own "too many": an attempt, retried
     frozen_time.shift(timedelta(seconds=61))
     later = outbox.deliver_due()
-    assert later["sent"] == 4 and later["postponed"] == 1
-    assert {d.attempts for d in db.session.scalars(select(Delivery))} <= {0, 1}
+    assert later["sent"] == 4 and later["retrying"] == 1
+    assert {d.attempts for d in db.session.scalars(select(Delivery))} == {1}
+
+
+def test_residents_reminders_never_go_to_the_team_group(
+    monthly_world, db, webhook, wants
+):
+    wants(monthly_world["quiet"], "monthly_log_reminder", wecom=True)
+    jobs.run_monthly("2026-03")
+    assert db.session.scalars(select(Delivery)).all() == []
+    assert webhook["posts"] == []
+
+
+def test_a_channel_chosen_later_still_gets_the_months_reminder(
+    monthly_world, db, smtp_server, wants
+):
+    jobs.run_monthly("2026-03")
+    wants(monthly_world["sw1"], "monthly_digest", email=True)
+    jobs.run_monthly("2026-03")
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["sw1@example.test"]]
+
+
+def test_a_bad_name_fails_visibly_and_the_rest_go(
+    monthly_world, db, smtp_server, wants, monkeypatch
+):
+    from incubator.reminders import channels
+
+    wants(monthly_world["sw1"], "monthly_digest", email=True)
+    wants(monthly_world["sw2"], "monthly_digest", email=True)
+    real = channels.send_email
+
+    def flaky(out):
+        if out.name == "林社工":
+            raise UnicodeError("broken")
+        real(out)
+
+    monkeypatch.setattr(channels, "send_email", flaky)
+    jobs.run_monthly("2026-03")
+    states = sorted(
+        (d.reminder.recipient.username, d.state, d.last_error[:12])
+        for d in db.session.scalars(select(Delivery))
+    )
+    assert states == [("sw1", "failed", "UnicodeError"), ("sw2", "sent", "")]
+
+
+def test_future_months_are_refused(monthly_world, db, client):
+    import pytest
+
+    with pytest.raises(ValueError):
+        jobs.run_monthly("2026-04")
+    result = client.application.test_cli_runner().invoke(
+        args=["reminders", "run", "--month", "2026-04"]
+    )
+    assert result.exit_code != 0 and "has not begun" in result.output
 
 
 def test_bell_list_and_mark_read(monthly_world, db, client):

@@ -205,15 +205,20 @@ def test_the_job_queries_do_not_grow_with_organizations(
     workers = [make_user("social_worker") for _ in range(3)]
 
     def grow(n):
+        from datetime import UTC, datetime
+
         for i in range(n):
             leader = make_user("org_leader")
-            make_org(leader=leader, social_worker=workers[i % 3])
+            org = make_org(leader=leader, social_worker=workers[i % 3])
+            org.created_at = datetime(2026, 1, 1, tzinfo=UTC)
+        db.session.commit()
 
     def measure(period):
         with count_queries() as counter:
             jobs.run_monthly(period, deliver=False)
         return counter.count
 
+    frozen_time.move_to("2026-06-01 09:00+08:00")
     grow(10)
     small = measure("2026-04")
     grow(90)
