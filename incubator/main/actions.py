@@ -42,3 +42,10 @@ def run_and_flash(call: Callable, *args, success: str | None = None, **kwargs) -
     if success:
         flash(success, "success")
     return True
+
+
+def flash_form_errors(form) -> None:
+    """A button form that failed validation: its field errors as messages."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "danger")

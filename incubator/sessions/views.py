@@ -19,7 +19,7 @@ from incubator.database import utcnow
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
-from incubator.main.actions import roll_back, run_and_flash
+from incubator.main.actions import flash_form_errors, roll_back, run_and_flash
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
@@ -334,9 +334,7 @@ def attendance(session_id: int):
     session = _visible(session_id)
     form = AttendanceForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "danger")
+        flash_form_errors(form)
         return redirect(url_for("sessions.detail", session_id=session.id))
     try:
         for invite in session.invites:

@@ -16,7 +16,7 @@ from incubator.auth.roles import Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.main.actions import roll_back, run_and_flash
+from incubator.main.actions import flash_form_errors, roll_back, run_and_flash
 from incubator.organizations.incubation import dimensions, stage_label, stages
 from incubator.security import int_field
 from incubator.ventures import plans, reviews, services, spending
@@ -44,12 +44,6 @@ def _back(venture_id: int, anchor: str | None = None):
     return redirect(url_for("ventures.detail", venture_id=venture_id, _anchor=anchor))
 
 
-def _flash_form_errors(form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            flash(str(error), "danger")
-
-
 @bp.route("/<int:venture_id>/reviewers", methods=["POST"])
 @roles_required(Role.ADMIN)
 def set_reviewers(venture_id: int):
@@ -66,7 +60,7 @@ def set_reviewers(venture_id: int):
             success=_("Review panel saved."),
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(venture_id, "reviews")
 
 
@@ -89,7 +83,7 @@ def submit_review(venture_id: int):
             success=_("Review submitted; the other reviews are now shown."),
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(venture_id, "reviews")
 
 
@@ -115,7 +109,7 @@ def transition(venture_id: int):
             success=_("The venture is now: %(state)s.", state=label),
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(venture_id)
 
 
@@ -134,7 +128,7 @@ def midterm(venture_id: int):
             success=_("Mid-term check recorded."),
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(venture_id)
 
 
@@ -155,7 +149,7 @@ def add_action(venture_id: int):
             success=_("Action added to the plan."),
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(venture_id, "plan")
 
 
@@ -210,7 +204,7 @@ def complete_action(action_id: int):
             success=_("Marked done."),
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(action.venture_id, "plan")
 
 
@@ -249,7 +243,7 @@ def add_expenditure(venture_id: int):
             success=_("Expenditure recorded."),
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(venture_id, "spending")
 
 
