@@ -348,6 +348,32 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("reminders_admin.index", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
     ("reminders_admin.send_now", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
     ("reminders_admin.resend", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("api.monthly_report", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 422,  # no month given
+    },
+    ("api.list_projects", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
+    ("api.create_project", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.list_indicators", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
+    ("api.create_indicator", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.project_progress", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
     ("api.list_notifications", "GET"): {"anonymous": 401, "*": 200},
     ("api.read_notification", "POST"): {
         "anonymous": 401,
@@ -462,6 +488,7 @@ def world(db, make_user, make_org):
     venture_ids = _running_venture(world_users=users, org=org, leader=leader)
     schedule_ids = _sessions_and_followups(users, org)
     reminder_ids = _a_reminder(leader)
+    project_id = _a_project(org)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -482,6 +509,7 @@ def world(db, make_user, make_org):
         **venture_ids,
         **schedule_ids,
         **reminder_ids,
+        "project_id": project_id,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
@@ -566,6 +594,26 @@ def _sessions_and_followups(world_users, org) -> dict:
         "followup_id": followup.id,
         "key": feed.feed_key(sw),
     }
+
+
+def _a_project(org) -> int:
+    from decimal import Decimal
+
+    from incubator.extensions import db
+    from incubator.projects.models import Indicator, Project
+
+    project = Project(
+        name="矩阵项目",
+        community_id=org.community_id,
+        budget=Decimal("1000"),
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(Indicator(project_id=project.id, metric="person_times", target=10))
+    db.session.flush()
+    return project.id
 
 
 def _a_reminder(leader) -> dict:

@@ -6,6 +6,7 @@ from incubator.api import (  # noqa: F401  (routes)
     notifications,
     openapi,
     organizations,
+    reports,
     sessions,
     ventures,
     volunteers,

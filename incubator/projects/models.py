@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.database import UTCDateTime, utcnow
@@ -50,3 +59,21 @@ class Project(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     community: Mapped[Community] = relationship()
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="project", order_by="Indicator.position"
+    )
+
+
+class Indicator(db.Model):
+    """A contract indicator of a project: a metric (reports.metrics.METRICS) and
+    its target for the project's period. Progress is computed, never typed in."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(32))
+    target: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    project: Mapped[Project] = relationship(back_populates="indicators")
+
+    __table_args__ = (UniqueConstraint("project_id", "metric"),)

@@ -17,14 +17,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from incubator.activities.models import Activity, ActivityVolunteer, ReviewState
+from incubator.activities.models import Activity, ReviewState
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.i18n import local_zone
-from incubator.money import fen_sum, from_fen, yuan
+from incubator.money import yuan
 from incubator.organizations.caseload import caseload_rows
-from incubator.organizations.models import Organization, StageChange
+from incubator.organizations.models import Organization
 from incubator.reminders.channels import absolute
 from incubator.reminders.models import Kind
 from incubator.volunteers.queries import month_range
@@ -235,71 +235,20 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
 
 
 def month_figures(month: str) -> dict:
-    """The month's headline figures from approved activities and the records."""
-    from incubator.activities.models import ResourceLink
-    from incubator.followups.models import FollowUp, FollowUpState
-    from incubator.sessions.models import SessionState, TrainingSession
+    """The month's headline figures, from the reports' shared counting functions
+    (so the reminder and the report always agree)."""
+    from incubator.reports import metrics
 
-    start, end = month_range(month)
-    approved = (
-        Activity.review_state == ReviewState.APPROVED,
-        Activity.held_on >= start,
-        Activity.held_on < end,
-    )
-    activities, person_times = db.session.execute(
-        select(
-            func.count(Activity.id), func.coalesce(func.sum(Activity.person_times), 0)
-        ).where(*approved)
-    ).one()
-    hours = db.session.scalar(
-        select(func.coalesce(func.sum(ActivityVolunteer.hours), 0))
-        .join(Activity, Activity.id == ActivityVolunteer.activity_id)
-        .where(*approved)
-    )
-    resources = from_fen(
-        db.session.scalar(
-            select(fen_sum(ResourceLink.value)).where(
-                ResourceLink.received_on >= start, ResourceLink.received_on < end
-            )
-        )
-    )
-    new_orgs = db.session.scalar(
-        select(func.count(Organization.id)).where(
-            Organization.created_at >= _moment(start),
-            # registered before last month began: a new one is not nagged
-            Organization.created_at < _moment(start),
-        )
-    )
-    moves = db.session.scalar(
-        select(func.count(StageChange.id)).where(
-            StageChange.from_stage.is_not(None),
-            StageChange.changed_at >= _moment(start),
-            StageChange.changed_at < _moment(end),
-        )
-    )
-    done = db.session.scalar(
-        select(func.count(FollowUp.id)).where(
-            FollowUp.state == FollowUpState.DONE,
-            FollowUp.done_on >= start,
-            FollowUp.done_on < end,
-        )
-    )
-    held = db.session.scalar(
-        select(func.count(TrainingSession.id)).where(
-            TrainingSession.state == SessionState.HELD,
-            TrainingSession.starts_at >= _moment(start),
-            TrainingSession.starts_at < _moment(end),
-        )
-    )
+    period = month_range(month)
     return {
-        "activities": int(activities),
-        "person_times": int(person_times),
-        "volunteer_hours": str(hours),
-        "resources_value": resources,
-        "new_organizations": int(new_orgs),
-        "stage_moves": int(moves),
-        "followups_done": int(done),
-        "sessions_held": int(held),
+        "activities": metrics.activities(period),
+        "person_times": metrics.person_times(period),
+        "volunteer_hours": str(metrics.volunteer_hours(period)),
+        "resources_value": metrics.resources_value(period),
+        "new_organizations": metrics.organizations_new(period),
+        "stage_moves": metrics.stage_moves(period),
+        "followups_done": metrics.followups_done(period),
+        "sessions_held": metrics.capacity_sessions(period),
     }
 
 

@@ -1,0 +1,323 @@
+"""The one set of counting functions every figure comes from (monthly report,
+annual summary, indicator progress, dashboards, the API and the reminders), so
+they agree to the fen and the person-time.
+
+Each works on a period [start, end) of calendar days in the project's time zone
+and is an aggregate in the database: a fixed number of queries whatever the
+number of rows. Only approved (reviewed) activities count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+
+from incubator.activities.models import (
+    Activity,
+    Form,
+    ResourceLink,
+    ReviewState,
+    ServiceType,
+    TargetGroup,
+)
+from incubator.extensions import db
+from incubator.i18n import local_today, local_zone
+from incubator.money import fen_sum, from_fen
+from incubator.organizations.models import Organization, StageChange
+from incubator.volunteers.models import ServiceRecord
+
+Period = tuple[date, date]
+
+# The stages at or past 孵化 (incubating) on the line: "incubated" means an
+# organization was in one of them at some time in the period.
+INCUBATED = ("incubating", "cultivating", "self_governing", "graduated")
+
+
+def moment(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone())
+
+
+def _approved(period: Period):
+    start, end = period
+    return (
+        Activity.review_state == ReviewState.APPROVED,
+        Activity.held_on >= start,
+        Activity.held_on < end,
+    )
+
+
+def activities(period: Period, form: str | None = None) -> int:
+    stmt = select(func.count(Activity.id)).where(*_approved(period))
+    if form:
+        stmt = stmt.where(Activity.form == form)
+    return int(db.session.scalar(stmt))
+
+
+def group_activities(period: Period) -> int:
+    return activities(period, Form.GROUP)
+
+
+def community_activities(period: Period) -> int:
+    return activities(period, Form.COMMUNITY)
+
+
+def service_sessions(period: Period) -> int:
+    """Approved activities of the centre's 13 service types (every type is one)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Activity.id)).where(
+                *_approved(period),
+                Activity.service_type.in_([t.value for t in ServiceType]),
+            )
+        )
+    )
+
+
+def person_times(period: Period) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Activity.person_times), 0)).where(
+                *_approved(period)
+            )
+        )
+    )
+
+
+def _breakdown(period: Period, column, keys) -> dict[str, int]:
+    rows = dict(
+        db.session.execute(
+            select(column, func.count(Activity.id))
+            .where(*_approved(period))
+            .group_by(column)
+        ).all()
+    )
+    return {k.value: int(rows.get(k.value, 0)) for k in keys}
+
+
+def by_form(period: Period) -> dict[str, int]:
+    return _breakdown(period, Activity.form, Form)
+
+
+def by_service_type(period: Period) -> dict[str, int]:
+    return _breakdown(period, Activity.service_type, ServiceType)
+
+
+def by_target_group(period: Period) -> dict[str, int]:
+    return _breakdown(period, Activity.target_group, TargetGroup)
+
+
+def volunteer_hours(period: Period) -> Decimal:
+    """Service hours served in the period (corrections replace what they
+    correct), from the volunteers' service records."""
+    start, end = period
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(func.round(ServiceRecord.hours * 2)), 0)).where(
+            ServiceRecord.superseded.is_(False),
+            ServiceRecord.served_on >= start,
+            ServiceRecord.served_on < end,
+        )
+    )
+    return (Decimal(int(total or 0)) / 2).quantize(Decimal("0.1"))
+
+
+def resources_value(period: Period) -> Decimal:
+    start, end = period
+    return from_fen(
+        db.session.scalar(
+            select(fen_sum(ResourceLink.value)).where(
+                ResourceLink.received_on >= start, ResourceLink.received_on < end
+            )
+        )
+    )
+
+
+def organizations_new(period: Period) -> int:
+    start, end = period
+    return int(
+        db.session.scalar(
+            select(func.count(Organization.id)).where(
+                Organization.created_at >= moment(start),
+                Organization.created_at < moment(end),
+            )
+        )
+    )
+
+
+def stage_moves(period: Period) -> int:
+    start, end = period
+    return int(
+        db.session.scalar(
+            select(func.count(StageChange.id)).where(
+                StageChange.from_stage.is_not(None),
+                StageChange.changed_at >= moment(start),
+                StageChange.changed_at < moment(end),
+            )
+        )
+    )
+
+
+def orgs_incubated(period: Period) -> int:
+    """Distinct organizations at 孵化 or later at any time in the period: those
+    that were there when it began, and those that moved there during it."""
+    start, end = period
+    latest_before = (
+        select(
+            StageChange.organization_id.label("org_id"),
+            StageChange.to_stage.label("stage"),
+            func.row_number()
+            .over(
+                partition_by=StageChange.organization_id,
+                order_by=(StageChange.changed_at.desc(), StageChange.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(StageChange.changed_at < moment(start))
+        .subquery()
+    )
+    at_start = select(latest_before.c.org_id).where(
+        latest_before.c.rank == 1, latest_before.c.stage.in_(INCUBATED)
+    )
+    moved_in = select(StageChange.organization_id).where(
+        StageChange.to_stage.in_(INCUBATED),
+        StageChange.changed_at >= moment(start),
+        StageChange.changed_at < moment(end),
+    )
+    both = at_start.union(moved_in).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(both)))
+
+
+def ventures_supported(period: Period) -> int:
+    """Ventures approved (立项) in the period, whatever became of them after."""
+    from incubator.ventures.models import Venture
+
+    start, end = period
+    return int(
+        db.session.scalar(
+            select(func.count(Venture.id)).where(
+                Venture.approved_amount.is_not(None),
+                Venture.decided_on >= start,
+                Venture.decided_on < end,
+            )
+        )
+    )
+
+
+def capacity_sessions(period: Period) -> int:
+    from incubator.sessions.models import SessionState, TrainingSession
+
+    start, end = period
+    return int(
+        db.session.scalar(
+            select(func.count(TrainingSession.id)).where(
+                TrainingSession.state == SessionState.HELD,
+                TrainingSession.starts_at >= moment(start),
+                TrainingSession.starts_at < moment(end),
+            )
+        )
+    )
+
+
+def session_attendees(period: Period) -> int:
+    from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+
+    start, end = period
+    held = (
+        TrainingSession.state == SessionState.HELD,
+        TrainingSession.starts_at >= moment(start),
+        TrainingSession.starts_at < moment(end),
+    )
+    invited = db.session.scalar(
+        select(func.coalesce(func.sum(SessionInvite.attendees), 0))
+        .join(TrainingSession, TrainingSession.id == SessionInvite.session_id)
+        .where(*held)
+    )
+    walk_ins = db.session.scalar(
+        select(func.coalesce(func.sum(TrainingSession.walk_ins), 0)).where(*held)
+    )
+    return int(invited or 0) + int(walk_ins or 0)
+
+
+def followups_done(period: Period) -> int:
+    from incubator.followups.models import FollowUp, FollowUpState
+
+    start, end = period
+    return int(
+        db.session.scalar(
+            select(func.count(FollowUp.id)).where(
+                FollowUp.state == FollowUpState.DONE,
+                FollowUp.done_on >= start,
+                FollowUp.done_on < end,
+            )
+        )
+    )
+
+
+def followups_overdue(period: Period) -> int:
+    """Follow-ups overdue when the period ended (or today, for the current one):
+    due before then and not done by then."""
+    from incubator.followups.models import FollowUp, FollowUpState
+
+    _start, end = period
+    cutoff = min(end, local_today())
+    return int(
+        db.session.scalar(
+            select(func.count(FollowUp.id)).where(
+                FollowUp.due_on < cutoff,
+                or_(
+                    FollowUp.state == FollowUpState.OPEN,
+                    and_(
+                        FollowUp.state == FollowUpState.DONE,
+                        FollowUp.done_on >= cutoff,
+                    ),
+                ),
+            )
+        )
+    )
+
+
+# The indicator metrics of API.md and how each is counted.
+METRICS: dict[str, Callable[[Period], int | Decimal]] = {
+    "orgs_incubated": orgs_incubated,
+    "ventures_supported": ventures_supported,
+    "group_activities": group_activities,
+    "community_activities": community_activities,
+    "person_times": person_times,
+    "service_sessions": service_sessions,
+    "resources_value": resources_value,
+    "volunteer_hours": volunteer_hours,
+    "capacity_sessions": capacity_sessions,
+    "followups_done": followups_done,
+}
+MONEY_METRICS = frozenset({"resources_value"})
+HOURS_METRICS = frozenset({"volunteer_hours"})
+
+
+def monthly_report(period: Period, month: str) -> dict:
+    """The figures of ``GET /reports/monthly`` (API.md)."""
+    return {
+        "month": month,
+        "activities": {
+            "total": activities(period),
+            "by_form": by_form(period),
+            "by_service_type": by_service_type(period),
+            "by_target_group": by_target_group(period),
+        },
+        "person_times": person_times(period),
+        "volunteer_hours": str(volunteer_hours(period)),
+        "resources_value": f"{resources_value(period):.2f}",
+        "organizations": {
+            "new": organizations_new(period),
+            "stage_moves": stage_moves(period),
+        },
+        "followups": {
+            "done": followups_done(period),
+            "overdue": followups_overdue(period),
+        },
+        "sessions": {
+            "held": capacity_sessions(period),
+            "attendees": session_attendees(period),
+        },
+    }

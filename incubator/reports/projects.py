@@ -1,0 +1,161 @@
+"""Service projects (服务项目) and their contract indicators, and progress computed
+from the records by the shared counting functions, with the pace expected by
+today so that a lagging indicator shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from incubator.audit import services as audit
+from incubator.auth.models import User
+from incubator.auth.roles import Role
+from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
+from incubator.extensions import db
+from incubator.i18n import local_today
+from incubator.money import clean_money
+from incubator.projects.models import Community, Indicator, Project
+from incubator.reports import metrics
+
+KINDS = ("comprehensive", "single")
+
+
+def _admin(actor: User) -> None:
+    if actor.role != Role.ADMIN:
+        raise NotPermitted(_l("Only the project lead manages projects."))
+
+
+def create_project(
+    *,
+    actor: User,
+    name: str,
+    community: str,
+    year: int,
+    kind: str,
+    renewal: bool,
+    budget,
+    starts_on: date,
+    ends_on: date,
+    description: str = "",
+) -> Project:
+    _admin(actor)
+    name = " ".join(str(name or "").split())
+    if not name or len(name) > 200:
+        raise ValidationFailed(_l("Please enter the name."), field="name")
+    community_name = " ".join(str(community or "").split())
+    if not community_name or len(community_name) > 64:
+        raise ValidationFailed(_l("Name the community."), field="community")
+    if kind not in KINDS:
+        raise ValidationFailed(_l("Please choose one."), field="kind")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 50:
+        raise ValidationFailed(_l("The project's year: 1 to 50."), field="year")
+    if ends_on < starts_on:
+        raise ValidationFailed(
+            _l("The period cannot end before it starts."), field="ends_on"
+        )
+    place = db.session.scalar(select(Community).where(Community.name == community_name))
+    if place is None:
+        place = Community(name=community_name)
+        db.session.add(place)
+        db.session.flush()
+    project = Project(
+        name=name,
+        community_id=place.id,
+        year=year,
+        kind=kind,
+        renewal=bool(renewal),
+        budget=clean_money(budget, "budget", positive=True),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        description=str(description or "").strip()[:5000],
+    )
+    db.session.add(project)
+    audit.record("create", project, actor=actor)
+    db.session.flush()
+    return project
+
+
+def add_indicator(project: Project, *, actor: User, metric: str, target) -> Indicator:
+    _admin(actor)
+    if metric not in metrics.METRICS:
+        raise ValidationFailed(_l("Unknown metric."), field="metric")
+    if metric in metrics.MONEY_METRICS:
+        value = clean_money(target, "target", positive=True)
+    else:
+        try:
+            value = Decimal(str(target))
+        except ArithmeticError:
+            value = None
+        step = Decimal("0.5") if metric in metrics.HOURS_METRICS else Decimal("1")
+        if (
+            value is None
+            or not value.is_finite()
+            or value <= 0
+            or value > 10_000_000
+            or value % step != 0
+        ):
+            raise ValidationFailed(
+                _l("The target is a positive whole number."), field="target"
+            )
+    if any(i.metric == metric for i in project.indicators):
+        raise RuleViolation(
+            _l("The project already has an indicator for this metric."), field="metric"
+        )
+    indicator = Indicator(
+        project_id=project.id,
+        metric=metric,
+        target=value,
+        position=len(project.indicators),
+    )
+    db.session.add(indicator)
+    audit.record("create", indicator, actor=actor)
+    db.session.flush()
+    return indicator
+
+
+@dataclass(frozen=True)
+class Progress:
+    metric: str
+    target: Decimal
+    actual: Decimal
+    expected_by_today: Decimal
+    percent: Decimal
+
+    @property
+    def lagging(self) -> bool:
+        return self.actual < self.expected_by_today
+
+
+def elapsed_share(project: Project, today: date) -> Decimal:
+    days = (project.ends_on - project.starts_on).days + 1
+    done = (min(today, project.ends_on) - project.starts_on).days + 1
+    return Decimal(max(0, min(done, days))) / Decimal(days)
+
+
+def progress(project: Project, today: date | None = None) -> list[Progress]:
+    today = today or local_today()
+    period = (project.starts_on, project.ends_on + timedelta(days=1))
+    share = elapsed_share(project, today)
+    result = []
+    for indicator in project.indicators:
+        actual = Decimal(metrics.METRICS[indicator.metric](period))
+        target = Decimal(indicator.target)
+        places = (
+            Decimal("0.01")
+            if indicator.metric in metrics.MONEY_METRICS
+            else (Decimal("0.1"))
+        )
+        result.append(
+            Progress(
+                metric=indicator.metric,
+                target=target,
+                actual=actual,
+                expected_by_today=(target * share).quantize(places, ROUND_HALF_UP),
+                percent=(actual * 100 / target).quantize(Decimal("0.1"), ROUND_HALF_UP),
+            )
+        )
+    return result
