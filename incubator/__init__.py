@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations.views import bp as organizations_bp
     from incubator.reminders.views import admin_bp as reminders_admin_bp
     from incubator.reminders.views import bp as notifications_bp
+    from incubator.reports.views import bp as reports_bp
     from incubator.schedule.views import bp as calendar_bp
     from incubator.sessions.views import bp as sessions_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminders_admin_bp)
+    app.register_blueprint(reports_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 

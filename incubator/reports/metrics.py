@@ -321,3 +321,59 @@ def monthly_report(period: Period, month: str) -> dict:
             "attendees": session_attendees(period),
         },
     }
+
+
+def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
+    """[(YYYY-MM, activities, person-times)] for every month of the period."""
+    year = func.extract("year", Activity.held_on)
+    month = func.extract("month", Activity.held_on)
+    rows = {
+        (int(y), int(m)): (int(n), int(p))
+        for y, m, n, p in db.session.execute(
+            select(
+                year,
+                month,
+                func.count(Activity.id),
+                func.coalesce(func.sum(Activity.person_times), 0),
+            )
+            .where(*_approved(period))
+            .group_by(year, month)
+        )
+    }
+    start, end = period
+    result, y, m = [], start.year, start.month
+    while date(y, m, 1) < end:
+        n, p = rows.get((y, m), (0, 0))
+        result.append((f"{y:04d}-{m:02d}", n, p))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return result
+
+
+def by_compound(period: Period) -> list[tuple[str, int, int]]:
+    """[(compound name or "", activities, person-times)], largest first."""
+    from incubator.projects.models import Compound
+
+    rows = db.session.execute(
+        select(
+            func.coalesce(Compound.name, ""),
+            func.count(Activity.id),
+            func.coalesce(func.sum(Activity.person_times), 0),
+        )
+        .select_from(Activity)
+        .outerjoin(Compound, Compound.id == Activity.compound_id)
+        .where(*_approved(period))
+        .group_by(Compound.name)
+        .order_by(func.count(Activity.id).desc())
+    ).all()
+    return [(name, int(n), int(p)) for name, n, p in rows]
+
+
+def organizations_by_stage() -> dict[str, int]:
+    """Organizations (not archived) per stage now, for the funnel."""
+    return dict(
+        db.session.execute(
+            select(Organization.stage, func.count(Organization.id))
+            .where(Organization.archived_at.is_(None))
+            .group_by(Organization.stage)
+        ).all()
+    )

@@ -1,0 +1,68 @@
+"""The monthly report as an Excel workbook: one sheet per table."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from incubator.activities.models import (
+    FORM_LABELS,
+    SERVICE_TYPE_LABELS,
+    TARGET_GROUP_LABELS,
+    Form,
+    ServiceType,
+    TargetGroup,
+)
+from incubator.spreadsheets import new_sheet, write_row, xlsx_response
+
+
+def _sheet(book, title: str, headers: list[str], rows: list[list]):
+    sheet = book.create_sheet(title[:31])
+    write_row(sheet, 1, headers)
+    for number, row in enumerate(rows, start=2):
+        write_row(sheet, number, row)
+    return sheet
+
+
+def monthly_workbook(report: dict):
+    book, summary = new_sheet(_("Summary"), [_("Figure"), _("Value")], [36, 18])
+    activities = report["activities"]
+    rows = [
+        [_("Month"), report["month"]],
+        [_("Activities (reviewed)"), activities["total"]],
+        [_("Person-times served"), report["person_times"]],
+        [_("Volunteer hours"), float(report["volunteer_hours"])],
+        [_("Resources linked (yuan)"), float(report["resources_value"])],
+        [_("New organizations"), report["organizations"]["new"]],
+        [_("Stage moves"), report["organizations"]["stage_moves"]],
+        [_("Follow-ups done"), report["followups"]["done"]],
+        [_("Follow-ups overdue"), report["followups"]["overdue"]],
+        [_("Capacity-building sessions held"), report["sessions"]["held"]],
+        [_("Session attendees"), report["sessions"]["attendees"]],
+    ]
+    for number, row in enumerate(rows, start=2):
+        write_row(summary, number, row)
+    _sheet(
+        book,
+        _("By form"),
+        [_("Form"), _("Activities")],
+        [[str(FORM_LABELS[Form(k)]), v] for k, v in activities["by_form"].items()],
+    )
+    _sheet(
+        book,
+        _("By service type"),
+        [_("Service type"), _("Activities")],
+        [
+            [str(SERVICE_TYPE_LABELS[ServiceType(k)]), v]
+            for k, v in activities["by_service_type"].items()
+        ],
+    )
+    _sheet(
+        book,
+        _("By target group"),
+        [_("Target group"), _("Activities")],
+        [
+            [str(TARGET_GROUP_LABELS[TargetGroup(k)]), v]
+            for k, v in activities["by_target_group"].items()
+        ],
+    )
+    return xlsx_response(book, f"monthly-report-{report['month']}")

@@ -1,0 +1,360 @@
+"""Report pages: the dashboard for each role, the monthly report (page, print and
+Excel), and the service projects with their indicators and progress. Every figure
+comes from ``incubator.reports.metrics``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from incubator.activities.models import (
+    FORM_LABELS,
+    SERVICE_TYPE_LABELS,
+    TARGET_GROUP_LABELS,
+    Form,
+    ServiceType,
+    TargetGroup,
+)
+from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
+from incubator.errors import DomainError
+from incubator.extensions import db
+from incubator.forms import EmptyForm
+from incubator.i18n import local_today
+from incubator.main.actions import roll_back
+from incubator.organizations.incubation import stages
+from incubator.projects.models import Project
+from incubator.reports import metrics
+from incubator.reports import projects as project_services
+from incubator.security import id_arg, int_field
+from incubator.volunteers.queries import month_range
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
+METRIC_LABELS = {
+    "orgs_incubated": _l("Organizations incubated"),
+    "ventures_supported": _l("Micro-ventures supported"),
+    "group_activities": _l("Group activities"),
+    "community_activities": _l("Community activities"),
+    "person_times": _l("Person-times served"),
+    "service_sessions": _l("Service sessions"),
+    "resources_value": _l("Resources linked (yuan)"),
+    "volunteer_hours": _l("Volunteer hours"),
+    "capacity_sessions": _l("Capacity-building sessions held"),
+    "followups_done": _l("Follow-ups done"),
+}
+# The counting rule written next to each indicator.
+METRIC_RULES = {
+    "orgs_incubated": _l(
+        "Distinct organizations that were at 孵化 or a later stage at any time in "
+        "the period."
+    ),
+    "ventures_supported": _l("Micro-ventures approved (立项) in the period."),
+    "group_activities": _l("Reviewed activities of the form 小组活动 in the period."),
+    "community_activities": _l(
+        "Reviewed activities of the form 社区活动 in the period."
+    ),
+    "person_times": _l("Sum of person-times over reviewed activities in the period."),
+    "service_sessions": _l(
+        "Reviewed activities of the centre's 13 service types in the period."
+    ),
+    "resources_value": _l(
+        "Sum of the resources ledger's values received in the period."
+    ),
+    "volunteer_hours": _l(
+        "Sum of volunteers' service hours served in the period (corrections count, "
+        "not what they replace)."
+    ),
+    "capacity_sessions": _l("Capacity-building sessions held in the period."),
+    "followups_done": _l("Follow-ups completed in the period."),
+}
+
+
+def _chart(kind: str, labels, series) -> str:
+    return json.dumps(
+        {
+            "type": kind,
+            "labels": [str(label) for label in labels],
+            "series": [{"name": str(n), "data": list(d)} for n, d in series],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _year_period(today: date) -> tuple[date, date]:
+    return date(today.year, 1, 1), today + timedelta(days=1)
+
+
+@bp.route("")
+@roles_required()
+def index():
+    if current_user.role == Role.SOCIAL_WORKER:
+        return _worker_dashboard()
+    if current_user.role == Role.ORG_LEADER:
+        return _leader_dashboard()
+    today = local_today()
+    projects = db.session.scalars(
+        select(Project)
+        .options(selectinload(Project.indicators))
+        .order_by(Project.starts_on.desc(), Project.id.desc())
+    ).all()
+    wanted = id_arg(request.args.get("project"))
+    project = next((p for p in projects if p.id == wanted), None) or (
+        projects[0] if projects else None
+    )
+    progress = project_services.progress(project, today) if project else []
+    last_year = (
+        date(today.year - 1, today.month, 1)
+        if today.month == 12
+        else date(today.year - 1, today.month + 1, 1),
+        today + timedelta(days=1),
+    )
+    trend = metrics.monthly_trend(last_year)
+    year = _year_period(today)
+    stage_counts = metrics.organizations_by_stage()
+    line = [s for s in stages() if s.on_line]
+    service_types = metrics.by_service_type(year)
+    target_groups = metrics.by_target_group(year)
+    compounds = metrics.by_compound(year)
+    return render_template(
+        "reports/dashboard.html",
+        projects=projects,
+        project=project,
+        progress=progress,
+        metric_labels=METRIC_LABELS,
+        metric_rules=METRIC_RULES,
+        trend=trend,
+        trend_chart=_chart(
+            "line",
+            [m for m, _n, _p in trend],
+            [
+                (_("Activities"), [n for _m, n, _p in trend]),
+                (_("Person-times"), [p for _m, _n, p in trend]),
+            ],
+        ),
+        line=line,
+        stage_counts=stage_counts,
+        funnel_chart=_chart(
+            "funnel",
+            [s.label for s in line],
+            [(_("Organizations"), [stage_counts.get(s.key, 0) for s in line])],
+        ),
+        service_types=service_types,
+        service_labels=SERVICE_TYPE_LABELS,
+        service_chart=_chart(
+            "bar",
+            [SERVICE_TYPE_LABELS[ServiceType(k)] for k in service_types],
+            [(_("Activities"), list(service_types.values()))],
+        ),
+        target_groups=target_groups,
+        target_labels=TARGET_GROUP_LABELS,
+        compounds=compounds,
+        resources=metrics.resources_value(year),
+        year=today.year,
+    )
+
+
+def _worker_dashboard():
+    from sqlalchemy import func
+
+    from incubator.activities.models import Activity, ReviewState
+    from incubator.followups.queries import my_work
+    from incubator.organizations.models import Organization
+
+    work = my_work(current_user)
+    caseload = db.session.scalar(
+        select(func.count(Organization.id)).where(
+            Organization.social_worker_id == current_user.id,
+            Organization.archived_at.is_(None),
+        )
+    )
+    reviews = db.session.scalar(
+        select(func.count(Activity.id))
+        .join(Organization, Organization.id == Activity.organization_id)
+        .where(
+            Organization.social_worker_id == current_user.id,
+            Activity.review_state == ReviewState.PENDING,
+        )
+    )
+    return render_template(
+        "reports/worker.html", work=work, caseload=caseload, reviews=reviews
+    )
+
+
+def _leader_dashboard():
+    from incubator.activities.models import Activity
+    from incubator.sessions.queries import sessions_query
+    from incubator.ventures.queries import ventures_query
+    from incubator.volunteers.access import manageable_organizations
+
+    today = local_today()
+    orgs = manageable_organizations(current_user)
+    start = today.replace(day=1)
+    logged = set(
+        db.session.scalars(
+            select(Activity.organization_id).where(
+                Activity.organization_id.in_([o.id for o in orgs] or [0]),
+                Activity.held_on >= start,
+            )
+        )
+    )
+    from incubator.database import utcnow
+
+    sessions = (
+        db.session.scalars(sessions_query(current_user, start=utcnow()).limit(5))
+        .unique()
+        .all()
+    )
+    ventures = db.session.scalars(ventures_query(current_user).limit(5)).unique().all()
+    return render_template(
+        "reports/leader.html",
+        orgs=orgs,
+        logged=logged,
+        sessions=sessions,
+        ventures=ventures,
+        month=f"{today.year}年{today.month}月",
+    )
+
+
+def _month_arg() -> str:
+    month = request.args.get("month") or ""
+    if month_range(month) is None:
+        last = local_today().replace(day=1) - timedelta(days=1)
+        month = f"{last.year:04d}-{last.month:02d}"
+    return month
+
+
+@bp.route("/monthly")
+@roles_required(*READERS)
+def monthly():
+    month = _month_arg()
+    report = metrics.monthly_report(month_range(month), month)
+    return render_template(
+        "reports/monthly.html",
+        report=report,
+        month=month,
+        form_labels=FORM_LABELS,
+        service_labels=SERVICE_TYPE_LABELS,
+        target_labels=TARGET_GROUP_LABELS,
+        Form=Form,
+        ServiceType=ServiceType,
+        TargetGroup=TargetGroup,
+    )
+
+
+@bp.route("/monthly.xlsx")
+@roles_required(*READERS)
+def monthly_xlsx():
+    from incubator.reports.export import monthly_workbook
+
+    month = _month_arg()
+    return monthly_workbook(metrics.monthly_report(month_range(month), month))
+
+
+# ---- projects ----
+
+
+@bp.route("/projects")
+@roles_required(*READERS)
+def projects():
+    rows = db.session.scalars(
+        select(Project)
+        .options(joinedload(Project.community), selectinload(Project.indicators))
+        .order_by(Project.starts_on.desc())
+    ).all()
+    return render_template("reports/projects.html", projects=rows, form=EmptyForm())
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_project():
+    values = {}
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        values = request.form.to_dict()
+        try:
+            project = project_services.create_project(
+                actor=current_user,
+                name=values.get("name", ""),
+                community=values.get("community", ""),
+                year=int_field(values.get("year")) or 0,
+                kind=values.get("kind", ""),
+                renewal=values.get("renewal") == "1",
+                budget=values.get("budget", ""),
+                starts_on=_date(values.get("starts_on"), "starts_on"),
+                ends_on=_date(values.get("ends_on"), "ends_on"),
+                description=values.get("description", ""),
+            )
+        except DomainError as exc:
+            roll_back(exc)
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Project recorded."), "success")
+            return redirect(url_for("reports.project", project_id=project.id))
+    return render_template("reports/project_form.html", values=values, form=EmptyForm())
+
+
+def _date(text, field):
+    from incubator.errors import ValidationFailed
+
+    try:
+        day = date.fromisoformat(str(text or ""))
+    except ValueError:
+        raise ValidationFailed(_("Please enter a date."), field=field) from None
+    if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
+        raise ValidationFailed(_("Please enter a date."), field=field)
+    return day
+
+
+@bp.route("/projects/<int:project_id>")
+@roles_required(*READERS)
+def project(project_id: int):
+    found = db.session.scalar(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(joinedload(Project.community), selectinload(Project.indicators))
+    )
+    if found is None:
+        abort(404)
+    return render_template(
+        "reports/project.html",
+        project=found,
+        progress=project_services.progress(found),
+        metric_labels=METRIC_LABELS,
+        metric_rules=METRIC_RULES,
+        unused=[
+            m for m in metrics.METRICS if m not in {i.metric for i in found.indicators}
+        ],
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/projects/<int:project_id>/indicators", methods=["POST"])
+@roles_required(Role.ADMIN)
+def add_indicator(project_id: int):
+    found = db.session.get(Project, project_id)
+    if found is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            project_services.add_indicator(
+                found,
+                actor=current_user,
+                metric=request.form.get("metric", ""),
+                target=request.form.get("target", "").strip() or "0",
+            )
+        except DomainError as exc:
+            roll_back(exc)
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Indicator added."), "success")
+    return redirect(url_for("reports.project", project_id=project_id))
