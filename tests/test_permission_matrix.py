@@ -356,6 +356,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("reports.new_project", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
     ("reports.project", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
     ("reports.add_indicator", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("reports.annual", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("reports.application", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("reports.application", "POST"): {"anonymous": 302, **STAFF, "*": 403},
     ("api.monthly_report", "GET"): {
         "anonymous": 401,
         "org_leader": 403,

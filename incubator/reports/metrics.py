@@ -159,7 +159,7 @@ def stage_moves(period: Period) -> int:
     )
 
 
-def orgs_incubated(period: Period) -> int:
+def orgs_incubated(period: Period, stages=INCUBATED) -> int:
     """Distinct organizations at 孵化 or later at any time in the period: those
     that were there when it began, and those that moved there during it."""
     start, end = period
@@ -178,10 +178,10 @@ def orgs_incubated(period: Period) -> int:
         .subquery()
     )
     at_start = select(latest_before.c.org_id).where(
-        latest_before.c.rank == 1, latest_before.c.stage.in_(INCUBATED)
+        latest_before.c.rank == 1, latest_before.c.stage.in_(stages)
     )
     moved_in = select(StageChange.organization_id).where(
-        StageChange.to_stage.in_(INCUBATED),
+        StageChange.to_stage.in_(stages),
         StageChange.changed_at >= moment(start),
         StageChange.changed_at < moment(end),
     )
@@ -377,3 +377,11 @@ def organizations_by_stage() -> dict[str, int]:
             .group_by(Organization.stage)
         ).all()
     )
+
+
+CULTIVATED = ("cultivating", "self_governing", "graduated")
+
+
+def orgs_cultivated(period: Period) -> int:
+    """Distinct organizations at 培育 or later at any time in the period."""
+    return orgs_incubated(period, CULTIVATED)

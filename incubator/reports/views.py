@@ -358,3 +358,53 @@ def add_indicator(project_id: int):
             db.session.commit()
             flash(_("Indicator added."), "success")
     return redirect(url_for("reports.project", project_id=project_id))
+
+
+def _project_or_404(project_id: int) -> Project:
+    found = db.session.scalar(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(joinedload(Project.community), selectinload(Project.indicators))
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/projects/<int:project_id>/annual")
+@roles_required(*READERS)
+def annual(project_id: int):
+    from incubator.reports import annual as annual_report
+
+    found = _project_or_404(project_id)
+    figures = annual_report.annual_figures(found)
+    return render_template(
+        "reports/annual.html",
+        project=found,
+        figures=figures,
+        narrative=annual_report.narrative(figures),
+    )
+
+
+@bp.route("/projects/<int:project_id>/application", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.SOCIAL_WORKER)
+def application(project_id: int):
+    """The district's application form for renewing, 申报理由 drafted from the
+    year's figures; edited on the page, then shown ready to print (not stored)."""
+    from incubator.reports import annual as annual_report
+
+    found = _project_or_404(project_id)
+    reason = annual_report.application_reason(
+        found, annual_report.annual_figures(found)
+    )
+    printing = False
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        reason = (request.form.get("reason") or "").strip()[:20_000] or reason
+        printing = True
+    return render_template(
+        "reports/application.html",
+        project=found,
+        reason=reason,
+        printing=printing,
+        form=EmptyForm(),
+    )

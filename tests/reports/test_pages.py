@@ -83,3 +83,98 @@ def test_dashboards_for_each_role(frozen_time, team, log, db, client, make_user,
     assert "舞蹈队" in page
     assert leader.get("/reports/monthly").status_code == 403
     assert admin.id
+
+
+def test_five_places_agree_to_the_fen_and_person_time(
+    frozen_time, team, log, db, client, make_user, api_token
+):
+    from datetime import date
+
+    from incubator.reports import projects as project_services
+
+    _approved(team, log, db, 30)
+    _approved(team, log, db, 45, form="community")
+    for value in ("1200.50", "99.99"):
+        activity_services.record_resource(
+            actor=team["sw"],
+            partner="伙伴",
+            kind="goods",
+            value=value,
+            received_on=date(2026, 2, 5),
+        )
+    admin = make_user("admin", username="boss")
+    project = project_services.create_project(
+        actor=admin,
+        name="幸福禾立方",
+        community="测试社区",
+        year=1,
+        kind="single",
+        renewal=False,
+        budget="200000",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    for metric, target in (("person_times", 3000), ("resources_value", "408400")):
+        project_services.add_indicator(
+            project, actor=admin, metric=metric, target=target
+        )
+    db.session.commit()
+    headers = api_token("viewer")
+    monthly_api = client.get("/api/v1/reports/monthly?month=2026-02", headers=headers)
+    progress_api = client.get(
+        f"/api/v1/projects/{project.id}/progress", headers=headers
+    )
+    by_metric = {i["metric"]: i for i in progress_api.get_json()["indicators"]}
+    login(client, "boss")
+    dashboard = client.get("/reports").get_data(as_text=True)
+    monthly_page = client.get("/reports/monthly?month=2026-02").get_data(as_text=True)
+    book = load_workbook(
+        BytesIO(client.get("/reports/monthly.xlsx?month=2026-02").data)
+    )
+    summary = {row[0]: row[1] for row in book.active.iter_rows(values_only=True)}
+    annual = client.get(f"/reports/projects/{project.id}/annual").get_data(as_text=True)
+    # person-times: 30 + 45
+    assert monthly_api.get_json()["person_times"] == 75
+    assert by_metric["person_times"]["actual"] == 75
+    assert 'data-testid="actual-person_times">75<' in dashboard
+    assert 'data-testid="person-times">75<' in monthly_page
+    assert summary["服务人次"] == 75
+    assert (
+        'data-testid="annual-person-times">75<' in annual and "服务 75 人次" in annual
+    )
+    # money: 1200.50 + 99.99, to the fen
+    assert monthly_api.get_json()["resources_value"] == "1300.49"
+    assert by_metric["resources_value"]["actual"] == "1300.49"
+    assert "1,300.49" in dashboard and "1,300.49" in monthly_page
+    assert summary["链接资源价值（元）"] == 1300.49
+    assert "链接资源总价值 1,300.49 元" in annual
+
+
+def test_application_draft_is_editable_then_printable(
+    frozen_time, team, db, client, make_user
+):
+    from datetime import date
+
+    from incubator.reports import projects as project_services
+
+    admin = make_user("admin", username="boss")
+    project = project_services.create_project(
+        actor=admin,
+        name="幸福禾立方",
+        community="禾山社区",
+        year=1,
+        kind="single",
+        renewal=False,
+        budget="200000",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    db.session.commit()
+    login(client, "boss")
+    url = f"/reports/projects/{project.id}/application"
+    page = client.get(url).get_data(as_text=True)
+    assert "申报理由" in page and "本年度共开展服务" in page and "第 2 年" in page
+    printed = client.post(url, data={"reason": "我们的理由：居民需要。"}).get_data(
+        as_text=True
+    )
+    assert 'data-testid="reason">我们的理由：居民需要。<' in printed

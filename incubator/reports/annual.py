@@ -1,0 +1,79 @@
+"""The annual summary (年度总结) of a project year and the draft of the next year's
+application (申报表), both from the shared counting functions, with the narrative
+paragraph in the style of a funder report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from incubator.money import yuan
+from incubator.projects.models import Project
+from incubator.reports import metrics
+
+
+@dataclass(frozen=True)
+class AnnualFigures:
+    service_sessions: int
+    person_times: int
+    resources_value: Decimal
+    orgs_incubated: int
+    orgs_cultivated: int
+    ventures_supported: int
+    group_activities: int
+    community_activities: int
+    volunteer_hours: Decimal
+    capacity_sessions: int
+
+
+def project_period(project: Project) -> metrics.Period:
+    return project.starts_on, project.ends_on + timedelta(days=1)
+
+
+def annual_figures(project: Project) -> AnnualFigures:
+    period = project_period(project)
+    return AnnualFigures(
+        service_sessions=metrics.service_sessions(period),
+        person_times=metrics.person_times(period),
+        resources_value=metrics.resources_value(period),
+        orgs_incubated=metrics.orgs_incubated(period),
+        orgs_cultivated=metrics.orgs_cultivated(period),
+        ventures_supported=metrics.ventures_supported(period),
+        group_activities=metrics.group_activities(period),
+        community_activities=metrics.community_activities(period),
+        volunteer_hours=metrics.volunteer_hours(period),
+        capacity_sessions=metrics.capacity_sessions(period),
+    )
+
+
+def narrative(figures: AnnualFigures) -> str:
+    """The year in one paragraph, as a funder report words it (Chinese: the
+    language of the report)."""
+    f = figures
+    parts = [
+        f"本年度共开展服务 {f.service_sessions} 场，",
+        f"服务 {f.person_times} 人次，",
+        f"链接资源总价值 {yuan(f.resources_value)} 元。",
+        f"孵化社区社会组织 {f.orgs_incubated} 个，",
+        f"其中进入培育及以上阶段 {f.orgs_cultivated} 个；",
+        f"通过“微公益创投”支持 {f.ventures_supported} 个项目，量身定制服务策略。",
+        f"开展小组活动 {f.group_activities} 场、",
+        f"社区活动 {f.community_activities} 场，",
+        f"举办培力课程 {f.capacity_sessions} 场，",
+        f"志愿者累计服务 {f.volunteer_hours} 小时。",
+    ]
+    return "".join(parts)
+
+
+def application_reason(project: Project, figures: AnnualFigures) -> str:
+    """A first draft of 申报理由 for renewing the project, from last year's figures
+    and the organizations' progress; the admin edits it before printing."""
+    return (
+        f"{project.community.name}自第{project.year}年项目实施以来，"
+        "以“三社一志”为模式，围绕服务、孵化、培育、自治开展工作。"
+        f"{narrative(figures)}"
+        "社区社会组织的自我管理和服务能力明显提升，居民参与社区事务的意愿不断增强。"
+        "为巩固已有成果，推动更多组织从孵化走向自治，形成可持续的社区治理力量，"
+        f"特申请续约第{project.year + 1}年项目。"
+    )
