@@ -121,3 +121,30 @@ def test_board_columns_stack_on_a_phone(phone_page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(SCREENSHOTS / "board-phone.png"), full_page=True)
     assert external == []
+
+
+def test_report_charts_render_under_the_csp(live_server, browser, db):
+    """The demo's dashboard: every chart draws (no CSP violation, no script error)
+    and the indicator table sits beside them."""
+    db.session.commit()
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN"
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
+    )
+    _log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/reports")
+    charts = page.locator("[data-chart]")
+    assert charts.count() == 3
+    for i in range(charts.count()):
+        charts.nth(i).locator("canvas").wait_for()
+        assert charts.nth(i).get_attribute("data-rendered") == "1"
+    assert "指标进度" in page.locator("main").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "reports-dashboard.png"), full_page=True)
+    assert errors == []
+    context.close()

@@ -25,7 +25,7 @@ from incubator.organizations import services as org_services
 from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import StageChange
 from incubator.organizations.stages import months_before
-from incubator.projects.models import Community, Compound, Project
+from incubator.projects.models import Community, Compound, Indicator, Project
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +208,20 @@ def database_is_empty() -> bool:
     return not db.session.scalar(select(func.count()).select_from(User))
 
 
+DEMO_INDICATORS = (
+    ("orgs_incubated", "6"),
+    ("ventures_supported", "9"),
+    ("group_activities", "7"),
+    ("community_activities", "22"),
+    ("person_times", "3000"),
+    ("service_sessions", "386"),
+    ("resources_value", "408400"),
+    ("volunteer_hours", "4800"),
+    ("capacity_sessions", "12"),
+    ("followups_done", "40"),
+)
+
+
 def seed_demo() -> bool:
     """Load the demo data; returns ``False`` (and changes nothing) if any user exists.
 
@@ -223,19 +237,32 @@ def seed_demo() -> bool:
     ]
     db.session.add_all(compounds)
     db.session.flush()
-    db.session.add(
-        Project(
-            name="“幸福禾立方”禾山社区社会组织培力增能社工服务项目",
-            community=community,
-            year=1,
-            kind="single",
-            renewal=False,
-            budget=Decimal("200000.00"),
-            starts_on=date(2020, 1, 1),
-            ends_on=date(2020, 12, 31),
-            description="三社一志：服务、孵化、培育、自治、爱心、共融",
-        )
+    # The project year is the demo's year: it began eleven months ago.
+    today = local_today()
+    starts = months_before(today.replace(day=1), 11)
+    project = Project(
+        name="“幸福禾立方”禾山社区社会组织培力增能社工服务项目",
+        community=community,
+        year=1,
+        kind="single",
+        renewal=False,
+        budget=Decimal("200000.00"),
+        starts_on=starts,
+        ends_on=months_before(starts, -12) - timedelta(days=1),
+        description="三社一志：服务、孵化、培育、自治、爱心、共融",
     )
+    db.session.add(project)
+    db.session.flush()
+    # The contract's indicators, shaped on the figures the seed reports.
+    for position, (metric, target) in enumerate(DEMO_INDICATORS):
+        db.session.add(
+            Indicator(
+                project_id=project.id,
+                metric=metric,
+                target=Decimal(target),
+                position=position,
+            )
+        )
     accounts: dict[str, User] = {}
     for login in LOGINS:
         accounts[login.username] = users.create_user(

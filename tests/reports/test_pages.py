@@ -178,3 +178,44 @@ def test_application_draft_is_editable_then_printable(
         as_text=True
     )
     assert 'data-testid="reason">我们的理由：居民需要。<' in printed
+
+
+def test_dashboards_and_reports_keep_flat_query_counts(
+    frozen_time, team, log, db, client, make_user, assert_constant_queries
+):
+    from datetime import date
+
+    from incubator.reports import projects as project_services
+
+    admin = make_user("admin", username="boss")
+    project = project_services.create_project(
+        actor=admin,
+        name="项目",
+        community="测试社区",
+        year=1,
+        kind="single",
+        renewal=False,
+        budget="1000",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    for metric in ("person_times", "group_activities", "orgs_incubated"):
+        project_services.add_indicator(project, actor=admin, metric=metric, target=10)
+    db.session.commit()
+    state = {"n": 0}
+
+    def grow():
+        for _ in range(10):
+            state["n"] += 1
+            _approved(team, log, db, person_times=state["n"])
+
+    grow()
+    login(client, "boss")
+    for url in (
+        "/reports",
+        "/reports/monthly?month=2026-02",
+        f"/reports/projects/{project.id}",
+        f"/reports/projects/{project.id}/annual",
+        "/reports/projects",
+    ):
+        assert_constant_queries(url, grow, budget=40)
