@@ -70,6 +70,7 @@ class FollowUp(db.Model):
         Index("ix_follow_up_assignee_state_due", "assignee_id", "state", "due_on"),
         Index("ix_follow_up_org_state", "organization_id", "state"),
         Index("ix_follow_up_state_due", "state", "due_on"),
+        Index("ix_follow_up_state_done", "state", "done_on"),  # reports
     )
 
     @property

@@ -84,7 +84,9 @@ class Organization(db.Model):
         ForeignKey("user.id"), index=True
     )
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     community: Mapped[Community] = relationship()
@@ -131,7 +133,10 @@ class StageChange(db.Model):
     organization: Mapped[Organization] = relationship()
     actor: Mapped[User | None] = relationship()
 
-    __table_args__ = (Index("ix_stage_change_org_at", "organization_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_stage_change_org_at", "organization_id", "changed_at"),
+        Index("ix_stage_change_at", "changed_at"),  # reports
+    )
 
 
 class Assessment(db.Model):

@@ -119,7 +119,7 @@ class Venture(db.Model):
     approved_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     state: Mapped[str] = mapped_column(String(16), default=State.APPLIED, index=True)
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date, index=True)
     decision_note: Mapped[str] = mapped_column(Text, default="")
     midterm_on: Mapped[date | None] = mapped_column(Date)
     midterm_note: Mapped[str] = mapped_column(Text, default="")

@@ -200,6 +200,7 @@ class ServiceRecord(db.Model):
     __table_args__ = (
         Index("ix_service_record_volunteer_on", "volunteer_id", "served_on"),
         Index("ix_service_record_org_on", "organization_id", "served_on"),
+        Index("ix_service_record_served_on", "served_on"),  # reports
     )
 
 
