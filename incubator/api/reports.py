@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -90,9 +90,11 @@ class ProjectIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     community: str = Field(min_length=1, max_length=64, description="Its name")
-    year: int = Field(ge=1, le=50, description="The project's year, 1 for a first year")
+    year: StrictInt = Field(
+        ge=1, le=50, description="The project's year, 1 for a first year"
+    )
     kind: str = Field(pattern="^(comprehensive|single)$")
-    renewal: bool = False
+    renewal: StrictBool = False
     budget: str = Field(max_length=20, description='Yuan with fen, e.g. "200000.00"')
     starts_on: date = Field(**SAFE_DAY)
     ends_on: date = Field(**SAFE_DAY)
@@ -106,7 +108,7 @@ class IndicatorIn(BaseModel):
         pattern="^(" + "|".join(metrics.METRICS) + ")$",
         description="One of the indicator metrics of API.md",
     )
-    target: int | str = Field(
+    target: StrictInt | StrictStr = Field(
         description="A whole number; money (resources_value) as a yuan string"
     )
 

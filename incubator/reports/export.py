@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import gettext as _
 
 from incubator.activities.models import (
@@ -30,8 +32,8 @@ def monthly_workbook(report: dict):
         [_("Month"), report["month"]],
         [_("Activities (reviewed)"), activities["total"]],
         [_("Person-times served"), report["person_times"]],
-        [_("Volunteer hours"), float(report["volunteer_hours"])],
-        [_("Resources linked (yuan)"), float(report["resources_value"])],
+        [_("Volunteer hours"), Decimal(report["volunteer_hours"])],
+        [_("Resources linked (yuan)"), Decimal(report["resources_value"])],
         [_("New organizations"), report["organizations"]["new"]],
         [_("Stage moves"), report["organizations"]["stage_moves"]],
         [_("Follow-ups done"), report["followups"]["done"]],
@@ -41,6 +43,8 @@ def monthly_workbook(report: dict):
     ]
     for number, row in enumerate(rows, start=2):
         write_row(summary, number, row)
+    summary.cell(row=5, column=2).number_format = "0.0"  # hours
+    summary.cell(row=6, column=2).number_format = "#,##0.00"  # yuan
     _sheet(
         book,
         _("By form"),

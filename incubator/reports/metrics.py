@@ -114,21 +114,30 @@ def volunteer_hours(period: Period) -> Decimal:
     correct), from the volunteers' service records."""
     start, end = period
     total = db.session.scalar(
-        select(func.coalesce(func.sum(func.round(ServiceRecord.hours * 2)), 0)).where(
+        select(func.coalesce(func.sum(func.round(ServiceRecord.hours * 10)), 0)).where(
             ServiceRecord.superseded.is_(False),
             ServiceRecord.served_on >= start,
             ServiceRecord.served_on < end,
         )
     )
-    return (Decimal(int(total or 0)) / 2).quantize(Decimal("0.1"))
+    return (Decimal(int(total or 0)) / 10).quantize(Decimal("0.1"))
 
 
 def resources_value(period: Period) -> Decimal:
+    """The ledger's values received in the period; a line tied to an activity
+    counts only once the activity is reviewed."""
     start, end = period
     return from_fen(
         db.session.scalar(
-            select(fen_sum(ResourceLink.value)).where(
-                ResourceLink.received_on >= start, ResourceLink.received_on < end
+            select(fen_sum(ResourceLink.value))
+            .outerjoin(Activity, Activity.id == ResourceLink.activity_id)
+            .where(
+                ResourceLink.received_on >= start,
+                ResourceLink.received_on < end,
+                or_(
+                    ResourceLink.activity_id.is_(None),
+                    Activity.review_state == ReviewState.APPROVED,
+                ),
             )
         )
     )
@@ -159,9 +168,23 @@ def stage_moves(period: Period) -> int:
     )
 
 
-def orgs_incubated(period: Period, stages=INCUBATED) -> int:
+def stages_from(first: str) -> tuple[str, ...]:
+    """The configured stages on the line at or after ``first`` (an admin may add
+    or reorder stages)."""
+    from incubator.organizations.incubation import all_stages
+
+    line = [s for s in all_stages() if s.on_line]
+    anchor = next((s.position for s in line if s.key == first), None)
+    if anchor is None:
+        return INCUBATED
+    return tuple(s.key for s in line if s.position >= anchor)
+
+
+def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int:
     """Distinct organizations at 孵化 or later at any time in the period: those
-    that were there when it began, and those that moved there during it."""
+    that were there when it began, and those that moved there during it (not
+    those archived before the period began)."""
+    stages = stages or stages_from("incubating")
     start, end = period
     latest_before = (
         select(
@@ -186,7 +209,19 @@ def orgs_incubated(period: Period, stages=INCUBATED) -> int:
         StageChange.changed_at < moment(end),
     )
     both = at_start.union(moved_in).subquery()
-    return int(db.session.scalar(select(func.count()).select_from(both)))
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(both)
+            .join(Organization, Organization.id == both.c[0])
+            .where(
+                or_(
+                    Organization.archived_at.is_(None),
+                    Organization.archived_at >= moment(start),
+                )
+            )
+        )
+    )
 
 
 def ventures_supported(period: Period) -> int:
@@ -379,9 +414,6 @@ def organizations_by_stage() -> dict[str, int]:
     )
 
 
-CULTIVATED = ("cultivating", "self_governing", "graduated")
-
-
 def orgs_cultivated(period: Period) -> int:
     """Distinct organizations at 培育 or later at any time in the period."""
-    return orgs_incubated(period, CULTIVATED)
+    return orgs_incubated(period, stages_from("cultivating"))

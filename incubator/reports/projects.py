@@ -83,24 +83,7 @@ def add_indicator(project: Project, *, actor: User, metric: str, target) -> Indi
     _admin(actor)
     if metric not in metrics.METRICS:
         raise ValidationFailed(_l("Unknown metric."), field="metric")
-    if metric in metrics.MONEY_METRICS:
-        value = clean_money(target, "target", positive=True)
-    else:
-        try:
-            value = Decimal(str(target))
-        except ArithmeticError:
-            value = None
-        step = Decimal("0.5") if metric in metrics.HOURS_METRICS else Decimal("1")
-        if (
-            value is None
-            or not value.is_finite()
-            or value <= 0
-            or value > 10_000_000
-            or value % step != 0
-        ):
-            raise ValidationFailed(
-                _l("The target is a positive whole number."), field="target"
-            )
+    value = clean_target(metric, target)
     if any(i.metric == metric for i in project.indicators):
         raise RuleViolation(
             _l("The project already has an indicator for this metric."), field="metric"
@@ -111,10 +94,35 @@ def add_indicator(project: Project, *, actor: User, metric: str, target) -> Indi
         target=value,
         position=len(project.indicators),
     )
-    db.session.add(indicator)
+    project.indicators.append(indicator)
     audit.record("create", indicator, actor=actor)
     db.session.flush()
     return indicator
+
+
+def clean_target(metric: str, target) -> Decimal:
+    """A money target in yuan; hours in steps of 0.5; any other a whole number,
+    at least one step and at most 10,000,000."""
+    if metric in metrics.MONEY_METRICS:
+        return clean_money(target, "target", positive=True)
+    step = Decimal("0.5") if metric in metrics.HOURS_METRICS else Decimal("1")
+    message = (
+        _l("The target is a positive number of hours in steps of 0.5.")
+        if metric in metrics.HOURS_METRICS
+        else _l("The target is a positive whole number.")
+    )
+    if isinstance(target, bool | float):
+        raise ValidationFailed(message, field="target")
+    text = str(target).strip()
+    if not text or len(text) > 12 or not all(c.isdigit() or c == "." for c in text):
+        raise ValidationFailed(message, field="target")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValidationFailed(message, field="target") from None
+    if value < step or value > 10_000_000 or (value / step) % 1 != 0:
+        raise ValidationFailed(message, field="target")
+    return value
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,9 @@ def progress(project: Project, today: date | None = None) -> list[Progress]:
                 target=target,
                 actual=actual,
                 expected_by_today=(target * share).quantize(places, ROUND_HALF_UP),
-                percent=(actual * 100 / target).quantize(Decimal("0.1"), ROUND_HALF_UP),
+                percent=(actual * 100 / target).quantize(Decimal("0.1"), ROUND_HALF_UP)
+                if target > 0
+                else Decimal("0.0"),
             )
         )
     return result

@@ -112,7 +112,7 @@ def index():
     )
     progress = project_services.progress(project, today) if project else []
     last_year = (
-        date(today.year - 1, today.month, 1)
+        date(today.year, 1, 1)
         if today.month == 12
         else date(today.year - 1, today.month + 1, 1),
         today + timedelta(days=1),

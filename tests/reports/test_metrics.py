@@ -163,3 +163,67 @@ def test_february_by_hand(
         ).status_code
         == 403
     )
+
+
+def test_targets_are_checked(frozen_time, make_user, db):
+    import pytest
+
+    from incubator.errors import ValidationFailed
+    from incubator.reports import projects
+
+    admin = make_user("admin")
+    project = projects.create_project(
+        actor=admin,
+        name="项目",
+        community="测试社区",
+        year=1,
+        kind="single",
+        renewal=False,
+        budget="1000",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    for bad in ("1e-999999999", "0", "-1", "1.5", "abc", 1.0, True, "99999999999"):
+        with pytest.raises(ValidationFailed):
+            projects.add_indicator(
+                project, actor=admin, metric="person_times", target=bad
+            )
+    projects.add_indicator(project, actor=admin, metric="volunteer_hours", target="2.5")
+    projects.add_indicator(
+        project, actor=admin, metric="resources_value", target="0.01"
+    )
+    assert [str(i.target) for i in project.indicators] == ["2.5", "0.01"]
+
+
+def test_archived_organizations_and_unreviewed_resources_drop_out(
+    frozen_time, team, make_org, log, db
+):
+    from incubator.organizations import services as org_services
+
+    sw = team["sw"]
+    gone = make_org("解散的组织", social_worker=sw)
+    records.record_assessment(
+        gone, actor=sw, assessed_on=date(2026, 1, 2), scores=WEAK_FINANCE
+    )
+    frozen_time.move_to("2026-01-05 10:00+08:00")
+    stages.change_stage(gone, "incubating", actor=sw)
+    org_services.archive_organization(gone, actor=sw)
+    frozen_time.move_to("2026-03-01 09:00+08:00")
+    db.session.commit()
+    assert metrics.orgs_incubated(FEB) == 0
+    assert metrics.orgs_incubated(month_range("2026-01")) == 1
+    pending = log(team["org"], team["leader"])
+    activity_services.record_resource(
+        actor=team["leader"],
+        partner="商户",
+        kind="goods",
+        value="500",
+        received_on=date(2026, 2, 10),
+        organization=team["org"],
+        activity=pending,
+    )
+    db.session.commit()
+    assert metrics.resources_value(FEB) == Decimal("0.00")
+    activity_services.review_activity(pending, actor=sw, decision="approve")
+    db.session.commit()
+    assert metrics.resources_value(FEB) == Decimal("500.00")
