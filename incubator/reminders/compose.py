@@ -273,6 +273,7 @@ def _reports(period: str) -> list[Draft]:
             _("Stage moves: %(n)d", n=figures["stage_moves"]),
             _("Follow-ups done: %(n)d", n=figures["followups_done"]),
             _("Capacity-building sessions held: %(n)d", n=figures["sessions_held"]),
+            *_progress_lines(),
             _("The report: %(link)s", link=absolute(link)),
         )
     )
@@ -287,6 +288,37 @@ def _reports(period: str) -> list[Draft]:
         )
         for user_id in admins
     ]
+
+
+def _progress_lines() -> list[str]:
+    """Indicator progress of the project running today (if one is recorded)."""
+    from incubator.i18n import local_today
+    from incubator.projects.models import Project
+    from incubator.reports.projects import progress
+    from incubator.reports.views import METRIC_LABELS
+
+    today = local_today()
+    project = db.session.scalar(
+        select(Project)
+        .where(Project.starts_on <= today, Project.ends_on >= today)
+        .order_by(Project.starts_on.desc())
+        .limit(1)
+    )
+    if project is None:
+        return []
+    lines = [_("Indicator progress of %(name)s:", name=project.name)]
+    for row in progress(project, today):
+        lines.append(
+            _(
+                "%(label)s: %(actual)s of %(target)s (%(percent)s%%)%(lag)s",
+                label=METRIC_LABELS[row.metric],
+                actual=row.actual,
+                target=format(row.target.normalize(), "f"),
+                percent=row.percent,
+                lag=_(", lagging") if row.lagging else "",
+            )
+        )
+    return lines
 
 
 def _report_link(month: str) -> str:

@@ -240,3 +240,28 @@ def test_an_archived_or_new_organization_is_not_nagged(monthly_world, db):
     jobs.run_monthly("2026-03")
     assert reminders(db, "monthly_log_reminder") == []
     assert date(2026, 3, 1)
+
+
+def test_the_admin_report_carries_indicator_progress(monthly_world, db):
+    from incubator.reports import projects
+
+    project = projects.create_project(
+        actor=monthly_world["admin"],
+        name="幸福禾立方",
+        community="测试社区",
+        year=1,
+        kind="single",
+        renewal=False,
+        budget="200000",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    projects.add_indicator(
+        project, actor=monthly_world["admin"], metric="person_times", target=3000
+    )
+    db.session.commit()
+    jobs.run_monthly("2026-03")
+    report = reminders(db, "monthly_report")[0]
+    assert "幸福禾立方 指标进度" in report.body
+    assert "服务人次：0 / 3000（0.0%），滞后" in report.body
+    assert "/reports/monthly?month=2026-02" in report.link
