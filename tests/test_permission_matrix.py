@@ -357,6 +357,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("reports.project", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
     ("reports.add_indicator", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
     ("reports.annual", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("reports.change_indicator", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
     ("reports.application", "GET"): {"anonymous": 302, **STAFF, "*": 403},
     ("reports.application", "POST"): {"anonymous": 302, **STAFF, "*": 403},
     ("api.monthly_report", "GET"): {
@@ -410,6 +415,7 @@ LAST = (
     "followups.cadence",
     "calendar.reset_feed",
     "reminders_admin.send_now",
+    "reports.change_indicator",
 )
 
 
@@ -499,7 +505,7 @@ def world(db, make_user, make_org):
     venture_ids = _running_venture(world_users=users, org=org, leader=leader)
     schedule_ids = _sessions_and_followups(users, org)
     reminder_ids = _a_reminder(leader)
-    project_id = _a_project(org)
+    project_id, indicator_id = _a_project(org)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -521,6 +527,7 @@ def world(db, make_user, make_org):
         **schedule_ids,
         **reminder_ids,
         "project_id": project_id,
+        "indicator_id": indicator_id,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
@@ -607,7 +614,7 @@ def _sessions_and_followups(world_users, org) -> dict:
     }
 
 
-def _a_project(org) -> int:
+def _a_project(org) -> tuple[int, int]:
     from decimal import Decimal
 
     from incubator.extensions import db
@@ -622,9 +629,10 @@ def _a_project(org) -> int:
     )
     db.session.add(project)
     db.session.flush()
-    db.session.add(Indicator(project_id=project.id, metric="person_times", target=10))
+    indicator = Indicator(project_id=project.id, metric="person_times", target=10)
+    db.session.add(indicator)
     db.session.flush()
-    return project.id
+    return project.id, indicator.id
 
 
 def _a_reminder(leader) -> dict:

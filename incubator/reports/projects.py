@@ -169,3 +169,34 @@ def progress(project: Project, today: date | None = None) -> list[Progress]:
             )
         )
     return result
+
+
+def change_indicator(indicator: Indicator, *, actor: User, target) -> Indicator:
+    """A new target (e.g. a typo fixed, or the contract amended)."""
+    _admin(actor)
+    value = clean_target(indicator.metric, target)
+    before = indicator.target
+    indicator.target = value
+    audit.record(
+        "update",
+        indicator,
+        actor=actor,
+        changes={"target": [str(before), str(value)]},
+    )
+    db.session.flush()
+    return indicator
+
+
+def remove_indicator(indicator: Indicator, *, actor: User) -> None:
+    _admin(actor)
+    audit.record(
+        "delete",
+        indicator,
+        actor=actor,
+        changes={
+            "metric": [indicator.metric, None],
+            "target": [str(indicator.target), None],
+        },
+    )
+    db.session.delete(indicator)
+    db.session.flush()

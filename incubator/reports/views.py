@@ -408,3 +408,33 @@ def application(project_id: int):
         printing=printing,
         form=EmptyForm(),
     )
+
+
+@bp.route("/indicators/<int:indicator_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def change_indicator(indicator_id: int):
+    from incubator.projects.models import Indicator
+
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404)
+    project_id = indicator.project_id
+    if EmptyForm().validate_on_submit():
+        try:
+            if request.form.get("remove") == "1":
+                project_services.remove_indicator(indicator, actor=current_user)
+                message = _("Indicator removed.")
+            else:
+                project_services.change_indicator(
+                    indicator,
+                    actor=current_user,
+                    target=request.form.get("target", "").strip() or "0",
+                )
+                message = _("Saved.")
+        except DomainError as exc:
+            roll_back(exc)
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    return redirect(url_for("reports.project", project_id=project_id))

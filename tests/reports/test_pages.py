@@ -219,3 +219,38 @@ def test_dashboards_and_reports_keep_flat_query_counts(
         "/reports/projects",
     ):
         assert_constant_queries(url, grow, budget=40)
+
+
+def test_a_target_can_be_corrected_or_removed(frozen_time, db, client, make_user):
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from incubator.projects.models import Indicator
+    from incubator.reports import projects as project_services
+
+    admin = make_user("admin", username="boss")
+    project = project_services.create_project(
+        actor=admin,
+        name="项目",
+        community="测试社区",
+        year=1,
+        kind="single",
+        renewal=False,
+        budget="1000",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    indicator = project_services.add_indicator(
+        project, actor=admin, metric="person_times", target=30000
+    )
+    db.session.commit()
+    login(client, "boss")
+    client.post(f"/reports/indicators/{indicator.id}", data={"target": "3000"})
+    db.session.expire_all()
+    assert str(indicator.target) == "3000.00"
+    client.post(f"/reports/indicators/{indicator.id}", data={"target": "1e-9"})
+    db.session.expire_all()
+    assert str(indicator.target) == "3000.00"
+    client.post(f"/reports/indicators/{indicator.id}", data={"remove": "1"})
+    assert db.session.scalars(select(Indicator)).all() == []
