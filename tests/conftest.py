@@ -461,3 +461,31 @@ def log(db):
         return activity
 
     return do
+
+
+@pytest.fixture
+def make_project(db):
+    """A service project for 2026 with the given indicators {metric: target}."""
+    from datetime import date
+
+    from incubator.reports import projects
+
+    def make(admin, indicators=None, **overrides):
+        values = {
+            "name": "幸福禾立方",
+            "community": "测试社区",
+            "year": 1,
+            "kind": "single",
+            "renewal": False,
+            "budget": "200000",
+            "starts_on": date(2026, 1, 1),
+            "ends_on": date(2026, 12, 31),
+        }
+        values.update(overrides)
+        project = projects.create_project(actor=admin, **values)
+        for metric, target in (indicators or {}).items():
+            projects.add_indicator(project, actor=admin, metric=metric, target=target)
+        db.session.commit()
+        return project
+
+    return make

@@ -59,7 +59,7 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
     today = local_today()
     monday, next_monday = week_bounds(today)
     work = MyWork()
-    rows = db_scalars(
+    rows = _scalars(
         select(FollowUp)
         .where(
             FollowUp.assignee_id == user.id,
@@ -81,7 +81,7 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
     from incubator.sessions.models import TrainingSession
     from incubator.sessions.queries import sessions_query
 
-    work.sessions = db_scalars(
+    work.sessions = _scalars(
         sessions_query(
             user,
             start=datetime.combine(monday, time(0), tzinfo=zone),
@@ -100,7 +100,7 @@ def _plan_actions(user: User, until):
         from incubator.ventures.plans import OPEN_FOR_PLAN
     except ImportError:  # pragma: no cover
         return []
-    return db_all(
+    return _rows(
         select(PlanAction, Venture.title, Organization.name, Venture.id)
         .join(Venture, Venture.id == PlanAction.venture_id)
         .join(Organization, Organization.id == Venture.organization_id)
@@ -115,9 +115,9 @@ def _plan_actions(user: User, until):
     )
 
 
-def db_scalars(stmt) -> list:
+def _scalars(stmt) -> list:
     return list(db.session.scalars(stmt).unique())
 
 
-def db_all(stmt) -> list:
+def _rows(stmt) -> list:
     return list(db.session.execute(stmt).all())

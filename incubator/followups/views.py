@@ -21,7 +21,7 @@ from incubator.followups.forms import CompleteForm, FollowUpForm
 from incubator.followups.models import KIND_LABELS, FollowUp
 from incubator.followups.queries import followups_query, my_work
 from incubator.i18n import local_today
-from incubator.main.actions import roll_back
+from incubator.main.actions import roll_back, submit_form
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
@@ -82,20 +82,18 @@ def new():
         org = db.session.get(Organization, form.organization_id.data or 0)
         if org is None:
             abort(404)
-        try:
-            services.schedule_followup(
+        saved, _followup = submit_form(
+            form,
+            lambda: services.schedule_followup(
                 org,
                 actor=current_user,
                 kind=form.kind.data,
                 due_on=form.due_on.data,
                 assignee_id=form.assignee_id.data,
                 notes=form.notes.data,
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Follow-up scheduled."), "success")
             return redirect(url_for("followups.index"))
     return render_template("followups/form.html", form=form)

@@ -49,3 +49,18 @@ def flash_form_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "danger")
+
+
+def submit_form(form, call: Callable[[], object]) -> tuple[bool, object]:
+    """The commit boundary of a page form: ``call()`` (which builds its values
+    and calls one service) commits on success and returns ``(True, result)``;
+    a refusal is rolled back and shown on the form (on its field, or above the
+    form for a stale edit) and gives ``(False, None)``."""
+    try:
+        result = call()
+    except DomainError as exc:
+        roll_back(exc)
+        form.show_domain_error(exc)
+        return False, None
+    db.session.commit()
+    return True, result

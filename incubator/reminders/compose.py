@@ -47,12 +47,6 @@ def previous_month(period: str) -> str:
     return f"{last.year:04d}-{last.month:02d}"
 
 
-def _base_url() -> str:
-    """Links are stored relative to the site (the email and WeCom channels add
-    ``PUBLIC_BASE_URL``), so the in-app "Open" works wherever the site is."""
-    return ""
-
-
 def _moment(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=local_zone())
 
@@ -92,7 +86,7 @@ def _log_reminders(period: str) -> list[Draft]:
     drafts = []
     for user_id, orgs in by_leader.items():
         names = "、".join(name for _id, name in orgs)
-        link = f"{_base_url()}/activities/new?org={orgs[0][0]}"
+        link = f"/activities/new?org={orgs[0][0]}"
         drafts.append(
             Draft(
                 recipient_id=user_id,
@@ -179,7 +173,7 @@ def _digests(period: str) -> list[Draft]:
     )
     silent = _silent_by_worker(start)
     drafts = []
-    link = f"{_base_url()}/followups/mine"
+    link = "/followups/mine"
     for user_id, _name in workers:
         lines = [
             _("Follow-ups overdue: %(n)d", n=overdue.get(user_id, 0)),
@@ -294,8 +288,7 @@ def _progress_lines() -> list[str]:
     """Indicator progress of the project running today (if one is recorded)."""
     from incubator.i18n import local_today
     from incubator.projects.models import Project
-    from incubator.reports.projects import progress
-    from incubator.reports.views import METRIC_LABELS
+    from incubator.reports.projects import METRIC_LABELS, progress
 
     today = local_today()
     project = db.session.scalar(
@@ -324,5 +317,5 @@ def _progress_lines() -> list[str]:
 def _report_link(month: str) -> str:
     """The monthly report page once it exists; until then the month's activities."""
     if "reports.monthly" in current_app.view_functions:
-        return f"{_base_url()}/reports/monthly?month={month}"
-    return f"{_base_url()}/activities?month={month}&state=approved"
+        return f"/reports/monthly?month={month}"
+    return f"/activities?month={month}&state=approved"

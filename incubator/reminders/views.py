@@ -4,7 +4,6 @@ scheduled jobs and the outbox (提醒与任务)."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from flask import (
@@ -29,30 +28,20 @@ from incubator.auth.roles import Role
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.forms import EmptyForm
+from incubator.main.actions import run_and_flash
 from incubator.paging import paginate
-from incubator.reminders import channels, jobs, outbox
+from incubator.reminders import channels, jobs, outbox, preferences
 from incubator.reminders.models import (
     CHANNEL_LABELS,
     DELIVERY_STATE_LABELS,
     KIND_LABELS,
     Delivery,
     JobRun,
-    Kind,
     Reminder,
-    ReminderPreference,
 )
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 admin_bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
-
-EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}")
-# Which kinds each role receives.
-KINDS_FOR_ROLE = {
-    Role.ORG_LEADER: (Kind.MONTHLY_LOG_REMINDER,),
-    Role.SOCIAL_WORKER: (Kind.MONTHLY_DIGEST,),
-    Role.ADMIN: (Kind.MONTHLY_REPORT,),
-    Role.VIEWER: (),
-}
 
 
 def unread_count() -> int:
@@ -109,52 +98,31 @@ def mark_all_read():
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required()
 def settings():
-    kinds = KINDS_FOR_ROLE.get(Role(current_user.role), ())
-    prefs = {
-        p.kind: p
-        for p in db.session.scalars(
-            select(ReminderPreference).where(
-                ReminderPreference.user_id == current_user.id
-            )
-        )
-    }
+    user = db.session.get(User, current_user.id)
+    kinds = preferences.kinds_for(user)
     if request.method == "POST" and EmptyForm().validate_on_submit():
-        email = (request.form.get("email") or "").strip()
-        if email and (len(email) > 254 or not EMAIL_RE.fullmatch(email)):
-            flash(_("That does not look like an email address."), "danger")
-            return redirect(url_for("notifications.settings"))
-        user = db.session.get(User, current_user.id)
-        staff = user.role in (Role.ADMIN, Role.SOCIAL_WORKER)
-        before = {"email": user.email}
-        user.email = email
-        changes = (
-            {"email": [before["email"], email]} if before["email"] != email else {}
-        )
-        for kind in kinds:
-            pref = prefs.get(kind)
-            if pref is None:
-                pref = ReminderPreference(user_id=user.id, kind=kind)
-                db.session.add(pref)
-            new = (
+        choices = {
+            kind: (
                 request.form.get(f"{kind}-email") == "1",
-                request.form.get(f"{kind}-wecom") == "1" and staff,
+                request.form.get(f"{kind}-wecom") == "1",
             )
-            if (pref.email, pref.wecom) != new:
-                changes[kind] = [[pref.email, pref.wecom], list(new)]
-            pref.email, pref.wecom = new
-        if changes:
-            audit.record_event(
-                "update",
-                "ReminderPreference",
-                actor=user,
-                entity_id=user.id,
-                changes=changes,
+            for kind in kinds
+        }
+        email = request.form.get("email") or ""
+        if (
+            run_and_flash(
+                preferences.save_preferences,
+                user,
+                email=email,
+                choices=choices,
+                success=_("Saved."),
             )
-        db.session.commit()
-        flash(_("Saved."), "success")
-        if not email and any(request.form.get(f"{k}-email") == "1" for k in kinds):
+            and not email.strip()
+            and any(e for e, _w in choices.values())
+        ):
             flash(_("Email is ticked but no address is given."), "warning")
         return redirect(url_for("notifications.settings"))
+    prefs = preferences.preferences_of(user)
     return render_template(
         "notifications/settings.html",
         kinds=kinds,

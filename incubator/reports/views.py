@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,49 +32,13 @@ from incubator.organizations.incubation import stages
 from incubator.projects.models import Project
 from incubator.reports import metrics
 from incubator.reports import projects as project_services
+from incubator.reports.projects import METRIC_LABELS, METRIC_RULES
 from incubator.security import id_arg, int_field
 from incubator.volunteers.queries import month_range
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
-METRIC_LABELS = {
-    "orgs_incubated": _l("Organizations incubated"),
-    "ventures_supported": _l("Micro-ventures supported"),
-    "group_activities": _l("Group activities"),
-    "community_activities": _l("Community activities"),
-    "person_times": _l("Person-times served"),
-    "service_sessions": _l("Service sessions"),
-    "resources_value": _l("Resources linked (yuan)"),
-    "volunteer_hours": _l("Volunteer hours"),
-    "capacity_sessions": _l("Capacity-building sessions held"),
-    "followups_done": _l("Follow-ups done"),
-}
-# The counting rule written next to each indicator.
-METRIC_RULES = {
-    "orgs_incubated": _l(
-        "Distinct organizations that were at 孵化 or a later stage at any time in "
-        "the period."
-    ),
-    "ventures_supported": _l("Micro-ventures approved (立项) in the period."),
-    "group_activities": _l("Reviewed activities of the form 小组活动 in the period."),
-    "community_activities": _l(
-        "Reviewed activities of the form 社区活动 in the period."
-    ),
-    "person_times": _l("Sum of person-times over reviewed activities in the period."),
-    "service_sessions": _l(
-        "Reviewed activities of the centre's 13 service types in the period."
-    ),
-    "resources_value": _l(
-        "Sum of the resources ledger's values received in the period."
-    ),
-    "volunteer_hours": _l(
-        "Sum of volunteers' service hours served in the period (corrections count, "
-        "not what they replace)."
-    ),
-    "capacity_sessions": _l("Capacity-building sessions held in the period."),
-    "followups_done": _l("Follow-ups completed in the period."),
-}
 
 
 def _chart(kind: str, labels, series) -> str:

@@ -441,6 +441,44 @@ def record_attendance(
     return session
 
 
+def record_attendance_sheet(
+    session: TrainingSession,
+    *,
+    actor: User,
+    sheet: dict[int, int | list[int]],
+    walk_ins: int | None = None,
+    feedback_score=None,
+    override: bool = False,
+) -> TrainingSession:
+    """The attendance page at once: for each organization a headcount or the
+    named members, then walk-ins and feedback; the capacity is checked on the
+    total (``override`` passes it on purpose)."""
+    for organization_id, entry in sheet.items():
+        if isinstance(entry, list):
+            record_attendance(
+                session,
+                actor=actor,
+                organization_id=organization_id,
+                volunteer_ids=entry,
+                override=True,
+            )
+        else:
+            record_attendance(
+                session,
+                actor=actor,
+                organization_id=organization_id,
+                attendees=entry,
+                override=True,
+            )
+    return record_attendance(
+        session,
+        actor=actor,
+        walk_ins=walk_ins,
+        feedback_score=feedback_score,
+        override=override,
+    )
+
+
 def _clean_score(value) -> Decimal:
     try:
         score = Decimal(str(value).strip())

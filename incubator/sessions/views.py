@@ -16,10 +16,9 @@ from wtforms import SelectChoice
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.database import utcnow
-from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
-from incubator.main.actions import flash_form_errors, roll_back, run_and_flash
+from incubator.main.actions import flash_form_errors, run_and_flash, submit_form
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
@@ -144,15 +143,13 @@ def new():
             if form.freq.data
             else None
         )
-        try:
-            created = services.schedule_session(
+        saved, created = submit_form(
+            form,
+            lambda: services.schedule_session(
                 actor=current_user, recurrence=recurrence, **_values(form)
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(
                 _("%(n)d sessions scheduled.", n=len(created))
                 if len(created) > 1
@@ -253,22 +250,17 @@ def edit(session_id: int):
         form.organization_ids.data = [i.organization_id for i in session.invites]
         form.version.data = session.version
     if form.validate_on_submit():
-        try:
-            changed = services.update_session(
+        saved, changed = submit_form(
+            form,
+            lambda: services.update_session(
                 session,
                 actor=current_user,
                 expected_version=int_field(form.version.data),
                 scope=form.scope.data or "this",
                 **_values(form),
-            )
-        except StaleRecord as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("%(n)d sessions changed.", n=len(changed)), "success")
             _flash_day_warnings(changed)
             return redirect(url_for("sessions.detail", session_id=session.id))
@@ -336,38 +328,21 @@ def attendance(session_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("sessions.detail", session_id=session.id))
-    try:
-        for invite in session.invites:
-            org_id = invite.organization_id
-            names = request.form.getlist(f"named-{org_id}")
-            count = _int_or_none(request.form.get(f"attendees-{org_id}"))
-            if names:
-                services.record_attendance(
-                    session,
-                    actor=current_user,
-                    organization_id=org_id,
-                    volunteer_ids=[i for i in map(id_arg, names) if i],
-                    override=True,
-                )
-            elif count is not None:
-                services.record_attendance(
-                    session,
-                    actor=current_user,
-                    organization_id=org_id,
-                    attendees=count,
-                    override=True,
-                )
-        services.record_attendance(
-            session,
-            actor=current_user,
-            walk_ins=form.walk_ins.data,
-            feedback_score=form.feedback_score.data,
-            override=form.override.data,
-        )
-    except DomainError as exc:
-        roll_back(exc)
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Attendance recorded; the session counts as held."), "success")
+    sheet = {}
+    for invite in session.invites:
+        org_id = invite.organization_id
+        names = [i for i in map(id_arg, request.form.getlist(f"named-{org_id}")) if i]
+        count = _int_or_none(request.form.get(f"attendees-{org_id}"))
+        if names or count is not None:
+            sheet[org_id] = names or count
+    run_and_flash(
+        services.record_attendance_sheet,
+        session,
+        actor=current_user,
+        sheet=sheet,
+        walk_ins=form.walk_ins.data,
+        feedback_score=form.feedback_score.data,
+        override=form.override.data,
+        success=_("Attendance recorded; the session counts as held."),
+    )
     return redirect(url_for("sessions.detail", session_id=session.id))

@@ -13,10 +13,9 @@ from wtforms import SelectChoice
 from incubator.activities import photos as photo_files
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.main.actions import flash_form_errors, roll_back, run_and_flash
+from incubator.main.actions import flash_form_errors, run_and_flash, submit_form
 from incubator.organizations.incubation import dimensions, stage_label, stages
 from incubator.security import int_field
 from incubator.ventures import plans, reviews, services, spending
@@ -167,8 +166,9 @@ def edit_action(action_id: int):
     action = _action_or_404(action_id)
     form = PlanActionForm(obj=action if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            plans.update_action(
+        saved, _action = submit_form(
+            form,
+            lambda: plans.update_action(
                 action,
                 actor=current_user,
                 expected_version=int_field(form.version.data),
@@ -176,15 +176,9 @@ def edit_action(action_id: int):
                 action=form.action.data,
                 owner=form.owner.data,
                 due_on=form.due_on.data,
-            )
-        except StaleRecord as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Saved."), "success")
             return _back(action.venture_id, "plan")
     return render_template("ventures/action_form.html", form=form, action=action)
@@ -303,8 +297,9 @@ def edit_template(template_id: int | None = None):
             abort(404)
     form = _template_form(template)
     if form.validate_on_submit():
-        try:
-            plans.save_template(
+        saved, _template = submit_form(
+            form,
+            lambda: plans.save_template(
                 actor=current_user,
                 template=template,
                 expected_version=int_field(form.version.data) if template else None,
@@ -314,15 +309,9 @@ def edit_template(template_id: int | None = None):
                 action=form.action.data,
                 due_days=form.due_days.data,
                 active=form.active.data,
-            )
-        except StaleRecord as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("ventures.catalogue"))
     return render_template("ventures/template_form.html", form=form, template=template)
@@ -334,17 +323,8 @@ def customize_catalogue():
     """Copy the defaults into the editable catalogue."""
     if EmptyForm().validate_on_submit():
         run_and_flash(
-            _materialize,
+            plans.customize_catalogue,
             actor=current_user,
             success=_("The catalogue is now editable."),
         )
     return redirect(url_for("ventures.catalogue"))
-
-
-def _materialize(*, actor) -> None:
-    if actor.role != Role.ADMIN:
-        raise DomainError(_("You are not allowed to do this."))
-    plans.materialize_catalogue()
-    from incubator.audit import services as audit
-
-    audit.record_event("customize", "PlanTemplate", actor=actor)

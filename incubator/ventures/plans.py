@@ -139,6 +139,16 @@ def materialize_catalogue() -> None:
     db.session.flush()
 
 
+def customize_catalogue(*, actor: User) -> None:
+    """Make the catalogue editable: the defaults become rows (admins)."""
+    from incubator.auth.roles import Role
+
+    if actor.role != Role.ADMIN:
+        raise NotPermitted(_l("Only the project lead edits the catalogue."))
+    materialize_catalogue()
+    audit.record_event("customize", "PlanTemplate", actor=actor)
+
+
 def suggestions(stage: str, dimensions: list[str]) -> list[Entry]:
     """Catalogue entries for ``stage`` on each of ``dimensions`` (in that order);
     entries with no stage serve when none is written for the stage."""

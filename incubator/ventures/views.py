@@ -15,10 +15,9 @@ from wtforms import SelectChoice
 from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.i18n import local_today
-from incubator.main.actions import roll_back
+from incubator.main.actions import submit_form
 from incubator.organizations.models import FilingStatus, Organization
 from incubator.paging import paginate
 from incubator.security import id_arg, int_field
@@ -178,15 +177,13 @@ def new_round():
     if request.method == "GET":
         form.criteria.data = _criteria_text(None)
     if form.validate_on_submit():
-        try:
-            round_ = round_services.create_round(
+        saved, round_ = submit_form(
+            form,
+            lambda: round_services.create_round(
                 actor=current_user, **_round_values(form)
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Round opened."), "success")
             return redirect(url_for("ventures.round_detail", round_id=round_.id))
     return render_template("ventures/round_form.html", form=form, round=None)
@@ -201,21 +198,16 @@ def edit_round(round_id: int):
         form.criteria.data = _criteria_text(round_)
         form.budget.data = f"{round_.budget:.2f}"
     if form.validate_on_submit():
-        try:
-            round_services.update_round(
+        saved, _round = submit_form(
+            form,
+            lambda: round_services.update_round(
                 round_,
                 actor=current_user,
                 expected_version=int_field(form.version.data),
                 **_round_values(form),
-            )
-        except StaleRecord as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("ventures.round_detail", round_id=round_.id))
     return render_template("ventures/round_form.html", form=form, round=round_)
@@ -317,19 +309,17 @@ def apply(round_id: int):
     if request.method == "GET":
         form.submission_key.data = uuid.uuid4().hex
     if form.validate_on_submit():
-        try:
-            venture = services.apply(
+        saved, venture = submit_form(
+            form,
+            lambda: services.apply(
                 round_,
                 org,
                 actor=current_user,
                 submission_key=form.submission_key.data,
                 **_application_values(form),
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Application submitted."), "success")
             return redirect(url_for("ventures.detail", venture_id=venture.id))
     return render_template(
@@ -352,21 +342,16 @@ def edit(venture_id: int):
             f"{line.item} {line.amount:.2f}" for line in venture.budget_lines
         )
     if form.validate_on_submit():
-        try:
-            services.update_application(
+        saved, _venture = submit_form(
+            form,
+            lambda: services.update_application(
                 venture,
                 actor=current_user,
                 expected_version=int_field(form.version.data),
                 **_application_values(form),
-            )
-        except StaleRecord as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        except DomainError as exc:
-            roll_back(exc)
-            form.show_domain_error(exc)
-        else:
-            db.session.commit()
+            ),
+        )
+        if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("ventures.detail", venture_id=venture.id))
     return render_template(

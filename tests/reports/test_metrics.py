@@ -165,24 +165,14 @@ def test_february_by_hand(
     )
 
 
-def test_targets_are_checked(frozen_time, make_user, db):
+def test_targets_are_checked(frozen_time, make_user, db, make_project):
     import pytest
 
     from incubator.errors import ValidationFailed
     from incubator.reports import projects
 
     admin = make_user("admin")
-    project = projects.create_project(
-        actor=admin,
-        name="项目",
-        community="测试社区",
-        year=1,
-        kind="single",
-        renewal=False,
-        budget="1000",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-    )
+    project = make_project(admin)
     for bad in ("1e-999999999", "0", "-1", "1.5", "abc", 1.0, True, "99999999999"):
         with pytest.raises(ValidationFailed):
             projects.add_indicator(

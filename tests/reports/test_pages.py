@@ -49,7 +49,7 @@ def test_monthly_page_workbook_and_api_agree(
 
 def test_dashboards_for_each_role(frozen_time, team, log, db, client, make_user, app):
     _approved(team, log, db)
-    admin = make_user("admin", username="boss")
+    make_user("admin", username="boss")
     login(client, "boss")
     page = client.get("/reports").get_data(as_text=True)
     assert "data-chart" in page and "2026-02" in page  # the trend table
@@ -82,11 +82,10 @@ def test_dashboards_for_each_role(frozen_time, team, log, db, client, make_user,
     page = leader.get("/reports").get_data(as_text=True)
     assert "舞蹈队" in page
     assert leader.get("/reports/monthly").status_code == 403
-    assert admin.id
 
 
 def test_five_places_agree_to_the_fen_and_person_time(
-    frozen_time, team, log, db, client, make_user, api_token
+    frozen_time, team, log, db, client, make_user, api_token, make_project
 ):
     from datetime import date
 
@@ -103,17 +102,7 @@ def test_five_places_agree_to_the_fen_and_person_time(
             received_on=date(2026, 2, 5),
         )
     admin = make_user("admin", username="boss")
-    project = project_services.create_project(
-        actor=admin,
-        name="幸福禾立方",
-        community="测试社区",
-        year=1,
-        kind="single",
-        renewal=False,
-        budget="200000",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-    )
+    project = make_project(admin)
     for metric, target in (("person_times", 3000), ("resources_value", "408400")):
         project_services.add_indicator(
             project, actor=admin, metric=metric, target=target
@@ -151,24 +140,11 @@ def test_five_places_agree_to_the_fen_and_person_time(
 
 
 def test_application_draft_is_editable_then_printable(
-    frozen_time, team, db, client, make_user
+    frozen_time, team, db, client, make_user, make_project
 ):
-    from datetime import date
-
-    from incubator.reports import projects as project_services
 
     admin = make_user("admin", username="boss")
-    project = project_services.create_project(
-        actor=admin,
-        name="幸福禾立方",
-        community="禾山社区",
-        year=1,
-        kind="single",
-        renewal=False,
-        budget="200000",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-    )
+    project = make_project(admin)
     db.session.commit()
     login(client, "boss")
     url = f"/reports/projects/{project.id}/application"
@@ -181,24 +157,13 @@ def test_application_draft_is_editable_then_printable(
 
 
 def test_dashboards_and_reports_keep_flat_query_counts(
-    frozen_time, team, log, db, client, make_user, assert_constant_queries
+    frozen_time, team, log, db, client, make_user, assert_constant_queries, make_project
 ):
-    from datetime import date
 
     from incubator.reports import projects as project_services
 
     admin = make_user("admin", username="boss")
-    project = project_services.create_project(
-        actor=admin,
-        name="项目",
-        community="测试社区",
-        year=1,
-        kind="single",
-        renewal=False,
-        budget="1000",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-    )
+    project = make_project(admin)
     for metric in ("person_times", "group_activities", "orgs_incubated"):
         project_services.add_indicator(project, actor=admin, metric=metric, target=10)
     db.session.commit()
@@ -221,8 +186,9 @@ def test_dashboards_and_reports_keep_flat_query_counts(
         assert_constant_queries(url, grow, budget=40)
 
 
-def test_a_target_can_be_corrected_or_removed(frozen_time, db, client, make_user):
-    from datetime import date
+def test_a_target_can_be_corrected_or_removed(
+    frozen_time, db, client, make_user, make_project
+):
 
     from sqlalchemy import select
 
@@ -230,17 +196,7 @@ def test_a_target_can_be_corrected_or_removed(frozen_time, db, client, make_user
     from incubator.reports import projects as project_services
 
     admin = make_user("admin", username="boss")
-    project = project_services.create_project(
-        actor=admin,
-        name="项目",
-        community="测试社区",
-        year=1,
-        kind="single",
-        renewal=False,
-        budget="1000",
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-    )
+    project = make_project(admin)
     indicator = project_services.add_indicator(
         project, actor=admin, metric="person_times", target=30000
     )

@@ -183,3 +183,28 @@ def test_cadence_settings_page(town, db, client):
     assert services.cadence()["intake"] == 1  # "x" refused the whole form
     client.post("/followups/cadence", data={"cadence-intake": "2"})
     assert services.cadence()["intake"] == 2
+
+
+def test_sessions_and_follow_ups_on_the_timeline(town, db, client, frozen_time):
+    from incubator.sessions import services as sessions
+    from tests.sessions.test_sessions import at, monthly
+
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 1, 8),
+        ends_at=at(2026, 3, 1, 9),
+    )[0]
+    sessions.record_attendance(
+        session, actor=town["sw"], organization_id=town["dance"].id, attendees=3
+    )
+    first = visit(town, db, due=date(2026, 2, 27))
+    services.complete_followup(first, actor=town["sw"], outcome="上门了解排练场地")
+    db.session.commit()
+    login(client, "town_sw")
+    page = client.get(f"/organizations/{town['dance'].id}/timeline").get_data(
+        as_text=True
+    )
+    assert "财务管理工作坊" in page and "3" in page
+    assert "上门了解排练场地" in page

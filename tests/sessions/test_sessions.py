@@ -418,3 +418,32 @@ def test_tampered_attendance_and_cadence_forms(town, db, client, frozen_time):
         200,
         302,
     )
+
+
+def test_attendance_from_the_page(town, db, client, frozen_time):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 1, 8),
+        ends_at=at(2026, 3, 1, 9),
+        capacity=5,
+    )[0]
+    login(client, "town_sw")
+    url = f"/sessions/{session.id}/attendance"
+    dance, patrol = town["dance"].id, town["patrol"].id
+    client.post(url, data={f"attendees-{dance}": "4", f"attendees-{patrol}": "2"})
+    db.session.expire_all()
+    assert session.state == "scheduled"  # 6 > 5, refused as a whole
+    client.post(
+        url,
+        data={
+            f"attendees-{dance}": "4",
+            f"attendees-{patrol}": "2",
+            "feedback_score": "4.5",
+            "override": "y",
+        },
+    )
+    db.session.expire_all()
+    assert (session.state, session.attendance_total) == ("held", 6)
+    assert str(session.feedback_score) == "4.5"
