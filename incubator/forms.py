@@ -1,18 +1,71 @@
-"""The base every form of the product inherits: it strips surrounding blanks and
-refuses control characters (NUL included) in every text field, in the user's
-language."""
+"""The base every form of the product inherits: every field goes through
+``incubator.normalize`` (full-width digits, letters and spaces to ASCII, trimmed;
+numbers and dates typed in full-width digits read as ASCII, in other scripts'
+digits or with an exponent refused), and control characters (NUL included) and
+bidirectional controls are refused in every text field, in the user's language."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    TimeField,
+)
 
 from incubator.i18n import is_chinese
+from incubator.normalize import (
+    BIDI_MESSAGE,
+    DIGITS_MESSAGE,
+    fold,
+    has_bidi_controls,
+    is_plain_number,
+    nfkc,
+    number_text,
+)
 from incubator.security import has_control_chars
+
+NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
+# DateTimeLocalField is a DateTimeField; the Date/Time fields parse with strptime,
+# which reads any script's digits, so they are normalized the same way.
+DAY_FIELDS = (DateField, DateTimeField, TimeField)
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _fold(value):
+    return fold(value) if isinstance(value, str) else value
+
+
+def _normalized_number_input(field):
+    """Wrap ``field.process_formdata`` so what was typed is NFKC-normalized
+    first and, for numbers, must be a plain decimal in ASCII digits (WTForms
+    itself would read ``١٢`` as 12 and ``1E+2`` as 100)."""
+    process = field.process_formdata
+    number = isinstance(field, NUMBER_FIELDS)
+
+    def process_formdata(valuelist):
+        if valuelist:
+            tidy = number_text if number else nfkc
+            valuelist = [tidy(v) if isinstance(v, str) else v for v in valuelist]
+            text = valuelist[0] if isinstance(valuelist[0], str) else ""
+            if text and not text.isascii():
+                field.data = None
+                raise ValueError(str(DIGITS_MESSAGE))
+            if number and text and not is_plain_number(text.replace(",", "")):
+                field.data = None
+                raise ValueError(str(_l("A plain number such as 12.5 is expected.")))
+            field.raw_data = valuelist
+        return process(valuelist)
+
+    field.process_formdata = process_formdata
 
 
 _WTFORMS_ZH = None
@@ -36,10 +89,17 @@ class BaseForm(FlaskForm):
 
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
+            password = issubclass(unbound_field.field_class, PasswordField)
             if _strip not in filters and not unbound_field.kwargs.get("keep_blanks"):
-                unbound_field.kwargs["filters"] = [_strip, *filters]
+                filters = [_strip, *filters]
+            if not password and _fold not in filters:
+                filters = [_fold, *filters]
+            unbound_field.kwargs["filters"] = filters
             unbound_field.kwargs.pop("keep_blanks", None)
-            return unbound_field.bind(form=form, **options)
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, NUMBER_FIELDS + DAY_FIELDS):
+                _normalized_number_input(field)
+            return field
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -49,6 +109,9 @@ class BaseForm(FlaskForm):
                     *field.errors,
                     _l("Control characters are not allowed."),
                 ]
+                ok = False
+            if isinstance(field.data, str) and has_bidi_controls(field.data):
+                field.errors = [*field.errors, BIDI_MESSAGE]
                 ok = False
         return ok
 

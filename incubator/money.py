@@ -4,11 +4,12 @@ one way to show it."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from incubator.errors import ValidationFailed
+from incubator.normalize import DIGITS_MESSAGE, parse_decimal
 
 FEN = Decimal("0.01")
 MAX_AMOUNT = Decimal("100000000")
@@ -17,16 +18,20 @@ MAX_AMOUNT = Decimal("100000000")
 def clean_money(value, field: str = "value", *, positive: bool = False) -> Decimal:
     """``"1200.5"`` -> ``Decimal("1200.50")``. Refuses (``ValidationFailed`` on
     ``field``) anything that is not a plain amount from 0 (or above 0 when
-    ``positive``) to 100,000,000 with at most two decimals."""
-    if isinstance(value, float | bool):
+    ``positive``) to 100,000,000 with at most two decimals. Full-width digits are
+    normalized; ``"1E+2"``, NaN, other scripts' digits and floats are refused
+    (``incubator.normalize.parse_decimal``)."""
+    if isinstance(value, float | bool) or value is None:
         raise ValidationFailed(_l("An amount in yuan, such as 1200.50."), field=field)
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(
-            _l("An amount in yuan, such as 1200.50."), field=field
-        ) from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        amount = parse_decimal(value, field, grouping=True)
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
+        amount = None
+    if amount is None:
+        raise ValidationFailed(_l("An amount in yuan, such as 1200.50."), field=field)
+    if amount < 0 or amount > MAX_AMOUNT:
         raise ValidationFailed(_l("An amount from 0 to 100,000,000 yuan."), field=field)
     if amount != amount.quantize(FEN):
         raise ValidationFailed(

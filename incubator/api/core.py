@@ -22,6 +22,7 @@ from incubator.api.errors import (
     error_response,
     validation_error_response,
 )
+from incubator.api.normalize import normalize_input
 from incubator.auth.models import User
 from incubator.auth.sessions import resolve_token
 from incubator.errors import DomainError
@@ -159,6 +160,9 @@ def endpoint(
             try:
                 if query is not None:
                     args = {k: request.args.get(k) for k in request.args}
+                    args, bad = normalize_input(args, query)
+                    if bad:
+                        return error_response(422, fields=bad)
                     kwargs["query"] = query.model_validate(args)
                 if body is not None:
                     data = _read_json_body()
@@ -168,6 +172,9 @@ def endpoint(
                             422,
                             fields={bad: [_("Control characters are not allowed.")]},
                         )
+                    data, refused = normalize_input(data, body)
+                    if refused:
+                        return error_response(422, fields=refused)
                     kwargs["body"] = body.model_validate(data)
             except _BadBody as exc:
                 return error_response(400, str(exc))

@@ -21,11 +21,12 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import db
+from incubator.normalize import name_key as normalized_name_key
 from incubator.projects.models import Community, Compound
 
 
@@ -65,6 +66,9 @@ class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    # ``incubator.normalize.name_key(name)``, set whenever ``name`` is: names are
+    # unique per community by this key, the same on SQLite and PostgreSQL.
+    name_key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32), index=True)
     compound_id: Mapped[int | None] = mapped_column(
         ForeignKey("compound.id"), index=True
@@ -97,7 +101,15 @@ class Organization(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("community_id", "name"),
+        UniqueConstraint("community_id", "name_key"),
+    )
+
+    @validates("name")
+    def _set_name_key(self, _key, value):
+        self.name_key = normalized_name_key(value or "")[:200]
+        return value
 
     @property
     def kind_label(self) -> str:

@@ -10,7 +10,8 @@ import logging
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.audit import services as audit
@@ -20,6 +21,8 @@ from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
+from incubator.normalize import clean_text, refuse_bidi_controls
+from incubator.normalize import name_key as normalized_name_key
 from incubator.organizations.incubation import INTAKE, stage_map
 from incubator.organizations.models import (
     FilingStatus,
@@ -64,7 +67,8 @@ def _clean(values: dict, *, org: Organization | None) -> dict:
     ``ValidationFailed`` naming the first bad field."""
     clean = {}
     if "name" in values:
-        name = " ".join((values["name"] or "").split())
+        refuse_bidi_controls(values["name"], "name")
+        name = " ".join(clean_text(values["name"] or "").split())
         if not name:
             raise ValidationFailed(_l("Please enter the name."), field="name")
         if len(name) > 100:
@@ -91,7 +95,8 @@ def _clean(values: dict, *, org: Organization | None) -> dict:
         count = values["member_count"]
         if count is None:
             count = 0
-        if not isinstance(count, int) or not 0 <= count <= MAX_MEMBERS:
+        whole = isinstance(count, int) and not isinstance(count, bool)
+        if not whole or not 0 <= count <= MAX_MEMBERS:
             raise ValidationFailed(
                 _l(
                     "The member count must be a whole number from 0 to %(n)d.",
@@ -133,21 +138,45 @@ def _check_user(user_id, roles, field, message):
     return user_id
 
 
+def _name_taken(name: str) -> RuleViolation:
+    return RuleViolation(
+        _l(
+            "The name is taken: an organization named %(name)s already exists in "
+            "this community (names differing only in case or full-width letters "
+            "count as the same).",
+            name=name,
+        ),
+        field="name",
+    )
+
+
 def _check_unique_name(name: str, community_id: int, *, exclude: int | None) -> None:
+    """``RuleViolation`` (409, on ``name``) when another organization of the
+    community has the same ``name_key`` (NFKC + casefold)."""
     query = select(Organization.id).where(
         Organization.community_id == community_id,
-        func.lower(Organization.name) == name.lower(),
+        Organization.name_key == normalized_name_key(name)[:200],
     )
     if exclude is not None:
         query = query.where(Organization.id != exclude)
     if db.session.scalar(query.limit(1)) is not None:
-        raise ValidationFailed(
-            _l(
-                "An organization named %(name)s already exists in this community.",
-                name=name,
-            ),
-            field="name",
-        )
+        raise _name_taken(name)
+
+
+def _flush_or_name_taken(org: Organization) -> None:
+    """Flush; a concurrent insert of the same name key that slipped past
+    ``_check_unique_name`` is the same 409, not a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        message = str(exc.orig)
+        if (
+            "organization.name" in message
+            or "organization_community_id_name" in message
+        ):
+            raise _name_taken(org.name) from None
+        raise
 
 
 def create_organization(*, actor: User | None, **values) -> Organization:
@@ -178,6 +207,7 @@ def create_organization(*, actor: User | None, **values) -> Organization:
         **clean,
     )
     db.session.add(org)
+    _flush_or_name_taken(org)
     audit.record("create", org, actor=actor)
     stage = stage_map()[INTAKE]
     db.session.add(
@@ -191,7 +221,7 @@ def create_organization(*, actor: User | None, **values) -> Organization:
             actor_id=getattr(actor, "id", None),
         )
     )
-    db.session.flush()
+    _flush_or_name_taken(org)
     return org
 
 
@@ -246,7 +276,7 @@ def update_organization(
 
 def _flush_or_stale(org: Organization) -> None:
     try:
-        db.session.flush()
+        _flush_or_name_taken(org)
     except StaleDataError:
         db.session.rollback()
         raise StaleRecord(

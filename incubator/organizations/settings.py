@@ -5,7 +5,7 @@ change; history rows keep the labels they were made with."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.errors import StaleRecord, ValidationFailed
 from incubator.extensions import db
+from incubator.normalize import DIGITS_MESSAGE, parse_decimal, parse_whole
 from incubator.organizations.incubation import (
     DORMANT,
     FIXED_STAGES,
@@ -182,9 +183,13 @@ def save_dimensions(rows: list[dict], *, actor: User) -> None:
 
 def _whole(value, low: int, high: int, field: str, message) -> int:
     try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationFailed(message, field=field) from None
+        number = parse_whole(value, field)
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
+        number = None
+    if number is None:
+        raise ValidationFailed(message, field=field)
     if not low <= number <= high:
         raise ValidationFailed(message, field=field)
     return number
@@ -200,12 +205,13 @@ def save_criteria(
     expected_version: int | None = None,
 ) -> None:
     try:
-        average = Decimal(str(min_average).strip())
-        if not average.is_finite():
-            raise InvalidOperation
-        average = average.quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
+        average = parse_decimal(min_average, "min_average")
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
         average = None
+    if average is not None:
+        average = average.quantize(Decimal("0.01"))
     if average is None or not Decimal("1") <= average <= Decimal("5"):
         raise ValidationFailed(
             _l("The minimum average is a number from 1 to 5."), field="min_average"

@@ -6,7 +6,7 @@ audit, never commit."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from incubator.errors import NotPermitted, RuleViolation, StaleRecord, Validatio
 from incubator.extensions import db
 from incubator.followups.services import add_months
 from incubator.i18n import local_zone
+from incubator.normalize import DIGITS_MESSAGE, parse_decimal
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
 from incubator.sessions.models import (
@@ -481,10 +482,12 @@ def record_attendance_sheet(
 
 def _clean_score(value) -> Decimal:
     try:
-        score = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        score = parse_decimal(value, "feedback_score")
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
         score = None
-    if score is None or not score.is_finite() or not 1 <= score <= 5:
+    if score is None or not 1 <= score <= 5:
         raise ValidationFailed(
             _l("The average feedback score is from 1 to 5."), field="feedback_score"
         )

@@ -16,6 +16,7 @@ from incubator.auth.models import User
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
+from incubator.normalize import number_text
 from incubator.ventures.models import ReviewScore, State, Venture, VentureReview
 from incubator.ventures.services import add_event
 
@@ -63,8 +64,10 @@ def submit_review(
     clean: dict[int, int] = {}
     for criterion in criteria:
         value = scores.get(criterion.id)
-        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}", value.strip()):
-            value = int(value.strip())
+        if isinstance(value, str):
+            value = number_text(value)
+            if re.fullmatch(r"[0-9]{1,3}", value):
+                value = int(value)
         if (
             isinstance(value, bool)
             or not isinstance(value, int)

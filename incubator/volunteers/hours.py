@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from incubator.database import serialize_on
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
+from incubator.normalize import DIGITS_MESSAGE, parse_decimal
 from incubator.organizations.models import Organization
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
@@ -36,13 +37,18 @@ STAR_NAMES = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
 
 
 def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
+    """Hours of one day, in half-hour steps, as ``Decimal("2.5")``; typed text is
+    normalized (``incubator.normalize.parse_decimal``: full-width digits yes,
+    exponents and other scripts' digits no)."""
     try:
-        hours = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(
-            _l("Hours are a number such as 2.5."), field="hours"
-        ) from None
-    if not hours.is_finite() or hours < 0 or (hours == 0 and not allow_zero):
+        hours = parse_decimal(value, "hours")
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
+        hours = None
+    if hours is None:
+        raise ValidationFailed(_l("Hours are a number such as 2.5."), field="hours")
+    if hours < 0 or (hours == 0 and not allow_zero):
         raise ValidationFailed(_l("Hours must be more than 0."), field="hours")
     if hours > DAY_LIMIT:
         raise ValidationFailed(

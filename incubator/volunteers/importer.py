@@ -28,6 +28,7 @@ from incubator.database import utcnow
 from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
+from incubator.normalize import nfkc, normalize_cells
 from incubator.organizations.models import Organization
 from incubator.projects.models import Compound
 from incubator.volunteers import validation as v
@@ -44,7 +45,9 @@ logger = logging.getLogger(__name__)
 
 MAX_ROWS = 10_000
 # 2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日
-DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", re.ASCII
+)
 PENDING_HOURS = 24
 # (header, key, required)
 COLUMNS = (
@@ -150,7 +153,7 @@ def _date_cell(value, key: str, errors: list[str]):
         return value.date()
     if isinstance(value, date):
         return value
-    match = DATE_TEXT.fullmatch(str(value).strip())
+    match = DATE_TEXT.fullmatch(nfkc(str(value)))
     if match:
         try:
             return date(int(match[1]), int(match[2]), int(match[3]))
@@ -216,6 +219,12 @@ def parse_roster(data: bytes, *, actor: User, organization: Organization | None)
 def _check_row(line, cells, compounds, known_phones, known_ids, seen_phones, seen_ids):
     errors: list[str] = []
     values: dict = {}
+    cells, refused = normalize_cells(cells)
+    errors.extend(
+        _("%(col)s: %(message)s", col=_column_label(key), message=message)
+        for key, message in refused.items()
+        if key in HEADERS.values()
+    )
 
     def attempt(key, fn):
         try:

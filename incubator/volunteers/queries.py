@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.auth.models import User
 from incubator.auth.permissions import org_scope
+from incubator.normalize import clean_text, phone_text
 from incubator.organizations.models import Organization
 from incubator.volunteers.access import volunteer_scope
 from incubator.volunteers.models import (
@@ -40,10 +41,12 @@ def volunteers_query(
             selectinload(Volunteer.memberships).joinedload(Membership.organization),
         )
     )
+    name = clean_text(name) if name else None
     if name:
         stmt = stmt.where(
             func.lower(Volunteer.name).contains(name.lower(), autoescape=True)
         )
+    phone_tail = phone_text(phone_tail) if phone_tail else None
     if phone_tail:
         stmt = stmt.where(Volunteer.phone.endswith(phone_tail, autoescape=True))
     if skill:

@@ -89,7 +89,8 @@ def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) ->
         raise ValidationFailed(
             _l("The leaving date is before the joining date."), field="left_on"
         )
-    guardian = (pick("guardian_name") or "").strip() or None
+    guardian_name = pick("guardian_name")
+    guardian = v.clean_name(guardian_name, "guardian_name") if guardian_name else None
     consent = v.clean_past_date(pick("guardian_consent_on"), "guardian_consent_on")
     v.check_guardian(clean["birth_year"], guardian, consent, clean["id_number"])
     clean["guardian_name"], clean["guardian_consent_on"] = guardian, consent

@@ -13,19 +13,30 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.errors import ValidationFailed
 from incubator.i18n import local_today
+from incubator.normalize import (
+    DIGITS_MESSAGE,
+    clean_text,
+    id_birth_date,
+    id_birth_date_text,
+    id_number_text,
+    parse_whole,
+    phone_text,
+    refuse_bidi_controls,
+)
 from incubator.volunteers.models import Availability, Gender
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
-LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
-ID_NUMBER = re.compile(r"\d{17}[\dX]")
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+LANDLINE = re.compile(r"0[0-9]{2,3}[0-9]{7,8}")
+ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 GUARDIAN_AGE = 14
 MAX_SKILLS = 12
 
 
-def clean_name(value) -> str:
-    name = " ".join(str(value or "").split())
+def clean_name(value, field: str = "name") -> str:
+    refuse_bidi_controls(value, field)
+    name = " ".join(clean_text(str(value or "")).split())
     if not name:
         raise ValidationFailed(_l("Please enter the name."), field="name")
     if len(name) > 32:
@@ -36,7 +47,10 @@ def clean_name(value) -> str:
 
 
 def clean_phone(value, *, required: bool = True) -> str | None:
-    phone = re.sub(r"[\s]", "", str(value or ""))
+    """A mobile or landline number, normalized (``incubator.normalize.phone_text``:
+    full-width digits, blanks, dashes and ``+86`` dropped) before it is checked,
+    compared and stored."""
+    phone = phone_text(value)
     if not phone:
         if required:
             raise ValidationFailed(_l("Please enter the phone number."), field="phone")
@@ -58,7 +72,11 @@ def id_number_checksum_ok(value: str) -> bool:
 
 
 def clean_id_number(value, *, birth_year: int | None) -> str | None:
-    text = str(value or "").strip().upper()
+    """An 18-character resident ID number (GB 11643-1999), normalized
+    (full-width digits, blanks, a lower-case ``x``), with a right check digit, a
+    birth date that exists and is not in the future, and, when ``birth_year`` is
+    given, that year. ``None`` for blank."""
+    text = id_number_text(value)
     if not text:
         return None
     if not ID_NUMBER.fullmatch(text) or not id_number_checksum_ok(text):
@@ -66,20 +84,42 @@ def clean_id_number(value, *, birth_year: int | None) -> str | None:
             _l("The ID number is not a valid 18-character resident ID number."),
             field="id_number",
         )
-    if birth_year is not None and int(text[6:10]) != birth_year:
+    born = id_birth_date(text)
+    if born is None or born.year < 1900 or born > local_today():
         raise ValidationFailed(
-            _l("The ID number does not match the birth year."), field="id_number"
+            _l(
+                "The birth date in the ID number, %(day)s, is not a possible date "
+                "of birth.",
+                day=id_birth_date_text(text),
+            ),
+            field="id_number",
+        )
+    if birth_year is not None and born.year != birth_year:
+        raise ValidationFailed(
+            _l(
+                "The ID number gives the birth date %(day)s, which does not match "
+                "the birth year %(year)s.",
+                day=born.isoformat(),
+                year=birth_year,
+            ),
+            field="id_number",
         )
     return text
 
 
 def clean_birth_year(value) -> int:
     try:
-        year = int(str(value).strip())
-    except (TypeError, ValueError):
+        year = parse_whole(value, "birth_year")
+    except ValidationFailed as exc:
+        if exc.message is not DIGITS_MESSAGE:
+            exc = ValidationFailed(
+                _l("The birth year is a year such as 1960."), field="birth_year"
+            )
+        raise exc from None
+    if year is None:
         raise ValidationFailed(
             _l("The birth year is a year such as 1960."), field="birth_year"
-        ) from None
+        )
     if not 1900 <= year <= local_today().year:
         raise ValidationFailed(
             _l("The birth year must be between 1900 and this year."), field="birth_year"
