@@ -22,6 +22,7 @@ from incubator.i18n import is_chinese
 from incubator.normalize import (
     BIDI_MESSAGE,
     DIGITS_MESSAGE,
+    PLAIN_NUMBER_MESSAGE,
     fold,
     has_bidi_controls,
     is_plain_number,
@@ -61,7 +62,7 @@ def _normalized_number_input(field):
                 raise ValueError(str(DIGITS_MESSAGE))
             if number and text and not is_plain_number(text.replace(",", "")):
                 field.data = None
-                raise ValueError(str(_l("A plain number such as 12.5 is expected.")))
+                raise ValueError(str(PLAIN_NUMBER_MESSAGE))
             field.raw_data = valuelist
         return process(valuelist)
 

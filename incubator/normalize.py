@@ -122,6 +122,7 @@ def normalize_cells(cells: dict) -> tuple[dict, dict]:
 # Numbers and dates ---------------------------------------------------------
 
 DIGITS_MESSAGE = _l("Write numbers with the digits 0 to 9, such as 12.")
+PLAIN_NUMBER_MESSAGE = _l("A plain number such as 12.5 is expected (no exponent).")
 
 
 def nfkc(value: str) -> str:
@@ -187,9 +188,7 @@ def parse_decimal(value, field: str, *, grouping: bool = False) -> Decimal | Non
     if not text.isascii():
         raise ValidationFailed(DIGITS_MESSAGE, field=field)
     if not PLAIN_DECIMAL.fullmatch(text) or len(text) > 30:
-        raise ValidationFailed(
-            _l("A plain number such as 12.5 is expected (no exponent)."), field=field
-        )
+        raise ValidationFailed(PLAIN_NUMBER_MESSAGE, field=field)
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals

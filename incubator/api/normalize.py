@@ -37,6 +37,7 @@ from incubator.normalize import (
     ISO_DAY,
     PLAIN_DECIMAL,
     PLAIN_INT,
+    PLAIN_NUMBER_MESSAGE,
     clean_text,
     has_bidi_controls,
     nfkc,
@@ -172,7 +173,7 @@ def _decimal(value):
         if not text.isascii():
             raise _Refused(DIGITS_MESSAGE)
         if not PLAIN_DECIMAL.fullmatch(text):
-            raise _Refused(_l("A plain number such as 12.5 is expected (no exponent)."))
+            raise _Refused(PLAIN_NUMBER_MESSAGE)
         return text
     return value
 
