@@ -157,9 +157,9 @@ def _whole(value):
         text = number_text(value)
         if not text.isascii():
             raise _Refused(DIGITS_MESSAGE)
-        if PLAIN_INT.fullmatch(text) and len(text) <= 18:
-            return int(text)
-        return text
+        if not PLAIN_INT.fullmatch(text) or len(text) > 18:
+            raise _Refused(_l("A whole number is expected."))
+        return int(text)
     return value
 
 
