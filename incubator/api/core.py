@@ -22,7 +22,7 @@ from incubator.api.errors import (
     error_response,
     validation_error_response,
 )
-from incubator.api.normalize import normalize_input
+from incubator.api.normalize import InputRefused, validate_input
 from incubator.auth.models import User
 from incubator.auth.sessions import resolve_token
 from incubator.errors import DomainError
@@ -160,10 +160,7 @@ def endpoint(
             try:
                 if query is not None:
                     args = {k: request.args.get(k) for k in request.args}
-                    args, bad = normalize_input(args, query)
-                    if bad:
-                        return error_response(422, fields=bad)
-                    kwargs["query"] = query.model_validate(args)
+                    kwargs["query"] = validate_input(query, args)
                 if body is not None:
                     data = _read_json_body()
                     bad = _find_control_chars(data)
@@ -172,12 +169,11 @@ def endpoint(
                             422,
                             fields={bad: [_("Control characters are not allowed.")]},
                         )
-                    data, refused = normalize_input(data, body)
-                    if refused:
-                        return error_response(422, fields=refused)
-                    kwargs["body"] = body.model_validate(data)
+                    kwargs["body"] = validate_input(body, data)
             except _BadBody as exc:
                 return error_response(400, str(exc))
+            except InputRefused as exc:
+                return error_response(422, fields=exc.fields)
             except ValidationError as exc:
                 return validation_error_response(exc)
             try:

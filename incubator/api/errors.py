@@ -134,9 +134,13 @@ def _field_message(err: dict) -> str:
     return _("The value is not valid.")
 
 
-def validation_error_response(exc: ValidationError, *, prefix: str = ""):
+def validation_fields(exc: ValidationError, *, prefix: str = "") -> dict:
     fields: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
         fields.setdefault(prefix + loc, []).append(_field_message(err))
-    return error_response(422, fields=fields)
+    return fields
+
+
+def validation_error_response(exc: ValidationError, *, prefix: str = ""):
+    return error_response(422, fields=validation_fields(exc, prefix=prefix))

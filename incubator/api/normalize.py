@@ -29,8 +29,9 @@ from enum import Enum
 from typing import Annotated, Literal, Union, get_args, get_origin
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from incubator.api.errors import validation_fields
 from incubator.normalize import (
     BIDI_MESSAGE,
     DIGITS_MESSAGE,
@@ -46,6 +47,32 @@ from incubator.normalize import (
 
 _UNIONS = (Union, types.UnionType)
 _SEQUENCES = (list, tuple, set, frozenset)
+
+
+class InputRefused(Exception):
+    """422: ``fields`` maps each bad field's path to its messages."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__("input refused")
+        self.fields = fields
+
+
+def validate_input(model: type[BaseModel], data):
+    """``model.model_validate(data)`` after ``normalize_input``. Raises
+    ``InputRefused`` with every bad field, the normalization's refusals and
+    pydantic's together (a refused field reports only its refusal)."""
+    data, refused = normalize_input(data, model)
+    try:
+        result = model.model_validate(data)
+    except ValidationError as exc:
+        fields = dict(refused)
+        for path, messages in validation_fields(exc).items():
+            if path not in refused:
+                fields.setdefault(path, []).extend(messages)
+        raise InputRefused(fields) from None
+    if refused:
+        raise InputRefused(refused)
+    return result
 
 
 class _Refused(Exception):
