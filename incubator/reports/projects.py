@@ -18,6 +18,7 @@ from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import clean_money
+from incubator.normalize import DIGITS_MESSAGE, parse_decimal
 from incubator.projects.models import Community, Indicator, Project
 from incubator.reports import metrics
 
@@ -151,14 +152,13 @@ def clean_target(metric: str, target) -> Decimal:
     )
     if isinstance(target, bool | float):
         raise ValidationFailed(message, field="target")
-    text = str(target).strip()
-    if not text or len(text) > 12 or not all(c.isdigit() or c == "." for c in text):
-        raise ValidationFailed(message, field="target")
     try:
-        value = Decimal(text)
-    except ArithmeticError:
-        raise ValidationFailed(message, field="target") from None
-    if value < step or value > 10_000_000 or (value / step) % 1 != 0:
+        value = parse_decimal(target, "target")
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
+        value = None
+    if value is None or value < step or value > 10_000_000 or (value / step) % 1 != 0:
         raise ValidationFailed(message, field="target")
     return value
 

@@ -155,7 +155,7 @@ def _criteria_text(round_: VentureRound | None) -> str:
 
 def _round_values(form: RoundForm) -> dict:
     criteria = [
-        (name, int(weight) if weight.isdigit() else -1)
+        (name, int(weight) if weight.isascii() and weight.isdigit() else -1)
         for name, weight in parse_lines(form.criteria.data, "criteria")
     ]
     return {

@@ -130,7 +130,7 @@ def search():
         tail = (form.phone_tail.data or "").strip()
         session[SEARCH_KEY] = {
             "q": (form.q.data or "").strip(),
-            "phone_tail": tail if tail.isdigit() else "",
+            "phone_tail": tail if tail.isascii() and tail.isdigit() else "",
         }
     else:
         session.pop(SEARCH_KEY, None)
