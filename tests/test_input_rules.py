@@ -341,3 +341,13 @@ def test_pages_refuse_bidi_controls_in_names(
     assert BIDI_ZH in response.get_data(as_text=True)
     for model in (Organization, Volunteer, ResourceLink):
         assert db.session.scalar(select(model.id)) is None
+
+
+def test_fold_changes_only_digits_letters_and_spaces():
+    from incubator.normalize import fold, name_key, phone_text
+
+    assert fold("ＡＢＣ合唱团\u3000（一）：１２") == "ABC合唱团 （一）：12"
+    assert fold("m²①") == "m²①"  # superscripts and circled numbers stay
+    assert name_key(" ＡＢＣ\u3000合唱团 ") == name_key("abc 合唱团") == "abc 合唱团"
+    assert phone_text("+86 139－１２３４－００９８") == "13912340098"
+    assert phone_text("0086 13912340098") == "13912340098"
