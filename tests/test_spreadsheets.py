@@ -23,8 +23,9 @@ from incubator.spreadsheets import LostDigits, NotAWorkbook, cell_text, sheet_ro
         (999_999_999_999_999, "999999999999999"),
         (999_999_999_999_999.0, "999999999999999"),
         (True, "TRUE"),
-        (datetime(2024, 3, 1), "2024-03-01"),
-        (datetime(2024, 3, 1, 8, 30), "2024-03-01 08:30:00"),
+        # Excel's dates carry no time zone, and openpyxl reads them naive
+        (datetime(2024, 3, 1), "2024-03-01"),  # noqa: DTZ001
+        (datetime(2024, 3, 1, 8, 30), "2024-03-01 08:30:00"),  # noqa: DTZ001
     ],
 )
 def test_cell_text(value, text):
