@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import date
 from io import BytesIO
 
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from incubator.volunteers.importer import COLUMNS, EXAMPLE_PHONE
-from incubator.volunteers.models import RosterImport, Volunteer
+from incubator.volunteers.models import Membership, RosterImport, Volunteer
 
 HEADER = [f"{h}*" if required else h for h, _k, required in COLUMNS]
 KEYS = [key for _h, key, _r in COLUMNS]
@@ -93,8 +94,8 @@ def test_wps_sheet_declaring_a1_imports_every_row(client, login_as, db):
     data = wps_file(
         [
             row("王秀英", "13700000001"),
-            row("李建国", "13700000002", skills="摄影"),
-            row("赵兰", "13700000003", role="骨干"),
+            row("李建国", "13700000002", skills="摄影、舞蹈", availability="周末"),
+            row("赵兰", "13700000003", role="骨干", joined_on="2025-03-01"),
         ]
     )
     # the file really has the fault: streamed as it declares itself, it is one cell
@@ -103,11 +104,18 @@ def test_wps_sheet_declaring_a1_imports_every_row(client, login_as, db):
     url, report = _report(client, data)
     assert "共读取 3 行：3 行可导入，0 行有错误" in report
     client.post(url + "/confirm")
-    assert set(db.session.scalars(select(Volunteer.phone))) == {
+    volunteers = {v.name: v for v in db.session.scalars(select(Volunteer))}
+    assert {v.phone for v in volunteers.values()} == {
         "13700000001",
         "13700000002",
         "13700000003",
     }
+    for volunteer in volunteers.values():
+        assert volunteer.number == f"V{volunteer.id:06d}"
+    li = volunteers["李建国"]
+    assert [s.skill for s in li.skills] == ["摄影", "舞蹈"]
+    assert li.availability == ["weekend"]
+    assert volunteers["赵兰"].joined_on == date(2025, 3, 1)
 
 
 def test_numbers_typed_in_text_columns_are_read_as_text(client, login_as, make_org, db):
@@ -125,6 +133,8 @@ def test_numbers_typed_in_text_columns_are_read_as_text(client, login_as, make_o
     url, report = _report(client, data, organization_id=str(org.id))
     assert "共读取 4 行：4 行可导入，0 行有错误" in report
     client.post(url + "/confirm")
+    joined = db.session.scalars(select(Membership.organization_id)).all()
+    assert joined == [org.id] * 4
     stored = dict(db.session.execute(select(Volunteer.name, Volunteer.phone)).all())
     assert stored == {
         "整数电话": "13700000003",
