@@ -46,6 +46,12 @@ class ActivityFields(BaseModel):
     target_group: TargetGroup
     starts_at: datetime = Field(description="ISO 8601 with offset")
     ends_at: datetime
+    overnight: bool = Field(
+        default=False,
+        strict=True,
+        description="true if the activity runs past midnight: only then may "
+        "ends_at fall on the next day (24 hours at most)",
+    )
     compound_id: Id | None = None
     place: str = Field(default="", max_length=100)
     person_times: int = Field(ge=0, le=10_000)
@@ -87,6 +93,7 @@ class ActivityOut(BaseModel):
     target_group_label: str
     starts_at: datetime
     ends_at: datetime
+    overnight: bool
     held_on: date
     compound_id: int | None
     place: str
@@ -113,6 +120,7 @@ class ActivityOut(BaseModel):
             target_group_label=a.target_group_label,
             starts_at=a.starts_at,
             ends_at=a.ends_at,
+            overnight=services.runs_overnight(a.starts_at, a.ends_at),
             held_on=a.held_on,
             compound_id=a.compound_id,
             place=a.place,
@@ -153,7 +161,9 @@ class ActivityPage(BaseModel):
 
 
 def _values(body: ActivityFields) -> dict:
-    data = body.model_dump(mode="python", exclude={"volunteer_hours"})
+    data = body.model_dump(mode="python", exclude={"volunteer_hours", "overnight"})
+    if "overnight" in body.model_fields_set:  # not said: a PATCH keeps what was
+        data["overnight"] = body.overnight
     for key in ("form", "service_type", "target_group"):
         data[key] = data[key].value
     for key in ("organization_id", "submission_key", "version"):
