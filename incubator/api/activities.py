@@ -23,6 +23,7 @@ from incubator.api.core import Id, PageQuery, current_api_user, endpoint, pagina
 from incubator.auth.permissions import (
     can_see_organization,
     get_visible_organization_or_404,
+    may_see_residents,
 )
 from incubator.auth.roles import Role
 from incubator.extensions import db
@@ -99,7 +100,10 @@ class ActivityOut(BaseModel):
     place: str
     person_times: int
     summary: str
-    volunteer_hours: list[VolunteerHoursOut]
+    volunteer_hours: list[VolunteerHoursOut] | None = Field(
+        description="Who served and how long; null for viewers, who see no resident"
+    )
+    volunteer_count: int
     photo_count: int
     review_state: str
     review_state_label: str
@@ -134,7 +138,10 @@ class ActivityOut(BaseModel):
                     service_record_id=h.service_record_id,
                 )
                 for h in a.volunteers
-            ],
+            ]
+            if may_see_residents(current_api_user())
+            else None,
+            volunteer_count=len(a.volunteers),
             photo_count=len(a.photos),
             review_state=a.review_state,
             review_state_label=a.review_state_label,
