@@ -266,3 +266,30 @@ def test_the_menu_offers_a_viewer_no_roster(app, world):
     assert f'href="/volunteers/organization/{world["org_id"]}"' not in org_page
     leader, _token = _client(app, "team_leader")
     assert 'href="/volunteers"' in leader.get("/").get_data(as_text=True)
+
+
+def test_the_demo_viewer_meets_none_of_the_demo_volunteers(app, db):
+    """The issue's own case: the demo viewer browsed and exported all the demo
+    volunteers. Now no page, export or API answer it reaches names one."""
+    from sqlalchemy import select
+
+    from incubator.demo.seed import DEMO_PASSWORD, seed_demo
+    from incubator.volunteers.models import Volunteer
+
+    seed_demo()
+    db.session.commit()
+    names = set(db.session.scalars(select(Volunteer.name)))
+    assert len(names) > 100
+    client = app.test_client()
+    assert login(client, "viewer", DEMO_PASSWORD).status_code == 302
+    token = client.post(
+        "/api/v1/tokens", json={"username": "viewer", "password": DEMO_PASSWORD}
+    ).get_json()["token"]
+    answers = _crawl(client)
+    answers.update(_api_answers(app, client, token, {}))
+    leaks = {
+        url: found
+        for url, text in answers.items()
+        if (found := [n for n in names if n in text])
+    }
+    assert not leaks
