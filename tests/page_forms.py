@@ -64,7 +64,11 @@ class _FormReader(HTMLParser):
             if self._textarea and self._current is not None:
                 value = self._current[self._textarea][-1]
                 # browsers drop the one newline that follows <textarea>
-                self._current[self._textarea][-1] = value.removeprefix("\n")
+                if value.startswith("\r\n"):
+                    value = value[2:]
+                elif value.startswith("\n"):
+                    value = value[1:]
+                self._current[self._textarea][-1] = value
             self._textarea = None
         elif tag == "select" and self._select:
             if not self._select_chosen and self._select_first is not None:
