@@ -52,9 +52,9 @@ from incubator.volunteers.models import (
 from incubator.volunteers.privacy import mask_phone
 from incubator.volunteers.queries import hours_query, month_range
 from incubator.volunteers.views import (
-    ALL,
     EDITORS,
     IMPORTERS,
+    READERS,
     bp,
     issuer_choices,
     org_choices,
@@ -196,7 +196,7 @@ def _hours_filters():
 
 
 @bp.route("/hours")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def hours_index():
     org_id, month, query = _hours_filters()
     page = paginate(query, 50)
@@ -227,7 +227,7 @@ def hours_index():
 
 
 @bp.route("/hours/export.xlsx")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def hours_export():
     _org, _month, query = _hours_filters()
     response = hours_workbook(
@@ -264,7 +264,7 @@ def issue_certificate(volunteer_id: int):
 
 
 @bp.route("/certificates/<int:certificate_id>")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def certificate(certificate_id: int):
     cert = db.session.scalar(
         select(Certificate)
