@@ -1,10 +1,13 @@
 """Configuration classes.
 
 Every setting a deployment changes comes from the environment (or a ``.env`` file that
-``wsgi.py`` loads). ``ProductionConfig`` refuses to start without a real ``SECRET_KEY``.
+``wsgi.py`` loads). ``ProductionConfig`` refuses to start without a real ``SECRET_KEY``;
+elsewhere an unset ``SECRET_KEY`` means a random key kept in ``instance/secret_key``
+(``incubator/secret_key.py``). No fixed key exists anywhere.
 """
 
 import os
+import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -18,11 +21,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
-DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production
-
-
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
+    # None: a random key made once and kept in SECRET_KEY_FILE (not in production).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE") or str(
+        INSTANCE_DIR / "secret_key"
+    )
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{INSTANCE_DIR / 'incubator.sqlite3'}"
     )
@@ -99,7 +103,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="incubator-uploads-")
-    SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
+    # A new random key for every test run, never a value written down anywhere.
+    SECRET_KEY = secrets.token_hex(32)
     WTF_CSRF_ENABLED = False
     # Fast hashes in tests; the algorithm (argon2id) stays the same.
     ARGON2_TIME_COST = 1
