@@ -56,7 +56,9 @@ def test_two_processes_starting_together_share_one_key(tmp_path):
     key_file = tmp_path / "instance" / "secret_key"
     keys = []
     threads = [
-        threading.Thread(target=lambda: keys.append(secret_key.load_or_create(key_file)))
+        threading.Thread(
+            target=lambda: keys.append(secret_key.load_or_create(key_file))
+        )
         for _ in range(8)
     ]
     for thread in threads:
