@@ -13,7 +13,6 @@ import pytest
 
 from config import DevelopmentConfig, ProductionConfig
 from incubator import create_app, secret_key
-from incubator.extensions import db
 
 
 def _dev_app(tmp_path, key_file, database_url):
