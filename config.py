@@ -74,6 +74,8 @@ class Config:
     # (a day from 1 to 28, so that every month has it; an hour from 0 to 23)
     REMINDER_DAY = min(max(_env_int("REMINDER_DAY", 1), 1), 28)
     REMINDER_HOUR = min(max(_env_int("REMINDER_HOUR", 9), 0), 23)
+    # Months missed while the scheduler was down that it records at start-up.
+    REMINDER_CATCH_UP_MONTHS = _env_int("REMINDER_CATCH_UP_MONTHS", 3)
     DELIVERY_MAX_ATTEMPTS = _env_int("DELIVERY_MAX_ATTEMPTS", 5)
     # The address people open the product at, for links in emails and WeCom.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
