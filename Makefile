@@ -98,9 +98,10 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format incubator tests config.py wsgi.py
 
+# One archive with the database and every uploaded file (see README, Backups).
 backup: install
 	@mkdir -p backups
-	$(BIN)/flask backup backups/incubator-$$(date +%Y%m%d-%H%M%S).sqlite3
+	$(BIN)/flask backup backups/incubator-$$(date +%Y%m%d-%H%M%S).tar.gz
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

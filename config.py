@@ -50,6 +50,9 @@ class Config:
     # Photos and evidence files (kept out of the web root, served after a check).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
 
+    # Where pg_dump/pg_restore live for `flask backup`/`restore` (default: PATH).
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
+
     # Sessions: idle 30 minutes, absolute 12 hours, "remember me" at most 14 days.
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 12))

@@ -167,12 +167,14 @@ def register_security(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
-    from incubator.backup import backup_command
+    from incubator.backup.cli import backup_command, guard_downgrade, restore_command
     from incubator.demo.cli import demo_cli
     from incubator.reminders.cli import reminders_cli, scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    guard_downgrade(app)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
