@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run scheduler install install-dev translations db demo test test-sqlite \
-        test-postgres browser-deps lint format messages backup clean
+        test-postgres browser-deps lint format messages backup bench clean
 
 run: install translations db demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -90,6 +90,14 @@ test-sqlite:
 test-postgres:
 	@echo "== test suite on PostgreSQL"
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Timings of named operations on a generated data set (not part of `make test`):
+# median, IQR, min and max, and each median as a multiple of a baseline timed in
+# the same run. BENCH_ORGS sizes the data set; BENCH_ARGS goes to pytest.
+bench: install-dev translations
+	TEST_DATABASE_URL= $(BIN)/pytest tests/benchmarks/bench_operations.py \
+	  -p no:cacheprovider --benchmark-only --benchmark-sort=name \
+	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check incubator tests config.py wsgi.py
