@@ -96,7 +96,8 @@ def _guarded_downgrade(original: click.Command) -> click.Command:
                 help="Downgrade a database that holds rows (back it up first).",
             ),
         ],
-        help=(original.help or "") + " Refuses a database holding rows unless --force.",
+        help=(original.help or "").rstrip(".")
+        + ". Refuses a database holding rows unless --force.",
     )
 
 
