@@ -27,6 +27,19 @@ class SecretKeyFileError(RuntimeError):
     """The key file exists but cannot be used (unreadable, too short)."""
 
 
+def _publish(temporary: Path, path: Path) -> None:
+    """Put the written key at ``path`` unless a file is there already
+    (``FileExistsError``); never replaces another process's key."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a filesystem without hard links: create exclusively
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(temporary.read_text())
+
+
 def load_or_create(path: str | Path) -> str:
     """The key kept in ``path``; made (64 hex characters from ``secrets``) and
     written with mode 0600 when the file does not exist yet.
@@ -46,7 +59,7 @@ def load_or_create(path: str | Path) -> str:
         try:
             with os.fdopen(fd, "w") as handle:  # mkstemp makes it 0600
                 handle.write(secrets.token_hex(32) + "\n")
-            os.link(temporary, path)
+            _publish(Path(temporary), path)
             logger.info("made a new random SECRET_KEY in %s", path)
         except FileExistsError:
             pass  # another process made it first: use theirs

@@ -120,3 +120,17 @@ def test_calendar_feed_addresses_depend_on_the_instance_key(
             db.session.remove()
             db.engine.dispose()
     assert addresses[0] != addresses[1]
+
+
+def test_a_filesystem_without_hard_links_still_gets_a_private_key(
+    tmp_path, monkeypatch
+):
+    def no_links(*args):
+        raise PermissionError("links not supported")
+
+    monkeypatch.setattr("os.link", no_links)
+    key_file = tmp_path / "secret_key"
+    key = secret_key.load_or_create(key_file)
+    assert len(key) == 64 and secret_key.load_or_create(key_file) == key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
