@@ -24,6 +24,7 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.main.actions import run_and_flash
+from incubator.organizations.models import Organization
 from incubator.paging import paginate
 from incubator.spreadsheets import XLSX
 from incubator.volunteers import certificates, hours, importer, services
@@ -48,6 +49,7 @@ from incubator.volunteers.models import (
     ServiceRecord,
     Volunteer,
 )
+from incubator.volunteers.privacy import mask_phone
 from incubator.volunteers.queries import hours_query, month_range
 from incubator.volunteers.views import (
     ALL,
@@ -325,8 +327,17 @@ def _own_batch(batch_id: int) -> RosterImport:
 @roles_required(*IMPORTERS)
 def import_report(batch_id: int):
     batch = _own_batch(batch_id)
+    organization = (
+        db.session.get(Organization, batch.organization_id)
+        if batch.organization_id
+        else None
+    )
     return render_template(
-        "volunteers/import_report.html", batch=batch, form=EmptyForm()
+        "volunteers/import_report.html",
+        batch=batch,
+        organization=organization,
+        mask_phone=mask_phone,
+        form=EmptyForm(),
     )
 
 
