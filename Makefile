@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run scheduler install install-dev translations db demo test test-sqlite \
-        test-postgres browser-deps lint format messages backup bench clean
+        test-postgres browser-deps lint format messages backup clean
 
 run: install translations db demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
