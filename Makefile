@@ -91,14 +91,6 @@ test-postgres:
 	@echo "== test suite on PostgreSQL"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Timings of named operations on a generated data set (not part of `make test`):
-# median, IQR, min and max, and each median as a multiple of a baseline timed in
-# the same run. BENCH_ORGS sizes the data set; BENCH_ARGS goes to pytest.
-bench: install-dev translations
-	TEST_DATABASE_URL= $(BIN)/pytest tests/benchmarks/bench_operations.py \
-	  -p no:cacheprovider --benchmark-only --benchmark-sort=name \
-	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
-
 lint: install-dev
 	$(BIN)/ruff check incubator tests config.py wsgi.py
 	$(BIN)/ruff format --check incubator tests config.py wsgi.py
@@ -110,6 +102,15 @@ format: install-dev
 backup: install
 	@mkdir -p backups
 	$(BIN)/flask backup backups/incubator-$$(date +%Y%m%d-%H%M%S).tar.gz
+
+# Timings of named operations on a generated data set (not part of `make test`):
+# median, IQR, min and max, and each median as a multiple of a baseline timed in
+# the same run. BENCH_ORGS sizes the data set; BENCH_ARGS goes to pytest.
+.PHONY: bench
+bench: install-dev translations
+	TEST_DATABASE_URL= $(BIN)/pytest tests/benchmarks/bench_operations.py \
+	  -p no:cacheprovider --benchmark-only --benchmark-sort=name \
+	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
