@@ -98,9 +98,19 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff format incubator tests config.py wsgi.py
 
+# One archive with the database and every uploaded file (see README, Backups).
 backup: install
 	@mkdir -p backups
-	$(BIN)/flask backup backups/incubator-$$(date +%Y%m%d-%H%M%S).sqlite3
+	$(BIN)/flask backup backups/incubator-$$(date +%Y%m%d-%H%M%S).tar.gz
+
+# Timings of named operations on a generated data set (not part of `make test`):
+# median, IQR, min and max, and each median as a multiple of a baseline timed in
+# the same run. BENCH_ORGS sizes the data set; BENCH_ARGS goes to pytest.
+.PHONY: bench
+bench: install-dev translations
+	TEST_DATABASE_URL= $(BIN)/pytest tests/benchmarks/bench_operations.py \
+	  -p no:cacheprovider --benchmark-only --benchmark-sort=name \
+	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,10 +1,13 @@
 """Configuration classes.
 
 Every setting a deployment changes comes from the environment (or a ``.env`` file that
-``wsgi.py`` loads). ``ProductionConfig`` refuses to start without a real ``SECRET_KEY``.
+``wsgi.py`` loads). ``ProductionConfig`` refuses to start without a real ``SECRET_KEY``;
+elsewhere an unset ``SECRET_KEY`` means a random key kept in ``instance/secret_key``
+(``incubator/secret_key.py``). No fixed key exists anywhere.
 """
 
 import os
+import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -18,11 +21,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
-DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production
-
-
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
+    # None: a random key made once and kept in SECRET_KEY_FILE (not in production).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_FILE = os.environ.get("SECRET_KEY_FILE") or str(
+        INSTANCE_DIR / "secret_key"
+    )
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{INSTANCE_DIR / 'incubator.sqlite3'}"
     )
@@ -45,6 +49,9 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
     # Photos and evidence files (kept out of the web root, served after a check).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+
+    # Where pg_dump/pg_restore live for `flask backup`/`restore` (default: PATH).
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
 
     # Sessions: idle 30 minutes, absolute 12 hours, "remember me" at most 14 days.
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
@@ -70,6 +77,8 @@ class Config:
     # (a day from 1 to 28, so that every month has it; an hour from 0 to 23)
     REMINDER_DAY = min(max(_env_int("REMINDER_DAY", 1), 1), 28)
     REMINDER_HOUR = min(max(_env_int("REMINDER_HOUR", 9), 0), 23)
+    # Months missed while the scheduler was down that it records at start-up.
+    REMINDER_CATCH_UP_MONTHS = _env_int("REMINDER_CATCH_UP_MONTHS", 3)
     DELIVERY_MAX_ATTEMPTS = _env_int("DELIVERY_MAX_ATTEMPTS", 5)
     # The address people open the product at, for links in emails and WeCom.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
@@ -99,7 +108,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="incubator-uploads-")
-    SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
+    # A new random key for every test run, never a value written down anywhere.
+    SECRET_KEY = secrets.token_hex(32)
     WTF_CSRF_ENABLED = False
     # Fast hashes in tests; the algorithm (argon2id) stays the same.
     ARGON2_TIME_COST = 1

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from config import DEV_SECRET, Config, ProductionConfig, config_from_env
+from config import Config, ProductionConfig, config_from_env
 
 BASE_TEMPLATES = "../templates"
 
@@ -29,11 +29,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    if app.config["SECRET_KEY"] == DEV_SECRET and not (app.testing or app.debug):
-        logging.getLogger(__name__).warning(
-            "SECRET_KEY is the published development value: sessions and CSRF "
-            "tokens can be forged. Set SECRET_KEY (and INCUBATOR_ENV=production) "
-            "before serving anyone but yourself."
+    if not app.config.get("SECRET_KEY"):
+        from incubator import secret_key
+
+        app.config["SECRET_KEY"] = secret_key.load_or_create(
+            app.config["SECRET_KEY_FILE"]
         )
     configure_logging(app)
     register_extensions(app)
@@ -167,12 +167,14 @@ def register_security(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
-    from incubator.backup import backup_command
+    from incubator.backup.cli import backup_command, guard_downgrade, restore_command
     from incubator.demo.cli import demo_cli
     from incubator.reminders.cli import reminders_cli, scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    guard_downgrade(app)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)

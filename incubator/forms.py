@@ -116,9 +116,14 @@ class BaseForm(FlaskForm):
                 ok = False
         return ok
 
+    # A service's field name -> this form's field showing it, where they differ
+    # (e.g. ``ends_at`` is typed in the ``end_time`` field).
+    domain_field_aliases: dict[str, str] = {}
+
     def show_domain_error(self, error) -> None:
         """Put a service's ``DomainError`` on the field it names (or the form)."""
-        field = getattr(self, error.field, None) if error.field else None
+        name = self.domain_field_aliases.get(error.field, error.field)
+        field = getattr(self, name, None) if name else None
         if field is not None:
             field.errors = [*field.errors, error.message]
         else:

@@ -2,9 +2,10 @@
 own process (one per deployment). Never started by ``create_app`` or a web worker:
 every gunicorn worker would run every job (PITFALLS.md).
 
-Jobs are reconcilers: at start-up the monthly job runs once to catch up on a
-reminder moment missed while the process was down, and a generous grace time
-lets a late tick still run. ``coalesce`` and ``max_instances=1`` keep one run at a
+Jobs are reconcilers: at start-up the monthly job runs once to record every
+month missed while the process was down (up to ``REMINDER_CATCH_UP_MONTHS``,
+see ``reminders.jobs.periods_due``), and a generous grace time lets a late tick
+still run. ``coalesce`` and ``max_instances=1`` keep one run at a
 time; exactly-once comes from the outbox's unique key, not from the scheduler.
 """
 

@@ -1,17 +1,29 @@
-"""Writing Excel workbooks for download, shared by every export.
+"""Excel workbooks: writing them for download (every export) and reading uploaded
+ones (every import).
 
 User text always goes into string cells, so a name such as ``=1+1`` or ``@SUM(A1)``
 is shown as typed and never evaluated as a formula.
+
+Reading takes spreadsheets as people really save them: the used range a sheet
+declares (``<dimension ref="A1"/>`` from WPS) is not trusted, and a number typed
+in a text column (a phone as ``13700000003`` or WPS's ``13700000003.0``) is read as
+the text it shows, unless it has more digits than Excel keeps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from decimal import Decimal
 from io import BytesIO
+from zipfile import BadZipFile
 
 from flask import Response
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from incubator.i18n import local_today
 
@@ -58,3 +70,72 @@ def xlsx_response(book, name: str) -> Response:
             "Content-Disposition": f'attachment; filename="{name}-{local_today()}.xlsx"'
         },
     )
+
+
+# Excel (and WPS) keep 15 significant digits of a number and replace the rest with
+# zeros: 110105194912310020 typed as a number is stored as 110105194912310000.
+EXCEL_DIGITS = 15
+
+
+class NotAWorkbook(ValueError):
+    """The upload is not an .xlsx workbook openpyxl can read."""
+
+
+class LostDigits(ValueError):
+    """A number cell with more digits than Excel keeps: its tail is already zeros."""
+
+
+@contextmanager
+def sheet_rows(data: bytes) -> Iterator[Iterator[tuple]]:
+    """The rows of the workbook's first sheet, from row 1 and column A, each a tuple
+    of cell values (str, int, float, bool, datetime or None; formulas give their
+    saved result). Missing rows come as empty tuples and rows may differ in
+    length, so ``enumerate(rows, start=1)`` gives Excel's row numbers.
+
+    The sheet is streamed (read-only mode), but its declared dimension is ignored:
+    WPS writes ``<dimension ref="A1"/>`` whatever the sheet holds, and openpyxl's
+    read-only mode would otherwise stop after A1. Raises ``NotAWorkbook`` when
+    ``data`` is not an .xlsx file."""
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError):
+        raise NotAWorkbook from None
+    try:
+        sheet.reset_dimensions()
+        yield sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+    finally:
+        book.close()
+
+
+def cell_text(value) -> str:
+    """The text a cell shows, for a column meant to hold text (names, phone and ID
+    numbers, years, places). ``None`` is ``""``; a string is returned as it is; a
+    whole number is its digits (``13700000003`` and ``13700000003.0`` both give
+    ``"13700000003"``); any other number its shortest decimal (``3.5``); TRUE and
+    FALSE as Excel shows them; a date ``2024-03-01``.
+
+    Raises ``LostDigits`` for a number of more than ``EXCEL_DIGITS`` digits (an
+    18-digit ID number typed as a number): Excel has already replaced its last
+    digits with zeros, so no reading can give them back."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        if len(str(abs(value))) > EXCEL_DIGITS:
+            raise LostDigits(value)
+        return str(value)
+    if isinstance(value, float):
+        exact = Decimal(repr(value))
+        digits = len(exact.normalize().as_tuple().digits)
+        if abs(value) >= 10**EXCEL_DIGITS or digits > EXCEL_DIGITS:
+            raise LostDigits(value)
+        if value.is_integer():
+            return str(int(value))
+        return format(exact, "f")
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else str(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -46,6 +47,7 @@ class ActivityForm(BaseForm):
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
+    overnight = BooleanField(_l("Runs past midnight"))
     compound_id = SelectField(_l("Compound"), coerce=_optional_int, choices=[])
     place = StringField(
         _l("Place"),
@@ -74,6 +76,8 @@ class ActivityForm(BaseForm):
     photos = FileField(_l("Photos (up to 9)"))
     submission_key = HiddenField(validators=[Optional(), Length(max=64)])
     version = IntegerField(validators=[Optional()])
+
+    domain_field_aliases = {"starts_at": "held_on", "ends_at": "end_time"}
 
 
 class ReviewForm(BaseForm):

@@ -26,7 +26,7 @@ from incubator.activities.export import resources_workbook
 from incubator.activities.forms import ResourceForm
 from incubator.activities.models import Activity, ResourceLink
 from incubator.auth.permissions import can_see_organization, org_scope, roles_required
-from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.auth.roles import RESIDENT_ROLES, STAFF_ROLES, Role
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.main.actions import roll_back
@@ -164,7 +164,7 @@ def new():
 
 
 @bp.route("/<int:line_id>/evidence")
-@roles_required()
+@roles_required(*RESIDENT_ROLES)  # an invoice or donor's statement names people
 def evidence(line_id: int):
     line = db.session.get(ResourceLink, line_id)
     if line is None or not line.evidence_name:

@@ -55,7 +55,21 @@ FIELDS = (
 )
 
 
-def _clean(values: dict) -> dict:
+def runs_overnight(starts: datetime, ends: datetime) -> bool:
+    """Whether an activity from ``starts`` to ``ends`` (aware datetimes) ends on a
+    later calendar day than it starts, in the project's time zone."""
+    return local_date(ends) > local_date(starts)
+
+
+def _clean(values: dict, *, overnight: bool = False) -> dict:
+    """Check and tidy an activity's fields (see ``FIELDS``).
+
+    ``overnight`` is the logger's explicit statement that the activity ran past
+    midnight: without it an end on a later day than the start is refused (a
+    09:00 to 08:00 slip must not become a 23-hour activity, issue 13); with it
+    the activity still lasts at most ``MAX_DURATION`` (24 hours). Raises
+    ``ValidationFailed`` naming the field.
+    """
     clean = {}
     title = " ".join(str(values.get("title") or "").split())
     if not title:
@@ -92,6 +106,14 @@ def _clean(values: dict) -> dict:
     if ends - starts > MAX_DURATION:
         raise ValidationFailed(
             _l("One log covers at most 24 hours; log longer activities day by day."),
+            field="ends_at",
+        )
+    if runs_overnight(starts, ends) and not overnight:
+        raise ValidationFailed(
+            _l(
+                "The activity ends on the next day. If it really ran past midnight, "
+                "tick “Runs past midnight”; otherwise check the end time."
+            ),
             field="ends_at",
         )
     if local_date(starts) > local_today():
@@ -217,10 +239,12 @@ def log_activity(
     actor: User,
     volunteer_hours=(),
     submission_key: str | None = None,
+    overnight: bool = False,
     **values,
 ) -> Activity:
     """Log an activity, waiting for review. The same ``submission_key`` twice (a
-    double tap) returns the first activity instead of making a second."""
+    double tap) returns the first activity instead of making a second.
+    ``overnight=True`` allows an end after midnight (at most 24 hours in all)."""
     if submission_key:
         existing = db.session.scalar(
             select(Activity).where(Activity.submission_key == submission_key)
@@ -234,7 +258,7 @@ def log_activity(
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
-    clean = _clean(values)
+    clean = _clean(values, overnight=overnight)
     held_on = local_date(clean["starts_at"])
     helpers = _clean_volunteers(
         org, volunteer_hours, held_on, duration=clean["ends_at"] - clean["starts_at"]
@@ -274,10 +298,15 @@ def update_activity(
     actor: User,
     expected_version: int | None,
     volunteer_hours=None,
+    overnight: bool | None = None,
     **values,
 ) -> Activity:
     """Change a log. Any change sends it (back) to review; an approved log's
-    service hours are withdrawn until it is approved again."""
+    service hours are withdrawn until it is approved again.
+
+    ``overnight`` as in ``log_activity``; ``None`` (not said) keeps an activity
+    already logged past midnight valid as long as its times are not changed.
+    """
     org = activity.organization
     _may_log(actor, org)
     if expected_version is None or expected_version != activity.version:
@@ -289,7 +318,13 @@ def update_activity(
         )
     merged = {field: getattr(activity, field) for field in FIELDS}
     merged.update({k: v for k, v in values.items() if k in FIELDS})
-    clean = _clean(merged)
+    if overnight is None:
+        same_times = (merged["starts_at"], merged["ends_at"]) == (
+            activity.starts_at,
+            activity.ends_at,
+        )
+        overnight = same_times and runs_overnight(activity.starts_at, activity.ends_at)
+    clean = _clean(merged, overnight=overnight)
     held_on = local_date(clean["starts_at"])
     was_approved = activity.review_state == ReviewState.APPROVED
     if was_approved:

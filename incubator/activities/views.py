@@ -210,11 +210,23 @@ def _moment(day: date, at: time) -> datetime:
 
 
 def _values(form: ActivityForm) -> dict:
+    """The service's values from the form. The end time is on the start's day
+    unless "runs past midnight" is ticked (then on the next day): an end time
+    before the start time is a slip to correct, not a 23-hour activity."""
     starts = _moment(form.held_on.data, form.start_time.data)
     ends = _moment(form.held_on.data, form.end_time.data)
-    if ends < starts:  # 23:30 to 00:30 ends the next day
-        ends += timedelta(days=1)
+    if form.overnight.data:
+        ends = _moment(form.held_on.data + timedelta(days=1), form.end_time.data)
+    elif ends < starts:
+        raise ValidationFailed(
+            _(
+                "The end time is earlier than the start time. If the activity ran "
+                "past midnight, tick “Runs past midnight”."
+            ),
+            field="end_time",
+        )
     return {
+        "overnight": bool(form.overnight.data),
         "title": form.title.data,
         "form": form.form.data,
         "service_type": form.service_type.data,
@@ -349,6 +361,9 @@ def edit(activity_id: int):
         form.held_on.data = start.date()
         form.start_time.data = start.time()
         form.end_time.data = activity.ends_at.astimezone(local_zone()).time()
+        form.overnight.data = services.runs_overnight(
+            activity.starts_at, activity.ends_at
+        )
     if form.validate_on_submit():
         try:
             checked = _uploads()

@@ -23,6 +23,7 @@ from incubator.api.core import Id, PageQuery, current_api_user, endpoint, pagina
 from incubator.auth.permissions import (
     can_see_organization,
     get_visible_organization_or_404,
+    may_see_residents,
 )
 from incubator.auth.roles import Role
 from incubator.extensions import db
@@ -46,6 +47,12 @@ class ActivityFields(BaseModel):
     target_group: TargetGroup
     starts_at: datetime = Field(description="ISO 8601 with offset")
     ends_at: datetime
+    overnight: bool = Field(
+        default=False,
+        strict=True,
+        description="true if the activity runs past midnight: only then may "
+        "ends_at fall on the next day (24 hours at most)",
+    )
     compound_id: Id | None = None
     place: str = Field(default="", max_length=100)
     person_times: int = Field(ge=0, le=10_000)
@@ -87,12 +94,16 @@ class ActivityOut(BaseModel):
     target_group_label: str
     starts_at: datetime
     ends_at: datetime
+    overnight: bool
     held_on: date
     compound_id: int | None
     place: str
     person_times: int
     summary: str
-    volunteer_hours: list[VolunteerHoursOut]
+    volunteer_hours: list[VolunteerHoursOut] | None = Field(
+        description="Who served and how long; null for viewers, who see no resident"
+    )
+    volunteer_count: int
     photo_count: int
     review_state: str
     review_state_label: str
@@ -113,6 +124,7 @@ class ActivityOut(BaseModel):
             target_group_label=a.target_group_label,
             starts_at=a.starts_at,
             ends_at=a.ends_at,
+            overnight=services.runs_overnight(a.starts_at, a.ends_at),
             held_on=a.held_on,
             compound_id=a.compound_id,
             place=a.place,
@@ -126,7 +138,10 @@ class ActivityOut(BaseModel):
                     service_record_id=h.service_record_id,
                 )
                 for h in a.volunteers
-            ],
+            ]
+            if may_see_residents(current_api_user())
+            else None,
+            volunteer_count=len(a.volunteers),
             photo_count=len(a.photos),
             review_state=a.review_state,
             review_state_label=a.review_state_label,
@@ -153,7 +168,9 @@ class ActivityPage(BaseModel):
 
 
 def _values(body: ActivityFields) -> dict:
-    data = body.model_dump(mode="python", exclude={"volunteer_hours"})
+    data = body.model_dump(mode="python", exclude={"volunteer_hours", "overnight"})
+    if "overnight" in body.model_fields_set:  # not said: a PATCH keeps what was
+        data["overnight"] = body.overnight
     for key in ("form", "service_type", "target_group"):
         data[key] = data[key].value
     for key in ("organization_id", "submission_key", "version"):

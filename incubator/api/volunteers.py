@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.auth.permissions import get_visible_organization_or_404
-from incubator.auth.roles import Role
+from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import NotPermitted, ValidationFailed
 from incubator.extensions import db
 from incubator.volunteers import hours as hours_service
@@ -39,6 +39,8 @@ from incubator.volunteers.queries import hours_query, month_range, volunteers_qu
 
 TAG = "volunteers"
 EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+# Viewers see no resident: every route here answers them 403 (issue 13).
+READERS = tuple(RESIDENT_ROLES)
 
 
 class MembershipOut(BaseModel):
@@ -200,6 +202,7 @@ def _page_of(stmt, query) -> dict:
     tag=TAG,
     query=VolunteerQuery,
     response=VolunteerPage,
+    roles=READERS,
 )
 def list_volunteers(query: VolunteerQuery):
     stmt = volunteers_query(
@@ -219,6 +222,7 @@ def list_volunteers(query: VolunteerQuery):
     tag=TAG,
     body=VolunteerSearch,
     response=VolunteerPage,
+    roles=READERS,
 )
 def search_volunteers(body: VolunteerSearch):
     stmt = volunteers_query(
@@ -276,6 +280,7 @@ def create_volunteer(body: VolunteerCreate):
     tag=TAG,
     response=VolunteerOut,
     errors=(404,),
+    roles=READERS,
 )
 def get_volunteer(volunteer_id: int):
     return _show(get_visible_volunteer_or_404(current_api_user(), volunteer_id))
@@ -328,6 +333,7 @@ class MemberPage(BaseModel):
     query=PageQuery,
     response=MemberPage,
     errors=(404,),
+    roles=READERS,
 )
 def list_members(org_id: int, query: PageQuery):
     org = get_visible_organization_or_404(current_api_user(), org_id)
@@ -437,6 +443,7 @@ class HoursPage(BaseModel):
     tag=TAG,
     query=HoursQuery,
     response=HoursPage,
+    roles=READERS,
 )
 def list_hours(query: HoursQuery):
     stmt = hours_query(

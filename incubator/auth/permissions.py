@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, false, select, true
 
 from incubator.auth.models import User
-from incubator.auth.roles import PERSONAL_DATA_ROLES, Role
+from incubator.auth.roles import PERSONAL_DATA_ROLES, RESIDENT_ROLES, Role
 from incubator.extensions import db, login_manager
 from incubator.organizations.models import Organization
 
@@ -41,7 +41,8 @@ def org_scope(user: User | None) -> ColumnElement[bool]:
     """A condition on ``Organization`` selecting the organizations ``user`` may see.
 
     Admins, social workers and viewers see every organization (viewers without
-    personal data); an organization leader sees only the ones they lead.
+    its residents: see ``may_see_residents``); an organization leader sees only
+    the ones they lead.
     """
     if user is None or not user.is_authenticated or not user.active:
         return false()
@@ -69,6 +70,18 @@ def get_visible_organization_or_404(user: User, org_id: int) -> Organization:
     if org is None or not can_see_organization(user, org):
         abort(404)
     return org
+
+
+def may_see_residents(user: User | None) -> bool:
+    """Whether ``user`` may see individual residents (volunteers, attendees,
+    members) by name at all. False for viewers, who get counts instead; pages,
+    exports, the API and templates (``may_see_residents`` in Jinja) ask this."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.active
+        and user.role in RESIDENT_ROLES
+    )
 
 
 def may_see_personal_data(user: User) -> bool:

@@ -27,3 +27,9 @@ ROLE_LABELS = {
 PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER})
 # Roles that work on every organization's records.
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER})
+# Roles that see individual residents at all (volunteers by name, their hours,
+# certificates, memberships): everyone but viewers. Street office and civil
+# affairs observers get figures and organizations, never a list or record of
+# residents (README, "Roles"; issue 13). Org leaders see only their own
+# organizations' people (see ``incubator.volunteers.access``).
+RESIDENT_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER})

@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from incubator.auth.roles import Role
+from incubator.auth.roles import RESIDENT_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class NavItem:
 
 MAIN_NAV = (
     NavItem(_l("Organizations"), "organizations.index"),
-    NavItem(_l("Volunteers"), "volunteers.index"),
+    # viewers see no resident, so no roster (issue 13)
+    NavItem(_l("Volunteers"), "volunteers.index", RESIDENT_ROLES),
     NavItem(_l("Activities"), "activities.index"),
     NavItem(_l("Micro-ventures"), "ventures.index"),
     NavItem(_l("Capacity building"), "sessions.index"),
@@ -71,6 +72,11 @@ def nav_for(user) -> dict[str, list[NavItem]]:
 
 
 def init_app(app) -> None:
+    from incubator.auth.permissions import may_see_residents
+
+    # templates ask ``may_see_residents(current_user)`` before naming a resident
+    app.jinja_env.globals["may_see_residents"] = may_see_residents
+
     @app.context_processor
     def _navigation():
         from flask import has_request_context

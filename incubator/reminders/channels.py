@@ -46,9 +46,15 @@ def _header(text: str) -> str:
 
 
 WECOM_RATE_LIMITED = {45009}  # "api freq out of limit"
+# WeCom counts 20 messages per minute: a rate-limited message waits this long.
+RATE_LIMIT_WAIT = 60
 
 
 class DeliveryError(Exception):
+    """A message did not go out. ``retry_after`` (seconds) means the channel asked
+    us to slow down: the outbox waits that long and does not count an attempt,
+    since nothing is wrong with the message or the address."""
+
     def __init__(self, message: str, *, retry_after: int | None = None):
         super().__init__(message)
         self.retry_after = retry_after
@@ -132,6 +138,11 @@ def send_wecom(out: Outgoing) -> None:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
             answer = json.loads(response.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
+        if exc.code == 429:  # too many requests: the same as errcode 45009
+            raise DeliveryError(
+                "WeCom HTTP 429: rate limited, waiting a minute",
+                retry_after=RATE_LIMIT_WAIT,
+            ) from None
         raise DeliveryError(f"WeCom HTTP {exc.code}") from None
     except (OSError, ValueError, http.client.HTTPException) as exc:
         raise DeliveryError(f"WeCom: {exc}"[:500]) from None
@@ -139,6 +150,9 @@ def send_wecom(out: Outgoing) -> None:
         raise DeliveryError("WeCom answered something that is not a JSON object")
     code = answer.get("errcode", -1)
     if code in WECOM_RATE_LIMITED:
-        raise DeliveryError(f"WeCom errcode {code}: rate limited, retried later")
+        raise DeliveryError(
+            f"WeCom errcode {code}: rate limited, waiting a minute",
+            retry_after=RATE_LIMIT_WAIT,
+        )
     if code != 0:
         raise DeliveryError(f"WeCom errcode {code}: {answer.get('errmsg', '')}"[:500])

@@ -1,5 +1,6 @@
-"""The monthly reminder job: a reconciler that records every reminder due for the
-month and not yet recorded, then delivers what is pending. Idempotent by the data
+"""The monthly reminder job: a reconciler that records every reminder due and not
+yet recorded (this month's, and those of months missed while the scheduler was
+down), then delivers what is pending. Idempotent by the data
 (the outbox's unique key), so the scheduler runs it at its hour and again at
 start-up to catch up after downtime; running it twice changes nothing."""
 
@@ -10,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.i18n import local_zone
 from incubator.reminders import compose, outbox
-from incubator.reminders.models import JobRun
+from incubator.reminders.models import JobRun, Kind, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +68,6 @@ def run_monthly(
 
 def record_run(job: str, call) -> None:
     """Run ``call()`` and keep a ``JobRun`` row of it for the admin page."""
-    from sqlalchemy import select
-
     run = db.session.scalar(select(JobRun).where(JobRun.job == job))
     if run is None:
         run = JobRun(job=job)
@@ -92,16 +92,67 @@ def record_run(job: str, call) -> None:
     db.session.commit()
 
 
+def last_recorded_period() -> str | None:
+    """The latest month (YYYY-MM) holding a monthly reminder, or None on a new
+    instance. Every month's run records at least the admins' report, so this is
+    the last month the job ran for."""
+    return db.session.scalar(
+        select(func.max(Reminder.period)).where(Reminder.kind.in_(list(Kind)))
+    )
+
+
+def periods_due(now: datetime | None = None) -> tuple[list[str], list[str]]:
+    """(months to record now, oldest first; missed months skipped as too old).
+
+    The months after the last one recorded whose reminder moment has passed:
+    this month once its day and hour have come, and each earlier month missed
+    while the scheduler was down, at most ``REMINDER_CATCH_UP_MONTHS`` of them
+    (the most recent). A new instance (nothing recorded yet) starts with this
+    month: it never sends reminders about months before it existed.
+    """
+    current = current_period(now)
+    last = last_recorded_period()
+    # this month again even when recorded: it adds only what is new (a channel
+    # chosen since, a leader appointed since); the outbox keeps the rest once
+    months = [current] if due_now(now) else []
+    if last is None:
+        return months, []
+    missed = []
+    month = compose.previous_month(current)
+    while month > last:
+        missed.append(month)
+        month = compose.previous_month(month)
+    limit = max(current_app.config["REMINDER_CATCH_UP_MONTHS"], 0)
+    return sorted(missed[:limit]) + months, sorted(missed[limit:])
+
+
 def monthly_job() -> None:
-    """The scheduled entry: this month's reminders if their moment has come."""
+    """The scheduled entry, run at the reminder moment and at start-up: records
+    every month due and not yet recorded (see ``periods_due``), oldest first and
+    each with its own period and commit, so a crash part-way resumes where it
+    stopped and a second run records nothing more."""
 
     def call():
-        if not due_now():
+        months, skipped = periods_due()
+        if skipped:
+            logger.warning(
+                "monthly reminders of %s were missed and are older than "
+                "REMINDER_CATCH_UP_MONTHS: not recorded",
+                ", ".join(skipped),
+            )
+        if not months:
             return "not yet due this month"
         # Record only: the delivery job (every minute) sends, so a slow mail
         # server never holds this one up.
-        result = run_monthly(deliver=False)
-        return f"{result.period}: {result.recorded} new of {len(result.drafts)} due"
+        lines = []
+        for period in months:
+            result = run_monthly(period, deliver=False)
+            lines.append(
+                f"{result.period}: {result.recorded} new of {len(result.drafts)} due"
+            )
+        if skipped:
+            lines.append(f"too old to catch up: {', '.join(skipped)}")
+        return "; ".join(lines)
 
     record_run("monthly_reminders", call)
 

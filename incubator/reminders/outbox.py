@@ -8,7 +8,10 @@ commit.
 - ``deliver_due`` claims one delivery at a time with a conditional UPDATE (only
   one process can move it from pending/retrying to sending), commits, sends, then
   records the outcome. A failure retries with backoff up to
-  ``DELIVERY_MAX_ATTEMPTS`` and then shows as failed. A delivery found still
+  ``DELIVERY_MAX_ATTEMPTS`` and then shows as failed. A channel that says "too
+  many" (WeCom errcode 45009, HTTP 429) is not a failure: the message waits for
+  the next minute without spending an attempt, and the channel's other messages
+  wait for the next run. A delivery found still
   "sending" long after its claim (the process died mid-send) is marked failed and
   not retried, so no second copy can go out; the admin can resend it.
 """
@@ -238,8 +241,9 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
     db.session.commit()
     max_attempts = current_app.config["DELIVERY_MAX_ATTEMPTS"]
     failures_in_a_row: dict[str, int] = {}
+    rate_limited: set[str] = set()
     for delivery_id, channel in due:
-        if failures_in_a_row.get(channel, 0) >= BREAKER:
+        if channel in rate_limited or failures_in_a_row.get(channel, 0) >= BREAKER:
             counts["postponed"] += 1
             continue
         now = utcnow()
@@ -259,15 +263,21 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
             continue  # another process took it
         channel, out = _outgoing(delivery_id)
         db.session.commit()  # nothing open while the message is on the wire
-        error, retry = None, True
+        error, retry, wait = None, True, None
         try:
             _send(channel, out)
         except channels.DeliveryError as exc:
-            error = str(exc)
+            error, wait = str(exc), exc.retry_after
         except Exception as exc:  # a bug or bad data: fail visibly, never loop
             logger.exception("delivery %s could not be built or sent", delivery_id)
             error, retry = f"{type(exc).__name__}: {exc}", False
         delivery = db.session.get(Delivery, delivery_id)
+        if wait:
+            _wait_for_the_channel(delivery, error, wait)
+            rate_limited.add(channel)
+            counts["postponed"] += 1
+            db.session.commit()
+            continue
         delivery.attempts += 1
         if error is None:
             delivery.state = DeliveryState.SENT
@@ -288,6 +298,19 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
             logger.warning("delivery %s (%s) failed: %s", delivery_id, channel, error)
         db.session.commit()
     return counts
+
+
+def _wait_for_the_channel(delivery: Delivery, error: str, seconds: int) -> None:
+    """Back in the queue after ``seconds``, its attempts untouched: the channel
+    refused for its rate, not for anything wrong with this message."""
+    delivery.state = (
+        DeliveryState.RETRYING if delivery.attempts else DeliveryState.PENDING
+    )
+    delivery.next_attempt_at = utcnow() + timedelta(seconds=seconds)
+    delivery.last_error = error[:1000]
+    logger.info(
+        "delivery %s (%s) rate limited: %s", delivery.id, delivery.channel, error
+    )
 
 
 def resend(delivery: Delivery) -> None:

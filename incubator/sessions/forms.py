@@ -67,6 +67,9 @@ class SessionForm(BaseForm):
     )
     version = HiddenField()
 
+    # A session's times are typed as a day and two clock times.
+    domain_field_aliases = {"starts_at": "day", "ends_at": "end_time"}
+
 
 class CancelForm(BaseForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])

@@ -258,23 +258,31 @@ def add_action(venture: Venture, *, actor: User, **values) -> PlanAction:
 
 
 def update_action(
-    action: PlanAction, *, actor: User, expected_version: int | None, **values
+    plan_action: PlanAction, /, *, actor: User, expected_version: int | None, **values
 ) -> PlanAction:
-    venture = action.venture
+    """Change a plan action's ``goal``, ``action`` (its text), ``owner`` or
+    ``due_on``; fields not given keep their value.
+
+    The record is positional-only because one of its fields is called ``action``:
+    a keyword parameter of that name made every edit a ``TypeError`` (issue 13).
+    Raises ``NotPermitted``, ``RuleViolation`` (removed action), ``StaleRecord``
+    (``expected_version`` is not the current one) or ``ValidationFailed``.
+    """
+    venture = plan_action.venture
     _may_plan(actor, venture)
-    if action.removed_at is not None:
+    if plan_action.removed_at is not None:
         raise RuleViolation(_l("This action was removed from the plan."))
-    if expected_version is None or expected_version != action.version:
+    if expected_version is None or expected_version != plan_action.version:
         raise StaleRecord(
             _l("Someone else changed this action after you opened it; reload it.")
         )
-    merged = {k: getattr(action, k) for k in ("goal", "action", "owner", "due_on")}
+    merged = {k: getattr(plan_action, k) for k in ("goal", "action", "owner", "due_on")}
     merged.update({k: v for k, v in values.items() if k in merged})
     for key, value in _clean_action(merged, venture).items():
-        setattr(action, key, value)
-    audit.record("update", action, actor=actor)
+        setattr(plan_action, key, value)
+    audit.record("update", plan_action, actor=actor)
     flush_venture()
-    return action
+    return plan_action
 
 
 def complete_action(

@@ -1,8 +1,9 @@
 """Which volunteers a user may see and whose roster they may manage.
 
-Admins, social workers and viewers see the whole roster (viewers with numbers
-masked); an organization leader sees the volunteers who are or were members of an
-organization they lead, and manages those organizations' rosters only.
+Admins and social workers see the whole roster; an organization leader sees the
+volunteers who are or were members of an organization they lead, and manages
+those organizations' rosters only. Viewers (street office, civil affairs) see no
+volunteer at all: a resident's name is personal data (issue 13).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, exists, false, select, true
 
 from incubator.auth.models import User
+from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.extensions import db
 from incubator.organizations.models import Organization
@@ -18,7 +20,9 @@ from incubator.volunteers.models import Membership, Volunteer
 
 
 def volunteer_scope(user: User | None) -> ColumnElement[bool]:
-    if user is None or not user.is_authenticated or not user.active:
+    """A condition on ``Volunteer`` selecting those ``user`` may see: none for
+    viewers and the inactive, a leader's members, everyone for staff."""
+    if not may_see_residents(user):
         return false()
     if user.role == Role.ORG_LEADER:
         return exists(

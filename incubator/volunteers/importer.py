@@ -1,8 +1,12 @@
 """Importing a roster from Excel: parse and check every row, show the report, then
 import the valid rows in one transaction when the user confirms.
 
-Phone and ID numbers must be text cells: Excel stores numbers as floating point,
-which silently damages an 18-digit ID number, so a numeric cell is refused there.
+Cells are read by ``incubator.spreadsheets``: a phone typed as a number is read as
+its digits; a number too long for Excel to keep (an 18-digit ID number typed as a
+number) is refused, as its last digits are already lost.
+
+The template's example row is never imported: a row whose name holds 示例 or whose
+phone is the example's number is skipped and shown as such in the report.
 """
 
 from __future__ import annotations
@@ -12,14 +16,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from io import BytesIO
-from zipfile import BadZipFile
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import select
+from openpyxl.utils import get_column_letter
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from incubator.audit import services as audit
@@ -31,6 +34,7 @@ from incubator.i18n import local_today
 from incubator.normalize import nfkc, normalize_cells
 from incubator.organizations.models import Organization
 from incubator.projects.models import Compound
+from incubator.spreadsheets import LostDigits, NotAWorkbook, cell_text, sheet_rows
 from incubator.volunteers import validation as v
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import (
@@ -72,6 +76,13 @@ ROLE_ALIASES = {
     "member": MemberRole.MEMBER,
     "backbone": MemberRole.BACKBONE,
 }
+# The template's example row: its name carries EXAMPLE_MARK and its phone is
+# EXAMPLE_PHONE, the number every Chinese form uses as a sample (also the phone of
+# the example in templates downloaded before the mark existed). A row with either
+# is never imported, however the rest of it was edited.
+EXAMPLE_MARK = "示例"
+EXAMPLE_PHONE = "13800138000"
+DATE_KEYS = ("joined_on", "guardian_consent_on")
 
 
 def template_workbook() -> bytes:
@@ -82,10 +93,10 @@ def template_workbook() -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     example = [
-        "张三",
+        f"{EXAMPLE_MARK}：张三",
         "女",
         "1962",
-        "13800138000",
+        EXAMPLE_PHONE,
         "",
         "舞蹈、摄影",
         "周末",
@@ -106,6 +117,9 @@ def template_workbook() -> bytes:
     notes = book.create_sheet("填写说明")
     for line in (
         "带 * 的列必须填写；第一行是表头，请勿修改。",
+        f"第二行是填写示例：姓名含“{EXAMPLE_MARK}”二字或手机号为 {EXAMPLE_PHONE} 的行"
+        "导入时总是跳过，不会成为志愿者。可以删除示例行，也可以保留，"
+        "从第三行起每行填写一名志愿者。",
         "手机号和身份证号请以文本格式填写（本模板已设为文本），"
         "否则 Excel 会损坏长数字。",
         "性别填 男 或 女；可服务时间填 工作日白天、工作日晚上、周末，"
@@ -124,22 +138,47 @@ class RowResult:
     line: int
     errors: list[str]
     values: dict
+    name: str = ""
+    example: bool = False
 
 
 def _text_cell(value, key: str, errors: list[str]):
-    """Phone and ID numbers: text only; a number cell has lost or may lose digits."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        errors.append(
-            _(
-                "%(col)s is stored as a number in Excel; format the column as text and "
-                "type it again.",
-                col=_column_label(key),
+    """Phone and ID numbers, already read as text by ``_read_cells``."""
+    return str(value or "").strip()
+
+
+def _read_cells(keys: list, raw: tuple) -> tuple[dict, list[str]]:
+    """One sheet row as ``{column key: value}``: date columns keep Excel's dates,
+    every other column is text (numbers as the digits they show). Returns the cells
+    and the messages for cells that cannot be read (a number that lost digits),
+    naming the column by its header and letter."""
+    cells: dict = {}
+    errors: list[str] = []
+    for index, (key, value) in enumerate(zip(keys, raw, strict=False), start=1):
+        if key is None:
+            continue
+        if key in DATE_KEYS and isinstance(value, date | datetime):
+            cells[key] = value
+            continue
+        try:
+            cells[key] = cell_text(value)
+        except LostDigits:
+            cells[key] = ""
+            errors.append(
+                _(
+                    "%(col)s (column %(letter)s) is stored as a number of more than "
+                    "15 digits, so Excel has already replaced its last digits with "
+                    "zeros. Format the column as text and type it again.",
+                    col=_column_label(key),
+                    letter=get_column_letter(index),
+                )
             )
-        )
-        return None
-    return str(value).strip()
+    return cells, errors
+
+
+def _is_example(cells: dict, values: dict) -> bool:
+    name = str(cells.get("name") or "")
+    return EXAMPLE_MARK in name or values.get("phone") == EXAMPLE_PHONE
 
 
 def _column_label(key: str) -> str:
@@ -163,22 +202,29 @@ def _date_cell(value, key: str, errors: list[str]):
     return None
 
 
-def parse_roster(data: bytes, *, actor: User, organization: Organization | None):
-    """Read and check every row; returns (rows, report). Nothing is saved."""
+def parse_roster(
+    data: bytes, *, actor: User, organization: Organization | None
+) -> list[RowResult]:
+    """Read and check every row of the first sheet (row 1 is the header); returns
+    one ``RowResult`` per non-empty row, ``example=True`` for the template's example.
+    Nothing is saved. Raises ``ValidationFailed`` (field ``file``) for a file that
+    is not an .xlsx workbook, lacks a required header, or has over ``MAX_ROWS``
+    rows."""
     try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError):
+        with sheet_rows(data) as rows:
+            return _parse_rows(rows)
+    except NotAWorkbook:
         raise ValidationFailed(
             _l("This is not an .xlsx file; download the template and fill it in."),
             field="file",
         ) from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+
+
+def _parse_rows(rows) -> list[RowResult]:
     header = next(rows, None) or ()
-    keys = [HEADERS.get(str(h or "").strip().rstrip("*")) for h in header]
+    keys = [HEADERS.get(str(h or "").strip().rstrip("*＊").strip()) for h in header]
     missing = [h for h, k, required in COLUMNS if required and k not in keys]
     if missing:
-        book.close()
         raise ValidationFailed(
             _l(
                 "The first row must hold the template's headers; missing: %(cols)s.",
@@ -202,17 +248,24 @@ def parse_roster(data: bytes, *, actor: User, organization: Organization | None)
         if raw is None or all(c in (None, "") for c in raw):
             continue
         if len(results) >= MAX_ROWS:
-            book.close()
             raise ValidationFailed(
                 _l("At most %(n)d rows per file.", n=MAX_ROWS), field="file"
             )
-        cells = dict(zip(keys, raw, strict=False))
-        results.append(
-            _check_row(
+        cells, unreadable = _read_cells(keys, raw)
+        if unreadable:
+            # The other checks wait until the number is typed again as text.
+            result = RowResult(line=line, errors=unreadable, values={})
+        else:
+            result = _check_row(
                 line, cells, compounds, known_phones, known_ids, seen_phones, seen_ids
             )
-        )
-    book.close()
+        result.name = " ".join(str(cells.get("name") or "").split())[:32]
+        if _is_example(cells, result.values):
+            result.example = True
+            for seen, key in ((seen_phones, "phone"), (seen_ids, "id_number")):
+                if seen.get(result.values.get(key)) == line:
+                    del seen[result.values[key]]
+        results.append(result)
     return results
 
 
@@ -325,7 +378,12 @@ def prepare_import(
     data: bytes, filename: str, *, actor: User, organization: Organization | None
 ) -> RosterImport:
     """Parse the file and keep the rows for confirmation; returns the pending
-    import with its per-row report."""
+    import. ``batch.rows`` are the rows that confirming will import (line, name and
+    every checked field); ``batch.report`` lists the other rows as ``{"line", "name",
+    "errors"}``, plus ``"example": True`` for the template's example row, which is
+    skipped and counted in neither ``total_rows`` nor ``valid_rows``. Raises
+    ``ValidationFailed`` for a file that cannot be read (see ``parse_roster``) or
+    an organization the actor may not manage."""
     if organization is not None and not may_manage_roster(actor, organization):
         raise ValidationFailed(
             _l("You may manage only your own organization's roster."),
@@ -337,18 +395,39 @@ def prepare_import(
         )
     purge_stale_imports()
     results = parse_roster(data, actor=actor, organization=organization)
+    real = [r for r in results if not r.example]
     batch = RosterImport(
         created_by_id=actor.id,
         filename=(filename or "")[:200],
         organization_id=organization.id if organization else None,
-        total_rows=len(results),
-        valid_rows=sum(1 for r in results if not r.errors),
-        rows=[{"line": r.line, **_jsonable(r.values)} for r in results if not r.errors],
-        report=[{"line": r.line, "errors": r.errors} for r in results if r.errors],
+        total_rows=len(real),
+        valid_rows=sum(1 for r in real if not r.errors),
+        rows=[{"line": r.line, **_jsonable(r.values)} for r in real if not r.errors],
+        report=[
+            {"line": r.line, "name": r.name, "errors": r.errors}
+            | ({"example": True} if r.example else {})
+            for r in results
+            if r.errors or r.example
+        ],
     )
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def import_roster_file(
+    data: bytes,
+    filename: str = "",
+    *,
+    actor: User,
+    organization: Organization | None = None,
+) -> int:
+    """Check ``data`` and import its valid rows at once, as uploading then
+    confirming does; returns how many volunteers were imported. Flushes, never
+    commits. Kept for ``make bench`` (the 5,000-row import) and scripts; raises as
+    ``prepare_import`` and ``confirm_import`` do."""
+    batch = prepare_import(data, filename, actor=actor, organization=organization)
+    return confirm_import(batch, actor=actor)
 
 
 def _already_on_roster(field, values: list[str]) -> set[str]:
@@ -387,28 +466,53 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
                     lines=", ".join(clashes[:20]),
                 )
             )
-    volunteers = []
-    for row in rows:
-        for key in ("joined_on", "guardian_consent_on"):
-            if row.get(key):
-                row[key] = date.fromisoformat(row[key])
-        volunteer = Volunteer(
-            name=row["name"],
-            gender=row.get("gender") or "unknown",
-            birth_year=row["birth_year"],
-            phone=row.get("phone"),
-            id_number=row.get("id_number"),
-            compound_id=row.get("compound_id"),
-            availability=row.get("availability") or [],
-            joined_on=row.get("joined_on"),
-            guardian_name=row.get("guardian_name"),
-            guardian_consent_on=row.get("guardian_consent_on"),
-            skills=[VolunteerSkill(skill=name) for name in row.get("skills") or []],
-        )
-        volunteers.append(volunteer)
-    db.session.add_all(volunteers)
+    ids = _insert_rows(batch, rows, organization)
+    _close(batch, "imported")
+    audit.record_event(
+        "import",
+        "RosterImport",
+        actor=actor,
+        entity_id=batch.id,
+        summary=f"{len(ids)} volunteers"
+        + (f" into organization {organization.id}" if organization else ""),
+        changes={"volunteer_ids": [None, ids]},
+    )
+    db.session.flush()
+    return len(ids)
+
+
+def _insert_rows(
+    batch: RosterImport, rows: list[dict], organization: Organization | None
+) -> list[int]:
+    """Insert the volunteers of ``rows`` with their skills and memberships; returns
+    their ids in row order. A few statements whatever the number of rows: the ORM
+    would insert one row per statement on SQLite, which cannot return the ids of a
+    multi-row insert in order. Each row is inserted under a temporary number unique
+    to the batch, read back in one query, then numbered ``V000123`` from its id.
+    Raises ``ValidationFailed`` when a row clashes with the roster (unique phone or
+    ID number) after all."""
+    if not rows:
+        return []
+    volunteer = Volunteer.__table__
+    marker = f"I{batch.id}-"
+    records = [
+        {
+            "number": f"{marker}{index}",
+            "name": row["name"],
+            "gender": row.get("gender") or "unknown",
+            "birth_year": row["birth_year"],
+            "phone": row.get("phone"),
+            "id_number": row.get("id_number"),
+            "compound_id": row.get("compound_id"),
+            "availability": row.get("availability") or [],
+            "joined_on": _date_or_none(row.get("joined_on")),
+            "guardian_name": row.get("guardian_name"),
+            "guardian_consent_on": _date_or_none(row.get("guardian_consent_on")),
+        }
+        for index, row in enumerate(rows)
+    ]
     try:
-        db.session.flush()
+        db.session.execute(insert(volunteer), records)
     except IntegrityError:
         raise ValidationFailed(
             _l(
@@ -416,30 +520,45 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
                 "again. Nothing was imported."
             )
         ) from None
-    for volunteer, row in zip(volunteers, rows, strict=True):
-        volunteer.number = f"V{volunteer.id:06d}"
-        if organization is not None:
-            db.session.add(
-                Membership(
-                    volunteer_id=volunteer.id,
-                    organization_id=organization.id,
-                    role=row.get("role") or MemberRole.MEMBER,
-                    joined_on=row.get("joined_on") or local_today(),
-                )
+    by_marker = dict(
+        db.session.execute(
+            select(volunteer.c.number, volunteer.c.id).where(
+                volunteer.c.number.like(f"{marker}%")
             )
-    batch.status = "imported"
-    batch.rows = []
-    audit.record_event(
-        "import",
-        "RosterImport",
-        actor=actor,
-        entity_id=batch.id,
-        summary=f"{len(volunteers)} volunteers"
-        + (f" into organization {organization.id}" if organization else ""),
-        changes={"volunteer_ids": [None, [vol.id for vol in volunteers]]},
+        ).all()
     )
-    db.session.flush()
-    return len(volunteers)
+    ids = [by_marker[record["number"]] for record in records]
+    db.session.execute(
+        update(volunteer)
+        .where(volunteer.c.id == bindparam("volunteer_id"))
+        .values(number=bindparam("final_number")),
+        [{"volunteer_id": i, "final_number": f"V{i:06d}"} for i in ids],
+    )
+    skills = [
+        {"volunteer_id": i, "skill": name}
+        for i, row in zip(ids, rows, strict=True)
+        for name in row.get("skills") or []
+    ]
+    if skills:
+        db.session.execute(insert(VolunteerSkill.__table__), skills)
+    if organization is not None:
+        db.session.execute(
+            insert(Membership.__table__),
+            [
+                {
+                    "volunteer_id": i,
+                    "organization_id": organization.id,
+                    "role": row.get("role") or MemberRole.MEMBER,
+                    "joined_on": _date_or_none(row.get("joined_on")) or local_today(),
+                }
+                for i, row in zip(ids, rows, strict=True)
+            ],
+        )
+    return ids
+
+
+def _date_or_none(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def purge_stale_imports() -> int:
@@ -452,14 +571,23 @@ def purge_stale_imports() -> int:
         )
     ).all()
     for batch in stale:
-        batch.status = "expired"
-        batch.rows = []
+        _close(batch, "expired")
     return len(stale)
 
 
 def discard_import(batch: RosterImport, *, actor: User) -> None:
     if batch.created_by_id != actor.id or batch.status != "pending":
         return
-    batch.status = "discarded"
-    batch.rows = []
+    _close(batch, "discarded")
     db.session.flush()
+
+
+def _close(batch: RosterImport, status: str) -> None:
+    """End a pending import: its rows and the names in its report are residents'
+    data and are not kept; the line numbers and problems stay."""
+    batch.status = status
+    batch.rows = []
+    batch.report = [
+        {key: val for key, val in entry.items() if key != "name"}
+        for entry in batch.report or []
+    ]

@@ -24,6 +24,7 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.main.actions import run_and_flash
+from incubator.organizations.models import Organization
 from incubator.paging import paginate
 from incubator.spreadsheets import XLSX
 from incubator.volunteers import certificates, hours, importer, services
@@ -48,11 +49,12 @@ from incubator.volunteers.models import (
     ServiceRecord,
     Volunteer,
 )
+from incubator.volunteers.privacy import mask_phone
 from incubator.volunteers.queries import hours_query, month_range
 from incubator.volunteers.views import (
-    ALL,
     EDITORS,
     IMPORTERS,
+    READERS,
     bp,
     issuer_choices,
     org_choices,
@@ -194,7 +196,7 @@ def _hours_filters():
 
 
 @bp.route("/hours")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def hours_index():
     org_id, month, query = _hours_filters()
     page = paginate(query, 50)
@@ -225,7 +227,7 @@ def hours_index():
 
 
 @bp.route("/hours/export.xlsx")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def hours_export():
     _org, _month, query = _hours_filters()
     response = hours_workbook(
@@ -262,7 +264,7 @@ def issue_certificate(volunteer_id: int):
 
 
 @bp.route("/certificates/<int:certificate_id>")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def certificate(certificate_id: int):
     cert = db.session.scalar(
         select(Certificate)
@@ -325,8 +327,17 @@ def _own_batch(batch_id: int) -> RosterImport:
 @roles_required(*IMPORTERS)
 def import_report(batch_id: int):
     batch = _own_batch(batch_id)
+    organization = (
+        db.session.get(Organization, batch.organization_id)
+        if batch.organization_id
+        else None
+    )
     return render_template(
-        "volunteers/import_report.html", batch=batch, form=EmptyForm()
+        "volunteers/import_report.html",
+        batch=batch,
+        organization=organization,
+        mask_phone=mask_phone,
+        form=EmptyForm(),
     )
 
 

@@ -1,4 +1,6 @@
-"""The volunteers' events on an organization's timeline: who joined or left."""
+"""The volunteers' events on an organization's timeline: who joined or left.
+A viewer, who sees no resident, reads "a volunteer joined" without the name and
+without a link to the roster (issue 13)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from incubator.auth.permissions import may_see_residents
 from incubator.extensions import db
 from incubator.i18n import local_noon
 from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
@@ -36,21 +39,24 @@ def membership_events(org, viewer, limit):
         .order_by(Membership.joined_on.desc(), Membership.id.desc())
         .limit(limit)
     ).all()
+    named = may_see_residents(viewer)
+    url = url_for("volunteers.org_roster", org_id=org.id) if named else None
     events = []
     for m in rows:
-        url = url_for("volunteers.org_roster", org_id=org.id)
+        if named:
+            joined = _l(
+                "%(name)s joined as %(role)s", name=m.volunteer.name, role=m.role_label
+            )
+            left = _l("%(name)s left", name=m.volunteer.name)
+        else:
+            joined = _l("A volunteer joined as %(role)s", role=m.role_label)
+            left = _l("A volunteer left")
         events.append(
             TimelineEvent(
                 at=local_noon(m.joined_on),
                 day=m.joined_on,
                 kind="member_joined",
-                title=str(
-                    _l(
-                        "%(name)s joined as %(role)s",
-                        name=m.volunteer.name,
-                        role=m.role_label,
-                    )
-                ),
+                title=str(joined),
                 url=url,
                 record_type="Membership",
                 record_id=m.id,
@@ -62,7 +68,7 @@ def membership_events(org, viewer, limit):
                     at=local_noon(m.left_on),
                     day=m.left_on,
                     kind="member_left",
-                    title=str(_l("%(name)s left", name=m.volunteer.name)),
+                    title=str(left),
                     url=url,
                     record_type="Membership",
                     record_id=m.id,

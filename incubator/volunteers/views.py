@@ -24,7 +24,7 @@ from wtforms import SelectChoice
 from wtforms.validators import Length, Optional
 
 from incubator.auth.permissions import get_visible_organization_or_404, roles_required
-from incubator.auth.roles import Role
+from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
@@ -66,7 +66,9 @@ from incubator.volunteers.queries import volunteers_query
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
 PER_PAGE = 30
-ALL = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER, Role.VIEWER)
+# Who may open the roster, a volunteer, hours and certificates: not viewers, who
+# see no resident (RESIDENT_ROLES); they get 403 on every page of this blueprint.
+READERS = tuple(RESIDENT_ROLES)
 EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
 # Bulk import checks many numbers against the whole roster at once: staff only.
 IMPORTERS = (Role.ADMIN, Role.SOCIAL_WORKER)
@@ -106,7 +108,7 @@ def _filters():
 
 
 @bp.route("")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def index():
     form, query, search = _filters()
     page = paginate(query, PER_PAGE)
@@ -122,7 +124,7 @@ def index():
 
 
 @bp.route("/search", methods=["POST"])
-@roles_required(*ALL)
+@roles_required(*READERS)
 def search():
     """Keep name and phone-tail filters in the session, out of URLs and logs."""
     form = VolunteerSearchForm()
@@ -138,7 +140,7 @@ def search():
 
 
 @bp.route("/export.xlsx")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def export():
     _form, query, _search = _filters()
     volunteers = db.session.scalars(query).unique().all()
@@ -310,7 +312,7 @@ def load_volunteer(volunteer_id: int) -> Volunteer:
 
 
 @bp.route("/<int:volunteer_id>")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def detail(volunteer_id: int):
     volunteer = load_volunteer(volunteer_id)
     return render_template("volunteers/detail.html", **_detail_context(volunteer))
@@ -353,7 +355,7 @@ def anonymize(volunteer_id: int):
 
 
 @bp.route("/organization/<int:org_id>")
-@roles_required(*ALL)
+@roles_required(*READERS)
 def org_roster(org_id: int):
     org = get_visible_organization_or_404(current_user, org_id)
     memberships = db.session.scalars(

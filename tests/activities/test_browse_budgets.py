@@ -28,6 +28,7 @@ def grow(team, db):
                 target_group="elders",
                 starts_at=start,
                 ends_at=start + timedelta(hours=1),
+                overnight=True,  # one an hour: some run past midnight
                 place="活动室",
                 person_times=10,
                 volunteer_hours=[(v.id, "0.5") for v in team["helpers"]],

@@ -168,6 +168,7 @@ def test_volunteer_hours_cannot_exceed_the_day_or_the_activity(frozen_time, team
             starts_at=start,
             ends_at=start + timedelta(hours=11),
             volunteer_hours=[(helper.id, "11")],
+            overnight=True,  # the second runs 19:00 to 06:00 in Xiamen
         )
         services.review_activity(activity, actor=team["sw"], decision="approve")
     with pytest.raises(ValidationFailed):  # 22 + 3 > 24 on that local day
@@ -177,6 +178,7 @@ def test_volunteer_hours_cannot_exceed_the_day_or_the_activity(frozen_time, team
             starts_at=datetime(2026, 2, 11, 14, tzinfo=UTC),
             ends_at=datetime(2026, 2, 11, 17, tzinfo=UTC),
             volunteer_hours=[(helper.id, "3")],
+            overnight=True,
         )
 
 
@@ -239,7 +241,9 @@ def test_two_identical_submissions_at_once_keep_one(team, db, monkeypatch):
 def test_an_activity_may_cross_midnight(frozen_time, client, team, db):
     login(client, "team_leader")
     hours = {f"hours-{v.id}": "1" for v in team["helpers"]}
-    data = _form(team, start_time="23:30", end_time="00:30", key="mid", **hours)
+    data = _form(
+        team, start_time="23:30", end_time="00:30", key="mid", overnight="y", **hours
+    )
     response = client.post("/activities/new", data=data)
     assert response.status_code == 302
     activity = db.session.scalar(select(Activity))

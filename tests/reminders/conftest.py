@@ -44,7 +44,7 @@ def smtp_server(app):
 @pytest.fixture
 def webhook(app):
     """A WeCom-like robot: answers HTTP 200 with ``errcode`` (``answers`` is a
-    list of errcodes used in turn, then 0)."""
+    list of errcodes used in turn, then 0; ``"http 429"`` answers that status)."""
     state = {"posts": [], "answers": []}
 
     class Handler(BaseHTTPRequestHandler):
@@ -52,6 +52,10 @@ def webhook(app):
             length = int(self.headers.get("Content-Length", 0))
             state["posts"].append(json.loads(self.rfile.read(length)))
             code = state["answers"].pop(0) if state["answers"] else 0
+            if isinstance(code, str):
+                self.send_response(int(code.split()[1]))
+                self.end_headers()
+                return
             body = json.dumps({"errcode": code, "errmsg": "ok" if not code else "x"})
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from incubator.reminders import jobs, outbox
@@ -79,11 +80,45 @@ def test_wecom_rate_limit_postpones_without_spending_attempts(
     frozen_time.move_to("2026-05-01 09:00+08:00")
     first = jobs.run_monthly("2026-05")
     assert (first.delivered["sent"], first.delivered["postponed"]) == (20, 5)
-    webhook["answers"] = [45009]  # WeCom's own "too many": an attempt, retried
+    webhook["answers"] = [45009]  # WeCom's own "too many": wait, spend nothing
     frozen_time.shift(timedelta(seconds=61))
     later = outbox.deliver_due()
-    assert later["sent"] == 4 and later["retrying"] == 1
-    assert {d.attempts for d in db.session.scalars(select(Delivery))} == {1}
+    assert later == {"sent": 0, "retrying": 0, "failed": 0, "postponed": 5}
+    assert len(webhook["posts"]) == 21  # the rest waited for the next minute
+    frozen_time.shift(timedelta(seconds=61))
+    assert outbox.deliver_due()["sent"] == 5
+    assert {(d.state, d.attempts) for d in db.session.scalars(select(Delivery))} == {
+        ("sent", 1)
+    }
+
+
+@pytest.mark.parametrize("refusal", [45009, "http 429"])
+def test_a_rate_limited_message_waits_a_minute_and_never_fails(
+    refusal, monthly_world, db, app, webhook, wants, frozen_time
+):
+    """Refused for its rate more times than DELIVERY_MAX_ATTEMPTS: it waits for
+    the next minute each time, spends no attempt, and goes out when allowed."""
+    app.config.update(DELIVERY_MAX_ATTEMPTS=3)
+    wants(monthly_world["sw1"], "monthly_digest", wecom=True)
+    webhook["answers"] = [refusal] * 6
+    jobs.run_monthly("2026-03")
+    for _ in range(6):
+        delivery = db.session.scalar(select(Delivery))
+        assert (delivery.state, delivery.attempts) == ("pending", 0)
+        assert "rate limited" in delivery.last_error
+        frozen_time.shift(timedelta(seconds=59))  # not before the next minute
+        assert outbox.deliver_due() == {
+            "sent": 0,
+            "retrying": 0,
+            "failed": 0,
+            "postponed": 0,
+        }
+        frozen_time.shift(timedelta(seconds=1))
+        outbox.deliver_due()
+        db.session.expire_all()
+    delivery = db.session.scalar(select(Delivery))
+    assert (delivery.state, delivery.attempts, delivery.last_error) == ("sent", 1, "")
+    assert len(webhook["posts"]) == 7
 
 
 def test_residents_reminders_never_go_to_the_team_group(

@@ -189,6 +189,95 @@ def test_catching_up_across_a_month_boundary(monthly_world, db, frozen_time):
     assert run.ok and "2026-04" in run.summary
 
 
+def _down_until(db, frozen_time, moment):
+    """The scheduler process starts again at ``moment`` (Shanghai time)."""
+    from flask import current_app
+
+    from incubator import scheduler
+
+    frozen_time.move_to(moment)
+    db.session.commit()  # the scheduler uses its own connection
+    scheduler.catch_up(current_app)
+    db.session.expire_all()
+
+
+def _by_period(db) -> dict[str, list[Reminder]]:
+    found: dict[str, list[Reminder]] = {}
+    for reminder in reminders(db):
+        found.setdefault(reminder.period, []).append(reminder)
+    return found
+
+
+def test_down_for_the_whole_of_december_records_december_once(
+    monthly_world, db, frozen_time
+):
+    """Reminders went out on 1 November; the scheduler was down from then until
+    5 January: at start-up December's and January's reminders are recorded,
+    each with its own period and speaking of its own last month; once."""
+    _down_until(db, frozen_time, "2025-11-01 09:00+08:00")
+    assert set(_by_period(db)) == {"2025-11"}
+    _down_until(db, frozen_time, "2026-01-05 10:00+08:00")
+    months = _by_period(db)
+    assert set(months) == {"2025-11", "2025-12", "2026-01"}
+    for period, about in (("2025-12", "2025年11月"), ("2026-01", "2025年12月")):
+        kinds = sorted(r.kind for r in months[period])
+        assert kinds == [
+            "monthly_digest",
+            "monthly_digest",
+            "monthly_log_reminder",
+            "monthly_log_reminder",
+            "monthly_report",
+        ]
+        report = next(r for r in months[period] if r.kind == "monthly_report")
+        assert report.title == f"{about} 月度报表"
+        nudge = next(r for r in months[period] if r.kind == "monthly_log_reminder")
+        assert about in nudge.body
+    total = len(reminders(db))
+    run = db.session.scalar(select(JobRun).where(JobRun.job == "monthly_reminders"))
+    assert "2025-12" in run.summary and "2026-01" in run.summary
+    # started again the same day, and again a week later: nothing more
+    _down_until(db, frozen_time, "2026-01-05 11:00+08:00")
+    _down_until(db, frozen_time, "2026-01-12 09:00+08:00")
+    assert len(reminders(db)) == total
+
+
+def test_a_start_before_the_moment_records_only_the_missed_month(
+    monthly_world, db, frozen_time
+):
+    _down_until(db, frozen_time, "2025-11-01 09:00+08:00")
+    _down_until(db, frozen_time, "2026-01-01 08:30+08:00")
+    assert set(_by_period(db)) == {"2025-11", "2025-12"}
+    _down_until(db, frozen_time, "2026-01-01 09:00+08:00")  # the cron tick
+    assert set(_by_period(db)) == {"2025-11", "2025-12", "2026-01"}
+
+
+def test_catching_up_stops_at_the_configured_limit(monthly_world, db, frozen_time, app):
+    """Down from November to April with REMINDER_CATCH_UP_MONTHS=2: February
+    and March are caught up with April; December and January are too old."""
+    app.config["REMINDER_CATCH_UP_MONTHS"] = 2
+    _down_until(db, frozen_time, "2025-11-01 09:00+08:00")
+    _down_until(db, frozen_time, "2026-04-02 10:00+08:00")
+    assert set(_by_period(db)) == {"2025-11", "2026-02", "2026-03", "2026-04"}
+    run = db.session.scalar(select(JobRun).where(JobRun.job == "monthly_reminders"))
+    assert run.ok and "too old to catch up: 2025-12, 2026-01" in run.summary
+    total = len(reminders(db))
+    _down_until(db, frozen_time, "2026-04-02 11:00+08:00")
+    assert len(reminders(db)) == total
+
+
+def test_the_default_limit_is_three_months(monthly_world, db, frozen_time, app):
+    assert app.config["REMINDER_CATCH_UP_MONTHS"] == 3
+    _down_until(db, frozen_time, "2025-10-01 09:00+08:00")
+    _down_until(db, frozen_time, "2026-03-01 09:00+08:00")
+    assert set(_by_period(db)) == {
+        "2025-10",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+        "2026-03",
+    }
+
+
 def test_the_scheduler_is_never_started_by_the_app(app):
     import threading
 

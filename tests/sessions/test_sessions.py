@@ -447,3 +447,27 @@ def test_attendance_from_the_page(town, db, client, frozen_time):
     db.session.expire_all()
     assert (session.state, session.attendance_total) == ("held", 6)
     assert str(session.feedback_score) == "4.5"
+
+
+def test_a_session_ending_before_it_starts_is_refused_on_the_end_time(town, db, client):
+    """09:00 to 08:00 is a slip: refused on the end-time field, nothing saved
+    (a session lasts at most 12 hours, so none runs overnight)."""
+    login(client, "town_sw")
+    response = client.post(
+        "/sessions/new",
+        data={
+            "title": "财务培训",
+            "dimension": "",
+            "day": "2026-03-10",
+            "start_time": "09:00",
+            "end_time": "08:00",
+            "capacity": "30",
+            "organization_ids": [str(town["dance"].id)],
+            "freq": "",
+        },
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    end_field = page[page.index('id="end_time"') :]
+    assert end_field.index("课程结束时间须晚于开始时间") < end_field.index("</div>")
+    assert db.session.scalar(select(TrainingSession.title)) is None

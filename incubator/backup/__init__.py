@@ -1,0 +1,11 @@
+"""Backups and the guard on destructive migrations.
+
+- ``archive``: one archive (``.tar.gz``) holding the database (SQLite's online
+  backup, or ``pg_dump`` for PostgreSQL), every uploaded file (photos, evidence,
+  receipts under ``UPLOAD_FOLDER``) and a manifest of row counts and file hashes;
+  restoring it into an empty instance.
+- ``postgres``: finding ``pg_dump``/``pg_restore`` and checking their version
+  against the server's.
+- ``cli``: ``flask backup``, ``flask restore`` and ``flask db downgrade``, which
+  refuses on a database holding rows unless ``--force``.
+"""
