@@ -103,7 +103,14 @@ class Organization(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("community_id", "name"),
-        UniqueConstraint("community_id", "name_key"),
+        # A unique index rather than a constraint: SQLite drops it (and the
+        # column) without recreating the table, so downgrade --sql works.
+        Index(
+            "uq_organization_community_id_name_key",
+            "community_id",
+            "name_key",
+            unique=True,
+        ),
     )
 
     @validates("name")
