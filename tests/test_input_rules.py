@@ -6,6 +6,8 @@ titles (indeed in every text) on pages and through the API."""
 
 import re
 import typing
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from pydantic import BaseModel
@@ -189,6 +191,57 @@ BODY_TEXT_FIELDS = [
     if route.body is not None
     for field in _text_fields(route.body)
 ]
+
+
+def _fields_of(model: type[BaseModel], kind: type) -> list[str]:
+    """The top-level fields of ``model`` whose type is ``kind`` (or optional)."""
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if info.annotation is kind
+        or set(typing.get_args(info.annotation)) == {kind, type(None)}
+    ]
+
+
+BODY_NUMBER_FIELDS = [
+    (route.methods[0], route.rule, field)
+    for route in ROUTES
+    if route.body is not None
+    for field in _fields_of(route.body, int) + _fields_of(route.body, Decimal)
+]
+BODY_DATE_FIELDS = [
+    (route.methods[0], route.rule, field)
+    for route in ROUTES
+    if route.body is not None
+    for field in _fields_of(route.body, date)
+]
+
+
+def test_the_walks_cover_the_counts_and_dates_named_in_the_issue():
+    numbers = {field for _m, _r, field in BODY_NUMBER_FIELDS}
+    assert {"member_count", "person_times", "capacity", "attendees"} <= numbers
+    assert {"founded_on", "received_on"} <= {f for _m, _r, f in BODY_DATE_FIELDS}
+
+
+@pytest.mark.parametrize("method, rule, field", BODY_NUMBER_FIELDS)
+def test_every_api_number_refuses_other_digits_and_booleans(
+    client, api_token, method, rule, field
+):
+    headers = {**api_token("admin"), **ZH}
+    path = "/api/v1" + re.sub(r"<(?:int:)?[a-z_]+>", "1", rule)
+    for sent, message in ((ARABIC_INDIC_16, DIGITS_ZH), (False, "true 或 false")):
+        response = client.open(path, method=method, json={field: sent}, headers=headers)
+        assert response.status_code == 422, (path, response.get_json())
+        assert message in response.get_json()["error"]["fields"][field][0], sent
+
+
+@pytest.mark.parametrize("method, rule, field", BODY_DATE_FIELDS)
+def test_every_api_date_refuses_a_number(client, api_token, method, rule, field):
+    headers = {**api_token("admin"), **ZH}
+    path = "/api/v1" + re.sub(r"<(?:int:)?[a-z_]+>", "1", rule)
+    response = client.open(path, method=method, json={field: 0}, headers=headers)
+    assert response.status_code == 422, (path, response.get_json())
+    assert "YYYY-MM-DD" in response.get_json()["error"]["fields"][field][0]
 
 
 def test_every_name_and_title_of_the_api_is_checked():
