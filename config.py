@@ -27,6 +27,10 @@ class Config:
         f"sqlite:///{INSTANCE_DIR / 'incubator.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Connections per worker: keep DB_POOL_SIZE + DB_MAX_OVERFLOW above gunicorn's
+    # --threads, and workers x that sum under PostgreSQL's max_connections.
+    DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 15)
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Shanghai"
     # The social work agency, named on certificates and reports.
     AGENCY_NAME = os.environ.get("AGENCY_NAME") or "社会工作服务机构"
@@ -98,6 +102,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # A write statement in a read request's transaction is an error, not a log line.
+    STRICT_READ_TRANSACTIONS = True
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="incubator-uploads-")
     SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
     WTF_CSRF_ENABLED = False

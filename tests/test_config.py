@@ -58,7 +58,7 @@ def test_sqlite_connections_are_configured(sqlite_engine):
     with sqlite_engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
 
 
 def test_sqlite_reads_in_get_requests_begin_deferred(tmp_path):

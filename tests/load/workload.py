@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
@@ -79,7 +79,11 @@ def seed(app) -> Seeded:
         "load_sw", name="压测社工", role="social_worker", password=PASSWORD, actor=None
     )
     leader = user_services.create_user(
-        "load_leader", name="压测负责人", role="org_leader", password=PASSWORD, actor=None
+        "load_leader",
+        name="压测负责人",
+        role="org_leader",
+        password=PASSWORD,
+        actor=None,
     )
     db.session.flush()
     org = org_services.create_organization(
@@ -127,6 +131,27 @@ def audit_counts() -> dict[str, int]:
     return {action: count for action, count in rows}
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def age_sessions() -> None:
+    """Make every browser session look idle for two minutes, so the next request
+    of each records its activity (a write during GETs, as in real use, where
+    sessions are touched once a minute). Call inside an app context."""
+    from sqlalchemy import update
+
+    from incubator.auth.models import UserSession
+    from incubator.extensions import db
+
+    db.session.execute(
+        update(UserSession).values(
+            last_seen_at=datetime.now(UTC) - timedelta(minutes=2)
+        )
+    )
+    db.session.commit()
+
+
 # ---- the clients ----
 
 
@@ -148,6 +173,7 @@ class Client:
         self.host, self.port = parts.hostname, parts.port
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        self.durations: list[float] | None = None
 
     def request(self, method, path, *, body=None, headers=None, form=None) -> Answer:
         headers = dict(headers or {})
@@ -162,6 +188,7 @@ class Client:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         headers["Connection"] = "close"
         conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT_S)
+        started = time.monotonic()
         try:
             conn.request(method, path, body=data, headers=headers)
             response = conn.getresponse()
@@ -172,6 +199,8 @@ class Client:
             return Answer(response.status, dict(response.headers), payload)
         finally:
             conn.close()
+            if self.durations is not None:
+                self.durations.append(time.monotonic() - started)
 
     def log_in(self, username: str) -> None:
         page = self.request("GET", "/login")
@@ -205,6 +234,7 @@ class Attempt:
 @dataclass
 class Tally:
     answers: Counter = field(default_factory=Counter)  # (op, status) -> n
+    seconds: list[float] = field(default_factory=list)  # each request's duration
     failures: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     audited_ok: Counter = field(default_factory=Counter)  # reveal/export -> n
@@ -215,7 +245,8 @@ class Tally:
             self.answers[(op, status)] += 1
             if status >= SERVER_ERROR or status == 0:
                 if len(self.failures) < 50:
-                    self.failures.append(f"{op} -> {status} {' '.join(detail.split())[:160]}")
+                    text = " ".join(detail.split())[:160]
+                    self.failures.append(f"{op} -> {status} {text}")
 
     @property
     def server_errors(self) -> int:
@@ -239,12 +270,19 @@ class Workload:
         self._numbers = itertools.count(1)
         self._number_lock = threading.Lock()
         self.run_id = f"{random.randrange(16**4):04x}"
+        self.elapsed = 0.0
 
     def _next(self) -> int:
         with self._number_lock:
             return next(self._numbers)
 
-    def run(self, max_ops: int | None = None) -> Tally:
+    def run(self, max_ops: int | None = None, *, ager=None) -> Tally:
+        """Run the clients; ``ager``, if given, is called every 2 s meanwhile (to
+        age sessions, see ``age_sessions``)."""
+        stop = threading.Event()
+        aging = None
+        if ager is not None:
+            aging = threading.Thread(target=self._age, args=(ager, stop))
         barrier = threading.Barrier(self.clients + 1)
         threads = [
             threading.Thread(target=self._client, args=(i, barrier, max_ops))
@@ -253,9 +291,23 @@ class Workload:
         for thread in threads:
             thread.start()
         barrier.wait()
+        started = time.monotonic()
+        if aging is not None:
+            aging.start()
         for thread in threads:
             thread.join()
+        self.elapsed = time.monotonic() - started
+        stop.set()
+        if aging is not None:
+            aging.join()
         return self.tally
+
+    def _age(self, ager, stop: threading.Event) -> None:
+        while not stop.wait(2):
+            try:
+                ager()
+            except Exception as exc:  # noqa: BLE001 - reported, not fatal
+                self.tally.note("age_sessions", 0, repr(exc))
 
     def _client(self, index: int, barrier, max_ops) -> None:
         rng = random.Random(index)
@@ -265,6 +317,7 @@ class Workload:
         except Exception as exc:  # noqa: BLE001 - a failed login is a failure
             self.tally.note("login", 0, repr(exc))
         barrier.wait()
+        client.durations = self.tally.seconds  # list.append is thread-safe
         names, weights = zip(*OPERATIONS.items(), strict=True)
         deadline = time.monotonic() + self.seconds
         done = 0
@@ -333,7 +386,7 @@ class Workload:
 
     def api_create_hours(self, client, rng) -> None:
         marker = f"load h-{self.run_id}-{self._next()}"
-        served = date.today() - timedelta(days=rng.randrange(1, 700))
+        served = _today() - timedelta(days=rng.randrange(1, 700))
         answer = self._api(
             client,
             "POST",
@@ -358,7 +411,7 @@ class Workload:
 
     def api_create_activity(self, client, rng) -> None:
         marker = f"load a-{self.run_id}-{self._next()}"
-        day = date.today() - timedelta(days=rng.randrange(1, 60))
+        day = _today() - timedelta(days=rng.randrange(1, 60))
         answer = self._api(
             client,
             "POST",
@@ -396,7 +449,7 @@ class Workload:
                 "partner": marker,
                 "kind": "goods",
                 "value": f"{rng.randrange(1, 5000)}.50",
-                "received_on": (date.today() - timedelta(days=3)).isoformat(),
+                "received_on": (_today() - timedelta(days=3)).isoformat(),
                 "organization_id": self.seeded.org_id,
             },
         )
@@ -553,6 +606,13 @@ def summary(tally: Tally, verdict: Verdict, seconds: float) -> str:
         f"({tally.requests / max(seconds, 0.001):.0f}/s), "
         f"{tally.server_errors} 5xx or no answer",
     ]
+    if tally.seconds:
+        times = sorted(tally.seconds)
+        lines.append(
+            "  seconds per request: median "
+            f"{times[len(times) // 2]:.2f}, 99th percentile "
+            f"{times[int(len(times) * 0.99)]:.2f}, longest {times[-1]:.2f}"
+        )
     by_op: dict[str, Counter] = defaultdict(Counter)
     for (op, status), n in sorted(tally.answers.items()):
         by_op[op][status] += n
