@@ -106,8 +106,8 @@ def seed(app) -> Seeded:
     ]
     staff_token, _row = issue_token(staff)
     leader_token, _row = issue_token(leader)
-    db.session.commit()
-    return Seeded(
+    db.session.flush()
+    seeded = Seeded(
         org_id=org.id,
         volunteer_ids=[v.id for v in volunteers],
         staff_token=staff_token,
@@ -115,6 +115,10 @@ def seed(app) -> Seeded:
         staff_username="load_sw",
         audit_before=audit_counts(),
     )
+    # Commit last: outside a request a transaction holds SQLite's write lock
+    # until it ends, and the server's threads need it.
+    db.session.commit()
+    return seeded
 
 
 def audit_counts() -> dict[str, int]:
