@@ -52,7 +52,8 @@ def _commit_elsewhere(path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE user SET name = name || '.' WHERE id = 2")
+        changed = conn.execute("UPDATE user SET name = name || '.' WHERE id = 2")
+        assert changed.rowcount == 1
         conn.execute("COMMIT")
     finally:
         conn.close()
