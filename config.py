@@ -102,8 +102,6 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    # A write statement in a read request's transaction is an error, not a log line.
-    STRICT_READ_TRANSACTIONS = True
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="incubator-uploads-")
     SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
     WTF_CSRF_ENABLED = False
@@ -113,6 +111,8 @@ class TestingConfig(Config):
     # Tests point these at servers on loopback when they need them.
     MAIL_SERVER = ""
     WECOM_WEBHOOK_URL = ""
+    # A write statement in a read request's transaction is an error, not a log line.
+    STRICT_READ_TRANSACTIONS = True
 
 
 class ProductionConfig(Config):
