@@ -103,13 +103,16 @@ def main(argv=None) -> int:
                 "UPLOAD_FOLDER": str(folder / "uploads"),
                 "FLASK_APP": "wsgi",
             }
-            subprocess.run(
+            upgrade = subprocess.run(
                 [sys.executable, "-m", "flask", "db", "upgrade"],
                 cwd=ROOT,
                 env=env,
-                check=True,
                 capture_output=True,
+                text=True,
+                check=False,
             )
+            if upgrade.returncode:
+                sys.exit(f"flask db upgrade failed:\n{upgrade.stderr[-3000:]}")
             app = create_app(
                 DevelopmentConfig,
                 SQLALCHEMY_DATABASE_URI=url,
