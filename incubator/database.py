@@ -41,9 +41,9 @@ from sqlalchemy.types import TypeDecorator
 
 logger = logging.getLogger(__name__)
 
-# How long a write waits for SQLite's write lock before failing. Under 64 busy
-# clients on two cores, waits of 5 to 12 s were measured; a wait is better than
-# an error.
+# How long a write waits for SQLite's write lock before failing. With 64 busy
+# clients on two shared cores, 5 s was passed (logins hash passwords inside their
+# write transaction); a wait is better than an error.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -154,9 +154,11 @@ def install_sqlite_pragmas(engine: Engine) -> None:
 
     Within one process, write transactions also queue on a lock of the engine's
     before asking SQLite for its lock. SQLite's busy handler polls with sleeps of up
-    to 100 ms, so among dozens of threads some lost every turn and timed out (with
-    64 clients, a few writes in a thousand); queued threads are woken as soon as the
-    lock is free, and only one per process polls SQLite (one per gunicorn worker).
+    to 100 ms, so among dozens of threads some lose turn after turn: under
+    ``make loadtest`` (4 workers x 16 threads, 64 clients, two shared cores) the
+    longest request took 25 s without the queue, near the 30 s limit, and 5.5 s
+    with it. Queued threads are woken as soon as the lock is free, and only one per
+    process polls SQLite (one per gunicorn worker).
     """
     if engine.dialect.name != "sqlite":
         return
