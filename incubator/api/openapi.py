@@ -7,7 +7,8 @@ import re
 
 from flask import current_app, jsonify
 
-from incubator.api.core import ROUTES, ApiRoute, bp, endpoint
+from incubator.api import idempotency
+from incubator.api.core import MAX_ID, ROUTES, ApiRoute, bp, endpoint
 from incubator.api.errors import HTTP_CODES
 
 REF = "#/components/schemas/{model}"
@@ -41,6 +42,22 @@ ERROR_SCHEMA = {
 }
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A key of your choice (e.g. a UUID) for this create. A retry with "
+    "the same key and the same request answers the first result (with "
+    "Idempotent-Replayed: true) and creates nothing; the same key with a different "
+    "request answers 422. Keys are kept 24 hours, per user.",
+    "schema": {
+        "type": "string",
+        "pattern": idempotency.KEY_PATTERN,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+    },
+}
+
+
 def _schema_ref(model, schemas: dict, mode: str) -> dict:
     schema = model.model_json_schema(ref_template=REF, mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
@@ -54,10 +71,14 @@ def _path_and_params(rule: str) -> tuple[str, list[dict]]:
 
     def repl(match):
         converter, name = match.group(1), match.group(2)
-        kind = "integer" if converter == "int" else "string"
-        params.append(
-            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+        # Flask's int converter takes digits only; larger than a database id
+        # answers 404.
+        schema = (
+            {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+            if converter == "int"
+            else {"type": "string"}
         )
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
     return _CONVERTER.sub(repl, rule), params
@@ -85,7 +106,9 @@ def build_document() -> dict:
             "operationId": route.endpoint,
             "summary": route.summary,
             "tags": [route.tag],
-            "parameters": params + _query_params(route, schemas),
+            "parameters": params
+            + _query_params(route, schemas)
+            + ([IDEMPOTENCY_PARAMETER] if route.idempotent else []),
             "responses": {},
         }
         if route.auth:

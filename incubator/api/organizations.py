@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
+from incubator.api.fields import resolve_compound
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
@@ -28,7 +29,6 @@ from incubator.organizations.models import (
 )
 from incubator.organizations.queries import SORTS, organizations_query
 from incubator.organizations.timeline import timeline_for, timeline_total
-from incubator.projects.models import Compound
 
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 TAG = "organizations"
@@ -140,17 +140,6 @@ class OrganizationPage(BaseModel):
     total: int
 
 
-def _compound_values(data: dict) -> dict:
-    """Accept the compound by name as well as by id."""
-    name = data.pop("compound", None)
-    if name and data.get("compound_id") is None:
-        compound = db.session.scalar(select(Compound).where(Compound.name == name))
-        if compound is None:
-            raise ValidationFailed(_l("Unknown compound."), field="compound")
-        data["compound_id"] = compound.id
-    return data
-
-
 def _load(org_id: int) -> Organization:
     return get_visible_organization_or_404(current_api_user(), org_id)
 
@@ -188,7 +177,7 @@ def list_organizations(query: OrganizationQuery):
     errors=(409,),
 )
 def create_organization(body: OrganizationCreate):
-    data = _compound_values(body.model_dump(mode="python"))
+    data = resolve_compound(body.model_dump(mode="python"))
     data["kind"] = body.kind.value
     data["filing_status"] = body.filing_status.value
     org = services.create_organization(actor=current_api_user(), **data)
@@ -230,7 +219,7 @@ def patch_organization(org_id: int, body: OrganizationPatch):
         org,
         actor=current_api_user(),
         expected_version=body.version,
-        **_compound_values(data),
+        **resolve_compound(data, community_id=org.community_id),
     )
     db.session.commit()
     return OrganizationOut.of(org)
