@@ -73,8 +73,28 @@ def error_response(
     return response
 
 
+def _no_such_resource(exc: HTTPException) -> bool:
+    """A 405 whose path matches no route for any allowed method either (an id
+    past what a database integer holds): the resource does not exist."""
+    from flask import current_app, request
+    from werkzeug.exceptions import NotFound
+
+    adapter = current_app.create_url_adapter(request)
+    for method in getattr(exc, "valid_methods", None) or ():
+        try:
+            adapter.match(method=method)
+        except NotFound:
+            continue
+        except HTTPException:
+            return False
+        return False
+    return True
+
+
 def http_error_response(exc: HTTPException):
     status = exc.code or 500
+    if status == 405 and _no_such_resource(exc):
+        return error_response(404)
     # Werkzeug's own English descriptions are not shown; ours are translated,
     # except where the raiser wrote a specific message of ours.
     message = None
