@@ -16,8 +16,8 @@ record, the audit trail and the key with its answer commit together, once the
 answer is built: a crash leaves either all of them or none. Refusals (4xx) are not
 stored: a corrected retry with the same key is tried afresh.
 
-Keys live ``IDEMPOTENCY_KEY_TTL`` (default 24 hours); expired ones are deleted when
-the same user stores a new key, and by ``prune_idempotency_keys``.
+Keys live ``IDEMPOTENCY_KEY_TTL`` (default 24 hours); expired ones are deleted
+whenever a new key is stored (``prune_idempotency_keys``).
 """
 
 from __future__ import annotations
@@ -133,17 +133,13 @@ def claim(user_id: int, key: str, digest: str) -> IdempotencyKey | Response:
 
 
 def finish(row: IdempotencyKey, response: Response) -> None:
-    """Store the answer on the claimed key (successes only), and delete the
-    user's expired keys. The caller commits."""
+    """Store the answer on the claimed key (successes only), and delete every
+    expired key (by the ``expires_at`` index, so the table stays small without a
+    job). The caller commits."""
     if 200 <= response.status_code < 300:
         row.status = response.status_code
         row.body = response.get_data(as_text=True)
-        db.session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.user_id == row.user_id,
-                IdempotencyKey.expires_at <= utcnow(),
-            )
-        )
+        prune_idempotency_keys()
     else:
         db.session.delete(row)
     db.session.flush()
