@@ -367,7 +367,7 @@ def test_readme_filters_exist(client, demo, db):
         "/activities?page=1&sort=title",
         "/reports/monthly?month=2026-01&commmunity_id=1",
         "/me?x=1",
-        "/organizations/1/notes?page=2",
+        "/sessions?from=2026-01-01&untill=2026-02-01",
     ],
 )
 def test_unknown_query_parameters_answer_422_naming_them(client, api_token, url):
