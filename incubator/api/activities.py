@@ -34,6 +34,8 @@ LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
 
 
 class VolunteerHoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     volunteer_id: Id
     hours: str = Field(max_length=8, description='In steps of 0.5, e.g. "2.5"')
 

@@ -280,10 +280,27 @@ def change_stage(org_id: int, body: StageIn):
     )
 
 
+class StageHistoryItem(BaseModel):
+    id: int
+    changed_at: datetime
+    from_stage: str | None
+    to_stage: str
+    from_label: str
+    to_label: str
+    direction: str
+    reason: str
+    actor_id: int | None
+
+
+class StageHistory(BaseModel):
+    items: list[StageHistoryItem]
+
+
 @endpoint(
     "/organizations/<int:org_id>/stages",
     summary="The stage history, newest first",
     tag=TAG,
+    response=StageHistory,
     errors=(404,),
 )
 def stage_history(org_id: int):
@@ -404,10 +421,15 @@ class AssessmentOut(BaseModel):
         )
 
 
+class AssessmentList(BaseModel):
+    items: list[AssessmentOut]
+
+
 @endpoint(
     "/organizations/<int:org_id>/assessments",
     summary="Capacity assessments, newest first",
     tag=TAG,
+    response=AssessmentList,
     errors=(404,),
 )
 def list_assessments(org_id: int):
@@ -478,10 +500,15 @@ class NoteOut(BaseModel):
         )
 
 
+class NoteList(BaseModel):
+    items: list[NoteOut]
+
+
 @endpoint(
     "/organizations/<int:org_id>/notes",
     summary="Case notes, newest first",
     tag=TAG,
+    response=NoteList,
     roles=STAFF,
     errors=(404,),
 )

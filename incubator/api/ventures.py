@@ -49,6 +49,8 @@ Money = Field(max_length=20, description='Yuan with fen, e.g. "8000.00"')
 
 
 class CriterionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=50)
     weight: int = Field(ge=1, le=100, description="Percent; a round's add up to 100")
 
@@ -287,6 +289,8 @@ def patch_round(round_id: int, body: RoundPatch):
 
 
 class BudgetLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     item: str = Field(min_length=1, max_length=100)
     amount: str = Money
 
@@ -659,6 +663,8 @@ class ReviewersIn(BaseModel):
 
 
 class ScoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     criterion_id: Id
     score: int = Field(ge=0, le=100)
 

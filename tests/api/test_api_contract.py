@@ -616,3 +616,23 @@ def test_the_document_offers_the_header_on_every_create(client):
         assert any(
             p["name"] == "Idempotency-Key" and p["in"] == "header" for p in params
         ), path
+
+
+def test_unknown_body_fields_answer_422_naming_them_nested_too(client, api_token):
+    h = api_token("admin")
+    response = client.post(
+        f"{API}/sessions",
+        json={
+            "title": "骨干培训",
+            "starts_at": "2026-05-05T09:00:00+08:00",
+            "ends_at": "2026-05-05T11:00:00+08:00",
+            "capacity": 20,
+            "recurrence": {"freq": "weekly", "count": 3, "until": "2026-06-01"},
+            "colour": "red",
+        },
+        headers=h,
+    )
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert set(fields) == {"recurrence.until", "colour"}
+    assert fields["colour"] == ["未知字段。"]
