@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Annotated
 
-from flask import Blueprint, abort, g, jsonify, make_response, request
+from flask import Blueprint, g, jsonify, make_response, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select, func, select
@@ -164,10 +164,6 @@ def endpoint(
                 g.api_user = user
                 if route.roles and user.role not in route.roles:
                     return error_response(403)
-            if any(
-                isinstance(v, int) and v > MAX_ID for v in kwargs.values()
-            ):  # no such row can exist: not a database error
-                abort(404)
             data = None
             try:
                 if query is not None:
@@ -194,17 +190,7 @@ def endpoint(
             key = request.headers.get(idempotency.HEADER) if route.idempotent else None
             if key is None:
                 return _run(view, kwargs, status)
-            claimed = idempotency.claim(
-                g.api_user.id, key, idempotency.fingerprint(data)
-            )
-            if not isinstance(claimed, idempotency.IdempotencyKey):
-                return claimed
-            with idempotency.commits_deferred():
-                response = _run(view, kwargs, status)
-            if response.status_code < 300:
-                idempotency.finish(claimed, response)
-                db.session.commit()
-            return response
+            return _run_idempotent(view, kwargs, status, key, data)
 
         bp.add_url_rule(rule, endpoint=name, view_func=wrapped, methods=[method])
         return wrapped
@@ -219,6 +205,30 @@ def _run(view, kwargs: dict, status: int):
         roll_back(exc)
         return domain_error_response(exc)
     return _to_response(result, status)
+
+
+def _run_idempotent(view, kwargs: dict, status: int, key: str, data):
+    """``_run`` under an ``Idempotency-Key``: claim it (or answer as before), run
+    the view with its commits deferred, store the answer with the key, and commit
+    both with what the view wrote, once."""
+    claimed = idempotency.claim(g.api_user.id, key, idempotency.fingerprint(data))
+    if not isinstance(claimed, idempotency.IdempotencyKey):
+        return claimed
+    error = None
+    with idempotency.commits_deferred():
+        try:
+            result = view(**kwargs)
+        except DomainError as exc:
+            error = exc
+    if error is not None:
+        # The key goes with the refused change; what the error keeps (e.g. an
+        # audit event) is committed as without a key.
+        roll_back(error)
+        return domain_error_response(error)
+    response = _to_response(result, status)
+    idempotency.finish(claimed, response)
+    db.session.commit()
+    return response
 
 
 def _unknown_parameters(args) -> object:
