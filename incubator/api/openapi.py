@@ -58,11 +58,18 @@ IDEMPOTENCY_PARAMETER = {
 }
 
 
+def _add_schema(schemas: dict, name: str, schema: dict) -> None:
+    """Add a component; two different models of one name would make one
+    operation document the other's body, so that is refused."""
+    if schemas.setdefault(name, schema) != schema:
+        raise ValueError(f"two API models are named {name}: rename one")
+
+
 def _schema_ref(model, schemas: dict, mode: str) -> dict:
     schema = model.model_json_schema(ref_template=REF, mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
-        schemas.setdefault(name, sub)
-    schemas.setdefault(model.__name__, schema)
+        _add_schema(schemas, name, sub)
+    _add_schema(schemas, model.__name__, schema)
     return {"$ref": REF.format(model=model.__name__)}
 
 
@@ -89,7 +96,7 @@ def _query_params(route: ApiRoute, schemas: dict) -> list[dict]:
         return []
     schema = route.query.model_json_schema(ref_template=REF, mode="validation")
     for name, sub in schema.pop("$defs", {}).items():
-        schemas.setdefault(name, sub)
+        _add_schema(schemas, name, sub)
     required = set(schema.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": prop}
@@ -132,13 +139,16 @@ def build_document() -> dict:
                 }
             }
         op["responses"][str(route.status)] = ok
-        codes = set(route.errors)
+        # 400 (malformed, e.g. control characters anywhere in the request) and
+        # 422 (an unknown query parameter) may answer any route; 404 any route
+        # with an id in its path.
+        codes = set(route.errors) | {400, 422}
+        if params:
+            codes |= {404}
         if route.auth:
             codes |= {401}
         if route.roles:
             codes |= {403}
-        if route.body is not None or route.query is not None:
-            codes |= {400, 422}
         for code in sorted(codes):
             op["responses"][str(code)] = {
                 "description": HTTP_CODES.get(code, "error"),

@@ -669,7 +669,7 @@ class ScoreIn(BaseModel):
     score: int = Field(ge=0, le=100)
 
 
-class ReviewIn(BaseModel):
+class VentureReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scores: list[ScoreIn] | None = Field(
@@ -770,13 +770,13 @@ def list_reviews(venture_id: int):
     "POST",
     summary="Submit the caller's review: a score 0..100 per criterion and a comment",
     tag=TAG,
-    body=ReviewIn,
+    body=VentureReviewIn,
     response=ReviewList,
     status=201,
     roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER),
     errors=(403, 404, 409),
 )
-def submit_review(venture_id: int, body: ReviewIn):
+def submit_review(venture_id: int, body: VentureReviewIn):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     if body.scores is not None:
         scores = {s.criterion_id: s.score for s in body.scores}
