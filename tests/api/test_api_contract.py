@@ -636,3 +636,16 @@ def test_unknown_body_fields_answer_422_naming_them_nested_too(client, api_token
     fields = response.get_json()["error"]["fields"]
     assert set(fields) == {"recurrence.until", "colour"}
     assert fields["colour"] == ["未知字段。"]
+
+
+def test_each_operation_documents_its_own_body(client):
+    document = client.get(f"{API}/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+
+    def body(path):
+        op = document["paths"][API + path]["post"]
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rsplit("/", 1)[1]]
+
+    assert "scores" in body("/ventures/{venture_id}/reviews")["properties"]
+    assert "decision" in body("/activities/{activity_id}/review")["properties"]
