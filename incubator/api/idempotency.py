@@ -92,7 +92,7 @@ def claim(user_id: int, key: str, digest: str) -> IdempotencyKey | Response:
     before: the stored answer for the same request, a 422 for another one, or a
     422 when the key is malformed.
     """
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         return error_response(
             422,
             fields={

@@ -546,8 +546,9 @@ def test_a_refused_create_stores_no_key(client, db, demo):
     assert _count(db, IdempotencyKey) == 1
 
 
-def test_a_malformed_key_is_422(client, demo):
-    h = {**demo["admin"], "Idempotency-Key": "k" * 129}
+@pytest.mark.parametrize("key", ["k" * 129, "two words", "键", "tab\tkey"])
+def test_a_malformed_key_is_422(client, api_token, key):
+    h = {**api_token("admin"), "Idempotency-Key": key}
     body = {
         "partner": "爱心超市",
         "kind": "goods",
