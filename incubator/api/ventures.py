@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -810,7 +810,7 @@ class ActionPatch(BaseModel):
     action: str | None = Field(default=None, min_length=1, max_length=2000)
     owner: str | None = Field(default=None, max_length=50)
     due_on: date | None = None
-    done: bool | None = Field(default=None, description="true marks it done")
+    done: StrictBool | None = Field(default=None, description="true marks it done")
     done_note: str = Field(default="", max_length=2000, description="Needed with done")
     version: int
 

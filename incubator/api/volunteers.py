@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -127,8 +127,9 @@ class VolunteerSearch(BaseModel):
 
     name: str | None = Field(default=None, max_length=32)
     phone_tail: str | None = Field(default=None, pattern=r"^\d{4}$")
-    page: int = 1
-    per_page: int = 50
+    # JSON numbers only: false is not a page number.
+    page: StrictInt = 1
+    per_page: StrictInt = 50
 
 
 class VolunteerPage(BaseModel):

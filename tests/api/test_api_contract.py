@@ -653,3 +653,11 @@ def test_each_operation_documents_its_own_body(client):
 
     assert "scores" in body("/ventures/{venture_id}/reviews")["properties"]
     assert "decision" in body("/activities/{activity_id}/review")["properties"]
+
+
+def test_json_false_is_not_a_page_number(client, api_token):
+    response = client.post(
+        f"{API}/volunteers/search", json={"per_page": False}, headers=api_token("admin")
+    )
+    assert response.status_code == 422
+    assert "per_page" in response.get_json()["error"]["fields"]
