@@ -20,7 +20,7 @@ from incubator.activities.models import (
 from incubator.activities.queries import activities_query
 from incubator.activities.resource_views import ledger_query
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import resolve_compound, sent_values
+from incubator.api.fields import not_null_in_schema, resolve_compound, sent_values
 from incubator.auth.permissions import (
     can_see_organization,
     get_visible_organization_or_404,
@@ -73,10 +73,24 @@ class ActivityCreate(ActivityFields):
     )
 
 
+# Sent as null, these would leave a log without what it must have.
+NOT_NULL = (
+    "title",
+    "form",
+    "service_type",
+    "target_group",
+    "starts_at",
+    "ends_at",
+    "person_times",
+)
+
+
 class ActivityPatch(BaseModel):
     """Only the fields sent change; any change sends the log (back) to review."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*NOT_NULL)
+    )
 
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=100)
@@ -95,18 +109,6 @@ class ActivityPatch(BaseModel):
         max_length=200,
         description="When sent, replaces the list of volunteers' hours",
     )
-
-
-# Sent as null, these would leave a log without what it must have.
-NOT_NULL = (
-    "title",
-    "form",
-    "service_type",
-    "target_group",
-    "starts_at",
-    "ends_at",
-    "person_times",
-)
 
 
 class VolunteerHoursOut(BaseModel):

@@ -67,3 +67,22 @@ def resolve_compound(values: dict, *, community_id: int | None = None) -> dict:
         )
     values["compound_id"] = found[0]
     return values
+
+
+def not_null_in_schema(*names: str):
+    """A ``json_schema_extra`` for a PATCH model: the fields ``names`` are optional
+    but may not be sent as ``null`` (``sent_values(not_null=...)`` refuses it), so
+    the document drops ``null`` from their types and the ``null`` default."""
+
+    def extra(schema: dict) -> None:
+        for name in names:
+            prop = schema.get("properties", {}).get(name)
+            if not prop or "anyOf" not in prop:
+                continue
+            branches = [b for b in prop["anyOf"] if b.get("type") != "null"]
+            if len(branches) == 1:
+                rest = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+                prop.clear()
+                prop.update({**branches[0], **rest})
+
+    return extra

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import resolve_compound
+from incubator.api.fields import not_null_in_schema, resolve_compound
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
@@ -54,10 +54,15 @@ class OrganizationCreate(OrganizationFields):
     kind: OrgKind
 
 
+ORGANIZATION_NOT_NULL = ("name", "kind", "filing_status", "member_count", "description")
+
+
 class OrganizationPatch(BaseModel):
     """Only the fields sent are changed; ``version`` is the one you read."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*ORGANIZATION_NOT_NULL)
+    )
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -212,7 +217,7 @@ def patch_organization(org_id: int, body: OrganizationPatch):
     for key in ("kind", "filing_status"):
         if data.get(key) is not None:
             data[key] = data[key].value
-    for key in ("name", "kind", "filing_status", "member_count", "description"):
+    for key in ORGANIZATION_NOT_NULL:
         if key in data and data[key] is None:
             raise ValidationFailed(_l("This field cannot be empty."), field=key)
     services.update_organization(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from incubator.activities.models import TargetGroup
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
-from incubator.api.fields import sent_values
+from incubator.api.fields import not_null_in_schema, sent_values
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import StaleRecord, ValidationFailed
@@ -91,10 +91,15 @@ class RoundIn(BaseModel):
     )
 
 
+ROUND_NOT_NULL = ("name", "budget", "opens_on", "closes_on", "runs_from", "runs_until")
+
+
 class RoundPatch(BaseModel):
     """Only the fields sent change."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*ROUND_NOT_NULL)
+    )
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -260,7 +265,7 @@ def patch_round(round_id: int, body: RoundPatch):
     sent = sent_values(
         body,
         exclude=("version", "criteria"),
-        not_null=("name", "budget", "opens_on", "closes_on", "runs_from", "runs_until"),
+        not_null=ROUND_NOT_NULL,
     )
     values = {
         "name": round_.name,
@@ -325,10 +330,15 @@ class VentureCreate(VentureFields):
     )
 
 
+VENTURE_NOT_NULL = ("title", "need", "target_group", "requested_amount")
+
+
 class VenturePatch(BaseModel):
     """Only the fields sent change."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*VENTURE_NOT_NULL)
+    )
 
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=100)
@@ -559,7 +569,7 @@ def patch_venture(venture_id: int, body: VenturePatch):
     values = sent_values(
         body,
         exclude=("version", "budget_lines", "sponsor_id"),
-        not_null=("title", "need", "target_group", "requested_amount"),
+        not_null=VENTURE_NOT_NULL,
     )
     values = {k: "" if v is None else v for k, v in values.items()}
     services.update_application(

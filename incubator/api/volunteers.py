@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import resolve_compound, sent_values
+from incubator.api.fields import not_null_in_schema, resolve_compound, sent_values
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import NotPermitted, ValidationFailed
@@ -166,8 +166,13 @@ class VolunteerCreate(VolunteerFields):
     role: MemberRole = MemberRole.MEMBER
 
 
+VOLUNTEER_NOT_NULL = ("name", "birth_year", "phone", "gender", "status")
+
+
 class VolunteerPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*VOLUNTEER_NOT_NULL)
+    )
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=32)
@@ -307,9 +312,7 @@ def get_volunteer(volunteer_id: int):
 )
 def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
     volunteer = get_visible_volunteer_or_404(current_api_user(), volunteer_id)
-    data = resolve_compound(
-        sent_values(body, not_null=("name", "birth_year", "phone", "gender", "status"))
-    )
+    data = resolve_compound(sent_values(body, not_null=VOLUNTEER_NOT_NULL))
     services.update_volunteer(
         volunteer, actor=current_api_user(), expected_version=body.version, **data
     )
