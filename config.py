@@ -73,6 +73,8 @@ class Config:
     LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_FAILURE_MINUTES", 15))
 
     API_TOKEN_LIFETIME = timedelta(days=_env_int("API_TOKEN_DAYS", 30))
+    # How long an API create's Idempotency-Key (and its first answer) is kept.
+    IDEMPOTENCY_KEY_TTL = timedelta(hours=_env_int("IDEMPOTENCY_KEY_HOURS", 24))
 
     # Behind nginx or another reverse proxy: how many proxies set X-Forwarded-*.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)

@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Every model module, so metadata (and migrations) see all tables."""
     from incubator.activities import models as _activities  # noqa: F401
+    from incubator.api import models as _api  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
     from incubator.auth import models as _auth  # noqa: F401
     from incubator.followups import models as _followups  # noqa: F401
