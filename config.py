@@ -31,6 +31,10 @@ class Config:
         f"sqlite:///{INSTANCE_DIR / 'incubator.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Connections per worker: keep DB_POOL_SIZE + DB_MAX_OVERFLOW above gunicorn's
+    # --threads, and workers x that sum under PostgreSQL's max_connections.
+    DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 15)
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Shanghai"
     # The social work agency, named on certificates and reports.
     AGENCY_NAME = os.environ.get("AGENCY_NAME") or "社会工作服务机构"
@@ -69,6 +73,8 @@ class Config:
     LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_FAILURE_MINUTES", 15))
 
     API_TOKEN_LIFETIME = timedelta(days=_env_int("API_TOKEN_DAYS", 30))
+    # How long an API create's Idempotency-Key (and its first answer) is kept.
+    IDEMPOTENCY_KEY_TTL = timedelta(hours=_env_int("IDEMPOTENCY_KEY_HOURS", 24))
 
     # Behind nginx or another reverse proxy: how many proxies set X-Forwarded-*.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
@@ -117,6 +123,8 @@ class TestingConfig(Config):
     # Tests point these at servers on loopback when they need them.
     MAIL_SERVER = ""
     WECOM_WEBHOOK_URL = ""
+    # A write statement in a read request's transaction is an error, not a log line.
+    STRICT_READ_TRANSACTIONS = True
 
 
 class ProductionConfig(Config):

@@ -55,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     from incubator import database, i18n
     from incubator.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -65,6 +66,8 @@ def register_extensions(app: Flask) -> None:
     )
     with app.app_context():
         database.install_sqlite_pragmas(db.engine)
+        database.install_transaction_rules(db.engine)
+        database.dispose_after_fork(db.engine)
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -86,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Every model module, so metadata (and migrations) see all tables."""
     from incubator.activities import models as _activities  # noqa: F401
+    from incubator.api import models as _api  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
     from incubator.auth import models as _auth  # noqa: F401
     from incubator.followups import models as _followups  # noqa: F401

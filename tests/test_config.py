@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy import event, text
 
-from config import ProductionConfig, TestingConfig
+from config import Config, ProductionConfig, TestingConfig
 from incubator import create_app
 from incubator.extensions import db
 
@@ -58,7 +58,7 @@ def test_sqlite_connections_are_configured(sqlite_engine):
     with sqlite_engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
 
 
 def test_sqlite_reads_in_get_requests_begin_deferred(tmp_path):
@@ -150,3 +150,22 @@ def test_the_sqlite_folder_is_created_on_a_fresh_clone(tmp_path):
             conn.execute(text("SELECT 1"))
         db.engine.dispose()
     assert target.exists()
+
+
+def test_worker_pools_fit_threads_and_the_postgres_limit():
+    """A GET that audits holds two connections, so a worker's pool must exceed
+    its 16 threads; 4 workers must stay under PostgreSQL's 100 connections."""
+    from incubator.database import engine_options
+
+    pg = engine_options(
+        {**vars(Config), "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@h/db"}
+    )
+    assert 16 < pg["pool_size"] + pg["max_overflow"]
+    assert 4 * (pg["pool_size"] + pg["max_overflow"]) < 100
+    assert pg["pool_pre_ping"] is True
+    lite = engine_options(
+        {**vars(Config), "SQLALCHEMY_DATABASE_URI": "sqlite:////tmp/x.sqlite3"}
+    )
+    assert lite["max_overflow"] == -1  # no server limit to respect
+    memory = engine_options({**vars(Config), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "pool_size" not in memory  # one shared connection (StaticPool)

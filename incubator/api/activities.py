@@ -20,6 +20,7 @@ from incubator.activities.models import (
 from incubator.activities.queries import activities_query
 from incubator.activities.resource_views import ledger_query
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
+from incubator.api.fields import not_null_in_schema, resolve_compound, sent_values
 from incubator.auth.permissions import (
     can_see_organization,
     get_visible_organization_or_404,
@@ -34,6 +35,8 @@ LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
 
 
 class VolunteerHoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     volunteer_id: Id
     hours: str = Field(max_length=8, description='In steps of 0.5, e.g. "2.5"')
 
@@ -54,7 +57,13 @@ class ActivityFields(BaseModel):
         "ends_at fall on the next day (24 hours at most)",
     )
     compound_id: Id | None = None
-    place: str = Field(default="", max_length=100)
+    compound: str | None = Field(
+        default=None, max_length=64, description="The compound's name (or compound_id)"
+    )
+    place: str = Field(
+        max_length=100,
+        description="Where it took place; may be empty when a compound is given",
+    )
     person_times: int = Field(ge=0, le=10_000)
     summary: str = Field(default="", max_length=5000)
     volunteer_hours: list[VolunteerHoursIn] = Field(
@@ -71,8 +80,42 @@ class ActivityCreate(ActivityFields):
     )
 
 
-class ActivityPatch(ActivityFields):
+# Sent as null, these would leave a log without what it must have.
+NOT_NULL = (
+    "title",
+    "form",
+    "service_type",
+    "target_group",
+    "starts_at",
+    "ends_at",
+    "person_times",
+)
+
+
+class ActivityPatch(BaseModel):
+    """Only the fields sent change; any change sends the log (back) to review."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*NOT_NULL)
+    )
+
     version: int
+    title: str | None = Field(default=None, min_length=1, max_length=100)
+    form: Form | None = None
+    service_type: ServiceType | None = None
+    target_group: TargetGroup | None = None
+    starts_at: datetime | None = Field(default=None, description="ISO 8601 with offset")
+    ends_at: datetime | None = None
+    compound_id: Id | None = None
+    compound: str | None = Field(default=None, max_length=64)
+    place: str | None = Field(default=None, max_length=100)
+    person_times: int | None = Field(default=None, ge=0, le=10_000)
+    summary: str | None = Field(default=None, max_length=5000)
+    volunteer_hours: list[VolunteerHoursIn] | None = Field(
+        default=None,
+        max_length=200,
+        description="When sent, replaces the list of volunteers' hours",
+    )
 
 
 class VolunteerHoursOut(BaseModel):
@@ -175,7 +218,7 @@ def _values(body: ActivityFields) -> dict:
         data[key] = data[key].value
     for key in ("organization_id", "submission_key", "version"):
         data.pop(key, None)
-    return data
+    return resolve_compound(data)
 
 
 def _hours(body: ActivityFields) -> list[tuple[int, str]]:
@@ -250,7 +293,7 @@ def get_activity(activity_id: int):
 @endpoint(
     "/activities/<int:activity_id>",
     "PATCH",
-    summary="Change a log (all fields); it goes back to review",
+    summary="Change fields of a log (the others stay); it goes back to review",
     tag=TAG,
     body=ActivityPatch,
     response=ActivityOut,
@@ -259,12 +302,17 @@ def get_activity(activity_id: int):
 )
 def patch_activity(activity_id: int, body: ActivityPatch):
     activity = _load(activity_id)
+    values = resolve_compound(
+        sent_values(body, exclude=("version", "volunteer_hours"), not_null=NOT_NULL)
+    )
     services.update_activity(
         activity,
         actor=current_api_user(),
         expected_version=body.version,
-        volunteer_hours=_hours(body),
-        **_values(body),
+        volunteer_hours=None
+        if body.volunteer_hours is None
+        else [(v.volunteer_id, v.hours) for v in body.volunteer_hours],
+        **values,
     )
     db.session.commit()
     return ActivityOut.of(activity)

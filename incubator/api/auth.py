@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
+from incubator.api.errors import error_response
 from incubator.auth import sessions
 from incubator.auth.models import User
 from incubator.auth.roles import Role
@@ -18,10 +19,13 @@ from incubator.extensions import db
 
 
 class TokenCreate(BaseModel):
+    """Any string is a username or password to try: a wrong one of any length
+    answers 401 and counts towards the failed-login throttle."""
+
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=128)
+    username: str
+    password: str
 
 
 class TokenOut(BaseModel):
@@ -60,16 +64,16 @@ class UserOut(BaseModel):
     response=TokenOut,
     status=201,
     auth=False,
-    errors=(400, 422, 429),
+    errors=(400, 401, 422, 429),
 )
 def create_token(body: TokenCreate):
     try:
         user = sessions.authenticate(
             body.username, body.password, ip=request.remote_addr or ""
         )
-    except ValidationFailed:
-        db.session.commit()  # keep the recorded failure; the decorator answers 422
-        raise
+    except ValidationFailed as exc:
+        db.session.commit()  # keep the recorded failure
+        return error_response(401, str(exc.message), code="wrong_credentials")
     raw, token = sessions.issue_token(user)
     db.session.commit()
     return TokenOut(token=raw, expires_at=token.expires_at)

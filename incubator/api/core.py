@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Annotated
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, make_response, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select, func, select
 
+from incubator.api import idempotency
 from incubator.api.errors import (
     domain_error_response,
     error_response,
@@ -35,6 +36,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PER_PAGE = 200
 MAX_PAGE = 100_000
 DEFAULT_PER_PAGE = 50
+# The largest id a database row can have (a 32-bit integer column).
+MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -51,6 +54,11 @@ class ApiRoute:
     auth: bool = True
     roles: frozenset[str] = field(default_factory=frozenset)
     errors: tuple[int, ...] = ()
+
+    @property
+    def idempotent(self) -> bool:
+        """A create: it takes an ``Idempotency-Key`` header."""
+        return self.auth and self.status == 201 and "POST" in self.methods
 
 
 ROUTES: list[ApiRoute] = []
@@ -157,10 +165,13 @@ def endpoint(
                 g.api_user = user
                 if route.roles and user.role not in route.roles:
                     return error_response(403)
+            data = None
             try:
                 if query is not None:
                     args = {k: request.args.get(k) for k in request.args}
-                    kwargs["query"] = validate_input(query, args)
+                    kwargs["query"] = validate_input(query, args, in_query=True)
+                elif request.args:
+                    return _unknown_parameters(request.args)
                 if body is not None:
                     data = _read_json_body()
                     bad = _find_control_chars(data)
@@ -176,17 +187,55 @@ def endpoint(
                 return error_response(422, fields=exc.fields)
             except ValidationError as exc:
                 return validation_error_response(exc)
-            try:
-                result = view(**kwargs)
-            except DomainError as exc:
-                roll_back(exc)
-                return domain_error_response(exc)
-            return _to_response(result, status)
+            key = request.headers.get(idempotency.HEADER) if route.idempotent else None
+            if key is None:
+                return _run(view, kwargs, status)
+            return _run_idempotent(view, kwargs, status, key, data)
 
         bp.add_url_rule(rule, endpoint=name, view_func=wrapped, methods=[method])
         return wrapped
 
     return decorator
+
+
+def _run(view, kwargs: dict, status: int):
+    try:
+        result = view(**kwargs)
+    except DomainError as exc:
+        roll_back(exc)
+        return domain_error_response(exc)
+    return _to_response(result, status)
+
+
+def _run_idempotent(view, kwargs: dict, status: int, key: str, data):
+    """``_run`` under an ``Idempotency-Key``: claim it (or answer as before), run
+    the view with its commits deferred, store the answer with the key, and commit
+    both with what the view wrote, once."""
+    claimed = idempotency.claim(g.api_user.id, key, idempotency.fingerprint(data))
+    if not isinstance(claimed, idempotency.IdempotencyKey):
+        return claimed
+    error = None
+    with idempotency.commits_deferred():
+        try:
+            result = view(**kwargs)
+        except DomainError as exc:
+            error = exc
+    if error is not None:
+        # The key goes with the refused change; what the error keeps (e.g. an
+        # audit event) is committed as without a key.
+        roll_back(error)
+        return domain_error_response(error)
+    response = _to_response(result, status)
+    idempotency.finish(claimed, response)
+    db.session.commit()
+    return response
+
+
+def _unknown_parameters(args) -> object:
+    return error_response(
+        422,
+        fields={name: [_("Unknown query parameter.")] for name in args},
+    )
 
 
 def _to_response(result, status: int):
@@ -195,13 +244,13 @@ def _to_response(result, status: int):
     elif isinstance(result, dict | list):
         response = jsonify(result)
     else:
-        return result
+        return make_response(result)
     response.status_code = status
     return response
 
 
 # An id as the database holds it; larger values are refused, not a database error.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class PageQuery(BaseModel):
@@ -210,7 +259,9 @@ class PageQuery(BaseModel):
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
-    model_config = {"extra": "ignore"}
+    # Unknown query parameters answer 422 naming them (a misspelt filter must not
+    # silently list everything).
+    model_config = {"extra": "forbid"}
 
     def clamp(self) -> tuple[int, int]:
         page = min(max(1, self.page), MAX_PAGE)

@@ -73,14 +73,36 @@ def error_response(
     return response
 
 
+def _no_such_resource(exc: HTTPException) -> bool:
+    """A 405 whose path matches no route for any allowed method either (an id
+    past what a database integer holds): the resource does not exist."""
+    from flask import current_app, request
+    from werkzeug.exceptions import NotFound
+
+    adapter = current_app.create_url_adapter(request)
+    for method in getattr(exc, "valid_methods", None) or ():
+        try:
+            adapter.match(method=method)
+        except NotFound:
+            continue
+        except HTTPException:
+            return False
+        return False
+    return True
+
+
 def http_error_response(exc: HTTPException):
     status = exc.code or 500
+    if status == 405 and _no_such_resource(exc):
+        return error_response(404)
     # Werkzeug's own English descriptions are not shown; ours are translated,
     # except where the raiser wrote a specific message of ours.
     message = None
     if status in (400, 404, 403) and getattr(exc, "field", None):
         message = exc.description
-    return error_response(status, message)
+    # 405 names the methods the route has (RFC 9110: Allow is required).
+    headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+    return error_response(status, message, headers=headers)
 
 
 # What a refusal may tell API clients beyond its message: the allowed next steps,
@@ -104,13 +126,13 @@ def domain_error_response(exc: DomainError):
     )
 
 
-def _field_message(err: dict) -> str:
+def _field_message(err: dict, in_query: bool = False) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
     if kind == "extra_forbidden":
-        return _("Unknown field.")
+        return _("Unknown query parameter.") if in_query else _("Unknown field.")
     if kind in ("string_too_long", "too_long"):
         return _("At most %(n)s characters.", n=ctx.get("max_length", "?"))
     if kind in ("string_too_short", "too_short"):
@@ -134,13 +156,20 @@ def _field_message(err: dict) -> str:
     return _("The value is not valid.")
 
 
-def validation_fields(exc: ValidationError, *, prefix: str = "") -> dict:
+def validation_fields(
+    exc: ValidationError, *, prefix: str = "", in_query: bool = False
+) -> dict[str, list[str]]:
+    """pydantic's errors as the ``fields`` of the error format."""
     fields: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
-        fields.setdefault(prefix + loc, []).append(_field_message(err))
+        fields.setdefault(prefix + loc, []).append(_field_message(err, in_query))
     return fields
 
 
-def validation_error_response(exc: ValidationError, *, prefix: str = ""):
-    return error_response(422, fields=validation_fields(exc, prefix=prefix))
+def validation_error_response(
+    exc: ValidationError, *, prefix: str = "", in_query: bool = False
+):
+    return error_response(
+        422, fields=validation_fields(exc, prefix=prefix, in_query=in_query)
+    )

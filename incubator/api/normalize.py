@@ -57,7 +57,7 @@ class InputRefused(Exception):
         self.fields = fields
 
 
-def validate_input(model: type[BaseModel], data):
+def validate_input(model: type[BaseModel], data, *, in_query: bool = False):
     """``model.model_validate(data)`` after ``normalize_input``. Raises
     ``InputRefused`` with every bad field, the normalization's refusals and
     pydantic's together (a refused field reports only its refusal)."""
@@ -66,7 +66,7 @@ def validate_input(model: type[BaseModel], data):
         result = model.model_validate(data)
     except ValidationError as exc:
         fields = dict(refused)
-        for path, messages in validation_fields(exc).items():
+        for path, messages in validation_fields(exc, in_query=in_query).items():
             if path not in refused:
                 fields.setdefault(path, []).extend(messages)
         raise InputRefused(fields) from None

@@ -7,7 +7,8 @@ import re
 
 from flask import current_app, jsonify
 
-from incubator.api.core import ROUTES, ApiRoute, bp, endpoint
+from incubator.api import idempotency
+from incubator.api.core import MAX_ID, ROUTES, ApiRoute, bp, endpoint
 from incubator.api.errors import HTTP_CODES
 
 REF = "#/components/schemas/{model}"
@@ -41,11 +42,34 @@ ERROR_SCHEMA = {
 }
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": "A key of your choice (e.g. a UUID) for this create. A retry with "
+    "the same key and the same request answers the first result (with "
+    "Idempotent-Replayed: true) and creates nothing; the same key with a different "
+    "request answers 422. Keys are kept 24 hours, per user.",
+    "schema": {
+        "type": "string",
+        "pattern": idempotency.KEY_PATTERN,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+    },
+}
+
+
+def _add_schema(schemas: dict, name: str, schema: dict) -> None:
+    """Add a component; two different models of one name would make one
+    operation document the other's body, so that is refused."""
+    if schemas.setdefault(name, schema) != schema:
+        raise ValueError(f"two API models are named {name}: rename one")
+
+
 def _schema_ref(model, schemas: dict, mode: str) -> dict:
     schema = model.model_json_schema(ref_template=REF, mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
-        schemas.setdefault(name, sub)
-    schemas.setdefault(model.__name__, schema)
+        _add_schema(schemas, name, sub)
+    _add_schema(schemas, model.__name__, schema)
     return {"$ref": REF.format(model=model.__name__)}
 
 
@@ -54,10 +78,14 @@ def _path_and_params(rule: str) -> tuple[str, list[dict]]:
 
     def repl(match):
         converter, name = match.group(1), match.group(2)
-        kind = "integer" if converter == "int" else "string"
-        params.append(
-            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+        # Flask's int converter takes digits only; larger than a database id
+        # answers 404.
+        schema = (
+            {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+            if converter == "int"
+            else {"type": "string"}
         )
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
     return _CONVERTER.sub(repl, rule), params
@@ -68,7 +96,7 @@ def _query_params(route: ApiRoute, schemas: dict) -> list[dict]:
         return []
     schema = route.query.model_json_schema(ref_template=REF, mode="validation")
     for name, sub in schema.pop("$defs", {}).items():
-        schemas.setdefault(name, sub)
+        _add_schema(schemas, name, sub)
     required = set(schema.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": prop}
@@ -85,7 +113,9 @@ def build_document() -> dict:
             "operationId": route.endpoint,
             "summary": route.summary,
             "tags": [route.tag],
-            "parameters": params + _query_params(route, schemas),
+            "parameters": params
+            + _query_params(route, schemas)
+            + ([IDEMPOTENCY_PARAMETER] if route.idempotent else []),
             "responses": {},
         }
         if route.auth:
@@ -109,13 +139,16 @@ def build_document() -> dict:
                 }
             }
         op["responses"][str(route.status)] = ok
-        codes = set(route.errors)
+        # 400 (malformed, e.g. control characters anywhere in the request) and
+        # 422 (an unknown query parameter) may answer any route; 404 any route
+        # with an id in its path.
+        codes = set(route.errors) | {400, 422}
+        if params:
+            codes |= {404}
         if route.auth:
             codes |= {401}
         if route.roles:
             codes |= {403}
-        if route.body is not None or route.query is not None:
-            codes |= {400, 422}
         for code in sorted(codes):
             op["responses"][str(code)] = {
                 "description": HTTP_CODES.get(code, "error"),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
+from incubator.api.fields import not_null_in_schema, resolve_compound
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
@@ -28,7 +29,6 @@ from incubator.organizations.models import (
 )
 from incubator.organizations.queries import SORTS, organizations_query
 from incubator.organizations.timeline import timeline_for, timeline_total
-from incubator.projects.models import Compound
 
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 TAG = "organizations"
@@ -54,10 +54,15 @@ class OrganizationCreate(OrganizationFields):
     kind: OrgKind
 
 
+ORGANIZATION_NOT_NULL = ("name", "kind", "filing_status", "member_count", "description")
+
+
 class OrganizationPatch(BaseModel):
     """Only the fields sent are changed; ``version`` is the one you read."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*ORGANIZATION_NOT_NULL)
+    )
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=100)
@@ -140,17 +145,6 @@ class OrganizationPage(BaseModel):
     total: int
 
 
-def _compound_values(data: dict) -> dict:
-    """Accept the compound by name as well as by id."""
-    name = data.pop("compound", None)
-    if name and data.get("compound_id") is None:
-        compound = db.session.scalar(select(Compound).where(Compound.name == name))
-        if compound is None:
-            raise ValidationFailed(_l("Unknown compound."), field="compound")
-        data["compound_id"] = compound.id
-    return data
-
-
 def _load(org_id: int) -> Organization:
     return get_visible_organization_or_404(current_api_user(), org_id)
 
@@ -188,7 +182,7 @@ def list_organizations(query: OrganizationQuery):
     errors=(409,),
 )
 def create_organization(body: OrganizationCreate):
-    data = _compound_values(body.model_dump(mode="python"))
+    data = resolve_compound(body.model_dump(mode="python"))
     data["kind"] = body.kind.value
     data["filing_status"] = body.filing_status.value
     org = services.create_organization(actor=current_api_user(), **data)
@@ -223,14 +217,14 @@ def patch_organization(org_id: int, body: OrganizationPatch):
     for key in ("kind", "filing_status"):
         if data.get(key) is not None:
             data[key] = data[key].value
-    for key in ("name", "kind", "filing_status", "member_count", "description"):
+    for key in ORGANIZATION_NOT_NULL:
         if key in data and data[key] is None:
             raise ValidationFailed(_l("This field cannot be empty."), field=key)
     services.update_organization(
         org,
         actor=current_api_user(),
         expected_version=body.version,
-        **_compound_values(data),
+        **resolve_compound(data, community_id=org.community_id),
     )
     db.session.commit()
     return OrganizationOut.of(org)
@@ -291,10 +285,27 @@ def change_stage(org_id: int, body: StageIn):
     )
 
 
+class StageHistoryItem(BaseModel):
+    id: int
+    changed_at: datetime
+    from_stage: str | None
+    to_stage: str
+    from_label: str
+    to_label: str
+    direction: str
+    reason: str
+    actor_id: int | None
+
+
+class StageHistory(BaseModel):
+    items: list[StageHistoryItem]
+
+
 @endpoint(
     "/organizations/<int:org_id>/stages",
     summary="The stage history, newest first",
     tag=TAG,
+    response=StageHistory,
     errors=(404,),
 )
 def stage_history(org_id: int):
@@ -415,10 +426,15 @@ class AssessmentOut(BaseModel):
         )
 
 
+class AssessmentList(BaseModel):
+    items: list[AssessmentOut]
+
+
 @endpoint(
     "/organizations/<int:org_id>/assessments",
     summary="Capacity assessments, newest first",
     tag=TAG,
+    response=AssessmentList,
     errors=(404,),
 )
 def list_assessments(org_id: int):
@@ -489,10 +505,15 @@ class NoteOut(BaseModel):
         )
 
 
+class NoteList(BaseModel):
+    items: list[NoteOut]
+
+
 @endpoint(
     "/organizations/<int:org_id>/notes",
     summary="Case notes, newest first",
     tag=TAG,
+    response=NoteList,
     roles=STAFF,
     errors=(404,),
 )

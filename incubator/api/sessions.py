@@ -29,6 +29,8 @@ SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
 
 
 class Recurrence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     freq: Freq
     count: int = Field(ge=2, le=services.MAX_OCCURRENCES)
 

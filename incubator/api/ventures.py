@@ -8,12 +8,13 @@ from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.activities.models import TargetGroup
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
+from incubator.api.fields import not_null_in_schema, sent_values
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import StaleRecord, ValidationFailed
@@ -48,6 +49,8 @@ Money = Field(max_length=20, description='Yuan with fen, e.g. "8000.00"')
 
 
 class CriterionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=50)
     weight: int = Field(ge=1, le=100, description="Percent; a round's add up to 100")
 
@@ -88,8 +91,35 @@ class RoundIn(BaseModel):
     )
 
 
-class RoundPatch(RoundIn):
+ROUND_NOT_NULL = ("name", "budget", "opens_on", "closes_on", "runs_from", "runs_until")
+
+
+class RoundPatch(BaseModel):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*ROUND_NOT_NULL)
+    )
+
     version: int
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    budget: str | None = Field(default=None, max_length=20)
+    opens_on: date | None = Field(
+        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
+    )
+    closes_on: date | None = Field(
+        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
+    )
+    runs_from: date | None = Field(
+        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
+    )
+    runs_until: date | None = Field(
+        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
+    )
+    description: str | None = Field(default=None, max_length=5000)
+    criteria: list[CriterionIn] | None = Field(
+        default=None, max_length=12, description="Only before any review is in"
+    )
 
 
 class RoundOut(BaseModel):
@@ -222,7 +252,8 @@ def get_round(round_id: int):
 @endpoint(
     "/rounds/<int:round_id>",
     "PATCH",
-    summary="Change a round (all fields; criteria only before any review)",
+    summary="Change fields of a round (the others stay; criteria only before any "
+    "review)",
     tag=TAG,
     body=RoundPatch,
     response=RoundOut,
@@ -231,11 +262,29 @@ def get_round(round_id: int):
 )
 def patch_round(round_id: int, body: RoundPatch):
     round_ = _load_round(round_id)
+    sent = sent_values(
+        body,
+        exclude=("version", "criteria"),
+        not_null=ROUND_NOT_NULL,
+    )
+    values = {
+        "name": round_.name,
+        "budget": money_text(round_.budget),
+        "opens_on": round_.opens_on,
+        "closes_on": round_.closes_on,
+        "runs_from": round_.runs_from,
+        "runs_until": round_.runs_until,
+        "description": round_.description,
+        **{k: "" if v is None else v for k, v in sent.items()},
+    }
     rounds.update_round(
         round_,
         actor=current_api_user(),
         expected_version=body.version,
-        **_round_values(body),
+        criteria=None
+        if body.criteria is None
+        else [(c.name, c.weight) for c in body.criteria],
+        **values,
     )
     db.session.commit()
     return RoundOut.of(round_, money=True)
@@ -245,6 +294,8 @@ def patch_round(round_id: int, body: RoundPatch):
 
 
 class BudgetLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     item: str = Field(min_length=1, max_length=100)
     amount: str = Money
 
@@ -279,8 +330,29 @@ class VentureCreate(VentureFields):
     )
 
 
-class VenturePatch(VentureFields):
+VENTURE_NOT_NULL = ("title", "need", "target_group", "requested_amount")
+
+
+class VenturePatch(BaseModel):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*VENTURE_NOT_NULL)
+    )
+
     version: int
+    title: str | None = Field(default=None, min_length=1, max_length=100)
+    need: str | None = Field(default=None, min_length=1, max_length=5000)
+    target_group: TargetGroup | None = None
+    planned_activities: str | None = Field(default=None, max_length=5000)
+    expected_outputs: str | None = Field(default=None, max_length=5000)
+    requested_amount: str | None = Field(default=None, max_length=20)
+    budget_lines: list[BudgetLineIn] | None = Field(
+        default=None,
+        max_length=30,
+        description="When sent, replaces the lines; they add up to requested_amount",
+    )
+    sponsor_id: Id | None = Field(default=None, description="null removes the sponsor")
 
 
 class VentureOut(BaseModel):
@@ -485,7 +557,7 @@ def get_venture(venture_id: int):
 @endpoint(
     "/ventures/<int:venture_id>",
     "PATCH",
-    summary="Change an application (all fields) before its review opens",
+    summary="Change fields of an application (the others stay) before its review opens",
     tag=TAG,
     body=VenturePatch,
     response=VentureOut,
@@ -494,11 +566,23 @@ def get_venture(venture_id: int):
 )
 def patch_venture(venture_id: int, body: VenturePatch):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
+    values = sent_values(
+        body,
+        exclude=("version", "budget_lines", "sponsor_id"),
+        not_null=VENTURE_NOT_NULL,
+    )
+    values = {k: "" if v is None else v for k, v in values.items()}
     services.update_application(
         venture,
         actor=current_api_user(),
         expected_version=body.version,
-        **_application(body),
+        sponsor=_sponsor(body.sponsor_id)
+        if "sponsor_id" in body.model_fields_set
+        else venture.sponsor,
+        budget_lines=None
+        if body.budget_lines is None
+        else [(line.item, line.amount) for line in body.budget_lines],
+        **values,
     )
     db.session.commit()
     return _one(venture)
@@ -589,11 +673,13 @@ class ReviewersIn(BaseModel):
 
 
 class ScoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     criterion_id: Id
     score: int = Field(ge=0, le=100)
 
 
-class ReviewIn(BaseModel):
+class VentureReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scores: list[ScoreIn] | None = Field(
@@ -694,13 +780,13 @@ def list_reviews(venture_id: int):
     "POST",
     summary="Submit the caller's review: a score 0..100 per criterion and a comment",
     tag=TAG,
-    body=ReviewIn,
+    body=VentureReviewIn,
     response=ReviewList,
     status=201,
     roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER),
     errors=(403, 404, 409),
 )
-def submit_review(venture_id: int, body: ReviewIn):
+def submit_review(venture_id: int, body: VentureReviewIn):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     if body.scores is not None:
         scores = {s.criterion_id: s.score for s in body.scores}
@@ -734,7 +820,7 @@ class ActionPatch(BaseModel):
     action: str | None = Field(default=None, min_length=1, max_length=2000)
     owner: str | None = Field(default=None, max_length=50)
     due_on: date | None = None
-    done: bool | None = Field(default=None, description="true marks it done")
+    done: StrictBool | None = Field(default=None, description="true marks it done")
     done_note: str = Field(default="", max_length=2000, description="Needed with done")
     version: int
 

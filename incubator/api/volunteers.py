@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
+from incubator.api.fields import not_null_in_schema, resolve_compound, sent_values
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import NotPermitted, ValidationFailed
@@ -77,6 +78,7 @@ class VolunteerOut(BaseModel):
     phone: str | None = Field(description="Masked unless the caller is staff")
     id_number: str | None = Field(description="Masked unless the caller is staff")
     compound_id: int | None
+    compound: str | None = Field(description="The compound's name")
     skills: list[str]
     availability: list[str]
     joined_on: date | None
@@ -98,6 +100,7 @@ class VolunteerOut(BaseModel):
             phone=v.phone if full else mask_phone(v.phone) or None,
             id_number=v.id_number if full else mask_id_number(v.id_number) or None,
             compound_id=v.compound_id,
+            compound=v.compound.name if v.compound else None,
             skills=v.skill_names,
             availability=list(v.availability or []),
             joined_on=v.joined_on,
@@ -114,6 +117,9 @@ class VolunteerQuery(PageQuery):
     compound_id: Id | None = None
     organization_id: Id | None = None
     status: VolunteerStatus | None = None
+    phone_tail: str | None = Field(
+        default=None, pattern=r"^\d{4}$", description="The last 4 digits of the phone"
+    )
 
 
 class VolunteerSearch(BaseModel):
@@ -123,8 +129,9 @@ class VolunteerSearch(BaseModel):
 
     name: str | None = Field(default=None, max_length=32)
     phone_tail: str | None = Field(default=None, pattern=r"^\d{4}$")
-    page: int = 1
-    per_page: int = 50
+    # JSON numbers only: false is not a page number.
+    page: StrictInt = 1
+    per_page: StrictInt = 50
 
 
 class VolunteerPage(BaseModel):
@@ -140,6 +147,9 @@ class VolunteerFields(BaseModel):
     gender: Gender = Gender.UNKNOWN
     id_number: str | None = Field(default=None, max_length=18)
     compound_id: Id | None = None
+    compound: str | None = Field(
+        default=None, max_length=64, description="The compound's name (or compound_id)"
+    )
     skills: list[str] = Field(default_factory=list, max_length=12)
     availability: list[Availability] = Field(default_factory=list)
     joined_on: date | None = None
@@ -158,8 +168,13 @@ class VolunteerCreate(VolunteerFields):
     role: MemberRole = MemberRole.MEMBER
 
 
+VOLUNTEER_NOT_NULL = ("name", "birth_year", "phone", "gender", "status")
+
+
 class VolunteerPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*VOLUNTEER_NOT_NULL)
+    )
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=32)
@@ -168,6 +183,9 @@ class VolunteerPatch(BaseModel):
     phone: str | None = Field(default=None, max_length=20)
     id_number: str | None = Field(default=None, max_length=18)
     compound_id: Id | None = None
+    compound: str | None = Field(
+        default=None, max_length=64, description="The compound's name (or compound_id)"
+    )
     skills: list[str] | None = Field(default=None, max_length=12)
     availability: list[Availability] | None = None
     joined_on: date | None = None
@@ -211,6 +229,7 @@ def list_volunteers(query: VolunteerQuery):
         compound_id=query.compound_id,
         organization_id=query.organization_id,
         status=query.status.value if query.status else None,
+        phone_tail=query.phone_tail,
     )
     return _page_of(stmt, query)
 
@@ -261,7 +280,7 @@ def _values(data: dict) -> dict:
     errors=(403, 404),
 )
 def create_volunteer(body: VolunteerCreate):
-    data = _values(body.model_dump(mode="python"))
+    data = resolve_compound(_values(body.model_dump(mode="python")))
     org_id = data.pop("organization_id")
     role = data.pop("role").value
     org = (
@@ -298,12 +317,7 @@ def get_volunteer(volunteer_id: int):
 )
 def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
     volunteer = get_visible_volunteer_or_404(current_api_user(), volunteer_id)
-    data = _values(
-        {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
-    )
-    for key in ("name", "birth_year", "phone"):
-        if key in data and data[key] is None:
-            raise ValidationFailed(_l("This field cannot be empty."), field=key)
+    data = resolve_compound(sent_values(body, not_null=VOLUNTEER_NOT_NULL))
     services.update_volunteer(
         volunteer, actor=current_api_user(), expected_version=body.version, **data
     )

@@ -15,6 +15,7 @@ from flask import has_request_context, request
 from sqlalchemy import inspect
 
 from incubator.audit.models import AuditEntry
+from incubator.database import in_unit_of_work, write_apart
 from incubator.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,43 @@ def record_event(
     )
     db.session.add(entry)
     return entry
+
+
+def record_read(
+    action: str,
+    entity_type: str,
+    *,
+    actor,
+    entity_id: int | None = None,
+    summary: str = "",
+    changes: dict | None = None,
+) -> None:
+    """Audit that ``actor`` was shown personal data (a reveal, an export), durably
+    before the caller shows it.
+
+    In a read request (a GET) the entry is committed at once in a transaction of its
+    own (``database.write_apart``), which waits for the write lock instead of failing
+    beside other writers; in a write request or the CLI it joins the unit of work,
+    which the caller commits before answering. Raises the database's error when the
+    entry cannot be written: the caller must then show nothing (PIPL: every reveal
+    and export is on record).
+    """
+    values = {
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "summary": summary[:255],
+        "changes": changes or {},
+        "ip": (request.remote_addr or "")[:64] if has_request_context() else "",
+    }
+    if in_unit_of_work():
+        db.session.add(AuditEntry(**values))
+    else:
+        with write_apart() as session:
+            session.add(AuditEntry(**values))
+    actor_id = values["actor_id"]
+    logger.info("audit %s %s#%s by %s", action, entity_type, entity_id, actor_id)
 
 
 def record(

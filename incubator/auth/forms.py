@@ -20,10 +20,10 @@ def _role_choices():
 
 
 class LoginForm(BaseForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(max=128)]
-    )
+    # No length limits: a wrong username or password of any length is a failed
+    # login like any other, counted by the throttle.
+    username = StringField(_l("Username"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me logged in on this device (14 days)"))
     next = HiddenField()
 

@@ -16,11 +16,12 @@ from flask import current_app, g, has_request_context
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from incubator.audit import services as audit
 from incubator.auth.models import ApiToken, LoginFailure, User, UserSession
 from incubator.auth.passwords import verify_password
-from incubator.database import immediate, serialize_on, utcnow
+from incubator.database import serialize_on, utcnow, write_apart
 from incubator.errors import TooManyAttempts, ValidationFailed
 from incubator.extensions import db
 from incubator.security import CONTROL_CHARS
@@ -170,18 +171,27 @@ def load_session_user(key: str | None, user_id: str | None) -> User | None:
 
 
 def touch_session_after_request(response):
-    """Record activity for the idle timeout, after the view is done, in a
-    transaction of its own (never committing anything of the view's)."""
+    """Record activity for the idle timeout, after the view is done.
+
+    It is written apart from the view's transaction (``database.write_apart``), so a
+    read request never writes in its read transaction, and it is best effort: if
+    the write lock is not had in time, the next request records the activity
+    instead. It never turns an answer (a change already committed) into an error.
+    """
     session_id = g.pop("touch_session_id", None)
     if session_id is not None:
+        # What the view left uncommitted is discarded at teardown anyway; end it
+        # now so its connection holds no lock while the touch waits for one.
         db.session.rollback()
-        with immediate():
-            db.session.execute(
-                update(UserSession)
-                .where(UserSession.id == session_id)
-                .values(last_seen_at=utcnow())
-            )
-            db.session.commit()
+        try:
+            with write_apart() as session:
+                session.execute(
+                    update(UserSession)
+                    .where(UserSession.id == session_id)
+                    .values(last_seen_at=utcnow())
+                )
+        except SQLAlchemyError:
+            logger.warning("session %s: last activity not recorded", session_id)
     return response
 
 

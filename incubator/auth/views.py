@@ -107,8 +107,8 @@ def change_password():
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
-            # Every other session has ended; this browser continues in a new one.
+            # Every other session has ended; this browser continues in a new one,
+            # committed with the new password as one unit of work.
             _sign_in(user, remember=bool(session.permanent))
             flash(
                 _("Your password has been changed. Other devices are logged out."),

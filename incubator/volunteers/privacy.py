@@ -26,21 +26,20 @@ def shown_phone(volunteer: Volunteer) -> str:
 
 
 def log_reveal(volunteer: Volunteer, field: str, *, actor: User) -> None:
-    """Record that ``actor`` saw the full ``field`` of ``volunteer``."""
-    audit.record(
-        "reveal",
-        volunteer,
-        actor=actor,
-        changes={},
-        summary=field,
+    """Record that ``actor`` saw the full ``field`` of ``volunteer``: committed
+    before this returns in a read request, else with the caller's unit of work
+    (``audit.record_read``). Raises if it cannot be recorded; show nothing then."""
+    audit.record_read(
+        "reveal", "Volunteer", actor=actor, entity_id=volunteer.id, summary=field
     )
 
 
 def log_export(kind: str, volunteer_ids: list[int], *, actor: User, full: bool) -> None:
-    """Record who exported whose data, and whether numbers were unmasked."""
+    """Record who exported whose data, and whether numbers were unmasked (as
+    ``log_reveal``, durable before the export is sent)."""
     ids = sorted(set(volunteer_ids))
     shown = "full" if full else "masked"
-    audit.record_event(
+    audit.record_read(
         "export",
         "Volunteer",
         actor=actor,

@@ -52,12 +52,12 @@ def test_token_is_stored_hashed_with_expiry(client, make_user, db, app):
     assert lifetime == app.config["API_TOKEN_LIFETIME"] == timedelta(days=30)
 
 
-def test_wrong_password_gives_422_json(client, make_user):
+def test_wrong_password_gives_401_json(client, make_user):
     user = make_user()
     response = _token(client, user.username, "wrong-password")
-    assert response.status_code == 422
+    assert response.status_code == 401
     error = response.get_json()["error"]
-    assert error["code"] == "validation_error"
+    assert error["code"] == "wrong_credentials"
     assert "用户名或密码错误" in error["message"]
 
 
@@ -98,7 +98,7 @@ def test_deactivated_user_cannot_use_a_token_or_get_one(client, make_user, db):
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 401
-    assert _token(client, user.username).status_code == 422
+    assert _token(client, user.username).status_code == 401
 
 
 def test_password_change_revokes_tokens(client, make_user, db):
@@ -158,6 +158,7 @@ def test_unknown_route_and_method_are_json(client):
     response = client.get("/api/v1/tokens")
     assert response.status_code == 405
     assert response.is_json
+    assert "POST" in response.headers["Allow"].split(", ")
 
 
 @pytest.mark.config(MAX_CONTENT_LENGTH=1024)
@@ -194,16 +195,19 @@ def test_openapi_is_valid_31_and_lists_every_route(client, app):
     assert served == documented
 
 
-def test_openapi_schema_is_the_one_that_validates(client):
+def test_openapi_schema_is_the_one_that_validates(client, api_token):
     document = client.get("/api/v1/openapi.json").get_json()
-    op = document["paths"]["/api/v1/tokens"]["post"]
+    op = document["paths"]["/api/v1/organizations"]["post"]
     ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
-    assert set(schema["required"]) == {"username", "password"}
-    assert schema["properties"]["username"]["maxLength"] == 64
+    assert set(schema["required"]) == {"name", "kind"}
+    assert schema["properties"]["name"]["maxLength"] == 100
     # the same limit is enforced
     response = client.post(
-        "/api/v1/tokens", json={"username": "u" * 65, "password": "p"}
+        "/api/v1/organizations",
+        json={"name": "团" * 101, "kind": "charity"},
+        headers=api_token("admin"),
     )
     assert response.status_code == 422
+    assert "name" in response.get_json()["error"]["fields"]
     assert {r.rule for r in ROUTES} >= {"/tokens", "/me", "/openapi.json"}

@@ -1,7 +1,7 @@
 """normalize: organizations unique by a normalized name key (NFKC + casefold)
 
-Revision ID: 0009_normalize
-Revises: 0008
+Revision ID: 0010_normalize
+Revises: 0009_api
 Create Date: 2026-11-30 09:40:00
 
 Adds ``organization.name_key`` (``incubator.normalize.name_key`` of the name),
@@ -20,8 +20,8 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import context, op
 
-revision = "0009_normalize"
-down_revision = "0008"
+revision = "0010_normalize"
+down_revision = "0009_api"
 branch_labels = None
 depends_on = None
 
