@@ -237,9 +237,8 @@ class StageIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-class StageChangeOut(BaseModel):
+class StageHistoryItem(BaseModel):
     id: int
-    organization_id: int
     changed_at: datetime
     from_stage: str | None
     to_stage: str
@@ -248,6 +247,12 @@ class StageChangeOut(BaseModel):
     direction: str
     reason: str
     actor_id: int | None
+
+
+class StageChangeOut(StageHistoryItem):
+    """A stage change just made, with the organization's stage after it."""
+
+    organization_id: int
     stage: str
     stage_label: str
 
@@ -283,18 +288,6 @@ def change_stage(org_id: int, body: StageIn):
         stage=org.stage,
         stage_label=stage_label(org.stage),
     )
-
-
-class StageHistoryItem(BaseModel):
-    id: int
-    changed_at: datetime
-    from_stage: str | None
-    to_stage: str
-    from_label: str
-    to_label: str
-    direction: str
-    reason: str
-    actor_id: int | None
 
 
 class StageHistory(BaseModel):

@@ -78,6 +78,27 @@ def pending_changes(obj) -> dict[str, list]:
     return changes
 
 
+def _entry_values(
+    action: str,
+    entity_type: str,
+    *,
+    actor,
+    entity_id: int | None,
+    summary: str,
+    changes: dict | None,
+) -> dict:
+    """The columns of an audit entry: who (and from which address), what, on what."""
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "summary": summary[:255],
+        "changes": changes or {},
+        "ip": (request.remote_addr or "")[:64] if has_request_context() else "",
+    }
+
+
 def record_event(
     action: str,
     entity_type: str,
@@ -89,13 +110,14 @@ def record_event(
 ) -> AuditEntry:
     """An audit entry that is not about one loaded record (an export, an import)."""
     entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        summary=summary[:255],
-        changes=changes or {},
-        ip=(request.remote_addr or "")[:64] if has_request_context() else "",
+        **_entry_values(
+            action,
+            entity_type,
+            actor=actor,
+            entity_id=entity_id,
+            summary=summary,
+            changes=changes,
+        )
     )
     db.session.add(entry)
     return entry
@@ -120,15 +142,14 @@ def record_read(
     entry cannot be written: the caller must then show nothing (PIPL: every reveal
     and export is on record).
     """
-    values = {
-        "actor_id": getattr(actor, "id", None),
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "summary": summary[:255],
-        "changes": changes or {},
-        "ip": (request.remote_addr or "")[:64] if has_request_context() else "",
-    }
+    values = _entry_values(
+        action,
+        entity_type,
+        actor=actor,
+        entity_id=entity_id,
+        summary=summary,
+        changes=changes,
+    )
     if in_unit_of_work():
         db.session.add(AuditEntry(**values))
     else:
@@ -157,13 +178,14 @@ def record(
         db.session.add(entity)
         db.session.flush()
     entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        entity_type=type(entity).__name__,
-        entity_id=getattr(entity, "id", None),
-        summary=summary[:255],
-        changes=changes,
-        ip=(request.remote_addr or "")[:64] if has_request_context() else "",
+        **_entry_values(
+            action,
+            type(entity).__name__,
+            actor=actor,
+            entity_id=getattr(entity, "id", None),
+            summary=summary,
+            changes=changes,
+        )
     )
     db.session.add(entry)
     logger.info(

@@ -205,7 +205,8 @@ def _date_cell(value, key: str, errors: list[str]):
 def parse_roster(
     data: bytes, *, actor: User, organization: Organization | None
 ) -> list[RowResult]:
-    """Read and check every row of the first sheet (row 1 is the header); returns
+    """Read and check every row of the first sheet below its header row (row 1, or
+    a later one of the first ``HEADER_SEARCH_ROWS`` under a title); returns
     one ``RowResult`` per non-empty row, ``example=True`` for the template's example.
     Nothing is saved. Raises ``ValidationFailed`` (field ``file``) for a file that
     is not an .xlsx workbook, lacks a required header, or has over ``MAX_ROWS``
@@ -220,18 +221,44 @@ def parse_roster(
         ) from None
 
 
-def _parse_rows(rows) -> list[RowResult]:
-    header = next(rows, None) or ()
-    keys = [HEADERS.get(str(h or "").strip().rstrip("*＊").strip()) for h in header]
+# Rows above the header that may hold a title (e.g. a merged "XX社区志愿者名册" line
+# people add above the template's header).
+HEADER_SEARCH_ROWS = 5
+
+
+def _header_keys(row) -> list[str | None]:
+    return [HEADERS.get(str(h or "").strip().rstrip("*＊").strip()) for h in row or ()]
+
+
+def _find_header(rows) -> tuple[list[str | None], int]:
+    """The column keys of the header row and its line number: the first of the
+    first ``HEADER_SEARCH_ROWS`` rows that holds every required header, so a title
+    row above the template's header is skipped. Raises ``ValidationFailed`` naming
+    the required headers missing from the first row otherwise."""
+    first: list[str | None] | None = None
+    for line, row in enumerate(rows, start=1):
+        keys = _header_keys(row)
+        if first is None:
+            first = keys
+        if all(k in keys for _h, k, required in COLUMNS if required):
+            return keys, line
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    keys = first or []
     missing = [h for h, k, required in COLUMNS if required and k not in keys]
-    if missing:
-        raise ValidationFailed(
-            _l(
-                "The first row must hold the template's headers; missing: %(cols)s.",
-                cols="、".join(missing),
-            ),
-            field="file",
-        )
+    raise ValidationFailed(
+        _l(
+            "The template's header row was not found in the first %(n)d rows; "
+            "missing: %(cols)s.",
+            n=HEADER_SEARCH_ROWS,
+            cols="、".join(missing),
+        ),
+        field="file",
+    )
+
+
+def _parse_rows(rows) -> list[RowResult]:
+    keys, header_line = _find_header(rows)
     compounds = {c.name: c.id for c in db.session.scalars(select(Compound))}
     known_phones = set(
         db.session.scalars(select(Volunteer.phone).where(Volunteer.phone.is_not(None)))
@@ -244,7 +271,7 @@ def _parse_rows(rows) -> list[RowResult]:
     seen_phones: dict[str, int] = {}
     seen_ids: dict[str, int] = {}
     results: list[RowResult] = []
-    for line, raw in enumerate(rows, start=2):
+    for line, raw in enumerate(rows, start=header_line + 1):
         if raw is None or all(c in (None, "") for c in raw):
             continue
         if len(results) >= MAX_ROWS:

@@ -294,3 +294,45 @@ def test_discarded_upload_keeps_no_names(client, login_as, db):
     # the problems stay, without the name
     assert "手机号" in _table(closed, "import-errors")[3]
     assert _count(db) == 0
+
+
+def _workbook(*rows) -> bytes:
+    book = Workbook()
+    for values in rows:
+        book.active.append(values)
+    saved = BytesIO()
+    book.save(saved)
+    return saved.getvalue()
+
+
+def test_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(
+    client, login_as, db
+):
+    login_as("social_worker")
+    data = _workbook(
+        ["禾山社区志愿者名册（2026年）"],
+        [],
+        HEADER,
+        row("王秀英", "13700000001"),
+        row("李建国", "123"),
+    )
+    url, report = _report(client, data)
+    assert "共读取 2 行：1 行可导入，1 行有错误" in report
+    # line numbers are the spreadsheet's own, counted from the title row
+    assert "王秀英" in _table(report, "import-rows")[4]
+    assert "李建国" in _table(report, "import-errors")[5]
+    client.post(url + "/confirm")
+    assert [v.name for v in db.session.scalars(select(Volunteer))] == ["王秀英"]
+
+
+def test_a_sheet_without_the_template_header_is_refused_naming_what_is_missing(
+    client, login_as, db
+):
+    login_as("social_worker")
+    data = _workbook(["名字", "电话"], ["王秀英", "13700000001"])
+    response = _upload(client, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "前 5 行中没有找到模板的表头行" in page
+    assert "姓名、出生年份、手机号" in page
+    assert _count(db) == 0
