@@ -99,6 +99,16 @@ def in_unit_of_work() -> bool:
     return _begins_immediately()
 
 
+def end_unit_of_work() -> None:
+    """Mark the request's unit of work as over (rolled back after an error): what
+    the request still reads, e.g. to render its error page, begins as a read and
+    never waits for the write lock that another process may be holding."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        setattr(g, _COMMITTED, True)
+
+
 def _begins_immediately() -> bool:
     from flask import g, has_request_context, request
 

@@ -251,3 +251,57 @@ def test_a_write_in_a_read_request_is_refused_while_testing(tmp_path, caplog):
     assert response.status_code == 500
     assert written == 0
     assert "write in a read transaction (GET /_writes_in_a_get)" in caplog.text
+
+
+def _volunteers_named(name: str) -> int:
+    db.session.rollback()
+    return db.session.scalar(
+        select(func.count()).select_from(Volunteer).where(Volunteer.name == name)
+    )
+
+
+def test_api_create_while_the_lock_is_held_past_the_wait_is_busy_not_500(lone):
+    """Past the lock wait, the client is told to retry (503 + Retry-After), and
+    nothing was saved, so the retry cannot make a duplicate."""
+    app, path, seeded = lone
+    with _lock_held_elsewhere(path):
+        response = app.test_client().post(
+            "/api/v1/volunteers",
+            headers=_bearer(seeded),
+            json={"name": "等锁志愿者", "birth_year": 1962, "phone": "13912345670"},
+        )
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"]["code"] == "busy"
+    assert "请稍后再试" in response.get_json()["error"]["message"]
+    assert _volunteers_named("等锁志愿者") == 0
+    retried = app.test_client().post(
+        "/api/v1/volunteers",
+        headers=_bearer(seeded),
+        json={"name": "等锁志愿者", "birth_year": 1962, "phone": "13912345670"},
+    )
+    assert retried.status_code == 201
+    assert _volunteers_named("等锁志愿者") == 1
+
+
+def test_page_create_while_the_lock_is_held_past_the_wait_says_try_again(lone):
+    app, path, seeded = lone
+    client = app.test_client()
+    client.post("/login", data={"username": "load_sw", "password": workload.PASSWORD})
+    with _lock_held_elsewhere(path):
+        response = client.post(
+            "/volunteers/new",
+            data={
+                "name": "等锁页面志愿者",
+                "gender": "unknown",
+                "birth_year": "1961",
+                "phone": "13912345671",
+                "organization_id": str(seeded.org_id),
+                "role": "member",
+                "status": "active",
+            },
+        )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "系统正忙" in response.get_data(as_text=True)
+    assert _volunteers_named("等锁页面志愿者") == 0

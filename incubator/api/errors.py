@@ -26,6 +26,7 @@ HTTP_CODES = {
     422: "validation_error",
     429: "too_many_attempts",
     500: "server_error",
+    503: "busy",
 }
 
 
@@ -42,6 +43,7 @@ def _default_message(status: int) -> str:
         422: _("Some fields are not valid."),
         429: _("Too many attempts; try again later."),
         500: _("Something went wrong on our side; the error has been logged."),
+        503: _("The system is busy; nothing was changed. Try again in a moment."),
     }.get(status, _("The request failed."))
 
 
