@@ -24,6 +24,9 @@ BIDI_ZH = "方向控制字符"
 ARABIC_INDIC_16 = "\u0661\u0666"
 BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]
 BIDI_CONTROLS += ["\u2066", "\u2067", "\u2068", "\u2069"]
+# The rest of Unicode's Bidi_Control property: the marks LRM, RLM and ALM
+# reorder what is shown just as well.
+BIDI_CONTROLS += ["\u200e", "\u200f", "\u061c"]
 
 
 def _org_body(**fields):
@@ -362,6 +365,7 @@ def test_page_reads_a_full_width_date(sw_client, community, db):
     "url, form",
     [
         ("/organizations/new", _org_form(name="合唱\u202e团")),
+        ("/organizations/new", _org_form(name="合唱\u200f团")),
         (
             "/volunteers/new",
             {
