@@ -49,6 +49,7 @@ from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.security import id_arg
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
 from incubator.volunteers.queries import month_range
@@ -168,7 +169,7 @@ def review_queue():
 
 def _organization_for_new() -> Organization | None:
     orgs = manageable_organizations(current_user)
-    wanted = request.args.get("org", type=int) or request.form.get("org", type=int)
+    wanted = id_arg(request.args.get("org")) or id_arg(request.form.get("org"))
     if wanted:
         found = next((o for o in orgs if o.id == wanted), None)
         if found is None:
