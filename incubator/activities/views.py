@@ -193,6 +193,17 @@ def _roster(org: Organization) -> list[Volunteer]:
     )
 
 
+def _picked_from_form() -> dict[int, str | None]:
+    """{volunteer id: hours typed} of the ticked ``vol-<id>`` boxes, to show the
+    form again; a box whose id is not a record id (a tampered form) is left out,
+    never a 500."""
+    picked = {}
+    for key in request.form:
+        if key.startswith("vol-") and (volunteer_id := id_arg(key[4:])) is not None:
+            picked[volunteer_id] = request.form.get(f"hours-{key[4:]}")
+    return picked
+
+
 def _volunteer_hours(roster: list[Volunteer]) -> list[tuple[int, str]]:
     picked = []
     for volunteer in roster:
@@ -308,11 +319,7 @@ def new():
         org=org,
         roster=roster,
         activity=None,
-        picked={
-            int(k[4:]): request.form.get(f"hours-{k[4:]}")
-            for k in request.form
-            if k.startswith("vol-")
-        },
+        picked=_picked_from_form(),
     )
 
 
@@ -393,11 +400,7 @@ def edit(activity_id: int):
     picked = (
         {h.volunteer_id: str(h.hours) for h in activity.volunteers}
         if request.method == "GET"
-        else {
-            int(k[4:]): request.form.get(f"hours-{k[4:]}")
-            for k in request.form
-            if k.startswith("vol-")
-        }
+        else _picked_from_form()
     )
     return render_template(
         "activities/form.html",
