@@ -87,11 +87,19 @@ class LostDigits(ValueError):
 
 @contextmanager
 def workbook_sheets(data: bytes) -> Iterator[Iterator[Iterator[tuple]]]:
-    """The rows of each worksheet of the workbook in turn (tab order), each as
-    ``sheet_rows`` gives them; a sheet's rows are read only when its turn comes.
-    For imports that take the first sheet holding their header, so an empty sheet
-    or a notes sheet before the roster does not hide it. Raises ``NotAWorkbook``
-    when ``data`` is not an .xlsx file."""
+    """The rows of each worksheet of the workbook in turn (tab order), for imports
+    that take the first sheet holding their header (an empty sheet or a notes
+    sheet in front of the roster does not hide it). A sheet is read only when its
+    turn comes.
+
+    Each sheet's rows start at row 1 and column A, each a tuple of cell values
+    (str, int, float, bool, datetime or None; formulas give their saved result).
+    Missing rows come as empty tuples and rows may differ in length, so
+    ``enumerate(rows, start=1)`` gives Excel's row numbers. Sheets are streamed
+    (read-only mode), but their declared dimension is ignored: WPS writes
+    ``<dimension ref="A1"/>`` whatever the sheet holds, and openpyxl's read-only
+    mode would otherwise stop after A1. Raises ``NotAWorkbook`` when ``data`` is
+    not an .xlsx file."""
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
         sheets = book.worksheets
@@ -107,24 +115,6 @@ def workbook_sheets(data: bytes) -> Iterator[Iterator[Iterator[tuple]]]:
         yield each()
     finally:
         book.close()
-
-
-@contextmanager
-def sheet_rows(data: bytes) -> Iterator[Iterator[tuple]]:
-    """The rows of the workbook's first sheet, from row 1 and column A, each a tuple
-    of cell values (str, int, float, bool, datetime or None; formulas give their
-    saved result). Missing rows come as empty tuples and rows may differ in
-    length, so ``enumerate(rows, start=1)`` gives Excel's row numbers.
-
-    The sheet is streamed (read-only mode), but its declared dimension is ignored:
-    WPS writes ``<dimension ref="A1"/>`` whatever the sheet holds, and openpyxl's
-    read-only mode would otherwise stop after A1. Raises ``NotAWorkbook`` when
-    ``data`` is not an .xlsx file (or holds no worksheet)."""
-    with workbook_sheets(data) as sheets:
-        first = next(sheets, None)
-        if first is None:
-            raise NotAWorkbook
-        yield first
 
 
 def cell_text(value) -> str:
