@@ -394,3 +394,40 @@ def test_a_workbook_with_no_roster_sheet_names_what_the_first_lacks(
     assert "前 5 行中没有找到模板的表头行" in page
     assert "缺少：姓名、出生年份。" in page
     assert _count(db) == 0
+
+
+def _damaged(old: bytes, new: bytes, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """A roster whose ``part`` has ``old`` replaced by ``new`` (not well-formed)."""
+    source = _workbook(HEADER, row("王秀英", "13700000001"))
+    out = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(source)) as book,
+        zipfile.ZipFile(out, "w") as target,
+    ):
+        for item in book.infolist():
+            data = book.read(item.filename)
+            if item.filename == part:
+                assert old in data
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "old, new, part",
+    [
+        ("王秀英".encode(), "王\x01秀英".encode(), "xl/worksheets/sheet1.xml"),
+        ("王秀英".encode(), "王&#0;秀英".encode(), "xl/worksheets/sheet1.xml"),
+        (b"</sheetData>", b"<row>", "xl/worksheets/sheet1.xml"),  # cut off
+        (b"</sheets>", b"<sheets>", "xl/workbook.xml"),  # read when opened
+        (b"</styleSheet>", b"<x>", "xl/styles.xml"),
+    ],
+)
+def test_a_damaged_sheet_is_refused_with_a_message_not_a_500(
+    client, login_as, db, old, new, part
+):
+    login_as("social_worker")
+    response = _upload(client, _damaged(old, new, part))
+    assert response.status_code == 200
+    assert "这不是 .xlsx 文件" in response.get_data(as_text=True)
+    assert _count(db) == 0
