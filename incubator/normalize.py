@@ -9,8 +9,11 @@ The rules (issue 13, "Chinese input"):
   punctuation such as ``，`` and ``（`` stays as typed), every kind of space
   (the ideographic space U+3000 included) becomes an ASCII space, and the value
   is trimmed.
-- Bidirectional control characters (U+202A-U+202E, U+2066-U+2069) are refused:
-  they make a name or title display differently from what is stored.
+- Bidirectional control characters are refused: they make a name or title
+  display differently from what is stored. That is Unicode's whole
+  ``Bidi_Control`` property (PropList.txt): the embeddings and overrides
+  U+202A-U+202E and isolates U+2066-U+2069 the issue names, and the marks
+  U+200E, U+200F and U+061C, which reorder text as well.
 - Numbers (counts, hours, money, scores, years) and dates: the whole value is
   NFKC-normalized (so ``１２．５`` is ``12.5``); what is left must be written
   with the ASCII digits 0-9. Digits of other scripts (Arabic-Indic ``١٢``) are
@@ -34,7 +37,8 @@ from flask_babel import lazy_gettext as _l
 
 from incubator.errors import ValidationFailed
 
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Unicode's Bidi_Control property (PropList.txt), every one of its 12 characters.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 PLAIN_INT = re.compile(r"[+-]?[0-9]+")
 PLAIN_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -91,7 +95,8 @@ BIDI_MESSAGE = _l(
 
 def refuse_bidi_controls(value, field: str) -> None:
     """``ValidationFailed`` on ``field`` when ``value`` holds a bidirectional
-    control character (U+202A-U+202E, U+2066-U+2069)."""
+    control character (``BIDI_CONTROLS``: U+061C, U+200E, U+200F, U+202A-U+202E,
+    U+2066-U+2069)."""
     if isinstance(value, str) and has_bidi_controls(value):
         raise ValidationFailed(BIDI_MESSAGE, field=field)
 

@@ -85,25 +85,48 @@ class LostDigits(ValueError):
     """A number cell with more digits than Excel keeps: its tail is already zeros."""
 
 
-@contextmanager
-def sheet_rows(data: bytes) -> Iterator[Iterator[tuple]]:
-    """The rows of the workbook's first sheet, from row 1 and column A, each a tuple
-    of cell values (str, int, float, bool, datetime or None; formulas give their
-    saved result). Missing rows come as empty tuples and rows may differ in
-    length, so ``enumerate(rows, start=1)`` gives Excel's row numbers.
+# What openpyxl raises on a damaged sheet while streaming it: the XML parsers'
+# errors (xml.etree's ParseError and lxml's XMLSyntaxError are SyntaxErrors) and
+# its own conversions of what it read.
+_DAMAGED = (SyntaxError, ValueError, KeyError, TypeError, IndexError, OverflowError)
 
-    The sheet is streamed (read-only mode), but its declared dimension is ignored:
-    WPS writes ``<dimension ref="A1"/>`` whatever the sheet holds, and openpyxl's
-    read-only mode would otherwise stop after A1. Raises ``NotAWorkbook`` when
-    ``data`` is not an .xlsx file."""
+
+@contextmanager
+def workbook_sheets(data: bytes) -> Iterator[Iterator[Iterator[tuple]]]:
+    """The rows of each worksheet of the workbook in turn (tab order), for imports
+    that take the first sheet holding their header (an empty sheet or a notes
+    sheet in front of the roster does not hide it). A sheet is read only when its
+    turn comes.
+
+    Each sheet's rows start at row 1 and column A, each a tuple of cell values
+    (str, int, float, bool, datetime or None; formulas give their saved result).
+    Missing rows come as empty tuples and rows may differ in length, so
+    ``enumerate(rows, start=1)`` gives Excel's row numbers. Sheets are streamed
+    (read-only mode), but their declared dimension is ignored: WPS writes
+    ``<dimension ref="A1"/>`` whatever the sheet holds, and openpyxl's read-only
+    mode would otherwise stop after A1. Raises ``NotAWorkbook`` when ``data`` is
+    not an .xlsx file, also while its rows are read (a damaged sheet)."""
     try:
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError):
+        sheets = book.worksheets
+    except (InvalidFileException, BadZipFile, OSError, *_DAMAGED):
         raise NotAWorkbook from None
+
+    def rows(sheet):
+        # The sheet's XML is parsed as it is read: a damaged one (a control
+        # character or &#0; in a cell, a cut-off file) fails here, mid-import.
+        try:
+            yield from sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+        except _DAMAGED:
+            raise NotAWorkbook from None
+
+    def each():
+        for sheet in sheets:
+            sheet.reset_dimensions()
+            yield rows(sheet)
+
     try:
-        sheet.reset_dimensions()
-        yield sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+        yield each()
     finally:
         book.close()
 

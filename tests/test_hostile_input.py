@@ -31,6 +31,12 @@ PAGE_URLS = [
     "/calendar/feed/²-x.ics",
     "/calendar?_scheme=javascript&_anchor=x&_method=POST&endpoint=x",
     "/organizations?page=1&_external=1&endpoint=x&_scheme=x",
+    # ids read from the query string past a database integer (were 500s)
+    "/volunteers/hours?organization=" + HUGE,
+    "/volunteers/hours/export.xlsx?organization=" + HUGE,
+    "/resources/new?activity_id=" + HUGE,
+    "/activities/new?org=" + HUGE,
+    "/organizations/caseload?social_worker=" + HUGE,
 ]
 
 
@@ -39,6 +45,23 @@ def test_pages_never_answer_500(client, login_as, url):
     login_as("admin")
     response = client.get(url)
     assert response.status_code in (200, 400, 404), (url, response.status_code)
+
+
+def test_an_id_past_a_database_integer_in_a_posted_form_is_no_500(
+    client, login_as, community
+):
+    login_as("admin")
+    response = client.post(
+        "/resources/new",
+        data={
+            "activity_id": HUGE,
+            "partner": "爱心超市",
+            "kind": "goods",
+            "value": "10",
+            "received_on": "2026-01-05",
+        },
+    )
+    assert response.status_code in (200, 302, 404)
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,9 @@ BIDI_ZH = "方向控制字符"
 ARABIC_INDIC_16 = "\u0661\u0666"
 BIDI_CONTROLS = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]
 BIDI_CONTROLS += ["\u2066", "\u2067", "\u2068", "\u2069"]
+# The rest of Unicode's Bidi_Control property: the marks LRM, RLM and ALM
+# reorder what is shown just as well.
+BIDI_CONTROLS += ["\u200e", "\u200f", "\u061c"]
 
 
 def _org_body(**fields):
@@ -277,6 +280,43 @@ def test_api_refuses_each_bidi_control_in_an_organization_name(
     assert db.session.scalar(select(Organization.id)) is None
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/volunteers?phone_tail=\u0660\u0660\u0669\u0668",
+        "/api/v1/volunteers?phone_tail=\u0966\u0966\u096f\u096e",  # Devanagari
+        "/api/v1/activities?month=\u0662\u0660\u0662\u0666-03",
+        "/api/v1/hours?month=\u0662\u0660\u0662\u0666-03",
+        "/api/v1/reports/monthly?month=\u0662\u0660\u0662\u0666-03",
+        "/api/v1/reports/monthly?month=2026-\u0660\u0663",
+    ],
+)
+def test_api_refuses_other_digits_in_a_phone_tail_or_month(client, api_token, url):
+    # These filters were matched with a Unicode \d: ٠٠٩٨ found nobody without a
+    # word and ٢٠٢٦-03 was read as 2026-03.
+    response = client.get(url, headers={**api_token("admin"), **ZH})
+    assert response.status_code == 422, response.get_json()
+    fields = response.get_json()["error"]["fields"]
+    assert DIGITS_ZH in next(iter(fields.values()))[0]
+
+
+def test_api_searches_a_phone_tail_in_full_width_digits(
+    client, api_token, make_volunteer
+):
+    make_volunteer(phone="13912340098")
+    headers = api_token("admin")
+    for answer in (
+        client.get("/api/v1/volunteers?phone_tail=００９８", headers=headers),
+        client.post(
+            "/api/v1/volunteers/search",
+            json={"phone_tail": "００９８"},
+            headers=headers,
+        ),
+    ):
+        assert answer.status_code == 200
+        assert [v["phone"] for v in answer.get_json()["items"]] == ["13912340098"]
+
+
 # ---- pages ----
 
 
@@ -362,6 +402,7 @@ def test_page_reads_a_full_width_date(sw_client, community, db):
     "url, form",
     [
         ("/organizations/new", _org_form(name="合唱\u202e团")),
+        ("/organizations/new", _org_form(name="合唱\u200f团")),
         (
             "/volunteers/new",
             {

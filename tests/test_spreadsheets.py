@@ -6,7 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from incubator.spreadsheets import LostDigits, NotAWorkbook, cell_text, sheet_rows
+from incubator.spreadsheets import (
+    LostDigits,
+    NotAWorkbook,
+    cell_text,
+    workbook_sheets,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,5 +53,5 @@ def test_numbers_longer_than_excel_keeps_are_refused(value):
 
 
 def test_not_a_workbook():
-    with pytest.raises(NotAWorkbook), sheet_rows(b"name,phone\n"):
+    with pytest.raises(NotAWorkbook), workbook_sheets(b"name,phone\n"):
         pass

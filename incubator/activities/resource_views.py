@@ -32,6 +32,7 @@ from incubator.extensions import db
 from incubator.main.actions import roll_back
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
+from incubator.security import id_arg
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.queries import month_range
 
@@ -120,7 +121,7 @@ def new():
         SelectChoice(str(o.id), o.name) for o in orgs
     ]
     activity = None
-    activity_id = request.values.get("activity_id", type=int)
+    activity_id = id_arg(request.values.get("activity_id"))
     if activity_id:
         activity = db.session.get(Activity, activity_id)
         if activity is None or not can_see_organization(

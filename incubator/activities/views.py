@@ -49,6 +49,7 @@ from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.security import id_arg
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
 from incubator.volunteers.queries import month_range
@@ -168,7 +169,7 @@ def review_queue():
 
 def _organization_for_new() -> Organization | None:
     orgs = manageable_organizations(current_user)
-    wanted = request.args.get("org", type=int) or request.form.get("org", type=int)
+    wanted = id_arg(request.args.get("org")) or id_arg(request.form.get("org"))
     if wanted:
         found = next((o for o in orgs if o.id == wanted), None)
         if found is None:
@@ -190,6 +191,17 @@ def _roster(org: Organization) -> list[Volunteer]:
             .order_by(Volunteer.name, Volunteer.id)
         ).unique()
     )
+
+
+def _picked_from_form() -> dict[int, str | None]:
+    """{volunteer id: hours typed} of the ticked ``vol-<id>`` boxes, to show the
+    form again; a box whose id is not a record id (a tampered form) is left out,
+    never a 500."""
+    picked = {}
+    for key in request.form:
+        if key.startswith("vol-") and (volunteer_id := id_arg(key[4:])) is not None:
+            picked[volunteer_id] = request.form.get(f"hours-{key[4:]}")
+    return picked
 
 
 def _volunteer_hours(roster: list[Volunteer]) -> list[tuple[int, str]]:
@@ -307,11 +319,7 @@ def new():
         org=org,
         roster=roster,
         activity=None,
-        picked={
-            int(k[4:]): request.form.get(f"hours-{k[4:]}")
-            for k in request.form
-            if k.startswith("vol-")
-        },
+        picked=_picked_from_form(),
     )
 
 
@@ -392,11 +400,7 @@ def edit(activity_id: int):
     picked = (
         {h.volunteer_id: str(h.hours) for h in activity.volunteers}
         if request.method == "GET"
-        else {
-            int(k[4:]): request.form.get(f"hours-{k[4:]}")
-            for k in request.form
-            if k.startswith("vol-")
-        }
+        else _picked_from_form()
     )
     return render_template(
         "activities/form.html",

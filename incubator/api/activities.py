@@ -195,7 +195,7 @@ class ActivityOut(BaseModel):
 
 class ActivityQuery(PageQuery):
     organization_id: Id | None = None
-    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str | None = Field(default=None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
     form: Form | None = None
     service_type: ServiceType | None = None
     target_group: TargetGroup | None = None
@@ -386,7 +386,7 @@ class ResourceOut(BaseModel):
 
 
 class ResourceQuery(PageQuery):
-    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str | None = Field(default=None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 class ResourcePage(BaseModel):

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from incubator.database import utcnow
 from incubator.errors import DomainError, TooManyAttempts
+from incubator.normalize import DIGITS_MESSAGE
 
 HTTP_CODES = {
     400: "bad_request",
@@ -128,6 +129,12 @@ def domain_error_response(exc: DomainError):
     )
 
 
+def _other_digits(value) -> bool:
+    return isinstance(value, str) and any(
+        ch.isdigit() and not ch.isascii() for ch in value
+    )
+
+
 def _field_message(err: dict, in_query: bool = False) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -151,6 +158,10 @@ def _field_message(err: dict, in_query: bool = False) -> str:
         return _("A number is expected.")
     if kind.startswith("bool"):
         return _("true or false is expected.")
+    if kind == "string_pattern_mismatch" and _other_digits(err.get("input")):
+        # A phone tail or month in another script's digits (٢٠٢٦-03): the same
+        # refusal as every number (incubator.normalize).
+        return str(DIGITS_MESSAGE)
     if kind.startswith("string") or kind.endswith("_type"):
         return _("The value has the wrong type.")
     if kind == "value_error" and ctx.get("error"):

@@ -28,7 +28,7 @@ READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 class MonthQuery(BaseModel):
     model_config = {"extra": "forbid"}
 
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 
 
 class ActivityFigures(BaseModel):

@@ -118,7 +118,9 @@ class VolunteerQuery(PageQuery):
     organization_id: Id | None = None
     status: VolunteerStatus | None = None
     phone_tail: str | None = Field(
-        default=None, pattern=r"^\d{4}$", description="The last 4 digits of the phone"
+        default=None,
+        pattern=r"^[0-9]{4}$",
+        description="The last 4 digits of the phone",
     )
 
 
@@ -128,7 +130,7 @@ class VolunteerSearch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, max_length=32)
-    phone_tail: str | None = Field(default=None, pattern=r"^\d{4}$")
+    phone_tail: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
     # JSON numbers only: false is not a page number.
     page: StrictInt = 1
     per_page: StrictInt = 50
@@ -441,7 +443,7 @@ class HoursOut(BaseModel):
 class HoursQuery(PageQuery):
     volunteer_id: Id | None = None
     organization_id: Id | None = None
-    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str | None = Field(default=None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 class HoursPage(BaseModel):

@@ -14,7 +14,7 @@ from wtforms import SelectChoice
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.errors import DomainError
+from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.followups import services
 from incubator.followups.forms import CompleteForm, FollowUpForm
@@ -22,6 +22,7 @@ from incubator.followups.models import KIND_LABELS, FollowUp
 from incubator.followups.queries import followups_query, my_work
 from incubator.i18n import local_today
 from incubator.main.actions import roll_back, submit_form
+from incubator.normalize import parse_whole
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
@@ -162,11 +163,13 @@ def cadence():
         if EmptyForm().validate_on_submit():
             values = {}
             for stage in line:
-                raw = (request.form.get(f"cadence-{stage.key}") or "").strip()
-                number = int_field(raw)
-                values[stage.key] = (
-                    None if raw == "" else number if number is not None else -1
-                )
+                try:
+                    # as every count is read (full-width digits fine); the rest
+                    # is refused by the service's own message
+                    number = parse_whole(request.form.get(f"cadence-{stage.key}"), "")
+                except ValidationFailed:
+                    number = -1
+                values[stage.key] = number
             try:
                 services.save_cadence(values, actor=current_user)
             except DomainError as exc:

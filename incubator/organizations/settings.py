@@ -210,8 +210,12 @@ def save_criteria(
         if exc.message is DIGITS_MESSAGE:
             raise
         average = None
-    if average is not None:
+    # Far out of range is refused before rounding: quantize cannot hold a
+    # 30-digit number (it raised InvalidOperation, a 500).
+    if average is not None and abs(average) <= 1000:
         average = average.quantize(Decimal("0.01"))
+    else:
+        average = None
     if average is None or not Decimal("1") <= average <= Decimal("5"):
         raise ValidationFailed(
             _l("The minimum average is a number from 1 to 5."), field="min_average"

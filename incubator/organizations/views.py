@@ -24,6 +24,7 @@ from incubator.organizations.queries import organizations_query
 from incubator.organizations.services import months_between
 from incubator.paging import paginate
 from incubator.projects.models import Compound
+from incubator.security import id_arg
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")
 
@@ -124,7 +125,7 @@ def caseload():
     if current_user.role == Role.SOCIAL_WORKER:
         sw_id = current_user.id
     else:
-        sw_id = request.args.get("social_worker", type=int)
+        sw_id = id_arg(request.args.get("social_worker"))
     query = organizations_query(current_user, social_worker_id=sw_id)
     orgs = db.session.scalars(query).unique().all()
     rows = caseload_rows(orgs)

@@ -18,7 +18,12 @@ from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import clean_money
-from incubator.normalize import DIGITS_MESSAGE, parse_decimal
+from incubator.normalize import (
+    DIGITS_MESSAGE,
+    clean_text,
+    parse_decimal,
+    refuse_bidi_controls,
+)
 from incubator.projects.models import Community, Indicator, Project
 from incubator.reports import metrics
 
@@ -82,10 +87,18 @@ def create_project(
     description: str = "",
 ) -> Project:
     _admin(actor)
-    name = " ".join(str(name or "").split())
+    # The same normalization as every form, body and cell (incubator.normalize):
+    # the page posts these fields as typed.
+    for field, value in (
+        ("name", name),
+        ("community", community),
+        ("description", description),
+    ):
+        refuse_bidi_controls(value, field)
+    name = " ".join(clean_text(str(name or "")).split())
     if not name or len(name) > 200:
         raise ValidationFailed(_l("Please enter the name."), field="name")
-    community_name = " ".join(str(community or "").split())
+    community_name = " ".join(clean_text(str(community or "")).split())
     if not community_name or len(community_name) > 64:
         raise ValidationFailed(_l("Name the community."), field="community")
     if kind not in KINDS:
@@ -110,7 +123,7 @@ def create_project(
         budget=clean_money(budget, "budget", positive=True),
         starts_on=starts_on,
         ends_on=ends_on,
-        description=str(description or "").strip()[:5000],
+        description=clean_text(str(description or ""))[:5000],
     )
     db.session.add(project)
     audit.record("create", project, actor=actor)

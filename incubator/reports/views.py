@@ -23,17 +23,18 @@ from incubator.activities.models import (
 )
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.errors import DomainError
+from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
 from incubator.main.actions import roll_back
+from incubator.normalize import parse_day, parse_whole
 from incubator.organizations.incubation import stages
 from incubator.projects.models import Project
 from incubator.reports import metrics
 from incubator.reports import projects as project_services
 from incubator.reports.projects import METRIC_LABELS, METRIC_RULES
-from incubator.security import id_arg, int_field
+from incubator.security import id_arg
 from incubator.volunteers.queries import month_range
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -247,7 +248,7 @@ def new_project():
                 actor=current_user,
                 name=values.get("name", ""),
                 community=values.get("community", ""),
-                year=int_field(values.get("year")) or 0,
+                year=parse_whole(values.get("year"), "year") or 0,
                 kind=values.get("kind", ""),
                 renewal=values.get("renewal") == "1",
                 budget=values.get("budget", ""),
@@ -266,13 +267,11 @@ def new_project():
 
 
 def _date(text, field):
-    from incubator.errors import ValidationFailed
-
-    try:
-        day = date.fromisoformat(str(text or ""))
-    except ValueError:
-        raise ValidationFailed(_("Please enter a date."), field=field) from None
-    if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
+    """A day typed on the project form, read as every form reads one
+    (``incubator.normalize.parse_day``: full-width digits are fine, other
+    scripts' digits and a bare number are not), from 2000 to 2100."""
+    day = parse_day(text, field)
+    if day is None or not date(2000, 1, 1) <= day <= date(2100, 12, 31):
         raise ValidationFailed(_("Please enter a date."), field=field)
     return day
 

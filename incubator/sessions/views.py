@@ -16,9 +16,11 @@ from wtforms import SelectChoice
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.database import utcnow
+from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
 from incubator.main.actions import flash_form_errors, run_and_flash, submit_form
+from incubator.normalize import parse_whole
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
@@ -315,11 +317,6 @@ def register(session_id: int):
     return redirect(url_for("sessions.detail", session_id=session.id))
 
 
-def _int_or_none(value):
-    number = int_field(value)
-    return number if number is not None and number <= services.MAX_CAPACITY else None
-
-
 @bp.route("/<int:session_id>/attendance", methods=["POST"])
 @roles_required(*STAFF)
 def attendance(session_id: int):
@@ -332,7 +329,14 @@ def attendance(session_id: int):
     for invite in session.invites:
         org_id = invite.organization_id
         names = [i for i in map(id_arg, request.form.getlist(f"named-{org_id}")) if i]
-        count = _int_or_none(request.form.get(f"attendees-{org_id}"))
+        try:
+            # Read as every count is (full-width digits fine; other scripts'
+            # digits, exponents and text refused, never dropped without a word);
+            # the service checks the range.
+            count = parse_whole(request.form.get(f"attendees-{org_id}"), "attendees")
+        except ValidationFailed as exc:
+            flash(f"{invite.organization.name}: {exc.message}", "danger")
+            return redirect(url_for("sessions.detail", session_id=session.id))
         if names or count is not None:
             sheet[org_id] = names or count
     run_and_flash(

@@ -10,9 +10,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from incubator.forms import BaseForm
+from incubator.normalize import DIGITS_MESSAGE
 from incubator.volunteers.models import (
     AVAILABILITY_LABELS,
     GENDER_LABELS,
@@ -77,7 +78,13 @@ class VolunteerSearchForm(BaseForm):
 
     q = StringField(_l("Name"), validators=[Optional(), Length(max=32)])
     phone_tail = StringField(
-        _l("Last 4 digits of the phone"), validators=[Optional(), Length(max=4)]
+        _l("Last 4 digits of the phone"),
+        # full-width digits are folded to ASCII before this (BaseForm)
+        validators=[
+            Optional(),
+            Length(max=4),
+            Regexp(r"^[0-9]+$", message=DIGITS_MESSAGE),
+        ],
     )
 
 

@@ -34,7 +34,12 @@ from incubator.i18n import local_today
 from incubator.normalize import nfkc, normalize_cells
 from incubator.organizations.models import Organization
 from incubator.projects.models import Compound
-from incubator.spreadsheets import LostDigits, NotAWorkbook, cell_text, sheet_rows
+from incubator.spreadsheets import (
+    LostDigits,
+    NotAWorkbook,
+    cell_text,
+    workbook_sheets,
+)
 from incubator.volunteers import validation as v
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import (
@@ -205,15 +210,25 @@ def _date_cell(value, key: str, errors: list[str]):
 def parse_roster(
     data: bytes, *, actor: User, organization: Organization | None
 ) -> list[RowResult]:
-    """Read and check every row of the first sheet below its header row (row 1, or
-    a later one of the first ``HEADER_SEARCH_ROWS`` under a title); returns
-    one ``RowResult`` per non-empty row, ``example=True`` for the template's example.
-    Nothing is saved. Raises ``ValidationFailed`` (field ``file``) for a file that
-    is not an .xlsx workbook, lacks a required header, or has over ``MAX_ROWS``
-    rows."""
+    """Read and check every row of the first sheet holding the template's header
+    (an empty sheet or a notes sheet before the roster is passed over), below that
+    header row (row 1, or a later one of the first ``HEADER_SEARCH_ROWS`` under a
+    title); returns one ``RowResult`` per non-empty row, ``example=True`` for the
+    template's example. Nothing is saved. Raises ``ValidationFailed`` (field
+    ``file``) for a file that is not an .xlsx workbook, has no sheet with the
+    required headers (the message names those missing from the first sheet), or
+    has over ``MAX_ROWS`` rows."""
     try:
-        with sheet_rows(data) as rows:
-            return _parse_rows(rows)
+        with workbook_sheets(data) as sheets:
+            refusal = None
+            for rows in sheets:
+                try:
+                    keys, header_line = _find_header(rows)
+                except ValidationFailed as exc:
+                    refusal = refusal or exc
+                    continue
+                return _parse_rows(rows, keys, header_line)
+            raise refusal or _no_header([])
     except NotAWorkbook:
         raise ValidationFailed(
             _l("This is not an .xlsx file; download the template and fill it in."),
@@ -227,7 +242,10 @@ HEADER_SEARCH_ROWS = 5
 
 
 def _header_keys(row) -> list[str | None]:
-    return [HEADERS.get(str(h or "").strip().rstrip("*＊").strip()) for h in row or ()]
+    """The column key of each header cell. Blanks anywhere are ignored, so a
+    header spaced out to line up (``姓　名``, ``出生 年份``) is still found, and a
+    required column's star (``*`` or ``＊``) may be kept or dropped."""
+    return [HEADERS.get("".join(str(h or "").split()).rstrip("*＊")) for h in row or ()]
 
 
 def _find_header(rows) -> tuple[list[str | None], int]:
@@ -244,9 +262,12 @@ def _find_header(rows) -> tuple[list[str | None], int]:
             return keys, line
         if line >= HEADER_SEARCH_ROWS:
             break
-    keys = first or []
+    raise _no_header(first or [])
+
+
+def _no_header(keys: list[str | None]) -> ValidationFailed:
     missing = [h for h, k, required in COLUMNS if required and k not in keys]
-    raise ValidationFailed(
+    return ValidationFailed(
         _l(
             "The template's header row was not found in the first %(n)d rows; "
             "missing: %(cols)s.",
@@ -257,8 +278,7 @@ def _find_header(rows) -> tuple[list[str | None], int]:
     )
 
 
-def _parse_rows(rows) -> list[RowResult]:
-    keys, header_line = _find_header(rows)
+def _parse_rows(rows, keys: list[str | None], header_line: int) -> list[RowResult]:
     compounds = {c.name: c.id for c in db.session.scalars(select(Compound))}
     known_phones = set(
         db.session.scalars(select(Volunteer.phone).where(Volunteer.phone.is_not(None)))

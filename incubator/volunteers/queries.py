@@ -107,7 +107,7 @@ def hours_query(
 
 def month_range(text: str | None) -> tuple[date, date] | None:
     """``YYYY-MM`` as [first day, first day of the next month), or ``None``."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text or "")
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text or "")
     if not match:
         return None
     year, month = int(match[1]), int(match[2])

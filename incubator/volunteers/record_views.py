@@ -26,6 +26,7 @@ from incubator.forms import EmptyForm
 from incubator.main.actions import run_and_flash
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
+from incubator.security import id_arg
 from incubator.spreadsheets import XLSX
 from incubator.volunteers import certificates, hours, importer, services
 from incubator.volunteers.access import (
@@ -186,7 +187,7 @@ def correct_hours(record_id: int):
 
 
 def _hours_filters():
-    org_id = request.args.get("organization", type=int)
+    org_id = id_arg(request.args.get("organization"))
     month = request.args.get("month", "")
     return (
         org_id,

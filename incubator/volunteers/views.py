@@ -29,7 +29,7 @@ from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.main.actions import roll_back
+from incubator.main.actions import flash_form_errors, roll_back
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.volunteers import hours as hours_service
@@ -128,14 +128,17 @@ def index():
 def search():
     """Keep name and phone-tail filters in the session, out of URLs and logs."""
     form = VolunteerSearchForm()
-    if form.validate_on_submit() and request.form.get("clear") is None:
-        tail = (form.phone_tail.data or "").strip()
+    if request.form.get("clear") is not None:
+        session.pop(SEARCH_KEY, None)
+    elif form.validate_on_submit():
         session[SEARCH_KEY] = {
             "q": (form.q.data or "").strip(),
-            "phone_tail": tail if tail.isascii() and tail.isdigit() else "",
+            "phone_tail": (form.phone_tail.data or "").strip(),
         }
     else:
+        # Said, not dropped: a tail such as ٠٠٩٨ would otherwise list everyone.
         session.pop(SEARCH_KEY, None)
+        flash_form_errors(form)
     return redirect(url_for("volunteers.index", **request.args))
 
 

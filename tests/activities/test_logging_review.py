@@ -295,6 +295,18 @@ def test_page_says_clearly_what_is_missing(frozen_time, client, team):
     assert "必填" in page and "服务人次" in page
 
 
+@pytest.mark.parametrize("key", ["vol-abc", "vol-", "vol-" + "9" * 30])
+def test_a_tampered_volunteer_box_shows_the_form_again_not_a_500(
+    frozen_time, client, team, key
+):
+    login(client, "team_leader")
+    data = _form(team, title="")
+    data[key] = "1"
+    response = client.post("/activities/new", data=data)
+    assert response.status_code == 200
+    assert "必填" in response.get_data(as_text=True)
+
+
 def test_another_leader_cannot_see_the_activity_or_its_photos(
     client, team, log, make_user, make_org, db
 ):

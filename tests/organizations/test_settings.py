@@ -101,3 +101,15 @@ def test_admin_changes_graduation_criteria(client, login_as, db):
     )
     db.session.expire_all()
     assert str(db.session.scalar(select(GraduationSetting)).min_average) == "3.50"
+
+
+def test_a_huge_minimum_average_is_refused_not_a_500(client, login_as, db):
+    login_as("admin")
+    response = client.post(
+        "/admin/incubation/criteria",
+        data={"min_average": "9" * 30, "min_activities": "4", "activity_months": "3"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "1 到 5" in response.get_data(as_text=True)
+    assert db.session.scalar(select(GraduationSetting)) is None

@@ -4,9 +4,12 @@ monthly report page and workbook agree with the API, projects and indicators."""
 from datetime import UTC, datetime
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from incubator.activities import services as activity_services
+from incubator.projects.models import Community, Project
 from tests.conftest import login
 
 
@@ -210,3 +213,61 @@ def test_a_target_can_be_corrected_or_removed(
     assert str(indicator.target) == "3000.00"
     client.post(f"/reports/indicators/{indicator.id}", data={"remove": "1"})
     assert db.session.scalars(select(Indicator)).all() == []
+
+
+PROJECT_FORM = {
+    "name": "幸福禾立方",
+    "community": "测试社区",
+    "year": "1",
+    "kind": "single",
+    "budget": "200000",
+    "starts_on": "2026-01-01",
+    "ends_on": "2026-12-31",
+}
+
+
+def _post_project(client, make_user, **fields):
+    make_user("admin", username="boss")
+    login(client, "boss")
+    return client.post("/reports/projects/new", data={**PROJECT_FORM, **fields})
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("name", "幸福\u202e禾立方", "方向控制字符"),
+        ("community", "测试\u2067社区", "方向控制字符"),
+        ("description", "见附件\u202bexe.pdf", "方向控制字符"),
+        ("year", "\u0661", "0 到 9"),
+        ("starts_on", "\u0662\u0660\u0662\u0666-01-01", "0 到 9"),
+        ("starts_on", "0", "YYYY-MM-DD"),
+    ],
+)
+def test_project_page_refuses_what_every_other_form_refuses(
+    client, make_user, db, field, value, message
+):
+    response = _post_project(client, make_user, **{field: value})
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(Project.id)) is None
+    assert db.session.scalar(select(Community.id)) is None
+
+
+def test_project_page_reads_full_width_digits_like_every_other_form(
+    client, make_user, db
+):
+    response = _post_project(
+        client,
+        make_user,
+        name="ＡＢＣ项目　",
+        year="１",
+        starts_on="２０２６-０１-０１",
+        ends_on="２０２６-１２-３１",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+    project = db.session.scalars(select(Project)).one()
+    assert (project.name, project.year) == ("ABC项目", 1)
+    assert (str(project.starts_on), str(project.ends_on)) == (
+        "2026-01-01",
+        "2026-12-31",
+    )

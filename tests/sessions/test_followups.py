@@ -185,6 +185,16 @@ def test_cadence_settings_page(town, db, client):
     assert services.cadence()["intake"] == 2
 
 
+def test_cadence_page_reads_full_width_months_like_every_form(town, db, client):
+    login(client, "town_admin")
+    client.post("/followups/cadence", data={"cadence-intake": "３"})
+    assert services.cadence()["intake"] == 3
+    for typed in ("\u0664", "1E+1"):
+        page = client.post("/followups/cadence", data={"cadence-intake": typed})
+        assert "1 到 24" in page.get_data(as_text=True)
+        assert services.cadence()["intake"] == 3
+
+
 def test_sessions_and_follow_ups_on_the_timeline(town, db, client, frozen_time):
     from incubator.sessions import services as sessions
     from tests.sessions.test_sessions import at, monthly

@@ -449,6 +449,53 @@ def test_attendance_from_the_page(town, db, client, frozen_time):
     assert str(session.feedback_score) == "4.5"
 
 
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("1E+2", "整数"),
+        ("\u0661\u0662", "0 到 9"),
+        ("十二", "0 到 9"),
+        ("1500", "整数"),  # above any capacity: refused, not dropped
+    ],
+)
+def test_a_headcount_the_page_cannot_read_is_refused_not_dropped(
+    town, db, client, frozen_time, typed, message
+):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 1, 8),
+        ends_at=at(2026, 3, 1, 9),
+    )[0]
+    login(client, "town_sw")
+    response = client.post(
+        f"/sessions/{session.id}/attendance",
+        data={f"attendees-{town['dance'].id}": typed, "feedback_score": "4"},
+        follow_redirects=True,
+    )
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (session.state, session.attendance_total) == ("scheduled", 0)
+
+
+def test_a_full_width_headcount_is_read(town, db, client, frozen_time):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 3, 1, 8),
+        ends_at=at(2026, 3, 1, 9),
+    )[0]
+    login(client, "town_sw")
+    client.post(
+        f"/sessions/{session.id}/attendance",
+        data={f"attendees-{town['dance'].id}": "１２", "feedback_score": "4"},
+    )
+    db.session.expire_all()
+    assert (session.state, session.attendance_total) == ("held", 12)
+
+
 def test_a_session_ending_before_it_starts_is_refused_on_the_end_time(town, db, client):
     """09:00 to 08:00 is a slip: refused on the end-time field, nothing saved
     (a session lasts at most 12 hours, so none runs overnight)."""

@@ -10,6 +10,7 @@ import zipfile
 from datetime import date
 from io import BytesIO
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -335,4 +336,98 @@ def test_a_sheet_without_the_template_header_is_refused_naming_what_is_missing(
     assert response.status_code == 200
     assert "前 5 行中没有找到模板的表头行" in page
     assert "姓名、出生年份、手机号" in page
+    assert _count(db) == 0
+
+
+def test_a_header_spaced_out_to_line_up_is_found(client, login_as, db):
+    # Chinese forms pad two-character headers to the width of longer ones with
+    # an ideographic or ASCII space: "姓　名", "手 机 号".
+    login_as("social_worker")
+    spaced = {"姓名*": "姓　名*", "手机号*": "手 机 号 *", "出生年份*": " 出生年份＊"}
+    data = _workbook([spaced.get(h, h) for h in HEADER], row("王秀英", "13700000001"))
+    url, report = _report(client, data)
+    assert "共读取 1 行：1 行可导入，0 行有错误" in report
+    client.post(url + "/confirm")
+    assert [v.name for v in db.session.scalars(select(Volunteer))] == ["王秀英"]
+
+
+def _book_with_sheets(*sheets) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for values in rows:
+            sheet.append(values)
+    saved = BytesIO()
+    book.save(saved)
+    return saved.getvalue()
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        ("Sheet1", []),  # an empty sheet left in front
+        ("填表说明", [["请按模板填写，每行一名志愿者。"], ["手机号填 11 位。"]]),
+    ],
+)
+def test_the_roster_on_a_later_sheet_is_read(client, login_as, db, before):
+    login_as("social_worker")
+    data = _book_with_sheets(before, ("名册", [HEADER, row("王秀英", "13700000001")]))
+    url, report = _report(client, data)
+    assert "共读取 1 行：1 行可导入，0 行有错误" in report
+    # the row number is the roster sheet's own
+    assert "王秀英" in _table(report, "import-rows")[2]
+    client.post(url + "/confirm")
+    assert [v.name for v in db.session.scalars(select(Volunteer))] == ["王秀英"]
+
+
+def test_a_workbook_with_no_roster_sheet_names_what_the_first_lacks(
+    client, login_as, db
+):
+    login_as("social_worker")
+    data = _book_with_sheets(
+        ("Sheet1", [["名字", "手机号"]]), ("Sheet2", []), ("Sheet3", [["备注"]])
+    )
+    response = _upload(client, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "前 5 行中没有找到模板的表头行" in page
+    assert "缺少：姓名、出生年份。" in page
+    assert _count(db) == 0
+
+
+def _damaged(old: bytes, new: bytes, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """A roster whose ``part`` has ``old`` replaced by ``new`` (not well-formed)."""
+    source = _workbook(HEADER, row("王秀英", "13700000001"))
+    out = BytesIO()
+    with (
+        zipfile.ZipFile(BytesIO(source)) as book,
+        zipfile.ZipFile(out, "w") as target,
+    ):
+        for item in book.infolist():
+            data = book.read(item.filename)
+            if item.filename == part:
+                assert old in data
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "old, new, part",
+    [
+        ("王秀英".encode(), "王\x01秀英".encode(), "xl/worksheets/sheet1.xml"),
+        ("王秀英".encode(), "王&#0;秀英".encode(), "xl/worksheets/sheet1.xml"),
+        (b"</sheetData>", b"<row>", "xl/worksheets/sheet1.xml"),  # cut off
+        (b"</sheets>", b"<sheets>", "xl/workbook.xml"),  # read when opened
+        (b"</styleSheet>", b"<x>", "xl/styles.xml"),
+    ],
+)
+def test_a_damaged_sheet_is_refused_with_a_message_not_a_500(
+    client, login_as, db, old, new, part
+):
+    login_as("social_worker")
+    response = _upload(client, _damaged(old, new, part))
+    assert response.status_code == 200
+    assert "这不是 .xlsx 文件" in response.get_data(as_text=True)
     assert _count(db) == 0

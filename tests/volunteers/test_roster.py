@@ -1,5 +1,6 @@
 """The roster: adding, validating, searching, editing and anonymizing volunteers."""
 
+import pytest
 from sqlalchemy import select
 
 from incubator.volunteers.models import Volunteer
@@ -97,6 +98,30 @@ def test_search_by_name_keeps_it_out_of_the_url(sw_client, make_volunteer, make_
     assert "李桂英" in client.get("/volunteers?skill=书法").get_data(as_text=True)
     page = client.get(f"/volunteers?organization={org.id}").get_data(as_text=True)
     assert "李桂英" in page and "张建国" not in page
+
+
+@pytest.mark.parametrize("tail", ["\u0660\u0660\u0669\u0668", "22a2", "二二二二"])
+def test_a_phone_tail_the_page_cannot_read_is_said_not_dropped(
+    sw_client, make_volunteer, tail
+):
+    # Dropping it listed every volunteer as if the tail had matched them all.
+    client, _sw = sw_client
+    make_volunteer(name="李桂英", phone="13700001111")
+    response = client.post(
+        "/volunteers/search", data={"phone_tail": tail}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "0 到 9" in page
+    assert "李桂英" in page  # no search kept: the whole roster, with the message
+
+
+def test_a_full_width_phone_tail_finds_the_volunteer(sw_client, make_volunteer):
+    client, _sw = sw_client
+    make_volunteer(name="李桂英", phone="13700001111")
+    make_volunteer(name="张建国", phone="13711112222")
+    client.post("/volunteers/search", data={"phone_tail": "２２２２"})
+    page = client.get("/volunteers").get_data(as_text=True)
+    assert "张建国" in page and "李桂英" not in page
 
 
 def test_leader_sees_and_manages_only_their_roster(
