@@ -28,7 +28,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,6 +176,10 @@ def install_sqlite_pragmas(engine: Engine) -> None:
     if path and path != ":memory:" and not path.startswith("file:"):
         # The default database lives in instance/, which a fresh clone lacks.
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # It holds residents' personal data: a database file made here is the
+        # owner's only (SQLite gives its -wal and -shm files the same mode).
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     gate = threading.Lock()
 
     @event.listens_for(engine, "connect")

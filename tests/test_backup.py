@@ -120,6 +120,8 @@ def test_a_sqlite_archive_of_a_live_database(tmp_path):
         assert result.exit_code == 0, result.output
         assert counts() == before
     assert hashes(tmp_path / "up-b") == hashes(tmp_path / "up-a")
+    restored = tmp_path / "new" / "restored.db"
+    assert restored.stat().st_mode & 0o077 == 0  # personal data: owner only
 
 
 def test_restore_refuses_an_instance_that_is_not_empty_unless_forced(tmp_path):

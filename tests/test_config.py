@@ -169,3 +169,21 @@ def test_worker_pools_fit_threads_and_the_postgres_limit():
     assert lite["max_overflow"] == -1  # no server limit to respect
     memory = engine_options({**vars(Config), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert "pool_size" not in memory  # one shared connection (StaticPool)
+
+
+def test_a_sqlite_database_the_app_creates_is_the_owners_only(tmp_path):
+    """It holds residents' personal data (so do its WAL files)."""
+    from sqlalchemy import text
+
+    from config import TestingConfig
+    from incubator import create_app
+    from incubator.extensions import db
+
+    path = tmp_path / "instance" / "new.sqlite3"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        for made in tmp_path.glob("instance/new.sqlite3*"):
+            assert made.stat().st_mode & 0o077 == 0, made
+        db.engine.dispose()

@@ -169,7 +169,8 @@ def _flush_or_name_taken(org: Organization) -> None:
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
+        # The failed flush has already ended the session's transaction; the
+        # request's boundary rolls back on the domain error raised here.
         message = str(exc.orig)
         if (
             "organization.name" in message
