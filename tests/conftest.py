@@ -23,7 +23,7 @@ import pytest
 import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -39,6 +39,7 @@ from incubator.organizations.models import Organization
 from incubator.projects.models import Community, Compound
 from incubator.volunteers import services as volunteer_services
 from tests.browser_support import CHROMIUM, FLAGS, _require_browser
+from tests.databases import temporary_postgres_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 DEFAULT_PASSWORD = "correct-horse-9"
@@ -81,23 +82,8 @@ def database_url(tmp_path_factory):
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    with _temporary_postgres_database(TEST_DATABASE_URL) as url:
+    with temporary_postgres_database(TEST_DATABASE_URL, "incubator_test") as url:
         yield url
-
-
-@contextmanager
-def _temporary_postgres_database(server_url: str):
-    base = make_url(server_url)
-    name = f"incubator_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +99,9 @@ def temporary_database(tmp_path_factory):
     @contextmanager
     def make():
         if TEST_DATABASE_URL:
-            with _temporary_postgres_database(TEST_DATABASE_URL) as url:
+            with temporary_postgres_database(
+                TEST_DATABASE_URL, "incubator_test"
+            ) as url:
                 yield url
         else:
             path = tmp_path_factory.mktemp("extra") / f"{uuid.uuid4().hex}.sqlite3"

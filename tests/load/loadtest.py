@@ -38,20 +38,10 @@ def _database(server_url: str | None, folder: Path):
     if not server_url:
         yield f"sqlite:///{folder / 'load.sqlite3'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from tests.databases import temporary_postgres_database
 
-    base = make_url(server_url)
-    name = f"incubator_load_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_postgres_database(server_url, "incubator_load") as url:
+        yield url
 
 
 def _wait_until_up(port: int, server: subprocess.Popen, log: Path) -> None:
