@@ -234,7 +234,6 @@ def hours_export():
     response = hours_workbook(
         db.session.scalars(query).unique().all(), actor=current_user
     )
-    db.session.commit()  # the export log
     return response
 
 

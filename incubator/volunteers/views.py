@@ -149,7 +149,6 @@ def export():
     volunteers = db.session.scalars(query).unique().all()
     totals = hours_service.total_hours([v.id for v in volunteers])
     response = roster_workbook(volunteers, totals, actor=current_user)
-    db.session.commit()  # the export log
     return response
 
 
