@@ -382,19 +382,43 @@ def assert_constant_queries(client, count_queries):
 # ---- browser and activity fixtures ----
 
 
-@pytest.fixture
-def live_server(app, db):
-    seed_demo()
-    db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def _buffered(app):
+    """``app`` answering each request with its body read and the response closed
+    before Werkzeug writes it: when a browser resets a connection, Werkzeug's dev
+    server skips ``close()`` and a static file stays open (a ResourceWarning that
+    fails a random test under ``filterwarnings = error``)."""
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
+@contextmanager
+def serving(app):
+    """``app`` on a threaded HTTP server on a free loopback port; yields its URL."""
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        thread.join(timeout=5)
+        thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture
+def live_server(app, db):
+    seed_demo()
+    db.session.commit()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

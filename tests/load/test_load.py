@@ -5,11 +5,8 @@ reveal and export shown must be on record. ``make loadtest`` is the full run."""
 
 from __future__ import annotations
 
-import threading
-
-from werkzeug.serving import make_server
-
 from incubator.extensions import db
+from tests.conftest import serving
 from tests.load import workload
 
 CLIENTS = 8
@@ -18,26 +15,19 @@ OPERATIONS_EACH = 25
 
 def test_concurrent_clients_get_no_errors_and_lose_nothing(app):
     seeded = workload.seed(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
 
     def age():
         with app.app_context():
             workload.age_sessions()
 
-    try:
+    with serving(app) as url:
         run = workload.Workload(
-            f"http://127.0.0.1:{server.server_port}",
+            url,
             seeded,
             clients=CLIENTS,
             seconds=600,  # a ceiling only: the run ends after its operations
         )
         tally = run.run(max_ops=OPERATIONS_EACH, ager=age)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
     verdict = workload.check_database(seeded, tally)
     db.session.rollback()
     assert tally.requests >= CLIENTS * OPERATIONS_EACH
