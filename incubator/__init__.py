@@ -106,6 +106,17 @@ def register_blueprints(app: Flask) -> None:
     from incubator.activities.resource_views import bp as resources_bp
     from incubator.activities.views import bp as activities_bp
     from incubator.api import bp as api_bp
+    # Each feature's endpoints register on the API blueprint when imported; the
+    # order is the OpenAPI document's order.
+    from incubator.activities import api as _activities_api  # noqa: F401
+    from incubator.api import auth as _token_api  # noqa: F401
+    from incubator.reminders import api as _notifications_api  # noqa: F401
+    from incubator.api import openapi as _openapi  # noqa: F401
+    from incubator.organizations import api as _organizations_api  # noqa: F401
+    from incubator.reports import api as _reports_api  # noqa: F401
+    from incubator.sessions import api as _sessions_api  # noqa: F401
+    from incubator.ventures import api as _ventures_api  # noqa: F401
+    from incubator.volunteers import api as _volunteers_api  # noqa: F401
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp

@@ -88,7 +88,7 @@ def _full_phone(volunteer_id: int) -> str:
 
 def test_full_number_via_api_while_another_writer_commits(lone, monkeypatch):
     app, path, seeded = lone
-    from incubator.api import volunteers as api_volunteers
+    from incubator.volunteers import api as api_volunteers
 
     real = api_volunteers.log_reveal
 

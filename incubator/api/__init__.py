@@ -1,16 +1,7 @@
-"""The JSON API under /api/v1: thin adapters onto the same services as the pages."""
+"""The JSON API under /api/v1: the framework (``core``, ``errors``, ``openapi``, token
+auth) that each feature's ``<feature>/api.py`` plugs its endpoints into. The app
+factory imports the feature modules (see ``incubator.register_blueprints``)."""
 
-from incubator.api import (  # noqa: F401  (routes)
-    activities,
-    auth,
-    notifications,
-    openapi,
-    organizations,
-    reports,
-    sessions,
-    ventures,
-    volunteers,
-)
 from incubator.api.core import bp
 
 __all__ = ["bp"]
