@@ -30,10 +30,12 @@ from werkzeug.serving import make_server
 from config import TestingConfig
 from incubator import create_app
 from incubator.activities import services as activity_services
+from incubator.activities.schemas import ActivityLog
 from incubator.auth import services as user_services
 from incubator.auth.models import User
 from incubator.demo.seed import seed_demo
 from incubator.extensions import db as _db
+from incubator.forms import form_input
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
 from incubator.projects.models import Community, Compound
@@ -468,7 +470,13 @@ def log(db):
             "person_times": 20,
         }
         fields.update(values)
-        activity = activity_services.log_activity(org, actor=actor, **fields)
+        fields["volunteer_hours"] = [
+            {"volunteer_id": v, "hours": h}
+            for v, h in fields.get("volunteer_hours", [])
+        ]
+        # Built as a page builds it: a refused value is a ValidationFailed on it.
+        entry = form_input(ActivityLog, organization_id=org.id, **fields)
+        activity = activity_services.log_activity(org, entry, actor=actor)
         db.session.commit()
         return activity
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from incubator.activities import services as activity_services
+from incubator.activities.schemas import ActivityLog, ResourceEntry
 from incubator.organizations import records
 from incubator.organizations.incubation import dimensions
 from incubator.volunteers import certificates, hours
@@ -509,23 +510,25 @@ def world(db, make_user, make_org):
     )
     activity = activity_services.log_activity(
         org,
+        ActivityLog(
+            organization_id=org.id,
+            title="排练",
+            form="group",
+            service_type="self_org_service",
+            target_group="elders",
+            starts_at=datetime(2026, 1, 6, 2, tzinfo=UTC),
+            ends_at=datetime(2026, 1, 6, 4, tzinfo=UTC),
+            place="活动室",
+            person_times=12,
+        ),
         actor=leader,
-        title="排练",
-        form="group",
-        service_type="self_org_service",
-        target_group="elders",
-        starts_at=datetime(2026, 1, 6, 2, tzinfo=UTC),
-        ends_at=datetime(2026, 1, 6, 4, tzinfo=UTC),
-        place="活动室",
-        person_times=12,
     )
     photo = activity_services.add_photo(activity, png_bytes(), "合影.png", actor=leader)
     line = activity_services.record_resource(
+        ResourceEntry(
+            partner="超市", kind="goods", value="100.00", received_on=date(2026, 1, 6)
+        ),
         actor=leader,
-        partner="超市",
-        kind="goods",
-        value="100.00",
-        received_on=date(2026, 1, 6),
         organization=org,
         activity=activity,
         evidence=(png_bytes(), "发票.png"),

@@ -19,6 +19,7 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 
 from incubator.activities import services as activities
+from incubator.activities.schemas import ActivityLog, ActivityReview, ResourceEntry
 from incubator.sessions import services as sessions
 from incubator.volunteers import certificates, hours
 from incubator.volunteers import services as volunteers
@@ -42,24 +43,29 @@ def world(frozen_time, team, make_user, db):
     admin = make_user("admin", username="privacy_admin")
     activity = activities.log_activity(
         org,
+        ActivityLog(
+            organization_id=org.id,
+            title="重阳节文艺汇演",
+            form="community",
+            service_type="self_org_service",
+            target_group="elders",
+            starts_at=datetime(2026, 2, 10, 6, tzinfo=UTC),
+            ends_at=datetime(2026, 2, 10, 8, tzinfo=UTC),
+            place="活动室",
+            person_times=40,
+            volunteer_hours=[
+                {"volunteer_id": v, "hours": h}
+                for v, h in [(wang.id, "2"), (li.id, "1.5")]
+            ],
+        ),
         actor=leader,
-        title="重阳节文艺汇演",
-        form="community",
-        service_type="self_org_service",
-        target_group="elders",
-        starts_at=datetime(2026, 2, 10, 6, tzinfo=UTC),
-        ends_at=datetime(2026, 2, 10, 8, tzinfo=UTC),
-        place="活动室",
-        person_times=40,
-        volunteer_hours=[(wang.id, "2"), (li.id, "1.5")],
     )
-    activities.review_activity(activity, actor=sw, decision="approve")
+    activities.review_activity(activity, ActivityReview(decision="approve"), actor=sw)
     activities.record_resource(
+        ResourceEntry(
+            partner="超市", kind="goods", value="100.00", received_on=date(2026, 2, 10)
+        ),
         actor=leader,
-        partner="超市",
-        kind="goods",
-        value="100.00",
-        received_on=date(2026, 2, 10),
         organization=org,
         activity=activity,
         evidence=(png_bytes(), "发票.png"),

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import abort
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from incubator.activities import services
 from incubator.activities.models import (
     Activity,
     Form,
-    ResourceKind,
     ResourceLink,
     ReviewState,
     ServiceType,
@@ -19,8 +18,15 @@ from incubator.activities.models import (
 )
 from incubator.activities.queries import activities_query
 from incubator.activities.resource_views import ledger_query
+from incubator.activities.schemas import (
+    NOT_NULL,
+    ActivityChange,
+    ActivityLog,
+    ActivityReview,
+    ResourceEntry,
+)
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import not_null_in_schema, resolve_compound, sent_values
+from incubator.api.fields import resolve_compound, sent_values
 from incubator.auth.permissions import (
     can_see_organization,
     get_visible_organization_or_404,
@@ -32,90 +38,6 @@ from incubator.volunteers.queries import month_range
 
 TAG = "activities"
 LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
-
-
-class VolunteerHoursIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    volunteer_id: Id
-    hours: str = Field(max_length=8, description='In steps of 0.5, e.g. "2.5"')
-
-
-class ActivityFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=100)
-    form: Form
-    service_type: ServiceType
-    target_group: TargetGroup
-    starts_at: datetime = Field(description="ISO 8601 with offset")
-    ends_at: datetime
-    overnight: bool = Field(
-        default=False,
-        strict=True,
-        description="true if the activity runs past midnight: only then may "
-        "ends_at fall on the next day (24 hours at most)",
-    )
-    compound_id: Id | None = None
-    compound: str | None = Field(
-        default=None, max_length=64, description="The compound's name (or compound_id)"
-    )
-    place: str = Field(
-        max_length=100,
-        description="Where it took place; may be empty when a compound is given",
-    )
-    person_times: int = Field(ge=0, le=10_000)
-    summary: str = Field(default="", max_length=5000)
-    volunteer_hours: list[VolunteerHoursIn] = Field(
-        default_factory=list, max_length=200
-    )
-
-
-class ActivityCreate(ActivityFields):
-    organization_id: Id
-    submission_key: str | None = Field(
-        default=None,
-        max_length=64,
-        description="Send the same key again (a retry) to get the same activity back",
-    )
-
-
-# Sent as null, these would leave a log without what it must have.
-NOT_NULL = (
-    "title",
-    "form",
-    "service_type",
-    "target_group",
-    "starts_at",
-    "ends_at",
-    "person_times",
-)
-
-
-class ActivityPatch(BaseModel):
-    """Only the fields sent change; any change sends the log (back) to review."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra=not_null_in_schema(*NOT_NULL)
-    )
-
-    version: int
-    title: str | None = Field(default=None, min_length=1, max_length=100)
-    form: Form | None = None
-    service_type: ServiceType | None = None
-    target_group: TargetGroup | None = None
-    starts_at: datetime | None = Field(default=None, description="ISO 8601 with offset")
-    ends_at: datetime | None = None
-    compound_id: Id | None = None
-    compound: str | None = Field(default=None, max_length=64)
-    place: str | None = Field(default=None, max_length=100)
-    person_times: int | None = Field(default=None, ge=0, le=10_000)
-    summary: str | None = Field(default=None, max_length=5000)
-    volunteer_hours: list[VolunteerHoursIn] | None = Field(
-        default=None,
-        max_length=200,
-        description="When sent, replaces the list of volunteers' hours",
-    )
 
 
 class VolunteerHoursOut(BaseModel):
@@ -210,19 +132,16 @@ class ActivityPage(BaseModel):
     total: int
 
 
-def _values(body: ActivityFields) -> dict:
-    data = body.model_dump(mode="python", exclude={"volunteer_hours", "overnight"})
-    if "overnight" in body.model_fields_set:  # not said: a PATCH keeps what was
-        data["overnight"] = body.overnight
-    for key in ("form", "service_type", "target_group"):
-        data[key] = data[key].value
-    for key in ("organization_id", "submission_key", "version"):
-        data.pop(key, None)
-    return resolve_compound(data)
-
-
-def _hours(body: ActivityFields) -> list[tuple[int, str]]:
-    return [(v.volunteer_id, v.hours) for v in body.volunteer_hours]
+def _resolved(body: ActivityLog) -> ActivityLog:
+    """``body`` with a compound sent by name turned into its id."""
+    if "compound" not in body.model_fields_set:
+        return body
+    values = resolve_compound(
+        {"compound": body.compound, "compound_id": body.compound_id}
+    )
+    return body.model_copy(
+        update={"compound_id": values["compound_id"], "compound": None}
+    )
 
 
 def _load(activity_id: int) -> Activity:
@@ -260,21 +179,15 @@ def list_activities(query: ActivityQuery):
     "POST",
     summary="Log an activity (it waits for review)",
     tag=TAG,
-    body=ActivityCreate,
+    body=ActivityLog,
     response=ActivityOut,
     status=201,
     roles=LOGGERS,
     errors=(403, 404, 409),
 )
-def create_activity(body: ActivityCreate):
+def create_activity(body: ActivityLog):
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
-    activity = services.log_activity(
-        org,
-        actor=current_api_user(),
-        volunteer_hours=_hours(body),
-        submission_key=body.submission_key,
-        **_values(body),
-    )
+    activity = services.log_activity(org, _resolved(body), actor=current_api_user())
     db.session.commit()
     return ActivityOut.of(activity)
 
@@ -295,34 +208,21 @@ def get_activity(activity_id: int):
     "PATCH",
     summary="Change fields of a log (the others stay); it goes back to review",
     tag=TAG,
-    body=ActivityPatch,
+    body=ActivityChange,
     response=ActivityOut,
     roles=LOGGERS,
     errors=(403, 404, 409),
 )
-def patch_activity(activity_id: int, body: ActivityPatch):
+def patch_activity(activity_id: int, body: ActivityChange):
     activity = _load(activity_id)
     values = resolve_compound(
         sent_values(body, exclude=("version", "volunteer_hours"), not_null=NOT_NULL)
     )
-    services.update_activity(
-        activity,
-        actor=current_api_user(),
-        expected_version=body.version,
-        volunteer_hours=None
-        if body.volunteer_hours is None
-        else [(v.volunteer_id, v.hours) for v in body.volunteer_hours],
-        **values,
-    )
+    if "compound_id" in values:
+        body = body.model_copy(update={"compound_id": values["compound_id"]})
+    services.update_activity(activity, body, actor=current_api_user())
     db.session.commit()
     return ActivityOut.of(activity)
-
-
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    decision: str = Field(pattern="^(approve|return)$")
-    reason: str = Field(default="", max_length=2000)
 
 
 @endpoint(
@@ -330,31 +230,16 @@ class ReviewIn(BaseModel):
     "POST",
     summary="Approve a log, or return it with a reason",
     tag=TAG,
-    body=ReviewIn,
+    body=ActivityReview,
     response=ActivityOut,
     roles=(Role.ADMIN, Role.SOCIAL_WORKER),
     errors=(404, 409),
 )
-def review_activity(activity_id: int, body: ReviewIn):
+def review_activity(activity_id: int, body: ActivityReview):
     activity = _load(activity_id)
-    services.review_activity(
-        activity, actor=current_api_user(), decision=body.decision, reason=body.reason
-    )
+    services.review_activity(activity, body, actor=current_api_user())
     db.session.commit()
     return ActivityOut.of(activity)
-
-
-class ResourceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    partner: str = Field(min_length=1, max_length=100)
-    kind: ResourceKind
-    description: str = Field(default="", max_length=2000)
-    value: str = Field(max_length=20, description='Yuan with fen, e.g. "1200.50"')
-    valuation_basis: str = Field(default="", max_length=200)
-    received_on: date
-    organization_id: Id | None = None
-    activity_id: Id | None = None
 
 
 class ResourceOut(BaseModel):
@@ -416,13 +301,13 @@ def list_resources(query: ResourceQuery):
     "POST",
     summary="Add a ledger line",
     tag=TAG,
-    body=ResourceIn,
+    body=ResourceEntry,
     response=ResourceOut,
     status=201,
     roles=LOGGERS,
     errors=(403, 404),
 )
-def create_resource(body: ResourceIn):
+def create_resource(body: ResourceEntry):
     user = current_api_user()
     org = (
         get_visible_organization_or_404(user, body.organization_id)
@@ -431,15 +316,7 @@ def create_resource(body: ResourceIn):
     )
     activity = _load(body.activity_id) if body.activity_id else None
     line = services.record_resource(
-        actor=user,
-        partner=body.partner,
-        kind=body.kind.value,
-        value=body.value,
-        received_on=body.received_on,
-        description=body.description,
-        valuation_basis=body.valuation_basis,
-        organization=org,
-        activity=activity,
+        body, actor=user, organization=org, activity=activity
     )
     db.session.commit()
     return ResourceOut.of(line)

@@ -25,6 +25,7 @@ from incubator.activities.models import (
     SERVICE_TYPE_LABELS,
     TARGET_GROUP_LABELS,
 )
+from incubator.activities.schemas import MAX_PERSON_TIMES
 from incubator.forms import BaseForm
 
 
@@ -70,7 +71,18 @@ class ActivityForm(BaseForm):
         validators=[DataRequired()],
     )
     person_times = IntegerField(
-        _l("Person-times served"), validators=[InputRequired(), NumberRange(min=0)]
+        _l("Person-times served"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=0),
+            NumberRange(
+                max=MAX_PERSON_TIMES,
+                message=_l(
+                    "Person-times are a whole number from 0 to %(n)d.",
+                    n=MAX_PERSON_TIMES,
+                ),
+            ),
+        ],
     )
     summary = TextAreaField(_l("What happened"), validators=[Length(max=5000)])
     photos = FileField(_l("Photos (up to 9)"))

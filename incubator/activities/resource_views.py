@@ -25,10 +25,12 @@ from incubator.activities import services
 from incubator.activities.export import resources_workbook
 from incubator.activities.forms import ResourceForm
 from incubator.activities.models import Activity, ResourceLink
+from incubator.activities.schemas import ResourceEntry
 from incubator.auth.permissions import can_see_organization, org_scope, roles_required
 from incubator.auth.roles import RESIDENT_ROLES, STAFF_ROLES, Role
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.forms import form_input
 from incubator.main.actions import roll_back
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
@@ -138,14 +140,20 @@ def new():
             (upload.read(), upload.filename) if upload and upload.filename else None
         )
         try:
-            services.record_resource(
-                actor=current_user,
+            entry = form_input(
+                ResourceEntry,
                 partner=form.partner.data,
                 kind=form.kind.data,
                 value=form.value.data,
                 received_on=form.received_on.data,
-                description=form.description.data,
-                valuation_basis=form.valuation_basis.data,
+                description=form.description.data or "",
+                valuation_basis=form.valuation_basis.data or "",
+                organization_id=org.id if org else None,
+                activity_id=activity.id if activity else None,
+            )
+            services.record_resource(
+                entry,
+                actor=current_user,
                 organization=org,
                 activity=activity,
                 evidence=evidence,

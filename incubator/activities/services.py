@@ -3,7 +3,7 @@ API call these; they flush and audit, never commit."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -17,12 +17,17 @@ from incubator.activities.models import (
     ActivityEvent,
     ActivityPhoto,
     ActivityVolunteer,
-    Form,
-    ResourceKind,
     ResourceLink,
     ReviewState,
-    ServiceType,
-    TargetGroup,
+)
+from incubator.activities.schemas import (
+    DETAILS,
+    ActivityChange,
+    ActivityLog,
+    ActivityReview,
+    ResourceEntry,
+    check_details,
+    runs_overnight,
 )
 from incubator.audit import services as audit
 from incubator.auth.models import User
@@ -30,128 +35,20 @@ from incubator.auth.permissions import can_see_organization
 from incubator.auth.roles import STAFF_ROLES
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.i18n import local_date, local_today
-from incubator.money import clean_money
+from incubator.i18n import local_date
 from incubator.organizations.models import Organization
 from incubator.projects.models import Compound
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
 
-MAX_PERSON_TIMES = 10_000
-EARLIEST = date(2000, 1, 1)
-MAX_DURATION = timedelta(hours=24)
-FIELDS = (
-    "title",
-    "form",
-    "service_type",
-    "target_group",
-    "starts_at",
-    "ends_at",
-    "compound_id",
-    "place",
-    "person_times",
-    "summary",
-)
 
-
-def runs_overnight(starts: datetime, ends: datetime) -> bool:
-    """Whether an activity from ``starts`` to ``ends`` (aware datetimes) ends on a
-    later calendar day than it starts, in the project's time zone."""
-    return local_date(ends) > local_date(starts)
-
-
-def _clean(values: dict, *, overnight: bool = False) -> dict:
-    """Check and tidy an activity's fields (see ``FIELDS``).
-
-    ``overnight`` is the logger's explicit statement that the activity ran past
-    midnight: without it an end on a later day than the start is refused (a
-    09:00 to 08:00 slip must not become a 23-hour activity, issue 13); with it
-    the activity still lasts at most ``MAX_DURATION`` (24 hours). Raises
-    ``ValidationFailed`` naming the field.
-    """
-    clean = {}
-    title = " ".join(str(values.get("title") or "").split())
-    if not title:
-        raise ValidationFailed(_l("Please enter the title."), field="title")
-    if len(title) > 100:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=100), field="title")
-    clean["title"] = title
-    for field, enum in (
-        ("form", Form),
-        ("service_type", ServiceType),
-        ("target_group", TargetGroup),
-    ):
-        value = values.get(field)
-        if value not in {e.value for e in enum}:
-            raise ValidationFailed(_l("Please choose one."), field=field)
-        clean[field] = value
-    starts, ends = values.get("starts_at"), values.get("ends_at")
-    if not isinstance(starts, datetime) or starts.tzinfo is None:
-        raise ValidationFailed(_l("Please enter when it started."), field="starts_at")
-    if not isinstance(ends, datetime) or ends.tzinfo is None:
-        raise ValidationFailed(_l("Please enter when it ended."), field="ends_at")
-    try:
-        starts_day, ends_day = local_date(starts), local_date(ends)
-    except (OverflowError, ValueError):
-        starts_day = ends_day = None
-    if starts_day is None or starts_day < EARLIEST or ends_day is None:
-        raise ValidationFailed(
-            _l("The date must be between 2000 and today."), field="starts_at"
-        )
-    if ends < starts:
-        raise ValidationFailed(
-            _l("An activity cannot end before it starts."), field="ends_at"
-        )
-    if ends - starts > MAX_DURATION:
-        raise ValidationFailed(
-            _l("One log covers at most 24 hours; log longer activities day by day."),
-            field="ends_at",
-        )
-    if runs_overnight(starts, ends) and not overnight:
-        raise ValidationFailed(
-            _l(
-                "The activity ends on the next day. If it really ran past midnight, "
-                "tick “Runs past midnight”; otherwise check the end time."
-            ),
-            field="ends_at",
-        )
-    if local_date(starts) > local_today():
-        raise ValidationFailed(
-            _l("Log an activity once it has taken place."), field="starts_at"
-        )
-    clean["starts_at"], clean["ends_at"] = starts, ends
-    compound_id = values.get("compound_id")
+def _check_compound(compound_id: int | None) -> None:
     if compound_id is not None and db.session.get(Compound, compound_id) is None:
         raise ValidationFailed(_l("Unknown compound."), field="compound_id")
-    clean["compound_id"] = compound_id
-    place = " ".join(str(values.get("place") or "").split())
-    if len(place) > 100:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=100), field="place")
-    if compound_id is None and not place:
-        raise ValidationFailed(
-            _l("Say where: a compound or a room of the centre."), field="place"
-        )
-    clean["place"] = place
-    person_times = values.get("person_times")
-    if (
-        isinstance(person_times, bool)
-        or not isinstance(person_times, int)
-        or not 0 <= person_times <= MAX_PERSON_TIMES
-    ):
-        raise ValidationFailed(
-            _l("Person-times are a whole number from 0 to %(n)d.", n=MAX_PERSON_TIMES),
-            field="person_times",
-        )
-    clean["person_times"] = person_times
-    summary = str(values.get("summary") or "").strip()
-    if len(summary) > 5000:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="summary")
-    clean["summary"] = summary
-    return clean
 
 
-def _clean_volunteers(
+def _check_volunteers(
     org: Organization,
     entries,
     held_on,
@@ -159,7 +56,8 @@ def _clean_volunteers(
     duration: timedelta | None = None,
     exclude_activity: int | None = None,
 ) -> list[tuple[Volunteer, Decimal]]:
-    """[(volunteer_id, hours)] -> [(Volunteer, Decimal)], each on the roster."""
+    """[(volunteer_id, hours)] -> [(Volunteer, Decimal)], each on the roster on
+    ``held_on``, each within the activity's length and the day's 24 hours."""
     result, seen = [], set()
     ids = [int(vid) for vid, _h in entries or []]
     members = {
@@ -233,18 +131,12 @@ def _event(activity: Activity, actor: User, action: str, reason: str = "") -> No
     )
 
 
-def log_activity(
-    org: Organization,
-    *,
-    actor: User,
-    volunteer_hours=(),
-    submission_key: str | None = None,
-    overnight: bool = False,
-    **values,
-) -> Activity:
-    """Log an activity, waiting for review. The same ``submission_key`` twice (a
-    double tap) returns the first activity instead of making a second.
-    ``overnight=True`` allows an end after midnight (at most 24 hours in all)."""
+def log_activity(org: Organization, entry: ActivityLog, *, actor: User) -> Activity:
+    """Log an activity, waiting for review. ``org`` is the entry's organization,
+    loaded (and shown to be visible) by the caller; ``entry.compound`` must be
+    resolved already. The same ``submission_key`` twice (a double tap) returns the
+    first activity instead of making a second."""
+    submission_key = entry.submission_key
     if submission_key:
         existing = db.session.scalar(
             select(Activity).where(Activity.submission_key == submission_key)
@@ -255,13 +147,11 @@ def log_activity(
             existing.duplicate_submission = True
             return existing
     _may_log(actor, org)
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
-    clean = _clean(values, overnight=overnight)
+    clean = entry.details()
+    _check_compound(clean["compound_id"])
     held_on = local_date(clean["starts_at"])
-    helpers = _clean_volunteers(
-        org, volunteer_hours, held_on, duration=clean["ends_at"] - clean["starts_at"]
+    helpers = _check_volunteers(
+        org, entry.hours(), held_on, duration=clean["ends_at"] - clean["starts_at"]
     )
     activity = Activity(
         organization_id=org.id,
@@ -294,44 +184,47 @@ def log_activity(
 
 def update_activity(
     activity: Activity,
+    change: ActivityChange,
     *,
     actor: User,
-    expected_version: int | None,
-    volunteer_hours=None,
     overnight: bool | None = None,
-    **values,
 ) -> Activity:
-    """Change a log. Any change sends it (back) to review; an approved log's
-    service hours are withdrawn until it is approved again.
+    """Change a log: the fields ``change`` sent replace the log's, and the log as
+    it will be is checked (``check_details``). Any change sends it (back) to
+    review; an approved log's service hours are withdrawn until it is approved
+    again.
 
-    ``overnight`` as in ``log_activity``; ``None`` (not said) keeps an activity
-    already logged past midnight valid as long as its times are not changed.
+    ``overnight``: the logger says the activity runs past midnight (see
+    ``check_details``); ``None`` (not said) keeps an activity already logged past
+    midnight valid as long as its times are not changed.
     """
     org = activity.organization
     _may_log(actor, org)
-    if expected_version is None or expected_version != activity.version:
+    if change.version != activity.version:
         raise StaleRecord(
             _l(
                 "Someone else changed this activity after you opened it; reload and "
                 "edit again."
             )
         )
-    merged = {field: getattr(activity, field) for field in FIELDS}
-    merged.update({k: v for k, v in values.items() if k in FIELDS})
+    merged = {field: getattr(activity, field) for field in DETAILS}
+    merged.update(change.changes())
     if overnight is None:
         same_times = (merged["starts_at"], merged["ends_at"]) == (
             activity.starts_at,
             activity.ends_at,
         )
         overnight = same_times and runs_overnight(activity.starts_at, activity.ends_at)
-    clean = _clean(merged, overnight=overnight)
+    clean = check_details(merged, overnight=overnight)
+    _check_compound(clean["compound_id"])
     held_on = local_date(clean["starts_at"])
+    volunteer_hours = change.hours()
     was_approved = activity.review_state == ReviewState.APPROVED
     if was_approved:
         # Its hours leave the day totals before the new ones are checked.
         _withdraw_hours(activity, actor, _l("The activity log was changed"))
     if volunteer_hours is not None:
-        helpers = _clean_volunteers(
+        helpers = _check_volunteers(
             org,
             volunteer_hours,
             held_on,
@@ -381,7 +274,7 @@ def _withdraw_hours(activity: Activity, actor: User, reason) -> None:
 
 
 def review_activity(
-    activity: Activity, *, actor: User, decision: str, reason: str = ""
+    activity: Activity, review: ActivityReview, *, actor: User
 ) -> Activity:
     """Approve (the volunteers' hours become service records) or return with a
     reason. Admins and social workers only; only a log waiting for review."""
@@ -396,7 +289,8 @@ def review_activity(
                 "the project lead."
             )
         )
-    reason = " ".join((reason or "").split())
+    decision = review.decision
+    reason = " ".join(review.reason.split())
     if decision == "approve":
         org = activity.organization
         for helper in activity.volunteers:
@@ -513,31 +407,16 @@ def delete_photo(photo: ActivityPhoto, *, actor: User) -> None:
 
 
 def record_resource(
+    entry: ResourceEntry,
     *,
     actor: User,
-    partner: str,
-    kind: str,
-    value,
-    received_on,
-    description: str = "",
-    valuation_basis: str = "",
     organization: Organization | None = None,
     activity: Activity | None = None,
     evidence: tuple[bytes, str] | None = None,
 ) -> ResourceLink:
-    """Add a ledger line. An org leader records only for their organization."""
-    partner = " ".join((partner or "").split())
-    if not partner or len(partner) > 100:
-        raise ValidationFailed(
-            _l("Name the partner (at most 100 characters)."), field="partner"
-        )
-    if kind not in {k.value for k in ResourceKind}:
-        raise ValidationFailed(_l("Please choose one."), field="kind")
-    amount = clean_money(value)
-    if received_on is None or received_on > local_today():
-        raise ValidationFailed(
-            _l("The date cannot be in the future."), field="received_on"
-        )
+    """Add a ledger line. ``organization`` and ``activity`` are the entry's,
+    loaded (and shown to be visible) by the caller. An org leader records only
+    for their organization."""
     if activity is not None:
         organization = organization or activity.organization
         if activity.organization_id != organization.id:
@@ -552,12 +431,12 @@ def record_resource(
     elif organization is not None and not can_see_organization(actor, organization):
         raise NotPermitted(_l("You are not allowed to do this."))
     line = ResourceLink(
-        partner=partner,
-        kind=kind,
-        value=amount,
-        received_on=received_on,
-        description=(description or "").strip()[:2000],
-        valuation_basis=" ".join((valuation_basis or "").split())[:200],
+        partner=entry.partner,
+        kind=entry.kind.value,
+        value=entry.amount,
+        received_on=entry.received_on,
+        description=entry.description,
+        valuation_basis=entry.valuation_basis,
         organization_id=organization.id if organization else None,
         activity_id=activity.id if activity else None,
         recorded_by_id=actor.id,

@@ -35,6 +35,7 @@ from incubator.activities.models import (
     ReviewState,
 )
 from incubator.activities.queries import activities_query
+from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
 from incubator.auth.permissions import (
     can_see_organization,
     roles_required,
@@ -42,7 +43,7 @@ from incubator.auth.permissions import (
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.forms import EmptyForm
+from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today, local_zone
 from incubator.main.actions import roll_back, run_and_flash
 from incubator.organizations.models import Organization
@@ -204,11 +205,12 @@ def _picked_from_form() -> dict[int, str | None]:
     return picked
 
 
-def _volunteer_hours(roster: list[Volunteer]) -> list[tuple[int, str]]:
+def _volunteer_hours(roster: list[Volunteer]) -> list[dict]:
     picked = []
     for volunteer in roster:
         if request.form.get(f"vol-{volunteer.id}"):
-            picked.append((volunteer.id, request.form.get(f"hours-{volunteer.id}", "")))
+            hours = request.form.get(f"hours-{volunteer.id}", "").strip()
+            picked.append({"volunteer_id": volunteer.id, "hours": hours})
     return picked
 
 
@@ -222,7 +224,7 @@ def _moment(day: date, at: time) -> datetime:
 
 
 def _values(form: ActivityForm) -> dict:
-    """The service's values from the form. The end time is on the start's day
+    """The log's fields from the form. The end time is on the start's day
     unless "runs past midnight" is ticked (then on the next day): an end time
     before the start time is a slip to correct, not a 23-hour activity."""
     starts = _moment(form.held_on.data, form.start_time.data)
@@ -246,9 +248,9 @@ def _values(form: ActivityForm) -> dict:
         "starts_at": starts,
         "ends_at": ends,
         "compound_id": form.compound_id.data,
-        "place": form.place.data,
+        "place": form.place.data or "",
         "person_times": form.person_times.data,
-        "summary": form.summary.data,
+        "summary": form.summary.data or "",
     }
 
 
@@ -290,13 +292,14 @@ def new():
     if form.validate_on_submit():
         try:
             checked = _uploads()
-            activity = services.log_activity(
-                org,
-                actor=current_user,
+            entry = form_input(
+                ActivityLog,
+                organization_id=org.id,
                 volunteer_hours=_volunteer_hours(roster),
-                submission_key=form.submission_key.data,
+                submission_key=form.submission_key.data or None,
                 **_values(form),
             )
+            activity = services.log_activity(org, entry, actor=current_user)
             if not getattr(activity, "duplicate_submission", False):
                 services.check_room_for_photos(activity, len(checked))
                 for processed, name in checked:
@@ -375,12 +378,17 @@ def edit(activity_id: int):
     if form.validate_on_submit():
         try:
             checked = _uploads()
-            services.update_activity(
-                activity,
-                actor=current_user,
-                expected_version=form.version.data,
+            values = _values(form)
+            overnight = values.pop("overnight")
+            change = form_input(
+                ActivityChange,
+                # A form without its version (tampered) matches no version: stale.
+                version=form.version.data if form.version.data is not None else 0,
                 volunteer_hours=_volunteer_hours(roster),
-                **_values(form),
+                **values,
+            )
+            services.update_activity(
+                activity, change, actor=current_user, overnight=overnight
             )
             services.check_room_for_photos(activity, len(checked))
             for processed, name in checked:
@@ -425,11 +433,15 @@ def review(activity_id: int):
             else _("Returned to the organization.")
         )
         run_and_flash(
-            services.review_activity,
-            activity,
-            actor=current_user,
-            decision=decision,
-            reason=form.reason.data,
+            lambda: services.review_activity(
+                activity,
+                form_input(
+                    ActivityReview,
+                    decision=decision or "",
+                    reason=form.reason.data or "",
+                ),
+                actor=current_user,
+            ),
             success=message,
         )
     return redirect(url_for("activities.detail", activity_id=activity.id))

@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from incubator.api.errors import validation_fields
+from incubator.errors import DomainError
 from incubator.normalize import (
     BIDI_MESSAGE,
     DIGITS_MESSAGE,
@@ -60,10 +61,17 @@ class InputRefused(Exception):
 def validate_input(model: type[BaseModel], data, *, in_query: bool = False):
     """``model.model_validate(data)`` after ``normalize_input``. Raises
     ``InputRefused`` with every bad field, the normalization's refusals and
-    pydantic's together (a refused field reports only its refusal)."""
+    pydantic's together (a refused field reports only its refusal), or the
+    ``DomainError`` of a rule the model checks (``ValidationFailed``)."""
     data, refused = normalize_input(data, model)
     try:
         result = model.model_validate(data)
+    except DomainError:
+        # A use case's rule (``<feature>/schemas.py``) refused a value: after
+        # the refusals of the normalization, as when the service checked it.
+        if refused:
+            raise InputRefused(refused) from None
+        raise
     except ValidationError as exc:
         fields = dict(refused)
         for path, messages in validation_fields(exc, in_query=in_query).items():

@@ -11,6 +11,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from incubator.activities import services
+from incubator.activities.schemas import (
+    ActivityLog,
+    ActivityReview,
+    ResourceEntry,
+    VolunteerHoursIn,
+)
 from incubator.auth.models import User
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
@@ -68,6 +74,9 @@ LEDGER = (
 )
 
 
+APPROVE = ActivityReview(decision="approve")
+
+
 def seed_activities(worker: User, reviewer: User) -> int:
     """``worker`` logs a year of activities, ``reviewer`` reviews them; returns
     how many."""
@@ -108,9 +117,8 @@ def seed_activities(worker: User, reviewer: User) -> int:
             helpers = rng.sample(
                 roster[org.id], min(len(roster[org.id]), rng.randint(1, 3))
             )
-            activity = services.log_activity(
-                org,
-                actor=worker,
+            entry = ActivityLog(
+                organization_id=org.id,
                 title=rng.choice(TITLES.get(org.kind, TITLES["other"])),
                 form=form,
                 service_type=SERVICE.get(org.kind, "other"),
@@ -121,25 +129,29 @@ def seed_activities(worker: User, reviewer: User) -> int:
                 place="",
                 person_times=rng.randint(12, 40),
                 summary="示例活动记录。",
-                volunteer_hours=[(v.id, "2") for v in helpers],
+                volunteer_hours=[
+                    VolunteerHoursIn(volunteer_id=v.id, hours="2") for v in helpers
+                ],
             )
+            activity = services.log_activity(org, entry, actor=worker)
             count += 1
             if month_back > 1 or rng.random() < 0.5:
-                services.review_activity(activity, actor=admin, decision="approve")
+                services.review_activity(activity, APPROVE, actor=admin)
             elif rng.random() < 0.3:
                 services.review_activity(
                     activity,
+                    ActivityReview(
+                        decision="return",
+                        reason="请补充活动照片和服务人次的统计方式。",
+                    ),
                     actor=admin,
-                    decision="return",
-                    reason="请补充活动照片和服务人次的统计方式。",
                 )
     for forms_left in forms:  # make sure all 7 + 22 exist
         org = orgs[count % len(orgs)]
         day = today - timedelta(days=rng.randint(40, 300))
         start = datetime.combine(day, time(10), tzinfo=local_zone())
-        activity = services.log_activity(
-            org,
-            actor=worker,
+        entry = ActivityLog(
+            organization_id=org.id,
             title="社区共融活动",
             form=forms_left,
             service_type="self_org_service",
@@ -151,17 +163,18 @@ def seed_activities(worker: User, reviewer: User) -> int:
             person_times=30,
             summary="",
         )
-        services.review_activity(activity, actor=admin, decision="approve")
+        activity = services.log_activity(org, entry, actor=worker)
+        services.review_activity(activity, APPROVE, actor=admin)
         count += 1
     for index, (partner, kind, description, value, basis) in enumerate(LEDGER):
-        services.record_resource(
-            actor=admin,
+        entry = ResourceEntry(
             partner=partner,
             kind=kind,
-            value=Decimal(value),
+            value=str(Decimal(value)),
             received_on=today - timedelta(days=20 + index * 45),
             description=description,
             valuation_basis=basis,
         )
+        services.record_resource(entry, actor=admin)
     db.session.flush()
     return count

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from incubator.activities import services
+from incubator.activities.schemas import ActivityLog, ActivityReview, ResourceEntry
 from incubator.organizations.stages import graduation_failures
 from tests.conftest import login
 from tests.images import png_bytes
@@ -21,25 +22,33 @@ def grow(team, db):
             start = datetime(2026, 2, 1, 2, tzinfo=UTC) + timedelta(hours=state["n"])
             activity = services.log_activity(
                 team["org"],
+                ActivityLog(
+                    organization_id=team["org"].id,
+                    title=f"活动{state['n']}",
+                    form="group",
+                    service_type="self_org_service",
+                    target_group="elders",
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=1),
+                    overnight=True,
+                    place="活动室",
+                    person_times=10,
+                    volunteer_hours=[
+                        {"volunteer_id": v, "hours": h}
+                        for v, h in [(v.id, "0.5") for v in team["helpers"]]
+                    ],
+                ),
                 actor=team["leader"],
-                title=f"活动{state['n']}",
-                form="group",
-                service_type="self_org_service",
-                target_group="elders",
-                starts_at=start,
-                ends_at=start + timedelta(hours=1),
-                overnight=True,  # one an hour: some run past midnight
-                place="活动室",
-                person_times=10,
-                volunteer_hours=[(v.id, "0.5") for v in team["helpers"]],
             )
             services.add_photo(activity, png_bytes(), "p.png", actor=team["leader"])
             services.record_resource(
+                ResourceEntry(
+                    partner=f"伙伴{state['n']}",
+                    kind="goods",
+                    value="10.00",
+                    received_on=date(2026, 2, 1),
+                ),
                 actor=team["sw"],
-                partner=f"伙伴{state['n']}",
-                kind="goods",
-                value="10.00",
-                received_on=date(2026, 2, 1),
                 organization=team["org"],
                 activity=activity,
             )
@@ -105,10 +114,14 @@ def test_approved_activities_count_toward_graduation(frozen_time, team, log, db)
             ends_at=datetime(2026, 1, 1 + i, 3, tzinfo=UTC),
         )
         if i < 5:
-            services.review_activity(activity, actor=team["sw"], decision="approve")
+            services.review_activity(
+                activity, ActivityReview(decision="approve"), actor=team["sw"]
+            )
     db.session.commit()
     assert any("登记活动 5 次" in f for f in graduation_failures(org))
-    services.review_activity(activity, actor=team["sw"], decision="approve")
+    services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=team["sw"]
+    )
     db.session.commit()
     assert not any("登记活动" in f for f in graduation_failures(org))
 
@@ -118,7 +131,9 @@ def test_caseload_shows_the_last_approved_activity(frozen_time, client, team, lo
     login(client, "team_sw")
     page = client.get("/organizations/caseload").get_data(as_text=True)
     assert "2026年2月10日" not in page  # waiting for review: does not count yet
-    services.review_activity(activity, actor=team["sw"], decision="approve")
+    services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=team["sw"]
+    )
     db.session.commit()
     page = client.get("/organizations/caseload").get_data(as_text=True)
     assert "2026年2月10日" in page
@@ -136,11 +151,13 @@ def test_a_leaders_exports_and_ledger_hold_only_their_organization(
     log(team["org"], team["leader"], title="本组织的活动")
     log(other_org, other, title="别人的活动")
     services.record_resource(
+        ResourceEntry(
+            partner="别人的伙伴",
+            kind="money",
+            value="50.00",
+            received_on=date(2026, 1, 5),
+        ),
         actor=team["sw"],
-        partner="别人的伙伴",
-        kind="money",
-        value="50.00",
-        received_on=date(2026, 1, 5),
         organization=other_org,
     )
     db.session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from incubator.activities import services
 from incubator.activities.models import Activity
+from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
 from incubator.errors import ValidationFailed
 from incubator.volunteers.hours import total_hours
 from incubator.volunteers.models import ServiceRecord
@@ -134,7 +135,9 @@ def test_editing_an_approved_log_withdraws_its_hours(team, log, db):
 
     helper = team["helpers"][0]
     activity = log(team["org"], team["leader"], volunteer_hours=[(helper.id, "2")])
-    services.review_activity(activity, actor=team["sw"], decision="approve")
+    services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=team["sw"]
+    )
     db.session.commit()
     assert total_hours([helper.id]) == {helper.id: Decimal("2.0")}
     # corrected meanwhile on the volunteer's page
@@ -144,14 +147,15 @@ def test_editing_an_approved_log_withdraws_its_hours(team, log, db):
     assert total_hours([helper.id]) == {helper.id: Decimal("1.5")}
     services.update_activity(
         activity,
+        ActivityChange(version=activity.version, person_times=25),
         actor=team["leader"],
-        expected_version=activity.version,
-        person_times=25,
     )
     db.session.commit()
     assert activity.review_state == "pending"
     assert total_hours([helper.id]) == {helper.id: Decimal("0.0")}
-    services.review_activity(activity, actor=team["sw"], decision="approve")
+    services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=team["sw"]
+    )
     db.session.commit()
     assert total_hours([helper.id]) == {helper.id: Decimal("2.0")}
 
@@ -170,7 +174,9 @@ def test_volunteer_hours_cannot_exceed_the_day_or_the_activity(frozen_time, team
             volunteer_hours=[(helper.id, "11")],
             overnight=True,  # the second runs 19:00 to 06:00 in Xiamen
         )
-        services.review_activity(activity, actor=team["sw"], decision="approve")
+        services.review_activity(
+            activity, ActivityReview(decision="approve"), actor=team["sw"]
+        )
     with pytest.raises(ValidationFailed):  # 22 + 3 > 24 on that local day
         log(
             team["org"],
@@ -187,14 +193,20 @@ def test_a_social_worker_does_not_approve_their_own_log(team, log, make_user, db
 
     activity = log(team["org"], team["sw"])
     with pytest.raises(RuleViolation):
-        services.review_activity(activity, actor=team["sw"], decision="approve")
+        services.review_activity(
+            activity, ActivityReview(decision="approve"), actor=team["sw"]
+        )
     db.session.rollback()
-    services.review_activity(activity, actor=make_user("admin"), decision="approve")
+    services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=make_user("admin")
+    )
 
 
 def test_a_photo_added_to_an_approved_log_sends_it_back(team, log, db):
     activity = log(team["org"], team["leader"])
-    services.review_activity(activity, actor=team["sw"], decision="approve")
+    services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=team["sw"]
+    )
     db.session.commit()
     services.add_photo(activity, png_bytes(), "补充.png", actor=team["leader"])
     db.session.commit()
@@ -215,7 +227,9 @@ def test_two_identical_submissions_at_once_keep_one(team, db, monkeypatch):
         "person_times": 1,
     }
     first = services.log_activity(
-        team["org"], actor=team["leader"], submission_key="race", **fields
+        team["org"],
+        ActivityLog(organization_id=team["org"].id, submission_key="race", **fields),
+        actor=team["leader"],
     )
     db.session.commit()
     first_id = first.id
@@ -230,7 +244,9 @@ def test_two_identical_submissions_at_once_keep_one(team, db, monkeypatch):
 
     monkeypatch.setattr(db.session, "scalar", miss_the_first_lookup)
     second = services.log_activity(
-        team["org"], actor=team["leader"], submission_key="race", **fields
+        team["org"],
+        ActivityLog(organization_id=team["org"].id, submission_key="race", **fields),
+        actor=team["leader"],
     )
     monkeypatch.undo()
     db.session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from incubator.activities import services
 from incubator.activities.models import Activity
+from incubator.activities.schemas import ActivityChange
 from incubator.errors import ValidationFailed
 from tests.conftest import login
 from tests.page_forms import form_values
@@ -183,9 +184,8 @@ def test_changing_other_fields_keeps_an_overnight_activity_valid(
     )
     services.update_activity(
         activity,
+        ActivityChange(version=activity.version, summary="补充照片"),
         actor=team["leader"],
-        expected_version=activity.version,
-        summary="补充照片",
     )
     db.session.commit()
     assert activity.summary == "补充照片"
@@ -193,7 +193,9 @@ def test_changing_other_fields_keeps_an_overnight_activity_valid(
     with pytest.raises(ValidationFailed):
         services.update_activity(
             activity,
+            ActivityChange(
+                version=activity.version,
+                ends_at=datetime(2026, 2, 10, 18, 0, tzinfo=UTC),
+            ),
             actor=team["leader"],
-            expected_version=activity.version,
-            ends_at=datetime(2026, 2, 10, 18, 0, tzinfo=UTC),
         )

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from incubator.activities import photos, services
 from incubator.activities.models import ActivityPhoto, ResourceLink
+from incubator.activities.schemas import ResourceEntry
 from incubator.errors import NotPermitted, ValidationFailed
+from incubator.money import clean_money
 from tests.conftest import login
 from tests.images import jpeg_with_gps, png_bytes
 
@@ -105,11 +107,10 @@ def test_leader_records_resources_only_for_their_organization(team, make_org, db
     other = make_org("别人的组织")
     with pytest.raises(NotPermitted):
         services.record_resource(
+            ResourceEntry(
+                partner="x", kind="money", value="10", received_on=date(2026, 1, 1)
+            ),
             actor=team["leader"],
-            partner="x",
-            kind="money",
-            value="10",
-            received_on=date(2026, 1, 1),
             organization=other,
         )
 
@@ -183,7 +184,7 @@ def test_iphone_heic_gets_the_iphone_hint():
 
 
 def test_negative_zero_is_plain_zero():
-    assert str(services.clean_money("-0")) == "0.00"
+    assert str(clean_money("-0")) == "0.00"
 
 
 def test_organization_page_lists_its_activities_and_the_activity_its_ledger(
@@ -191,11 +192,13 @@ def test_organization_page_lists_its_activities_and_the_activity_its_ledger(
 ):
     activity = log(team["org"], team["leader"], title="义剪服务")
     services.record_resource(
+        ResourceEntry(
+            partner="理发店",
+            kind="professional",
+            value="300.00",
+            received_on=date(2026, 1, 5),
+        ),
         actor=team["sw"],
-        partner="理发店",
-        kind="professional",
-        value="300.00",
-        received_on=date(2026, 1, 5),
         organization=team["org"],
         activity=activity,
     )

@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from incubator.activities import services as activities
+from incubator.activities.schemas import ActivityLog, ActivityReview
 from incubator.auth import services as users
 from incubator.auth.models import User
 from incubator.demo.seed import seed_demo
@@ -56,17 +57,22 @@ def build() -> None:
             starts = datetime.combine(day, time(9), tzinfo=local_zone())
             activity = activities.log_activity(
                 org,
+                ActivityLog(
+                    organization_id=org.id,
+                    title=f"月度活动{months_ago}",
+                    form="group",
+                    service_type="self_org_service",
+                    target_group="elders",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    place="活动室",
+                    person_times=10 + i % 20,
+                ),
                 actor=admin,
-                title=f"月度活动{months_ago}",
-                form="group",
-                service_type="self_org_service",
-                target_group="elders",
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=2),
-                place="活动室",
-                person_times=10 + i % 20,
             )
-            activities.review_activity(activity, actor=admin, decision="approve")
+            activities.review_activity(
+                activity, ActivityReview(decision="approve"), actor=admin
+            )
         db.session.commit()
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from incubator.activities import services as activity_services
+from incubator.activities.schemas import ActivityChange, ActivityReview, ResourceEntry
 from incubator.organizations import records, stages
 from incubator.reports import metrics
 from incubator.volunteers import hours as hours_service
@@ -66,11 +67,13 @@ def test_february_by_hand(
         ends_at=_at(16, 10),
     )
     for activity in (one, two, back):
-        activity_services.review_activity(activity, actor=sw, decision="approve")
+        activity_services.review_activity(
+            activity, ActivityReview(decision="approve"), actor=sw
+        )
     db.session.commit()
     # a change sends an approved log back for review: it drops out at once
     activity_services.update_activity(
-        back, actor=leader, expected_version=back.version, person_times=8
+        back, ActivityChange(version=back.version, person_times=8), actor=leader
     )
     hours_service.record_service(
         team["helpers"][0],
@@ -82,19 +85,20 @@ def test_february_by_hand(
     )
     for value, day in (("1200.50", 5), ("99.99", 28)):
         activity_services.record_resource(
+            ResourceEntry(
+                partner="超市",
+                kind="goods",
+                value=value,
+                received_on=date(2026, 2, day),
+            ),
             actor=sw,
-            partner="超市",
-            kind="goods",
-            value=value,
-            received_on=date(2026, 2, day),
             organization=org,
         )
     activity_services.record_resource(
+        ResourceEntry(
+            partner="银行", kind="money", value="500", received_on=date(2026, 1, 9)
+        ),
         actor=sw,
-        partner="银行",
-        kind="money",
-        value="500",
-        received_on=date(2026, 1, 9),
     )
     # stages: one organization moves into 孵化 in February, one was there before
     records.record_assessment(
@@ -204,16 +208,17 @@ def test_archived_organizations_and_unreviewed_resources_drop_out(
     assert metrics.orgs_incubated(month_range("2026-01")) == 1
     pending = log(team["org"], team["leader"])
     activity_services.record_resource(
+        ResourceEntry(
+            partner="商户", kind="goods", value="500", received_on=date(2026, 2, 10)
+        ),
         actor=team["leader"],
-        partner="商户",
-        kind="goods",
-        value="500",
-        received_on=date(2026, 2, 10),
         organization=team["org"],
         activity=pending,
     )
     db.session.commit()
     assert metrics.resources_value(FEB) == Decimal("0.00")
-    activity_services.review_activity(pending, actor=sw, decision="approve")
+    activity_services.review_activity(
+        pending, ActivityReview(decision="approve"), actor=sw
+    )
     db.session.commit()
     assert metrics.resources_value(FEB) == Decimal("500.00")

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from incubator.activities import services as activity_services
+from incubator.activities.schemas import ActivityReview, ResourceEntry
 from incubator.projects.models import Community, Project
 from tests.conftest import login
 
@@ -22,7 +23,9 @@ def _approved(team, log, db, person_times=30, form="group"):
         starts_at=datetime(2026, 2, 10, 6, tzinfo=UTC),
         ends_at=datetime(2026, 2, 10, 8, tzinfo=UTC),
     )
-    activity_services.review_activity(activity, actor=team["sw"], decision="approve")
+    activity_services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=team["sw"]
+    )
     db.session.commit()
     return activity
 
@@ -98,11 +101,10 @@ def test_five_places_agree_to_the_fen_and_person_time(
     _approved(team, log, db, 45, form="community")
     for value in ("1200.50", "99.99"):
         activity_services.record_resource(
+            ResourceEntry(
+                partner="伙伴", kind="goods", value=value, received_on=date(2026, 2, 5)
+            ),
             actor=team["sw"],
-            partner="伙伴",
-            kind="goods",
-            value=value,
-            received_on=date(2026, 2, 5),
         )
     admin = make_user("admin", username="boss")
     project = make_project(admin)

@@ -4,6 +4,7 @@ the pace expected by today, and a lagging indicator."""
 from datetime import UTC, date, datetime
 
 from incubator.activities import services as activity_services
+from incubator.activities.schemas import ActivityReview, ResourceEntry
 
 
 def test_progress_from_the_records(frozen_time, team, log, db, client, api_token):
@@ -56,13 +57,14 @@ def test_progress_from_the_records(frozen_time, team, log, db, client, api_token
         ends_at=datetime(2026, 2, 10, 8, tzinfo=UTC),
     )
     log(team["org"], team["leader"], person_times=999)  # not reviewed: not counted
-    activity_services.review_activity(activity, actor=team["sw"], decision="approve")
+    activity_services.review_activity(
+        activity, ActivityReview(decision="approve"), actor=team["sw"]
+    )
     activity_services.record_resource(
+        ResourceEntry(
+            partner="银行", kind="money", value="1234.56", received_on=date(2026, 2, 1)
+        ),
         actor=team["sw"],
-        partner="银行",
-        kind="money",
-        value="1234.56",
-        received_on=date(2026, 2, 1),
     )
     db.session.commit()
     body = client.get(
