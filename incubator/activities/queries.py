@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator.activities.models import Activity, ActivityVolunteer
+from incubator.activities.models import Activity, ActivityVolunteer, ReviewState
 from incubator.auth.models import User
 from incubator.auth.permissions import org_scope
+from incubator.extensions import db
 from incubator.organizations.models import Organization
 
 
@@ -53,3 +54,25 @@ def activities_query(
         if value:
             stmt = stmt.where(column == value)
     return stmt.order_by(Activity.starts_at.desc(), Activity.id.desc())
+
+
+def organizations_that_logged(start: date, end: date) -> Select:
+    """The ids of organizations with an activity held in ``[start, end)``, as a
+    subquery (for "who logged nothing")."""
+    return (
+        select(Activity.organization_id)
+        .where(Activity.held_on >= start, Activity.held_on < end)
+        .distinct()
+    )
+
+
+def pending_reviews_by_worker() -> dict[int, int]:
+    """How many logs wait for review in each social worker's caseload."""
+    return dict(
+        db.session.execute(
+            select(Organization.social_worker_id, func.count(Activity.id))
+            .join(Organization, Organization.id == Activity.organization_id)
+            .where(Activity.review_state == ReviewState.PENDING)
+            .group_by(Organization.social_worker_id)
+        ).all()
+    )

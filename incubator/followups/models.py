@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
+from incubator.deadlines import is_overdue
 from incubator.extensions import db
 from incubator.organizations.models import Organization
 
@@ -78,7 +79,7 @@ class FollowUp(db.Model):
         return str(KIND_LABELS[Kind(self.kind)])
 
     def overdue(self, today: date) -> bool:
-        return self.state == FollowUpState.OPEN and self.due_on < today
+        return self.state == FollowUpState.OPEN and is_overdue(self.due_on, today)
 
     def state_label(self, today: date) -> str:
         if self.overdue(today):

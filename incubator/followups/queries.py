@@ -5,16 +5,49 @@ worked out from today's date, so it is right the moment a day passes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
+from incubator.deadlines import due_before, due_by, due_within, is_overdue, overdue
 from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
+
+
+def open_and_overdue(as_of: date) -> ColumnElement[bool]:
+    """Follow-ups overdue on ``as_of`` (``incubator.deadlines``)."""
+    return and_(FollowUp.state == FollowUpState.OPEN, overdue(FollowUp.due_on, as_of))
+
+
+def open_and_due_within(start: date, end: date) -> ColumnElement[bool]:
+    """Open follow-ups due on a day of ``[start, end)``."""
+    return and_(
+        FollowUp.state == FollowUpState.OPEN, due_within(FollowUp.due_on, start, end)
+    )
+
+
+def overdue_by_assignee(as_of: date) -> dict[int, int]:
+    """How many follow-ups each assignee has overdue on ``as_of``, in one query."""
+    return _counts_by_assignee(open_and_overdue(as_of))
+
+
+def due_by_assignee(start: date, end: date) -> dict[int, int]:
+    """How many open follow-ups each assignee has due in ``[start, end)``."""
+    return _counts_by_assignee(open_and_due_within(start, end))
+
+
+def _counts_by_assignee(condition) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(FollowUp.assignee_id, func.count())
+            .where(condition)
+            .group_by(FollowUp.assignee_id)
+        ).all()
+    )
 
 
 def followups_query(
@@ -28,7 +61,7 @@ def followups_query(
     )
     today = local_today()
     if state == "overdue":
-        stmt = stmt.where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_on < today)
+        stmt = stmt.where(open_and_overdue(today))
     elif state in ("open", "done"):
         stmt = stmt.where(FollowUp.state == state)
     if assignee_id:
@@ -64,13 +97,13 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
         .where(
             FollowUp.assignee_id == user.id,
             FollowUp.state == FollowUpState.OPEN,
-            FollowUp.due_on < today + timedelta(days=later_days),
+            due_before(FollowUp.due_on, today + timedelta(days=later_days)),
         )
         .options(joinedload(FollowUp.organization))
         .order_by(FollowUp.due_on, FollowUp.id)
     )
     for followup in rows:
-        if followup.due_on < today:
+        if is_overdue(followup.due_on, today):
             work.overdue.append(followup)
         elif followup.due_on < next_monday:
             work.this_week.append(followup)
@@ -109,7 +142,7 @@ def _plan_actions(user: User, until):
             Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
             PlanAction.done_on.is_(None),
             PlanAction.removed_at.is_(None),
-            PlanAction.due_on <= until,
+            due_by(PlanAction.due_on, until),
         )
         .order_by(PlanAction.due_on, PlanAction.id)
     )

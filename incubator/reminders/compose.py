@@ -15,18 +15,24 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from incubator.activities.models import Activity, ReviewState
+from incubator.activities.queries import (
+    organizations_that_logged,
+    pending_reviews_by_worker,
+)
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.extensions import db
+from incubator.followups.queries import due_by_assignee, overdue_by_assignee
 from incubator.i18n import local_zone
 from incubator.money import yuan
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.models import Organization
 from incubator.reminders.channels import absolute
 from incubator.reminders.models import Kind
+from incubator.sessions.queries import scheduled_by_organizer
+from incubator.ventures.plans import actions_due_by_worker
 from incubator.volunteers.queries import month_range
 
 SILENT_MONTHS = 2
@@ -62,11 +68,7 @@ def _log_reminders(period: str) -> list[Draft]:
     """Leaders whose organizations logged nothing last month: one reminder each,
     naming those organizations, linking straight to the log form."""
     start, end = month_range(previous_month(period))
-    logged = (
-        select(Activity.organization_id)
-        .where(Activity.held_on >= start, Activity.held_on < end)
-        .distinct()
-    )
+    logged = organizations_that_logged(start, end)
     rows = db.session.execute(
         select(Organization.id, Organization.name, User.id)
         .join(User, User.id == Organization.leader_user_id)
@@ -106,12 +108,9 @@ def _log_reminders(period: str) -> list[Draft]:
 
 
 def _digests(period: str) -> list[Draft]:
-    """One digest per active social worker."""
-    from incubator.followups.models import FollowUp, FollowUpState
-    from incubator.sessions.models import SessionState, TrainingSession
-    from incubator.ventures.models import PlanAction, Venture
-    from incubator.ventures.plans import OPEN_FOR_PLAN
-
+    """One digest per active social worker: what the features' read models count
+    for each (follow-ups overdue when the month began and due in it, sessions,
+    plan actions due, logs waiting for review)."""
     start, end = month_range(period)
     workers = db.session.execute(
         select(User.id, User.name).where(
@@ -120,57 +119,11 @@ def _digests(period: str) -> list[Draft]:
     ).all()
     if not workers:
         return []
-    overdue: dict[int, int] = dict(
-        db.session.execute(
-            select(FollowUp.assignee_id, func.count())
-            .where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_on < start)
-            .group_by(FollowUp.assignee_id)
-        ).all()
-    )
-    due: dict[int, int] = dict(
-        db.session.execute(
-            select(FollowUp.assignee_id, func.count())
-            .where(
-                FollowUp.state == FollowUpState.OPEN,
-                FollowUp.due_on >= start,
-                FollowUp.due_on < end,
-            )
-            .group_by(FollowUp.assignee_id)
-        ).all()
-    )
-    sessions: dict[int, int] = dict(
-        db.session.execute(
-            select(TrainingSession.organizer_id, func.count())
-            .where(
-                TrainingSession.state == SessionState.SCHEDULED,
-                TrainingSession.starts_at >= _moment(start),
-                TrainingSession.starts_at < _moment(end),
-            )
-            .group_by(TrainingSession.organizer_id)
-        ).all()
-    )
-    actions: dict[int, int] = dict(
-        db.session.execute(
-            select(Organization.social_worker_id, func.count(PlanAction.id))
-            .join(Venture, Venture.id == PlanAction.venture_id)
-            .join(Organization, Organization.id == Venture.organization_id)
-            .where(
-                PlanAction.done_on.is_(None),
-                PlanAction.removed_at.is_(None),
-                PlanAction.due_on < end,
-                Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
-            )
-            .group_by(Organization.social_worker_id)
-        ).all()
-    )
-    reviews: dict[int, int] = dict(
-        db.session.execute(
-            select(Organization.social_worker_id, func.count(Activity.id))
-            .join(Organization, Organization.id == Activity.organization_id)
-            .where(Activity.review_state == ReviewState.PENDING)
-            .group_by(Organization.social_worker_id)
-        ).all()
-    )
+    overdue = overdue_by_assignee(start)
+    due = due_by_assignee(start, end)
+    sessions = scheduled_by_organizer(_moment(start), _moment(end))
+    actions = actions_due_by_worker(end)
+    reviews = pending_reviews_by_worker()
     silent = _silent_by_worker(start)
     drafts = []
     link = "/followups/mine"

@@ -23,6 +23,7 @@ from incubator.activities.models import (
     ServiceType,
     TargetGroup,
 )
+from incubator.deadlines import overdue
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
 from incubator.money import fen_sum, from_fen
@@ -300,7 +301,7 @@ def followups_overdue(period: Period) -> int:
     return int(
         db.session.scalar(
             select(func.count(FollowUp.id)).where(
-                FollowUp.due_on < cutoff,
+                overdue(FollowUp.due_on, cutoff),
                 or_(
                     FollowUp.state == FollowUpState.OPEN,
                     and_(

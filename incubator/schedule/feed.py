@@ -20,6 +20,7 @@ from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.database import utcnow
+from incubator.deadlines import due_by
 from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today
@@ -127,7 +128,7 @@ def _followups(user: User, first: date, last: date) -> list[tuple[FollowUp, str]
             FollowUp.assignee_id == user.id,
             FollowUp.state != FollowUpState.CANCELLED,
             FollowUp.due_on >= first,
-            FollowUp.due_on <= last,
+            due_by(FollowUp.due_on, last),
         )
         .order_by(FollowUp.due_on)
     ).all()

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from incubator.activities.queries import activities_query
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.deadlines import due_within
 from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.forms import EmptyForm
@@ -83,8 +84,7 @@ def _entries(start: date, end: date, kinds: set[str], sw_id: int | None) -> list
             select(FollowUp, Organization.name)
             .join(Organization, Organization.id == FollowUp.organization_id)
             .where(
-                FollowUp.due_on >= start,
-                FollowUp.due_on < end,
+                due_within(FollowUp.due_on, start, end),
                 FollowUp.state != FollowUpState.CANCELLED,
             )
             .order_by(FollowUp.due_on)

@@ -16,7 +16,7 @@ from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.followups import services as followup_services
 from incubator.followups.models import FollowUp, Kind
-from incubator.followups.queries import followups_query
+from incubator.followups.queries import followups_query, open_and_overdue
 from incubator.i18n import local_today, local_zone
 from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
@@ -438,9 +438,7 @@ def list_followups(query: FollowUpQuery):
         organization_id=query.organization_id,
     )
     if state == "all" and query.state is None and query.overdue is False:
-        stmt = stmt.where(
-            (FollowUp.state != "open") | (FollowUp.due_on >= local_today())
-        )
+        stmt = stmt.where(~open_and_overdue(local_today()))
     elif query.state == "cancelled":
         stmt = stmt.where(FollowUp.state == "cancelled")
     items, meta = page_rows(stmt, query)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.extensions import db
 from incubator.organizations.models import Organization
-from incubator.sessions.models import SessionInvite, TrainingSession
+from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
 
 
 def visible_condition(user: User):
@@ -61,3 +62,19 @@ def may_see(user: User, session: TrainingSession) -> bool:
     if user.role != Role.ORG_LEADER:
         return True
     return any(i.organization.leader_user_id == user.id for i in session.invites)
+
+
+def scheduled_by_organizer(start: datetime, end: datetime) -> dict[int, int]:
+    """How many sessions each organizer has scheduled (not cancelled or held)
+    starting in ``[start, end)``."""
+    return dict(
+        db.session.execute(
+            select(TrainingSession.organizer_id, func.count())
+            .where(
+                TrainingSession.state == SessionState.SCHEDULED,
+                TrainingSession.starts_at >= start,
+                TrainingSession.starts_at < end,
+            )
+            .group_by(TrainingSession.organizer_id)
+        ).all()
+    )

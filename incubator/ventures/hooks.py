@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.roles import STAFF_ROLES
+from incubator.deadlines import overdue as overdue_on
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import yuan
@@ -129,7 +130,7 @@ def ventures_panel(org, viewer) -> Panel:
                     PlanAction.venture_id.in_(ids),
                     PlanAction.done_on.is_(None),
                     PlanAction.removed_at.is_(None),
-                    PlanAction.due_on < local_today(),
+                    overdue_on(PlanAction.due_on, local_today()),
                 )
                 .group_by(PlanAction.venture_id)
             ).all()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
+from incubator.deadlines import is_overdue
 from incubator.extensions import db
 from incubator.organizations.models import Organization
 
@@ -255,7 +256,7 @@ class PlanAction(db.Model):
         return self.done_on is not None
 
     def overdue(self, today: date) -> bool:
-        return self.done_on is None and self.due_on < today
+        return self.done_on is None and is_overdue(self.due_on, today)
 
 
 class Expenditure(db.Model):

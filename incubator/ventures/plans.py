@@ -19,9 +19,11 @@ from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
 from incubator.database import utcnow
+from incubator.deadlines import due_before, overdue
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
+from incubator.organizations.models import Organization
 from incubator.organizations.records import weakest_dimensions
 from incubator.organizations.stages import latest_assessment
 from incubator.ventures.models import PlanAction, PlanTemplate, State, Venture
@@ -333,7 +335,7 @@ def overdue_counts(org_ids: list[int] | None = None) -> dict[int, int]:
         .where(
             PlanAction.done_on.is_(None),
             PlanAction.removed_at.is_(None),
-            PlanAction.due_on < local_today(),
+            overdue(PlanAction.due_on, local_today()),
             Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
         )
         .group_by(Venture.organization_id)
@@ -396,3 +398,22 @@ def save_template(
     audit.record(verb, template, actor=actor)
     flush_venture()
     return template
+
+
+def actions_due_by_worker(end: date) -> dict[int, int]:
+    """Open plan actions of running or approved ventures due before ``end``
+    (overdue ones included), per social worker of the organization."""
+    return dict(
+        db.session.execute(
+            select(Organization.social_worker_id, func.count(PlanAction.id))
+            .join(Venture, Venture.id == PlanAction.venture_id)
+            .join(Organization, Organization.id == Venture.organization_id)
+            .where(
+                PlanAction.done_on.is_(None),
+                PlanAction.removed_at.is_(None),
+                due_before(PlanAction.due_on, end),
+                Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
+            )
+            .group_by(Organization.social_worker_id)
+        ).all()
+    )
