@@ -11,6 +11,7 @@ import pytest
 
 from incubator.activities import services as activity_services
 from incubator.activities.schemas import ActivityLog, ResourceEntry
+from incubator.followups.schemas import FollowUpPlan
 from incubator.organizations import records
 from incubator.organizations.incubation import dimensions
 from incubator.volunteers import certificates, hours
@@ -636,7 +637,9 @@ def _sessions_and_followups(world_users, org) -> dict:
         organization_ids=[org.id],
     )[0]
     followup = followups.schedule_followup(
-        org, actor=sw, kind="visit", due_on=local_today()
+        org,
+        FollowUpPlan(organization_id=org.id, kind="visit", due_on=local_today()),
+        actor=sw,
     )
     return {
         "session_id": session.id,

@@ -30,6 +30,7 @@ from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.followups import services as followups
 from incubator.followups.queries import week_bounds
+from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
 from incubator.organizations.stages import months_before
@@ -495,10 +496,13 @@ def _seed_followups(org: Organization, rng) -> int:
     with _dated(first_due - timedelta(days=7)) as moment:
         followup = followups.schedule_followup(
             org,
+            FollowUpPlan(
+                organization_id=org.id,
+                kind=kind,
+                due_on=first_due,
+                notes="按阶段节奏定期跟进。",
+            ),
             actor=worker,
-            kind=kind,
-            due_on=first_due,
-            notes="按阶段节奏定期跟进。",
         )
         followup.created_at = moment
     outcomes = OUTCOMES[kind]
@@ -507,9 +511,10 @@ def _seed_followups(org: Organization, rng) -> int:
         with _dated(done_on, hour=17) as moment:
             following = followups.complete_followup(
                 followup,
+                FollowUpCompletion(
+                    outcome=outcomes[(offset + index) % len(outcomes)], done_on=done_on
+                ),
                 actor=worker,
-                outcome=outcomes[(offset + index) % len(outcomes)],
-                done_on=done_on,
             )
             following.created_at = moment
         followup = following

@@ -2,10 +2,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from incubator.activities.forms import _choices
 from incubator.followups.models import KIND_LABELS
+from incubator.followups.schemas import EARLIEST, LATEST
 from incubator.forms import BaseForm
 
 
@@ -25,7 +32,13 @@ class FollowUpForm(BaseForm):
     kind = SelectField(
         _l("Kind"), choices=_choices(KIND_LABELS), validators=[DataRequired()]
     )
-    due_on = DateField(_l("Due"), validators=[InputRequired()])
+    due_on = DateField(
+        _l("Due"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=EARLIEST, max=LATEST, message=_l("Please enter a date.")),
+        ],
+    )
     assignee_id = SelectField(_l("Social worker"), coerce=_optional_int, choices=[])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 

@@ -23,6 +23,7 @@ from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.followups.models import CadenceSetting, FollowUp, FollowUpState, Kind
+from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_date, local_today
 from incubator.organizations.models import Organization
 from incubator.organizations.stages import months_before
@@ -35,8 +36,6 @@ DEFAULT_CADENCE = {
     "graduated": None,
     "dormant": None,
 }
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
 
 
 def add_months(day: date, months: int) -> date:
@@ -114,28 +113,19 @@ def _exists(org_id: int, due_on: date, kind: str) -> FollowUp | None:
 
 def schedule_followup(
     org: Organization,
+    plan: FollowUpPlan,
     *,
     actor: User | None,
-    kind: str,
-    due_on: date | None,
-    assignee_id: int | None = None,
-    notes: str = "",
     origin: str = "manual",
 ) -> FollowUp:
-    """A follow-up on ``org``. The same organization, day and kind twice is refused
-    (``ValidationFailed``) when asked by hand, and returns the existing one when
-    scheduled by the cadence."""
+    """A follow-up on ``org`` (the plan's organization, loaded by the caller). The
+    same organization, day and kind twice is refused (``RuleViolation``) when asked
+    by hand, and returns the existing one when scheduled by the cadence."""
     if actor is not None:
         _may_manage(actor)
     if org.archived:
         raise RuleViolation(_l("An archived organization gets no follow-ups."))
-    if kind not in {k.value for k in Kind}:
-        raise ValidationFailed(_l("Please choose one."), field="kind")
-    if not isinstance(due_on, date) or not EARLIEST <= due_on <= LATEST:
-        raise ValidationFailed(_l("Please enter a date."), field="due_on")
-    notes = str(notes or "").strip()
-    if len(notes) > 5000:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="notes")
+    kind, due_on, assignee_id = plan.kind.value, plan.due_on, plan.assignee_id
     assignee = (
         _check_assignee(assignee_id)
         if origin == "manual"
@@ -159,7 +149,7 @@ def schedule_followup(
         kind=kind,
         due_on=due_on,
         assignee_id=assignee.id if assignee else org.social_worker_id,
-        notes=notes,
+        notes=plan.notes,
         origin=origin,
         created_by_id=actor.id if actor else None,
     )
@@ -231,30 +221,21 @@ def _open_followups(org_id: int) -> list[FollowUp]:
 
 
 def complete_followup(
-    followup: FollowUp,
-    *,
-    actor: User,
-    outcome: str,
-    done_on: date | None = None,
-    expected_version: int | None = None,
+    followup: FollowUp, completion: FollowUpCompletion, *, actor: User
 ) -> FollowUp | None:
     """Mark done with an outcome note; returns the next follow-up scheduled by the
     stage's cadence (none when the stage has no cadence or another one is already
-    open)."""
+    open). ``completion.version``, when given, must be the follow-up's."""
     _may_manage(actor)
+    expected_version = completion.version
     if expected_version is not None and expected_version != followup.version:
         raise StaleRecord(
             _l("Someone else changed this follow-up after you opened it; reload it.")
         )
     if followup.state != FollowUpState.OPEN:
         raise RuleViolation(_l("This follow-up is already closed."))
-    outcome = str(outcome or "").strip()
-    if not outcome:
-        raise ValidationFailed(_l("Note the outcome."), field="outcome")
-    if len(outcome) > 5000:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="outcome")
     today = local_today()
-    done_on = done_on or today
+    done_on = completion.done_on or today
     # Not in the future, nor more than a year before the follow-up was due or made.
     earliest = min(followup.due_on, local_date(followup.created_at or utcnow()))
     if done_on > today or done_on < earliest - timedelta(days=366):
@@ -264,7 +245,7 @@ def complete_followup(
         )
     followup.state = FollowUpState.DONE
     followup.done_on = done_on
-    followup.outcome = outcome
+    followup.outcome = completion.outcome
     audit.record("complete", followup, actor=actor)
     try:
         db.session.flush()
@@ -276,14 +257,13 @@ def complete_followup(
     months = cadence_for(org.stage)
     if months is None or org.archived or _open_followups(org.id):
         return None
-    return schedule_followup(
-        org,
-        actor=None,
+    plan = FollowUpPlan(
+        organization_id=org.id,
         kind=followup.kind,
         due_on=add_months(done_on, months),
         assignee_id=_auto_assignee(org, actor.id),
-        origin="cadence",
     )
+    return schedule_followup(org, plan, actor=None, origin="cadence")
 
 
 def cancel_followup(followup: FollowUp, *, actor: User | None, reason: str) -> None:
@@ -316,14 +296,13 @@ def reschedule_for_stage(org: Organization, change, actor: User | None) -> None:
         return
     due = add_months(today, months)
     if not pending:
-        schedule_followup(
-            org,
-            actor=None,
+        plan = FollowUpPlan(
+            organization_id=org.id,
             kind=Kind.VISIT,
             due_on=due,
             assignee_id=_auto_assignee(org, actor.id if actor else None),
-            origin="stage",
         )
+        schedule_followup(org, plan, actor=None, origin="stage")
         return
     if not automatic:
         return

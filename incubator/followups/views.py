@@ -20,6 +20,8 @@ from incubator.followups import services
 from incubator.followups.forms import CompleteForm, FollowUpForm
 from incubator.followups.models import KIND_LABELS, FollowUp
 from incubator.followups.queries import followups_query, my_work
+from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
+from incubator.forms import form_input
 from incubator.i18n import local_today
 from incubator.main.actions import roll_back, submit_form
 from incubator.normalize import parse_whole
@@ -87,11 +89,15 @@ def new():
             form,
             lambda: services.schedule_followup(
                 org,
+                form_input(
+                    FollowUpPlan,
+                    organization_id=org.id,
+                    kind=form.kind.data,
+                    due_on=form.due_on.data,
+                    assignee_id=form.assignee_id.data,
+                    notes=form.notes.data or "",
+                ),
                 actor=current_user,
-                kind=form.kind.data,
-                due_on=form.due_on.data,
-                assignee_id=form.assignee_id.data,
-                notes=form.notes.data,
             ),
         )
         if saved:
@@ -110,11 +116,13 @@ def complete(followup_id: int):
     if form.validate_on_submit():
         version = form.version.data
         try:
-            following = services.complete_followup(
-                followup,
-                actor=current_user,
+            completion = form_input(
+                FollowUpCompletion,
                 outcome=form.outcome.data,
-                expected_version=int_field(version),
+                version=int_field(version),
+            )
+            following = services.complete_followup(
+                followup, completion, actor=current_user
             )
         except DomainError as exc:
             roll_back(exc)

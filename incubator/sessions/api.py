@@ -15,8 +15,9 @@ from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.followups import services as followup_services
-from incubator.followups.models import FollowUp, Kind
+from incubator.followups.models import FollowUp
 from incubator.followups.queries import followups_query, open_and_overdue
+from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_today, local_zone
 from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
@@ -362,18 +363,6 @@ def record_attendance(session_id: int, body: AttendanceIn):
 # ---- follow-ups ----
 
 
-class FollowUpIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organization_id: Id
-    kind: Kind
-    due_on: date = Field(**SAFE_DAY)
-    assignee_id: Id | None = Field(
-        default=None, description="Default: the organization's social worker"
-    )
-    notes: str = Field(default="", max_length=5000)
-
-
 class FollowUpOut(BaseModel):
     id: int
     organization_id: int
@@ -450,32 +439,17 @@ def list_followups(query: FollowUpQuery):
     "POST",
     summary="Schedule a follow-up (one per organization, day and kind)",
     tag=TAG,
-    body=FollowUpIn,
+    body=FollowUpPlan,
     response=FollowUpOut,
     status=201,
     roles=STAFF,
     errors=(404, 409),
 )
-def create_followup(body: FollowUpIn):
+def create_followup(body: FollowUpPlan):
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
-    followup = followup_services.schedule_followup(
-        org,
-        actor=current_api_user(),
-        kind=body.kind.value,
-        due_on=body.due_on,
-        assignee_id=body.assignee_id,
-        notes=body.notes,
-    )
+    followup = followup_services.schedule_followup(org, body, actor=current_api_user())
     db.session.commit()
     return FollowUpOut.of(followup)
-
-
-class CompleteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: str = Field(min_length=1, max_length=5000)
-    done_on: date | None = Field(default=None, **SAFE_DAY)
-    version: int | None = None
 
 
 class CompleteOut(BaseModel):
@@ -488,12 +462,12 @@ class CompleteOut(BaseModel):
     "POST",
     summary="Complete with an outcome; the next is scheduled by the stage cadence",
     tag=TAG,
-    body=CompleteIn,
+    body=FollowUpCompletion,
     response=CompleteOut,
     roles=STAFF,
     errors=(404, 409),
 )
-def complete_followup(followup_id: int, body: CompleteIn):
+def complete_followup(followup_id: int, body: FollowUpCompletion):
     followup = db.session.scalar(
         select(FollowUp)
         .where(FollowUp.id == followup_id)
@@ -502,11 +476,7 @@ def complete_followup(followup_id: int, body: CompleteIn):
     if followup is None:
         abort(404)
     following = followup_services.complete_followup(
-        followup,
-        actor=current_api_user(),
-        outcome=body.outcome,
-        done_on=body.done_on,
-        expected_version=body.version,
+        followup, body, actor=current_api_user()
     )
     db.session.commit()
     return CompleteOut(

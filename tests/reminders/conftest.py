@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from incubator.followups import services as followups
+from incubator.followups.schemas import FollowUpPlan
 from incubator.reminders.models import ReminderPreference
 
 
@@ -93,10 +94,14 @@ def monthly_world(frozen_time, make_user, make_org, log, db):
     db.session.commit()
     log(dance, busy, title="二月排练")  # 2026-02-10, waiting for review
     followups.schedule_followup(
-        patrol, actor=sw1, kind="visit", due_on=date(2026, 2, 20)
+        patrol,
+        FollowUpPlan(organization_id=patrol.id, kind="visit", due_on=date(2026, 2, 20)),
+        actor=sw1,
     )
     followups.schedule_followup(
-        dance, actor=sw1, kind="phone", due_on=date(2026, 3, 15)
+        dance,
+        FollowUpPlan(organization_id=dance.id, kind="phone", due_on=date(2026, 3, 15)),
+        actor=sw1,
     )
     db.session.commit()
     return {

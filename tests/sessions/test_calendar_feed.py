@@ -7,6 +7,7 @@ import icalendar
 from sqlalchemy import select
 
 from incubator.followups import services as followup_services
+from incubator.followups.schemas import FollowUpPlan
 from incubator.sessions.models import TrainingSession
 from tests.conftest import DEFAULT_PASSWORD, login
 from tests.sessions.test_sessions import at, monthly
@@ -21,7 +22,11 @@ def _feed_url(client) -> str:
 def test_the_feed_parses_keeps_uids_and_resets(town, db, client, app):
     sessions = monthly(town, db)
     followup_services.schedule_followup(
-        town["dance"], actor=town["sw"], kind="phone", due_on=date(2026, 3, 12)
+        town["dance"],
+        FollowUpPlan(
+            organization_id=town["dance"].id, kind="phone", due_on=date(2026, 3, 12)
+        ),
+        actor=town["sw"],
     )
     db.session.commit()
     login(client, "town_sw")
@@ -95,7 +100,11 @@ def test_calendar_month_and_agenda(town, db, client, log):
         ends_at=at(2026, 3, 12, 16),
     )
     followup_services.schedule_followup(
-        town["dance"], actor=town["sw"], kind="visit", due_on=date(2026, 2, 27)
+        town["dance"],
+        FollowUpPlan(
+            organization_id=town["dance"].id, kind="visit", due_on=date(2026, 2, 27)
+        ),
+        actor=town["sw"],
     )
     log(town["dance"], town["leader"], title="周末排练")
     db.session.commit()
@@ -127,9 +136,12 @@ def test_my_work_and_calendar_queries_stay_flat(
             n = state["n"]
             followup_services.schedule_followup(
                 town["dance"],
+                FollowUpPlan(
+                    organization_id=town["dance"].id,
+                    kind="visit",
+                    due_on=date(2026, 2, 1) + timedelta(days=n * 3),
+                ),
                 actor=town["sw"],
-                kind="visit",
-                due_on=date(2026, 2, 1) + timedelta(days=n * 3),
             )
             monthly(
                 town,

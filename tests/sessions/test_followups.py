@@ -10,14 +10,18 @@ from sqlalchemy import select
 from incubator.errors import NotPermitted, RuleViolation
 from incubator.followups import services
 from incubator.followups.models import FollowUp
+from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.organizations import records, stages
 from tests.conftest import login
 from tests.sessions.conftest import WEAK_FINANCE
 
 
 def visit(town, db, org=None, due=date(2026, 3, 10), kind_override=None, **kw):
+    org = org or town["dance"]
     followup = services.schedule_followup(
-        org or town["dance"], actor=town["sw"], kind="visit", due_on=due, **kw
+        org,
+        FollowUpPlan(organization_id=org.id, kind="visit", due_on=due, **kw),
+        actor=town["sw"],
     )
     db.session.commit()
     return followup
@@ -28,9 +32,8 @@ def test_completing_schedules_the_next_by_cadence(town, db):
     assert first.assignee_id == town["sw"].id  # the organization's social worker
     following = services.complete_followup(
         first,
+        FollowUpCompletion(outcome="排练正常，新增两名骨干", done_on=date(2026, 3, 1)),
         actor=town["sw"],
-        outcome="排练正常，新增两名骨干",
-        done_on=date(2026, 3, 1),
     )
     db.session.commit()
     # 萌芽 (intake): monthly
@@ -41,7 +44,9 @@ def test_completing_schedules_the_next_by_cadence(town, db):
     )
     # a double tap: nothing twice
     with pytest.raises(Exception):  # noqa: B017  (RuleViolation: already closed)
-        services.complete_followup(first, actor=town["sw"], outcome="again")
+        services.complete_followup(
+            first, FollowUpCompletion(outcome="again"), actor=town["sw"]
+        )
     db.session.rollback()
     assert len(db.session.scalars(select(FollowUp)).all()) == 2
 
@@ -60,7 +65,9 @@ def test_month_ends_and_quarterly_cadence(town, db):
     pending.due_on = date(2026, 3, 31)
     db.session.commit()
     following = services.complete_followup(
-        pending, actor=town["sw"], outcome="ok", done_on=date(2026, 3, 1)
+        pending,
+        FollowUpCompletion(outcome="ok", done_on=date(2026, 3, 1)),
+        actor=town["sw"],
     )
     assert following.due_on == date(2026, 6, 1)
     assert services.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
@@ -71,7 +78,10 @@ def test_a_stage_change_reschedules_the_next(town, db):
     org = town["dance"]
     manual = visit(town, db, due=date(2026, 3, 3), kind_override=None)
     open_one = services.schedule_followup(
-        org, actor=None, kind="phone", due_on=date(2026, 3, 20), origin="cadence"
+        org,
+        FollowUpPlan(organization_id=org.id, kind="phone", due_on=date(2026, 3, 20)),
+        actor=None,
+        origin="cadence",
     )
     db.session.commit()
     stages.change_stage(org, "incubating", actor=town["sw"])
@@ -107,7 +117,7 @@ def test_completing_when_the_social_worker_has_left(town, db):
     town["sw"].active = False
     db.session.commit()
     following = services.complete_followup(
-        first, actor=town["sw2"], outcome="交接后回访"
+        first, FollowUpCompletion(outcome="交接后回访"), actor=town["sw2"]
     )
     assert following.assignee_id == town["sw2"].id
 
@@ -141,15 +151,20 @@ def test_the_same_slot_is_never_scheduled_twice(town, db):
     db.session.rollback()
     again = services.schedule_followup(
         town["dance"],
+        FollowUpPlan(
+            organization_id=town["dance"].id, kind="visit", due_on=date(2026, 3, 10)
+        ),
         actor=None,
-        kind="visit",
-        due_on=date(2026, 3, 10),
         origin="cadence",
     )
     assert again.id == db.session.scalar(select(FollowUp.id))
     with pytest.raises(NotPermitted):
         services.schedule_followup(
-            town["dance"], actor=town["leader"], kind="phone", due_on=date(2026, 3, 9)
+            town["dance"],
+            FollowUpPlan(
+                organization_id=town["dance"].id, kind="phone", due_on=date(2026, 3, 9)
+            ),
+            actor=town["leader"],
         )
 
 
@@ -210,7 +225,9 @@ def test_sessions_and_follow_ups_on_the_timeline(town, db, client, frozen_time):
         session, actor=town["sw"], organization_id=town["dance"].id, attendees=3
     )
     first = visit(town, db, due=date(2026, 2, 27))
-    services.complete_followup(first, actor=town["sw"], outcome="上门了解排练场地")
+    services.complete_followup(
+        first, FollowUpCompletion(outcome="上门了解排练场地"), actor=town["sw"]
+    )
     db.session.commit()
     login(client, "town_sw")
     page = client.get(f"/organizations/{town['dance'].id}/timeline").get_data(
