@@ -5,8 +5,9 @@ Chinese with its styles, without reading a file of the checkout.
 The build needs no network: ``pip wheel --no-build-isolation`` uses the setuptools,
 wheel and babel of the test's environment (the dev extras). The fresh virtualenv
 has no pip and no dependencies of its own: a ``.pth`` file lets it see the
-dependencies already installed in the test's environment (that file's own ``.pth``
-files, e.g. the editable install's finder, are not run), never the checkout.
+dependencies already installed in the test's environment (the ``.pth`` files in
+those directories, e.g. the editable install's finder, are not run), never the
+checkout.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import sysconfig
 import textwrap
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -99,7 +101,7 @@ def _copy_sources(target: Path) -> None:
 
 
 def _require_build_backend() -> None:
-    for module in ("setuptools", "wheel", "babel"):
+    for module in ("pip", "setuptools", "wheel", "babel"):
         try:
             __import__(module)
         except ImportError:
@@ -239,7 +241,7 @@ def test_the_wheel_installs_migrates_and_renders_login(tmp_path):
         cwd=work,
         env=env,
     )
-    with sqlite3.connect(tmp_path / "installed.sqlite3") as conn:
+    with closing(sqlite3.connect(tmp_path / "installed.sqlite3")) as conn:
         (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
     assert version == head
