@@ -12,6 +12,7 @@ checkout.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sqlite3
@@ -102,9 +103,7 @@ def _copy_sources(target: Path) -> None:
 
 def _require_build_backend() -> None:
     for module in ("pip", "setuptools", "wheel", "babel"):
-        try:
-            __import__(module)
-        except ImportError:
+        if importlib.util.find_spec(module) is None:  # found, not imported
             pytest.skip(
                 f"cannot build the wheel offline: {module} is missing from this "
                 "environment (install the dev extras: pip install -e '.[dev]')"
