@@ -31,7 +31,8 @@ def roles_required(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = frozenset(allowed)
+        # an attribute on the view function, which mypy cannot declare
+        wrapped.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
