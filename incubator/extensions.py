@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and initialised in ``create_app``."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints from the first migration on, so batch migrations on SQLite can
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from flask_sqlalchemy.model import Model as _FlaskModel
 
     class Model(_FlaskModel, Base):
-        pass
+        __table__: ClassVar[Table]  # every model maps one table
 
 else:
     Model = db.Model

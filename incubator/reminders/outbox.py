@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from incubator.auth.models import User
@@ -51,7 +51,6 @@ def _insert_ignoring_duplicates(model: type[Model], rows: list[dict[str, Any]]) 
     if not rows:
         return
     table = model.__table__
-    assert isinstance(table, Table)  # a mapped class, not a mapped query
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
             postgresql.insert(table).values(rows).on_conflict_do_nothing()

@@ -4,6 +4,7 @@ and a venture's page with its reviews, plan, spending and history."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -74,7 +75,7 @@ def _round_or_404(round_id: int) -> VentureRound:
     return found
 
 
-def _rows(ventures: list[Venture]) -> list[dict]:
+def _rows(ventures: Sequence[Venture]) -> list[dict]:
     """What a list shows per venture: score and spending, in two queries."""
     ids = [v.id for v in ventures]
     scores, spent = scores_for(ids), spending.spent_by_venture(ids)
