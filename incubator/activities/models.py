@@ -106,6 +106,8 @@ REVIEW_STATE_LABELS = {
 
 
 class Activity(Model):
+    # Not a column: set on the record a repeated submission returns.
+    duplicate_submission = False
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organization.id"), index=True

@@ -98,7 +98,7 @@ def detail(org_id: int):
         .limit(RADAR_ASSESSMENTS)
     ).all()
     staff = current_user.role in STAFF_ROLES
-    notes = []
+    notes: Sequence[CaseNote] = []
     if staff:
         notes = db.session.scalars(
             select(CaseNote)

@@ -103,6 +103,8 @@ class RoundCriterion(Model):
 
 
 class Venture(Model):
+    # Not a column: set on the record a repeated submission returns.
+    duplicate_submission = False
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("venture_round.id"), index=True)
     organization_id: Mapped[int] = mapped_column(
