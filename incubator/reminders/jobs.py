@@ -133,7 +133,7 @@ def monthly_job() -> None:
     each with its own period and commit, so a crash part-way resumes where it
     stopped and a second run records nothing more."""
 
-    def call():
+    def call() -> str:
         months, skipped = periods_due()
         if skipped:
             logger.warning(
