@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from config import Config, ProductionConfig, config_from_env
 
@@ -32,6 +33,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config)
     app.config.update(overrides)
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.ensure_ascii = False  # Chinese text round-trips unescaped
     # Ids in URLs fit the database's integer columns; larger ones are a 404.
     from incubator.security import BoundedIntConverter
@@ -41,7 +43,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        # Flask's documented way to wrap the app in WSGI middleware
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n
+        )
     if not app.config.get("SECRET_KEY"):
         from incubator import secret_key
 

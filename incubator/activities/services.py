@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -70,7 +71,7 @@ def _clean(values: dict, *, overnight: bool = False) -> dict:
     the activity still lasts at most ``MAX_DURATION`` (24 hours). Raises
     ``ValidationFailed`` naming the field.
     """
-    clean = {}
+    clean: dict[str, Any] = {}
     title = " ".join(str(values.get("title") or "").split())
     if not title:
         raise ValidationFailed(_l("Please enter the title."), field="title")
@@ -91,6 +92,8 @@ def _clean(values: dict, *, overnight: bool = False) -> dict:
         raise ValidationFailed(_l("Please enter when it started."), field="starts_at")
     if not isinstance(ends, datetime) or ends.tzinfo is None:
         raise ValidationFailed(_l("Please enter when it ended."), field="ends_at")
+    starts_day: date | None
+    ends_day: date | None
     try:
         starts_day, ends_day = local_date(starts), local_date(ends)
     except (OverflowError, ValueError):
@@ -448,10 +451,13 @@ def add_photo(
 
 def check_room_for_photos(activity: Activity, adding: int) -> None:
     """Refuse before anything is written when ``adding`` more would pass nine."""
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(ActivityPhoto)
-        .where(ActivityPhoto.activity_id == activity.id)
+    count = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ActivityPhoto)
+            .where(ActivityPhoto.activity_id == activity.id)
+        )
+        or 0
     )
     if count + adding > photos.MAX_PHOTOS:
         raise ValidationFailed(
@@ -473,10 +479,13 @@ def attach_photo(
 ) -> ActivityPhoto:
     _may_log(actor, activity.organization)
     _back_to_review(activity, actor)
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(ActivityPhoto)
-        .where(ActivityPhoto.activity_id == activity.id)
+    count = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ActivityPhoto)
+            .where(ActivityPhoto.activity_id == activity.id)
+        )
+        or 0
     )
     if count >= photos.MAX_PHOTOS:
         raise ValidationFailed(

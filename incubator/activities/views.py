@@ -126,6 +126,7 @@ def calendar():
     month = month_range(request.args.get("month")) or month_range(
         local_today().strftime("%Y-%m")
     )
+    assert month is not None  # this month is a month
     start, end = month
     activities = (
         db.session.scalars(activities_query(current_user, month=(start, end)))
@@ -136,7 +137,8 @@ def calendar():
     for activity in activities:
         by_day.setdefault(activity.held_on, []).append(activity)
     first = start - timedelta(days=start.weekday())
-    weeks, day = [], first
+    weeks: list[list[date]] = []
+    day = first
     while day < end or day.weekday() != 0:
         if day.weekday() == 0:
             weeks.append([])
@@ -458,7 +460,7 @@ def _visible_photo(photo_id: int) -> ActivityPhoto:
     photo = db.session.get(ActivityPhoto, photo_id)
     if photo is None:
         abort(404)
-    org = db.session.get(Organization, photo.activity.organization_id)
+    org = db.session.get_one(Organization, photo.activity.organization_id)
     if not can_see_organization(current_user, org):
         abort(404)
     return photo

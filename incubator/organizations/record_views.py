@@ -3,6 +3,8 @@ case notes, archive and timeline."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -53,7 +55,7 @@ def _stage_form(org: Organization) -> StageChangeForm:
     return form
 
 
-def _radar(assessments: list[Assessment]) -> dict:
+def _radar(assessments: Sequence[Assessment]) -> dict:
     dims = dimensions()
     return {
         "indicators": [{"name": d.label, "max": 5} for d in dims],
@@ -96,7 +98,7 @@ def detail(org_id: int):
         .limit(RADAR_ASSESSMENTS)
     ).all()
     staff = current_user.role in STAFF_ROLES
-    notes = []
+    notes: Sequence[CaseNote] = []
     if staff:
         notes = db.session.scalars(
             select(CaseNote)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -82,7 +83,7 @@ def _clean(values: dict) -> dict:
         raise ValidationFailed(
             _l("Give the project a title (at most 100 characters)."), field="title"
         )
-    clean = {"title": title}
+    clean: dict[str, Any] = {"title": title}
     if values.get("target_group") not in {t.value for t in TargetGroup}:
         raise ValidationFailed(_l("Please choose one."), field="target_group")
     clean["target_group"] = values["target_group"]
@@ -96,7 +97,7 @@ def _clean(values: dict) -> dict:
 
 def _clean_lines(lines, requested: Decimal) -> list[BudgetLine]:
     """Budget lines [(item, amount)]; when given they add up to the request."""
-    result = []
+    result: list[BudgetLine] = []
     for item, amount in lines or ():
         item = " ".join(str(item or "").split())
         if not item and str(amount or "").strip() == "":
@@ -457,7 +458,7 @@ def _approve(venture: Venture, actor: User, approved_amount, note: str) -> None:
             field="approved_amount",
         )
     serialize_on(f"venture-round:{venture.round_id}")
-    round_ = db.session.get(VentureRound, venture.round_id)
+    round_ = db.session.get_one(VentureRound, venture.round_id)
     db.session.refresh(round_)
     left = rounds.remaining(round_)
     if amount > left:
