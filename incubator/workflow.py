@@ -185,11 +185,20 @@ class Workflow:
     def transition(self, source: str, target: str | None) -> Transition:
         """The declared move from ``source`` to ``target``; the workflow's domain
         error (``refuse``) when there is none."""
-        if target is not None:
-            for t in self.transitions:
-                if t.matches(source, target):
-                    return t
-        raise self.refuse(self, source, target)
+        found = self.find(source, target) if target is not None else None
+        if found is None:
+            raise self.refuse(self, source, target)
+        return found
+
+    def find(self, source: str, target: str) -> Transition | None:
+        """The declared move from ``source`` to ``target``, or ``None``."""
+        return next((t for t in self.transitions if t.matches(source, target)), None)
+
+    def require(self, state: str, *targets: str) -> None:
+        """The workflow's domain error unless a record in ``state`` may move to one
+        of ``targets``."""
+        if not any(self.find(state, target) for target in targets):
+            raise self.refuse(self, state, None)
 
     def authorize(self, role, state: str) -> None:
         """``NotPermitted`` unless ``role`` may make some move out of ``state``

@@ -442,7 +442,8 @@ def detail(venture_id: int):
             for e in history
         ],
         criterion_names={c.id: c.name for c in venture.round.criteria},
-        next_states=allowed_next(venture.state),
+        venture_open=bool(allowed_next(venture.state)),
+        next_states=allowed_next(venture.state, current_user.role),
         today=local_today(),
         may_edit=venture.state == State.APPLIED
         and may_apply_for(current_user, venture.organization),
