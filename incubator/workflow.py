@@ -134,6 +134,16 @@ class Workflow:
                 found.append(t.target)
         return tuple(found)
 
+    def sources(self, target: str, role=None) -> tuple[str, ...]:
+        """The states from which a record may move to ``target`` (by ``role`` when
+        given), in the order they are declared."""
+        found: list[str] = []
+        for t in self.transitions:
+            if t.target == target and t.source not in found:
+                if role is None or t.permits(role):
+                    found.append(t.source)
+        return tuple(found)
+
     def targets(self, state: str, candidates: Iterable[str], role=None) -> list[str]:
         """Which of ``candidates`` a record in ``state`` may move to (by ``role``
         when given); never ``state`` itself."""
