@@ -184,8 +184,12 @@ class Workflow:
         """Every role that may make some move of this workflow."""
         return frozenset(r for t in self.transitions for r in t.roles)
 
-    def named(self, name: str) -> Transition | None:
-        return next((t for t in self.transitions if t.name == name), None)
+    def named(self, name: str) -> Transition:
+        """The transition called ``name`` (``KeyError`` if none is)."""
+        for t in self.transitions:
+            if t.name == name:
+                return t
+        raise KeyError(f"{self.name}: no transition named {name!r}")
 
     def label(self, state: str):
         return self.labels.get(state, state)
