@@ -1,32 +1,19 @@
-"""The rules of the four workflows, declared as data (issue 14): incubation stages,
-venture life, activity review and follow-ups.
+"""The machinery of ``incubator.workflow``: ``Transition`` and ``Workflow``.
 
-A ``Transition`` says from which state to which a record may move, which roles may
-move it, the checks (guards) and the change (effect) that go with the move, the
-label of its button and the routes (page and API endpoints) that perform it. A
-``Workflow`` answers "may this role move it there now?" and "which buttons does
-this role see?", and raises the domain error the services have always raised when
-the move is not declared.
-
-This module sits in the infrastructure layer: it imports no feature. Roles are
-the plain values of ``incubator.auth.roles.Role`` (a ``StrEnum``, so
-``Role.ADMIN == "admin"``); guards and effects are named here and bound by the
-feature that owns them (``VENTURE.bind(guards=..., effects=...)``). A guard or an
-effect is called as ``fn(subject, **context)``; a guard raises a ``DomainError``
-to refuse, an effect changes ``subject``.
+A guard or an effect is named in a declaration and bound by the feature that owns
+it (``Workflow.bind``); it is called as ``fn(subject, **context)``: a guard raises
+a ``DomainError`` to refuse, an effect changes ``subject``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from incubator.errors import DomainError, NotPermitted, RuleViolation
-
-logger = logging.getLogger(__name__)
 
 # A source or target that matches every state (incubation stages are configured
 # by the admin, so their moves are declared by kind, not by name).
@@ -88,7 +75,7 @@ class Workflow:
     name: str
     transitions: tuple[Transition, ...]
     refuse: Refuse = _refuse_plainly
-    labels: Mapping[str, object] = field(default_factory=dict)
+    labels: Mapping[Any, object] = field(default_factory=dict)
     guards: dict[str, Hook] = field(default_factory=dict)
     effects: dict[str, Hook] = field(default_factory=dict)
 
@@ -99,7 +86,7 @@ class Workflow:
         *,
         guards: Mapping[str, Hook] | None = None,
         effects: Mapping[str, Hook] | None = None,
-        labels: Mapping[str, object] | None = None,
+        labels: Mapping[Any, object] | None = None,
     ) -> None:
         """Bind the implementations of the guards and effects named in the
         declarations (and the states' labels). Binding twice is harmless."""
@@ -244,245 +231,3 @@ class Workflow:
             raise LookupError(
                 f"workflow {self.name!r}: {name!r} is declared but not bound"
             ) from None
-
-
-# ---- venture life (DOMAIN.md): 申报 → 评审 → 立项 or 未通过 → 实施 → 结项, and 终止
-# from any open state. Deciding and terminating are the project lead's; starting
-# and closing are any social worker's.
-
-VENTURE_ROUTES = ("ventures.transition", "api.transition_venture")
-
-
-def _venture_refusal(flow: Workflow, source: str, target: str | None) -> DomainError:
-    """``RuleViolation`` naming the allowed next steps (``details["allowed"]``)."""
-    allowed = flow.next_states(source)
-    current = flow.label(source)
-    if not allowed:
-        error = RuleViolation(
-            _l("A venture that is %(state)s moves no further.", state=current),
-            field="to",
-        )
-    else:
-        error = RuleViolation(
-            _l(
-                "A venture that is %(state)s can only move to: %(allowed)s.",
-                state=current,
-                allowed="、".join(str(flow.label(s)) for s in allowed),
-            ),
-            field="to",
-        )
-    error.details = {"allowed": list(allowed)}
-    return error
-
-
-def _terminate(source: str) -> Transition:
-    return Transition(
-        source,
-        "terminated",
-        frozenset({ADMIN}),
-        effect="terminate",
-        label=_l("Terminate"),
-        name="terminate",
-        refusal=_l("Only the project lead terminates a venture."),
-        routes=VENTURE_ROUTES,
-    )
-
-
-VENTURE = Workflow(
-    "venture",
-    (
-        Transition(
-            "applied",
-            "reviewing",
-            frozenset({ADMIN}),
-            guards=("reviewers_assigned",),
-            label=_l("Open the review"),
-            name="open_review",
-            refusal=_l("Only the project lead opens the review."),
-            routes=VENTURE_ROUTES,
-        ),
-        _terminate("applied"),
-        Transition(
-            "reviewing",
-            "approved",
-            frozenset({ADMIN}),
-            guards=("reviews_done",),
-            effect="approve",
-            label=_l("Approve (立项)"),
-            name="approve",
-            refusal=_l("Only the project lead approves ventures."),
-            routes=VENTURE_ROUTES,
-        ),
-        Transition(
-            "reviewing",
-            "rejected",
-            frozenset({ADMIN}),
-            guards=("rejection_reason", "reviews_done"),
-            effect="reject",
-            label=_l("Reject"),
-            name="reject",
-            refusal=_l("Only the project lead decides on ventures."),
-            routes=VENTURE_ROUTES,
-        ),
-        _terminate("reviewing"),
-        Transition(
-            "approved",
-            "running",
-            STAFF,
-            label=_l("Start running"),
-            name="start",
-            refusal=_l("A social worker starts the venture."),
-            routes=VENTURE_ROUTES,
-        ),
-        _terminate("approved"),
-        Transition(
-            "running",
-            "closed",
-            STAFF,
-            effect="close",
-            label=_l("Close the venture"),
-            name="close",
-            refusal=_l("A social worker closes the venture."),
-            routes=VENTURE_ROUTES,
-        ),
-        _terminate("running"),
-    ),
-    refuse=_venture_refusal,
-)
-
-
-# ---- activity review: a log waits for review (pending), a social worker approves
-# it (its volunteers' hours count) or returns it with a reason; any change to the
-# log sends it back to review.
-
-ACTIVITY_EDIT_ROUTES = (
-    "activities.edit",
-    "api.patch_activity",
-    "activities.add_photos",
-    "activities.delete_photo",
-)
-ACTIVITY_REVIEW_ROUTES = ("activities.review", "api.review_activity")
-LOGGERS = frozenset({ADMIN, SOCIAL_WORKER, ORG_LEADER})
-
-
-def _activity_refusal(flow: Workflow, source: str, target: str | None) -> DomainError:
-    return RuleViolation(_l("Only a log waiting for review can be reviewed."))
-
-
-ACTIVITY_REVIEW = Workflow(
-    "activity review",
-    (
-        Transition(
-            "pending",
-            "approved",
-            STAFF,
-            guards=("not_own_log",),
-            effect="approve",
-            label=_l("Approve"),
-            name="approve",
-            refusal=_l("Only social workers review activity logs."),
-            routes=ACTIVITY_REVIEW_ROUTES,
-        ),
-        Transition(
-            "pending",
-            "returned",
-            STAFF,
-            guards=("not_own_log", "return_reason"),
-            effect="return",
-            label=_l("Return for changes"),
-            name="return",
-            refusal=_l("Only social workers review activity logs."),
-            routes=ACTIVITY_REVIEW_ROUTES,
-        ),
-        Transition(
-            "approved",
-            "pending",
-            LOGGERS,
-            effect="withdraw_hours",
-            label=_l("Edit"),
-            name="edit",
-            refusal=_l("You may log activities only for your own organization."),
-            routes=ACTIVITY_EDIT_ROUTES,
-        ),
-        Transition(
-            "returned",
-            "pending",
-            LOGGERS,
-            label=_l("Fix and resubmit"),
-            name="resubmit",
-            refusal=_l("You may log activities only for your own organization."),
-            routes=ACTIVITY_EDIT_ROUTES[:2],
-        ),
-    ),
-    refuse=_activity_refusal,
-)
-
-
-# ---- follow-ups: open until a social worker records the outcome (done); the
-# system cancels the automatic ones when a stage change leaves no cadence. Due and
-# overdue are dates, not states (``FollowUp.overdue``).
-
-
-def _followup_refusal(flow: Workflow, source: str, target: str | None) -> DomainError:
-    return RuleViolation(_l("This follow-up is already closed."))
-
-
-FOLLOWUP = Workflow(
-    "follow-up",
-    (
-        Transition(
-            "open",
-            "done",
-            STAFF,
-            label=_l("Done"),
-            name="complete",
-            refusal=_l("Follow-ups are the social workers' work."),
-            routes=("followups.complete", "api.complete_followup"),
-        ),
-        # By the system only (``reschedule_for_stage``): no page or API cancels.
-        Transition("open", "cancelled", label=_l("Cancelled"), name="cancel"),
-    ),
-    refuse=_followup_refusal,
-)
-
-
-# ---- incubation stages (DOMAIN.md): the admin configures the stages, so the moves
-# are declared by kind. A forward move needs a capacity assessment (and, for 出壳,
-# the graduation criteria); a backward move needs a reason; 休眠 (dormant) is
-# entered from any stage and left back to the stage the organization came from.
-
-DORMANT = "dormant"
-STAGE_ROUTES = ("organizations.change_stage", "api.change_stage")
-
-STAGE = Workflow(
-    "incubation stage",
-    (
-        Transition(
-            DORMANT,
-            ANY,
-            STAFF,
-            guards=("back_to_origin",),
-            name="revive",
-            routes=STAGE_ROUTES,
-        ),
-        Transition(ANY, DORMANT, STAFF, name="dormant", routes=STAGE_ROUTES),
-        Transition(
-            ANY,
-            ANY,
-            STAFF,
-            guards=("reason_given",),
-            name="backward",
-            routes=STAGE_ROUTES,
-        ),
-        Transition(
-            ANY,
-            ANY,
-            STAFF,
-            guards=("forward_rules",),
-            name="forward",
-            routes=STAGE_ROUTES,
-        ),
-    ),
-)
-
-WORKFLOWS = (STAGE, VENTURE, ACTIVITY_REVIEW, FOLLOWUP)
