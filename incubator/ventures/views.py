@@ -442,8 +442,9 @@ def detail(venture_id: int):
             for e in history
         ],
         criterion_names={c.id: c.name for c in venture.round.criteria},
-        venture_open=bool(allowed_next(venture.state)),
-        next_states=allowed_next(venture.state, current_user.role),
+        next_states=allowed_next(venture.state),
+        # the next states the workflow lets this user move it to (the buttons)
+        moves=allowed_next(venture.state, current_user.role),
         today=local_today(),
         may_edit=venture.state == State.APPLIED
         and may_apply_for(current_user, venture.organization),
