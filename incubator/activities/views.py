@@ -53,6 +53,7 @@ from incubator.security import id_arg
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
 from incubator.volunteers.queries import month_range
+from incubator.workflow import ACTIVITY_REVIEW
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -350,6 +351,14 @@ def detail(activity_id: int):
         history=history,
         ledger=ledger,
         may_edit=may_edit,
+        # The review buttons the workflow offers this user (approve, return).
+        review_steps=[
+            step
+            for step in ACTIVITY_REVIEW.allowed(
+                activity.review_state, current_user.role
+            )
+            if step.target in services.REVIEW_DECISIONS.values()
+        ],
         review_form=ReviewForm(),
         action_form=EmptyForm(),
         saved=request.args.get("saved") == "1",

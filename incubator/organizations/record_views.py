@@ -39,6 +39,7 @@ from incubator.organizations.panels import panels_for
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 from incubator.paging import requested_page
+from incubator.workflow import STAGE
 
 RADAR_ASSESSMENTS = 3
 
@@ -48,10 +49,12 @@ def _org_or_404(org_id: int) -> Organization:
 
 
 def _stage_form(org: Organization) -> StageChangeForm:
+    """The stages the workflow lets the user move ``org`` to (the rules that need
+    the records, such as assessments, are checked on submit)."""
     form = StageChangeForm()
-    form.to.choices = [
-        SelectChoice(s.key, s.label) for s in stages() if s.key != org.stage
-    ]
+    line = stages()
+    allowed = set(STAGE.targets(org.stage, [s.key for s in line], current_user.role))
+    form.to.choices = [SelectChoice(s.key, s.label) for s in line if s.key in allowed]
     return form
 
 

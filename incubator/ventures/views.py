@@ -445,6 +445,8 @@ def detail(venture_id: int):
         ],
         criterion_names={c.id: c.name for c in venture.round.criteria},
         next_states=allowed_next(venture.state),
+        # the next states the workflow lets this user move it to (the buttons)
+        moves=allowed_next(venture.state, current_user.role),
         today=local_today(),
         may_edit=venture.state == State.APPLIED
         and may_apply_for(current_user, venture.organization),
