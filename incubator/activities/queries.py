@@ -66,7 +66,7 @@ def organizations_that_logged(start: date, end: date) -> Select:
     )
 
 
-def pending_reviews_by_worker() -> dict[int, int]:
+def pending_reviews_by_worker() -> dict[int | None, int]:
     """How many logs wait for review in each social worker's caseload."""
     return dict(
         db.session.execute(

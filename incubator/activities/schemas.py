@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -66,7 +67,7 @@ def check_details(values: dict, *, overnight: bool = False) -> dict:
     the activity still lasts at most ``MAX_DURATION`` (24 hours). A compound
     named (``compound``, resolved by the caller) counts as where it took place.
     """
-    clean: dict = {}
+    clean: dict[str, Any] = {}
     title = _words(values.get("title"))
     if not title:
         raise ValidationFailed(_l("Please enter the title."), field="title")
@@ -87,6 +88,8 @@ def check_details(values: dict, *, overnight: bool = False) -> dict:
         raise ValidationFailed(_l("Please enter when it started."), field="starts_at")
     if not isinstance(ends, datetime) or ends.tzinfo is None:
         raise ValidationFailed(_l("Please enter when it ended."), field="ends_at")
+    starts_day: date | None
+    ends_day: date | None
     try:
         starts_day, ends_day = local_date(starts), local_date(ends)
     except (OverflowError, ValueError):

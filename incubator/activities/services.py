@@ -41,6 +41,7 @@ from incubator.projects.models import Compound
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
+from incubator.workflow import ACTIVITY_REVIEW
 
 
 def _check_compound(compound_id: int | None) -> None:
@@ -219,10 +220,11 @@ def update_activity(
     _check_compound(clean["compound_id"])
     held_on = local_date(clean["starts_at"])
     volunteer_hours = change.hours()
-    was_approved = activity.review_state == ReviewState.APPROVED
-    if was_approved:
-        # Its hours leave the day totals before the new ones are checked.
-        _withdraw_hours(activity, actor, _l("The activity log was changed"))
+    back = ACTIVITY_REVIEW.find(activity.review_state, ReviewState.PENDING)
+    if back is not None:
+        # An approved log's hours leave the day totals before the new ones are
+        # checked.
+        ACTIVITY_REVIEW.apply(back, activity, actor=actor)
     if volunteer_hours is not None:
         helpers = _check_volunteers(
             org,
@@ -273,50 +275,31 @@ def _withdraw_hours(activity: Activity, actor: User, reason) -> None:
         helper.service_record_id = None
 
 
+# The decisions of a review and the state each leads to (``ACTIVITY_REVIEW``).
+REVIEW_DECISIONS = {"approve": ReviewState.APPROVED, "return": ReviewState.RETURNED}
+
+
 def review_activity(
     activity: Activity, review: ActivityReview, *, actor: User
 ) -> Activity:
     """Approve (the volunteers' hours become service records) or return with a
-    reason. Admins and social workers only; only a log waiting for review."""
-    if actor.role not in STAFF_ROLES:
-        raise NotPermitted(_l("Only social workers review activity logs."))
-    if activity.review_state != ReviewState.PENDING:
-        raise RuleViolation(_l("Only a log waiting for review can be reviewed."))
-    if actor.role != "admin" and activity.logged_by_id == actor.id:
-        raise RuleViolation(
-            _l(
-                "A log you wrote yourself is reviewed by another social worker or "
-                "the project lead."
-            )
-        )
+    reason, by ``workflow.ACTIVITY_REVIEW``. Admins and social workers only; only a
+    log waiting for review."""
+    ACTIVITY_REVIEW.authorize(actor.role, ReviewState.PENDING)
+    ACTIVITY_REVIEW.require(activity.review_state, *REVIEW_DECISIONS.values())
     decision = review.decision
     reason = " ".join(review.reason.split())
-    if decision == "approve":
-        org = activity.organization
-        for helper in activity.volunteers:
-            record = hours_service.record_service(
-                helper.volunteer,
-                org,
-                actor=actor,
-                served_on=activity.held_on,
-                hours=helper.hours,
-                service=activity.title,
-                activity_id=activity.id,
-            )
-            helper.service_record_id = record.id
-        activity.review_state = ReviewState.APPROVED
-        activity.return_reason = ""
-        _event(activity, actor, "approved", reason)
-    elif decision == "return":
-        if not reason:
-            raise ValidationFailed(_l("Say what needs fixing."), field="reason")
-        activity.review_state = ReviewState.RETURNED
-        activity.return_reason = reason[:2000]
-        _event(activity, actor, "returned", reason)
-    else:
+    target = REVIEW_DECISIONS.get(decision)
+    if target is None:
+        # What every review checks comes before the decision, as it always did.
+        _not_own_log(activity, actor=actor)
         raise ValidationFailed(
             _l("The decision is approve or return."), field="decision"
         )
+    step = ACTIVITY_REVIEW.transition(activity.review_state, target)
+    ACTIVITY_REVIEW.apply(step, activity, actor=actor, reason=reason)
+    activity.review_state = target
+    _event(activity, actor, target.value, reason)
     audit.record("review", activity, actor=actor, summary=decision)
     try:
         db.session.flush()
@@ -328,6 +311,58 @@ def review_activity(
             )
         ) from None
     return activity
+
+
+# ---- the guards and effects the activity review names ----
+
+
+def _not_own_log(activity: Activity, *, actor: User, **_context) -> None:
+    if actor.role != "admin" and activity.logged_by_id == actor.id:
+        raise RuleViolation(
+            _l(
+                "A log you wrote yourself is reviewed by another social worker or "
+                "the project lead."
+            )
+        )
+
+
+def _return_reason(activity: Activity, *, reason: str = "", **_context) -> None:
+    if not reason:
+        raise ValidationFailed(_l("Say what needs fixing."), field="reason")
+
+
+def _approve(activity: Activity, *, actor: User, **_context) -> None:
+    org = activity.organization
+    for helper in activity.volunteers:
+        record = hours_service.record_service(
+            helper.volunteer,
+            org,
+            actor=actor,
+            served_on=activity.held_on,
+            hours=helper.hours,
+            service=activity.title,
+            activity_id=activity.id,
+        )
+        helper.service_record_id = record.id
+    activity.return_reason = ""
+
+
+def _return(activity: Activity, *, reason: str = "", **_context) -> None:
+    activity.return_reason = reason[:2000]
+
+
+def _withdraw_changed(activity: Activity, *, actor: User, **_context) -> None:
+    _withdraw_hours(activity, actor, _l("The activity log was changed"))
+
+
+ACTIVITY_REVIEW.bind(
+    guards={"not_own_log": _not_own_log, "return_reason": _return_reason},
+    effects={
+        "approve": _approve,
+        "return": _return,
+        "withdraw_hours": _withdraw_changed,
+    },
+)
 
 
 def add_photo(
@@ -342,10 +377,13 @@ def add_photo(
 
 def check_room_for_photos(activity: Activity, adding: int) -> None:
     """Refuse before anything is written when ``adding`` more would pass nine."""
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(ActivityPhoto)
-        .where(ActivityPhoto.activity_id == activity.id)
+    count = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ActivityPhoto)
+            .where(ActivityPhoto.activity_id == activity.id)
+        )
+        or 0
     )
     if count + adding > photos.MAX_PHOTOS:
         raise ValidationFailed(
@@ -355,10 +393,12 @@ def check_room_for_photos(activity: Activity, adding: int) -> None:
 
 
 def _back_to_review(activity: Activity, actor: User) -> None:
-    """A change to an approved log sends it back for review."""
+    """A change to an approved log sends it back for review (a returned one
+    waits for its author's fix)."""
     if activity.review_state == ReviewState.APPROVED:
-        _withdraw_hours(activity, actor, _l("The activity log was changed"))
-        activity.review_state = ReviewState.PENDING
+        step = ACTIVITY_REVIEW.transition(activity.review_state, ReviewState.PENDING)
+        ACTIVITY_REVIEW.apply(step, activity, actor=actor)
+        activity.review_state = step.target
         _event(activity, actor, "edited")
 
 
@@ -367,10 +407,13 @@ def attach_photo(
 ) -> ActivityPhoto:
     _may_log(actor, activity.organization)
     _back_to_review(activity, actor)
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(ActivityPhoto)
-        .where(ActivityPhoto.activity_id == activity.id)
+    count = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ActivityPhoto)
+            .where(ActivityPhoto.activity_id == activity.id)
+        )
+        or 0
     )
     if count >= photos.MAX_PHOTOS:
         raise ValidationFailed(

@@ -30,17 +30,17 @@ def open_and_due_within(start: date, end: date) -> ColumnElement[bool]:
     )
 
 
-def overdue_by_assignee(as_of: date) -> dict[int, int]:
+def overdue_by_assignee(as_of: date) -> dict[int | None, int]:
     """How many follow-ups each assignee has overdue on ``as_of``, in one query."""
     return _counts_by_assignee(open_and_overdue(as_of))
 
 
-def due_by_assignee(start: date, end: date) -> dict[int, int]:
+def due_by_assignee(start: date, end: date) -> dict[int | None, int]:
     """How many open follow-ups each assignee has due in ``[start, end)``."""
     return _counts_by_assignee(open_and_due_within(start, end))
 
 
-def _counts_by_assignee(condition) -> dict[int, int]:
+def _counts_by_assignee(condition) -> dict[int | None, int]:
     return dict(
         db.session.execute(
             select(FollowUp.assignee_id, func.count())

@@ -27,6 +27,7 @@ from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_date, local_today
 from incubator.organizations.models import Organization
 from incubator.organizations.stages import months_before
+from incubator.workflow import FOLLOWUP
 
 DEFAULT_CADENCE = {
     "intake": 1,
@@ -226,14 +227,13 @@ def complete_followup(
     """Mark done with an outcome note; returns the next follow-up scheduled by the
     stage's cadence (none when the stage has no cadence or another one is already
     open). ``completion.version``, when given, must be the follow-up's."""
-    _may_manage(actor)
+    FOLLOWUP.authorize(actor.role, FollowUpState.OPEN)
     expected_version = completion.version
     if expected_version is not None and expected_version != followup.version:
         raise StaleRecord(
             _l("Someone else changed this follow-up after you opened it; reload it.")
         )
-    if followup.state != FollowUpState.OPEN:
-        raise RuleViolation(_l("This follow-up is already closed."))
+    step = FOLLOWUP.transition(followup.state, FollowUpState.DONE)
     today = local_today()
     done_on = completion.done_on or today
     # Not in the future, nor more than a year before the follow-up was due or made.
@@ -243,7 +243,7 @@ def complete_followup(
             _l("The date cannot be in the future, nor long before the follow-up."),
             field="done_on",
         )
-    followup.state = FollowUpState.DONE
+    followup.state = step.target
     followup.done_on = done_on
     followup.outcome = completion.outcome
     audit.record("complete", followup, actor=actor)
@@ -267,11 +267,12 @@ def complete_followup(
 
 
 def cancel_followup(followup: FollowUp, *, actor: User | None, reason: str) -> None:
+    """Cancel an open follow-up (``workflow.FOLLOWUP`` declares it the system's
+    move: a stage change without cadence; a social worker's code may too)."""
     if actor is not None:
         _may_manage(actor)
-    if followup.state != FollowUpState.OPEN:
-        raise RuleViolation(_l("This follow-up is already closed."))
-    followup.state = FollowUpState.CANCELLED
+    step = FOLLOWUP.transition(followup.state, FollowUpState.CANCELLED)
+    followup.state = step.target
     followup.outcome = str(reason or "")[:5000]
     audit.record("cancel", followup, actor=actor)
     db.session.flush()

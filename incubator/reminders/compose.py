@@ -47,8 +47,16 @@ class Draft:
     link: str
 
 
+def _month(period: str) -> tuple[date, date]:
+    """``YYYY-MM`` (as the job computes it) as [first day, next month's first)."""
+    bounds = month_range(period)
+    if bounds is None:
+        raise ValueError(f"not a month: {period!r}")
+    return bounds
+
+
 def previous_month(period: str) -> str:
-    start, _end = month_range(period)
+    start, _end = _month(period)
     last = start - timedelta(days=1)
     return f"{last.year:04d}-{last.month:02d}"
 
@@ -67,7 +75,7 @@ def drafts_for(period: str) -> list[Draft]:
 def _log_reminders(period: str) -> list[Draft]:
     """Leaders whose organizations logged nothing last month: one reminder each,
     naming those organizations, linking straight to the log form."""
-    start, end = month_range(previous_month(period))
+    start, end = _month(previous_month(period))
     logged = organizations_that_logged(start, end)
     rows = db.session.execute(
         select(Organization.id, Organization.name, User.id)
@@ -111,7 +119,7 @@ def _digests(period: str) -> list[Draft]:
     """One digest per active social worker: what the features' read models count
     for each (follow-ups overdue when the month began and due in it, sessions,
     plan actions due, logs waiting for review)."""
-    start, end = month_range(period)
+    start, end = _month(period)
     workers = db.session.execute(
         select(User.id, User.name).where(
             User.role == Role.SOCIAL_WORKER, User.active.is_(True)
@@ -160,7 +168,7 @@ def _digests(period: str) -> list[Draft]:
     return drafts
 
 
-def _silent_by_worker(start: date) -> dict[int, list[str]]:
+def _silent_by_worker(start: date) -> dict[int | None, list[str]]:
     orgs = db.session.scalars(
         select(Organization).where(
             Organization.archived_at.is_(None),
@@ -170,7 +178,7 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
     from incubator.organizations.stages import months_before
 
     cutoff = months_before(start, SILENT_MONTHS)
-    result: dict[int, list[str]] = defaultdict(list)
+    result: dict[int | None, list[str]] = defaultdict(list)
     for row in caseload_rows(list(orgs)):
         heard = max(
             (d for d in (row.last_contact, row.last_activity) if d), default=None
@@ -186,7 +194,7 @@ def month_figures(month: str) -> dict:
     (so the reminder and the report always agree)."""
     from incubator.reports import metrics
 
-    period = month_range(month)
+    period = _month(month)
     return {
         "activities": metrics.activities(period),
         "person_times": metrics.person_times(period),
@@ -207,7 +215,7 @@ def _reports(period: str) -> list[Draft]:
         return []
     month = previous_month(period)
     figures = month_figures(month)
-    start, _end = month_range(month)
+    start, _end = _month(month)
     link = _report_link(month)
     body = "\n".join(
         str(line)

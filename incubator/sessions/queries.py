@@ -64,7 +64,7 @@ def may_see(user: User, session: TrainingSession) -> bool:
     return any(i.organization.leader_user_id == user.id for i in session.invites)
 
 
-def scheduled_by_organizer(start: datetime, end: datetime) -> dict[int, int]:
+def scheduled_by_organizer(start: datetime, end: datetime) -> dict[int | None, int]:
     """How many sessions each organizer has scheduled (not cancelled or held)
     starting in ``[start, end)``."""
     return dict(
