@@ -167,7 +167,7 @@ def seed_activities(worker: User, reviewer: User) -> int:
         services.review_activity(activity, APPROVE, actor=admin)
         count += 1
     for index, (partner, kind, description, value, basis) in enumerate(LEDGER):
-        entry = ResourceEntry(
+        ledger_line = ResourceEntry(
             partner=partner,
             kind=kind,
             value=str(Decimal(value)),
@@ -175,6 +175,6 @@ def seed_activities(worker: User, reviewer: User) -> int:
             description=description,
             valuation_basis=basis,
         )
-        services.record_resource(entry, actor=admin)
+        services.record_resource(ledger_line, actor=admin)
     db.session.flush()
     return count

@@ -314,9 +314,12 @@ def test_the_feed_queries_stay_flat(town, db, client, assert_constant_queries):
             n = state["n"]
             followup_services.schedule_followup(
                 town["dance"],
+                FollowUpPlan(
+                    organization_id=town["dance"].id,
+                    kind="visit",
+                    due_on=date(2026, 3, 1) + timedelta(days=n * 3),
+                ),
                 actor=town["sw"],
-                kind="visit",
-                due_on=date(2026, 3, 1) + timedelta(days=n * 3),
             )
             monthly(
                 town,
