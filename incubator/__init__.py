@@ -103,36 +103,40 @@ def _import_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    # Each feature's endpoints register on the API blueprint when imported; the
-    # order is the OpenAPI document's order.
-    from incubator.activities import api as _activities_api  # noqa: F401
     from incubator.activities.resource_views import bp as resources_bp
     from incubator.activities.views import bp as activities_bp
-    from incubator.api import auth as _token_api  # noqa: F401
     from incubator.api import bp as api_bp
+
+    # Each feature's endpoints register on the API blueprint when imported; the
+    # order is the OpenAPI document's order (and the recorded session's).
+    # isort: off
+    from incubator.activities import api as _activities_api  # noqa: F401
+    from incubator.api import auth as _token_api  # noqa: F401
+    from incubator.reminders import api as _notifications_api  # noqa: F401
     from incubator.api import openapi as _openapi  # noqa: F401
+    from incubator.organizations import api as _organizations_api  # noqa: F401
+    from incubator.reports import api as _reports_api  # noqa: F401
+    from incubator.sessions import api as _sessions_api  # noqa: F401
+    from incubator.ventures import api as _ventures_api  # noqa: F401
+    from incubator.volunteers import api as _volunteers_api  # noqa: F401
+
+    # isort: on
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp
     from incubator.extensions import csrf
     from incubator.followups.views import bp as followups_bp
     from incubator.main.views import bp as main_bp
-    from incubator.organizations import api as _organizations_api  # noqa: F401
     from incubator.organizations import record_views  # noqa: F401  (routes on bp)
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
-    from incubator.reminders import api as _notifications_api  # noqa: F401
     from incubator.reminders.views import admin_bp as reminders_admin_bp
     from incubator.reminders.views import bp as notifications_bp
-    from incubator.reports import api as _reports_api  # noqa: F401
     from incubator.reports.views import bp as reports_bp
     from incubator.schedule.views import bp as calendar_bp
-    from incubator.sessions import api as _sessions_api  # noqa: F401
     from incubator.sessions.views import bp as sessions_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
-    from incubator.ventures import api as _ventures_api  # noqa: F401
     from incubator.ventures.views import bp as ventures_bp
-    from incubator.volunteers import api as _volunteers_api  # noqa: F401
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
     from incubator.volunteers.views import bp as volunteers_bp
 
