@@ -161,7 +161,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from incubator import security
+    from incubator import security, transaction
     from incubator.auth.sessions import touch_session_after_request
     from incubator.main import errors, navigation
 
@@ -178,6 +178,9 @@ def register_security(app: Flask) -> None:
 
     reminder_views.init_app(app)
     app.after_request(touch_session_after_request)
+    # Registered last so it runs first: the unit of work commits before the
+    # session toucher and the security headers (see incubator.transaction).
+    transaction.init_app(app, on_commit_failure=errors.commit_failed)
     errors.init_app(app)
     navigation.init_app(app)
 
