@@ -100,11 +100,11 @@ loadtest: install-dev translations
 	$(BIN)/python -m tests.load.loadtest $(LOAD_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check incubator tests config.py wsgi.py
-	$(BIN)/ruff format --check incubator tests config.py wsgi.py
+	$(BIN)/ruff check incubator tests config.py wsgi.py setup.py
+	$(BIN)/ruff format --check incubator tests config.py wsgi.py setup.py
 
 format: install-dev
-	$(BIN)/ruff format incubator tests config.py wsgi.py
+	$(BIN)/ruff format incubator tests config.py wsgi.py setup.py
 
 # One archive with the database and every uploaded file (see README, Backups).
 backup: install
@@ -121,5 +121,5 @@ bench: install-dev translations
 	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask
 
 from config import Config, ProductionConfig, config_from_env
 
-BASE_TEMPLATES = "../templates"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_folder(name: str) -> str:
+    """``templates`` or ``migrations``: inside the package when installed from a
+    wheel (setup.py puts them there), else at the top of the checkout."""
+    installed = PACKAGE_DIR / name
+    return str(installed if installed.is_dir() else PACKAGE_DIR.parent / name)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -16,7 +24,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     config = config or config_from_env()
     if issubclass(config, ProductionConfig):
         config.check()
-    app = Flask(__name__, template_folder=BASE_TEMPLATES, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        template_folder=_resource_folder("templates"),
+        instance_relative_config=True,
+    )
     app.config.from_object(config)
     app.config.update(overrides)
     app.json.ensure_ascii = False  # Chinese text round-trips unescaped
@@ -60,6 +72,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
+        directory=_resource_folder("migrations"),
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_migration_item,
