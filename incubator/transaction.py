@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import Flask, Response, flash, g, has_request_context, request, session
 
@@ -33,6 +34,8 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def commit_now() -> None:
@@ -90,7 +93,7 @@ def flash_form_errors(form) -> None:
             flash(str(error), "danger")
 
 
-def submit_form(form, call: Callable[[], object]) -> tuple[bool, object]:
+def submit_form(form, call: Callable[[], T]) -> tuple[bool, T | None]:
     """A page form's use case: ``call()`` (which builds its values and calls one
     service) returns ``(True, result)``, committed when the view returns; a refusal
     is rolled back and shown on the form (on its field, or above the form for a

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from incubator.api.errors import error_response
 from incubator.api.models import IdempotencyKey
-from incubator.database import utcnow
+from incubator.database import rowcount, utcnow
 from incubator.extensions import db
 
 HEADER = "Idempotency-Key"
@@ -151,7 +151,7 @@ def prune_idempotency_keys(now: datetime | None = None) -> int:
     result = db.session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.expires_at <= (now or utcnow()))
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 @contextmanager
@@ -159,7 +159,8 @@ def commits_deferred() -> Iterator[None]:
     """Inside, ``db.session.commit()`` (``transaction.commit_now``) only flushes, so
     the view's writes and the key commit together afterwards."""
     session = db.session()
-    session.commit = session.flush  # an instance attribute shadows the method
+    # an instance attribute shadows the method (for this block only)
+    session.commit = session.flush  # type: ignore[method-assign]
     try:
         yield
     finally:

@@ -95,8 +95,9 @@ def handle_domain_error(exc: DomainError):
     if _wants_json():
         return domain_error_response(exc)
     http = default_exceptions.get(exc.status, Conflict)(description=str(exc.message))
-    template = PAGE_TEMPLATES.get(http.code, "errors/generic.html")
-    return render_template(template, error=http, detail=str(exc.message)), http.code
+    code = http.code or exc.status
+    template = PAGE_TEMPLATES.get(code, "errors/generic.html")
+    return render_template(template, error=http, detail=str(exc.message)), code
 
 
 def commit_failed(exc: Exception):

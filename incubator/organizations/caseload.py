@@ -10,6 +10,7 @@ what needs attention (e.g. overdue plan actions) by answering
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -57,17 +58,17 @@ class CaseloadRow:
     flags: tuple[str, ...] = ()
 
 
-def caseload_rows(orgs: list[Organization]) -> list[CaseloadRow]:
+def caseload_rows(orgs: Sequence[Organization]) -> list[CaseloadRow]:
     """Rows for ``orgs``: one query per answering feature, whatever their number."""
     ids = [o.id for o in orgs]
     contacts: dict[int, date] = {}
     activities: dict[int, date] = {}
     flags: dict[int, list[str]] = {}
     if ids:
-        contact = signals.caseload_last_contact.send(org_ids=ids)
-        activity = signals.caseload_last_activity.send(org_ids=ids)
-        contacts = _latest(signals.values(contact))
-        activities = _latest(signals.values(activity))
+        contact_answers = signals.caseload_last_contact.send(org_ids=ids)
+        activity_answers = signals.caseload_last_activity.send(org_ids=ids)
+        contacts = _latest(signals.values(contact_answers))
+        activities = _latest(signals.values(activity_answers))
         for answer in signals.ordered(signals.caseload_flags.send(org_ids=ids)):
             for org_id, text in answer.items():
                 flags.setdefault(org_id, []).append(text)

@@ -4,6 +4,7 @@ follow-ups. Thin adapters onto ``incubator.sessions`` and ``incubator.followups`
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +27,7 @@ from incubator.transaction import settle
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
-SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
+SAFE_DAY: dict[str, Any] = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
 
 
 class Recurrence(BaseModel):
