@@ -34,6 +34,7 @@ from incubator.auth.permissions import (
 )
 from incubator.auth.roles import Role
 from incubator.extensions import db
+from incubator.transaction import settle
 from incubator.volunteers.queries import month_range
 
 TAG = "activities"
@@ -188,7 +189,7 @@ def list_activities(query: ActivityQuery):
 def create_activity(body: ActivityLog):
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
     activity = services.log_activity(org, _resolved(body), actor=current_api_user())
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -221,7 +222,7 @@ def patch_activity(activity_id: int, body: ActivityChange):
     if "compound_id" in values:
         body = body.model_copy(update={"compound_id": values["compound_id"]})
     services.update_activity(activity, body, actor=current_api_user())
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -238,7 +239,7 @@ def patch_activity(activity_id: int, body: ActivityChange):
 def review_activity(activity_id: int, body: ActivityReview):
     activity = _load(activity_id)
     services.review_activity(activity, body, actor=current_api_user())
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -318,5 +319,5 @@ def create_resource(body: ResourceEntry):
     line = services.record_resource(
         body, actor=user, organization=org, activity=activity
     )
-    db.session.commit()
+    settle()
     return ResourceOut.of(line)

@@ -24,6 +24,7 @@ from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import Freq, SessionInvite, TrainingSession
 from incubator.sessions.queries import may_see, sessions_query
+from incubator.transaction import settle
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
@@ -229,7 +230,7 @@ def create_session(body: SessionIn):
     created = services.schedule_session(
         actor=current_api_user(), recurrence=recurrence, **_values(body)
     )
-    db.session.commit()
+    settle()
     outs = [SessionOut.of(s) for s in created]
     return SessionCreated(**outs[0].model_dump(), occurrences=outs)
 
@@ -270,7 +271,7 @@ def patch_session(session_id: int, body: SessionPatch):
         scope=body.scope,
         **values,
     )
-    db.session.commit()
+    settle()
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
 
@@ -298,7 +299,7 @@ def cancel_session(session_id: int, body: CancelIn):
         reason=body.reason,
         scope=body.scope,
     )
-    db.session.commit()
+    settle()
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
 
@@ -323,7 +324,7 @@ def register(session_id: int, body: RegistrationIn):
     session = _load(session_id)
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
     services.register(session, org, actor=current_api_user(), count=body.count)
-    db.session.commit()
+    settle()
     return SessionOut.of(session)
 
 
@@ -357,7 +358,7 @@ def record_attendance(session_id: int, body: AttendanceIn):
     services.record_attendance(
         session, actor=current_api_user(), **body.model_dump(mode="python")
     )
-    db.session.commit()
+    settle()
     return SessionOut.of(session)
 
 
@@ -449,7 +450,7 @@ def list_followups(query: FollowUpQuery):
 def create_followup(body: FollowUpPlan):
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
     followup = followup_services.schedule_followup(org, body, actor=current_api_user())
-    db.session.commit()
+    settle()
     return FollowUpOut.of(followup)
 
 
@@ -479,7 +480,7 @@ def complete_followup(followup_id: int, body: FollowUpCompletion):
     following = followup_services.complete_followup(
         followup, body, actor=current_api_user()
     )
-    db.session.commit()
+    settle()
     return CompleteOut(
         completed=FollowUpOut.of(followup),
         next=FollowUpOut.of(following) if following else None,
