@@ -36,6 +36,7 @@ from incubator.organizations.models import Organization
 from incubator.organizations.stages import months_before
 from incubator.sessions import services as sessions
 from incubator.sessions.models import SessionSeries, SessionState, TrainingSession
+from incubator.sessions.schemas import SessionCancellation
 from incubator.sessions.suggest import suggested_organizations
 from incubator.volunteers.models import Membership
 
@@ -348,7 +349,9 @@ def _seed_series(organizer: User, orgs: list[Organization], rng) -> int:
         if index == CANCELLED:
             with _dated(_day(occurrence) - timedelta(days=2)):
                 sessions.cancel_session(
-                    occurrence, actor=organizer, reason=CANCEL_REASON
+                    occurrence,
+                    SessionCancellation(reason=CANCEL_REASON),
+                    actor=organizer,
                 )
         else:
             _attendance(occurrence, organizer, rng)

@@ -24,6 +24,7 @@ from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import Freq, SessionInvite, TrainingSession
 from incubator.sessions.queries import may_see, sessions_query
+from incubator.sessions.schemas import SessionCancellation
 from incubator.transaction import settle
 
 TAG = "sessions"
@@ -275,30 +276,18 @@ def patch_session(session_id: int, body: SessionPatch):
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
 
-class CancelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=2000)
-    scope: str = Field(default="this", pattern="^(this|following)$")
-
-
 @endpoint(
     "/sessions/<int:session_id>/cancel",
     "POST",
     summary="Cancel one occurrence, or it and the rest of its series",
     tag=TAG,
-    body=CancelIn,
+    body=SessionCancellation,
     response=SessionList,
     roles=STAFF,
     errors=(404, 409),
 )
-def cancel_session(session_id: int, body: CancelIn):
-    changed = services.cancel_session(
-        _load(session_id),
-        actor=current_api_user(),
-        reason=body.reason,
-        scope=body.scope,
-    )
+def cancel_session(session_id: int, body: SessionCancellation):
+    changed = services.cancel_session(_load(session_id), body, actor=current_api_user())
     settle()
     return SessionList(items=[SessionOut.of(s) for s in changed])
 

@@ -32,6 +32,7 @@ from incubator.sessions.models import (
     SessionState,
     TrainingSession,
 )
+from incubator.sessions.schemas import SessionCancellation
 from incubator.volunteers.models import Membership
 
 MAX_OCCURRENCES = 52
@@ -299,14 +300,14 @@ def _set_invites(session: TrainingSession, orgs: list[Organization]) -> None:
 
 
 def cancel_session(
-    session: TrainingSession, *, actor: User, reason: str, scope: str = "this"
+    session: TrainingSession, cancellation: SessionCancellation, *, actor: User
 ) -> list[TrainingSession]:
+    """Cancel ``session`` (or it and the rest of its series); only a scheduled
+    one. Returns the sessions cancelled."""
     _staff(actor)
     if session.state != SessionState.SCHEDULED:
         raise RuleViolation(_l("Only a scheduled session can be cancelled."))
-    reason = str(reason or "").strip()
-    if not reason:
-        raise ValidationFailed(_l("Say why it is cancelled."), field="reason")
+    reason, scope = cancellation.reason, cancellation.scope
     targets = (
         _following(session, with_detached=True) if scope == "following" else [session]
     )

@@ -19,6 +19,7 @@ from incubator.auth.roles import Role
 from incubator.database import utcnow
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
+from incubator.forms import form_input
 from incubator.i18n import local_today, local_zone
 from incubator.normalize import parse_whole
 from incubator.organizations.incubation import dimensions
@@ -39,6 +40,7 @@ from incubator.sessions.models import (
     TrainingSession,
 )
 from incubator.sessions.queries import may_see, sessions_query
+from incubator.sessions.schemas import SessionCancellation
 from incubator.sessions.suggest import suggested_organizations
 from incubator.transaction import flash_form_errors, run_and_flash, submit_form
 from incubator.volunteers.models import Membership, Volunteer
@@ -284,11 +286,15 @@ def cancel(session_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         run_and_flash(
-            services.cancel_session,
-            session,
-            actor=current_user,
-            reason=form.reason.data,
-            scope=form.scope.data or "this",
+            lambda: services.cancel_session(
+                session,
+                form_input(
+                    SessionCancellation,
+                    reason=form.reason.data or "",
+                    scope=form.scope.data or "this",
+                ),
+                actor=current_user,
+            ),
             success=_("Cancelled."),
         )
     else:

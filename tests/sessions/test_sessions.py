@@ -12,6 +12,7 @@ from incubator.errors import NotPermitted, RuleViolation, StaleRecord
 from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import SessionSeries, TrainingSession
+from incubator.sessions.schemas import SessionCancellation
 from incubator.sessions.suggest import suggested_organizations
 from tests.conftest import login
 
@@ -122,9 +123,13 @@ def test_move_one_occurrence_then_the_rest(town, db):
 
 def test_cancel_one_or_the_rest(town, db):
     sessions = monthly(town, db)
-    services.cancel_session(sessions[4], actor=town["sw"], reason="场地维修")
     services.cancel_session(
-        sessions[2], actor=town["sw"], reason="讲师调动", scope="following"
+        sessions[4], SessionCancellation(reason="场地维修"), actor=town["sw"]
+    )
+    services.cancel_session(
+        sessions[2],
+        SessionCancellation(reason="讲师调动", scope="following"),
+        actor=town["sw"],
     )
     db.session.commit()
     assert [s.state for s in sessions] == [
@@ -308,7 +313,9 @@ def test_cancelling_the_rest_includes_moved_ones(town, db):
         starts_at=at(2026, 4, 20),
     )
     services.cancel_session(
-        sessions[1], actor=town["sw"], reason="停办", scope="following"
+        sessions[1],
+        SessionCancellation(reason="停办", scope="following"),
+        actor=town["sw"],
     )
     db.session.commit()
     assert [s.state for s in sessions].count("cancelled") == 5
