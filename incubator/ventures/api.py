@@ -3,25 +3,23 @@ plan and expenditures. Thin adapters onto ``incubator.ventures``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from incubator.activities.models import TargetGroup
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
-from incubator.api.fields import not_null_in_schema, sent_values
+from incubator.api.fields import sent_values
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import money_text
-from incubator.organizations.models import Organization
 from incubator.ventures import plans, reviews, rounds, services, spending
 from incubator.ventures.access import (
     ReviewView,
@@ -29,7 +27,6 @@ from incubator.ventures.access import (
     review_view,
 )
 from incubator.ventures.models import (
-    ClosingGrade,
     Expenditure,
     PlanAction,
     State,
@@ -38,88 +35,35 @@ from incubator.ventures.models import (
     VentureRound,
 )
 from incubator.ventures.queries import ventures_query
+from incubator.ventures.schemas import (
+    ROUND_NOT_NULL,
+    BudgetLineIn,
+    CriterionIn,
+    ExpenditureEntry,
+    MidtermCheck,
+    Money,
+    PlanActionChange,
+    PlanActionEntry,
+    ReviewPanel,
+    ReviewSubmission,
+    RoundChange,
+    RoundSchedule,
+    ScoreIn,
+    VentureApplication,
+    VentureChange,
+    VentureTransition,
+)
 
 TAG = "ventures"
 APPLICANTS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
-Money = Field(max_length=20, description='Yuan with fen, e.g. "8000.00"')
 
 
 # ---- rounds ----
 
 
-class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=50)
-    weight: int = Field(ge=1, le=100, description="Percent; a round's add up to 100")
-
-
 class CriterionOut(CriterionIn):
     id: int
-
-
-class RoundIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=100)
-    budget: str = Money
-    opens_on: date = Field(
-        ge=date(2000, 1, 1), le=date(2100, 12, 31), description="Applications open"
-    )
-    closes_on: date = Field(
-        ge=date(2000, 1, 1), le=date(2100, 12, 31), description="Applications close"
-    )
-    runs_from: date | None = Field(
-        default=None,
-        ge=date(2000, 1, 1),
-        le=date(2100, 12, 31),
-        description="Ventures run from (default: opens_on)",
-    )
-    runs_until: date | None = Field(
-        default=None,
-        ge=date(2000, 1, 1),
-        le=date(2100, 12, 31),
-        description="Ventures run until (default: a year after opens_on)",
-    )
-    description: str = Field(default="", max_length=5000)
-    criteria: list[CriterionIn] | None = Field(
-        default=None,
-        max_length=12,
-        description="Default: 需求契合度 25, 可行性 25, 团队能力 20, "
-        "预算合理性 15, 社区参与 15",
-    )
-
-
-ROUND_NOT_NULL = ("name", "budget", "opens_on", "closes_on", "runs_from", "runs_until")
-
-
-class RoundPatch(BaseModel):
-    """Only the fields sent change."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra=not_null_in_schema(*ROUND_NOT_NULL)
-    )
-
-    version: int
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    budget: str | None = Field(default=None, max_length=20)
-    opens_on: date | None = Field(
-        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
-    )
-    closes_on: date | None = Field(
-        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
-    )
-    runs_from: date | None = Field(
-        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
-    )
-    runs_until: date | None = Field(
-        default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31)
-    )
-    description: str | None = Field(default=None, max_length=5000)
-    criteria: list[CriterionIn] | None = Field(
-        default=None, max_length=12, description="Only before any review is in"
-    )
 
 
 class RoundOut(BaseModel):
@@ -165,25 +109,6 @@ class RoundPage(BaseModel):
     total: int
 
 
-def _round_values(body: RoundIn) -> dict:
-    runs_from = body.runs_from or body.opens_on
-    runs_until = body.runs_until or max(
-        body.closes_on, body.opens_on + timedelta(days=365)
-    )
-    return {
-        "name": body.name,
-        "budget": body.budget,
-        "opens_on": body.opens_on,
-        "closes_on": body.closes_on,
-        "runs_from": runs_from,
-        "runs_until": runs_until,
-        "description": body.description,
-        "criteria": None
-        if body.criteria is None
-        else [(c.name, c.weight) for c in body.criteria],
-    }
-
-
 def _shows_money() -> bool:
     return current_api_user().role != Role.ORG_LEADER
 
@@ -220,13 +145,13 @@ def list_rounds(query: PageQuery):
     "POST",
     summary="Open a round (project lead)",
     tag=TAG,
-    body=RoundIn,
+    body=RoundSchedule,
     response=RoundOut,
     status=201,
     roles=(Role.ADMIN,),
 )
-def create_round(body: RoundIn):
-    round_ = rounds.create_round(actor=current_api_user(), **_round_values(body))
+def create_round(body: RoundSchedule):
+    round_ = rounds.create_round(actor=current_api_user(), **body.values())
     db.session.commit()
     return RoundOut.of(round_, money=True)
 
@@ -255,12 +180,12 @@ def get_round(round_id: int):
     summary="Change fields of a round (the others stay; criteria only before any "
     "review)",
     tag=TAG,
-    body=RoundPatch,
+    body=RoundChange,
     response=RoundOut,
     roles=(Role.ADMIN,),
     errors=(404, 409),
 )
-def patch_round(round_id: int, body: RoundPatch):
+def patch_round(round_id: int, body: RoundChange):
     round_ = _load_round(round_id)
     sent = sent_values(
         body,
@@ -291,68 +216,6 @@ def patch_round(round_id: int, body: RoundPatch):
 
 
 # ---- ventures ----
-
-
-class BudgetLineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    item: str = Field(min_length=1, max_length=100)
-    amount: str = Money
-
-
-class VentureFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=100)
-    need: str = Field(min_length=1, max_length=5000)
-    target_group: TargetGroup
-    planned_activities: str = Field(default="", max_length=5000)
-    expected_outputs: str = Field(default="", max_length=5000)
-    requested_amount: str = Money
-    budget_lines: list[BudgetLineIn] = Field(
-        default_factory=list,
-        max_length=30,
-        description="When given, they add up to requested_amount",
-    )
-    sponsor_id: Id | None = Field(
-        default=None,
-        description="Required when the organization is neither filed nor registered",
-    )
-
-
-class VentureCreate(VentureFields):
-    round_id: Id
-    organization_id: Id
-    submission_key: str | None = Field(
-        default=None,
-        max_length=64,
-        description="Send the same key again (a retry) to get the same venture back",
-    )
-
-
-VENTURE_NOT_NULL = ("title", "need", "target_group", "requested_amount")
-
-
-class VenturePatch(BaseModel):
-    """Only the fields sent change."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra=not_null_in_schema(*VENTURE_NOT_NULL)
-    )
-
-    version: int
-    title: str | None = Field(default=None, min_length=1, max_length=100)
-    need: str | None = Field(default=None, min_length=1, max_length=5000)
-    target_group: TargetGroup | None = None
-    planned_activities: str | None = Field(default=None, max_length=5000)
-    expected_outputs: str | None = Field(default=None, max_length=5000)
-    requested_amount: str | None = Field(default=None, max_length=20)
-    budget_lines: list[BudgetLineIn] | None = Field(
-        default=None,
-        max_length=30,
-        description="When sent, replaces the lines; they add up to requested_amount",
-    )
-    sponsor_id: Id | None = Field(default=None, description="null removes the sponsor")
 
 
 class VentureOut(BaseModel):
@@ -496,49 +359,21 @@ def list_ventures(query: VentureQuery):
     }
 
 
-def _sponsor(sponsor_id: int | None) -> Organization | None:
-    if sponsor_id is None:
-        return None
-    sponsor = db.session.get(Organization, sponsor_id)
-    if sponsor is None:
-        raise ValidationFailed(_l("Unknown organization."), field="sponsor_id")
-    return sponsor
-
-
-def _application(body: VentureFields) -> dict:
-    return {
-        "title": body.title,
-        "need": body.need,
-        "target_group": body.target_group.value,
-        "planned_activities": body.planned_activities,
-        "expected_outputs": body.expected_outputs,
-        "requested_amount": body.requested_amount,
-        "budget_lines": [(line.item, line.amount) for line in body.budget_lines],
-        "sponsor": _sponsor(body.sponsor_id),
-    }
-
-
 @endpoint(
     "/ventures",
     "POST",
     summary="Apply for a micro-venture while the round is open",
     tag=TAG,
-    body=VentureCreate,
+    body=VentureApplication,
     response=VentureOut,
     status=201,
     roles=APPLICANTS,
     errors=(403, 404, 409),
 )
-def create_venture(body: VentureCreate):
+def create_venture(body: VentureApplication):
     user = current_api_user()
     org = get_visible_organization_or_404(user, body.organization_id)
-    venture = services.apply(
-        _load_round(body.round_id),
-        org,
-        actor=user,
-        submission_key=body.submission_key,
-        **_application(body),
-    )
+    venture = services.apply(_load_round(body.round_id), org, body, actor=user)
     db.session.commit()
     return _one(venture)
 
@@ -559,55 +394,16 @@ def get_venture(venture_id: int):
     "PATCH",
     summary="Change fields of an application (the others stay) before its review opens",
     tag=TAG,
-    body=VenturePatch,
+    body=VentureChange,
     response=VentureOut,
     roles=APPLICANTS,
     errors=(403, 404, 409),
 )
-def patch_venture(venture_id: int, body: VenturePatch):
+def patch_venture(venture_id: int, body: VentureChange):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
-    values = sent_values(
-        body,
-        exclude=("version", "budget_lines", "sponsor_id"),
-        not_null=VENTURE_NOT_NULL,
-    )
-    values = {k: "" if v is None else v for k, v in values.items()}
-    services.update_application(
-        venture,
-        actor=current_api_user(),
-        expected_version=body.version,
-        sponsor=_sponsor(body.sponsor_id)
-        if "sponsor_id" in body.model_fields_set
-        else venture.sponsor,
-        budget_lines=None
-        if body.budget_lines is None
-        else [(line.item, line.amount) for line in body.budget_lines],
-        **values,
-    )
+    services.update_application(venture, body, actor=current_api_user())
     db.session.commit()
     return _one(venture)
-
-
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    to: State
-    note: str = Field(
-        default="",
-        max_length=5000,
-        description="Required to reject (the reason) and to terminate",
-    )
-    approved_amount: str | None = Field(
-        default=None,
-        max_length=20,
-        description="To approve; default the requested amount",
-    )
-    outputs_achieved: str = Field(default="", max_length=5000, description="To close")
-    closing_grade: ClosingGrade | None = Field(default=None, description="To close")
-    lessons: str = Field(default="", max_length=5000, description="To close")
-    version: int | None = Field(
-        default=None, description="When sent, a stale version gets 409"
-    )
 
 
 @endpoint(
@@ -615,12 +411,12 @@ class TransitionIn(BaseModel):
     "POST",
     summary="Move a venture along its life; 409 names the allowed next states",
     tag=TAG,
-    body=TransitionIn,
+    body=VentureTransition,
     response=VentureOut,
     roles=STAFF,
     errors=(403, 404, 409),
 )
-def transition_venture(venture_id: int, body: TransitionIn):
+def transition_venture(venture_id: int, body: VentureTransition):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     services.transition(
         venture,
@@ -637,24 +433,17 @@ def transition_venture(venture_id: int, body: TransitionIn):
     return _one(venture)
 
 
-class MidtermIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    checked_on: date
-    note: str = Field(min_length=1, max_length=5000)
-
-
 @endpoint(
     "/ventures/<int:venture_id>/midterm",
     "POST",
     summary="Record the mid-term check of a running venture",
     tag=TAG,
-    body=MidtermIn,
+    body=MidtermCheck,
     response=VentureOut,
     roles=STAFF,
     errors=(403, 404, 409),
 )
-def midterm_venture(venture_id: int, body: MidtermIn):
+def midterm_venture(venture_id: int, body: MidtermCheck):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     services.record_midterm(
         venture, actor=current_api_user(), checked_on=body.checked_on, note=body.note
@@ -664,31 +453,6 @@ def midterm_venture(venture_id: int, body: MidtermIn):
 
 
 # ---- reviews ----
-
-
-class ReviewersIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reviewer_ids: list[Id] = Field(max_length=20)
-
-
-class ScoreIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    criterion_id: Id
-    score: int = Field(ge=0, le=100)
-
-
-class VentureReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    scores: list[ScoreIn] | None = Field(
-        default=None, max_length=12, description="A score 0..100 per criterion"
-    )
-    score: int | None = Field(
-        default=None, ge=0, le=100, description="One score for every criterion"
-    )
-    comment: str = Field(default="", max_length=5000)
 
 
 class ReviewOut(BaseModel):
@@ -752,12 +516,12 @@ def _review_list(venture: Venture) -> ReviewList:
     "POST",
     summary="Name the review panel (project lead)",
     tag=TAG,
-    body=ReviewersIn,
+    body=ReviewPanel,
     response=ReviewList,
     roles=(Role.ADMIN,),
     errors=(404, 409),
 )
-def set_reviewers(venture_id: int, body: ReviewersIn):
+def set_reviewers(venture_id: int, body: ReviewPanel):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     services.set_reviewers(venture, body.reviewer_ids, actor=current_api_user())
     db.session.commit()
@@ -780,13 +544,13 @@ def list_reviews(venture_id: int):
     "POST",
     summary="Submit the caller's review: a score 0..100 per criterion and a comment",
     tag=TAG,
-    body=VentureReviewIn,
+    body=ReviewSubmission,
     response=ReviewList,
     status=201,
     roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER),
     errors=(403, 404, 409),
 )
-def submit_review(venture_id: int, body: VentureReviewIn):
+def submit_review(venture_id: int, body: ReviewSubmission):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     if body.scores is not None:
         scores = {s.criterion_id: s.score for s in body.scores}
@@ -802,27 +566,6 @@ def submit_review(venture_id: int, body: VentureReviewIn):
 
 
 # ---- the plan ----
-
-
-class ActionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    goal: str = Field(min_length=1, max_length=200)
-    action: str = Field(min_length=1, max_length=2000)
-    owner: str = Field(default="", max_length=50)
-    due_on: date
-
-
-class ActionPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    goal: str | None = Field(default=None, min_length=1, max_length=200)
-    action: str | None = Field(default=None, min_length=1, max_length=2000)
-    owner: str | None = Field(default=None, max_length=50)
-    due_on: date | None = None
-    done: StrictBool | None = Field(default=None, description="true marks it done")
-    done_note: str = Field(default="", max_length=2000, description="Needed with done")
-    version: int
 
 
 class ActionOut(BaseModel):
@@ -885,13 +628,13 @@ def list_actions(venture_id: int):
     "POST",
     summary="Add an action to the plan",
     tag=TAG,
-    body=ActionIn,
+    body=PlanActionEntry,
     response=ActionOut,
     status=201,
     roles=STAFF,
     errors=(404, 409),
 )
-def add_action(venture_id: int, body: ActionIn):
+def add_action(venture_id: int, body: PlanActionEntry):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     action = plans.add_action(
         venture, actor=current_api_user(), **body.model_dump(mode="python")
@@ -905,12 +648,12 @@ def add_action(venture_id: int, body: ActionIn):
     "PATCH",
     summary="Change a plan action, or mark it done with a note",
     tag=TAG,
-    body=ActionPatch,
+    body=PlanActionChange,
     response=ActionOut,
     roles=STAFF,
     errors=(404, 409),
 )
-def patch_action(venture_id: int, action_id: int, body: ActionPatch):
+def patch_action(venture_id: int, action_id: int, body: PlanActionChange):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     action = db.session.get(PlanAction, action_id)
     if action is None or action.venture_id != venture.id:
@@ -935,15 +678,13 @@ def patch_action(venture_id: int, action_id: int, body: ActionPatch):
 # ---- expenditures ----
 
 
-class ExpenditureIn(BaseModel):
+class ExpenditureOut(BaseModel):
+    # Documented as it was when it extended the body (closed to other keys).
     model_config = ConfigDict(extra="forbid")
 
     spent_on: date
     amount: str = Money
     purpose: str = Field(min_length=1, max_length=200)
-
-
-class ExpenditureOut(ExpenditureIn):
     id: int
     venture_id: int
     has_receipt: bool
@@ -998,13 +739,13 @@ def list_expenditures(venture_id: int):
     "POST",
     summary="Record an expenditure; 409 past the approved amount",
     tag=TAG,
-    body=ExpenditureIn,
+    body=ExpenditureEntry,
     response=ExpenditureOut,
     status=201,
     roles=APPLICANTS,
     errors=(403, 404, 409),
 )
-def add_expenditure(venture_id: int, body: ExpenditureIn):
+def add_expenditure(venture_id: int, body: ExpenditureEntry):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     line = spending.record_expenditure(
         venture,

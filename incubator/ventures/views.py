@@ -16,6 +16,7 @@ from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.extensions import db
+from incubator.forms import form_input
 from incubator.i18n import local_today
 from incubator.main.actions import submit_form
 from incubator.organizations.models import FilingStatus, Organization
@@ -58,6 +59,7 @@ from incubator.ventures.models import (
 )
 from incubator.ventures.queries import ventures_query
 from incubator.ventures.reviews import score_of, scores_for
+from incubator.ventures.schemas import VentureApplication, VentureChange
 from incubator.volunteers.access import manageable_organizations
 
 bp = Blueprint("ventures", __name__, url_prefix="/ventures")
@@ -272,12 +274,6 @@ def _sponsor_choices(exclude: int | None) -> list[SelectChoice]:
     ]
 
 
-def _sponsor(form: VentureForm) -> Organization | None:
-    if not form.sponsor_id.data:
-        return None
-    return db.session.get(Organization, int(form.sponsor_id.data))
-
-
 def _application_values(form: VentureForm) -> dict:
     return {
         "title": form.title.data,
@@ -286,8 +282,11 @@ def _application_values(form: VentureForm) -> dict:
         "planned_activities": form.planned_activities.data,
         "expected_outputs": form.expected_outputs.data,
         "requested_amount": form.requested_amount.data,
-        "budget_lines": parse_lines(form.budget_lines.data, "budget_lines"),
-        "sponsor": _sponsor(form),
+        "budget_lines": [
+            {"item": item, "amount": amount}
+            for item, amount in parse_lines(form.budget_lines.data, "budget_lines")
+        ],
+        "sponsor_id": form.sponsor_id.data or None,
     }
 
 
@@ -314,9 +313,14 @@ def apply(round_id: int):
             lambda: services.apply(
                 round_,
                 org,
+                form_input(
+                    VentureApplication,
+                    round_id=round_.id,
+                    organization_id=org.id,
+                    submission_key=form.submission_key.data or None,
+                    **_application_values(form),
+                ),
                 actor=current_user,
-                submission_key=form.submission_key.data,
-                **_application_values(form),
             ),
         )
         if saved:
@@ -346,9 +350,13 @@ def edit(venture_id: int):
             form,
             lambda: services.update_application(
                 venture,
+                form_input(
+                    VentureChange,
+                    # No version (a tampered form) matches none: versions start at 1.
+                    version=int_field(form.version.data) or 0,
+                    **_application_values(form),
+                ),
                 actor=current_user,
-                expected_version=int_field(form.version.data),
-                **_application_values(form),
             ),
         )
         if saved:
