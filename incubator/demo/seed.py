@@ -22,6 +22,7 @@ from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
 from incubator.organizations import records
 from incubator.organizations import services as org_services
+from incubator.organizations.schemas import OrganizationRegistration
 from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import StageChange
 from incubator.organizations.stages import months_before
@@ -325,16 +326,18 @@ def _seed_organization(spec, accounts, compounds) -> None:
     worker = accounts[sw]
     start = _moment(max([m for _s, m in path] + [m for m, _x in assessments] + [1]) + 1)
     org = org_services.create_organization(
+        OrganizationRegistration(
+            name=name,
+            kind=kind,
+            compound_id=compounds[compound].id,
+            filing_status=filing,
+            founded_on=founded,
+            member_count=members,
+            social_worker_id=worker.id,
+            leader_user_id=accounts[leader].id if leader else None,
+            description=f"{compounds[compound].name}居民自发成立的{name}。",
+        ),
         actor=worker,
-        name=name,
-        kind=kind,
-        compound_id=compounds[compound].id,
-        filing_status=filing,
-        founded_on=founded,
-        member_count=members,
-        social_worker_id=worker.id,
-        leader_user_id=accounts[leader].id if leader else None,
-        description=f"{compounds[compound].name}居民自发成立的{name}。",
     )
     org.created_at = org.stage_since = start
     db.session.flush()
