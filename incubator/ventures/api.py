@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +27,7 @@ from incubator.ventures.access import (
     review_view,
 )
 from incubator.ventures.models import (
+    BudgetLine,
     Expenditure,
     PlanAction,
     State,
@@ -34,7 +35,7 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
-from incubator.ventures.queries import ventures_query
+from incubator.ventures.queries import venture_views, ventures_query
 from incubator.ventures.schemas import (
     ROUND_NOT_NULL,
     BudgetLineIn,
@@ -250,48 +251,23 @@ class VentureOut(BaseModel):
     termination_reason: str
     version: int
 
+    # Validated from the read model (``VentureView``): money in yuan as text.
+    @field_validator(
+        "requested_amount", "approved_amount", "spent", "balance", mode="before"
+    )
     @classmethod
-    def of(cls, v: Venture, *, spent, score, visible: bool) -> VentureOut:
-        show = visible and score is not None and score.average is not None
-        return cls(
-            id=v.id,
-            round_id=v.round_id,
-            organization_id=v.organization_id,
-            sponsor_id=v.sponsor_id,
-            title=v.title,
-            need=v.need,
-            target_group=v.target_group,
-            target_group_label=v.target_group_label,
-            planned_activities=v.planned_activities,
-            expected_outputs=v.expected_outputs,
-            requested_amount=money_text(v.requested_amount),
-            approved_amount=money_text(v.approved_amount)
-            if v.approved_amount is not None
-            else None,
-            budget_lines=[
-                BudgetLineIn(item=line.item, amount=money_text(line.amount))
-                for line in v.budget_lines
-            ],
-            state=v.state,
-            state_label=v.state_label,
-            spent=money_text(spent),
-            balance=money_text(v.approved_amount - spent)
-            if v.approved_amount is not None
-            else None,
-            score=str(score.average) if show else None,
-            grade=score.grade if show else None,
-            decided_on=v.decided_on,
-            decision_note=v.decision_note,
-            midterm_on=v.midterm_on,
-            midterm_note=v.midterm_note,
-            outputs_achieved=v.outputs_achieved,
-            closing_grade=v.closing_grade,
-            closing_grade_label=v.closing_grade_label,
-            lessons=v.lessons,
-            closed_on=v.closed_on,
-            termination_reason=v.termination_reason,
-            version=v.version,
-        )
+    def _money(cls, value):
+        return money_text(value) if isinstance(value, Decimal) else value
+
+    @field_validator("budget_lines", mode="before")
+    @classmethod
+    def _lines(cls, lines):
+        return [
+            {"item": line.item, "amount": money_text(line.amount)}
+            if isinstance(line, BudgetLine)
+            else line
+            for line in lines
+        ]
 
 
 class VenturePage(BaseModel):
@@ -302,29 +278,9 @@ class VenturePage(BaseModel):
 
 
 def _serialize(ventures: list[Venture]) -> list[VentureOut]:
-    """Scores, spending and the caller's own reviews for all of them at once."""
-    user = current_api_user()
-    ids = [v.id for v in ventures]
-    scores = reviews.scores_for(ids)
-    spent = spending.spent_by_venture(ids)
-    mine = {
-        r.venture_id: r
-        for r in db.session.scalars(
-            select(VentureReview).where(
-                VentureReview.venture_id.in_(ids or [0]),
-                VentureReview.reviewer_id == user.id,
-            )
-        )
-    }
     return [
-        VentureOut.of(
-            v,
-            spent=spent.get(v.id, Decimal("0.00")),
-            score=scores.get(v.id),
-            visible=review_view(user, v, mine.get(v.id))
-            in (ReviewView.ALL, ReviewView.RESULT),
-        )
-        for v in ventures
+        VentureOut.model_validate(view, from_attributes=True)
+        for view in venture_views(current_api_user(), ventures)
     ]
 
 

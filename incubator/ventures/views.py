@@ -29,7 +29,6 @@ from incubator.ventures.access import (
     ReviewView,
     get_visible_venture_or_404,
     may_apply_for,
-    may_record_spending,
     review_view,
 )
 from incubator.ventures.export import round_workbook
@@ -46,7 +45,6 @@ from incubator.ventures.forms import (
     parse_lines,
 )
 from incubator.ventures.hooks import event_actor, event_note, event_title
-from incubator.ventures.lifecycle import allowed_next
 from incubator.ventures.models import (
     STATE_LABELS,
     Expenditure,
@@ -57,7 +55,7 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
-from incubator.ventures.queries import ventures_query
+from incubator.ventures.queries import venture_view, ventures_query
 from incubator.ventures.reviews import score_of, scores_for
 from incubator.ventures.schemas import VentureApplication, VentureChange
 from incubator.volunteers.access import manageable_organizations
@@ -412,7 +410,7 @@ def detail(venture_id: int):
         .options(joinedload(VentureEvent.actor))
         .order_by(VentureEvent.at, VentureEvent.id)
     ).all()
-    spent = sum((e.amount for e in expenditures), 0)
+    shown = venture_view(current_user, venture)
     reviewer_choices = []
     if current_user.role == Role.ADMIN:
         reviewer_choices = db.session.execute(
@@ -436,10 +434,8 @@ def detail(venture_id: int):
         score=score_of(venture.id),
         actions=actions,
         expenditures=expenditures,
-        spent=spent,
-        balance=(venture.approved_amount - spent)
-        if venture.approved_amount is not None
-        else None,
+        spent=shown.spent,
+        balance=shown.balance,
         history=[
             (
                 e,
@@ -450,12 +446,10 @@ def detail(venture_id: int):
             for e in history
         ],
         criterion_names={c.id: c.name for c in venture.round.criteria},
-        next_states=allowed_next(venture.state),
+        next_states=shown.next_states,
         today=local_today(),
-        may_edit=venture.state == State.APPLIED
-        and may_apply_for(current_user, venture.organization),
-        may_spend=venture.state == State.RUNNING
-        and may_record_spending(current_user, venture),
+        may_edit=shown.may_edit,
+        may_spend=shown.may_spend,
         reviewers_form=reviewers_form,
         score_form=ScoreForm(),
         transition_form=transition_form,
