@@ -22,7 +22,11 @@ from incubator.organizations.models import (
     OrgKind,
     StageChange,
 )
-from incubator.organizations.queries import SORTS, organizations_query
+from incubator.organizations.queries import (
+    SORTS,
+    OrganizationView,
+    organizations_query,
+)
 from incubator.organizations.schemas import (
     AssessmentEntry,
     ContactNote,
@@ -60,28 +64,7 @@ class OrganizationOut(BaseModel):
 
     @classmethod
     def of(cls, org: Organization) -> OrganizationOut:
-        return cls(
-            id=org.id,
-            name=org.name,
-            kind=org.kind,
-            kind_label=org.kind_label,
-            community_id=org.community_id,
-            compound_id=org.compound_id,
-            compound=org.compound.name if org.compound else None,
-            filing_status=org.filing_status,
-            filing_status_label=org.filing_status_label,
-            founded_on=org.founded_on,
-            member_count=org.member_count,
-            description=org.description,
-            stage=org.stage,
-            stage_label=stage_label(org.stage),
-            stage_since=org.stage_since,
-            social_worker_id=org.social_worker_id,
-            leader_user_id=org.leader_user_id,
-            archived=org.archived,
-            created_at=org.created_at,
-            version=org.version,
-        )
+        return cls.model_validate(OrganizationView(org), from_attributes=True)
 
 
 class OrganizationQuery(PageQuery):
