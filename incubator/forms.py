@@ -11,6 +11,7 @@ from typing import TypeVar
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from wtforms import (
     DateField,
     DateTimeField,
@@ -140,7 +141,7 @@ class EmptyForm(BaseForm):
     """For POST-only buttons: carries just the CSRF token."""
 
 
-def _pydantic_message(err: dict):
+def _pydantic_message(err: ErrorDetails):
     """A message of ours for one of pydantic's errors (its own are English)."""
     kind, ctx = err.get("type", ""), err.get("ctx") or {}
     if kind == "value_error" and ctx.get("error"):

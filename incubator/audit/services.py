@@ -10,13 +10,25 @@ import logging
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any, Protocol
 
 from flask import has_request_context, request
 from sqlalchemy import inspect
 
 from incubator.audit.models import AuditEntry
 from incubator.database import in_unit_of_work, write_apart
-from incubator.extensions import db
+from incubator.extensions import Model, db
+
+# What a value becomes in an entry's JSON ``changes``.
+Shown = str | int | float | bool | None
+
+
+class Actor(Protocol):
+    """Who did it: a user, or anything naming one by id (only the id is kept)."""
+
+    @property
+    def id(self) -> int: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +38,7 @@ PERSONAL_FIELDS = frozenset({"phone", "id_number"})
 SKIPPED_FIELDS = frozenset({"version"})
 
 
-def _plain(value):
+def _plain(value: object) -> Shown:
     """A JSON-safe form of a column value."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -39,7 +51,7 @@ def _plain(value):
     return str(value)
 
 
-def _shown(field: str, value):
+def _shown(field: str, value: object) -> Shown:
     if value is None:
         return None
     if field in SECRET_FIELDS:
@@ -50,14 +62,14 @@ def _shown(field: str, value):
     return _plain(value)
 
 
-def pending_changes(obj) -> dict[str, list]:
+def pending_changes(obj: Model) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for the column attributes changed on ``obj``.
 
     For a new (transient or pending) object every set column appears with ``None``
     before.
     """
     state = inspect(obj)
-    changes: dict[str, list] = {}
+    changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in SKIPPED_FIELDS:
@@ -82,11 +94,11 @@ def _entry_values(
     action: str,
     entity_type: str,
     *,
-    actor,
+    actor: Actor | None,
     entity_id: int | None,
     summary: str,
     changes: dict | None,
-) -> dict:
+) -> dict[str, Any]:
     """The columns of an audit entry: who (and from which address), what, on what."""
     return {
         "actor_id": getattr(actor, "id", None),
@@ -103,7 +115,7 @@ def record_event(
     action: str,
     entity_type: str,
     *,
-    actor,
+    actor: Actor | None,
     entity_id: int | None = None,
     summary: str = "",
     changes: dict | None = None,
@@ -127,7 +139,7 @@ def record_read(
     action: str,
     entity_type: str,
     *,
-    actor,
+    actor: Actor | None,
     entity_id: int | None = None,
     summary: str = "",
     changes: dict | None = None,
@@ -161,9 +173,9 @@ def record_read(
 
 def record(
     action: str,
-    entity,
+    entity: Model,
     *,
-    actor,
+    actor: Actor | None,
     changes: dict | None = None,
     summary: str = "",
 ) -> AuditEntry:

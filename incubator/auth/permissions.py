@@ -4,6 +4,7 @@ organizations may this user see", used by every list and record lookup."""
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeGuard
 
 from flask import abort
 from flask_login import current_user
@@ -31,7 +32,8 @@ def roles_required(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = frozenset(allowed)
+        # an attribute on the view function, which mypy cannot declare
+        wrapped.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
@@ -72,7 +74,7 @@ def get_visible_organization_or_404(user: User, org_id: int) -> Organization:
     return org
 
 
-def may_see_residents(user: User | None) -> bool:
+def may_see_residents(user: User | None) -> TypeGuard[User]:
     """Whether ``user`` may see individual residents (volunteers, attendees,
     members) by name at all. False for viewers, who get counts instead; pages,
     exports, the API and templates (``may_see_residents`` in Jinja) ask this."""

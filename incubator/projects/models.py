@@ -18,10 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 
 
-class Community(db.Model):
+class Community(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     district: Mapped[str] = mapped_column(String(64), default="")
@@ -32,7 +32,7 @@ class Community(db.Model):
     )
 
 
-class Compound(db.Model):
+class Compound(Model):
     """A residential compound (小区) of the community."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Compound(db.Model):
     community: Mapped[Community] = relationship(back_populates="compounds")
 
 
-class Project(db.Model):
+class Project(Model):
     """A government-purchased social work service project."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +64,7 @@ class Project(db.Model):
     )
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """A contract indicator of a project: a metric (reports.metrics.METRICS) and
     its target for the project's period. Progress is computed, never typed in."""
 

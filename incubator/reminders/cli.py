@@ -49,4 +49,5 @@ def run_scheduler() -> None:
     """Run the scheduled jobs in this process (one per deployment)."""
     from incubator import scheduler
 
-    scheduler.run(current_app._get_current_object())
+    # current_app is typed as the Flask app it stands for, not as the proxy it is
+    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]

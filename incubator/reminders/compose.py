@@ -41,8 +41,16 @@ class Draft:
     link: str
 
 
+def _month(period: str) -> tuple[date, date]:
+    """``YYYY-MM`` (as the job computes it) as [first day, next month's first)."""
+    bounds = month_range(period)
+    if bounds is None:
+        raise ValueError(f"not a month: {period!r}")
+    return bounds
+
+
 def previous_month(period: str) -> str:
-    start, _end = month_range(period)
+    start, _end = _month(period)
     last = start - timedelta(days=1)
     return f"{last.year:04d}-{last.month:02d}"
 
@@ -61,7 +69,7 @@ def drafts_for(period: str) -> list[Draft]:
 def _log_reminders(period: str) -> list[Draft]:
     """Leaders whose organizations logged nothing last month: one reminder each,
     naming those organizations, linking straight to the log form."""
-    start, end = month_range(previous_month(period))
+    start, end = _month(previous_month(period))
     logged = (
         select(Activity.organization_id)
         .where(Activity.held_on >= start, Activity.held_on < end)
@@ -112,7 +120,7 @@ def _digests(period: str) -> list[Draft]:
     from incubator.ventures.models import PlanAction, Venture
     from incubator.ventures.plans import OPEN_FOR_PLAN
 
-    start, end = month_range(period)
+    start, end = _month(period)
     workers = db.session.execute(
         select(User.id, User.name).where(
             User.role == Role.SOCIAL_WORKER, User.active.is_(True)
@@ -120,14 +128,14 @@ def _digests(period: str) -> list[Draft]:
     ).all()
     if not workers:
         return []
-    overdue: dict[int, int] = dict(
+    overdue: dict[int | None, int] = dict(
         db.session.execute(
             select(FollowUp.assignee_id, func.count())
             .where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_on < start)
             .group_by(FollowUp.assignee_id)
         ).all()
     )
-    due: dict[int, int] = dict(
+    due: dict[int | None, int] = dict(
         db.session.execute(
             select(FollowUp.assignee_id, func.count())
             .where(
@@ -138,7 +146,7 @@ def _digests(period: str) -> list[Draft]:
             .group_by(FollowUp.assignee_id)
         ).all()
     )
-    sessions: dict[int, int] = dict(
+    sessions: dict[int | None, int] = dict(
         db.session.execute(
             select(TrainingSession.organizer_id, func.count())
             .where(
@@ -149,7 +157,7 @@ def _digests(period: str) -> list[Draft]:
             .group_by(TrainingSession.organizer_id)
         ).all()
     )
-    actions: dict[int, int] = dict(
+    actions: dict[int | None, int] = dict(
         db.session.execute(
             select(Organization.social_worker_id, func.count(PlanAction.id))
             .join(Venture, Venture.id == PlanAction.venture_id)
@@ -163,7 +171,7 @@ def _digests(period: str) -> list[Draft]:
             .group_by(Organization.social_worker_id)
         ).all()
     )
-    reviews: dict[int, int] = dict(
+    reviews: dict[int | None, int] = dict(
         db.session.execute(
             select(Organization.social_worker_id, func.count(Activity.id))
             .join(Organization, Organization.id == Activity.organization_id)
@@ -207,7 +215,7 @@ def _digests(period: str) -> list[Draft]:
     return drafts
 
 
-def _silent_by_worker(start: date) -> dict[int, list[str]]:
+def _silent_by_worker(start: date) -> dict[int | None, list[str]]:
     orgs = db.session.scalars(
         select(Organization).where(
             Organization.archived_at.is_(None),
@@ -217,7 +225,7 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
     from incubator.organizations.stages import months_before
 
     cutoff = months_before(start, SILENT_MONTHS)
-    result: dict[int, list[str]] = defaultdict(list)
+    result: dict[int | None, list[str]] = defaultdict(list)
     for row in caseload_rows(list(orgs)):
         heard = max(
             (d for d in (row.last_contact, row.last_activity) if d), default=None
@@ -233,7 +241,7 @@ def month_figures(month: str) -> dict:
     (so the reminder and the report always agree)."""
     from incubator.reports import metrics
 
-    period = month_range(month)
+    period = _month(month)
     return {
         "activities": metrics.activities(period),
         "person_times": metrics.person_times(period),
@@ -254,7 +262,7 @@ def _reports(period: str) -> list[Draft]:
         return []
     month = previous_month(period)
     figures = month_figures(month)
-    start, _end = month_range(month)
+    start, _end = _month(month)
     link = _report_link(month)
     body = "\n".join(
         str(line)

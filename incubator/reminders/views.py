@@ -47,10 +47,13 @@ admin_bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
 def unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
-    return db.session.scalar(
-        select(func.count(Reminder.id)).where(
-            Reminder.recipient_id == current_user.id, Reminder.read_at.is_(None)
+    return (
+        db.session.scalar(
+            select(func.count(Reminder.id)).where(
+                Reminder.recipient_id == current_user.id, Reminder.read_at.is_(None)
+            )
         )
+        or 0
     )
 
 
@@ -98,7 +101,7 @@ def mark_all_read():
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required()
 def settings():
-    user = db.session.get(User, current_user.id)
+    user = db.session.get_one(User, current_user.id)
     kinds = preferences.kinds_for(user)
     if request.method == "POST" and EmptyForm().validate_on_submit():
         choices = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -82,7 +83,7 @@ def monthly_report(query: MonthQuery):
 
 # ---- projects and indicators ----
 
-SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
+SAFE_DAY: dict[str, Any] = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
 
 
 class ProjectIn(BaseModel):

@@ -196,11 +196,17 @@ def _month_arg() -> str:
     return month
 
 
+def _bounds(month: str) -> tuple[date, date]:
+    bounds = month_range(month)
+    assert bounds is not None  # _month_arg gives a valid month
+    return bounds
+
+
 @bp.route("/monthly")
 @roles_required(*READERS)
 def monthly():
     month = _month_arg()
-    report = metrics.monthly_report(month_range(month), month)
+    report = metrics.monthly_report(_bounds(month), month)
     return render_template(
         "reports/monthly.html",
         report=report,
@@ -220,7 +226,7 @@ def monthly_xlsx():
     from incubator.reports.export import monthly_workbook
 
     month = _month_arg()
-    return monthly_workbook(metrics.monthly_report(month_range(month), month))
+    return monthly_workbook(metrics.monthly_report(_bounds(month), month))
 
 
 # ---- projects ----

@@ -63,7 +63,8 @@ def ventures_query(
 class VentureView:
     """A venture as its page and its API resource show it to ``user``: what it
     has spent and has left, the result of its reviews when the caller may see it
-    (blind scoring), the states it may move to next and what the caller may do.
+    (blind scoring), the states it may move to next (``moves``: by the caller) and
+    what the caller may do.
     Reads the venture's own columns through (``view.title``)."""
 
     venture: Venture
@@ -71,6 +72,7 @@ class VentureView:
     review_view: ReviewView
     review_score: Score | None
     next_states: tuple[State, ...]
+    moves: tuple[State, ...]
     may_edit: bool
     may_spend: bool
 
@@ -94,11 +96,13 @@ class VentureView:
     @property
     def score(self) -> str | None:
         """The mean of the submitted reviews, when the caller may see it."""
-        return str(self.review_score.average) if self.shows_result else None
+        shown = self.review_score if self.shows_result else None
+        return None if shown is None else str(shown.average)
 
     @property
     def grade(self) -> str | None:
-        return self.review_score.grade if self.shows_result else None
+        shown = self.review_score if self.shows_result else None
+        return None if shown is None else shown.grade
 
 
 def venture_views(user: User, ventures: list[Venture]) -> list[VentureView]:
@@ -122,8 +126,10 @@ def venture_views(user: User, ventures: list[Venture]) -> list[VentureView]:
             spent=spent.get(v.id, Decimal("0.00")),
             review_view=review_view(user, v, mine.get(v.id)),
             review_score=scores.get(v.id),
-            # Where the declared workflow (incubator.workflow) will answer.
+            # As the declared workflow (incubator.workflow.VENTURE) answers: the
+            # states it may move to, and those the caller may move it to.
             next_states=allowed_next(v.state),
+            moves=allowed_next(v.state, user.role),
             may_edit=v.state == State.APPLIED and may_apply_for(user, v.organization),
             may_spend=v.state == State.RUNNING and may_record_spending(user, v),
         )

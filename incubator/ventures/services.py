@@ -25,10 +25,11 @@ from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import clean_money, money_text
 from incubator.organizations.models import FilingStatus, Organization
-from incubator.ventures import lifecycle, rounds
+from incubator.ventures import rounds
 from incubator.ventures.access import REVIEWER_ROLES, may_apply_for
 from incubator.ventures.models import (
     CLOSING_GRADE_LABELS,
+    STATE_LABELS,
     BudgetLine,
     ClosingGrade,
     State,
@@ -44,6 +45,7 @@ from incubator.ventures.schemas import (
     VentureFields,
     text,
 )
+from incubator.workflow import VENTURE
 
 FIELDS = (
     "title",
@@ -343,34 +345,29 @@ def transition(
     closing_grade: str | None = None,
     lessons: str = "",
 ) -> Venture:
-    """Move ``venture`` to state ``to`` (``RuleViolation`` naming the allowed next
-    steps when its life forbids the move). Deciding (立项, 未通过) and terminating
-    are the project lead's; starting and closing are any social worker's."""
+    """Move ``venture`` to state ``to`` by ``workflow.VENTURE``: ``RuleViolation``
+    naming the allowed next steps when its life forbids the move, ``NotPermitted``
+    when the actor's role may not make it (deciding and terminating are the project
+    lead's; starting and closing are any social worker's), then the move's guards
+    and effect."""
     if expected_version is not None:
         _check_version(venture, expected_version)
-    target = lifecycle.check_move(venture.state, to)
+    step = VENTURE.transition(venture.state, to)
+    target = State(step.target)
     note = str(note or "").strip()
     if len(note) > 5000:
         raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="note")
     source = venture.state
-    if target == State.REVIEWING:
-        _start_review(venture, actor)
-    elif target == State.APPROVED:
-        _approve(venture, actor, approved_amount, note)
-    elif target == State.REJECTED:
-        _reject(venture, actor, note)
-    elif target == State.RUNNING:
-        _staff_only(actor, _l("A social worker starts the venture."))
-    elif target == State.CLOSED:
-        _close(venture, actor, outputs_achieved, closing_grade, lessons)
-    elif target == State.TERMINATED:
-        if actor.role != Role.ADMIN:
-            raise NotPermitted(_l("Only the project lead terminates a venture."))
-        # Not while an expenditure is being recorded (it would count afterwards).
-        serialize_on(f"venture-spending:{venture.id}")
-        if not note:
-            raise ValidationFailed(_l("Say why it is terminated."), field="note")
-        venture.termination_reason = note
+    step.authorize(actor.role)
+    VENTURE.apply(
+        step,
+        venture,
+        note=note,
+        approved_amount=approved_amount,
+        outputs_achieved=outputs_achieved,
+        closing_grade=closing_grade,
+        lessons=lessons,
+    )
     venture.state = target
     venture.state_since = utcnow()
     changes = audit.pending_changes(venture)
@@ -384,9 +381,10 @@ def transition(
     return venture
 
 
-def _start_review(venture: Venture, actor: User) -> None:
-    if actor.role != Role.ADMIN:
-        raise NotPermitted(_l("Only the project lead opens the review."))
+# ---- the guards and effects the venture workflow names ----
+
+
+def _reviewers_assigned(venture: Venture, **_context) -> None:
     assigned = db.session.scalar(
         select(VentureReview.id).where(VentureReview.venture_id == venture.id).limit(1)
     )
@@ -394,7 +392,7 @@ def _start_review(venture: Venture, actor: User) -> None:
         raise RuleViolation(_l("Assign at least one reviewer first."), field="to")
 
 
-def _check_reviews_done(venture: Venture) -> None:
+def _check_reviews_done(venture: Venture, **_context) -> None:
     reviews = db.session.scalars(
         select(VentureReview).where(VentureReview.venture_id == venture.id)
     ).all()
@@ -411,12 +409,11 @@ def _check_reviews_done(venture: Venture) -> None:
         )
 
 
-def _approve(venture: Venture, actor: User, approved_amount, note: str) -> None:
+def _approve(
+    venture: Venture, *, approved_amount=None, note: str = "", **_context
+) -> None:
     """立项 within the round's budget. Concurrent approvals in one round are run
     one after the other, so together they can never pass the budget."""
-    if actor.role != Role.ADMIN:
-        raise NotPermitted(_l("Only the project lead approves ventures."))
-    _check_reviews_done(venture)
     if approved_amount is None or str(approved_amount).strip() == "":
         approved_amount = venture.requested_amount
     amount = clean_money(approved_amount, "approved_amount", positive=True)
@@ -429,7 +426,7 @@ def _approve(venture: Venture, actor: User, approved_amount, note: str) -> None:
             field="approved_amount",
         )
     serialize_on(f"venture-round:{venture.round_id}")
-    round_ = db.session.get(VentureRound, venture.round_id)
+    round_ = db.session.get_one(VentureRound, venture.round_id)
     db.session.refresh(round_)
     left = rounds.remaining(round_)
     if amount > left:
@@ -450,20 +447,19 @@ def _approve(venture: Venture, actor: User, approved_amount, note: str) -> None:
     venture.decision_note = note
 
 
-def _reject(venture: Venture, actor: User, note: str) -> None:
-    if actor.role != Role.ADMIN:
-        raise NotPermitted(_l("Only the project lead decides on ventures."))
+def _rejection_reason(venture: Venture, *, note: str = "", **_context) -> None:
     if not note:
         raise ValidationFailed(_l("Say why it is not approved."), field="note")
-    _check_reviews_done(venture)
+
+
+def _reject(venture: Venture, *, note: str = "", **_context) -> None:
     venture.decided_on = local_today()
     venture.decision_note = note
 
 
 def _close(
-    venture: Venture, actor: User, outputs_achieved, closing_grade, lessons
+    venture: Venture, *, outputs_achieved="", closing_grade=None, lessons="", **_c
 ) -> None:
-    _staff_only(actor, _l("A social worker closes the venture."))
     venture.outputs_achieved = text(
         outputs_achieved, "outputs_achieved", 5000, required=True
     )
@@ -478,6 +474,30 @@ def _close(
     venture.closing_grade = closing_grade
     venture.lessons = text(lessons, "lessons", 5000, required=True)
     venture.closed_on = local_today()
+
+
+def _terminate(venture: Venture, *, note: str = "", **_context) -> None:
+    # Not while an expenditure is being recorded (it would count afterwards).
+    serialize_on(f"venture-spending:{venture.id}")
+    if not note:
+        raise ValidationFailed(_l("Say why it is terminated."), field="note")
+    venture.termination_reason = note
+
+
+VENTURE.bind(
+    guards={
+        "reviewers_assigned": _reviewers_assigned,
+        "reviews_done": _check_reviews_done,
+        "rejection_reason": _rejection_reason,
+    },
+    effects={
+        "approve": _approve,
+        "reject": _reject,
+        "close": _close,
+        "terminate": _terminate,
+    },
+    labels=STATE_LABELS,
+)
 
 
 def record_midterm(
