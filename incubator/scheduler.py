@@ -21,6 +21,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from incubator.transaction import unit_of_work
+
 logger = logging.getLogger(__name__)
 
 GRACE_SECONDS = 3 * 24 * 3600
@@ -71,7 +73,8 @@ def _in_context(app: Flask, run: Callable[[], None]) -> Callable[[], None]:
     def wrapped():
         with app.app_context():
             try:
-                run()
+                with unit_of_work():  # one commit when the job ends
+                    run()
             finally:
                 from incubator.extensions import db
 

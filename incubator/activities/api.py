@@ -28,6 +28,7 @@ from incubator.auth.permissions import (
 )
 from incubator.auth.roles import Role
 from incubator.extensions import db
+from incubator.transaction import settle
 from incubator.volunteers.queries import month_range
 
 TAG = "activities"
@@ -275,7 +276,7 @@ def create_activity(body: ActivityCreate):
         submission_key=body.submission_key,
         **_values(body),
     )
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -314,7 +315,7 @@ def patch_activity(activity_id: int, body: ActivityPatch):
         else [(v.volunteer_id, v.hours) for v in body.volunteer_hours],
         **values,
     )
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -340,7 +341,7 @@ def review_activity(activity_id: int, body: ReviewIn):
     services.review_activity(
         activity, actor=current_api_user(), decision=body.decision, reason=body.reason
     )
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -441,5 +442,5 @@ def create_resource(body: ResourceIn):
         organization=org,
         activity=activity,
     )
-    db.session.commit()
+    settle()
     return ResourceOut.of(line)

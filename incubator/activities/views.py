@@ -44,12 +44,12 @@ from incubator.errors import DomainError, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today, local_zone
-from incubator.main.actions import roll_back, run_and_flash
 from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.security import id_arg
+from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
 from incubator.volunteers.queries import month_range
@@ -308,7 +308,6 @@ def new():
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(
                 _("Activity logged; it waits for your social worker's review."),
                 "success",
@@ -403,7 +402,6 @@ def edit(activity_id: int):
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Saved; the log waits for review again."), "success")
             return redirect(
                 url_for("activities.detail", activity_id=activity.id, saved=1)
@@ -460,7 +458,6 @@ def add_photos(activity_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(_("Photos added."), "success")
     return redirect(url_for("activities.detail", activity_id=activity.id))
 

@@ -21,13 +21,13 @@ from incubator.followups.forms import CompleteForm, FollowUpForm
 from incubator.followups.models import KIND_LABELS, FollowUp, FollowUpState
 from incubator.followups.queries import followups_query, my_work
 from incubator.i18n import local_today
-from incubator.main.actions import roll_back, submit_form
 from incubator.normalize import parse_whole
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
 from incubator.paging import paginate
 from incubator.security import id_arg, int_field
+from incubator.transaction import roll_back, submit_form
 from incubator.workflow import FOLLOWUP
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
@@ -123,7 +123,6 @@ def complete(followup_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             if following is not None:
                 flash(
                     _(
@@ -181,7 +180,6 @@ def cadence():
                 roll_back(exc)
                 flash(str(exc.message), "danger")
             else:
-                db.session.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("followups.cadence"))
     return render_template("followups/cadence.html", stages=line, cadence=current)

@@ -35,6 +35,7 @@ from incubator.organizations.schemas import (
     StageMove,
 )
 from incubator.organizations.timeline import timeline_for, timeline_total
+from incubator.transaction import settle
 
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 TAG = "organizations"
@@ -125,7 +126,7 @@ def list_organizations(query: OrganizationQuery):
 )
 def create_organization(body: OrganizationRegistration):
     org = services.create_organization(body, actor=current_api_user())
-    db.session.commit()
+    settle()
     return OrganizationOut.of(org)
 
 
@@ -153,7 +154,7 @@ def get_organization(org_id: int):
 def patch_organization(org_id: int, body: OrganizationChange):
     org = _load(org_id)
     services.update_organization(org, body, actor=current_api_user())
-    db.session.commit()
+    settle()
     return OrganizationOut.of(org)
 
 
@@ -193,7 +194,7 @@ def change_stage(org_id: int, body: StageMove):
     change = stages.change_stage(
         org, body.to, actor=current_api_user(), reason=body.reason
     )
-    db.session.commit()
+    settle()
     return StageChangeOut(
         id=change.id,
         organization_id=org.id,
@@ -373,7 +374,7 @@ def create_assessment(org_id: int, body: AssessmentEntry):
         notes=body.notes,
         score_notes=body.score_notes,
     )
-    db.session.commit()
+    settle()
     return AssessmentOut.of(assessment)
 
 
@@ -443,5 +444,5 @@ def create_note(org_id: int, body: ContactNote):
         body=body.body,
         contact_kind=body.contact_kind.value,
     )
-    db.session.commit()
+    settle()
     return NoteOut.of(note)

@@ -18,7 +18,6 @@ from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_date, local_today
-from incubator.main.actions import run_and_flash
 from incubator.organizations import records, services
 from incubator.organizations import stages as stage_rules
 from incubator.organizations.forms import (
@@ -40,6 +39,7 @@ from incubator.organizations.schemas import OrganizationChange
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 from incubator.paging import requested_page
+from incubator.transaction import run_and_flash
 from incubator.workflow import STAGE
 
 RADAR_ASSESSMENTS = 3
@@ -170,7 +170,6 @@ def edit(org_id: int):
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("organizations.detail", org_id=org.id))
     return render_template(
@@ -243,7 +242,6 @@ def new_assessment(org_id: int):
             field = (exc.field or "").replace("scores.", "score_")
             form.show_domain_error(type(exc)(exc.message, field=field))
         else:
-            db.session.commit()
             flash(_("Assessment saved."), "success")
             return redirect(url_for("organizations.detail", org_id=org.id))
     return render_template(
@@ -301,7 +299,6 @@ def archive(org_id: int):
                 _("%(name)s is archived; its history is kept.", name=org.name),
                 "success",
             )
-        db.session.commit()
     return redirect(url_for("organizations.detail", org_id=org.id))
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from incubator.reminders import jobs
+from incubator.transaction import unit_of_work
 from incubator.volunteers.queries import month_range
 
 reminders_cli = AppGroup("reminders", help="Monthly reminders.")
@@ -27,7 +28,8 @@ def run_reminders(month: str | None, dry_run: bool) -> None:
             "a month that has not begun: its reminders would speak of the future",
             param_hint="--month",
         )
-    result = jobs.run_monthly(month, dry_run=dry_run)
+    with unit_of_work():
+        result = jobs.run_monthly(month, dry_run=dry_run)
     from incubator.auth.models import User
     from incubator.extensions import db
 

@@ -20,6 +20,7 @@ from incubator.money import money_text
 from incubator.projects.models import Project
 from incubator.reports import metrics
 from incubator.reports import projects as project_services
+from incubator.transaction import settle
 from incubator.volunteers.queries import month_range
 
 TAG = "reports"
@@ -212,7 +213,7 @@ def create_project(body: ProjectIn):
     project = project_services.create_project(
         actor=current_api_user(), **body.model_dump(mode="python")
     )
-    db.session.commit()
+    settle()
     return ProjectOut.of(_load_project(project.id))
 
 
@@ -249,7 +250,7 @@ def create_indicator(project_id: int, body: IndicatorIn):
     indicator = project_services.add_indicator(
         project, actor=current_api_user(), metric=body.metric, target=body.target
     )
-    db.session.commit()
+    settle()
     return IndicatorOut(
         id=indicator.id,
         metric=indicator.metric,

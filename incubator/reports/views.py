@@ -27,7 +27,6 @@ from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.main.actions import roll_back
 from incubator.normalize import parse_day, parse_whole
 from incubator.organizations.incubation import stages
 from incubator.projects.models import Project
@@ -35,6 +34,7 @@ from incubator.reports import metrics
 from incubator.reports import projects as project_services
 from incubator.reports.projects import METRIC_LABELS, METRIC_RULES
 from incubator.security import id_arg
+from incubator.transaction import roll_back
 from incubator.volunteers.queries import month_range
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -266,7 +266,6 @@ def new_project():
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(_("Project recorded."), "success")
             return redirect(url_for("reports.project", project_id=project.id))
     return render_template("reports/project_form.html", values=values, form=EmptyForm())
@@ -323,7 +322,6 @@ def add_indicator(project_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(_("Indicator added."), "success")
     return redirect(url_for("reports.project", project_id=project_id))
 
@@ -403,6 +401,5 @@ def change_indicator(indicator_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(message, "success")
     return redirect(url_for("reports.project", project_id=project_id))

@@ -15,6 +15,7 @@ from incubator.errors import StaleRecord
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import money_text
+from incubator.transaction import settle
 from incubator.ventures import plans, spending
 from incubator.ventures.access import (
     APPLICANTS,
@@ -107,7 +108,7 @@ def add_action(venture_id: int, body: PlanActionEntry):
     action = plans.add_action(
         venture, actor=current_api_user(), **body.model_dump(mode="python")
     )
-    db.session.commit()
+    settle()
     return ActionOut.of(action)
 
 
@@ -139,7 +140,7 @@ def patch_action(venture_id: int, action_id: int, body: PlanActionChange):
         )
     if body.done:
         plans.complete_action(action, actor=current_api_user(), note=body.done_note)
-    db.session.commit()
+    settle()
     return ActionOut.of(action)
 
 
@@ -222,7 +223,7 @@ def add_expenditure(venture_id: int, body: ExpenditureEntry):
         amount=body.amount,
         purpose=body.purpose,
     )
-    db.session.commit()
+    settle()
     return ExpenditureOut(
         id=line.id,
         venture_id=line.venture_id,

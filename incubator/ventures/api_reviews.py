@@ -13,6 +13,7 @@ from incubator.api.core import current_api_user, endpoint
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
+from incubator.transaction import settle
 from incubator.ventures import reviews, services
 from incubator.ventures.access import (
     ReviewView,
@@ -101,7 +102,7 @@ def _review_list(venture: Venture) -> ReviewList:
 def set_reviewers(venture_id: int, body: ReviewPanel):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     services.set_reviewers(venture, body.reviewer_ids, actor=current_api_user())
-    db.session.commit()
+    settle()
     return _review_list(venture)
 
 
@@ -138,5 +139,5 @@ def submit_review(venture_id: int, body: ReviewSubmission):
     reviews.submit_review(
         venture, actor=current_api_user(), scores=scores, comment=body.comment
     )
-    db.session.commit()
+    settle()
     return _review_list(venture)

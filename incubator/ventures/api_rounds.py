@@ -14,6 +14,7 @@ from incubator.api.fields import sent_values
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.money import money_text
+from incubator.transaction import settle
 from incubator.ventures import rounds
 from incubator.ventures.models import (
     VentureRound,
@@ -118,7 +119,7 @@ def list_rounds(query: PageQuery):
 )
 def create_round(body: RoundSchedule):
     round_ = rounds.create_round(actor=current_api_user(), **body.values())
-    db.session.commit()
+    settle()
     return RoundOut.of(round_, money=True)
 
 
@@ -177,5 +178,5 @@ def patch_round(round_id: int, body: RoundChange):
         else [(c.name, c.weight) for c in body.criteria],
         **values,
     )
-    db.session.commit()
+    settle()
     return RoundOut.of(round_, money=True)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
 from incubator.auth.permissions import get_visible_organization_or_404
-from incubator.extensions import db
 from incubator.money import money_text
+from incubator.transaction import settle
 from incubator.ventures import services
 from incubator.ventures.access import (
     APPLICANTS,
@@ -148,7 +148,7 @@ def create_venture(body: VentureApplication):
     user = current_api_user()
     org = get_visible_organization_or_404(user, body.organization_id)
     venture = services.apply(_load_round(body.round_id), org, body, actor=user)
-    db.session.commit()
+    settle()
     return _one(venture)
 
 
@@ -176,7 +176,7 @@ def get_venture(venture_id: int):
 def patch_venture(venture_id: int, body: VentureChange):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     services.update_application(venture, body, actor=current_api_user())
-    db.session.commit()
+    settle()
     return _one(venture)
 
 
@@ -203,7 +203,7 @@ def transition_venture(venture_id: int, body: VentureTransition):
         closing_grade=body.closing_grade.value if body.closing_grade else None,
         lessons=body.lessons,
     )
-    db.session.commit()
+    settle()
     return _one(venture)
 
 
@@ -222,5 +222,5 @@ def midterm_venture(venture_id: int, body: MidtermCheck):
     services.record_midterm(
         venture, actor=current_api_user(), checked_on=body.checked_on, note=body.note
     )
-    db.session.commit()
+    settle()
     return _one(venture)

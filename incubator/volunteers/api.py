@@ -17,6 +17,7 @@ from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import NotPermitted, ValidationFailed
 from incubator.extensions import db
+from incubator.transaction import settle
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import get_visible_volunteer_or_404
@@ -212,7 +213,7 @@ def _page_of(stmt, query) -> dict:
             actor=current_api_user(),
             full=True,
         )
-        db.session.commit()
+        settle()
     return page
 
 
@@ -256,7 +257,7 @@ def _show(volunteer: Volunteer) -> VolunteerOut:
     full = _full()
     if full and (volunteer.phone or volunteer.id_number):
         log_reveal(volunteer, "api", actor=current_api_user())
-        db.session.commit()
+        settle()
     return VolunteerOut.of(volunteer, full=full)
 
 
@@ -291,7 +292,7 @@ def create_volunteer(body: VolunteerCreate):
     volunteer = services.create_volunteer(
         actor=current_api_user(), organization=org, role=role, **data
     )
-    db.session.commit()
+    settle()
     return VolunteerOut.of(volunteer, full=_full())
 
 
@@ -323,7 +324,7 @@ def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
     services.update_volunteer(
         volunteer, actor=current_api_user(), expected_version=body.version, **data
     )
-    db.session.commit()
+    settle()
     return VolunteerOut.of(volunteer, full=_full())
 
 
@@ -385,7 +386,7 @@ def add_member(org_id: int, body: MemberIn):
         role=body.role.value,
         joined_on=body.joined_on,
     )
-    db.session.commit()
+    settle()
     return MembershipOut.of(membership)
 
 
@@ -494,7 +495,7 @@ def create_hours(body: HoursIn):
         hours=body.hours,
         service=body.service,
     )
-    db.session.commit()
+    settle()
     return HoursOut.of(record)
 
 
@@ -528,5 +529,5 @@ def correct_hours(record_id: int, body: CorrectionIn):
         served_on=body.served_on,
         service=body.service,
     )
-    db.session.commit()
+    settle()
     return HoursOut.of(correction)

@@ -23,11 +23,11 @@ from incubator.auth.roles import Role
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.main.actions import run_and_flash
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
 from incubator.security import id_arg
 from incubator.spreadsheets import XLSX
+from incubator.transaction import run_and_flash
 from incubator.volunteers import certificates, hours, importer, services
 from incubator.volunteers.access import (
     get_visible_volunteer_or_404,
@@ -174,7 +174,6 @@ def correct_hours(record_id: int):
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Corrected; both entries stay in the history."), "success")
             return redirect(
                 url_for(
@@ -256,7 +255,6 @@ def issue_certificate(volunteer_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             return redirect(url_for("volunteers.certificate", certificate_id=cert.id))
     else:
         _flash_errors(form)
@@ -301,7 +299,6 @@ def import_roster():
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             return redirect(url_for("volunteers.import_report", batch_id=batch.id))
     return render_template("volunteers/import.html", form=form)
 
@@ -352,7 +349,6 @@ def import_confirm(batch_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
             return redirect(url_for("volunteers.import_report", batch_id=batch.id))
-        db.session.commit()
         flash(_("%(n)d volunteers imported.", n=count), "success")
     return redirect(url_for("volunteers.index"))
 
@@ -363,6 +359,5 @@ def import_discard(batch_id: int):
     batch = _own_batch(batch_id)
     if EmptyForm().validate_on_submit():
         importer.discard_import(batch, actor=current_user)
-        db.session.commit()
         flash(_("The upload was discarded; nothing was imported."), "info")
     return redirect(url_for("volunteers.import_roster"))

@@ -30,9 +30,9 @@ from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.main.actions import flash_form_errors, roll_back
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.transaction import flash_form_errors, roll_back
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import (
@@ -190,7 +190,6 @@ def new():
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Volunteer %(no)s added.", no=volunteer.number), "success")
             return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
     return render_template("volunteers/form.html", form=form, volunteer=None)
@@ -232,7 +231,6 @@ def edit(volunteer_id: int):
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
     return render_template("volunteers/form.html", form=form, volunteer=volunteer)
@@ -331,7 +329,6 @@ def reveal(volunteer_id: int):
     if field not in ("phone", "id_number") or not EmptyForm().validate_on_submit():
         abort(400)
     log_reveal(volunteer, field, actor=current_user)
-    db.session.commit()
     volunteer = load_volunteer(volunteer_id)
     context = _detail_context(volunteer)
     context[field] = getattr(volunteer, field) or ""
@@ -350,7 +347,6 @@ def anonymize(volunteer_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(
                 _("The volunteer is anonymized; their hours stay in the totals."),
                 "success",
