@@ -59,7 +59,7 @@ from incubator.ventures.models import (
 )
 from incubator.ventures.queries import venture_view, ventures_query
 from incubator.ventures.reviews import score_of, scores_for
-from incubator.ventures.schemas import VentureApplication, VentureChange
+from incubator.ventures.schemas import VentureApplication, VentureChange, line_items
 from incubator.volunteers.access import manageable_organizations
 
 bp = Blueprint("ventures", __name__, url_prefix="/ventures")
@@ -275,6 +275,9 @@ def _sponsor_choices(exclude: int | None) -> list[SelectChoice]:
 
 
 def _application_values(form: VentureForm) -> dict:
+    lines = parse_lines(form.budget_lines.data, "budget_lines")
+    # The lines' own rules first, in their words rather than the model's limits'.
+    line_items(lines)
     return {
         "title": form.title.data,
         "target_group": form.target_group.data,
@@ -282,10 +285,7 @@ def _application_values(form: VentureForm) -> dict:
         "planned_activities": form.planned_activities.data,
         "expected_outputs": form.expected_outputs.data,
         "requested_amount": form.requested_amount.data,
-        "budget_lines": [
-            {"item": item, "amount": amount}
-            for item, amount in parse_lines(form.budget_lines.data, "budget_lines")
-        ],
+        "budget_lines": [{"item": item, "amount": amount} for item, amount in lines],
         "sponsor_id": form.sponsor_id.data or None,
     }
 
