@@ -38,6 +38,7 @@ from incubator.extensions import db as _db
 from incubator.forms import form_input
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
+from incubator.organizations.schemas import OrganizationRegistration
 from incubator.projects.models import Community, Compound
 from incubator.volunteers import services as volunteer_services
 from tests.browser_support import CHROMIUM, FLAGS, _require_browser
@@ -232,12 +233,14 @@ def make_org(db, community):
         **fields,
     ) -> Organization:
         org = org_services.create_organization(
+            OrganizationRegistration(
+                name=name or f"测试组织{next(_counter)}",
+                kind=kind,
+                leader_user_id=leader.id if leader else None,
+                social_worker_id=social_worker.id if social_worker else None,
+                **fields,
+            ),
             actor=None,
-            name=name or f"测试组织{next(_counter)}",
-            kind=kind,
-            leader_user_id=leader.id if leader else None,
-            social_worker_id=social_worker.id if social_worker else None,
-            **fields,
         )
         db.session.commit()
         return org

@@ -187,7 +187,7 @@ def endpoint(
                 return error_response(422, fields=exc.fields)
             except ValidationError as exc:
                 return validation_error_response(exc)
-            except DomainError as exc:  # a rule of the body's model
+            except DomainError as exc:
                 return domain_error_response(exc)
             key = request.headers.get(idempotency.HEADER) if route.idempotent else None
             if key is None:

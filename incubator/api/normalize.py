@@ -61,14 +61,13 @@ class InputRefused(Exception):
 def validate_input(model: type[BaseModel], data, *, in_query: bool = False):
     """``model.model_validate(data)`` after ``normalize_input``. Raises
     ``InputRefused`` with every bad field, the normalization's refusals and
-    pydantic's together (a refused field reports only its refusal), or the
-    ``DomainError`` of a rule the model checks (``ValidationFailed``)."""
+    pydantic's together (a refused field reports only its refusal)."""
     data, refused = normalize_input(data, model)
     try:
         result = model.model_validate(data)
     except DomainError:
-        # A use case's rule (``<feature>/schemas.py``) refused a value: after
-        # the refusals of the normalization, as when the service checked it.
+        # A use case's own rule (``ValidationFailed`` from its validator) is
+        # answered as the service's refusal was, after the fields' refusals.
         if refused:
             raise InputRefused(refused) from None
         raise

@@ -69,8 +69,8 @@ def _schema_ref(model, schemas: dict, mode: str) -> dict:
     schema = model.model_json_schema(ref_template=REF, mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
         _add_schema(schemas, name, sub)
-    # A use case's input may keep the name the document has always given it
-    # (``model_config["title"]``) under the name the code gives it.
+    # A use case's model may keep the name the document always gave its body
+    # (``model_config = ConfigDict(title="RoundIn")``).
     name = model.model_config.get("title") or model.__name__
     _add_schema(schemas, name, schema)
     return {"$ref": REF.format(model=name)}
