@@ -11,7 +11,6 @@ from typing import TypeVar
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 from wtforms import (
     DateField,
     DateTimeField,
@@ -33,6 +32,7 @@ from incubator.normalize import (
     is_plain_number,
     nfkc,
     number_text,
+    validation_message,
 )
 from incubator.security import has_control_chars
 
@@ -141,22 +141,6 @@ class EmptyForm(BaseForm):
     """For POST-only buttons: carries just the CSRF token."""
 
 
-def _pydantic_message(err: ErrorDetails):
-    """A message of ours for one of pydantic's errors (its own are English)."""
-    kind, ctx = err.get("type", ""), err.get("ctx") or {}
-    if kind == "value_error" and ctx.get("error"):
-        return str(ctx["error"])
-    if kind in ("string_too_long", "too_long"):
-        return _l("At most %(n)s characters.", n=ctx.get("max_length", "?"))
-    if kind in ("greater_than_equal", "greater_than"):
-        return _l("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt", "?")))
-    if kind in ("less_than_equal", "less_than"):
-        return _l("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt", "?")))
-    if kind == "missing":
-        return _l("This field is required.")
-    return _l("The value is not valid.")
-
-
 def form_input(model: type[M], **values) -> M:
     """A use case's input (``model``) built from what a page's form holds.
 
@@ -170,5 +154,5 @@ def form_input(model: type[M], **values) -> M:
         err = exc.errors(include_url=False)[0]
         loc = err.get("loc") or ()
         raise ValidationFailed(
-            _pydantic_message(err), field=str(loc[0]) if loc else None
+            validation_message(err), field=str(loc[0]) if loc else None
         ) from None

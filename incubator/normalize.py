@@ -35,6 +35,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from pydantic_core import ErrorDetails
 
 from incubator.errors import ValidationFailed
 
@@ -272,3 +273,46 @@ def parse_day(value, field: str) -> date | None:
         raise ValidationFailed(
             _l("%(day)s is not a day of the calendar.", day=text), field=field
         ) from None
+
+
+def _other_digits(value) -> bool:
+    return isinstance(value, str) and any(
+        ch.isdigit() and not ch.isascii() for ch in value
+    )
+
+
+def validation_message(err: ErrorDetails, *, in_query: bool = False):
+    """Our message (lazy, in the user's language) for one of pydantic's errors,
+    whose own are English: the API's ``fields`` and a page's ``form_input`` say
+    the same thing for the same error."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return _l("This field is required.")
+    if kind == "extra_forbidden":
+        return _l("Unknown query parameter.") if in_query else _l("Unknown field.")
+    if kind in ("string_too_long", "too_long"):
+        return _l("At most %(n)s characters.", n=ctx.get("max_length", "?"))
+    if kind in ("string_too_short", "too_short"):
+        return _l("At least %(n)s characters.", n=ctx.get("min_length", "?"))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _l("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt", "?")))
+    if kind in ("less_than_equal", "less_than"):
+        return _l("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt", "?")))
+    if kind in ("enum", "literal_error"):
+        return _l("Must be one of: %(v)s.", v=ctx.get("expected", ""))
+    if kind.startswith("date"):
+        return _l("A date is expected as YYYY-MM-DD.")
+    if kind.startswith(("int", "float", "decimal")):
+        return _l("A number is expected.")
+    if kind.startswith("bool"):
+        return _l("true or false is expected.")
+    if kind == "string_pattern_mismatch" and _other_digits(err.get("input")):
+        # A phone tail or month in another script's digits (٢٠٢٦-03): the same
+        # refusal as every number.
+        return DIGITS_MESSAGE
+    if kind.startswith("string") or kind.endswith("_type"):
+        return _l("The value has the wrong type.")
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])
+    return _l("The value is not valid.")

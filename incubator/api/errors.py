@@ -11,12 +11,11 @@ from typing import Any
 from flask import jsonify
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 from werkzeug.exceptions import HTTPException
 
 from incubator.database import utcnow
 from incubator.errors import DomainError, TooManyAttempts
-from incubator.normalize import DIGITS_MESSAGE
+from incubator.normalize import validation_message
 
 HTTP_CODES = {
     400: "bad_request",
@@ -133,46 +132,6 @@ def domain_error_response(exc: DomainError):
     )
 
 
-def _other_digits(value) -> bool:
-    return isinstance(value, str) and any(
-        ch.isdigit() and not ch.isascii() for ch in value
-    )
-
-
-def _field_message(err: ErrorDetails, in_query: bool = False) -> str:
-    kind = err.get("type", "")
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return _("This field is required.")
-    if kind == "extra_forbidden":
-        return _("Unknown query parameter.") if in_query else _("Unknown field.")
-    if kind in ("string_too_long", "too_long"):
-        return _("At most %(n)s characters.", n=ctx.get("max_length", "?"))
-    if kind in ("string_too_short", "too_short"):
-        return _("At least %(n)s characters.", n=ctx.get("min_length", "?"))
-    if kind in ("greater_than_equal", "greater_than"):
-        return _("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt", "?")))
-    if kind in ("less_than_equal", "less_than"):
-        return _("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt", "?")))
-    if kind in ("enum", "literal_error"):
-        return _("Must be one of: %(v)s.", v=ctx.get("expected", ""))
-    if kind.startswith("date"):
-        return _("A date is expected as YYYY-MM-DD.")
-    if kind.startswith(("int", "float", "decimal")):
-        return _("A number is expected.")
-    if kind.startswith("bool"):
-        return _("true or false is expected.")
-    if kind == "string_pattern_mismatch" and _other_digits(err.get("input")):
-        # A phone tail or month in another script's digits (٢٠٢٦-03): the same
-        # refusal as every number (incubator.normalize).
-        return str(DIGITS_MESSAGE)
-    if kind.startswith("string") or kind.endswith("_type"):
-        return _("The value has the wrong type.")
-    if kind == "value_error" and ctx.get("error"):
-        return str(ctx["error"])
-    return _("The value is not valid.")
-
-
 def validation_fields(
     exc: ValidationError, *, prefix: str = "", in_query: bool = False
 ) -> dict[str, list[str]]:
@@ -180,7 +139,9 @@ def validation_fields(
     fields: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err.get("loc", ())) or "body"
-        fields.setdefault(prefix + loc, []).append(_field_message(err, in_query))
+        fields.setdefault(prefix + loc, []).append(
+            str(validation_message(err, in_query=in_query))
+        )
     return fields
 
 
