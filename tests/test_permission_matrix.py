@@ -639,19 +639,21 @@ def _running_venture(*, world_users, org, leader) -> dict:
     from incubator.i18n import local_today
     from incubator.ventures import plans, reviews, rounds, spending
     from incubator.ventures import services as venture_services
-    from incubator.ventures.schemas import VentureApplication
+    from incubator.ventures.schemas import RoundSchedule, VentureApplication
 
     admin, sw = world_users["admin"], world_users["social_worker"]
     today = local_today()
     org.filing_status = "filed"
     round_ = rounds.create_round(
+        RoundSchedule(
+            name="矩阵批次",
+            budget="10000",
+            opens_on=today - timedelta(days=30),
+            closes_on=today + timedelta(days=30),
+            runs_from=today - timedelta(days=30),
+            runs_until=today + timedelta(days=180),
+        ),
         actor=admin,
-        name="矩阵批次",
-        budget="10000",
-        opens_on=today - timedelta(days=30),
-        closes_on=today + timedelta(days=30),
-        runs_from=today - timedelta(days=30),
-        runs_until=today + timedelta(days=180),
     )
     venture = venture_services.apply(
         round_,

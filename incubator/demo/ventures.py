@@ -32,7 +32,12 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
-from incubator.ventures.schemas import BudgetLineIn, VentureApplication
+from incubator.ventures.schemas import (
+    BudgetLineIn,
+    RoundChange,
+    RoundSchedule,
+    VentureApplication,
+)
 
 ROUND_NAME = "禾你益起 第一期"
 ROUND_BUDGET = Decimal("90000.00")
@@ -265,14 +270,16 @@ def seed_ventures(admin: User, workers: Sequence[User], viewer: User) -> Venture
 
     with _dated(opens - timedelta(days=7)):
         round_ = rounds.create_round(
+            RoundSchedule(
+                name=ROUND_NAME,
+                budget=f"{ROUND_BUDGET:.2f}",
+                description=ROUND_DESCRIPTION,
+                opens_on=opens,
+                closes_on=today,  # open while the applications are taken
+                runs_from=runs_from,
+                runs_until=runs_until,
+            ),
             actor=admin,
-            name=ROUND_NAME,
-            budget=ROUND_BUDGET,
-            description=ROUND_DESCRIPTION,
-            opens_on=opens,
-            closes_on=today,  # open while the applications are taken
-            runs_from=runs_from,
-            runs_until=runs_until,
         )
         round_.created_at = _at(opens - timedelta(days=7))
     ventures = {}
@@ -283,15 +290,8 @@ def seed_ventures(admin: User, workers: Sequence[User], viewer: User) -> Venture
     with _dated(closes, hour=18):
         rounds.update_round(
             round_,
+            RoundChange(version=round_.version, closes_on=closes),
             actor=admin,
-            expected_version=round_.version,
-            name=round_.name,
-            budget=round_.budget,
-            description=round_.description,
-            opens_on=opens,
-            closes_on=closes,
-            runs_from=runs_from,
-            runs_until=runs_until,
         )
 
     reviewers = [*workers, viewer]

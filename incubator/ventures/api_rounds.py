@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import PageQuery, current_api_user, endpoint, page_rows
-from incubator.api.fields import sent_values
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.money import money_text
@@ -20,7 +19,6 @@ from incubator.ventures.models import (
     VentureRound,
 )
 from incubator.ventures.schemas import (
-    ROUND_NOT_NULL,
     CriterionIn,
     RoundChange,
     RoundSchedule,
@@ -118,7 +116,7 @@ def list_rounds(query: PageQuery):
     roles=(Role.ADMIN,),
 )
 def create_round(body: RoundSchedule):
-    round_ = rounds.create_round(actor=current_api_user(), **body.values())
+    round_ = rounds.create_round(body, actor=current_api_user())
     settle()
     return RoundOut.of(round_, money=True)
 
@@ -154,29 +152,6 @@ def get_round(round_id: int):
 )
 def patch_round(round_id: int, body: RoundChange):
     round_ = _load_round(round_id)
-    sent = sent_values(
-        body,
-        exclude=("version", "criteria"),
-        not_null=ROUND_NOT_NULL,
-    )
-    values = {
-        "name": round_.name,
-        "budget": money_text(round_.budget),
-        "opens_on": round_.opens_on,
-        "closes_on": round_.closes_on,
-        "runs_from": round_.runs_from,
-        "runs_until": round_.runs_until,
-        "description": round_.description,
-        **{k: "" if v is None else v for k, v in sent.items()},
-    }
-    rounds.update_round(
-        round_,
-        actor=current_api_user(),
-        expected_version=body.version,
-        criteria=None
-        if body.criteria is None
-        else [(c.name, c.weight) for c in body.criteria],
-        **values,
-    )
+    rounds.update_round(round_, body, actor=current_api_user())
     settle()
     return RoundOut.of(round_, money=True)

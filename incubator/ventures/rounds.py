@@ -3,7 +3,6 @@ money it has committed. Admins only."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -11,13 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from incubator.api.fields import sent_values
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.database import serialize_on
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.money import clean_money, fen_sum, from_fen
+from incubator.money import fen_sum, from_fen, money_text
 from incubator.ventures.lifecycle import FUNDED
 from incubator.ventures.models import (
     Expenditure,
@@ -28,102 +28,17 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
-
-# The criteria a new round starts with (weights in percent).
-DEFAULT_CRITERIA = (
-    ("需求契合度", 25),
-    ("可行性", 25),
-    ("团队能力", 20),
-    ("预算合理性", 15),
-    ("社区参与", 15),
+from incubator.ventures.schemas import (
+    DEFAULT_CRITERIA,
+    ROUND_NOT_NULL,
+    RoundChange,
+    RoundSchedule,
 )
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2100, 12, 31)
 
 
 def _admin_only(actor: User) -> None:
     if actor.role != Role.ADMIN:
         raise NotPermitted(_l("Only the project lead manages venture rounds."))
-
-
-def _clean_dates(values: dict) -> dict:
-    days = {}
-    for field in ("opens_on", "closes_on", "runs_from", "runs_until"):
-        day = values.get(field)
-        if not isinstance(day, date) or not EARLIEST <= day <= LATEST:
-            raise ValidationFailed(_l("Please enter a date."), field=field)
-        days[field] = day
-    if days["closes_on"] < days["opens_on"]:
-        raise ValidationFailed(
-            _l("Applications cannot close before they open."), field="closes_on"
-        )
-    if days["runs_until"] < days["runs_from"]:
-        raise ValidationFailed(
-            _l("The running period cannot end before it starts."), field="runs_until"
-        )
-    if days["runs_from"] < days["opens_on"]:
-        raise ValidationFailed(
-            _l("Ventures cannot run before applications open."), field="runs_from"
-        )
-    return days
-
-
-def clean_criteria(criteria) -> list[tuple[str, int]]:
-    """[(name, weight)] with names unique and weights (whole percent) adding up to
-    100."""
-    rows, names = [], set()
-    for name, weight in criteria or ():
-        name = " ".join(str(name or "").split())
-        if not name:
-            continue
-        if len(name) > 50:
-            raise ValidationFailed(
-                _l("A criterion's name has at most 50 characters."), field="criteria"
-            )
-        if name in names:
-            raise ValidationFailed(
-                _l("The criterion %(name)s is listed twice.", name=name),
-                field="criteria",
-            )
-        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
-            raise ValidationFailed(
-                _l("Each weight is a whole percent of at least 1."), field="criteria"
-            )
-        names.add(name)
-        rows.append((name, weight))
-    if not rows:
-        raise ValidationFailed(_l("Name at least one criterion."), field="criteria")
-    if len(rows) > 12:
-        raise ValidationFailed(_l("At most 12 criteria."), field="criteria")
-    total = sum(w for _n, w in rows)
-    if total != 100:
-        raise ValidationFailed(
-            _l(
-                "The weights add up to %(total)d%%; they must add up to 100%%.",
-                total=total,
-            ),
-            field="criteria",
-        )
-    return rows
-
-
-def _clean(values: dict) -> dict:
-    name = " ".join(str(values.get("name") or "").split())
-    if not name or len(name) > 100:
-        raise ValidationFailed(
-            _l("Name the round (at most 100 characters)."), field="name"
-        )
-    description = str(values.get("description") or "").strip()
-    if len(description) > 5000:
-        raise ValidationFailed(
-            _l("At most %(n)d characters.", n=5000), field="description"
-        )
-    return {
-        "name": name,
-        "budget": clean_money(values.get("budget"), "budget", positive=True),
-        "description": description,
-        **_clean_dates(values),
-    }
 
 
 def _check_name(name: str, exclude: int | None) -> None:
@@ -136,11 +51,13 @@ def _check_name(name: str, exclude: int | None) -> None:
         raise ValidationFailed(_l("A round of this name exists."), field="name")
 
 
-def create_round(*, actor: User, criteria=None, **values) -> VentureRound:
+def create_round(schedule: RoundSchedule, *, actor: User) -> VentureRound:
+    """Open a round (admins): its name must be free; without criteria it gets
+    the default ones."""
     _admin_only(actor)
-    clean = _clean(values)
+    clean = schedule.fields()
     _check_name(clean["name"], None)
-    rows = clean_criteria(DEFAULT_CRITERIA if criteria is None else criteria)
+    rows = list(DEFAULT_CRITERIA) if schedule.rows is None else schedule.rows
     round_ = VentureRound(
         created_by_id=actor.id,
         criteria=[
@@ -178,22 +95,36 @@ def reviews_started(round_id: int) -> bool:
 
 
 def update_round(
-    round_: VentureRound,
-    *,
-    actor: User,
-    expected_version: int | None,
-    criteria=None,
-    **values,
+    round_: VentureRound, change: RoundChange, *, actor: User
 ) -> VentureRound:
-    """Change a round. The budget cannot drop below what is already approved; the
-    criteria cannot change once a review has been submitted."""
+    """Change a round: the fields ``change`` sent, the others stay; the result
+    must be a valid round (``ValidationFailed`` as for a new one). The budget
+    cannot drop below what is already approved; the criteria cannot change once
+    a review has been submitted."""
+    values = sent_values(
+        change, exclude=("version", "criteria"), not_null=ROUND_NOT_NULL
+    )
     _admin_only(actor)
-    if expected_version is None or expected_version != round_.version:
+    if change.version != round_.version:
         raise StaleRecord(
             _l("Someone else changed this round after you opened it; reload it.")
         )
     serialize_on(f"venture-round:{round_.id}")
-    clean = _clean(values)
+    merged = {
+        "name": round_.name,
+        "budget": money_text(round_.budget),
+        "opens_on": round_.opens_on,
+        "closes_on": round_.closes_on,
+        "runs_from": round_.runs_from,
+        "runs_until": round_.runs_until,
+        "description": round_.description,
+        **{k: "" if v is None else v for k, v in values.items()},
+        "criteria": None
+        if change.criteria is None
+        else [c.model_dump() for c in change.criteria],
+    }
+    schedule = RoundSchedule.model_validate(merged)
+    clean = schedule.fields()
     _check_name(clean["name"], round_.id)
     committed = committed_amount(round_.id)
     if clean["budget"] < committed:
@@ -208,8 +139,8 @@ def update_round(
     for key, value in clean.items():
         setattr(round_, key, value)
     changes = audit.pending_changes(round_)
-    if criteria is not None:
-        rows = clean_criteria(criteria)
+    rows = schedule.rows
+    if rows is not None:
         current = [(c.name, c.weight) for c in round_.criteria]
         if rows != current:
             if reviews_started(round_.id):

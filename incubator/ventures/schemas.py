@@ -59,7 +59,88 @@ class CriterionIn(BaseModel):
     weight: int = Field(ge=1, le=100, description="Percent; a round's add up to 100")
 
 
+# The criteria a new round starts with (weights in percent).
+DEFAULT_CRITERIA = (
+    ("需求契合度", 25),
+    ("可行性", 25),
+    ("团队能力", 20),
+    ("预算合理性", 15),
+    ("社区参与", 15),
+)
+
+
+def round_dates(days: dict) -> dict[str, date]:
+    """A round's four days, each a date from 2000 to 2100, in order: applications
+    close after they open, ventures run within their period and not before
+    applications open. A page checks its typed days with this before building
+    the model, so it names the problem in these words rather than the model's
+    field limits'."""
+    clean = {}
+    for field in ("opens_on", "closes_on", "runs_from", "runs_until"):
+        day = days.get(field)
+        if not isinstance(day, date) or not EARLIEST <= day <= LATEST:
+            raise ValidationFailed(_l("Please enter a date."), field=field)
+        clean[field] = day
+    if clean["closes_on"] < clean["opens_on"]:
+        raise ValidationFailed(
+            _l("Applications cannot close before they open."), field="closes_on"
+        )
+    if clean["runs_until"] < clean["runs_from"]:
+        raise ValidationFailed(
+            _l("The running period cannot end before it starts."), field="runs_until"
+        )
+    if clean["runs_from"] < clean["opens_on"]:
+        raise ValidationFailed(
+            _l("Ventures cannot run before applications open."), field="runs_from"
+        )
+    return clean
+
+
+def criteria_rows(criteria) -> list[tuple[str, int]]:
+    """``[(name, weight)]`` with names unique (at most 50 characters, blank ones
+    skipped) and weights (whole percent, at least 1) adding up to 100; 12 at
+    most. A page checks its typed criteria with this before building the model,
+    so it names the problem in these words rather than the model's field
+    limits'."""
+    rows, names = [], set()
+    for name, weight in criteria or ():
+        name = " ".join(str(name or "").split())
+        if not name:
+            continue
+        if len(name) > 50:
+            raise ValidationFailed(
+                _l("A criterion's name has at most 50 characters."), field="criteria"
+            )
+        if name in names:
+            raise ValidationFailed(
+                _l("The criterion %(name)s is listed twice.", name=name),
+                field="criteria",
+            )
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+            raise ValidationFailed(
+                _l("Each weight is a whole percent of at least 1."), field="criteria"
+            )
+        names.add(name)
+        rows.append((name, weight))
+    if not rows:
+        raise ValidationFailed(_l("Name at least one criterion."), field="criteria")
+    if len(rows) > 12:
+        raise ValidationFailed(_l("At most 12 criteria."), field="criteria")
+    total = sum(w for _n, w in rows)
+    if total != 100:
+        raise ValidationFailed(
+            _l(
+                "The weights add up to %(total)d%%; they must add up to 100%%.",
+                total=total,
+            ),
+            field="criteria",
+        )
+    return rows
+
+
 class RoundSchedule(BaseModel):
+    # Valid means: a name, a budget above zero, the four days in order
+    # (round_dates) and, when given, criteria adding up to 100 (criteria_rows).
     model_config = ConfigDict(extra="forbid", title="RoundIn")
 
     name: str = Field(min_length=1, max_length=100)
@@ -86,20 +167,45 @@ class RoundSchedule(BaseModel):
         "预算合理性 15, 社区参与 15",
     )
 
-    def values(self) -> dict:
-        """The round's values with the running period's defaults filled in."""
+    _budget: Decimal = PrivateAttr(default=Decimal("0.00"))
+    _days: dict[str, date] = PrivateAttr(default_factory=dict)
+    _rows: list[tuple[str, int]] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _round_rules(self):
+        name = " ".join(self.name.split())
+        if not name or len(name) > 100:
+            raise ValidationFailed(
+                _l("Name the round (at most 100 characters)."), field="name"
+            )
+        self.__dict__["name"] = name
+        self.__dict__["description"] = text(self.description, "description", 5000)
+        self._budget = clean_money(self.budget, "budget", positive=True)
+        self._days = round_dates(
+            {
+                "opens_on": self.opens_on,
+                "closes_on": self.closes_on,
+                "runs_from": self.runs_from or self.opens_on,
+                "runs_until": self.runs_until
+                or max(self.closes_on, self.opens_on + timedelta(days=365)),
+            }
+        )
+        if self.criteria is not None:
+            self._rows = criteria_rows([(c.name, c.weight) for c in self.criteria])
+        return self
+
+    @property
+    def rows(self) -> list[tuple[str, int]] | None:
+        """The criteria as (name, weight), or ``None`` when none were given."""
+        return self._rows
+
+    def fields(self) -> dict:
+        """The round's columns, with the running period's defaults filled in."""
         return {
             "name": self.name,
-            "budget": self.budget,
-            "opens_on": self.opens_on,
-            "closes_on": self.closes_on,
-            "runs_from": self.runs_from or self.opens_on,
-            "runs_until": self.runs_until
-            or max(self.closes_on, self.opens_on + timedelta(days=365)),
+            "budget": self._budget,
             "description": self.description,
-            "criteria": None
-            if self.criteria is None
-            else [(c.name, c.weight) for c in self.criteria],
+            **self._days,
         }
 
 

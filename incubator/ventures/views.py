@@ -59,7 +59,16 @@ from incubator.ventures.models import (
 )
 from incubator.ventures.queries import venture_view, ventures_query
 from incubator.ventures.reviews import score_of, scores_for
-from incubator.ventures.schemas import VentureApplication, VentureChange, line_items
+from incubator.ventures.schemas import (
+    DEFAULT_CRITERIA,
+    RoundChange,
+    RoundSchedule,
+    VentureApplication,
+    VentureChange,
+    criteria_rows,
+    line_items,
+    round_dates,
+)
 from incubator.volunteers.access import manageable_organizations
 
 bp = Blueprint("ventures", __name__, url_prefix="/ventures")
@@ -150,7 +159,7 @@ def _criteria_text(round_: VentureRound | None) -> str:
     rows = (
         [(c.name, c.weight) for c in round_.criteria]
         if round_
-        else list(round_services.DEFAULT_CRITERIA)
+        else list(DEFAULT_CRITERIA)
     )
     return "\n".join(f"{name} {weight}" for name, weight in rows)
 
@@ -160,15 +169,22 @@ def _round_values(form: RoundForm) -> dict:
         (name, int(weight) if weight.isascii() and weight.isdigit() else -1)
         for name, weight in parse_lines(form.criteria.data, "criteria")
     ]
-    return {
-        "name": form.name.data,
-        "budget": form.budget.data,
+    days = {
         "opens_on": form.opens_on.data,
         "closes_on": form.closes_on.data,
         "runs_from": form.runs_from.data,
         "runs_until": form.runs_until.data,
-        "description": form.description.data,
-        "criteria": criteria,
+    }
+    # The days' and criteria's own rules first, in their words rather than the
+    # model's limits'.
+    round_dates(days)
+    rows = criteria_rows(criteria)
+    return {
+        "name": form.name.data,
+        "budget": form.budget.data,
+        **days,
+        "description": form.description.data or "",
+        "criteria": [{"name": name, "weight": weight} for name, weight in rows],
     }
 
 
@@ -182,7 +198,7 @@ def new_round():
         saved, round_ = submit_form(
             form,
             lambda: round_services.create_round(
-                actor=current_user, **_round_values(form)
+                form_input(RoundSchedule, **_round_values(form)), actor=current_user
             ),
         )
         if saved and round_ is not None:
@@ -204,9 +220,13 @@ def edit_round(round_id: int):
             form,
             lambda: round_services.update_round(
                 round_,
+                form_input(
+                    RoundChange,
+                    # No version (a tampered form) matches none: versions start at 1.
+                    version=int_field(form.version.data) or 0,
+                    **_round_values(form),
+                ),
                 actor=current_user,
-                expected_version=int_field(form.version.data),
-                **_round_values(form),
             ),
         )
         if saved:

@@ -7,7 +7,7 @@ import pytest
 
 from incubator.organizations import records, stages
 from incubator.ventures import reviews, rounds, services
-from incubator.ventures.schemas import VentureApplication
+from incubator.ventures.schemas import CriterionIn, RoundSchedule, VentureApplication
 
 CRITERIA = [("需求契合度", 30), ("可行性", 30), ("团队能力", 20), ("预算合理性", 20)]
 # Scores 1-5 per dimension: finance and volunteer_management are the weakest.
@@ -46,14 +46,16 @@ def fund(frozen_time, make_user, make_org, db):
     )
     stages.change_stage(dance, "incubating", actor=sw)
     round_ = rounds.create_round(
+        RoundSchedule(
+            name="禾你益起 测试批次",
+            budget="20000.00",
+            opens_on=date(2026, 2, 1),
+            closes_on=date(2026, 3, 31),
+            runs_from=date(2026, 3, 1),
+            runs_until=date(2026, 12, 31),
+            criteria=[CriterionIn(name=n, weight=w) for n, w in CRITERIA],
+        ),
         actor=admin,
-        name="禾你益起 测试批次",
-        budget="20000.00",
-        opens_on=date(2026, 2, 1),
-        closes_on=date(2026, 3, 31),
-        runs_from=date(2026, 3, 1),
-        runs_until=date(2026, 12, 31),
-        criteria=CRITERIA,
     )
     db.session.commit()
     return {

@@ -13,7 +13,12 @@ from incubator.audit.models import AuditEntry
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.ventures import plans, reviews, rounds, services, spending
 from incubator.ventures.models import PlanAction, VentureEvent
-from incubator.ventures.schemas import VentureChange
+from incubator.ventures.schemas import (
+    CriterionIn,
+    RoundChange,
+    RoundSchedule,
+    VentureChange,
+)
 from tests.ventures.conftest import CRITERIA
 
 
@@ -92,14 +97,16 @@ def test_approvals_stop_at_the_budget(fund, reviewed, db):
     with pytest.raises(RuleViolation):
         rounds.update_round(
             fund["round"],
+            RoundChange(
+                version=fund["round"].version,
+                name=fund["round"].name,
+                budget="19999.99",
+                opens_on=date(2026, 2, 1),
+                closes_on=date(2026, 3, 31),
+                runs_from=date(2026, 3, 1),
+                runs_until=date(2026, 12, 31),
+            ),
             actor=fund["admin"],
-            expected_version=fund["round"].version,
-            name=fund["round"].name,
-            budget="19999.99",
-            opens_on=date(2026, 2, 1),
-            closes_on=date(2026, 3, 31),
-            runs_from=date(2026, 3, 1),
-            runs_until=date(2026, 12, 31),
         )
 
 
@@ -362,23 +369,30 @@ def test_applications_follow_the_rules(fund, apply, db, frozen_time):
 def test_round_weights_must_add_up(fund, db):
     with pytest.raises(ValidationFailed, match="90"):
         rounds.create_round(
+            RoundSchedule(
+                name="另一批",
+                budget="1000",
+                opens_on=date(2026, 1, 1),
+                closes_on=date(2026, 2, 1),
+                runs_from=date(2026, 2, 1),
+                runs_until=date(2026, 6, 1),
+                criteria=[
+                    CriterionIn(name="可行性", weight=50),
+                    CriterionIn(name="社区参与", weight=40),
+                ],
+            ),
             actor=fund["admin"],
-            name="另一批",
-            budget="1000",
-            opens_on=date(2026, 1, 1),
-            closes_on=date(2026, 2, 1),
-            runs_from=date(2026, 2, 1),
-            runs_until=date(2026, 6, 1),
-            criteria=[("可行性", 50), ("社区参与", 40)],
         )
     assert [(c.name, c.weight) for c in fund["round"].criteria] == CRITERIA
     with pytest.raises(NotPermitted):
         rounds.create_round(
+            RoundSchedule(
+                name="另一批",
+                budget="1000",
+                opens_on=date(2026, 1, 1),
+                closes_on=date(2026, 2, 1),
+                runs_from=date(2026, 2, 1),
+                runs_until=date(2026, 6, 1),
+            ),
             actor=fund["sw"],
-            name="另一批",
-            budget="1000",
-            opens_on=date(2026, 1, 1),
-            closes_on=date(2026, 2, 1),
-            runs_from=date(2026, 2, 1),
-            runs_until=date(2026, 6, 1),
         )
