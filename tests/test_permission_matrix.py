@@ -639,7 +639,11 @@ def _running_venture(*, world_users, org, leader) -> dict:
     from incubator.i18n import local_today
     from incubator.ventures import plans, reviews, rounds, spending
     from incubator.ventures import services as venture_services
-    from incubator.ventures.schemas import RoundSchedule, VentureApplication
+    from incubator.ventures.schemas import (
+        PlanActionEntry,
+        RoundSchedule,
+        VentureApplication,
+    )
 
     admin, sw = world_users["admin"], world_users["social_worker"]
     today = local_today()
@@ -674,7 +678,7 @@ def _running_venture(*, world_users, org, leader) -> dict:
     venture_services.transition(venture, "approved", actor=admin)
     venture_services.transition(venture, "running", actor=sw)
     action = plans.add_action(
-        venture, actor=sw, goal="目标", action="行动", due_on=today
+        venture, PlanActionEntry(goal="目标", action="行动", due_on=today), actor=sw
     )
     line = spending.record_expenditure(
         venture,

@@ -34,6 +34,9 @@ from incubator.ventures.models import (
 )
 from incubator.ventures.schemas import (
     BudgetLineIn,
+    MidtermCheck,
+    PlanActionChange,
+    PlanActionEntry,
     RoundChange,
     RoundSchedule,
     VentureApplication,
@@ -581,7 +584,9 @@ def _decide(
                 due = min(day + timedelta(days=days), venture.round.runs_until)
             if due != action.due_on:
                 plans.update_action(
-                    action, actor=worker, expected_version=action.version, due_on=due
+                    action,
+                    PlanActionChange(version=action.version, due_on=due),
+                    actor=worker,
                 )
             action.created_at = moment
 
@@ -619,7 +624,9 @@ def _add_action(venture: Venture, day: date, **values) -> None:
     """The social worker adds an action to the plan on ``day``."""
     worker = _worker(venture)
     with _dated(day, hour=16) as moment:
-        added = plans.add_action(venture, actor=worker, owner=worker.name, **values)
+        added = plans.add_action(
+            venture, PlanActionEntry(owner=worker.name, **values), actor=worker
+        )
         added.created_at = moment
 
 
@@ -640,5 +647,5 @@ def _spend(venture: Venture, lines: list[tuple[date, str, str]]) -> None:
 def _midterm(venture: Venture, day: date, note: str) -> None:
     with _dated(day, hour=14):
         services.record_midterm(
-            venture, actor=_worker(venture), checked_on=day, note=note
+            venture, MidtermCheck(checked_on=day, note=note), actor=_worker(venture)
         )

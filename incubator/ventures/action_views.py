@@ -14,7 +14,7 @@ from incubator.activities import photos as photo_files
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.extensions import db
-from incubator.forms import EmptyForm
+from incubator.forms import EmptyForm, form_input
 from incubator.organizations.incubation import dimensions, stage_label, stages
 from incubator.security import int_field
 from incubator.transaction import flash_form_errors, run_and_flash, submit_form
@@ -36,6 +36,7 @@ from incubator.ventures.models import (
     PlanAction,
     PlanTemplate,
 )
+from incubator.ventures.schemas import MidtermCheck, PlanActionChange, PlanActionEntry
 from incubator.ventures.views import APPLICANTS, STAFF, bp
 
 
@@ -119,11 +120,13 @@ def midterm(venture_id: int):
     form = MidtermForm()
     if form.validate_on_submit():
         run_and_flash(
-            services.record_midterm,
-            venture,
-            actor=current_user,
-            checked_on=form.checked_on.data,
-            note=form.note.data,
+            lambda: services.record_midterm(
+                venture,
+                form_input(
+                    MidtermCheck, checked_on=form.checked_on.data, note=form.note.data
+                ),
+                actor=current_user,
+            ),
             success=_("Mid-term check recorded."),
         )
     else:
@@ -138,13 +141,17 @@ def add_action(venture_id: int):
     form = PlanActionForm()
     if form.validate_on_submit():
         run_and_flash(
-            plans.add_action,
-            venture,
-            actor=current_user,
-            goal=form.goal.data,
-            action=form.action.data,
-            owner=form.owner.data,
-            due_on=form.due_on.data,
+            lambda: plans.add_action(
+                venture,
+                form_input(
+                    PlanActionEntry,
+                    goal=form.goal.data,
+                    action=form.action.data,
+                    owner=form.owner.data or "",
+                    due_on=form.due_on.data,
+                ),
+                actor=current_user,
+            ),
             success=_("Action added to the plan."),
         )
     else:
@@ -170,12 +177,16 @@ def edit_action(action_id: int):
             form,
             lambda: plans.update_action(
                 action,
+                form_input(
+                    PlanActionChange,
+                    # No version (a tampered form) matches none: versions start at 1.
+                    version=int_field(form.version.data) or 0,
+                    goal=form.goal.data,
+                    action=form.action.data,
+                    owner=form.owner.data or "",
+                    due_on=form.due_on.data,
+                ),
                 actor=current_user,
-                expected_version=int_field(form.version.data),
-                goal=form.goal.data,
-                action=form.action.data,
-                owner=form.owner.data,
-                due_on=form.due_on.data,
             ),
         )
         if saved:

@@ -219,8 +219,6 @@ def transition_venture(venture_id: int, body: VentureTransition):
 )
 def midterm_venture(venture_id: int, body: MidtermCheck):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
-    services.record_midterm(
-        venture, actor=current_api_user(), checked_on=body.checked_on, note=body.note
-    )
+    services.record_midterm(venture, body, actor=current_api_user())
     settle()
     return _one(venture)

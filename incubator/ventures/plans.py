@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -28,6 +27,11 @@ from incubator.organizations.models import Organization
 from incubator.organizations.records import weakest_dimensions
 from incubator.organizations.stages import latest_assessment
 from incubator.ventures.models import PlanAction, PlanTemplate, State, Venture
+from incubator.ventures.schemas import (
+    ActionCompletion,
+    PlanActionChange,
+    PlanActionEntry,
+)
 from incubator.ventures.services import add_event, flush_venture
 
 # Goals per dimension, and one action per stage of the line (萌芽, 孵化, 培育, 自治).
@@ -222,37 +226,17 @@ def _may_plan(actor: User, venture: Venture) -> None:
         )
 
 
-def _clean_action(values: dict, venture: Venture) -> dict:
-    clean: dict[str, Any] = {}
-    for field, limit, required in (
-        ("goal", 200, True),
-        ("action", 2000, True),
-        ("owner", 50, False),
-    ):
-        text = " ".join(str(values.get(field) or "").split())
-        if required and not text:
-            raise ValidationFailed(_l("Please fill this in."), field=field)
-        if len(text) > limit:
-            raise ValidationFailed(
-                _l("At most %(n)d characters.", n=limit), field=field
-            )
-        clean[field] = text
-    due = values.get("due_on")
-    if not isinstance(due, date) or not (
-        venture.round.opens_on <= due <= date(2100, 12, 31)
-    ):
+def _check_due(due: date, venture: Venture) -> None:
+    if not venture.round.opens_on <= due <= date(2100, 12, 31):
         raise ValidationFailed(
             _l("A due date within the round, please."), field="due_on"
         )
-    clean["due_on"] = due
-    return clean
 
 
-def add_action(venture: Venture, *, actor: User, **values) -> PlanAction:
+def add_action(venture: Venture, entry: PlanActionEntry, *, actor: User) -> PlanAction:
     _may_plan(actor, venture)
-    action = PlanAction(
-        venture_id=venture.id, created_by_id=actor.id, **_clean_action(values, venture)
-    )
+    _check_due(entry.due_on, venture)
+    action = PlanAction(venture_id=venture.id, created_by_id=actor.id, **entry.fields())
     db.session.add(action)
     audit.record("create", action, actor=actor)
     add_event(venture, actor, "action_added", action.goal)
@@ -261,27 +245,33 @@ def add_action(venture: Venture, *, actor: User, **values) -> PlanAction:
 
 
 def update_action(
-    plan_action: PlanAction, /, *, actor: User, expected_version: int | None, **values
+    plan_action: PlanAction, change: PlanActionChange, *, actor: User
 ) -> PlanAction:
     """Change a plan action's ``goal``, ``action`` (its text), ``owner`` or
-    ``due_on``; fields not given keep their value.
-
-    The record is positional-only because one of its fields is called ``action``:
-    a keyword parameter of that name made every edit a ``TypeError`` (issue 13).
-    Raises ``NotPermitted``, ``RuleViolation`` (removed action), ``StaleRecord``
-    (``expected_version`` is not the current one) or ``ValidationFailed``.
+    ``due_on``: the fields ``change`` sent (and not null), the others keep their
+    value; the result must be a valid entry (``ValidationFailed`` as for a new
+    one). Raises ``NotPermitted``, ``RuleViolation`` (removed action) or
+    ``StaleRecord`` (``change.version`` is not the current one).
     """
     venture = plan_action.venture
     _may_plan(actor, venture)
     if plan_action.removed_at is not None:
         raise RuleViolation(_l("This action was removed from the plan."))
-    if expected_version is None or expected_version != plan_action.version:
+    if change.version != plan_action.version:
         raise StaleRecord(
             _l("Someone else changed this action after you opened it; reload it.")
         )
     merged = {k: getattr(plan_action, k) for k in ("goal", "action", "owner", "due_on")}
-    merged.update({k: v for k, v in values.items() if k in merged})
-    for key, value in _clean_action(merged, venture).items():
+    merged.update(
+        {
+            k: v
+            for k, v in change.model_dump(include=set(merged)).items()
+            if k in change.model_fields_set and v is not None
+        }
+    )
+    entry = PlanActionEntry.model_validate(merged)
+    _check_due(entry.due_on, venture)
+    for key, value in entry.fields().items():
         setattr(plan_action, key, value)
     audit.record("update", plan_action, actor=actor)
     flush_venture()
@@ -291,25 +281,16 @@ def update_action(
 def complete_action(
     action: PlanAction, *, actor: User, note: str, done_on: date | None = None
 ) -> PlanAction:
-    """Mark done with a note saying what was done."""
+    """Mark done with a note saying what was done (``ActionCompletion``'s rules,
+    once the action may be marked)."""
     _may_plan(actor, action.venture)
     if action.removed_at is not None:
         raise RuleViolation(_l("This action was removed from the plan."))
     if action.done_on is not None:
         raise RuleViolation(_l("This action is already done."))
-    note = str(note or "").strip()
-    if not note:
-        raise ValidationFailed(_l("Say what was done."), field="done_note")
-    if len(note) > 2000:
-        raise ValidationFailed(
-            _l("At most %(n)d characters.", n=2000), field="done_note"
-        )
-    today = local_today()
-    done_on = done_on or today
-    if done_on > today:
-        raise ValidationFailed(_l("The date cannot be in the future."), field="done_on")
-    action.done_on = done_on
-    action.done_note = note
+    done = ActionCompletion(done_note=note, done_on=done_on)
+    action.done_on = done.day
+    action.done_note = done.note
     audit.record("complete", action, actor=actor)
     add_event(action.venture, actor, "action_done", action.goal)
     flush_venture()

@@ -28,8 +28,9 @@ from incubator.activities.models import TargetGroup
 from incubator.api.core import Id
 from incubator.api.fields import not_null_in_schema
 from incubator.errors import ValidationFailed
+from incubator.i18n import local_today
 from incubator.money import clean_money
-from incubator.ventures.models import ClosingGrade, State
+from incubator.ventures.models import CLOSING_GRADE_LABELS, ClosingGrade, State
 
 Money = Field(max_length=20, description='Yuan with fen, e.g. "8000.00"')
 EARLIEST = date(2000, 1, 1)
@@ -412,11 +413,50 @@ class VentureTransition(BaseModel):
     )
 
 
+class VentureClosing(BaseModel):
+    """What closing a venture records (the ``close`` effect of the venture
+    workflow builds it from the transition's values once the move is allowed):
+    the outputs achieved, a closing grade and the lessons."""
+
+    outputs_achieved: str | None = ""
+    closing_grade: str | None = None
+    lessons: str | None = ""
+
+    _fields: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _closing_rules(self):
+        outputs = text(self.outputs_achieved, "outputs_achieved", 5000, required=True)
+        if self.closing_grade not in {g.value for g in ClosingGrade}:
+            raise ValidationFailed(
+                _l(
+                    "Choose the closing grade: %(grades)s.",
+                    grades="、".join(str(v) for v in CLOSING_GRADE_LABELS.values()),
+                ),
+                field="closing_grade",
+            )
+        self._fields = {
+            "outputs_achieved": outputs,
+            "closing_grade": self.closing_grade,
+            "lessons": text(self.lessons, "lessons", 5000, required=True),
+        }
+        return self
+
+    def fields(self) -> dict[str, str]:
+        """The venture's columns closing sets (but the day)."""
+        return self._fields
+
+
 class MidtermCheck(BaseModel):
     model_config = ConfigDict(extra="forbid", title="MidtermIn")
 
     checked_on: date
     note: str = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _note_rule(self):
+        self.__dict__["note"] = text(self.note, "note", 5000, required=True)
+        return self
 
 
 # ---- reviews ----
@@ -450,13 +490,35 @@ class ReviewSubmission(BaseModel):
 # ---- the plan and the money ----
 
 
+# What the services required of a plan action's texts: (limit, required).
+ACTION_TEXTS = {"goal": (200, True), "action": (2000, True), "owner": (50, False)}
+
+
 class PlanActionEntry(BaseModel):
+    # Its texts on one line each, the goal and the action given; the service
+    # checks the due date against the venture's round.
     model_config = ConfigDict(extra="forbid", title="ActionIn")
 
     goal: str = Field(min_length=1, max_length=200)
     action: str = Field(min_length=1, max_length=2000)
     owner: str = Field(default="", max_length=50)
     due_on: date
+
+    @model_validator(mode="after")
+    def _action_rules(self):
+        for field, (limit, required) in ACTION_TEXTS.items():
+            value = " ".join(str(getattr(self, field) or "").split())
+            self.__dict__[field] = text(value, field, limit, required=required)
+        return self
+
+    def fields(self) -> dict:
+        """The plan action's columns this entry sets."""
+        return {
+            "goal": self.goal,
+            "action": self.action,
+            "owner": self.owner,
+            "due_on": self.due_on,
+        }
 
 
 class PlanActionChange(BaseModel):
@@ -469,6 +531,41 @@ class PlanActionChange(BaseModel):
     done: StrictBool | None = Field(default=None, description="true marks it done")
     done_note: str = Field(default="", max_length=2000, description="Needed with done")
     version: int
+
+
+class ActionCompletion(BaseModel):
+    """Marking a plan action done (the service builds it once the action may be
+    marked): a note of what was done, and a day not in the future."""
+
+    done_note: str | None = ""
+    done_on: date | None = None
+
+    _note: str = PrivateAttr(default="")
+    _day: date = PrivateAttr(default=EARLIEST)
+
+    @model_validator(mode="after")
+    def _completion_rules(self):
+        note = str(self.done_note or "").strip()
+        if not note:
+            raise ValidationFailed(_l("Say what was done."), field="done_note")
+        self._note = text(note, "done_note", 2000)
+        today = local_today()
+        self._day = self.done_on or today
+        if self._day > today:
+            raise ValidationFailed(
+                _l("The date cannot be in the future."), field="done_on"
+            )
+        return self
+
+    @property
+    def note(self) -> str:
+        """What was done, trimmed."""
+        return self._note
+
+    @property
+    def day(self) -> date:
+        """The day it was done (default today)."""
+        return self._day
 
 
 class ExpenditureEntry(BaseModel):

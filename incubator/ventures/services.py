@@ -7,7 +7,6 @@ organization's timeline) and an audit entry.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -28,10 +27,8 @@ from incubator.organizations.models import FilingStatus, Organization
 from incubator.ventures import rounds
 from incubator.ventures.access import REVIEWER_ROLES, may_apply_for
 from incubator.ventures.models import (
-    CLOSING_GRADE_LABELS,
     STATE_LABELS,
     BudgetLine,
-    ClosingGrade,
     State,
     Venture,
     VentureEvent,
@@ -40,10 +37,11 @@ from incubator.ventures.models import (
 )
 from incubator.ventures.schemas import (
     VENTURE_NOT_NULL,
+    MidtermCheck,
     VentureApplication,
     VentureChange,
+    VentureClosing,
     VentureFields,
-    text,
 )
 from incubator.workflow import VENTURE
 
@@ -460,19 +458,11 @@ def _reject(venture: Venture, *, note: str = "", **_context) -> None:
 def _close(
     venture: Venture, *, outputs_achieved="", closing_grade=None, lessons="", **_c
 ) -> None:
-    venture.outputs_achieved = text(
-        outputs_achieved, "outputs_achieved", 5000, required=True
+    closing = VentureClosing(
+        outputs_achieved=outputs_achieved, closing_grade=closing_grade, lessons=lessons
     )
-    if closing_grade not in {g.value for g in ClosingGrade}:
-        raise ValidationFailed(
-            _l(
-                "Choose the closing grade: %(grades)s.",
-                grades="、".join(str(v) for v in CLOSING_GRADE_LABELS.values()),
-            ),
-            field="closing_grade",
-        )
-    venture.closing_grade = closing_grade
-    venture.lessons = text(lessons, "lessons", 5000, required=True)
+    for key, value in closing.fields().items():
+        setattr(venture, key, value)
     venture.closed_on = local_today()
 
 
@@ -500,9 +490,7 @@ VENTURE.bind(
 )
 
 
-def record_midterm(
-    venture: Venture, *, actor: User, checked_on: date | None, note: str
-) -> Venture:
+def record_midterm(venture: Venture, check: MidtermCheck, *, actor: User) -> Venture:
     """The mid-term check (中期检查) of a running venture, once."""
     _staff_only(actor, _l("A social worker records the mid-term check."))
     if venture.state != State.RUNNING:
@@ -510,13 +498,13 @@ def record_midterm(
     if venture.midterm_on is not None:
         raise RuleViolation(_l("The mid-term check is already on record."))
     today = local_today()
-    if checked_on is None or checked_on > today or checked_on < venture.round.opens_on:
+    if check.checked_on > today or check.checked_on < venture.round.opens_on:
         raise ValidationFailed(
             _l("The date must be within the round and not in the future."),
             field="checked_on",
         )
-    venture.midterm_on = checked_on
-    venture.midterm_note = text(note, "note", 5000, required=True)
+    venture.midterm_on = check.checked_on
+    venture.midterm_note = check.note
     audit.record("midterm", venture, actor=actor)
     add_event(venture, actor, "midterm", venture.midterm_note)
     flush_venture()

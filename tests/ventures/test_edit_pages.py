@@ -7,6 +7,7 @@ from datetime import date
 from incubator.extensions import db as _db
 from incubator.ventures import plans, services
 from incubator.ventures.models import PlanAction, PlanTemplate, Venture, VentureRound
+from incubator.ventures.schemas import PlanActionEntry
 from tests.conftest import login
 from tests.page_forms import form_values
 
@@ -16,10 +17,12 @@ def _running(fund, reviewed, db):
     services.transition(venture, "approved", actor=fund["admin"])
     action = plans.add_action(
         venture,
+        PlanActionEntry(
+            goal="完成备案材料",
+            action="准备章程",
+            due_on=date(2026, 3, 5),
+        ),
         actor=fund["sw"],
-        goal="完成备案材料",
-        action="准备章程",
-        due_on=date(2026, 3, 5),
     )
     db.session.commit()
     return venture, action

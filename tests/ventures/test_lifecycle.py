@@ -15,6 +15,8 @@ from incubator.ventures import plans, reviews, rounds, services, spending
 from incubator.ventures.models import PlanAction, VentureEvent
 from incubator.ventures.schemas import (
     CriterionIn,
+    MidtermCheck,
+    PlanActionEntry,
     RoundChange,
     RoundSchedule,
     VentureChange,
@@ -264,11 +266,13 @@ def test_plan_actions_overdue_done_and_removed(fund, reviewed, db, frozen_time):
     services.transition(venture, "approved", actor=fund["admin"])
     extra = plans.add_action(
         venture,
+        PlanActionEntry(
+            goal="建立财务公开制度",
+            action="每季度公开一次账目",
+            owner="吴阿姨",
+            due_on=date(2026, 3, 10),
+        ),
         actor=fund["sw"],
-        goal="建立财务公开制度",
-        action="每季度公开一次账目",
-        owner="吴阿姨",
-        due_on=date(2026, 3, 10),
     )
     db.session.commit()
     assert plans.overdue_counts([fund["dance"].id]) == {}
@@ -301,11 +305,15 @@ def test_close_needs_the_evaluation_and_midterm_runs_once(fund, reviewed, db):
     services.transition(venture, "approved", actor=fund["admin"])
     services.transition(venture, "running", actor=fund["sw"])
     services.record_midterm(
-        venture, actor=fund["sw"], checked_on=date(2026, 3, 1), note="进度正常"
+        venture,
+        MidtermCheck(checked_on=date(2026, 3, 1), note="进度正常"),
+        actor=fund["sw"],
     )
     with pytest.raises(RuleViolation):
         services.record_midterm(
-            venture, actor=fund["sw"], checked_on=date(2026, 3, 1), note="再查"
+            venture,
+            MidtermCheck(checked_on=date(2026, 3, 1), note="再查"),
+            actor=fund["sw"],
         )
     with pytest.raises(ValidationFailed) as refused:
         services.transition(

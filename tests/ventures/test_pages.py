@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from incubator.ventures import plans, reviews, services, spending
 from incubator.ventures.models import Expenditure, PlanAction, Venture
+from incubator.ventures.schemas import PlanActionEntry
 from tests.conftest import login
 from tests.images import png_bytes
 
@@ -183,10 +184,12 @@ def test_overdue_actions_show_on_venture_org_page_and_caseload(
     services.transition(venture, "approved", actor=fund["admin"])
     plans.add_action(
         venture,
+        PlanActionEntry(
+            goal="完成备案材料",
+            action="准备章程",
+            due_on=date(2026, 3, 5),
+        ),
         actor=fund["sw"],
-        goal="完成备案材料",
-        action="准备章程",
-        due_on=date(2026, 3, 5),
     )
     db.session.commit()
     frozen_time.move_to("2026-03-06 09:00+08:00")
@@ -287,10 +290,12 @@ def test_query_counts_stay_flat(
             )
             plans.add_action(
                 first,
+                PlanActionEntry(
+                    goal=f"目标{n}",
+                    action="行动",
+                    due_on=date(2026, 4, 1),
+                ),
                 actor=fund["sw"],
-                goal=f"目标{n}",
-                action="行动",
-                due_on=date(2026, 4, 1),
             )
         db.session.commit()
 
