@@ -4,8 +4,9 @@ adapters onto the same services as the pages."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +25,7 @@ from incubator.organizations.models import (
 )
 from incubator.organizations.queries import (
     SORTS,
+    AssessmentView,
     OrganizationView,
     organizations_query,
 )
@@ -316,19 +318,15 @@ class AssessmentOut(BaseModel):
     weakest: list[str]
     notes: str
 
+    # Validated from the read model (``queries.AssessmentView``).
+    @field_validator("average", mode="before")
+    @classmethod
+    def _average(cls, value):
+        return f"{value:.2f}" if isinstance(value, Decimal) else value
+
     @classmethod
     def of(cls, a: Assessment) -> AssessmentOut:
-        return cls(
-            id=a.id,
-            organization_id=a.organization_id,
-            assessed_on=a.assessed_on,
-            assessor_id=a.assessor_id,
-            average=f"{a.average:.2f}",
-            scores=a.score_map(),
-            labels={s.dimension: s.dimension_label for s in a.scores},
-            weakest=[s.dimension for s in records.weakest_dimensions(a)],
-            notes=a.notes,
-        )
+        return cls.model_validate(AssessmentView(a), from_attributes=True)
 
 
 class AssessmentList(BaseModel):
@@ -390,16 +388,8 @@ class NoteOut(BaseModel):
 
     @classmethod
     def of(cls, n: CaseNote) -> NoteOut:
-        return cls(
-            id=n.id,
-            organization_id=n.organization_id,
-            noted_on=n.noted_on,
-            contact_kind=n.contact_kind,
-            contact_kind_label=n.contact_kind_label,
-            body=n.body,
-            author_id=n.author_id,
-            created_at=n.created_at,
-        )
+        # The case note itself reads as the resource (its kind's label included).
+        return cls.model_validate(n, from_attributes=True)
 
 
 class NoteList(BaseModel):

@@ -1,5 +1,6 @@
 """Loading organizations for pages and the API, always through the visibility rule
-of ``org_scope`` and with what the page shows loaded eagerly."""
+of ``org_scope`` and with what the page shows loaded eagerly; the read models
+their pages and API resources share (``OrganizationView``, ``AssessmentView``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy.orm import joinedload
 from incubator.auth.models import User
 from incubator.auth.permissions import org_scope
 from incubator.organizations.incubation import stage_label
-from incubator.organizations.models import Organization
+from incubator.organizations.models import Assessment, Organization
+from incubator.organizations.records import weakest_dimensions
 
 SORTS = {
     "name": (Organization.name,),
@@ -84,3 +86,27 @@ class OrganizationView:
     @property
     def stage_label(self) -> str:
         return stage_label(self.org.stage)
+
+
+@dataclass
+class AssessmentView:
+    """A capacity assessment as its API resource shows it: its columns read
+    through, its scores and their dimensions' labels by dimension, and its two
+    weakest dimensions."""
+
+    assessment: Assessment
+
+    def __getattr__(self, name: str):
+        return getattr(self.assessment, name)
+
+    @property
+    def scores(self) -> dict[str, int]:
+        return self.assessment.score_map()
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {s.dimension: s.dimension_label for s in self.assessment.scores}
+
+    @property
+    def weakest(self) -> list[str]:
+        return [s.dimension for s in weakest_dimensions(self.assessment)]

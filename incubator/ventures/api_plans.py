@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from incubator.api.core import current_api_user, endpoint
 from incubator.errors import StaleRecord
@@ -26,6 +25,12 @@ from incubator.ventures.models import (
     Expenditure,
     PlanAction,
     Venture,
+)
+from incubator.ventures.queries import (
+    ActionView,
+    ExpenditureLine,
+    ledger,
+    plan_actions,
 )
 from incubator.ventures.schemas import (
     ExpenditureEntry,
@@ -52,23 +57,11 @@ class ActionOut(BaseModel):
     removed: bool
     version: int
 
-    @classmethod
-    def of(cls, a: PlanAction) -> ActionOut:
-        return cls(
-            id=a.id,
-            venture_id=a.venture_id,
-            goal=a.goal,
-            action=a.action,
-            owner=a.owner,
-            due_on=a.due_on,
-            dimension=a.dimension,
-            done=a.done,
-            done_on=a.done_on,
-            done_note=a.done_note,
-            overdue=a.removed_at is None and a.overdue(local_today()),
-            removed=a.removed_at is not None,
-            version=a.version,
-        )
+
+def _action(plan_action: PlanAction) -> ActionOut:
+    return ActionOut.model_validate(
+        ActionView(plan_action, local_today()), from_attributes=True
+    )
 
 
 class ActionList(BaseModel):
@@ -84,12 +77,12 @@ class ActionList(BaseModel):
 )
 def list_actions(venture_id: int):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
-    rows = db.session.scalars(
-        select(PlanAction)
-        .where(PlanAction.venture_id == venture.id)
-        .order_by(PlanAction.due_on, PlanAction.id)
+    return ActionList(
+        items=[
+            ActionOut.model_validate(view, from_attributes=True)
+            for view in plan_actions(venture, local_today())
+        ]
     )
-    return ActionList(items=[ActionOut.of(a) for a in rows])
 
 
 @endpoint(
@@ -105,11 +98,9 @@ def list_actions(venture_id: int):
 )
 def add_action(venture_id: int, body: PlanActionEntry):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
-    action = plans.add_action(
-        venture, actor=current_api_user(), **body.model_dump(mode="python")
-    )
+    action = plans.add_action(venture, body, actor=current_api_user())
     settle()
-    return ActionOut.of(action)
+    return _action(action)
 
 
 @endpoint(
@@ -135,13 +126,11 @@ def patch_action(venture_id: int, action_id: int, body: PlanActionChange):
             _l("Someone else changed this action after you opened it; reload it.")
         )
     if changes:
-        plans.update_action(
-            action, actor=current_api_user(), expected_version=body.version, **changes
-        )
+        plans.update_action(action, body, actor=current_api_user())
     if body.done:
         plans.complete_action(action, actor=current_api_user(), note=body.done_note)
     settle()
-    return ActionOut.of(action)
+    return _action(action)
 
 
 # ---- expenditures ----
@@ -158,6 +147,11 @@ class ExpenditureOut(BaseModel):
     venture_id: int
     has_receipt: bool
 
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _money(cls, value):
+        return money_text(value) if isinstance(value, Decimal) else value
+
 
 class ExpenditureList(BaseModel):
     items: list[ExpenditureOut]
@@ -165,31 +159,19 @@ class ExpenditureList(BaseModel):
     spent: str
     balance: str | None
 
+    # Validated from the read model (``queries.Ledger``): money in yuan as text.
+    @field_validator("approved_amount", "spent", "balance", mode="before")
+    @classmethod
+    def _money(cls, value):
+        return money_text(value) if isinstance(value, Decimal) else value
+
+
+def _expenditure(line: Expenditure) -> ExpenditureOut:
+    return ExpenditureOut.model_validate(ExpenditureLine(line), from_attributes=True)
+
 
 def _expenditures(venture: Venture) -> ExpenditureList:
-    rows = db.session.scalars(
-        select(Expenditure)
-        .where(Expenditure.venture_id == venture.id)
-        .order_by(Expenditure.spent_on, Expenditure.id)
-    ).all()
-    spent = sum((e.amount for e in rows), Decimal("0.00"))
-    approved = venture.approved_amount
-    return ExpenditureList(
-        items=[
-            ExpenditureOut(
-                id=e.id,
-                venture_id=e.venture_id,
-                spent_on=e.spent_on,
-                amount=money_text(e.amount),
-                purpose=e.purpose,
-                has_receipt=bool(e.receipt_name),
-            )
-            for e in rows
-        ],
-        approved_amount=money_text(approved) if approved is not None else None,
-        spent=money_text(spent),
-        balance=money_text(approved - spent) if approved is not None else None,
-    )
+    return ExpenditureList.model_validate(ledger(venture), from_attributes=True)
 
 
 @endpoint(
@@ -224,11 +206,4 @@ def add_expenditure(venture_id: int, body: ExpenditureEntry):
         purpose=body.purpose,
     )
     settle()
-    return ExpenditureOut(
-        id=line.id,
-        venture_id=line.venture_id,
-        spent_on=line.spent_on,
-        amount=money_text(line.amount),
-        purpose=line.purpose,
-        has_receipt=False,
-    )
+    return _expenditure(line)

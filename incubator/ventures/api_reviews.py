@@ -5,25 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from pydantic import BaseModel, field_validator
 
 from incubator.api.core import current_api_user, endpoint
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
-from incubator.extensions import db
 from incubator.transaction import settle
 from incubator.ventures import reviews, services
 from incubator.ventures.access import (
-    ReviewView,
     get_visible_venture_or_404,
-    review_view,
 )
 from incubator.ventures.models import (
     Venture,
-    VentureReview,
 )
+from incubator.ventures.queries import venture_reviews
 from incubator.ventures.schemas import (
     ReviewPanel,
     ReviewSubmission,
@@ -42,6 +37,11 @@ class ReviewOut(BaseModel):
     total: str | None
     comment: str
 
+    @field_validator("total", mode="before")
+    @classmethod
+    def _total(cls, value):
+        return None if value is None else str(value)
+
 
 class ReviewList(BaseModel):
     items: list[ReviewOut]
@@ -52,40 +52,8 @@ class ReviewList(BaseModel):
 
 
 def _review_list(venture: Venture) -> ReviewList:
-    user = current_api_user()
-    rows = db.session.scalars(
-        select(VentureReview)
-        .where(VentureReview.venture_id == venture.id)
-        .options(
-            selectinload(VentureReview.scores), selectinload(VentureReview.reviewer)
-        )
-        .order_by(VentureReview.id)
-    ).all()
-    mine = next((r for r in rows if r.reviewer_id == user.id), None)
-    view = review_view(user, venture, mine)
-    shown = rows if view == ReviewView.ALL else [mine] if mine else []
-    score = reviews.score_of(venture.id)
-    visible = view in (ReviewView.ALL, ReviewView.RESULT) and score.average is not None
-    return ReviewList(
-        items=[
-            ReviewOut(
-                id=r.id,
-                reviewer_id=r.reviewer_id,
-                reviewer_name=r.reviewer.name,
-                submitted_at=r.submitted_at,
-                scores=[
-                    ScoreIn(criterion_id=s.criterion_id, score=s.score)
-                    for s in r.scores
-                ],
-                total=str(r.total) if r.total is not None else None,
-                comment=r.comment,
-            )
-            for r in shown
-        ],
-        score=str(score.average) if visible else None,
-        grade=score.grade if visible else None,
-        submitted=score.submitted if view != ReviewView.NONE else 0,
-        assigned=score.assigned if view != ReviewView.NONE else 0,
+    return ReviewList.model_validate(
+        venture_reviews(current_api_user(), venture), from_attributes=True
     )
 
 

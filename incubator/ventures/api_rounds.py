@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import abort
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +19,7 @@ from incubator.ventures import rounds
 from incubator.ventures.models import (
     VentureRound,
 )
+from incubator.ventures.queries import RoundView, round_view, round_views
 from incubator.ventures.schemas import (
     CriterionIn,
     RoundChange,
@@ -45,26 +47,15 @@ class RoundOut(BaseModel):
     remaining: str | None = Field(description="Hidden from org leaders")
     version: int
 
+    # Validated from the read model (``queries.RoundView``): money in yuan as text.
+    @field_validator("budget", "approved_total", "remaining", mode="before")
     @classmethod
-    def of(cls, r: VentureRound, *, money: bool, committed=None) -> RoundOut:
-        if money and committed is None:
-            committed = rounds.committed_amount(r.id)
-        return cls(
-            id=r.id,
-            name=r.name,
-            budget=money_text(r.budget),
-            opens_on=r.opens_on,
-            closes_on=r.closes_on,
-            runs_from=r.runs_from,
-            runs_until=r.runs_until,
-            description=r.description,
-            criteria=[
-                CriterionOut(id=c.id, name=c.name, weight=c.weight) for c in r.criteria
-            ],
-            approved_total=money_text(committed) if money else None,
-            remaining=money_text(r.budget - committed) if money else None,
-            version=r.version,
-        )
+    def _money(cls, value):
+        return money_text(value) if isinstance(value, Decimal) else value
+
+
+def _out(view: RoundView) -> RoundOut:
+    return RoundOut.model_validate(view, from_attributes=True)
 
 
 class RoundPage(BaseModel):
@@ -92,17 +83,8 @@ def list_rounds(query: PageQuery):
         .order_by(VentureRound.opens_on.desc(), VentureRound.id.desc())
     )
     items, meta = page_rows(stmt, query)
-    money = _shows_money()
-    committed = rounds.committed_by_round([r.id for r in items]) if money else {}
-    return {
-        "items": [
-            RoundOut.of(r, money=money, committed=committed.get(r.id)).model_dump(
-                mode="json"
-            )
-            for r in items
-        ],
-        **meta,
-    }
+    views = round_views(list(items), money=_shows_money())
+    return {"items": [_out(view).model_dump(mode="json") for view in views], **meta}
 
 
 @endpoint(
@@ -118,7 +100,7 @@ def list_rounds(query: PageQuery):
 def create_round(body: RoundSchedule):
     round_ = rounds.create_round(body, actor=current_api_user())
     settle()
-    return RoundOut.of(round_, money=True)
+    return _out(round_view(round_, money=True))
 
 
 def _load_round(round_id: int) -> VentureRound:
@@ -136,7 +118,7 @@ def _load_round(round_id: int) -> VentureRound:
     errors=(404,),
 )
 def get_round(round_id: int):
-    return RoundOut.of(_load_round(round_id), money=_shows_money())
+    return _out(round_view(_load_round(round_id), money=_shows_money()))
 
 
 @endpoint(
@@ -154,4 +136,4 @@ def patch_round(round_id: int, body: RoundChange):
     round_ = _load_round(round_id)
     rounds.update_round(round_, body, actor=current_api_user())
     settle()
-    return RoundOut.of(round_, money=True)
+    return _out(round_view(round_, money=True))
