@@ -32,11 +32,11 @@ from incubator import create_app
 from incubator.activities import services as activity_services
 from incubator.auth import services as user_services
 from incubator.auth.models import User
+from incubator.community.models import Community, Compound
 from incubator.demo.seed import seed_demo
 from incubator.extensions import db as _db
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
-from incubator.projects.models import Community, Compound
 from incubator.volunteers import services as volunteer_services
 from tests.browser_support import CHROMIUM, FLAGS, _require_browser
 from tests.databases import temporary_postgres_database

@@ -14,6 +14,7 @@ from incubator.audit import services as audit
 from incubator.audit.models import AuditEntry
 from incubator.auth import services as users
 from incubator.auth.models import User
+from incubator.community.models import Community, Compound
 from incubator.demo.activities import seed_activities
 from incubator.demo.schedule import seed_schedule
 from incubator.demo.ventures import seed_ventures
@@ -25,7 +26,7 @@ from incubator.organizations import services as org_services
 from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import StageChange
 from incubator.organizations.stages import months_before
-from incubator.projects.models import Community, Compound, Indicator, Project
+from incubator.projects.models import Indicator, Project
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import not_null_in_schema, resolve_compound
+from incubator.api.fields import not_null_in_schema
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
+from incubator.community.queries import resolve_compound
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.organizations import records, services, stages

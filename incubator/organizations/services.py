@@ -17,6 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.community.models import Compound
+from incubator.community.queries import community_for
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
@@ -30,7 +32,6 @@ from incubator.organizations.models import (
     OrgKind,
     StageChange,
 )
-from incubator.projects.models import Community, Compound
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +49,6 @@ EDITABLE_FIELDS = (
 # What an organization's own leader may change.
 LEADER_FIELDS = frozenset({"description", "member_count"})
 MAX_MEMBERS = 100_000
-
-
-def _community_for(compound: Compound | None) -> Community:
-    if compound is not None:
-        return compound.community
-    community = db.session.scalar(select(Community).order_by(Community.id).limit(1))
-    if community is None:
-        raise ValidationFailed(
-            _l("No community is set up yet; an admin must create one first."),
-            field="compound_id",
-        )
-    return community
 
 
 def _clean(values: dict, *, org: Organization | None) -> dict:
@@ -197,7 +186,7 @@ def create_organization(*, actor: User | None, **values) -> Organization:
         if clean.get("compound_id")
         else None
     )
-    community = _community_for(compound)
+    community = community_for(compound)
     _check_unique_name(clean["name"], community.id, exclude=None)
     now = utcnow()
     org = Organization(

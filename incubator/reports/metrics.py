@@ -386,7 +386,7 @@ def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
 
 def by_compound(period: Period) -> list[tuple[str, int, int]]:
     """[(compound name or "", activities, person-times)], largest first."""
-    from incubator.projects.models import Compound
+    from incubator.community.models import Compound
 
     rows = db.session.execute(
         select(

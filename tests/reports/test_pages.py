@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from incubator.activities import services as activity_services
-from incubator.projects.models import Community, Project
+from incubator.community.models import Community
+from incubator.projects.models import Project
 from tests.conftest import login
 
 
