@@ -20,7 +20,7 @@ class DomainError(Exception):
         self.field = field
         self.details = details or {}
         # Work to keep although the change is refused (e.g. a log entry); run by
-        # ``incubator.main.actions.roll_back`` after the rollback, then committed.
+        # ``incubator.transaction.roll_back`` after the rollback, then committed.
         self.after_rollback: list = []
 
 

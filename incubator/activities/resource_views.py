@@ -29,10 +29,10 @@ from incubator.auth.permissions import can_see_organization, org_scope, roles_re
 from incubator.auth.roles import RESIDENT_ROLES, STAFF_ROLES, Role
 from incubator.errors import DomainError
 from incubator.extensions import db
-from incubator.main.actions import roll_back
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
 from incubator.security import id_arg
+from incubator.transaction import roll_back
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.queries import month_range
 

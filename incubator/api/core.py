@@ -28,8 +28,8 @@ from incubator.auth.models import User
 from incubator.auth.sessions import resolve_token
 from incubator.errors import DomainError
 from incubator.extensions import db
-from incubator.main.actions import roll_back
 from incubator.security import has_control_chars
+from incubator.transaction import roll_back
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -21,13 +21,13 @@ from incubator.followups.forms import CompleteForm, FollowUpForm
 from incubator.followups.models import KIND_LABELS, FollowUp
 from incubator.followups.queries import followups_query, my_work
 from incubator.i18n import local_today
-from incubator.main.actions import roll_back, submit_form
 from incubator.normalize import parse_whole
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
 from incubator.paging import paginate
 from incubator.security import id_arg, int_field
+from incubator.transaction import roll_back, submit_form
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 

@@ -64,7 +64,7 @@ def is_contention(exc: BaseException) -> bool:
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     end_unit_of_work()  # the error page only reads
-    from incubator.main.actions import undo_side_effects
+    from incubator.transaction import undo_side_effects
 
     undo_side_effects()
     if is_contention(exc):

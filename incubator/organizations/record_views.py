@@ -16,7 +16,6 @@ from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_date, local_today
-from incubator.main.actions import run_and_flash
 from incubator.organizations import records, services
 from incubator.organizations import stages as stage_rules
 from incubator.organizations.forms import (
@@ -37,6 +36,7 @@ from incubator.organizations.panels import panels_for
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 from incubator.paging import requested_page
+from incubator.transaction import run_and_flash
 
 RADAR_ASSESSMENTS = 3
 

@@ -28,7 +28,6 @@ from incubator.auth.roles import Role
 from incubator.database import immediate, utcnow
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.main.actions import run_and_flash
 from incubator.paging import paginate
 from incubator.reminders import channels, jobs, outbox, preferences
 from incubator.reminders.models import (
@@ -39,6 +38,7 @@ from incubator.reminders.models import (
     JobRun,
     Reminder,
 )
+from incubator.transaction import run_and_flash
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 admin_bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")

@@ -27,7 +27,6 @@ from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.main.actions import roll_back
 from incubator.normalize import parse_day, parse_whole
 from incubator.organizations.incubation import stages
 from incubator.projects.models import Project
@@ -35,6 +34,7 @@ from incubator.reports import metrics
 from incubator.reports import projects as project_services
 from incubator.reports.projects import METRIC_LABELS, METRIC_RULES
 from incubator.security import id_arg
+from incubator.transaction import roll_back
 from incubator.volunteers.queries import month_range
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

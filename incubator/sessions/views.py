@@ -19,7 +19,6 @@ from incubator.database import utcnow
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
-from incubator.main.actions import flash_form_errors, run_and_flash, submit_form
 from incubator.normalize import parse_whole
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
@@ -40,6 +39,7 @@ from incubator.sessions.models import (
 )
 from incubator.sessions.queries import may_see, sessions_query
 from incubator.sessions.suggest import suggested_organizations
+from incubator.transaction import flash_form_errors, run_and_flash, submit_form
 from incubator.volunteers.models import Membership, Volunteer
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")

@@ -15,9 +15,9 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.main.actions import flash_form_errors, run_and_flash, submit_form
 from incubator.organizations.incubation import dimensions, stage_label, stages
 from incubator.security import int_field
+from incubator.transaction import flash_form_errors, run_and_flash, submit_form
 from incubator.ventures import plans, reviews, services, spending
 from incubator.ventures.access import get_visible_venture_or_404
 from incubator.ventures.forms import (

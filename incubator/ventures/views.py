@@ -17,10 +17,10 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.i18n import local_today
-from incubator.main.actions import submit_form
 from incubator.organizations.models import FilingStatus, Organization
 from incubator.paging import paginate
 from incubator.security import id_arg, int_field
+from incubator.transaction import submit_form
 from incubator.ventures import rounds as round_services
 from incubator.ventures import services, spending
 from incubator.ventures.access import (

@@ -23,11 +23,11 @@ from incubator.auth.roles import Role
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.main.actions import run_and_flash
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
 from incubator.security import id_arg
 from incubator.spreadsheets import XLSX
+from incubator.transaction import run_and_flash
 from incubator.volunteers import certificates, hours, importer, services
 from incubator.volunteers.access import (
     get_visible_volunteer_or_404,

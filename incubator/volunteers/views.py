@@ -29,9 +29,9 @@ from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.main.actions import flash_form_errors, roll_back
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.transaction import flash_form_errors, roll_back
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import (
