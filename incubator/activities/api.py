@@ -21,14 +21,14 @@ from incubator.activities.queries import activities_query
 from incubator.activities.resource_views import ledger_query
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.api.fields import not_null_in_schema, sent_values
-from incubator.auth.permissions import (
-    can_see_organization,
-    get_visible_organization_or_404,
-    may_see_residents,
-)
+from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import Role
 from incubator.community.queries import resolve_compound
 from incubator.extensions import db
+from incubator.organizations.access import (
+    can_see_organization,
+    get_visible_organization_or_404,
+)
 from incubator.volunteers.queries import month_range
 
 TAG = "activities"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.activities.models import Activity, ActivityVolunteer
 from incubator.auth.models import User
-from incubator.auth.permissions import org_scope
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 
 

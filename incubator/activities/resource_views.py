@@ -25,10 +25,11 @@ from incubator.activities import services
 from incubator.activities.export import resources_workbook
 from incubator.activities.forms import ResourceForm
 from incubator.activities.models import Activity, ResourceLink
-from incubator.auth.permissions import can_see_organization, org_scope, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, STAFF_ROLES, Role
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.organizations.access import can_see_organization, org_scope
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
 from incubator.security import id_arg

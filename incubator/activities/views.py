@@ -35,15 +35,13 @@ from incubator.activities.models import (
     ReviewState,
 )
 from incubator.activities.queries import activities_query
-from incubator.auth.permissions import (
-    can_see_organization,
-    roles_required,
-)
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today, local_zone
+from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices

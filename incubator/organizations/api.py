@@ -12,12 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.api.fields import not_null_in_schema
-from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.community.queries import resolve_compound
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.organizations import records, services, stages
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.incubation import stage_label
 from incubator.organizations.models import (
     Assessment,

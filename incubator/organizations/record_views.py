@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from incubator.auth.permissions import get_visible_organization_or_404, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
@@ -18,6 +18,7 @@ from incubator.forms import EmptyForm
 from incubator.i18n import local_date, local_today
 from incubator.organizations import records, services
 from incubator.organizations import stages as stage_rules
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.forms import (
     CaseNoteForm,
     OrganizationForm,

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
-from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.followups import services as followup_services
 from incubator.followups.models import FollowUp, Kind
 from incubator.followups.queries import followups_query
 from incubator.i18n import local_today, local_zone
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import Freq, SessionInvite, TrainingSession

@@ -15,12 +15,12 @@ from sqlalchemy.orm import selectinload
 from incubator.activities.models import TargetGroup
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
 from incubator.api.fields import not_null_in_schema, sent_values
-from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.errors import StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import money_text
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.models import Organization
 from incubator.ventures import plans, reviews, rounds, services, spending
 from incubator.ventures.access import (

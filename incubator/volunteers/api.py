@@ -13,11 +13,11 @@ from sqlalchemy.orm import joinedload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.api.fields import not_null_in_schema, sent_values
-from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.community.queries import resolve_compound
 from incubator.errors import NotPermitted, ValidationFailed
 from incubator.extensions import db
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import get_visible_volunteer_or_404

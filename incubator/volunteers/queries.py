@@ -10,8 +10,8 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.auth.models import User
-from incubator.auth.permissions import org_scope
 from incubator.normalize import clean_text, phone_text
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 from incubator.volunteers.access import volunteer_scope
 from incubator.volunteers.models import (

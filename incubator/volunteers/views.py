@@ -23,12 +23,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 from wtforms.validators import Length, Optional
 
-from incubator.auth.permissions import get_visible_organization_or_404, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.transaction import flash_form_errors, roll_back
