@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = app.config["SESSION_PROTECTION"]
     i18n.init_app(app)
     _import_models()
+    _connect_receivers()
 
 
 def _import_models() -> None:
@@ -101,6 +102,13 @@ def _import_models() -> None:
     from incubator.sessions import models as _sessions  # noqa: F401
     from incubator.ventures import models as _ventures  # noqa: F401
     from incubator.volunteers import models as _volunteers  # noqa: F401
+
+
+def _connect_receivers() -> None:
+    """The modules that answer lower layers' signals (incubator.signals): their
+    receivers connect when imported."""
+    from incubator.audit import services as _audit  # noqa: F401  account_changed
+    from incubator.organizations import leaders as _leaders  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
