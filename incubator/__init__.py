@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations import api as _organizations_api  # noqa: F401
     from incubator.reports import api as _reports_api  # noqa: F401
     from incubator.sessions import api as _sessions_api  # noqa: F401
+    from incubator.followups import api as _followups_api  # noqa: F401
     from incubator.ventures import api as _ventures_api  # noqa: F401
     from incubator.volunteers import api as _volunteers_api  # noqa: F401
 

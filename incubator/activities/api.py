@@ -29,7 +29,7 @@ from incubator.organizations.access import (
     can_see_organization,
     get_visible_organization_or_404,
 )
-from incubator.volunteers.queries import month_range
+from incubator.periods import month_range
 
 TAG = "activities"
 LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)

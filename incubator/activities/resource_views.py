@@ -32,10 +32,10 @@ from incubator.extensions import db
 from incubator.organizations.access import can_see_organization, org_scope
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
+from incubator.periods import month_range
 from incubator.security import id_arg
 from incubator.transaction import roll_back
 from incubator.volunteers.access import manageable_organizations
-from incubator.volunteers.queries import month_range
 
 bp = Blueprint("resources", __name__, url_prefix="/resources")
 

@@ -46,11 +46,11 @@ from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.periods import month_range
 from incubator.security import id_arg
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
-from incubator.volunteers.queries import month_range
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 

@@ -25,7 +25,7 @@ from incubator.organizations import records
 from incubator.organizations import services as org_services
 from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import StageChange
-from incubator.organizations.stages import months_before
+from incubator.periods import months_before
 from incubator.projects.models import Indicator, Project
 
 logger = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from incubator.extensions import db
 from incubator.followups.models import CadenceSetting, FollowUp, FollowUpState, Kind
 from incubator.i18n import local_date, local_today
 from incubator.organizations.models import Organization
-from incubator.organizations.stages import months_before
+from incubator.periods import add_months
 
 DEFAULT_CADENCE = {
     "intake": 1,
@@ -37,12 +37,6 @@ DEFAULT_CADENCE = {
 }
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later; the 31st falls on the last day of a shorter
-    month."""
-    return months_before(day, -months)
 
 
 def cadence() -> dict[str, int | None]:

@@ -37,6 +37,7 @@ from incubator.organizations.panels import panels_for
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 from incubator.paging import requested_page
+from incubator.periods import months_between
 from incubator.transaction import run_and_flash
 
 RADAR_ASSESSMENTS = 3
@@ -120,9 +121,7 @@ def detail(org_id: int):
         note_form=_note_form() if staff else None,
         action_form=EmptyForm(),
         panels=panels_for(org, current_user),
-        months_in_stage=services.months_between(
-            local_date(org.stage_since), local_today()
-        ),
+        months_in_stage=months_between(local_date(org.stage_since), local_today()),
         stage_label=stage_label,
     )
 

@@ -7,7 +7,6 @@ Every function flushes and writes the audit trail; none commits.
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -301,10 +300,3 @@ def restore_organization(org: Organization, *, actor: User) -> None:
     org.archived_at = None
     audit.record("restore", org, actor=actor)
     _flush_or_stale(org)
-
-
-def months_between(start: date, end: date) -> int:
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return max(0, months)

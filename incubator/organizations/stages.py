@@ -13,9 +13,6 @@ Each change is an immutable ``StageChange`` row plus an audit entry.
 
 from __future__ import annotations
 
-import calendar
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,6 +37,7 @@ from incubator.organizations.models import (
     Organization,
     StageChange,
 )
+from incubator.periods import months_before
 
 # Features that act on a stage change (e.g. rescheduling follow-ups) register here;
 # each is called with (org, change, actor) inside the same transaction.
@@ -50,15 +48,6 @@ def register_stage_listener(listener):
     if listener not in STAGE_LISTENERS:
         STAGE_LISTENERS.append(listener)
     return listener
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` calendar months earlier (clamped to month end)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
 
 
 def two_places(value) -> str:

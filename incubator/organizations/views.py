@@ -22,8 +22,8 @@ from incubator.organizations.export import organizations_workbook
 from incubator.organizations.forms import OrganizationFilterForm, OrganizationForm
 from incubator.organizations.incubation import stages
 from incubator.organizations.queries import organizations_query
-from incubator.organizations.services import months_between
 from incubator.paging import paginate
+from incubator.periods import months_between
 from incubator.security import id_arg
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")

@@ -7,8 +7,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from incubator.periods import month_range
 from incubator.reminders import jobs
-from incubator.volunteers.queries import month_range
 
 reminders_cli = AppGroup("reminders", help="Monthly reminders.")
 scheduler_cli = AppGroup("scheduler", help="The scheduler process.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask import current_app
 from flask_babel import force_locale
@@ -25,9 +25,9 @@ from incubator.i18n import local_zone
 from incubator.money import yuan
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.models import Organization
+from incubator.periods import month_range, previous_month
 from incubator.reminders.channels import absolute
 from incubator.reminders.models import Kind
-from incubator.volunteers.queries import month_range
 
 SILENT_MONTHS = 2
 
@@ -39,12 +39,6 @@ class Draft:
     title: str
     body: str
     link: str
-
-
-def previous_month(period: str) -> str:
-    start, _end = month_range(period)
-    last = start - timedelta(days=1)
-    return f"{last.year:04d}-{last.month:02d}"
 
 
 def _moment(day: date) -> datetime:
@@ -214,7 +208,7 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
             Organization.social_worker_id.is_not(None),
         )
     ).all()
-    from incubator.organizations.stages import months_before
+    from incubator.periods import months_before
 
     cutoff = months_before(start, SILENT_MONTHS)
     result: dict[int, list[str]] = defaultdict(list)

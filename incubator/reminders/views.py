@@ -190,7 +190,7 @@ def send_now():
     first batch; the scheduler delivers the rest."""
     if EmptyForm().validate_on_submit():
         month = request.form.get("month") or None
-        from incubator.volunteers.queries import month_range
+        from incubator.periods import month_range
 
         if month and month_range(month) is None:
             flash(_("A month as YYYY-MM."), "danger")

@@ -16,10 +16,10 @@ from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.money import money_text
+from incubator.periods import month_range
 from incubator.projects.models import Project
 from incubator.reports import metrics
 from incubator.reports import projects as project_services
-from incubator.volunteers.queries import month_range
 
 TAG = "reports"
 READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)

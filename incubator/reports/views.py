@@ -29,13 +29,13 @@ from incubator.forms import EmptyForm
 from incubator.i18n import local_today
 from incubator.normalize import parse_day, parse_whole
 from incubator.organizations.incubation import stages
+from incubator.periods import month_range
 from incubator.projects.models import Project
 from incubator.reports import metrics
 from incubator.reports import projects as project_services
 from incubator.reports.projects import METRIC_LABELS, METRIC_RULES
 from incubator.security import id_arg
 from incubator.transaction import roll_back
-from incubator.volunteers.queries import month_range
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -30,11 +30,11 @@ from incubator.forms import EmptyForm
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
+from incubator.periods import month_range
 from incubator.schedule import feed
 from incubator.security import id_arg
 from incubator.sessions.models import SessionState
 from incubator.sessions.queries import sessions_query
-from incubator.volunteers.queries import month_range
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 

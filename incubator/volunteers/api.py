@@ -18,6 +18,7 @@ from incubator.community.queries import resolve_compound
 from incubator.errors import NotPermitted, ValidationFailed
 from incubator.extensions import db
 from incubator.organizations.access import get_visible_organization_or_404
+from incubator.periods import month_range
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import get_visible_volunteer_or_404
@@ -37,7 +38,7 @@ from incubator.volunteers.privacy import (
     mask_phone,
     may_see_personal_data,
 )
-from incubator.volunteers.queries import hours_query, month_range, volunteers_query
+from incubator.volunteers.queries import hours_query, volunteers_query
 
 TAG = "volunteers"
 EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)

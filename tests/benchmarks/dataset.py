@@ -20,7 +20,7 @@ from incubator.demo.seed import seed_demo
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
 from incubator.organizations import services as organizations
-from incubator.organizations.stages import months_before
+from incubator.periods import months_before
 
 ORGS = int(os.environ.get("BENCH_ORGS", "60"))
 MONTHS = 12

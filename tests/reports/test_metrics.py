@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from incubator.activities import services as activity_services
 from incubator.organizations import records, stages
+from incubator.periods import month_range
 from incubator.reports import metrics
 from incubator.volunteers import hours as hours_service
-from incubator.volunteers.queries import month_range
 from tests.sessions.conftest import WEAK_FINANCE
 
 FEB = month_range("2026-02")
