@@ -62,3 +62,12 @@ organizations_led = _signals.signal(
     change; it raises ``ValidationFailed`` on ``organization_ids`` for an unknown
     organization, which the sender lets through.""",
 )
+
+leadable_organizations = _signals.signal(
+    "leadable-organizations",
+    doc="""Asked by the account pages (auth): which organizations an organization
+    leader's account may be set to lead.
+
+    No sender. The receiver (organizations.leaders) returns ``[(id, name)]`` of
+    the organizations not archived, by name; the page offers them in that order.""",
+)

@@ -41,3 +41,14 @@ def set_led_organizations(
         if org.leader_user_id != new:
             org.leader_user_id = new
             audit.record("update", org, actor=actor, summary="leader")
+
+
+@signals.leadable_organizations.connect
+def leadable_organizations(_sender=None) -> list[tuple[int, str]]:
+    """The organizations not archived, by name: what a leader may lead."""
+    rows = db.session.execute(
+        select(Organization.id, Organization.name)
+        .where(Organization.archived_at.is_(None))
+        .order_by(Organization.name)
+    ).all()
+    return [(row.id, row.name) for row in rows]
