@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.api import openapi as _openapi  # noqa: F401
     from incubator.organizations import api as _organizations_api  # noqa: F401
     from incubator.reports import api as _reports_api  # noqa: F401
+    from incubator.projects import api as _projects_api  # noqa: F401
     from incubator.sessions import api as _sessions_api  # noqa: F401
     from incubator.followups import api as _followups_api  # noqa: F401
     from incubator.ventures import api as _ventures_api  # noqa: F401

@@ -480,7 +480,7 @@ def make_project(db):
     """A service project for 2026 with the given indicators {metric: target}."""
     from datetime import date
 
-    from incubator.reports import projects
+    from incubator.projects import services as projects
 
     def make(admin, indicators=None, **overrides):
         values = {

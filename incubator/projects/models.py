@@ -44,7 +44,7 @@ class Project(db.Model):
 
 
 class Indicator(db.Model):
-    """A contract indicator of a project: a metric (reports.metrics.METRICS) and
+    """A contract indicator of a project: a metric (projects.metrics.METRICS) and
     its target for the project's period. Progress is computed, never typed in."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

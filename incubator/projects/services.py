@@ -24,8 +24,8 @@ from incubator.normalize import (
     parse_decimal,
     refuse_bidi_controls,
 )
+from incubator.projects import metrics
 from incubator.projects.models import Indicator, Project
-from incubator.reports import metrics
 
 KINDS = ("comprehensive", "single")
 

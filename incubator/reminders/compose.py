@@ -225,7 +225,7 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
 def month_figures(month: str) -> dict:
     """The month's headline figures, from the reports' shared counting functions
     (so the reminder and the report always agree)."""
-    from incubator.reports import metrics
+    from incubator.projects import metrics
 
     period = month_range(month)
     return {
@@ -282,7 +282,7 @@ def _progress_lines() -> list[str]:
     """Indicator progress of the project running today (if one is recorded)."""
     from incubator.i18n import local_today
     from incubator.projects.models import Project
-    from incubator.reports.projects import METRIC_LABELS, progress
+    from incubator.projects.services import METRIC_LABELS, progress
 
     today = local_today()
     project = db.session.scalar(

@@ -1,6 +1,6 @@
 """Report pages: the dashboard for each role, the monthly report (page, print and
 Excel), and the service projects with their indicators and progress. Every figure
-comes from ``incubator.reports.metrics``."""
+comes from ``incubator.projects.metrics``."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ from incubator.i18n import local_today
 from incubator.normalize import parse_day, parse_whole
 from incubator.organizations.incubation import stages
 from incubator.periods import month_range
+from incubator.projects import metrics
+from incubator.projects import services as project_services
 from incubator.projects.models import Project
-from incubator.reports import metrics
-from incubator.reports import projects as project_services
-from incubator.reports.projects import METRIC_LABELS, METRIC_RULES
+from incubator.projects.services import METRIC_LABELS, METRIC_RULES
 from incubator.security import id_arg
 from incubator.transaction import roll_back
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from incubator.activities import services as activity_services
 from incubator.organizations import records, stages
 from incubator.periods import month_range
-from incubator.reports import metrics
+from incubator.projects import metrics
 from incubator.volunteers import hours as hours_service
 from tests.sessions.conftest import WEAK_FINANCE
 
@@ -169,7 +169,7 @@ def test_targets_are_checked(frozen_time, make_user, db, make_project):
     import pytest
 
     from incubator.errors import ValidationFailed
-    from incubator.reports import projects
+    from incubator.projects import services as projects
 
     admin = make_user("admin")
     project = make_project(admin)
