@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations import record_views  # noqa: F401  (routes on bp)
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
+    from incubator.projects.views import bp as projects_bp
     from incubator.reminders.views import admin_bp as reminders_admin_bp
     from incubator.reminders.views import bp as notifications_bp
     from incubator.reports.views import bp as reports_bp
@@ -168,6 +169,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminders_admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(projects_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 

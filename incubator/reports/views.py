@@ -1,13 +1,13 @@
 """Report pages: the dashboard for each role, the monthly report (page, print and
-Excel), and the service projects with their indicators and progress. Every figure
-comes from ``incubator.projects.metrics``."""
+Excel), and each service project's annual summary and application. Every figure comes
+from ``incubator.projects.metrics``."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,11 +23,9 @@ from incubator.activities.models import (
 )
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.normalize import parse_day, parse_whole
 from incubator.organizations.incubation import stages
 from incubator.periods import month_range
 from incubator.projects import metrics
@@ -35,7 +33,6 @@ from incubator.projects import services as project_services
 from incubator.projects.models import Project
 from incubator.projects.services import METRIC_LABELS, METRIC_RULES
 from incubator.security import id_arg
-from incubator.transaction import roll_back
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -223,105 +220,6 @@ def monthly_xlsx():
     return monthly_workbook(metrics.monthly_report(month_range(month), month))
 
 
-# ---- projects ----
-
-
-@bp.route("/projects")
-@roles_required(*READERS)
-def projects():
-    rows = db.session.scalars(
-        select(Project)
-        .options(joinedload(Project.community), selectinload(Project.indicators))
-        .order_by(Project.starts_on.desc())
-    ).all()
-    return render_template("reports/projects.html", projects=rows, form=EmptyForm())
-
-
-@bp.route("/projects/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def new_project():
-    values = {}
-    if request.method == "POST" and EmptyForm().validate_on_submit():
-        values = request.form.to_dict()
-        try:
-            project = project_services.create_project(
-                actor=current_user,
-                name=values.get("name", ""),
-                community=values.get("community", ""),
-                year=parse_whole(values.get("year"), "year") or 0,
-                kind=values.get("kind", ""),
-                renewal=values.get("renewal") == "1",
-                budget=values.get("budget", ""),
-                starts_on=_date(values.get("starts_on"), "starts_on"),
-                ends_on=_date(values.get("ends_on"), "ends_on"),
-                description=values.get("description", ""),
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Project recorded."), "success")
-            return redirect(url_for("reports.project", project_id=project.id))
-    return render_template("reports/project_form.html", values=values, form=EmptyForm())
-
-
-def _date(text, field):
-    """A day typed on the project form, read as every form reads one
-    (``incubator.normalize.parse_day``: full-width digits are fine, other
-    scripts' digits and a bare number are not), from 2000 to 2100."""
-    day = parse_day(text, field)
-    if day is None or not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-        raise ValidationFailed(_("Please enter a date."), field=field)
-    return day
-
-
-@bp.route("/projects/<int:project_id>")
-@roles_required(*READERS)
-def project(project_id: int):
-    found = db.session.scalar(
-        select(Project)
-        .where(Project.id == project_id)
-        .options(joinedload(Project.community), selectinload(Project.indicators))
-    )
-    if found is None:
-        abort(404)
-    return render_template(
-        "reports/project.html",
-        project=found,
-        progress=project_services.progress(found),
-        metric_labels=METRIC_LABELS,
-        metric_rules=METRIC_RULES,
-        unused=[
-            m for m in metrics.METRICS if m not in {i.metric for i in found.indicators}
-        ],
-        form=EmptyForm(),
-    )
-
-
-@bp.route("/projects/<int:project_id>/indicators", methods=["POST"])
-@roles_required(Role.ADMIN)
-def add_indicator(project_id: int):
-    found = db.session.get(Project, project_id)
-    if found is None:
-        abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            project_services.add_indicator(
-                found,
-                actor=current_user,
-                metric=request.form.get("metric", ""),
-                target=request.form.get("target", "").strip() or "0",
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Indicator added."), "success")
-    return redirect(url_for("reports.project", project_id=project_id))
-
-
 def _project_or_404(project_id: int) -> Project:
     found = db.session.scalar(
         select(Project)
@@ -370,33 +268,3 @@ def application(project_id: int):
         printing=printing,
         form=EmptyForm(),
     )
-
-
-@bp.route("/indicators/<int:indicator_id>", methods=["POST"])
-@roles_required(Role.ADMIN)
-def change_indicator(indicator_id: int):
-    from incubator.projects.models import Indicator
-
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None:
-        abort(404)
-    project_id = indicator.project_id
-    if EmptyForm().validate_on_submit():
-        try:
-            if request.form.get("remove") == "1":
-                project_services.remove_indicator(indicator, actor=current_user)
-                message = _("Indicator removed.")
-            else:
-                project_services.change_indicator(
-                    indicator,
-                    actor=current_user,
-                    target=request.form.get("target", "").strip() or "0",
-                )
-                message = _("Saved.")
-        except DomainError as exc:
-            roll_back(exc)
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(message, "success")
-    return redirect(url_for("reports.project", project_id=project_id))
