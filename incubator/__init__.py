@@ -107,6 +107,7 @@ def _import_models() -> None:
 def _connect_receivers() -> None:
     """The modules that answer lower layers' signals (incubator.signals): their
     receivers connect when imported."""
+    from incubator import scheduler as _scheduler  # noqa: F401  scheduled_jobs
     from incubator.audit import services as _audit  # noqa: F401  account_changed
     from incubator.organizations import leaders as _leaders  # noqa: F401
 
@@ -201,7 +202,8 @@ def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
     from incubator.demo.cli import demo_cli
-    from incubator.reminders.cli import reminders_cli, scheduler_cli
+    from incubator.reminders.cli import reminders_cli
+    from incubator.scheduler import scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

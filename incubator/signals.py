@@ -71,3 +71,13 @@ leadable_organizations = _signals.signal(
     No sender. The receiver (organizations.leaders) returns ``[(id, name)]`` of
     the organizations not archived, by name; the page offers them in that order.""",
 )
+
+scheduled_jobs = _signals.signal(
+    "scheduled-jobs",
+    doc="""Asked by the reminders admin page: the jobs the scheduler process runs
+    and when each fires next (the scheduler sits above reminders).
+
+    Sender: the Flask app. Keyword argument: ``now`` (aware UTC). The receiver
+    (incubator.scheduler) returns ``(jobs, next_runs)``: its ``Job`` list in
+    order and ``{job id: next fire time or None}``.""",
+)

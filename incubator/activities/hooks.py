@@ -10,11 +10,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from incubator.activities.models import Activity, ActivityEvent, ReviewState
+from incubator.activities.models import (
+    RESOURCE_KIND_LABELS,
+    Activity,
+    ActivityEvent,
+    ResourceKind,
+    ReviewState,
+)
 from incubator.extensions import db
 from incubator.money import yuan
 from incubator.organizations.caseload import register_last_activity_source
 from incubator.organizations.incubation import register_activity_counter
+from incubator.organizations.panels import Panel, PanelItem, register_org_panel
 from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
 
 EVENT_TITLES = {
@@ -87,8 +94,6 @@ def activity_events(org, viewer, limit):
 
 
 def register() -> None:
-    from incubator.organizations.panels import register_org_panel
-
     register_org_panel(activities_panel)
     register_activity_counter(approved_since)
     register_last_activity_source(last_activity)
@@ -105,8 +110,6 @@ ACTION_LABELS = {
 
 
 def init_app(app) -> None:
-    from incubator.activities.models import RESOURCE_KIND_LABELS, ResourceKind
-
     register()
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["resource_kind"] = lambda key: str(
@@ -118,8 +121,6 @@ def init_app(app) -> None:
 
 
 def activities_panel(org, viewer):
-    from incubator.organizations.panels import Panel, PanelItem
-
     recent = db.session.scalars(
         select(Activity)
         .where(Activity.organization_id == org.id)

@@ -27,6 +27,7 @@ from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import StageChange
 from incubator.periods import months_before
 from incubator.projects.models import Indicator, Project
+from incubator.reminders import compose, jobs, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -286,7 +287,6 @@ def seed_demo() -> bool:
     )
     seed_schedule(accounts["admin"], [accounts["sw_lin"], accounts["sw_huang"]])
     # This month's reminders, as the scheduler would have recorded them (in-app).
-    from incubator.reminders import compose, jobs, outbox
 
     period = jobs.current_period()
     outbox.record(compose.drafts_for(period), period)

@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.roles import STAFF_ROLES
+from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.followups import services
 from incubator.followups.models import FollowUp, FollowUpState
-from incubator.i18n import local_noon
+from incubator.i18n import local_noon, local_today
 from incubator.organizations.caseload import register_last_contact_source
+from incubator.organizations.panels import Panel, PanelItem, register_org_panel
 from incubator.organizations.stages import register_stage_listener
 from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
@@ -122,17 +124,12 @@ def init_app(app) -> None:
     register_timeline_provider(followup_events, count=_followup_count)
     register_timeline_provider(session_events, count=_session_count)
     register_stage_listener(services.reschedule_for_stage)
-    from incubator.organizations.panels import register_org_panel
 
     register_org_panel(schedule_panel)
 
 
 def schedule_panel(org, viewer):
     """Next follow-ups (staff) and the organization's coming sessions."""
-    from incubator.database import utcnow
-    from incubator.i18n import local_today
-    from incubator.organizations.panels import Panel, PanelItem
-
     items = []
     today = local_today()
     if viewer.role in STAFF_ROLES:

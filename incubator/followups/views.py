@@ -14,12 +14,14 @@ from wtforms import SelectChoice
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.auth.views import safe_next
 from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.followups import services
 from incubator.followups.forms import CompleteForm, FollowUpForm
 from incubator.followups.models import KIND_LABELS, FollowUp
 from incubator.followups.queries import followups_query, my_work
+from incubator.forms import EmptyForm
 from incubator.i18n import local_today
 from incubator.normalize import parse_whole
 from incubator.organizations.incubation import stages
@@ -133,7 +135,6 @@ def complete(followup_id: int):
                 flash(_("Done."), "success")
     else:
         flash(_("Note the outcome."), "danger")
-    from incubator.auth.views import safe_next
 
     target = request.form.get("next")
     return redirect(safe_next(target) if target else url_for("followups.index"))
@@ -158,8 +159,6 @@ def cadence():
     current = services.cadence()
     line = [s for s in stages() if s.key in current or s.on_line]
     if request.method == "POST":
-        from incubator.forms import EmptyForm
-
         if EmptyForm().validate_on_submit():
             values = {}
             for stage in line:

@@ -10,9 +10,11 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from incubator.api.errors import http_error_response
 from incubator.database import end_unit_of_work
 from incubator.extensions import db
 from incubator.security import ControlCharacterInInput
+from incubator.transaction import undo_side_effects
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +32,6 @@ def _wants_json() -> bool:
 
 def handle_http_error(exc: HTTPException):
     if _wants_json():
-        from incubator.api.errors import http_error_response
-
         return http_error_response(exc)
     template = PAGE_TEMPLATES.get(exc.code or 500, "errors/generic.html")
     detail = None
@@ -64,7 +64,6 @@ def is_contention(exc: BaseException) -> bool:
 def handle_unexpected(exc: Exception):
     db.session.rollback()
     end_unit_of_work()  # the error page only reads
-    from incubator.transaction import undo_side_effects
 
     undo_side_effects()
     if is_contention(exc):

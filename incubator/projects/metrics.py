@@ -23,10 +23,15 @@ from incubator.activities.models import (
     ServiceType,
     TargetGroup,
 )
+from incubator.community.models import Compound
 from incubator.extensions import db
+from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today, local_zone
 from incubator.money import fen_sum, from_fen
+from incubator.organizations.incubation import all_stages
 from incubator.organizations.models import Organization, StageChange
+from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+from incubator.ventures.models import Venture
 from incubator.volunteers.models import ServiceRecord
 
 Period = tuple[date, date]
@@ -171,8 +176,6 @@ def stage_moves(period: Period) -> int:
 def stages_from(first: str) -> tuple[str, ...]:
     """The configured stages on the line at or after ``first`` (an admin may add
     or reorder stages)."""
-    from incubator.organizations.incubation import all_stages
-
     line = [s for s in all_stages() if s.on_line]
     anchor = next((s.position for s in line if s.key == first), None)
     if anchor is None:
@@ -226,8 +229,6 @@ def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int
 
 def ventures_supported(period: Period) -> int:
     """Ventures approved (立项) in the period, whatever became of them after."""
-    from incubator.ventures.models import Venture
-
     start, end = period
     return int(
         db.session.scalar(
@@ -241,8 +242,6 @@ def ventures_supported(period: Period) -> int:
 
 
 def capacity_sessions(period: Period) -> int:
-    from incubator.sessions.models import SessionState, TrainingSession
-
     start, end = period
     return int(
         db.session.scalar(
@@ -256,8 +255,6 @@ def capacity_sessions(period: Period) -> int:
 
 
 def session_attendees(period: Period) -> int:
-    from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
-
     start, end = period
     held = (
         TrainingSession.state == SessionState.HELD,
@@ -276,8 +273,6 @@ def session_attendees(period: Period) -> int:
 
 
 def followups_done(period: Period) -> int:
-    from incubator.followups.models import FollowUp, FollowUpState
-
     start, end = period
     return int(
         db.session.scalar(
@@ -293,8 +288,6 @@ def followups_done(period: Period) -> int:
 def followups_overdue(period: Period) -> int:
     """Follow-ups overdue when the period ended (or today, for the current one):
     due before then and not done by then."""
-    from incubator.followups.models import FollowUp, FollowUpState
-
     _start, end = period
     cutoff = min(end, local_today())
     return int(
@@ -386,8 +379,6 @@ def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
 
 def by_compound(period: Period) -> list[tuple[str, int, int]]:
     """[(compound name or "", activities, person-times)], largest first."""
-    from incubator.community.models import Compound
-
     rows = db.session.execute(
         select(
             func.coalesce(Compound.name, ""),

@@ -1,17 +1,16 @@
-"""``flask --app wsgi reminders run --month YYYY-MM [--dry-run]`` and
-``flask --app wsgi scheduler run``."""
+"""``flask --app wsgi reminders run --month YYYY-MM [--dry-run]``."""
 
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from incubator.auth.models import User
+from incubator.extensions import db
 from incubator.periods import month_range
 from incubator.reminders import jobs
 
 reminders_cli = AppGroup("reminders", help="Monthly reminders.")
-scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
 
 
 @reminders_cli.command("run")
@@ -28,9 +27,6 @@ def run_reminders(month: str | None, dry_run: bool) -> None:
             param_hint="--month",
         )
     result = jobs.run_monthly(month, dry_run=dry_run)
-    from incubator.auth.models import User
-    from incubator.extensions import db
-
     names = {u.id: u.username for u in db.session.query(User)}
     for draft in result.drafts:
         who = names.get(draft.recipient_id)
@@ -42,11 +38,3 @@ def run_reminders(month: str | None, dry_run: bool) -> None:
             f"{result.recorded} new of {len(result.drafts)} due; delivered: "
             f"{result.delivered}"
         )
-
-
-@scheduler_cli.command("run")
-def run_scheduler() -> None:
-    """Run the scheduled jobs in this process (one per deployment)."""
-    from incubator import scheduler
-
-    scheduler.run(current_app._get_current_object())

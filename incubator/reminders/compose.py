@@ -21,13 +21,20 @@ from incubator.activities.models import Activity, ReviewState
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.extensions import db
-from incubator.i18n import local_zone
+from incubator.followups.models import FollowUp, FollowUpState
+from incubator.i18n import local_today, local_zone
 from incubator.money import yuan
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.models import Organization
-from incubator.periods import month_range, previous_month
+from incubator.periods import month_range, months_before, previous_month
+from incubator.projects import metrics
+from incubator.projects.models import Project
+from incubator.projects.services import METRIC_LABELS, progress
 from incubator.reminders.channels import absolute
 from incubator.reminders.models import Kind
+from incubator.sessions.models import SessionState, TrainingSession
+from incubator.ventures.models import PlanAction, Venture
+from incubator.ventures.plans import OPEN_FOR_PLAN
 
 SILENT_MONTHS = 2
 
@@ -101,11 +108,6 @@ def _log_reminders(period: str) -> list[Draft]:
 
 def _digests(period: str) -> list[Draft]:
     """One digest per active social worker."""
-    from incubator.followups.models import FollowUp, FollowUpState
-    from incubator.sessions.models import SessionState, TrainingSession
-    from incubator.ventures.models import PlanAction, Venture
-    from incubator.ventures.plans import OPEN_FOR_PLAN
-
     start, end = month_range(period)
     workers = db.session.execute(
         select(User.id, User.name).where(
@@ -208,7 +210,6 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
             Organization.social_worker_id.is_not(None),
         )
     ).all()
-    from incubator.periods import months_before
 
     cutoff = months_before(start, SILENT_MONTHS)
     result: dict[int, list[str]] = defaultdict(list)
@@ -225,8 +226,6 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
 def month_figures(month: str) -> dict:
     """The month's headline figures, from the reports' shared counting functions
     (so the reminder and the report always agree)."""
-    from incubator.projects import metrics
-
     period = month_range(month)
     return {
         "activities": metrics.activities(period),
@@ -280,10 +279,6 @@ def _reports(period: str) -> list[Draft]:
 
 def _progress_lines() -> list[str]:
     """Indicator progress of the project running today (if one is recorded)."""
-    from incubator.i18n import local_today
-    from incubator.projects.models import Project
-    from incubator.projects.services import METRIC_LABELS, progress
-
     today = local_today()
     project = db.session.scalar(
         select(Project)

@@ -17,22 +17,32 @@ from incubator.activities.models import (
     FORM_LABELS,
     SERVICE_TYPE_LABELS,
     TARGET_GROUP_LABELS,
+    Activity,
     Form,
+    ReviewState,
     ServiceType,
     TargetGroup,
 )
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.database import utcnow
 from incubator.extensions import db
+from incubator.followups.queries import my_work
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
 from incubator.organizations.incubation import stages
+from incubator.organizations.models import Organization
 from incubator.periods import month_range
 from incubator.projects import metrics
 from incubator.projects import services as project_services
 from incubator.projects.models import Project
 from incubator.projects.services import METRIC_LABELS, METRIC_RULES
+from incubator.reports import annual as annual_report
+from incubator.reports.export import monthly_workbook
 from incubator.security import id_arg
+from incubator.sessions.queries import sessions_query
+from incubator.ventures.queries import ventures_query
+from incubator.volunteers.access import manageable_organizations
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -126,10 +136,6 @@ def index():
 def _worker_dashboard():
     from sqlalchemy import func
 
-    from incubator.activities.models import Activity, ReviewState
-    from incubator.followups.queries import my_work
-    from incubator.organizations.models import Organization
-
     work = my_work(current_user)
     caseload = db.session.scalar(
         select(func.count(Organization.id)).where(
@@ -151,11 +157,6 @@ def _worker_dashboard():
 
 
 def _leader_dashboard():
-    from incubator.activities.models import Activity
-    from incubator.sessions.queries import sessions_query
-    from incubator.ventures.queries import ventures_query
-    from incubator.volunteers.access import manageable_organizations
-
     today = local_today()
     orgs = manageable_organizations(current_user)
     start = today.replace(day=1)
@@ -167,7 +168,6 @@ def _leader_dashboard():
             )
         )
     )
-    from incubator.database import utcnow
 
     sessions = (
         db.session.scalars(sessions_query(current_user, start=utcnow()).limit(5))
@@ -214,8 +214,6 @@ def monthly():
 @bp.route("/monthly.xlsx")
 @roles_required(*READERS)
 def monthly_xlsx():
-    from incubator.reports.export import monthly_workbook
-
     month = _month_arg()
     return monthly_workbook(metrics.monthly_report(month_range(month), month))
 
@@ -234,8 +232,6 @@ def _project_or_404(project_id: int) -> Project:
 @bp.route("/projects/<int:project_id>/annual")
 @roles_required(*READERS)
 def annual(project_id: int):
-    from incubator.reports import annual as annual_report
-
     found = _project_or_404(project_id)
     figures = annual_report.annual_figures(found)
     return render_template(
@@ -251,8 +247,6 @@ def annual(project_id: int):
 def application(project_id: int):
     """The district's application form for renewing, 申报理由 drafted from the
     year's figures; edited on the page, then shown ready to print (not stored)."""
-    from incubator.reports import annual as annual_report
-
     found = _project_or_404(project_id)
     reason = annual_report.application_reason(
         found, annual_report.annual_figures(found)

@@ -13,7 +13,6 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.activities.models import TargetGroup
 from incubator.audit import services as audit
@@ -25,15 +24,16 @@ from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import clean_money
 from incubator.organizations.models import FilingStatus, Organization
-from incubator.ventures import lifecycle, rounds
+from incubator.security import MAX_ID
+from incubator.ventures import lifecycle, plans, rounds
 from incubator.ventures.access import REVIEWER_ROLES, may_apply_for
+from incubator.ventures.events import add_event, flush_venture
 from incubator.ventures.models import (
     CLOSING_GRADE_LABELS,
     BudgetLine,
     ClosingGrade,
     State,
     Venture,
-    VentureEvent,
     VentureReview,
     VentureRound,
 )
@@ -44,27 +44,6 @@ TEXT_FIELDS = {
     "expected_outputs": 5000,
 }
 FIELDS = ("title", "target_group", "requested_amount", *TEXT_FIELDS)
-
-
-def add_event(
-    venture: Venture,
-    actor: User | None,
-    action: str,
-    note: str = "",
-    *,
-    from_state: str | None = None,
-    to_state: str | None = None,
-) -> None:
-    db.session.add(
-        VentureEvent(
-            venture_id=venture.id,
-            actor_id=actor.id if actor else None,
-            action=action,
-            note=str(note)[:5000],
-            from_state=from_state,
-            to_state=to_state,
-        )
-    )
 
 
 def _text(value, field: str, limit: int, *, required: bool = False) -> str:
@@ -234,18 +213,6 @@ def _check_version(venture: Venture, expected_version: int | None) -> None:
         )
 
 
-def flush_venture() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise StaleRecord(
-            _l(
-                "Someone else changed this venture at the same moment; reload and "
-                "try again."
-            )
-        ) from None
-
-
 def update_application(
     venture: Venture,
     *,
@@ -297,7 +264,6 @@ def set_reviewers(venture: Venture, reviewer_ids, *, actor: User) -> Venture:
         raise NotPermitted(_l("Only the project lead assigns reviewers."))
     if venture.state not in (State.APPLIED, State.REVIEWING):
         raise RuleViolation(_l("Reviewers are assigned before the decision."))
-    from incubator.security import MAX_ID
 
     wanted = {int(i) for i in reviewer_ids or ()}
     if any(not 1 <= i <= MAX_ID for i in wanted):
@@ -406,8 +372,6 @@ def transition(
     add_event(venture, actor, "state", note, from_state=source, to_state=target)
     flush_venture()
     if target == State.APPROVED:
-        from incubator.ventures import plans
-
         plans.propose_actions(venture, actor=actor)
     return venture
 

@@ -24,6 +24,7 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.organizations.models import Organization
+from incubator.organizations.queries import organizations_query
 from incubator.paging import paginate
 from incubator.periods import month_range
 from incubator.security import id_arg
@@ -214,7 +215,6 @@ def hours_index():
             .limit(24)
         )
     ]
-    from incubator.organizations.queries import organizations_query
 
     orgs = db.session.scalars(organizations_query(current_user)).unique().all()
     return render_template(

@@ -22,6 +22,7 @@ from incubator.organizations.models import Organization
 from incubator.volunteers import validation as v
 from incubator.volunteers.access import may_edit_volunteer, may_manage_roster
 from incubator.volunteers.models import (
+    Certificate,
     MemberRole,
     Membership,
     Volunteer,
@@ -323,7 +324,6 @@ def _scrub_history(volunteer: Volunteer) -> None:
                 touched = True
         if touched:
             entry.changes = changes
-    from incubator.volunteers.models import Certificate
 
     for certificate in db.session.scalars(
         select(Certificate).where(Certificate.volunteer_id == volunteer.id)

@@ -30,6 +30,7 @@ from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
 from incubator.organizations.access import get_visible_organization_or_404
+from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.transaction import flash_form_errors, roll_back
@@ -86,7 +87,6 @@ def org_choices(blank=None) -> list[SelectChoice]:
 def _filters():
     form = VolunteerFilterForm(request.args)
     form.compound.choices = compound_choices(_("All compounds"))
-    from incubator.organizations.queries import organizations_query
 
     orgs = db.session.scalars(organizations_query(current_user)).unique().all()
     form.organization.choices = [SelectChoice("", _("All organizations"))] + [
