@@ -46,7 +46,7 @@ from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
-from incubator.periods import month_range
+from incubator.periods import month_key, month_range
 from incubator.security import id_arg
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
@@ -122,7 +122,7 @@ def export():
 @roles_required()
 def calendar():
     month = month_range(request.args.get("month")) or month_range(
-        local_today().strftime("%Y-%m")
+        month_key(local_today())
     )
     start, end = month
     activities = (
@@ -140,14 +140,14 @@ def calendar():
             weeks.append([])
         weeks[-1].append(day)
         day += timedelta(days=1)
-    previous = (start - timedelta(days=1)).strftime("%Y-%m")
+    previous = month_key(start - timedelta(days=1))
     return render_template(
         "activities/calendar.html",
         weeks=weeks,
         by_day=by_day,
         start=start,
         previous=previous,
-        following=end.strftime("%Y-%m"),
+        following=month_key(end),
         today=local_today(),
     )
 

@@ -30,6 +30,7 @@ from incubator.i18n import local_today, local_zone
 from incubator.money import fen_sum, from_fen
 from incubator.organizations.incubation import all_stages
 from incubator.organizations.models import Organization, StageChange
+from incubator.periods import add_months, month_key
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
 from incubator.ventures.models import Venture
 from incubator.volunteers.models import ServiceRecord
@@ -323,34 +324,6 @@ MONEY_METRICS = frozenset({"resources_value"})
 HOURS_METRICS = frozenset({"volunteer_hours"})
 
 
-def monthly_report(period: Period, month: str) -> dict:
-    """The figures of ``GET /reports/monthly`` (API.md)."""
-    return {
-        "month": month,
-        "activities": {
-            "total": activities(period),
-            "by_form": by_form(period),
-            "by_service_type": by_service_type(period),
-            "by_target_group": by_target_group(period),
-        },
-        "person_times": person_times(period),
-        "volunteer_hours": str(volunteer_hours(period)),
-        "resources_value": f"{resources_value(period):.2f}",
-        "organizations": {
-            "new": organizations_new(period),
-            "stage_moves": stage_moves(period),
-        },
-        "followups": {
-            "done": followups_done(period),
-            "overdue": followups_overdue(period),
-        },
-        "sessions": {
-            "held": capacity_sessions(period),
-            "attendees": session_attendees(period),
-        },
-    }
-
-
 def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
     """[(YYYY-MM, activities, person-times)] for every month of the period."""
     year = func.extract("year", Activity.held_on)
@@ -369,11 +342,11 @@ def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
         )
     }
     start, end = period
-    result, y, m = [], start.year, start.month
-    while date(y, m, 1) < end:
-        n, p = rows.get((y, m), (0, 0))
-        result.append((f"{y:04d}-{m:02d}", n, p))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    result, first = [], start.replace(day=1)
+    while first < end:
+        n, p = rows.get((first.year, first.month), (0, 0))
+        result.append((month_key(first), n, p))
+        first = add_months(first, 1)
     return result
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.i18n import local_zone
+from incubator.periods import month_key
 from incubator.reminders import compose, outbox
 from incubator.reminders.models import JobRun, Kind, Reminder
 
@@ -32,7 +33,7 @@ class MonthlyResult:
 
 def current_period(now: datetime | None = None) -> str:
     local = (now or utcnow()).astimezone(local_zone())
-    return f"{local.year:04d}-{local.month:02d}"
+    return month_key(local)
 
 
 def due_now(now: datetime | None = None) -> bool:

@@ -9,7 +9,7 @@ from incubator.api.core import endpoint
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
 from incubator.periods import month_range
-from incubator.projects import metrics
+from incubator.reports.monthly import monthly_report as monthly_figures
 
 TAG = "reports"
 READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
@@ -67,4 +67,4 @@ def monthly_report(query: MonthQuery):
     period = month_range(query.month)
     if period is None:
         raise ValidationFailed(_l("A month as YYYY-MM."), field="month")
-    return metrics.monthly_report(period, query.month)
+    return monthly_figures(period, query.month)

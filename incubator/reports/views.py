@@ -32,13 +32,14 @@ from incubator.forms import EmptyForm
 from incubator.i18n import local_today
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
-from incubator.periods import month_range
+from incubator.periods import month_key, month_range, months_before, previous_month
 from incubator.projects import metrics
 from incubator.projects import services as project_services
 from incubator.projects.models import Project
 from incubator.projects.services import METRIC_LABELS, METRIC_RULES
 from incubator.reports import annual as annual_report
 from incubator.reports.export import monthly_workbook
+from incubator.reports.monthly import monthly_report
 from incubator.security import id_arg
 from incubator.sessions.queries import sessions_query
 from incubator.ventures.queries import ventures_query
@@ -82,12 +83,7 @@ def index():
         projects[0] if projects else None
     )
     progress = project_services.progress(project, today) if project else []
-    last_year = (
-        date(today.year, 1, 1)
-        if today.month == 12
-        else date(today.year - 1, today.month + 1, 1),
-        today + timedelta(days=1),
-    )
+    last_year = (months_before(today.replace(day=1), 11), today + timedelta(days=1))
     trend = metrics.monthly_trend(last_year)
     year = _year_period(today)
     stage_counts = metrics.organizations_by_stage()
@@ -188,8 +184,7 @@ def _leader_dashboard():
 def _month_arg() -> str:
     month = request.args.get("month") or ""
     if month_range(month) is None:
-        last = local_today().replace(day=1) - timedelta(days=1)
-        month = f"{last.year:04d}-{last.month:02d}"
+        month = previous_month(month_key(local_today()))
     return month
 
 
@@ -197,7 +192,7 @@ def _month_arg() -> str:
 @roles_required(*READERS)
 def monthly():
     month = _month_arg()
-    report = metrics.monthly_report(month_range(month), month)
+    report = monthly_report(month_range(month), month)
     return render_template(
         "reports/monthly.html",
         report=report,
@@ -215,7 +210,7 @@ def monthly():
 @roles_required(*READERS)
 def monthly_xlsx():
     month = _month_arg()
-    return monthly_workbook(metrics.monthly_report(month_range(month), month))
+    return monthly_workbook(monthly_report(month_range(month), month))
 
 
 def _project_or_404(project_id: int) -> Project:

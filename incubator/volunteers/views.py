@@ -33,6 +33,7 @@ from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.periods import month_key
 from incubator.transaction import flash_form_errors, roll_back
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
@@ -253,7 +254,7 @@ def _detail_context(volunteer: Volunteer) -> dict:
     by_month: dict[str, Decimal] = defaultdict(Decimal)
     for r in counted:
         by_org[r.organization.name] += r.hours
-        by_month[r.served_on.strftime("%Y-%m")] += r.hours
+        by_month[month_key(r.served_on)] += r.hours
     certificates = db.session.scalars(
         select(Certificate)
         .where(Certificate.volunteer_id == volunteer.id)
