@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 
 export FLASK_APP := wsgi
 
-.PHONY: run scheduler install install-dev translations db demo test test-sqlite \
+.PHONY: run scheduler install install-dev translations db demo test typecheck test-sqlite \
         test-postgres imports browser-deps lint format messages backup clean loadtest
 
 run: install translations db demo
@@ -78,6 +78,7 @@ test: install-dev translations browser-deps
 	@if [ "$(REQUIRE_POSTGRES)" = 1 ] && [ -z "$(TEST_DATABASE_URL)" ]; then \
 	  echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is empty"; exit 1; fi
 	$(MAKE) --no-print-directory imports
+	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 	  $(MAKE) --no-print-directory test-postgres; \
@@ -88,6 +89,11 @@ test: install-dev translations browser-deps
 imports: install-dev
 	@echo "== import layers"
 	$(BIN)/lint-imports --no-cache
+
+# mypy over the whole package ([tool.mypy] in pyproject.toml), cached in .mypy_cache.
+typecheck: install-dev
+	@echo "== mypy"
+	$(BIN)/mypy
 
 test-sqlite:
 	@echo "== test suite on SQLite"
@@ -106,11 +112,11 @@ loadtest: install-dev translations
 	$(BIN)/python -m tests.load.loadtest $(LOAD_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check incubator tests config.py wsgi.py
-	$(BIN)/ruff format --check incubator tests config.py wsgi.py
+	$(BIN)/ruff check incubator tests config.py wsgi.py setup.py
+	$(BIN)/ruff format --check incubator tests config.py wsgi.py setup.py
 
 format: install-dev
-	$(BIN)/ruff format incubator tests config.py wsgi.py
+	$(BIN)/ruff format incubator tests config.py wsgi.py setup.py
 
 # One archive with the database and every uploaded file (see README, Backups).
 backup: install
@@ -127,5 +133,5 @@ bench: install-dev translations
 	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache build dist *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -8,12 +8,20 @@ elsewhere an unset ``SECRET_KEY`` means a random key kept in ``instance/secret_k
 
 import os
 import secrets
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
+# A checkout keeps its data in instance/ at its top. Installed from a wheel (this
+# file then sits in site-packages), Flask's instance folder for an installed
+# package: <prefix>/var/incubator-instance.
+INSTANCE_DIR = (
+    BASE_DIR / "instance"
+    if (BASE_DIR / "pyproject.toml").is_file()
+    else Path(sys.prefix) / "var" / "incubator-instance"
+)
 
 
 def _env_int(name: str, default: int) -> int:

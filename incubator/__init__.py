@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+from pathlib import Path
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from config import Config, ProductionConfig, config_from_env
 
-BASE_TEMPLATES = "../templates"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_folder(name: str) -> str:
+    """``templates`` or ``migrations``: inside the package when installed from a
+    wheel (setup.py puts them there), else at the top of the checkout."""
+    installed = PACKAGE_DIR / name
+    return str(installed if installed.is_dir() else PACKAGE_DIR.parent / name)
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -16,9 +26,14 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     config = config or config_from_env()
     if issubclass(config, ProductionConfig):
         config.check()
-    app = Flask(__name__, template_folder=BASE_TEMPLATES, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        template_folder=_resource_folder("templates"),
+        instance_relative_config=True,
+    )
     app.config.from_object(config)
     app.config.update(overrides)
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.ensure_ascii = False  # Chinese text round-trips unescaped
     # Ids in URLs fit the database's integer columns; larger ones are a 404.
     from incubator.security import BoundedIntConverter
@@ -28,7 +43,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        # Flask's documented way to wrap the app in WSGI middleware
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n
+        )
     if not app.config.get("SECRET_KEY"):
         from incubator import secret_key
 
@@ -60,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
+        directory=_resource_folder("migrations"),
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_migration_item,
@@ -112,27 +131,37 @@ def _connect_receivers() -> None:
     from incubator.organizations import leaders as _leaders  # noqa: F401
 
 
-def register_blueprints(app: Flask) -> None:
-    # Each feature's endpoints register on the API blueprint when imported; the
-    # order is the OpenAPI document's order (and the recorded session's), so it
-    # is kept by hand, not sorted.
-    # isort: off
-    from incubator.activities import api as _activities_api  # noqa: F401
-    from incubator.api import auth as _token_api  # noqa: F401
-    from incubator.reminders import api as _notifications_api  # noqa: F401
-    from incubator.api import openapi as _openapi  # noqa: F401
-    from incubator.organizations import api as _organizations_api  # noqa: F401
-    from incubator.reports import api as _reports_api  # noqa: F401
-    from incubator.projects import api as _projects_api  # noqa: F401
-    from incubator.sessions import api as _sessions_api  # noqa: F401
-    from incubator.followups import api as _followups_api  # noqa: F401
-    from incubator.ventures import api as _ventures_api  # noqa: F401
-    from incubator.volunteers import api as _volunteers_api  # noqa: F401
+# The modules that declare API endpoints. Each registers its endpoints on the API
+# blueprint when imported, in this order, which is the OpenAPI document's order.
+API_MODULES = (
+    "incubator.activities.api",
+    "incubator.api.auth",
+    "incubator.reminders.api",
+    "incubator.api.openapi",
+    "incubator.organizations.api",
+    "incubator.reports.api",
+    "incubator.projects.api",
+    "incubator.sessions.api",
+    "incubator.followups.api",
+    "incubator.ventures.api",
+    "incubator.volunteers.api",
+)
 
-    # isort: on
+
+def load_api_modules() -> None:
+    """Import every module of ``API_MODULES`` (once; later calls do nothing), so that
+    ``incubator.api.core.ROUTES`` lists every endpoint. Tests that walk the routes
+    call it before reading ``ROUTES``."""
+    for name in API_MODULES:
+        importlib.import_module(name)
+
+
+def register_blueprints(app: Flask) -> None:
     from incubator.activities.resource_views import bp as resources_bp
     from incubator.activities.views import bp as activities_bp
     from incubator.api import bp as api_bp
+
+    load_api_modules()
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp

@@ -8,8 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import inspect
+
+from incubator.extensions import Model
+
+# What a value becomes in an entry's JSON ``changes``.
+Shown = str | int | float | bool | None
 
 SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
 # Residents' numbers appear masked in the audit trail, like everywhere else.
@@ -17,7 +23,7 @@ PERSONAL_FIELDS = frozenset({"phone", "id_number"})
 SKIPPED_FIELDS = frozenset({"version"})
 
 
-def _plain(value):
+def _plain(value: object) -> Shown:
     """A JSON-safe form of a column value."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -30,7 +36,7 @@ def _plain(value):
     return str(value)
 
 
-def _shown(field: str, value):
+def _shown(field: str, value: object) -> Shown:
     if value is None:
         return None
     if field in SECRET_FIELDS:
@@ -41,14 +47,14 @@ def _shown(field: str, value):
     return _plain(value)
 
 
-def pending_changes(obj) -> dict[str, list]:
+def pending_changes(obj: Model) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for the column attributes changed on ``obj``.
 
     For a new (transient or pending) object every set column appears with ``None``
     before.
     """
     state = inspect(obj)
-    changes: dict[str, list] = {}
+    changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in SKIPPED_FIELDS:

@@ -32,8 +32,9 @@ from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import CursorResult, DateTime, Result, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -123,6 +124,13 @@ def _begins_immediately() -> bool:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. ``Session.execute`` is typed as
+    returning a ``Result``; for these statements it is a ``CursorResult``, which
+    counts them."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 class UTCDateTime(TypeDecorator):

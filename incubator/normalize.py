@@ -28,6 +28,7 @@ Functions raise ``ValidationFailed`` (422, with the field) where they refuse.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date
@@ -46,12 +47,13 @@ DASHES = re.compile(r"[-\u2010-\u2015\u2212\ufe58\ufe63]")
 _LETTERS_AND_DIGITS = {"Nd", "Lu", "Ll", "Lt"}
 
 
-class _FoldTable(dict):
+class _FoldTable(dict[int, str | None]):
     """``str.translate`` table filled on first sight of each character."""
 
-    def __missing__(self, code: int):
+    def __missing__(self, code: int) -> str | None:
         char = chr(code)
         category = unicodedata.category(char)
+        result: str | None
         if category == "Zs":
             result = " "
         elif category in _LETTERS_AND_DIGITS:
@@ -142,6 +144,13 @@ def number_text(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value).split())
 
 
+def _finite(value: float | Decimal) -> bool:
+    """Neither NaN nor infinite (``float`` has no ``is_finite`` method)."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return math.isfinite(value)
+
+
 def parse_whole(value, field: str, *, lo: int | None = None, hi: int | None = None):
     """A whole number from a form, JSON or a cell: ``int`` (not ``bool``), an
     integral ``float``/``Decimal`` (spreadsheets store ``1965.0``) or text of
@@ -152,7 +161,7 @@ def parse_whole(value, field: str, *, lo: int | None = None, hi: int | None = No
     if isinstance(value, bool):
         raise ValidationFailed(_l("A whole number is expected."), field=field)
     if isinstance(value, float | Decimal):
-        if not value.is_finite() or value != int(value):
+        if not _finite(value) or value != int(value):
             raise ValidationFailed(_l("A whole number is expected."), field=field)
         number = int(value)
     elif isinstance(value, int):
@@ -184,7 +193,7 @@ def parse_decimal(value, field: str, *, grouping: bool = False) -> Decimal | Non
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float | Decimal):
-        if not value.is_finite():
+        if not _finite(value):
             raise ValidationFailed(_l("A number is expected."), field=field)
         value = str(value)
     text = number_text(str(value))

@@ -29,9 +29,18 @@ def month_range(text: str | None) -> tuple[date, date] | None:
     return first, first + relativedelta(months=1)
 
 
+def month_bounds(key: str) -> tuple[date, date]:
+    """``month_range`` of a month known to be valid (computed, not typed in);
+    raises ``ValueError`` otherwise."""
+    bounds = month_range(key)
+    if bounds is None:
+        raise ValueError(f"not a month: {key!r}")
+    return bounds
+
+
 def previous_month(key: str) -> str:
-    """The ``YYYY-MM`` before a valid ``YYYY-MM``."""
-    start, _end = month_range(key)
+    """The ``YYYY-MM`` before a valid ``YYYY-MM`` (``ValueError`` otherwise)."""
+    start, _end = month_bounds(key)
     return month_key(start - relativedelta(months=1))
 
 

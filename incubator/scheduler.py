@@ -119,7 +119,8 @@ scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
 @scheduler_cli.command("run")
 def run_scheduler() -> None:
     """Run the scheduled jobs in this process (one per deployment)."""
-    run(current_app._get_current_object())
+    # current_app is typed as the Flask app it stands for, not as the proxy it is
+    run(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @signals.scheduled_jobs.connect

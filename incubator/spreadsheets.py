@@ -24,16 +24,20 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from incubator.i18n import local_today
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def new_sheet(title: str, headers: list[str], widths: list[int] | None = None):
+def new_sheet(
+    title: str, headers: list[str], widths: list[int] | None = None
+) -> tuple[Workbook, Worksheet]:
     """A workbook whose first sheet has ``headers`` in bold; returns (book, sheet)."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook has one, a worksheet
     # Excel refuses these characters in a sheet's name.
     sheet.title = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "-"
     sheet.append(headers)

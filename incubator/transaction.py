@@ -4,11 +4,14 @@ success, or roll back and flash the rule that refused it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import flash, g, has_request_context
 
 from incubator.errors import DomainError
 from incubator.extensions import db
+
+T = TypeVar("T")
 
 
 def undo_side_effects() -> None:
@@ -51,7 +54,7 @@ def flash_form_errors(form) -> None:
             flash(str(error), "danger")
 
 
-def submit_form(form, call: Callable[[], object]) -> tuple[bool, object]:
+def submit_form(form, call: Callable[[], T]) -> tuple[bool, T | None]:
     """The commit boundary of a page form: ``call()`` (which builds its values
     and calls one service) commits on success and returns ``(True, result)``;
     a refusal is rolled back and shown on the form (on its field, or above the

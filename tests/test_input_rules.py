@@ -13,10 +13,13 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from incubator import load_api_modules
 from incubator.activities.models import ResourceLink
 from incubator.api.core import ROUTES
 from incubator.organizations.models import Organization
 from incubator.volunteers.models import Volunteer
+
+load_api_modules()  # the walks below are parametrized from every endpoint
 
 ZH = {"Accept-Language": "zh-CN"}
 DIGITS_ZH = "0 到 9"

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from incubator import workflow
 from incubator.activities import services as activity_services
 from incubator.organizations import records
 from incubator.organizations.incubation import dimensions
@@ -463,6 +464,74 @@ def test_every_route_has_an_entry(app):
     assert not missing, "routes without a permission-matrix entry: " + ", ".join(
         missing
     )
+
+
+# ---- the workflows' declared transitions and the routes that perform them ----
+
+ACCOUNT_ROLES = ("admin", "social_worker", "org_leader", "viewer")
+CHANGING = {"POST", "PATCH", "PUT", "DELETE"}
+
+
+def _lets_through(endpoint: str, method: str) -> set[str]:
+    """The roles whose request passes the route's role check: anything but 401
+    and 403 (a 404 is the record scope, not the role)."""
+    return {
+        r for r in ACCOUNT_ROLES if _expected(endpoint, method, r) not in (401, 403)
+    }
+
+
+def test_every_declared_transition_has_a_route(app):
+    """Every transition a role may make is performed by some page or API route;
+    those only the system makes (a job, a stage change) have none."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    problems = []
+    for flow in workflow.WORKFLOWS:
+        for t in flow.transitions:
+            move = f"{flow.name}: {t.name} {t.source} -> {t.target}"
+            if t.roles and not t.routes:
+                problems.append(f"{move} has no route")
+            if not t.roles and t.routes:
+                problems.append(f"{move} is the system's but has routes")
+            problems += [
+                f"{move}: no route {e}" for e in t.routes if e not in endpoints
+            ]
+    assert not problems, "\n".join(problems)
+
+
+def test_routes_let_through_the_roles_their_transitions_allow(app):
+    """A route lets through exactly the roles that may make some transition it
+    performs (derived from the workflows, checked against the matrix above); the
+    service refuses a role the single move does not allow (e.g. a social worker
+    approving a venture) with the move's own 403."""
+    performed: dict[str, set[str]] = {}
+    for flow in workflow.WORKFLOWS:
+        for t in flow.transitions:
+            for endpoint in t.routes:
+                performed.setdefault(endpoint, set()).update(t.roles)
+    methods: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        methods.setdefault(rule.endpoint, set()).update(rule.methods & CHANGING)
+    problems = []
+    for endpoint, roles in sorted(performed.items()):
+        if not methods.get(endpoint):
+            problems.append(f"{endpoint} changes nothing (no POST, PATCH or DELETE)")
+        for method in sorted(methods.get(endpoint, ())):
+            through = _lets_through(endpoint, method)
+            if through != roles:
+                problems.append(
+                    f"{method} {endpoint} lets through {sorted(through)}, "
+                    f"its transitions allow {sorted(roles)}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_every_declared_guard_and_effect_is_bound(app):
+    for flow in workflow.WORKFLOWS:
+        for t in flow.transitions:
+            for name in t.guards:
+                assert name in flow.guards, f"{flow.name}: guard {name} unbound"
+            if t.effect:
+                assert t.effect in flow.effects, f"{flow.name}: {t.effect} unbound"
 
 
 @pytest.fixture

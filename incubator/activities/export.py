@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 
 from incubator.activities.models import Activity, ResourceLink
 from incubator.spreadsheets import new_sheet, write_row, xlsx_response
 
 
-def activities_workbook(activities: list[Activity]):
+def activities_workbook(activities: Sequence[Activity]):
     book, sheet = new_sheet(
         _("Activities"),
         [
@@ -48,7 +50,7 @@ def activities_workbook(activities: list[Activity]):
     return xlsx_response(book, "activities")
 
 
-def resources_workbook(lines: list[ResourceLink]):
+def resources_workbook(lines: Sequence[ResourceLink]):
     book, sheet = new_sheet(
         _("Resources linked"),
         [

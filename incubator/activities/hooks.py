@@ -34,7 +34,7 @@ EVENT_TITLES = {
 
 
 def approved_since(organization_id: int, since: date) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count())
         .select_from(Activity)
         .where(
@@ -42,7 +42,7 @@ def approved_since(organization_id: int, since: date) -> int:
             Activity.review_state == ReviewState.APPROVED,
             Activity.held_on >= since,
         )
-    )
+    ).one()
 
 
 def last_activity(org_ids: list[int]) -> dict[int, date]:
@@ -58,12 +58,12 @@ def last_activity(org_ids: list[int]) -> dict[int, date]:
 
 
 def _count(org, viewer) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count())
         .select_from(ActivityEvent)
         .join(Activity, Activity.id == ActivityEvent.activity_id)
         .where(Activity.organization_id == org.id)
-    )
+    ).one()
 
 
 def activity_events(org, viewer, limit):

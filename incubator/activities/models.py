@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from incubator.auth.models import User
 from incubator.community.models import Compound
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 from incubator.organizations.models import Organization
 from incubator.volunteers.models import ServiceRecord, Volunteer
 
@@ -105,7 +105,9 @@ REVIEW_STATE_LABELS = {
 }
 
 
-class Activity(db.Model):
+class Activity(Model):
+    # Not a column: set on the record a repeated submission returns.
+    duplicate_submission = False
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organization.id"), index=True
@@ -171,7 +173,7 @@ class Activity(db.Model):
         return " ".join(p for p in parts if p)
 
 
-class ActivityVolunteer(db.Model):
+class ActivityVolunteer(Model):
     """A volunteer who served in an activity, with their hours. On approval the
     hours become a service record of the volunteer."""
 
@@ -188,7 +190,7 @@ class ActivityVolunteer(db.Model):
     service_record: Mapped[ServiceRecord | None] = relationship()
 
 
-class ActivityPhoto(db.Model):
+class ActivityPhoto(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"), index=True)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -202,7 +204,7 @@ class ActivityPhoto(db.Model):
     activity: Mapped[Activity] = relationship(back_populates="photos")
 
 
-class ActivityEvent(db.Model):
+class ActivityEvent(Model):
     """The log's own history: logged, edited, returned, resubmitted, approved."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,7 +234,7 @@ RESOURCE_KIND_LABELS = {
 }
 
 
-class ResourceLink(db.Model):
+class ResourceLink(Model):
     """A line of the ledger of resources linked (资源链接台账), valued in yuan."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

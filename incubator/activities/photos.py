@@ -76,10 +76,9 @@ def process_image(data: bytes) -> ProcessedImage:
                         )
                     )
                 probe.verify()
-            with Image.open(BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                image = image.convert("RGB")
+            with Image.open(BytesIO(data)) as opened:
+                opened.load()
+                image = ImageOps.exif_transpose(opened).convert("RGB")
     except ValidationFailed:
         raise
     except Image.DecompressionBombError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -37,6 +38,7 @@ from incubator.organizations.models import Organization
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
+from incubator.workflow import ACTIVITY_REVIEW
 
 MAX_PERSON_TIMES = 10_000
 EARLIEST = date(2000, 1, 1)
@@ -70,7 +72,7 @@ def _clean(values: dict, *, overnight: bool = False) -> dict:
     the activity still lasts at most ``MAX_DURATION`` (24 hours). Raises
     ``ValidationFailed`` naming the field.
     """
-    clean = {}
+    clean: dict[str, Any] = {}
     title = " ".join(str(values.get("title") or "").split())
     if not title:
         raise ValidationFailed(_l("Please enter the title."), field="title")
@@ -91,6 +93,8 @@ def _clean(values: dict, *, overnight: bool = False) -> dict:
         raise ValidationFailed(_l("Please enter when it started."), field="starts_at")
     if not isinstance(ends, datetime) or ends.tzinfo is None:
         raise ValidationFailed(_l("Please enter when it ended."), field="ends_at")
+    starts_day: date | None
+    ends_day: date | None
     try:
         starts_day, ends_day = local_date(starts), local_date(ends)
     except (OverflowError, ValueError):
@@ -326,10 +330,11 @@ def update_activity(
         overnight = same_times and runs_overnight(activity.starts_at, activity.ends_at)
     clean = _clean(merged, overnight=overnight)
     held_on = local_date(clean["starts_at"])
-    was_approved = activity.review_state == ReviewState.APPROVED
-    if was_approved:
-        # Its hours leave the day totals before the new ones are checked.
-        _withdraw_hours(activity, actor, _l("The activity log was changed"))
+    back = ACTIVITY_REVIEW.find(activity.review_state, ReviewState.PENDING)
+    if back is not None:
+        # An approved log's hours leave the day totals before the new ones are
+        # checked.
+        ACTIVITY_REVIEW.apply(back, activity, actor=actor)
     if volunteer_hours is not None:
         helpers = _clean_volunteers(
             org,
@@ -380,49 +385,30 @@ def _withdraw_hours(activity: Activity, actor: User, reason) -> None:
         helper.service_record_id = None
 
 
+# The decisions of a review and the state each leads to (``ACTIVITY_REVIEW``).
+REVIEW_DECISIONS = {"approve": ReviewState.APPROVED, "return": ReviewState.RETURNED}
+
+
 def review_activity(
     activity: Activity, *, actor: User, decision: str, reason: str = ""
 ) -> Activity:
     """Approve (the volunteers' hours become service records) or return with a
-    reason. Admins and social workers only; only a log waiting for review."""
-    if actor.role not in STAFF_ROLES:
-        raise NotPermitted(_l("Only social workers review activity logs."))
-    if activity.review_state != ReviewState.PENDING:
-        raise RuleViolation(_l("Only a log waiting for review can be reviewed."))
-    if actor.role != "admin" and activity.logged_by_id == actor.id:
-        raise RuleViolation(
-            _l(
-                "A log you wrote yourself is reviewed by another social worker or "
-                "the project lead."
-            )
-        )
+    reason, by ``workflow.ACTIVITY_REVIEW``. Admins and social workers only; only a
+    log waiting for review."""
+    ACTIVITY_REVIEW.authorize(actor.role, ReviewState.PENDING)
+    ACTIVITY_REVIEW.require(activity.review_state, *REVIEW_DECISIONS.values())
     reason = " ".join((reason or "").split())
-    if decision == "approve":
-        org = activity.organization
-        for helper in activity.volunteers:
-            record = hours_service.record_service(
-                helper.volunteer,
-                org,
-                actor=actor,
-                served_on=activity.held_on,
-                hours=helper.hours,
-                service=activity.title,
-                activity_id=activity.id,
-            )
-            helper.service_record_id = record.id
-        activity.review_state = ReviewState.APPROVED
-        activity.return_reason = ""
-        _event(activity, actor, "approved", reason)
-    elif decision == "return":
-        if not reason:
-            raise ValidationFailed(_l("Say what needs fixing."), field="reason")
-        activity.review_state = ReviewState.RETURNED
-        activity.return_reason = reason[:2000]
-        _event(activity, actor, "returned", reason)
-    else:
+    target = REVIEW_DECISIONS.get(decision)
+    if target is None:
+        # What every review checks comes before the decision, as it always did.
+        _not_own_log(activity, actor=actor)
         raise ValidationFailed(
             _l("The decision is approve or return."), field="decision"
         )
+    step = ACTIVITY_REVIEW.transition(activity.review_state, target)
+    ACTIVITY_REVIEW.apply(step, activity, actor=actor, reason=reason)
+    activity.review_state = target
+    _event(activity, actor, target.value, reason)
     audit.record("review", activity, actor=actor, summary=decision)
     try:
         db.session.flush()
@@ -434,6 +420,58 @@ def review_activity(
             )
         ) from None
     return activity
+
+
+# ---- the guards and effects the activity review names ----
+
+
+def _not_own_log(activity: Activity, *, actor: User, **_context) -> None:
+    if actor.role != "admin" and activity.logged_by_id == actor.id:
+        raise RuleViolation(
+            _l(
+                "A log you wrote yourself is reviewed by another social worker or "
+                "the project lead."
+            )
+        )
+
+
+def _return_reason(activity: Activity, *, reason: str = "", **_context) -> None:
+    if not reason:
+        raise ValidationFailed(_l("Say what needs fixing."), field="reason")
+
+
+def _approve(activity: Activity, *, actor: User, **_context) -> None:
+    org = activity.organization
+    for helper in activity.volunteers:
+        record = hours_service.record_service(
+            helper.volunteer,
+            org,
+            actor=actor,
+            served_on=activity.held_on,
+            hours=helper.hours,
+            service=activity.title,
+            activity_id=activity.id,
+        )
+        helper.service_record_id = record.id
+    activity.return_reason = ""
+
+
+def _return(activity: Activity, *, reason: str = "", **_context) -> None:
+    activity.return_reason = reason[:2000]
+
+
+def _withdraw_changed(activity: Activity, *, actor: User, **_context) -> None:
+    _withdraw_hours(activity, actor, _l("The activity log was changed"))
+
+
+ACTIVITY_REVIEW.bind(
+    guards={"not_own_log": _not_own_log, "return_reason": _return_reason},
+    effects={
+        "approve": _approve,
+        "return": _return,
+        "withdraw_hours": _withdraw_changed,
+    },
+)
 
 
 def add_photo(
@@ -448,10 +486,13 @@ def add_photo(
 
 def check_room_for_photos(activity: Activity, adding: int) -> None:
     """Refuse before anything is written when ``adding`` more would pass nine."""
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(ActivityPhoto)
-        .where(ActivityPhoto.activity_id == activity.id)
+    count = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ActivityPhoto)
+            .where(ActivityPhoto.activity_id == activity.id)
+        )
+        or 0
     )
     if count + adding > photos.MAX_PHOTOS:
         raise ValidationFailed(
@@ -461,10 +502,12 @@ def check_room_for_photos(activity: Activity, adding: int) -> None:
 
 
 def _back_to_review(activity: Activity, actor: User) -> None:
-    """A change to an approved log sends it back for review."""
+    """A change to an approved log sends it back for review (a returned one
+    waits for its author's fix)."""
     if activity.review_state == ReviewState.APPROVED:
-        _withdraw_hours(activity, actor, _l("The activity log was changed"))
-        activity.review_state = ReviewState.PENDING
+        step = ACTIVITY_REVIEW.transition(activity.review_state, ReviewState.PENDING)
+        ACTIVITY_REVIEW.apply(step, activity, actor=actor)
+        activity.review_state = step.target
         _event(activity, actor, "edited")
 
 
@@ -473,10 +516,13 @@ def attach_photo(
 ) -> ActivityPhoto:
     _may_log(actor, activity.organization)
     _back_to_review(activity, actor)
-    count = db.session.scalar(
-        select(func.count())
-        .select_from(ActivityPhoto)
-        .where(ActivityPhoto.activity_id == activity.id)
+    count = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ActivityPhoto)
+            .where(ActivityPhoto.activity_id == activity.id)
+        )
+        or 0
     )
     if count >= photos.MAX_PHOTOS:
         raise ValidationFailed(

@@ -51,6 +51,7 @@ from incubator.security import id_arg
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
+from incubator.workflow import ACTIVITY_REVIEW
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -124,6 +125,7 @@ def calendar():
     month = month_range(request.args.get("month")) or month_range(
         month_key(local_today())
     )
+    assert month is not None  # this month is a month
     start, end = month
     activities = (
         db.session.scalars(activities_query(current_user, month=(start, end)))
@@ -134,7 +136,8 @@ def calendar():
     for activity in activities:
         by_day.setdefault(activity.held_on, []).append(activity)
     first = start - timedelta(days=start.weekday())
-    weeks, day = [], first
+    weeks: list[list[date]] = []
+    day = first
     while day < end or day.weekday() != 0:
         if day.weekday() == 0:
             weeks.append([])
@@ -346,6 +349,14 @@ def detail(activity_id: int):
         history=history,
         ledger=ledger,
         may_edit=may_edit,
+        # The review buttons the workflow offers this user (approve, return).
+        review_steps=[
+            step
+            for step in ACTIVITY_REVIEW.allowed(
+                activity.review_state, current_user.role
+            )
+            if step.target in services.REVIEW_DECISIONS.values()
+        ],
         review_form=ReviewForm(),
         action_form=EmptyForm(),
         saved=request.args.get("saved") == "1",
@@ -456,7 +467,7 @@ def _visible_photo(photo_id: int) -> ActivityPhoto:
     photo = db.session.get(ActivityPhoto, photo_id)
     if photo is None:
         abort(404)
-    org = db.session.get(Organization, photo.activity.organization_id)
+    org = db.session.get_one(Organization, photo.activity.organization_id)
     if not can_see_organization(current_user, org):
         abort(404)
     return photo

@@ -6,9 +6,12 @@ the request's language.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import jsonify
 from flask_babel import gettext as _
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from werkzeug.exceptions import HTTPException
 
 from incubator.database import utcnow
@@ -57,7 +60,7 @@ def error_response(
     headers: dict[str, str] | None = None,
     details: dict | None = None,
 ):
-    body = {
+    body: dict[str, dict[str, Any]] = {
         "error": {
             "code": code or HTTP_CODES.get(status, "error"),
             "message": message or _default_message(status),
@@ -83,6 +86,7 @@ def _no_such_resource(exc: HTTPException) -> bool:
     from werkzeug.exceptions import NotFound
 
     adapter = current_app.create_url_adapter(request)
+    assert adapter is not None  # there is one for every request
     for method in getattr(exc, "valid_methods", None) or ():
         try:
             adapter.match(method=method)
@@ -135,7 +139,7 @@ def _other_digits(value) -> bool:
     )
 
 
-def _field_message(err: dict, in_query: bool = False) -> str:
+def _field_message(err: ErrorDetails, in_query: bool = False) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     if kind == "missing":

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from incubator.api.errors import error_response
 from incubator.api.models import IdempotencyKey
-from incubator.database import utcnow
+from incubator.database import rowcount, utcnow
 from incubator.extensions import db
 
 HEADER = "Idempotency-Key"
@@ -150,7 +150,7 @@ def prune_idempotency_keys(now: datetime | None = None) -> int:
     result = db.session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.expires_at <= (now or utcnow()))
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 @contextmanager
@@ -158,7 +158,8 @@ def commits_deferred() -> Iterator[None]:
     """Inside, ``db.session.commit()`` only flushes, so the view's writes and the
     key commit together afterwards."""
     session = db.session()
-    session.commit = session.flush  # an instance attribute shadows the method
+    # an instance attribute shadows the method (for this block only)
+    session.commit = session.flush  # type: ignore[method-assign]
     try:
         yield
     finally:

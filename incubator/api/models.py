@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """An ``Idempotency-Key`` a user sent with a create, and the answer it got.
 
     Written in the same transaction as the record the create made, so one never

@@ -108,7 +108,7 @@ def build_document() -> dict:
     schemas: dict = {"Error": ERROR_SCHEMA}
     paths: dict = {}
     for route in ROUTES:
-        path, params = _path_and_params(bp.url_prefix + route.rule)
+        path, params = _path_and_params(f"{bp.url_prefix}{route.rule}")
         op: dict = {
             "operationId": route.endpoint,
             "summary": route.summary,

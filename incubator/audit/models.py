@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)

@@ -7,6 +7,7 @@ come from SQLAlchemy's attribute history, which a flush clears.
 from __future__ import annotations
 
 import logging
+from typing import Any, Protocol
 
 from flask import has_request_context, request
 from sqlalchemy import inspect
@@ -15,7 +16,18 @@ from incubator import signals
 from incubator.audit.models import AuditEntry
 from incubator.changes import pending_changes
 from incubator.database import in_unit_of_work, write_apart
-from incubator.extensions import db
+from incubator.extensions import Model, db
+
+# What a value becomes in an entry's JSON ``changes``.
+Shown = str | int | float | bool | None
+
+
+class Actor(Protocol):
+    """Who did it: a user, or anything naming one by id (only the id is kept)."""
+
+    @property
+    def id(self) -> int: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +36,11 @@ def _entry_values(
     action: str,
     entity_type: str,
     *,
-    actor,
+    actor: Actor | None,
     entity_id: int | None,
     summary: str,
     changes: dict | None,
-) -> dict:
+) -> dict[str, Any]:
     """The columns of an audit entry: who (and from which address), what, on what."""
     return {
         "actor_id": getattr(actor, "id", None),
@@ -45,7 +57,7 @@ def record_event(
     action: str,
     entity_type: str,
     *,
-    actor,
+    actor: Actor | None,
     entity_id: int | None = None,
     summary: str = "",
     changes: dict | None = None,
@@ -69,7 +81,7 @@ def record_read(
     action: str,
     entity_type: str,
     *,
-    actor,
+    actor: Actor | None,
     entity_id: int | None = None,
     summary: str = "",
     changes: dict | None = None,
@@ -103,9 +115,9 @@ def record_read(
 
 def record(
     action: str,
-    entity,
+    entity: Model,
     *,
-    actor,
+    actor: Actor | None,
     changes: dict | None = None,
     summary: str = "",
 ) -> AuditEntry:

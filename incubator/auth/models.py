@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.roles import Role
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 
 if TYPE_CHECKING:
     from incubator.organizations.models import Organization
 
 
-class User(db.Model):
+class User(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -69,7 +69,7 @@ class User(db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One browser login. The cookie holds a random key; only its hash is stored.
 
     Logging out or changing the password revokes the row, so a cookie copied before
@@ -90,7 +90,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,7 +104,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """A failed login for a username, kept in the database so all workers count."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ MAX_LENGTH = 128
 
 # A hash to verify against when the username is unknown, so the answer takes as long
 # as for a real account.
-_DUMMY = {}
+_DUMMY: dict[tuple[int, int], str] = {}
 
 
 def _hasher() -> PasswordHasher:

@@ -4,6 +4,7 @@ personal data. Which organizations a user may see is organizations.access."""
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeGuard
 
 from flask import abort
 from flask_login import current_user
@@ -29,13 +30,14 @@ def roles_required(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = frozenset(allowed)
+        # an attribute on the view function, which mypy cannot declare
+        wrapped.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-def may_see_residents(user: User | None) -> bool:
+def may_see_residents(user: User | None) -> TypeGuard[User]:
     """Whether ``user`` may see individual residents (volunteers, attendees,
     members) by name at all. False for viewers, who get counts instead; pages,
     exports, the API and templates (``may_see_residents`` in Jinja) ask this."""

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from incubator import signals
 from incubator.auth.models import ApiToken, LoginFailure, User, UserSession
 from incubator.auth.passwords import verify_password
-from incubator.database import serialize_on, utcnow, write_apart
+from incubator.database import rowcount, serialize_on, utcnow, write_apart
 from incubator.errors import TooManyAttempts, ValidationFailed
 from incubator.extensions import db
 from incubator.security import CONTROL_CHARS
@@ -109,7 +109,7 @@ def prune_login_failures(now: datetime | None = None) -> int:
     now = now or utcnow()
     cutoff = now - current_app.config["LOGIN_FAILURE_WINDOW"]
     result = db.session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 # ---- browser sessions ----
@@ -224,14 +224,17 @@ def revoke_all_sessions(user: User) -> None:
 
 
 def active_session_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(UserSession)
-        .where(
-            UserSession.user_id == user.id,
-            UserSession.revoked_at.is_(None),
-            UserSession.expires_at > utcnow(),
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > utcnow(),
+            )
         )
+        or 0
     )
 
 

@@ -226,8 +226,10 @@ def write_archive(target: Path) -> Manifest:
 def read_manifest(source: Path) -> Manifest:
     try:
         with tarfile.open(source, "r:gz") as tar:
-            member = tar.getmember(MANIFEST)
-            return Manifest.from_json(tar.extractfile(member).read())
+            data = tar.extractfile(tar.getmember(MANIFEST))
+            if data is None:
+                raise ValueError(f"{MANIFEST} is not a file")
+            return Manifest.from_json(data.read())
     except (OSError, KeyError, tarfile.TarError, ValueError, TypeError) as exc:
         raise BackupError(f"{source} is not a readable backup archive: {exc}") from None
 
@@ -262,7 +264,9 @@ def _unpack(source: Path, manifest: Manifest, staging: Path) -> Path:
                 out = staging / UPLOADS / _safe_relative(expected[member.name])
             out.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha256()
-            with tar.extractfile(member) as data, out.open("wb") as handle:
+            source_file = tar.extractfile(member)
+            assert source_file is not None  # a regular file, checked above
+            with source_file as data, out.open("wb") as handle:
                 for chunk in iter(lambda: data.read(1 << 20), b""):
                     digest.update(chunk)
                     handle.write(chunk)
@@ -287,6 +291,8 @@ def _unpack(source: Path, manifest: Manifest, staging: Path) -> Path:
 
 def _restore_sqlite(dump: Path) -> dict[str, int]:
     path = db.engine.url.database
+    if not path:
+        raise BackupError("An in-memory SQLite database cannot be restored.")
     db.session.remove()
     db.engine.dispose()
     with closing(sqlite3.connect(dump)) as source:

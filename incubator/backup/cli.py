@@ -83,6 +83,7 @@ def _guarded_downgrade(original: click.Command) -> click.Command:
                     "brings them back. Back up first (flask backup), then run "
                     "again with --force."
                 )
+        assert original.callback is not None  # Flask-Migrate's command has one
         ctx.invoke(original.callback, **kwargs)
 
     return click.Command(
@@ -105,6 +106,7 @@ def guard_downgrade(app: Flask) -> None:
     """Replace this app's ``db`` command group by a copy whose ``downgrade`` is
     guarded (Flask-Migrate's own group is left as it is)."""
     original = app.cli.commands["db"]
+    assert isinstance(original, click.Group)  # Flask-Migrate's group
     group = click.Group(
         original.name,
         commands={

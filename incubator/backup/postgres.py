@@ -47,7 +47,7 @@ def tool_major(path: str) -> int:
 
 
 def server_major() -> int:
-    num = db.session.execute(text("SHOW server_version_num")).scalar()
+    num = db.session.execute(text("SHOW server_version_num")).scalar_one()
     db.session.rollback()
     return int(num) // 10000
 

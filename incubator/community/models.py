@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from incubator.extensions import db
+from incubator.extensions import Model
 
 
-class Community(db.Model):
+class Community(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     district: Mapped[str] = mapped_column(String(64), default="")
@@ -20,7 +20,7 @@ class Community(db.Model):
     )
 
 
-class Compound(db.Model):
+class Compound(Model):
     """A residential compound (小区) of the community."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -327,7 +327,7 @@ def _seed_series(organizer: User, orgs: list[Organization], rng) -> int:
         occurrence.topic = topic
         occurrence.trainer = trainer
         occurrence.created_at = _at(planned)
-    db.session.get(SessionSeries, series[0].series_id).created_at = _at(planned)
+    db.session.get_one(SessionSeries, series[0].series_id).created_at = _at(planned)
     db.session.flush()
 
     moved = series[MOVED]
@@ -407,9 +407,10 @@ def _registrations(session: TrainingSession, rng) -> None:
             # Past registrations are entered by the social worker (from the
             # paper sign-up list); leaders register for coming sessions.
             actor = org.leader if upcoming and org.leader else org.social_worker
-            sessions.register(
-                session, org, actor=actor or org.social_worker, count=count
-            )
+            actor = actor or org.social_worker
+            if actor is None:
+                raise LookupError(f"demo organization {org.name} has no social worker")
+            sessions.register(session, org, actor=actor, count=count)
 
 
 def _attendance(session: TrainingSession, organizer: User, rng) -> None:
@@ -482,7 +483,7 @@ def _seed_followups(org: Organization, rng) -> int:
     since = max(months_before(today, 12), _since(org) + timedelta(days=14))
     # Working back from the open one: each was done ``months`` before the next
     # was due, a few days either side of its own due date.
-    plan = []
+    plan: list[tuple[date, date]] = []
     while True:
         done_on = months_before(target, months)
         if plan and done_on < since:
@@ -511,6 +512,8 @@ def _seed_followups(org: Organization, rng) -> int:
                 outcome=outcomes[(offset + index) % len(outcomes)],
                 done_on=done_on,
             )
+            if following is None:  # the stages of the demo all have a cadence
+                raise LookupError(f"no follow-up came after {followup.id}")
             following.created_at = moment
         followup = following
     if followup.due_on != final:  # a month end the cadence cannot land on

@@ -63,7 +63,20 @@ LOGINS = (
 # name, kind, compound index, filing status, founded, members, owning sw, leader,
 # stage path [(stage, months ago)], assessments [(months ago, scores)],
 # notes [(days ago, contact kind, text)]
-ORGANIZATIONS = (
+OrganizationSpec = tuple[
+    str,
+    str,
+    int,
+    str,
+    date,
+    int,
+    str,
+    str | None,
+    list[tuple[str, int]],
+    list[tuple[int, tuple[int, ...]]],
+    list[tuple[int, str, str]],
+]
+ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     (
         "禾山夕阳红舞蹈队",
         "culture_sports",
@@ -307,7 +320,9 @@ def _moment(months_ago: int, days: int = 0) -> datetime:
     return datetime.combine(day, time(10), tzinfo=local_zone()).astimezone(UTC)
 
 
-def _seed_organization(spec, accounts, compounds) -> None:
+def _seed_organization(
+    spec: OrganizationSpec, accounts: dict[str, User], compounds: list[Compound]
+) -> None:
     """One demo organization with a plausible past: its stage moves, assessments
     and case notes are dated back, as an import of earlier records would be."""
     (

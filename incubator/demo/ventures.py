@@ -476,7 +476,7 @@ def _apply(
     return services.apply(
         round_,
         org,
-        actor=org.leader or org.social_worker,
+        actor=org.leader or _social_worker(org),
         sponsor=orgs[proposal.sponsor] if proposal.sponsor else None,
         budget_lines=proposal.budget_lines,
         title=proposal.title,
@@ -488,8 +488,15 @@ def _apply(
     )
 
 
+def _social_worker(org: Organization) -> User:
+    """Every demo organization has one (``seed.ORGANIZATIONS`` names it)."""
+    if org.social_worker is None:
+        raise LookupError(f"demo organization {org.name} has no social worker")
+    return org.social_worker
+
+
 def _worker(venture: Venture) -> User:
-    return venture.organization.social_worker
+    return _social_worker(venture.organization)
 
 
 def _panel(venture: Venture, admin: User, reviewers: list[User]) -> list[User]:
@@ -615,7 +622,7 @@ def _spend(venture: Venture, lines: list[tuple[date, str, str]]) -> None:
         with _dated(day, hour=17) as moment:
             line = spending.record_expenditure(
                 venture,
-                actor=org.leader or org.social_worker,
+                actor=org.leader or _social_worker(org),
                 spent_on=day,
                 amount=amount,
                 purpose=purpose,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +21,7 @@ from incubator.organizations.access import get_visible_organization_or_404
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
-SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
+SAFE_DAY: dict[str, Any] = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
 
 
 class FollowUpIn(BaseModel):

@@ -33,20 +33,20 @@ def last_followup(org_ids: list[int]) -> dict[int, date]:
         )
         .group_by(FollowUp.organization_id)
     )
-    return {org_id: day for org_id, day in rows}
+    return {org_id: day for org_id, day in rows if day is not None}
 
 
 def _followup_count(org, viewer) -> int:
     if viewer.role not in STAFF_ROLES:
         return 0
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count())
         .select_from(FollowUp)
         .where(
             FollowUp.organization_id == org.id,
             FollowUp.state == FollowUpState.DONE,
         )
-    )
+    ).one()
 
 
 def followup_events(org, viewer, limit):
@@ -76,11 +76,12 @@ def followup_events(org, viewer, limit):
             record_id=f.id,
         )
         for f in rows
+        if f.done_on is not None  # always, for a done one
     ]
 
 
 def _session_count(org, viewer) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count())
         .select_from(SessionInvite)
         .join(TrainingSession, TrainingSession.id == SessionInvite.session_id)
@@ -88,7 +89,7 @@ def _session_count(org, viewer) -> int:
             SessionInvite.organization_id == org.id,
             TrainingSession.state == SessionState.HELD,
         )
-    )
+    ).one()
 
 
 def session_events(org, viewer, limit):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 from incubator.organizations.models import Organization
 
 
@@ -44,7 +44,7 @@ STATE_LABELS = {
 }
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     kind: Mapped[str] = mapped_column(String(16))
@@ -86,7 +86,7 @@ class FollowUp(db.Model):
         return str(STATE_LABELS[FollowUpState(self.state)])
 
 
-class CadenceSetting(db.Model):
+class CadenceSetting(Model):
     """Months between follow-ups for a stage; absent rows mean the defaults of
     DOMAIN.md, ``months`` empty means none."""
 

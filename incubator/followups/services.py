@@ -26,6 +26,7 @@ from incubator.followups.models import CadenceSetting, FollowUp, FollowUpState, 
 from incubator.i18n import local_date, local_today
 from incubator.organizations.models import Organization
 from incubator.periods import add_months
+from incubator.workflow import FOLLOWUP
 
 DEFAULT_CADENCE = {
     "intake": 1,
@@ -235,13 +236,12 @@ def complete_followup(
     """Mark done with an outcome note; returns the next follow-up scheduled by the
     stage's cadence (none when the stage has no cadence or another one is already
     open)."""
-    _may_manage(actor)
+    FOLLOWUP.authorize(actor.role, FollowUpState.OPEN)
     if expected_version is not None and expected_version != followup.version:
         raise StaleRecord(
             _l("Someone else changed this follow-up after you opened it; reload it.")
         )
-    if followup.state != FollowUpState.OPEN:
-        raise RuleViolation(_l("This follow-up is already closed."))
+    step = FOLLOWUP.transition(followup.state, FollowUpState.DONE)
     outcome = str(outcome or "").strip()
     if not outcome:
         raise ValidationFailed(_l("Note the outcome."), field="outcome")
@@ -256,7 +256,7 @@ def complete_followup(
             _l("The date cannot be in the future, nor long before the follow-up."),
             field="done_on",
         )
-    followup.state = FollowUpState.DONE
+    followup.state = step.target
     followup.done_on = done_on
     followup.outcome = outcome
     audit.record("complete", followup, actor=actor)
@@ -281,11 +281,12 @@ def complete_followup(
 
 
 def cancel_followup(followup: FollowUp, *, actor: User | None, reason: str) -> None:
+    """Cancel an open follow-up (``workflow.FOLLOWUP`` declares it the system's
+    move: a stage change without cadence; a social worker's code may too)."""
     if actor is not None:
         _may_manage(actor)
-    if followup.state != FollowUpState.OPEN:
-        raise RuleViolation(_l("This follow-up is already closed."))
-    followup.state = FollowUpState.CANCELLED
+    step = FOLLOWUP.transition(followup.state, FollowUpState.CANCELLED)
+    followup.state = step.target
     followup.outcome = str(reason or "")[:5000]
     audit.record("cancel", followup, actor=actor)
     db.session.flush()

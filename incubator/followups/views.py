@@ -19,7 +19,7 @@ from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.followups import services
 from incubator.followups.forms import CompleteForm, FollowUpForm
-from incubator.followups.models import KIND_LABELS, FollowUp
+from incubator.followups.models import KIND_LABELS, FollowUp, FollowUpState
 from incubator.followups.queries import followups_query, my_work
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
@@ -30,6 +30,7 @@ from incubator.organizations.views import user_choices
 from incubator.paging import paginate
 from incubator.security import id_arg, int_field
 from incubator.transaction import roll_back, submit_form
+from incubator.workflow import FOLLOWUP
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -62,6 +63,8 @@ def index():
         sw_choices=user_choices(STAFF, _("All social workers")),
         today=local_today(),
         complete_form=CompleteForm(),
+        # the states whose follow-ups show the "Done" form to this user
+        may_complete=FOLLOWUP.sources(FollowUpState.DONE, current_user.role),
     )
 
 
@@ -149,6 +152,8 @@ def mine():
         work=work,
         today=local_today(),
         complete_form=CompleteForm(),
+        # the states whose follow-ups show the "Done" form to this user
+        may_complete=FOLLOWUP.sources(FollowUpState.DONE, current_user.role),
         kind_labels=KIND_LABELS,
     )
 

@@ -29,7 +29,7 @@ FIELDS = ("key", "label_zh", "label_en", "position", "active")
 def _rows_from_form(prefix: str) -> list[dict]:
     """Rows posted as ``<prefix>-<n>-<field>``; a new row with an empty key is
     ignored."""
-    rows = {}
+    rows: dict[str, dict[str, str]] = {}
     for name, value in request.form.items():
         parts = name.split("-", 2)
         if len(parts) == 3 and parts[0] == prefix and parts[2] in FIELDS:

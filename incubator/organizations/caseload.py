@@ -14,7 +14,7 @@ Features also flag what needs attention (e.g. overdue plan actions)::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -83,7 +83,7 @@ class CaseloadRow:
     flags: tuple[str, ...] = ()
 
 
-def caseload_rows(orgs: list[Organization]) -> list[CaseloadRow]:
+def caseload_rows(orgs: Sequence[Organization]) -> list[CaseloadRow]:
     """Rows for ``orgs``: one query per registered source, whatever their number."""
     ids = [o.id for o in orgs]
     contacts = _latest(LAST_CONTACT_SOURCES, ids)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Response
 from flask_babel import gettext as _
 
@@ -11,7 +13,7 @@ from incubator.organizations.models import Organization
 from incubator.spreadsheets import new_sheet, write_row, xlsx_response
 
 
-def organizations_workbook(orgs: list[Organization]) -> Response:
+def organizations_workbook(orgs: Sequence[Organization]) -> Response:
     headers = [
         _("Name of the organization"),
         _("Kind"),

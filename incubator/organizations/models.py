@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from incubator.auth.models import User
 from incubator.community.models import Community, Compound
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 from incubator.normalize import name_key as normalized_name_key
 
 
@@ -62,7 +62,7 @@ FILING_STATUS_LABELS = {
 }
 
 
-class Organization(db.Model):
+class Organization(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -134,7 +134,7 @@ class Organization(db.Model):
         return f"<Organization {self.name}>"
 
 
-class StageChange(db.Model):
+class StageChange(Model):
     """One move of an organization between stages. Never updated or deleted: the
     labels are copied, so renaming a stage later does not rewrite history."""
 
@@ -158,7 +158,7 @@ class StageChange(db.Model):
     )
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """A capacity assessment (能力评估): a score 1-5 on each dimension."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,7 +183,7 @@ class Assessment(db.Model):
         return {s.dimension: s.score for s in self.scores}
 
 
-class AssessmentScore(db.Model):
+class AssessmentScore(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     dimension: Mapped[str] = mapped_column(String(32))
@@ -212,7 +212,7 @@ CONTACT_KIND_LABELS = {
 }
 
 
-class CaseNote(db.Model):
+class CaseNote(Model):
     """A social worker's dated note (工作记录); never shown to org leaders."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,7 +236,7 @@ class CaseNote(db.Model):
 # ---- configuration (admin) ----
 
 
-class StageSetting(db.Model):
+class StageSetting(Model):
     """A configured incubation stage. Absent rows mean the defaults of DOMAIN.md."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -247,7 +247,7 @@ class StageSetting(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class DimensionSetting(db.Model):
+class DimensionSetting(Model):
     """A configured assessment dimension. Absent rows mean the defaults."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -258,7 +258,7 @@ class DimensionSetting(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class GraduationSetting(db.Model):
+class GraduationSetting(Model):
     """The graduation (出壳) criteria; one row, absent means the defaults."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

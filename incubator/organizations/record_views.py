@@ -3,6 +3,8 @@ case notes, archive and timeline."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,6 +41,7 @@ from incubator.organizations.views import READERS, STAFF, _fill_choices, _values
 from incubator.paging import requested_page
 from incubator.periods import months_between
 from incubator.transaction import run_and_flash
+from incubator.workflow import STAGE
 
 RADAR_ASSESSMENTS = 3
 
@@ -48,14 +51,16 @@ def _org_or_404(org_id: int) -> Organization:
 
 
 def _stage_form(org: Organization) -> StageChangeForm:
+    """The stages the workflow lets the user move ``org`` to (the rules that need
+    the records, such as assessments, are checked on submit)."""
     form = StageChangeForm()
-    form.to.choices = [
-        SelectChoice(s.key, s.label) for s in stages() if s.key != org.stage
-    ]
+    line = stages()
+    allowed = set(STAGE.targets(org.stage, [s.key for s in line], current_user.role))
+    form.to.choices = [SelectChoice(s.key, s.label) for s in line if s.key in allowed]
     return form
 
 
-def _radar(assessments: list[Assessment]) -> dict:
+def _radar(assessments: Sequence[Assessment]) -> dict:
     dims = dimensions()
     return {
         "indicators": [{"name": d.label, "max": 5} for d in dims],
@@ -98,7 +103,7 @@ def detail(org_id: int):
         .limit(RADAR_ASSESSMENTS)
     ).all()
     staff = current_user.role in STAFF_ROLES
-    notes = []
+    notes: Sequence[CaseNote] = []
     if staff:
         notes = db.session.scalars(
             select(CaseNote)

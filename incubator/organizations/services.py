@@ -250,7 +250,8 @@ def update_organization(
     if "name" in changed:
         _check_unique_name(changed["name"], org.community_id, exclude=org.id)
     if "compound_id" in changed and changed["compound_id"] is not None:
-        compound = db.session.get(Compound, changed["compound_id"])
+        # it exists: _clean checked it
+        compound = db.session.get_one(Compound, changed["compound_id"])
         if compound.community_id != org.community_id:
             raise ValidationFailed(
                 _l("That compound belongs to another community."), field="compound_id"

@@ -67,7 +67,8 @@ def _clean_rows(rows: list[dict], prefix: str) -> list[dict]:
                 field=f"{prefix}.{key}.label_zh",
             )
         try:
-            position = int(row.get("position"))
+            # a missing position raises TypeError, refused below
+            position = int(row.get("position"))  # type: ignore[arg-type]
             if not 0 <= position <= MAX_POSITION:
                 raise ValueError
         except (TypeError, ValueError):

@@ -38,6 +38,7 @@ from incubator.organizations.models import (
     StageChange,
 )
 from incubator.periods import months_before
+from incubator.workflow import STAGE
 
 # Features that act on a stage change (e.g. rescheduling follow-ups) register here;
 # each is called with (org, change, actor) inside the same transaction.
@@ -147,36 +148,10 @@ def change_stage(
         raise ValidationFailed(
             _l("The organization is already at this stage."), field="to"
         )
-    back_to = org.stage_before_dormant if org.stage == DORMANT else None
-    if org.stage == DORMANT and back_to in stages and stages[back_to].active:
-        direction = "revive"
-        if to != back_to:
-            raise RuleViolation(
-                _l(
-                    "A dormant organization goes back to the stage it came from: "
-                    "%(stage)s.",
-                    stage=stages[back_to].label,
-                ),
-                field="to",
-            )
-    elif to == DORMANT:
-        direction = "dormant"
-    elif (
-        current is not None
-        and current.on_line
-        and target.position < current.position
-        and to != GRADUATED
-    ):
-        direction = "backward"
-        if not reason:
-            raise ValidationFailed(
-                _l("Moving back to an earlier stage needs a reason."), field="reason"
-            )
-    else:
-        # Forward, or out of dormancy when the stage it came from is gone: the
-        # rules of a forward move apply.
-        direction = "forward"
-        _check_forward(org, target)
+    direction = _direction(org, to, stages)
+    step = STAGE.named(direction)
+    step.authorize(actor.role)
+    STAGE.check(step, org, to=to, target=target, reason=reason, stages=stages)
     now = utcnow()
     change = StageChange(
         organization_id=org.id,
@@ -206,6 +181,61 @@ def change_stage(
     for listener in STAGE_LISTENERS:
         listener(org, change, actor)
     return change
+
+
+def _direction(org: Organization, to: str, stages: dict) -> str:
+    """Which of ``workflow.STAGE``'s moves takes ``org`` to ``to``: revive (out of
+    休眠, back to the stage it came from), dormant, backward (to an earlier stage on
+    the line; 出壳 is never backward) or forward (also out of dormancy when the
+    stage it came from is gone: the rules of a forward move apply)."""
+    current = stages.get(org.stage)
+    back_to = org.stage_before_dormant if org.stage == DORMANT else None
+    if org.stage == DORMANT and back_to in stages and stages[back_to].active:
+        return "revive"
+    if to == DORMANT:
+        return "dormant"
+    target = stages[to]
+    if (
+        current is not None
+        and current.on_line
+        and target.position < current.position
+        and to != GRADUATED
+    ):
+        return "backward"
+    return "forward"
+
+
+def _back_to_origin(org: Organization, *, to: str, stages: dict, **_context) -> None:
+    back_to = org.stage_before_dormant
+    if to != back_to:
+        raise RuleViolation(
+            _l(
+                "A dormant organization goes back to the stage it came from: "
+                "%(stage)s.",
+                stage=stages[back_to].label,
+            ),
+            field="to",
+        )
+
+
+def _reason_given(org: Organization, *, reason: str, **_context) -> None:
+    if not reason:
+        raise ValidationFailed(
+            _l("Moving back to an earlier stage needs a reason."), field="reason"
+        )
+
+
+def _forward_rules(org: Organization, *, target, **_context) -> None:
+    _check_forward(org, target)
+
+
+STAGE.bind(
+    guards={
+        "back_to_origin": _back_to_origin,
+        "reason_given": _reason_given,
+        "forward_rules": _forward_rules,
+    }
+)
 
 
 def _check_forward(org: Organization, target) -> None:

@@ -88,7 +88,10 @@ def timeline_total(org: Organization, viewer: User) -> int:
 
 
 def _count(model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+    return (
+        db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+        or 0
+    )
 
 
 def timeline_for(

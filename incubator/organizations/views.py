@@ -21,6 +21,7 @@ from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.export import organizations_workbook
 from incubator.organizations.forms import OrganizationFilterForm, OrganizationForm
 from incubator.organizations.incubation import stages
+from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.paging import paginate
 from incubator.periods import months_between
@@ -108,7 +109,7 @@ def board():
     )
     orgs = db.session.scalars(query).unique().all()
     today = local_today()
-    columns = {s.key: [] for s in stages()}
+    columns: dict[str, list[tuple[Organization, int]]] = {s.key: [] for s in stages()}
     for org in orgs:
         months = months_between(local_date(org.stage_since), today)
         columns.setdefault(org.stage, []).append((org, months))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
@@ -23,7 +24,7 @@ from incubator.projects.models import Project
 TAG = "reports"
 READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 
-SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
+SAFE_DAY: dict[str, Any] = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
 
 
 class ProjectIn(BaseModel):

@@ -9,11 +9,13 @@ number of rows. Only approved (reviewed) activities count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from incubator.activities.models import (
     Activity,
@@ -59,7 +61,7 @@ def activities(period: Period, form: str | None = None) -> int:
     stmt = select(func.count(Activity.id)).where(*_approved(period))
     if form:
         stmt = stmt.where(Activity.form == form)
-    return int(db.session.scalar(stmt))
+    return int(db.session.scalars(stmt).one())
 
 
 def group_activities(period: Period) -> int:
@@ -73,27 +75,29 @@ def community_activities(period: Period) -> int:
 def service_sessions(period: Period) -> int:
     """Approved activities of the centre's 13 service types (every type is one)."""
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count(Activity.id)).where(
                 *_approved(period),
                 Activity.service_type.in_([t.value for t in ServiceType]),
             )
-        )
+        ).one()
     )
 
 
 def person_times(period: Period) -> int:
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.coalesce(func.sum(Activity.person_times), 0)).where(
                 *_approved(period)
             )
-        )
+        ).one()
     )
 
 
-def _breakdown(period: Period, column, keys) -> dict[str, int]:
-    rows = dict(
+def _breakdown(
+    period: Period, column: InstrumentedAttribute[str], keys: Iterable[StrEnum]
+) -> dict[str, int]:
+    rows: dict[str, int] = dict(
         db.session.execute(
             select(column, func.count(Activity.id))
             .where(*_approved(period))
@@ -152,25 +156,25 @@ def resources_value(period: Period) -> Decimal:
 def organizations_new(period: Period) -> int:
     start, end = period
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count(Organization.id)).where(
                 Organization.created_at >= moment(start),
                 Organization.created_at < moment(end),
             )
-        )
+        ).one()
     )
 
 
 def stage_moves(period: Period) -> int:
     start, end = period
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count(StageChange.id)).where(
                 StageChange.from_stage.is_not(None),
                 StageChange.changed_at >= moment(start),
                 StageChange.changed_at < moment(end),
             )
-        )
+        ).one()
     )
 
 
@@ -214,7 +218,7 @@ def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int
     )
     both = at_start.union(moved_in).subquery()
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count())
             .select_from(both)
             .join(Organization, Organization.id == both.c[0])
@@ -224,7 +228,7 @@ def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int
                     Organization.archived_at >= moment(start),
                 )
             )
-        )
+        ).one()
     )
 
 
@@ -232,26 +236,26 @@ def ventures_supported(period: Period) -> int:
     """Ventures approved (立项) in the period, whatever became of them after."""
     start, end = period
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count(Venture.id)).where(
                 Venture.approved_amount.is_not(None),
                 Venture.decided_on >= start,
                 Venture.decided_on < end,
             )
-        )
+        ).one()
     )
 
 
 def capacity_sessions(period: Period) -> int:
     start, end = period
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count(TrainingSession.id)).where(
                 TrainingSession.state == SessionState.HELD,
                 TrainingSession.starts_at >= moment(start),
                 TrainingSession.starts_at < moment(end),
             )
-        )
+        ).one()
     )
 
 
@@ -276,13 +280,13 @@ def session_attendees(period: Period) -> int:
 def followups_done(period: Period) -> int:
     start, end = period
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count(FollowUp.id)).where(
                 FollowUp.state == FollowUpState.DONE,
                 FollowUp.done_on >= start,
                 FollowUp.done_on < end,
             )
-        )
+        ).one()
     )
 
 
@@ -292,7 +296,7 @@ def followups_overdue(period: Period) -> int:
     _start, end = period
     cutoff = min(end, local_today())
     return int(
-        db.session.scalar(
+        db.session.scalars(
             select(func.count(FollowUp.id)).where(
                 FollowUp.due_on < cutoff,
                 or_(
@@ -303,7 +307,7 @@ def followups_overdue(period: Period) -> int:
                     ),
                 ),
             )
-        )
+        ).one()
     )
 
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.community.models import Community
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 
 
-class Project(db.Model):
+class Project(Model):
     """A government-purchased social work service project."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Project(db.Model):
     )
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     """A contract indicator of a project: a metric (projects.metrics.METRICS) and
     its target for the project's period. Progress is computed, never typed in."""
 

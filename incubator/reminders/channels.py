@@ -86,6 +86,7 @@ def send_email(out: Outgoing) -> None:
     message.add_alternative(
         render_template("email/reminder.html", out=out), subtype="html"
     )
+    client: smtplib.SMTP
     try:
         if config.get("MAIL_USE_SSL"):
             client = smtplib.SMTP_SSL(

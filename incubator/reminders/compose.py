@@ -26,7 +26,7 @@ from incubator.i18n import local_today, local_zone
 from incubator.money import yuan
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.models import Organization
-from incubator.periods import month_range, months_before, previous_month
+from incubator.periods import month_bounds, months_before, previous_month
 from incubator.projects import metrics
 from incubator.projects.models import Project
 from incubator.projects.services import METRIC_LABELS, progress
@@ -62,7 +62,7 @@ def drafts_for(period: str) -> list[Draft]:
 def _log_reminders(period: str) -> list[Draft]:
     """Leaders whose organizations logged nothing last month: one reminder each,
     naming those organizations, linking straight to the log form."""
-    start, end = month_range(previous_month(period))
+    start, end = month_bounds(previous_month(period))
     logged = (
         select(Activity.organization_id)
         .where(Activity.held_on >= start, Activity.held_on < end)
@@ -108,7 +108,7 @@ def _log_reminders(period: str) -> list[Draft]:
 
 def _digests(period: str) -> list[Draft]:
     """One digest per active social worker."""
-    start, end = month_range(period)
+    start, end = month_bounds(period)
     workers = db.session.execute(
         select(User.id, User.name).where(
             User.role == Role.SOCIAL_WORKER, User.active.is_(True)
@@ -116,14 +116,14 @@ def _digests(period: str) -> list[Draft]:
     ).all()
     if not workers:
         return []
-    overdue: dict[int, int] = dict(
+    overdue: dict[int | None, int] = dict(
         db.session.execute(
             select(FollowUp.assignee_id, func.count())
             .where(FollowUp.state == FollowUpState.OPEN, FollowUp.due_on < start)
             .group_by(FollowUp.assignee_id)
         ).all()
     )
-    due: dict[int, int] = dict(
+    due: dict[int | None, int] = dict(
         db.session.execute(
             select(FollowUp.assignee_id, func.count())
             .where(
@@ -134,7 +134,7 @@ def _digests(period: str) -> list[Draft]:
             .group_by(FollowUp.assignee_id)
         ).all()
     )
-    sessions: dict[int, int] = dict(
+    sessions: dict[int | None, int] = dict(
         db.session.execute(
             select(TrainingSession.organizer_id, func.count())
             .where(
@@ -145,7 +145,7 @@ def _digests(period: str) -> list[Draft]:
             .group_by(TrainingSession.organizer_id)
         ).all()
     )
-    actions: dict[int, int] = dict(
+    actions: dict[int | None, int] = dict(
         db.session.execute(
             select(Organization.social_worker_id, func.count(PlanAction.id))
             .join(Venture, Venture.id == PlanAction.venture_id)
@@ -159,7 +159,7 @@ def _digests(period: str) -> list[Draft]:
             .group_by(Organization.social_worker_id)
         ).all()
     )
-    reviews: dict[int, int] = dict(
+    reviews: dict[int | None, int] = dict(
         db.session.execute(
             select(Organization.social_worker_id, func.count(Activity.id))
             .join(Organization, Organization.id == Activity.organization_id)
@@ -203,7 +203,7 @@ def _digests(period: str) -> list[Draft]:
     return drafts
 
 
-def _silent_by_worker(start: date) -> dict[int, list[str]]:
+def _silent_by_worker(start: date) -> dict[int | None, list[str]]:
     orgs = db.session.scalars(
         select(Organization).where(
             Organization.archived_at.is_(None),
@@ -212,7 +212,7 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
     ).all()
 
     cutoff = months_before(start, SILENT_MONTHS)
-    result: dict[int, list[str]] = defaultdict(list)
+    result: dict[int | None, list[str]] = defaultdict(list)
     for row in caseload_rows(list(orgs)):
         heard = max(
             (d for d in (row.last_contact, row.last_activity) if d), default=None
@@ -226,7 +226,7 @@ def _silent_by_worker(start: date) -> dict[int, list[str]]:
 def month_figures(month: str) -> dict:
     """The month's headline figures, from the reports' shared counting functions
     (so the reminder and the report always agree)."""
-    period = month_range(month)
+    period = month_bounds(month)
     return {
         "activities": metrics.activities(period),
         "person_times": metrics.person_times(period),
@@ -247,7 +247,7 @@ def _reports(period: str) -> list[Draft]:
         return []
     month = previous_month(period)
     figures = month_figures(month)
-    start, _end = month_range(month)
+    start, _end = month_bounds(month)
     link = _report_link(month)
     body = "\n".join(
         str(line)

@@ -7,6 +7,7 @@ start-up to catch up after downtime; running it twice changes nothing."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -67,7 +68,7 @@ def run_monthly(
     return result
 
 
-def record_run(job: str, call) -> None:
+def record_run(job: str, call: Callable[[], object]) -> None:
     """Run ``call()`` and keep a ``JobRun`` row of it for the admin page."""
     run = db.session.scalar(select(JobRun).where(JobRun.job == job))
     if run is None:
@@ -78,17 +79,17 @@ def record_run(job: str, call) -> None:
         db.session.commit()
     except Exception:  # two processes made the row at once: use theirs
         db.session.rollback()
-        run = db.session.scalar(select(JobRun).where(JobRun.job == job))
+        run = db.session.scalars(select(JobRun).where(JobRun.job == job)).one()
     try:
         summary = call()
     except Exception as exc:
         db.session.rollback()
-        run = db.session.get(JobRun, run.id)
+        run = db.session.get_one(JobRun, run.id)
         run.ok, run.finished_at, run.summary = False, utcnow(), repr(exc)[:1000]
         db.session.commit()
         logger.exception("job %s failed", job)
         return
-    run = db.session.get(JobRun, run.id)
+    run = db.session.get_one(JobRun, run.id)
     run.ok, run.finished_at, run.summary = True, utcnow(), str(summary or "")[:1000]
     db.session.commit()
 
@@ -133,7 +134,7 @@ def monthly_job() -> None:
     each with its own period and commit, so a crash part-way resumes where it
     stopped and a second run records nothing more."""
 
-    def call():
+    def call() -> str:
         months, skipped = periods_due()
         if skipped:
             logger.warning(

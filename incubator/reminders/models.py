@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 
 
 class Kind(StrEnum):
@@ -63,7 +63,7 @@ DELIVERY_STATE_LABELS = {
 }
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """A reminder or notice for one user; it is their in-app notification. The
     unique key (recipient, kind, period) is what makes "exactly once" hold
     whatever retries, restarts or extra processes happen."""
@@ -98,7 +98,7 @@ class Reminder(db.Model):
             return self.kind
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """A reminder sent by email or to the WeCom group, after the commit that
     recorded it. Claimed (``sending``) before it goes out, so two processes never
     both send it; failures retry with backoff, then stay ``failed``."""
@@ -125,7 +125,7 @@ class Delivery(db.Model):
         return str(DELIVERY_STATE_LABELS[DeliveryState(self.state)])
 
 
-class ReminderPreference(db.Model):
+class ReminderPreference(Model):
     """A user's channels for one kind of reminder (in-app is always on)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +137,7 @@ class ReminderPreference(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "kind"),)
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """The last run of each scheduled job (or of the CLI), for the admin page."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,14 +21,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
-from incubator.database import utcnow
-from incubator.extensions import db
+from incubator.database import rowcount, utcnow
+from incubator.extensions import Model, db
 from incubator.reminders import channels
 from incubator.reminders.compose import Draft
 from incubator.reminders.models import (
@@ -45,17 +47,21 @@ STUCK_AFTER = timedelta(minutes=15)
 WECOM_PER_MINUTE = 20
 
 
-def _insert_ignoring_duplicates(table, rows: list[dict]) -> None:
+def _insert_ignoring_duplicates(model: type[Model], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
+    table = model.__table__
     if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        db.session.execute(
+            postgresql.insert(table).values(rows).on_conflict_do_nothing()
+        )
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(table).values(rows).on_conflict_do_nothing())
+        db.session.execute(sqlite.insert(table).values(rows).on_conflict_do_nothing())
 
 
-def chosen_channels(users: Iterable[User], kinds: set[str]) -> dict:
+def chosen_channels(
+    users: Iterable[User], kinds: set[str]
+) -> dict[tuple[int, str], list[Channel]]:
     """{(user id, kind): [channel, ...]} for channels that are configured."""
     ids = [u.id for u in users]
     prefs = db.session.scalars(
@@ -68,9 +74,9 @@ def chosen_channels(users: Iterable[User], kinds: set[str]) -> dict:
     wecom_on = channels.wecom_configured()
     # The WeCom group is the agency team's: residents' reminders never go there.
     staff = {u.id for u in users if u.role in STAFF_ROLES}
-    result: dict = {}
+    result: dict[tuple[int, str], list[Channel]] = {}
     for pref in prefs:
-        picked = []
+        picked: list[Channel] = []
         if pref.email and email_on:
             # without an address it fails where the admin page shows it
             picked.append(Channel.EMAIL)
@@ -102,7 +108,7 @@ def record(drafts: list[Draft], period: str) -> int:
     before = existing()
     now = utcnow()
     _insert_ignoring_duplicates(
-        Reminder.__table__,
+        Reminder,
         [
             {
                 "recipient_id": d.recipient_id,
@@ -130,7 +136,7 @@ def record(drafts: list[Draft], period: str) -> int:
     # Deliveries for every reminder of the period, old ones included (a channel
     # chosen or set up since); the unique (reminder, channel) key keeps each one.
     _insert_ignoring_duplicates(
-        Delivery.__table__,
+        Delivery,
         [
             {
                 "reminder_id": rid,
@@ -167,7 +173,7 @@ def release_stuck(now: datetime | None = None) -> int:
         )
     )
     db.session.commit()
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def _claim(delivery_id: int, now: datetime) -> bool:
@@ -181,24 +187,27 @@ def _claim(delivery_id: int, now: datetime) -> bool:
         .values(state=DeliveryState.SENDING, claimed_at=now)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def _wecom_sent_last_minute(now: datetime) -> int:
-    return db.session.scalar(
-        select(func.count(Delivery.id)).where(
-            Delivery.channel == Channel.WECOM,
-            or_(
-                Delivery.sent_at >= now - timedelta(minutes=1),
-                (Delivery.state == DeliveryState.SENDING)
-                & (Delivery.claimed_at >= now - timedelta(minutes=1)),
-            ),
+    return (
+        db.session.scalar(
+            select(func.count(Delivery.id)).where(
+                Delivery.channel == Channel.WECOM,
+                or_(
+                    Delivery.sent_at >= now - timedelta(minutes=1),
+                    (Delivery.state == DeliveryState.SENDING)
+                    & (Delivery.claimed_at >= now - timedelta(minutes=1)),
+                ),
+            )
         )
+        or 0
     )
 
 
 def _outgoing(delivery_id: int) -> tuple[str, channels.Outgoing]:
-    delivery = db.session.get(Delivery, delivery_id)
+    delivery = db.session.get_one(Delivery, delivery_id)
     reminder = delivery.reminder
     out = channels.Outgoing(
         reminder_id=reminder.id,
@@ -271,8 +280,8 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
         except Exception as exc:  # a bug or bad data: fail visibly, never loop
             logger.exception("delivery %s could not be built or sent", delivery_id)
             error, retry = f"{type(exc).__name__}: {exc}", False
-        delivery = db.session.get(Delivery, delivery_id)
-        if wait:
+        delivery = db.session.get_one(Delivery, delivery_id)
+        if wait and error is not None:  # a rate limit comes with its message
             _wait_for_the_channel(delivery, error, wait)
             rate_limited.add(channel)
             counts["postponed"] += 1

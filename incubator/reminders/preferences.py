@@ -5,6 +5,7 @@ WeCom group. In-app is always on."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -49,7 +50,9 @@ def save_preferences(
             _l("That does not look like an email address."), field="email"
         )
     staff = user.role in STAFF_ROLES
-    changes = {"email": [user.email, email]} if user.email != email else {}
+    changes: dict[str, list[Any]] = (
+        {"email": [user.email, email]} if user.email != email else {}
+    )
     user.email = email
     prefs = preferences_of(user)
     for kind in kinds_for(user):

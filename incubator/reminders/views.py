@@ -49,10 +49,13 @@ admin_bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
 def unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
-    return db.session.scalar(
-        select(func.count(Reminder.id)).where(
-            Reminder.recipient_id == current_user.id, Reminder.read_at.is_(None)
+    return (
+        db.session.scalar(
+            select(func.count(Reminder.id)).where(
+                Reminder.recipient_id == current_user.id, Reminder.read_at.is_(None)
+            )
         )
+        or 0
     )
 
 
@@ -100,7 +103,7 @@ def mark_all_read():
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required()
 def settings():
-    user = db.session.get(User, current_user.id)
+    user = db.session.get_one(User, current_user.id)
     kinds = preferences.kinds_for(user)
     if request.method == "POST" and EmptyForm().validate_on_submit():
         choices = {
@@ -145,7 +148,8 @@ def settings():
 def admin_index():
     now = utcnow()
     # The scheduler (above reminders) answers with its jobs and their next runs.
-    schedule = signals.scheduled_jobs.send(current_app._get_current_object(), now=now)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    schedule = signals.scheduled_jobs.send(app, now=now)
     scheduled, next_runs = schedule[0][1] if schedule else ([], {})
     runs = {r.job: r for r in db.session.scalars(select(JobRun))}
     state = request.args.get("state")

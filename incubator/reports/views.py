@@ -188,11 +188,17 @@ def _month_arg() -> str:
     return month
 
 
+def _bounds(month: str) -> tuple[date, date]:
+    bounds = month_range(month)
+    assert bounds is not None  # _month_arg gives a valid month
+    return bounds
+
+
 @bp.route("/monthly")
 @roles_required(*READERS)
 def monthly():
     month = _month_arg()
-    report = monthly_report(month_range(month), month)
+    report = monthly_report(_bounds(month), month)
     return render_template(
         "reports/monthly.html",
         report=report,
@@ -210,7 +216,7 @@ def monthly():
 @roles_required(*READERS)
 def monthly_xlsx():
     month = _month_arg()
-    return monthly_workbook(monthly_report(month_range(month), month))
+    return monthly_workbook(monthly_report(_bounds(month), month))
 
 
 def _project_or_404(project_id: int) -> Project:

@@ -14,6 +14,7 @@ import hmac
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
+from icalendar import Calendar, Event, vText
 from sqlalchemy import select
 
 from incubator.audit import services as audit
@@ -70,37 +71,6 @@ def reset_feed(user: User) -> None:
     db.session.flush()
 
 
-def _escape(text: str) -> str:
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Lines of at most 75 octets, continued with a space (never splitting a
-    UTF-8 character)."""
-    parts, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > 75:
-            parts.append(current)
-            current, size = " ", 1
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def _sessions(user: User, start: datetime, end: datetime) -> list[TrainingSession]:
     stmt = select(TrainingSession).where(
         TrainingSession.starts_at >= start, TrainingSession.starts_at < end
@@ -134,50 +104,44 @@ def _followups(user: User, first: date, last: date) -> list[tuple[FollowUp, str]
 
 
 def calendar_text(user: User) -> str:
-    """The feed as text with CRLF line ends."""
+    """The feed as text with CRLF line ends (icalendar escapes and folds it)."""
     now = utcnow()
-    stamp = _utc(now)
     # One fixed domain, so the same events reached by IP or by name never double.
     host = current_app.config["CALENDAR_UID_DOMAIN"]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//incubator//community social work//ZH",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape('社区社会组织孵化 · ' + user.name)}",
-        f"X-WR-TIMEZONE:{current_app.config['TIMEZONE']}",
-    ]
+    calendar = Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", "-//incubator//community social work//ZH")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    # X- properties are not typed by icalendar: say they are text, so it escapes them.
+    calendar.add("X-WR-CALNAME", vText("社区社会组织孵化 · " + user.name))
+    calendar.add("X-WR-TIMEZONE", vText(current_app.config["TIMEZONE"]))
     for session in _sessions(user, now - PAST, now + FUTURE):
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:session-{session.id}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(session.starts_at)}",
-            f"DTEND:{_utc(session.ends_at)}",
-            f"SEQUENCE:{session.version}",
-            f"SUMMARY:{_escape(session.title)}",
-            f"LOCATION:{_escape(session.place)}",
-            f"DESCRIPTION:{_escape(session.topic)}",
-            "STATUS:"
-            + ("CANCELLED" if session.state == SessionState.CANCELLED else "CONFIRMED"),
-            "END:VEVENT",
-        ]
+        event = Event()
+        event.add("UID", f"session-{session.id}@{host}")
+        event.add("DTSTAMP", now.astimezone(UTC))
+        event.add("DTSTART", session.starts_at.astimezone(UTC))
+        event.add("DTEND", session.ends_at.astimezone(UTC))
+        event.add("SEQUENCE", session.version)
+        event.add("SUMMARY", session.title)
+        event.add("LOCATION", session.place)
+        event.add("DESCRIPTION", session.topic)
+        cancelled = session.state == SessionState.CANCELLED
+        event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+        calendar.add_component(event)
     today = local_today()
     for followup, org_name in _followups(user, today - PAST, today + FUTURE):
         done = followup.state == FollowUpState.DONE
-        next_day = followup.due_on + timedelta(days=1)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:followup-{followup.id}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{followup.due_on.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{next_day.strftime('%Y%m%d')}",
-            f"SEQUENCE:{followup.version}",
-            f"SUMMARY:{_escape(followup.kind_label + '：' + org_name)}",
-            f"DESCRIPTION:{_escape(followup.outcome if done else followup.notes)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        event = Event()
+        event.add("UID", f"followup-{followup.id}@{host}")
+        event.add("DTSTAMP", now.astimezone(UTC))
+        # All-day: dates (VALUE=DATE), the end being the day after.
+        event.add("DTSTART", followup.due_on)
+        event.add("DTEND", followup.due_on + timedelta(days=1))
+        event.add("SEQUENCE", followup.version)
+        event.add("SUMMARY", followup.kind_label + "：" + org_name)
+        event.add("DESCRIPTION", followup.outcome if done else followup.notes)
+        event.add("TRANSP", "TRANSPARENT")
+        calendar.add_component(event)
+    # In the order written above (icalendar would otherwise sort the properties).
+    return calendar.to_ical(sorted=False).decode()

@@ -3,10 +3,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from incubator.extensions import db
+from incubator.extensions import Model
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """The version of a user's private calendar feed URL; resetting bumps it, and
     the URL of every earlier version stops working at once."""
 

@@ -135,6 +135,7 @@ def _entries(start: date, end: date, kinds: set[str], sw_id: int | None) -> list
 def month():
     asked = request.args.get("month") or month_key(local_today())
     bounds = month_range(asked) or month_range(month_key(local_today()))
+    assert bounds is not None  # this month is a month
     start, end = bounds
     kinds = {k for k in request.args.getlist("kind") if k in KINDS} or set(KINDS)
     sw_id = id_arg(request.args.get("sw"))
@@ -144,7 +145,8 @@ def month():
     for entry in entries:
         by_day.setdefault(entry.day, []).append(entry)
     first = start - timedelta(days=start.weekday())
-    weeks, day = [], first
+    weeks: list[list[date]] = []
+    day = first
     while day < end or day.weekday() != 0:
         if day.weekday() == 0:
             weeks.append([])

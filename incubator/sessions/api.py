@@ -4,6 +4,7 @@ Thin adapters onto ``incubator.sessions``."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from flask import abort
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +23,7 @@ from incubator.sessions.queries import may_see, sessions_query
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
-SAFE_DAY = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
+SAFE_DAY: dict[str, Any] = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
 
 
 class Recurrence(BaseModel):

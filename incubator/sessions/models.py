@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 from incubator.organizations.models import Organization
 
 
@@ -46,7 +46,7 @@ SESSION_STATE_LABELS = {
 }
 
 
-class SessionSeries(db.Model):
+class SessionSeries(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     freq: Mapped[str] = mapped_column(String(16))
     count: Mapped[int] = mapped_column(Integer)
@@ -54,7 +54,7 @@ class SessionSeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Model):
     """One occurrence. Times are UTC; shown in the project's time zone."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +105,7 @@ class TrainingSession(db.Model):
         return sum(i.attendees or 0 for i in self.invites) + (self.walk_ins or 0)
 
 
-class SessionInvite(db.Model):
+class SessionInvite(Model):
     """An organization invited to a session, how many it registered and how many
     came."""
 
@@ -126,7 +126,7 @@ class SessionInvite(db.Model):
     __table_args__ = (UniqueConstraint("session_id", "organization_id"),)
 
 
-class SessionAttendee(db.Model):
+class SessionAttendee(Model):
     """A named member from an organization's roster who attended."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

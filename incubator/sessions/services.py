@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -44,7 +45,7 @@ def _staff(actor: User) -> None:
 
 
 def _clean(values: dict) -> dict:
-    clean = {}
+    clean: dict[str, Any] = {}
     title = " ".join(str(values.get("title") or "").split())
     if not title or len(title) > 100:
         raise ValidationFailed(
@@ -137,21 +138,23 @@ def schedule_session(
     clean = _clean(values)
     starts_at, ends_at = _clean_times(starts_at, ends_at)
     orgs = _organizations(organization_ids)
-    freq, count = None, 1
+    freq: str | None = None
+    count = 1
     if recurrence:
         freq = recurrence.get("freq")
-        count = recurrence.get("count")
+        given = recurrence.get("count")
         if freq not in {f.value for f in Freq}:
             raise ValidationFailed(_l("Weekly or monthly."), field="recurrence")
         if (
-            isinstance(count, bool)
-            or not isinstance(count, int)
-            or not (2 <= count <= MAX_OCCURRENCES)
+            isinstance(given, bool)
+            or not isinstance(given, int)
+            or not (2 <= given <= MAX_OCCURRENCES)
         ):
             raise ValidationFailed(
                 _l("A series has 2 to %(n)d occurrences.", n=MAX_OCCURRENCES),
                 field="recurrence",
             )
+        count = given
     series = None
     if freq:
         series = SessionSeries(freq=freq, count=count, created_by_id=actor.id)
@@ -252,7 +255,7 @@ def update_session(
     if scope == "following" and session.series_id is not None:
         # Each later occurrence keeps its place in the series from the new first
         # one: monthly on the same day (clamped), weekly on the same weekday.
-        series = db.session.get(SessionSeries, session.series_id)
+        series = db.session.get_one(SessionSeries, session.series_id)
         plan = occurrences(new_start, series.freq, series.count)
         for target in targets:
             index = target.sequence - session.sequence

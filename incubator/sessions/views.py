@@ -4,6 +4,7 @@ attendance, changing or cancelling one occurrence or the rest of its series."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -85,7 +86,7 @@ def index():
     )
 
 
-def _form_choices(form: SessionForm) -> list:
+def _form_choices(form: SessionForm) -> Sequence[Organization]:
     form.dimension.choices = [SelectChoice("", _("(none)"))] + [
         SelectChoice(d.key, d.label) for d in dimensions()
     ]
@@ -151,7 +152,7 @@ def new():
                 actor=current_user, recurrence=recurrence, **_values(form)
             ),
         )
-        if saved:
+        if saved and created is not None:
             flash(
                 _("%(n)d sessions scheduled.", n=len(created))
                 if len(created) > 1
@@ -173,7 +174,7 @@ def new():
 @roles_required()
 def detail(session_id: int):
     session = _visible(session_id)
-    series = []
+    series: Sequence[TrainingSession] = []
     if session.series_id:
         series = db.session.scalars(
             select(TrainingSession)
@@ -193,7 +194,8 @@ def detail(session_id: int):
         if current_user.role != Role.ORG_LEADER
         or i.organization.leader_user_id == current_user.id
     ]
-    rosters, named = {}, set()
+    rosters: dict[int, list[tuple[int, str]]] = {}
+    named: set[tuple[int, int]] = set()
     if staff:
         rows = db.session.execute(
             select(Membership.organization_id, Volunteer.id, Volunteer.name)
@@ -262,7 +264,7 @@ def edit(session_id: int):
                 **_values(form),
             ),
         )
-        if saved:
+        if saved and changed is not None:
             flash(_("%(n)d sessions changed.", n=len(changed)), "success")
             _flash_day_warnings(changed)
             return redirect(url_for("sessions.detail", session_id=session.id))

@@ -42,7 +42,7 @@ EVENT_TITLES = {
 
 
 def event_title(event: VentureEvent, venture_title: str) -> str:
-    if event.action == "state":
+    if event.action == "state" and event.from_state and event.to_state:
         return str(
             _l(
                 "Micro-venture %(title)s: %(from)s → %(to)s",
@@ -76,12 +76,12 @@ def event_actor(event: VentureEvent, viewer) -> str | None:
 
 
 def _count(org, viewer) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count())
         .select_from(VentureEvent)
         .join(Venture, Venture.id == VentureEvent.venture_id)
         .where(Venture.organization_id == org.id)
-    )
+    ).one()
 
 
 def venture_events(org, viewer, limit):

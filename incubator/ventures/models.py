@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from incubator.activities.models import TARGET_GROUP_LABELS, TargetGroup
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 from incubator.organizations.models import Organization
 
 
@@ -65,7 +65,7 @@ CLOSING_GRADE_LABELS = {
 }
 
 
-class VentureRound(db.Model):
+class VentureRound(Model):
     """A round (创投批次) with its own budget, application window and running
     period; the approved total of its ventures never exceeds the budget."""
 
@@ -90,7 +90,7 @@ class VentureRound(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class RoundCriterion(db.Model):
+class RoundCriterion(Model):
     """A scoring criterion of a round (e.g. 需求契合度) with its weight in percent;
     a round's weights add up to 100."""
 
@@ -103,7 +103,9 @@ class RoundCriterion(db.Model):
     round: Mapped[VentureRound] = relationship(back_populates="criteria")
 
 
-class Venture(db.Model):
+class Venture(Model):
+    # Not a column: set on the record a repeated submission returns.
+    duplicate_submission = False
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("venture_round.id"), index=True)
     organization_id: Mapped[int] = mapped_column(
@@ -163,7 +165,7 @@ class Venture(db.Model):
         return str(TARGET_GROUP_LABELS[TargetGroup(self.target_group)])
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     """A line of the requested budget (e.g. 材料费 800.00)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,7 +177,7 @@ class BudgetLine(db.Model):
     venture: Mapped[Venture] = relationship(back_populates="budget_lines")
 
 
-class VentureReview(db.Model):
+class VentureReview(Model):
     """A reviewer assigned to a venture and, once submitted, their scores. A
     submitted review is final: reviewers score blind, then see the others'."""
 
@@ -197,7 +199,7 @@ class VentureReview(db.Model):
     __table_args__ = (UniqueConstraint("venture_id", "reviewer_id"),)
 
 
-class ReviewScore(db.Model):
+class ReviewScore(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("venture_review.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("round_criterion.id"))
@@ -208,7 +210,7 @@ class ReviewScore(db.Model):
     __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
 
 
-class PlanTemplate(db.Model):
+class PlanTemplate(Model):
     """An entry of the catalogue of support actions (服务策略库), keyed by stage
     (empty: any stage) and capacity dimension. Absent rows mean the defaults."""
 
@@ -226,7 +228,7 @@ class PlanTemplate(db.Model):
     __table_args__ = (Index("ix_plan_template_key", "dimension", "stage"),)
 
 
-class PlanAction(db.Model):
+class PlanAction(Model):
     """An action of a venture's tailored support plan (量身定制服务策略)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,7 +259,7 @@ class PlanAction(db.Model):
         return self.done_on is None and self.due_on < today
 
 
-class Expenditure(db.Model):
+class Expenditure(Model):
     """Money spent on a running venture, against its approved amount."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -273,7 +275,7 @@ class Expenditure(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class VentureEvent(db.Model):
+class VentureEvent(Model):
     """One step in a venture's life: applied, edited, reviewers assigned, a review
     submitted, each state change, plan and money entries."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -219,7 +220,7 @@ def _may_plan(actor: User, venture: Venture) -> None:
 
 
 def _clean_action(values: dict, venture: Venture) -> dict:
-    clean = {}
+    clean: dict[str, Any] = {}
     for field, limit, required in (
         ("goal", 200, True),
         ("action", 2000, True),

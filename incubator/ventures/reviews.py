@@ -36,7 +36,7 @@ def grade(score: Decimal | None) -> str:
 def weighted_total(scores: dict[int, int], weights: dict[int, int]) -> Decimal:
     """Σ score × weight / Σ weight, to the cent."""
     total_weight = sum(weights.values())
-    points = sum(Decimal(scores[cid]) * weights[cid] for cid in weights)
+    points = sum((Decimal(scores[cid]) * weights[cid] for cid in weights), Decimal(0))
     return (points / total_weight).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 

@@ -261,7 +261,7 @@ def committed_by_round(round_ids: list[int]) -> dict[int, Decimal]:
     """``committed_amount`` for many rounds in two queries."""
     if not round_ids:
         return {}
-    funded = dict(
+    funded: dict[int, int] = dict(
         db.session.execute(
             select(Venture.round_id, fen_sum(Venture.approved_amount))
             .where(
@@ -271,7 +271,7 @@ def committed_by_round(round_ids: list[int]) -> dict[int, Decimal]:
             .group_by(Venture.round_id)
         ).all()
     )
-    spent = dict(
+    spent: dict[int, int] = dict(
         db.session.execute(
             select(Venture.round_id, fen_sum(Expenditure.amount))
             .join(Venture, Venture.id == Expenditure.venture_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -25,11 +26,12 @@ from incubator.i18n import local_today
 from incubator.money import clean_money
 from incubator.organizations.models import FilingStatus, Organization
 from incubator.security import MAX_ID
-from incubator.ventures import lifecycle, plans, rounds
+from incubator.ventures import plans, rounds
 from incubator.ventures.access import REVIEWER_ROLES, may_apply_for
 from incubator.ventures.events import add_event, flush_venture
 from incubator.ventures.models import (
     CLOSING_GRADE_LABELS,
+    STATE_LABELS,
     BudgetLine,
     ClosingGrade,
     State,
@@ -37,6 +39,7 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
+from incubator.workflow import VENTURE
 
 TEXT_FIELDS = {
     "need": 5000,
@@ -61,7 +64,7 @@ def _clean(values: dict) -> dict:
         raise ValidationFailed(
             _l("Give the project a title (at most 100 characters)."), field="title"
         )
-    clean = {"title": title}
+    clean: dict[str, Any] = {"title": title}
     if values.get("target_group") not in {t.value for t in TargetGroup}:
         raise ValidationFailed(_l("Please choose one."), field="target_group")
     clean["target_group"] = values["target_group"]
@@ -75,7 +78,7 @@ def _clean(values: dict) -> dict:
 
 def _clean_lines(lines, requested: Decimal) -> list[BudgetLine]:
     """Budget lines [(item, amount)]; when given they add up to the request."""
-    result = []
+    result: list[BudgetLine] = []
     for item, amount in lines or ():
         item = " ".join(str(item or "").split())
         if not item and str(amount or "").strip() == "":
@@ -337,34 +340,29 @@ def transition(
     closing_grade: str | None = None,
     lessons: str = "",
 ) -> Venture:
-    """Move ``venture`` to state ``to`` (``RuleViolation`` naming the allowed next
-    steps when its life forbids the move). Deciding (立项, 未通过) and terminating
-    are the project lead's; starting and closing are any social worker's."""
+    """Move ``venture`` to state ``to`` by ``workflow.VENTURE``: ``RuleViolation``
+    naming the allowed next steps when its life forbids the move, ``NotPermitted``
+    when the actor's role may not make it (deciding and terminating are the project
+    lead's; starting and closing are any social worker's), then the move's guards
+    and effect."""
     if expected_version is not None:
         _check_version(venture, expected_version)
-    target = lifecycle.check_move(venture.state, to)
+    step = VENTURE.transition(venture.state, to)
+    target = State(step.target)
     note = str(note or "").strip()
     if len(note) > 5000:
         raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="note")
     source = venture.state
-    if target == State.REVIEWING:
-        _start_review(venture, actor)
-    elif target == State.APPROVED:
-        _approve(venture, actor, approved_amount, note)
-    elif target == State.REJECTED:
-        _reject(venture, actor, note)
-    elif target == State.RUNNING:
-        _staff_only(actor, _l("A social worker starts the venture."))
-    elif target == State.CLOSED:
-        _close(venture, actor, outputs_achieved, closing_grade, lessons)
-    elif target == State.TERMINATED:
-        if actor.role != Role.ADMIN:
-            raise NotPermitted(_l("Only the project lead terminates a venture."))
-        # Not while an expenditure is being recorded (it would count afterwards).
-        serialize_on(f"venture-spending:{venture.id}")
-        if not note:
-            raise ValidationFailed(_l("Say why it is terminated."), field="note")
-        venture.termination_reason = note
+    step.authorize(actor.role)
+    VENTURE.apply(
+        step,
+        venture,
+        note=note,
+        approved_amount=approved_amount,
+        outputs_achieved=outputs_achieved,
+        closing_grade=closing_grade,
+        lessons=lessons,
+    )
     venture.state = target
     venture.state_since = utcnow()
     changes = audit.pending_changes(venture)
@@ -376,9 +374,10 @@ def transition(
     return venture
 
 
-def _start_review(venture: Venture, actor: User) -> None:
-    if actor.role != Role.ADMIN:
-        raise NotPermitted(_l("Only the project lead opens the review."))
+# ---- the guards and effects the venture workflow names ----
+
+
+def _reviewers_assigned(venture: Venture, **_context) -> None:
     assigned = db.session.scalar(
         select(VentureReview.id).where(VentureReview.venture_id == venture.id).limit(1)
     )
@@ -386,7 +385,7 @@ def _start_review(venture: Venture, actor: User) -> None:
         raise RuleViolation(_l("Assign at least one reviewer first."), field="to")
 
 
-def _check_reviews_done(venture: Venture) -> None:
+def _check_reviews_done(venture: Venture, **_context) -> None:
     reviews = db.session.scalars(
         select(VentureReview).where(VentureReview.venture_id == venture.id)
     ).all()
@@ -403,12 +402,11 @@ def _check_reviews_done(venture: Venture) -> None:
         )
 
 
-def _approve(venture: Venture, actor: User, approved_amount, note: str) -> None:
+def _approve(
+    venture: Venture, *, approved_amount=None, note: str = "", **_context
+) -> None:
     """立项 within the round's budget. Concurrent approvals in one round are run
     one after the other, so together they can never pass the budget."""
-    if actor.role != Role.ADMIN:
-        raise NotPermitted(_l("Only the project lead approves ventures."))
-    _check_reviews_done(venture)
     if approved_amount is None or str(approved_amount).strip() == "":
         approved_amount = venture.requested_amount
     amount = clean_money(approved_amount, "approved_amount", positive=True)
@@ -421,7 +419,7 @@ def _approve(venture: Venture, actor: User, approved_amount, note: str) -> None:
             field="approved_amount",
         )
     serialize_on(f"venture-round:{venture.round_id}")
-    round_ = db.session.get(VentureRound, venture.round_id)
+    round_ = db.session.get_one(VentureRound, venture.round_id)
     db.session.refresh(round_)
     left = rounds.remaining(round_)
     if amount > left:
@@ -442,20 +440,19 @@ def _approve(venture: Venture, actor: User, approved_amount, note: str) -> None:
     venture.decision_note = note
 
 
-def _reject(venture: Venture, actor: User, note: str) -> None:
-    if actor.role != Role.ADMIN:
-        raise NotPermitted(_l("Only the project lead decides on ventures."))
+def _rejection_reason(venture: Venture, *, note: str = "", **_context) -> None:
     if not note:
         raise ValidationFailed(_l("Say why it is not approved."), field="note")
-    _check_reviews_done(venture)
+
+
+def _reject(venture: Venture, *, note: str = "", **_context) -> None:
     venture.decided_on = local_today()
     venture.decision_note = note
 
 
 def _close(
-    venture: Venture, actor: User, outputs_achieved, closing_grade, lessons
+    venture: Venture, *, outputs_achieved="", closing_grade=None, lessons="", **_c
 ) -> None:
-    _staff_only(actor, _l("A social worker closes the venture."))
     venture.outputs_achieved = _text(
         outputs_achieved, "outputs_achieved", 5000, required=True
     )
@@ -470,6 +467,30 @@ def _close(
     venture.closing_grade = closing_grade
     venture.lessons = _text(lessons, "lessons", 5000, required=True)
     venture.closed_on = local_today()
+
+
+def _terminate(venture: Venture, *, note: str = "", **_context) -> None:
+    # Not while an expenditure is being recorded (it would count afterwards).
+    serialize_on(f"venture-spending:{venture.id}")
+    if not note:
+        raise ValidationFailed(_l("Say why it is terminated."), field="note")
+    venture.termination_reason = note
+
+
+VENTURE.bind(
+    guards={
+        "reviewers_assigned": _reviewers_assigned,
+        "reviews_done": _check_reviews_done,
+        "rejection_reason": _rejection_reason,
+    },
+    effects={
+        "approve": _approve,
+        "reject": _reject,
+        "close": _close,
+        "terminate": _terminate,
+    },
+    labels=STATE_LABELS,
+)
 
 
 def record_midterm(

@@ -87,6 +87,7 @@ def record_expenditure(
         raise RuleViolation(
             _l("Spending is recorded while the venture runs; start it first.")
         )
+    assert venture.approved_amount is not None  # a running venture was approved
     left = venture.approved_amount - spent(venture)
     if value > left:
         error = RuleViolation(

@@ -4,6 +4,8 @@ and a venture's page with its reviews, plan, spending and history."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -74,7 +76,7 @@ def _round_or_404(round_id: int) -> VentureRound:
     return found
 
 
-def _rows(ventures: list[Venture]) -> list[dict]:
+def _rows(ventures: Sequence[Venture]) -> list[dict]:
     """What a list shows per venture: score and spending, in two queries."""
     ids = [v.id for v in ventures]
     scores, spent = scores_for(ids), spending.spent_by_venture(ids)
@@ -119,7 +121,7 @@ def index():
     all_rounds = db.session.scalars(
         select(VentureRound).order_by(VentureRound.opens_on.desc())
     ).all()
-    to_review = []
+    to_review: Sequence[Venture] = []
     if current_user.role in REVIEWER_ROLES:
         to_review = db.session.scalars(
             select(Venture)
@@ -183,7 +185,7 @@ def new_round():
                 actor=current_user, **_round_values(form)
             ),
         )
-        if saved:
+        if saved and round_ is not None:
             flash(_("Round opened."), "success")
             return redirect(url_for("ventures.round_detail", round_id=round_.id))
     return render_template("ventures/round_form.html", form=form, round=None)
@@ -319,7 +321,7 @@ def apply(round_id: int):
                 **_application_values(form),
             ),
         )
-        if saved:
+        if saved and venture is not None:
             flash(_("Application submitted."), "success")
             return redirect(url_for("ventures.detail", venture_id=venture.id))
     return render_template(
@@ -405,7 +407,7 @@ def detail(venture_id: int):
         .order_by(VentureEvent.at, VentureEvent.id)
     ).all()
     spent = sum((e.amount for e in expenditures), 0)
-    reviewer_choices = []
+    reviewer_choices: Sequence[Any] = []
     if current_user.role == Role.ADMIN:
         reviewer_choices = db.session.execute(
             select(User.id, User.name, User.role)
@@ -443,6 +445,8 @@ def detail(venture_id: int):
         ],
         criterion_names={c.id: c.name for c in venture.round.criteria},
         next_states=allowed_next(venture.state),
+        # the next states the workflow lets this user move it to (the buttons)
+        moves=allowed_next(venture.state, current_user.role),
         today=local_today(),
         may_edit=venture.state == State.APPLIED
         and may_apply_for(current_user, venture.organization),

@@ -3,6 +3,8 @@ for admins and social workers; every export is logged."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Response
 from flask_babel import gettext as _
 
@@ -18,7 +20,7 @@ from incubator.volunteers.privacy import (
 
 
 def roster_workbook(
-    volunteers: list[Volunteer], totals: dict, *, actor: User
+    volunteers: Sequence[Volunteer], totals: dict, *, actor: User
 ) -> Response:
     full = may_see_personal_data(actor)
     book, sheet = new_sheet(
@@ -70,7 +72,7 @@ def roster_workbook(
     return xlsx_response(book, "volunteers")
 
 
-def hours_workbook(records: list[ServiceRecord], *, actor: User) -> Response:
+def hours_workbook(records: Sequence[ServiceRecord], *, actor: User) -> Response:
     book, sheet = new_sheet(
         _("Service hours"),
         [

@@ -71,7 +71,7 @@ def hours_on_day(
     )
     if excluding is not None:
         query = query.where(ServiceRecord.id != excluding)
-    return Decimal(db.session.scalar(query))
+    return Decimal(db.session.scalars(query).one())
 
 
 def _check_day(volunteer: Volunteer, day: date, hours: Decimal, *, excluding=None):

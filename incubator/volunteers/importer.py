@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -93,6 +94,7 @@ DATE_KEYS = ("joined_on", "guardian_consent_on")
 def template_workbook() -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook has one, a worksheet
     sheet.title = "志愿者名册"
     sheet.append([f"{h}*" if required else h for h, _k, required in COLUMNS])
     for cell in sheet[1]:
@@ -113,7 +115,7 @@ def template_workbook() -> bytes:
     ]
     sheet.append(example)
     for index, _col in enumerate(COLUMNS, start=1):
-        column = sheet.cell(row=1, column=index).column_letter
+        column = get_column_letter(index)
         sheet.column_dimensions[column].width = 14
         # Phone and ID columns are text, so Excel keeps every digit.
         for row in range(2, 1002):
@@ -310,7 +312,7 @@ def _parse_rows(rows, keys: list[str | None], header_line: int) -> list[RowResul
         if _is_example(cells, result.values):
             result.example = True
             for seen, key in ((seen_phones, "phone"), (seen_ids, "id_number")):
-                if seen.get(result.values.get(key)) == line:
+                if key in result.values and seen.get(result.values[key]) == line:
                     del seen[result.values[key]]
         results.append(result)
     return results

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from incubator.auth.models import User
 from incubator.community.models import Compound
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import db
+from incubator.extensions import Model
 from incubator.organizations.models import Organization
 
 
@@ -78,7 +78,7 @@ MEMBER_ROLE_LABELS = {
 }
 
 
-class Volunteer(db.Model):
+class Volunteer(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(16), unique=True)  # 志愿者编号
     name: Mapped[str] = mapped_column(String(32), index=True)
@@ -136,7 +136,7 @@ class Volunteer(db.Model):
         ]
 
 
-class VolunteerSkill(db.Model):
+class VolunteerSkill(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"))
     skill: Mapped[str] = mapped_column(String(32), index=True)
@@ -146,7 +146,7 @@ class VolunteerSkill(db.Model):
     __table_args__ = (UniqueConstraint("volunteer_id", "skill"),)
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A volunteer in an organization, as member (成员) or backbone (骨干)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,7 +170,7 @@ class Membership(db.Model):
         return self.left_on is None
 
 
-class ServiceRecord(db.Model):
+class ServiceRecord(Model):
     """Hours of one volunteer's service (服务时长): who, for which organization, what
     service, which day, how long (actual service time, travel excluded), recorded
     by whom. Never edited: a correction is a new record pointing at this one."""
@@ -204,7 +204,7 @@ class ServiceRecord(db.Model):
     )
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A volunteer service record certificate (志愿服务记录证明) as issued: its
     content is kept, so a reprint shows what was certified."""
 
@@ -224,7 +224,7 @@ class Certificate(db.Model):
     issued_by: Mapped[User | None] = relationship()
 
 
-class RosterImport(db.Model):
+class RosterImport(Model):
     """An uploaded roster waiting for the user to confirm. The parsed rows are
     deleted once imported or discarded."""
 

@@ -4,6 +4,7 @@ and the Excel import all go through these; they flush and audit, never commit.""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -56,7 +57,7 @@ def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) ->
             return values[key]
         return getattr(current, key) if current is not None else None
 
-    clean = {
+    clean: dict[str, Any] = {
         "name": v.clean_name(pick("name")),
         "gender": v.clean_gender(pick("gender")),
         "birth_year": v.clean_birth_year(pick("birth_year")),
@@ -146,7 +147,7 @@ def _probe_refusal(actor: User, field: str) -> ValidationFailed:
             AuditEntry.at > since,
         )
     )
-    if hits >= PROBE_LIMIT:
+    if (hits or 0) >= PROBE_LIMIT:
         error = ValidationFailed(
             _l(
                 "Too many numbers already on the roster today; please ask your social "
@@ -388,7 +389,7 @@ def change_membership(
             raise ValidationFailed(_l("The role is member or backbone."), field="role")
         membership.role = role
     if left_on is not None:
-        left_on = v.clean_past_date(left_on, "left_on")
+        v.clean_past_date(left_on, "left_on")
         if left_on < membership.joined_on:
             raise ValidationFailed(
                 _l("The leaving date is before the joining date."), field="left_on"

@@ -27,7 +27,7 @@ def _count(org, viewer) -> int:
         .select_from(Membership)
         .where(Membership.organization_id == org.id, Membership.left_on.is_not(None))
     )
-    return joined + left
+    return (joined or 0) + (left or 0)
 
 
 @register_timeline_provider(count=_count)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -141,7 +142,8 @@ def search():
         # Said, not dropped: a tail such as ٠٠٩٨ would otherwise list everyone.
         session.pop(SEARCH_KEY, None)
         flash_form_errors(form)
-    return redirect(url_for("volunteers.index", **request.args))
+    args: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("volunteers.index", **args))
 
 
 @bp.route("/export.xlsx")

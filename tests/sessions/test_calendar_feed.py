@@ -290,3 +290,34 @@ def test_api_patch_changes_only_what_is_sent(town, db, client):
         "社区服务中心二楼",
     )
     assert len(session.invites) == 2
+
+
+def test_the_feed_queries_stay_flat(town, db, client, assert_constant_queries):
+    """The feed's query count does not grow with its events."""
+    state = {"n": 0}
+
+    def grow():
+        for _ in range(4):
+            state["n"] += 1
+            n = state["n"]
+            followup_services.schedule_followup(
+                town["dance"],
+                actor=town["sw"],
+                kind="visit",
+                due_on=date(2026, 3, 1) + timedelta(days=n * 3),
+            )
+            monthly(
+                town,
+                db,
+                recurrence=None,
+                title=f"课{n}",
+                starts_at=at(2026, 3, 2) + timedelta(hours=n),
+                ends_at=at(2026, 3, 2) + timedelta(hours=n, minutes=30),
+            )
+        db.session.commit()
+
+    grow()
+    login(client, "town_sw")
+    # the key's user and feed version, the sessions, the follow-ups (and the
+    # logged-in client's own session check)
+    assert_constant_queries(_feed_url(client), grow, budget=5)
