@@ -180,7 +180,6 @@ def register_blueprints(app: Flask) -> None:
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
     from incubator.ventures.views import bp as ventures_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
-    from incubator.volunteers import timeline as _volunteer_timeline  # noqa: F401
     from incubator.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(main_bp)
@@ -205,7 +204,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from incubator import security
+    from incubator import security, transaction
     from incubator.auth.sessions import touch_session_after_request
     from incubator.main import errors, navigation
 
@@ -213,16 +212,18 @@ def register_security(app: Flask) -> None:
     from incubator.activities import hooks as activity_hooks
 
     activity_hooks.init_app(app)
-    from incubator.ventures import hooks as venture_hooks
-
-    venture_hooks.init_app(app)
-    from incubator.followups import hooks as followup_hooks
-
-    followup_hooks.init_app(app)
+    # The features' receivers of incubator.signals connect when their modules are
+    # imported (once per process, however many apps are built).
+    from incubator.followups import hooks as _followup_hooks  # noqa: F401
     from incubator.reminders import views as reminder_views
+    from incubator.ventures import hooks as _venture_hooks  # noqa: F401
+    from incubator.volunteers import timeline as _volunteer_timeline  # noqa: F401
 
     reminder_views.init_app(app)
     app.after_request(touch_session_after_request)
+    # Registered last so it runs first: the unit of work commits before the
+    # session toucher and the security headers (see incubator.transaction).
+    transaction.init_app(app, on_commit_failure=errors.commit_failed)
     errors.init_app(app)
     navigation.init_app(app)
 

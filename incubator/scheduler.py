@@ -25,6 +25,7 @@ from flask.cli import AppGroup
 from incubator import signals
 from incubator.extensions import db
 from incubator.reminders import jobs
+from incubator.transaction import unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,8 @@ def _in_context(app: Flask, run: Callable[[], None]) -> Callable[[], None]:
     def wrapped():
         with app.app_context():
             try:
-                run()
+                with unit_of_work():  # one commit when the job ends
+                    run()
             finally:
                 db.session.remove()
 

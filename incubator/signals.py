@@ -36,7 +36,94 @@ def values(results: Iterable[tuple[Any, Any]]) -> list[Any]:
     return [answer for _receiver, answer in results]
 
 
-# ---- auth -> audit, auth -> organizations (helper "layers") ----
+timeline_events = _signals.signal(
+    "timeline-events",
+    doc="""An organization's timeline page (or its API resource) is being built.
+
+    Sent by ``organizations.timeline.timeline_for`` as
+    ``send(org, viewer=User, limit=int)``. A receiver returns ``(order, events)``:
+    at most ``limit`` of its newest ``TimelineEvent``s for ``org`` as ``viewer`` may
+    see them, loaded in a fixed number of queries. The sender merges them newest
+    first; events at the same moment keep the order of ``order``. Orders in use:
+    organizations' own 10 (profile), 20 (stages), 30 (assessments), 40 (case
+    notes); volunteers 50; activities 60; ventures 70; followups 80 (follow-ups)
+    and 90 (capacity-building sessions). Every receiver also answers
+    ``timeline_event_count``.""",
+)
+
+timeline_event_count = _signals.signal(
+    "timeline-event-count",
+    doc="""How many timeline events an organization has, for the API's ``total``.
+
+    Sent by ``organizations.timeline.timeline_total`` as
+    ``send(org, viewer=User)``. A receiver returns an ``int``: the number of events
+    its ``timeline_events`` receiver could list for ``org`` as ``viewer`` sees them
+    (one ``COUNT`` query). The sender adds them up.""",
+)
+
+organization_panels = _signals.signal(
+    "organization-panels",
+    doc="""An organization's page shows the boxes other features add to it.
+
+    Sent by ``organizations.panels.panels_for`` as ``send(org, viewer=User)``. A
+    receiver returns ``(order, panel)``, ``panel`` an
+    ``organizations.panels.Panel`` or ``None`` to show nothing, built in a fixed
+    number of queries. Panels are shown by ``order``: activities 10, ventures 20,
+    follow-ups and sessions (the schedule) 30.""",
+)
+
+caseload_last_contact = _signals.signal(
+    "caseload-last-contact",
+    doc="""When someone last heard from each organization of a caseload.
+
+    Sent by ``organizations.caseload.caseload_rows`` as ``send(org_ids=[int])``
+    (``org_ids`` never empty). A receiver returns ``{org_id: date}`` (a local
+    calendar day) for the organizations it knows of, in one query; the caseload
+    keeps the latest day. Organizations (case notes) and followups answer.""",
+)
+
+caseload_last_activity = _signals.signal(
+    "caseload-last-activity",
+    doc="""When each organization of a caseload last held an activity.
+
+    Sent by ``organizations.caseload.caseload_rows`` as ``send(org_ids=[int])``
+    (never empty). A receiver returns ``{org_id: date}`` (local calendar day), in
+    one query; the caseload keeps the latest. Activities answer.""",
+)
+
+caseload_flags = _signals.signal(
+    "caseload-flags",
+    doc="""What needs attention on each organization of a caseload.
+
+    Sent by ``organizations.caseload.caseload_rows`` as ``send(org_ids=[int])``
+    (never empty). A receiver returns ``(order, {org_id: str})``, the text a
+    translated sentence (e.g. "2 plan actions overdue"), in one query; each row
+    shows its flags by ``order``. Ventures answer with order 10.""",
+)
+
+activity_counted = _signals.signal(
+    "activity-counted",
+    doc="""How many activities an organization logged that count toward graduation.
+
+    Sent by ``organizations.incubation.count_activities`` as
+    ``send(organization_id=int, since=date)`` (``since`` a local calendar day,
+    inclusive). A receiver returns an ``int`` (one ``COUNT`` query); the sender
+    adds them up. Activities answer with its approved activities.""",
+)
+
+stage_changed = _signals.signal(
+    "stage-changed",
+    doc="""An organization moved to another incubation stage.
+
+    Sent by ``organizations.stages.change_stage`` as
+    ``send(org, change=StageChange, actor=User | None)`` after the change is
+    flushed, inside the same unit of work. A receiver may change other records
+    (followups reschedules its cadence follow-ups); it flushes, never commits, and
+    raises a ``DomainError`` to refuse the whole change. Return values are
+    ignored.""",
+)
+
+# ---- auth tells audit and organizations; reminders asks the scheduler ----
 
 account_changed = _signals.signal(
     "account-changed",

@@ -30,6 +30,7 @@ from incubator.organizations.access import (
     get_visible_organization_or_404,
 )
 from incubator.periods import month_range
+from incubator.transaction import settle
 
 TAG = "activities"
 LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
@@ -276,7 +277,7 @@ def create_activity(body: ActivityCreate):
         submission_key=body.submission_key,
         **_values(body),
     )
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -315,7 +316,7 @@ def patch_activity(activity_id: int, body: ActivityPatch):
         else [(v.volunteer_id, v.hours) for v in body.volunteer_hours],
         **values,
     )
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -341,7 +342,7 @@ def review_activity(activity_id: int, body: ReviewIn):
     services.review_activity(
         activity, actor=current_api_user(), decision=body.decision, reason=body.reason
     )
-    db.session.commit()
+    settle()
     return ActivityOut.of(activity)
 
 
@@ -442,5 +443,5 @@ def create_resource(body: ResourceIn):
         organization=org,
         activity=activity,
     )
-    db.session.commit()
+    settle()
     return ResourceOut.of(line)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from incubator import signals
 from incubator.activities.models import (
     RESOURCE_KIND_LABELS,
     Activity,
@@ -19,10 +20,8 @@ from incubator.activities.models import (
 )
 from incubator.extensions import db
 from incubator.money import yuan
-from incubator.organizations.caseload import register_last_activity_source
-from incubator.organizations.incubation import register_activity_counter
-from incubator.organizations.panels import Panel, PanelItem, register_org_panel
-from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+from incubator.organizations.panels import Panel, PanelItem
+from incubator.organizations.timeline import TimelineEvent
 
 EVENT_TITLES = {
     "logged": lambda t: _l("Activity logged: %(title)s", title=t),
@@ -93,13 +92,6 @@ def activity_events(org, viewer, limit):
     ]
 
 
-def register() -> None:
-    register_org_panel(activities_panel)
-    register_activity_counter(approved_since)
-    register_last_activity_source(last_activity)
-    register_timeline_provider(activity_events, count=_count)
-
-
 ACTION_LABELS = {
     "logged": _l("Logged"),
     "edited": _l("Edited"),
@@ -110,7 +102,6 @@ ACTION_LABELS = {
 
 
 def init_app(app) -> None:
-    register()
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["resource_kind"] = lambda key: str(
         RESOURCE_KIND_LABELS.get(ResourceKind(key), key)
@@ -150,3 +141,31 @@ def activities_panel(org, viewer):
         more_label=str(_l("All activities of this organization")),
         empty=str(_l("No activity logged yet.")),
     )
+
+
+# ---- receivers (connected once, when this module is imported) ----
+
+
+@signals.organization_panels.connect
+def _panel(org, *, viewer):
+    return 10, activities_panel(org, viewer)
+
+
+@signals.activity_counted.connect
+def _counted(_sender, *, organization_id, since):
+    return approved_since(organization_id, since)
+
+
+@signals.caseload_last_activity.connect
+def _last_activity(_sender, *, org_ids):
+    return last_activity(org_ids)
+
+
+@signals.timeline_events.connect
+def _timeline(org, *, viewer, limit):
+    return 60, activity_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _timeline_count(org, *, viewer):
+    return _count(org, viewer)

@@ -155,7 +155,6 @@ def new():
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Added to the ledger."), "success")
             if activity is not None:
                 return redirect(url_for("activities.detail", activity_id=activity.id))

@@ -306,7 +306,6 @@ def new():
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(
                 _("Activity logged; it waits for your social worker's review."),
                 "success",
@@ -401,7 +400,6 @@ def edit(activity_id: int):
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Saved; the log waits for review again."), "success")
             return redirect(
                 url_for("activities.detail", activity_id=activity.id, saved=1)
@@ -458,7 +456,6 @@ def add_photos(activity_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(_("Photos added."), "success")
     return redirect(url_for("activities.detail", activity_id=activity.id))
 

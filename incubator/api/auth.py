@@ -15,7 +15,7 @@ from incubator.auth import sessions
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
-from incubator.extensions import db
+from incubator.transaction import commit_now, settle
 
 
 class TokenCreate(BaseModel):
@@ -72,10 +72,12 @@ def create_token(body: TokenCreate):
             body.username, body.password, ip=request.remote_addr or ""
         )
     except ValidationFailed as exc:
-        db.session.commit()  # keep the recorded failure
+        # Deliberate: the failed attempt counts toward the login throttle although
+        # the answer is an error (which the unit of work would roll back).
+        commit_now()
         return error_response(401, str(exc.message), code="wrong_credentials")
     raw, token = sessions.issue_token(user)
-    db.session.commit()
+    settle()
     return TokenOut(token=raw, expires_at=token.expires_at)
 
 
@@ -89,7 +91,7 @@ def create_token(body: TokenCreate):
 )
 def revoke_current_token():
     sessions.revoke_token(g.api_token, actor=current_api_user())
-    db.session.commit()
+    settle()
     return "", 204
 
 

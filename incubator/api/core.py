@@ -227,7 +227,6 @@ def _run_idempotent(view, kwargs: dict, status: int, key: str, data):
         return domain_error_response(error)
     response = _to_response(result, status)
     idempotency.finish(claimed, response)
-    db.session.commit()
     return response
 
 

@@ -11,9 +11,10 @@ record it created; the key row holds the first answer (status and JSON body). So
 - two concurrent requests with one key cannot both create: the unique constraint
   on (user, key) makes the second wait for the first and then replay its answer.
 
-The view's own ``db.session.commit()`` is turned into a flush while it runs, so the
-record, the audit trail and the key with its answer commit together, once the
-answer is built: a crash leaves either all of them or none. Refusals (4xx) are not
+The record, the audit trail and the key with its answer commit together, in the
+request's one unit of work (``incubator.transaction``), once the answer is built: a
+crash leaves either all of them or none. A deliberate ``commit_now`` inside the view
+is turned into a flush while it runs. Refusals (4xx) are not
 stored: a corrected retry with the same key is tried afresh.
 
 Keys live ``IDEMPOTENCY_KEY_TTL`` (default 24 hours); expired ones are deleted
@@ -155,8 +156,8 @@ def prune_idempotency_keys(now: datetime | None = None) -> int:
 
 @contextmanager
 def commits_deferred() -> Iterator[None]:
-    """Inside, ``db.session.commit()`` only flushes, so the view's writes and the
-    key commit together afterwards."""
+    """Inside, ``db.session.commit()`` (``transaction.commit_now``) only flushes, so
+    the view's writes and the key commit together afterwards."""
     session = db.session()
     # an instance attribute shadows the method (for this block only)
     session.commit = session.flush  # type: ignore[method-assign]

@@ -84,7 +84,6 @@ def user_new():
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("User %(u)s created.", u=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -112,7 +111,6 @@ def user_edit(user_id: int):
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("User %(u)s saved.", u=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -130,7 +128,6 @@ def user_password(user_id: int):
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(
                 _(
                     "New password set for %(u)s; their sessions have ended.",
@@ -154,7 +151,6 @@ def user_active(user_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             message = (
                 _("%(u)s can log in again.", u=user.username)
                 if user.active

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from incubator.auth import services
 from incubator.auth.roles import Role
 from incubator.errors import DomainError
-from incubator.extensions import db
+from incubator.transaction import unit_of_work
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -32,16 +32,15 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def create(username, role, password, name, org_ids):
     """Create a user USERNAME with ROLE and PASSWORD."""
     try:
-        user = services.create_user(
-            username,
-            name=name or username,
-            role=role,
-            password=password,
-            organization_ids=org_ids,
-            actor=None,
-        )
+        with unit_of_work():
+            user = services.create_user(
+                username,
+                name=name or username,
+                role=role,
+                password=password,
+                organization_ids=org_ids,
+                actor=None,
+            )
     except DomainError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc.message)) from None
-    db.session.commit()
     click.echo(f"Created user {user.username} ({user.role}), id {user.id}.")

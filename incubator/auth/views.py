@@ -15,6 +15,7 @@ from incubator.auth.permissions import roles_required
 from incubator.errors import TooManyAttempts, ValidationFailed
 from incubator.extensions import db, login_manager
 from incubator.forms import EmptyForm
+from incubator.transaction import commit_now
 
 bp = Blueprint("auth", __name__)
 
@@ -44,7 +45,6 @@ def _sign_in(user: User, *, remember: bool) -> None:
         user_agent=request.user_agent.string,
         ip=request.remote_addr or "",
     )
-    db.session.commit()
     login_user(user)
     session[SESSION_KEY] = key
     session.permanent = remember
@@ -68,7 +68,9 @@ def login():
             form.form_errors.append(exc.message)
             status = 429
         except ValidationFailed as exc:
-            db.session.commit()  # keep the recorded failure
+            # Deliberate: the failed attempt counts toward the login throttle
+            # although the login is refused (PITFALLS: counter in the database).
+            commit_now()
             form.show_domain_error(exc)
         else:
             _sign_in(user, remember=bool(form.remember.data))
@@ -86,7 +88,6 @@ def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         sessions.end_session(session.get(SESSION_KEY), actor=current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from incubator.demo.seed import login_lines, seed_demo
-from incubator.extensions import db
+from incubator.transaction import unit_of_work
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -14,8 +14,9 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @demo_cli.command("seed")
 def seed():
     """Load 禾山社区 and its demo accounts, unless the database holds data."""
-    if seed_demo():
-        db.session.commit()
+    with unit_of_work():
+        loaded = seed_demo()
+    if loaded:
         click.echo(
             "Loaded the demo community 禾山社区 (湖里区) and project 幸福禾立方."
         )

@@ -18,6 +18,7 @@ from incubator.followups.models import FollowUp, Kind
 from incubator.followups.queries import followups_query
 from incubator.i18n import local_today
 from incubator.organizations.access import get_visible_organization_or_404
+from incubator.transaction import settle
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
@@ -130,7 +131,7 @@ def create_followup(body: FollowUpIn):
         assignee_id=body.assignee_id,
         notes=body.notes,
     )
-    db.session.commit()
+    settle()
     return FollowUpOut.of(followup)
 
 
@@ -172,7 +173,7 @@ def complete_followup(followup_id: int, body: CompleteIn):
         done_on=body.done_on,
         expected_version=body.version,
     )
-    db.session.commit()
+    settle()
     return CompleteOut(
         completed=FollowUpOut.of(followup),
         next=FollowUpOut.of(following) if following else None,

@@ -11,16 +11,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from incubator import signals
 from incubator.auth.roles import STAFF_ROLES
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.followups import services
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_noon, local_today
-from incubator.organizations.caseload import register_last_contact_source
-from incubator.organizations.panels import Panel, PanelItem, register_org_panel
-from incubator.organizations.stages import register_stage_listener
-from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+from incubator.organizations.panels import Panel, PanelItem
+from incubator.organizations.timeline import TimelineEvent
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
 
 
@@ -120,15 +119,6 @@ def session_events(org, viewer, limit):
     ]
 
 
-def init_app(app) -> None:
-    register_last_contact_source(last_followup)
-    register_timeline_provider(followup_events, count=_followup_count)
-    register_timeline_provider(session_events, count=_session_count)
-    register_stage_listener(services.reschedule_for_stage)
-
-    register_org_panel(schedule_panel)
-
-
 def schedule_panel(org, viewer):
     """Next follow-ups (staff) and the organization's coming sessions."""
     items = []
@@ -180,3 +170,41 @@ def schedule_panel(org, viewer):
         more_label=str(_l("Schedule a follow-up")),
         empty=str(_l("Nothing scheduled.")),
     )
+
+
+# ---- receivers (connected once, when this module is imported) ----
+
+
+@signals.caseload_last_contact.connect
+def _last_contact(_sender, *, org_ids):
+    return last_followup(org_ids)
+
+
+@signals.timeline_events.connect
+def _followup_timeline(org, *, viewer, limit):
+    return 80, followup_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _followup_timeline_count(org, *, viewer):
+    return _followup_count(org, viewer)
+
+
+@signals.timeline_events.connect
+def _session_timeline(org, *, viewer, limit):
+    return 90, session_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _session_timeline_count(org, *, viewer):
+    return _session_count(org, viewer)
+
+
+@signals.stage_changed.connect
+def _reschedule(org, *, change, actor):
+    services.reschedule_for_stage(org, change, actor)
+
+
+@signals.organization_panels.connect
+def _panel(org, *, viewer):
+    return 30, schedule_panel(org, viewer)

@@ -125,7 +125,6 @@ def complete(followup_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             if following is not None:
                 flash(
                     _(
@@ -180,7 +179,6 @@ def cadence():
                 roll_back(exc)
                 flash(str(exc.message), "danger")
             else:
-                db.session.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("followups.cadence"))
     return render_template("followups/cadence.html", stages=line, cadence=current)

@@ -66,7 +66,6 @@ def _save(call, *args, **kwargs):
         db.session.rollback()
         flash(_("Some values are not valid."), "danger")
     else:
-        db.session.commit()
         flash(_("Saved. Records made before keep their labels."), "success")
     return redirect(url_for("incubation_admin.index"))
 

@@ -30,6 +30,7 @@ from incubator.organizations.models import (
 )
 from incubator.organizations.queries import SORTS, organizations_query
 from incubator.organizations.timeline import timeline_for, timeline_total
+from incubator.transaction import settle
 
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 TAG = "organizations"
@@ -187,7 +188,7 @@ def create_organization(body: OrganizationCreate):
     data["kind"] = body.kind.value
     data["filing_status"] = body.filing_status.value
     org = services.create_organization(actor=current_api_user(), **data)
-    db.session.commit()
+    settle()
     return OrganizationOut.of(org)
 
 
@@ -227,7 +228,7 @@ def patch_organization(org_id: int, body: OrganizationPatch):
         expected_version=body.version,
         **resolve_compound(data, community_id=org.community_id),
     )
-    db.session.commit()
+    settle()
     return OrganizationOut.of(org)
 
 
@@ -274,7 +275,7 @@ def change_stage(org_id: int, body: StageIn):
     change = stages.change_stage(
         org, body.to, actor=current_api_user(), reason=body.reason
     )
-    db.session.commit()
+    settle()
     return StageChangeOut(
         id=change.id,
         organization_id=org.id,
@@ -463,7 +464,7 @@ def create_assessment(org_id: int, body: AssessmentIn):
         notes=body.notes,
         score_notes=body.score_notes,
     )
-    db.session.commit()
+    settle()
     return AssessmentOut.of(assessment)
 
 
@@ -541,5 +542,5 @@ def create_note(org_id: int, body: NoteIn):
         body=body.body,
         contact_kind=body.contact_kind.value,
     )
-    db.session.commit()
+    settle()
     return NoteOut.of(note)

@@ -1,25 +1,22 @@
 """My caseload (我的个案): a social worker's organizations with where each stands and
 when someone last heard from it.
 
-"Last contact" and "last activity" come from sources that features register, each
-answering for many organizations in one query::
-
-    register_last_contact_source(lambda org_ids: {org_id: date, ...})
-    register_last_activity_source(lambda org_ids: {org_id: date, ...})
-
-Features also flag what needs attention (e.g. overdue plan actions)::
-
-    register_caseload_flag(lambda org_ids: {org_id: "2 plan actions overdue", ...})
+"Last contact" and "last activity" come from the features' answers to
+``incubator.signals.caseload_last_contact`` and ``caseload_last_activity``
+(``{org_id: date}``), each for many organizations in one query. Features also flag
+what needs attention (e.g. overdue plan actions) by answering
+``signals.caseload_flags`` with ``(order, {org_id: "2 plan actions overdue"})``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from incubator import signals
 from incubator.extensions import db
 from incubator.i18n import local_date, local_today
 from incubator.organizations.models import CaseNote, Organization
@@ -27,32 +24,7 @@ from incubator.periods import months_between
 
 SILENT_DAYS = 60
 
-Source = Callable[[list[int]], dict[int, date]]
-LAST_CONTACT_SOURCES: list[Source] = []
-LAST_ACTIVITY_SOURCES: list[Source] = []
-FlagSource = Callable[[list[int]], dict[int, str]]
-FLAG_SOURCES: list[FlagSource] = []
 
-
-def register_last_contact_source(source: Source) -> Source:
-    if source not in LAST_CONTACT_SOURCES:
-        LAST_CONTACT_SOURCES.append(source)
-    return source
-
-
-def register_last_activity_source(source: Source) -> Source:
-    if source not in LAST_ACTIVITY_SOURCES:
-        LAST_ACTIVITY_SOURCES.append(source)
-    return source
-
-
-def register_caseload_flag(source: FlagSource) -> FlagSource:
-    if source not in FLAG_SOURCES:
-        FLAG_SOURCES.append(source)
-    return source
-
-
-@register_last_contact_source
 def _last_case_note(org_ids: list[int]) -> dict[int, date]:
     rows = db.session.execute(
         select(CaseNote.organization_id, func.max(CaseNote.noted_on))
@@ -62,15 +34,18 @@ def _last_case_note(org_ids: list[int]) -> dict[int, date]:
     return {org_id: day for org_id, day in rows}
 
 
-def _latest(sources: Iterable[Source], org_ids: list[int]) -> dict[int, date]:
+def _latest(answers: list[dict[int, date]]) -> dict[int, date]:
     latest: dict[int, date] = {}
-    if not org_ids:
-        return latest
-    for source in sources:
-        for org_id, day in source(org_ids).items():
+    for answer in answers:
+        for org_id, day in answer.items():
             if day is not None and (org_id not in latest or day > latest[org_id]):
                 latest[org_id] = day
     return latest
+
+
+@signals.caseload_last_contact.connect
+def _case_notes_contact(_sender, *, org_ids: list[int]) -> dict[int, date]:
+    return _last_case_note(org_ids)
 
 
 @dataclass(frozen=True)
@@ -84,14 +59,19 @@ class CaseloadRow:
 
 
 def caseload_rows(orgs: Sequence[Organization]) -> list[CaseloadRow]:
-    """Rows for ``orgs``: one query per registered source, whatever their number."""
+    """Rows for ``orgs``: one query per answering feature, whatever their number."""
     ids = [o.id for o in orgs]
-    contacts = _latest(LAST_CONTACT_SOURCES, ids)
-    activities = _latest(LAST_ACTIVITY_SOURCES, ids)
+    contacts: dict[int, date] = {}
+    activities: dict[int, date] = {}
     flags: dict[int, list[str]] = {}
-    for source in FLAG_SOURCES if ids else ():
-        for org_id, text in source(ids).items():
-            flags.setdefault(org_id, []).append(text)
+    if ids:
+        contact_answers = signals.caseload_last_contact.send(org_ids=ids)
+        activity_answers = signals.caseload_last_activity.send(org_ids=ids)
+        contacts = _latest(signals.values(contact_answers))
+        activities = _latest(signals.values(activity_answers))
+        for answer in signals.ordered(signals.caseload_flags.send(org_ids=ids)):
+            for org_id, text in answer.items():
+                flags.setdefault(org_id, []).append(text)
     today = local_today()
     cutoff = today - timedelta(days=SILENT_DAYS)
     rows = []

@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask import g, has_request_context
 from sqlalchemy import select
 
+from incubator import signals
 from incubator.extensions import db
 from incubator.i18n import is_chinese
 from incubator.organizations.models import (
@@ -169,17 +170,8 @@ def graduation_criteria() -> GraduationCriteria:
     return _cached("criteria", load)
 
 
-# ---- hooks that later features fill ----
-
-# Each counts the activities an organization logged (and that count for reports)
-# on or after a date: ``counter(organization_id, since) -> int``.
-ACTIVITY_COUNTERS: list[Callable[[int, date], int]] = []
-
-
-def register_activity_counter(counter: Callable[[int, date], int]) -> None:
-    if counter not in ACTIVITY_COUNTERS:
-        ACTIVITY_COUNTERS.append(counter)
-
-
 def count_activities(organization_id: int, since: date) -> int:
-    return sum(counter(organization_id, since) for counter in ACTIVITY_COUNTERS)
+    """The activities ``organization_id`` logged on or after ``since`` that count
+    for graduation, as the features answer ``signals.activity_counted``."""
+    found = signals.activity_counted.send(organization_id=organization_id, since=since)
+    return sum(signals.values(found))

@@ -1,16 +1,15 @@
 """Boxes other features add to an organization's page (its activities, its
-roster...), without this feature knowing them::
-
-    @register_org_panel
-    def my_panel(org, viewer) -> Panel | None: ...
+roster...), without this feature knowing them: a feature answers
+``incubator.signals.organization_panels`` with ``(order, Panel | None)``.
 
 A panel runs a fixed number of queries whatever the organization's size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from incubator import signals
 
 
 @dataclass(frozen=True)
@@ -30,15 +29,7 @@ class Panel:
     empty: str = ""
 
 
-PanelFactory = Callable[[object, object], Panel | None]
-PANELS: list[PanelFactory] = []
-
-
-def register_org_panel(factory: PanelFactory) -> PanelFactory:
-    if factory not in PANELS:
-        PANELS.append(factory)
-    return factory
-
-
 def panels_for(org, viewer) -> list[Panel]:
-    return [panel for factory in PANELS if (panel := factory(org, viewer)) is not None]
+    """The panels the features add to ``org``'s page for ``viewer``, in order."""
+    found = signals.ordered(signals.organization_panels.send(org, viewer=viewer))
+    return [panel for panel in found if panel is not None]

@@ -165,7 +165,6 @@ def edit(org_id: int):
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("organizations.detail", org_id=org.id))
     return render_template(
@@ -238,7 +237,6 @@ def new_assessment(org_id: int):
             field = (exc.field or "").replace("scores.", "score_")
             form.show_domain_error(type(exc)(exc.message, field=field))
         else:
-            db.session.commit()
             flash(_("Assessment saved."), "success")
             return redirect(url_for("organizations.detail", org_id=org.id))
     return render_template(
@@ -296,7 +294,6 @@ def archive(org_id: int):
                 _("%(name)s is archived; its history is kept.", name=org.name),
                 "success",
             )
-        db.session.commit()
     return redirect(url_for("organizations.detail", org_id=org.id))
 
 

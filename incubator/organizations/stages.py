@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from incubator import signals
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.database import utcnow
@@ -39,16 +40,6 @@ from incubator.organizations.models import (
 )
 from incubator.periods import months_before
 from incubator.workflow import STAGE
-
-# Features that act on a stage change (e.g. rescheduling follow-ups) register here;
-# each is called with (org, change, actor) inside the same transaction.
-STAGE_LISTENERS: list = []
-
-
-def register_stage_listener(listener):
-    if listener not in STAGE_LISTENERS:
-        STAGE_LISTENERS.append(listener)
-    return listener
 
 
 def two_places(value) -> str:
@@ -178,8 +169,7 @@ def change_stage(
                 "and try again."
             )
         ) from None
-    for listener in STAGE_LISTENERS:
-        listener(org, change, actor)
+    signals.stage_changed.send(org, change=change, actor=actor)
     return change
 
 

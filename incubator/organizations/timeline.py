@@ -1,20 +1,15 @@
 """The timeline (时间线) of an organization: everything that happened to it, newest
 first, from every feature.
 
-A feature adds its events by registering a provider; this module never needs to
-know about it::
-
-    @register_timeline_provider
-    def my_events(org, viewer, limit) -> list[TimelineEvent]: ...
-
-A provider returns at most ``limit`` of its newest events for ``org`` as ``viewer``
-may see them, in a fixed number of queries, so the page's query count does not grow
-with the number of events.
+A feature adds its events by answering ``incubator.signals.timeline_events`` (and
+``timeline_event_count``); this module never needs to know about it. A receiver
+returns ``(order, events)``: at most ``limit`` of its newest events for ``org`` as
+``viewer`` may see them, in a fixed number of queries, so the page's query count
+does not grow with the number of events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from incubator import signals
 from incubator.audit.models import AuditEntry
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
@@ -58,33 +54,8 @@ def dated_moment(day: date, recorded_at: datetime) -> datetime:
     return local_noon(day)
 
 
-Provider = Callable[[Organization, User, int], list[TimelineEvent]]
-Counter = Callable[[Organization, User], int]
-PROVIDERS: list[Provider] = []
-COUNTERS: dict[Provider, Counter] = {}
-
-
-def register_timeline_provider(provider: Provider | None = None, *, count=None):
-    """Register ``provider`` (usable as ``@register_timeline_provider`` or
-    ``@register_timeline_provider(count=fn)``); ``count(org, viewer)`` answers how
-    many events it has, for the API's ``total``."""
-
-    def register(fn: Provider) -> Provider:
-        if fn not in PROVIDERS:
-            PROVIDERS.append(fn)
-        if count is not None:
-            COUNTERS[fn] = count
-        return fn
-
-    return register(provider) if provider is not None else register
-
-
 def timeline_total(org: Organization, viewer: User) -> int:
-    total = 0
-    for provider in PROVIDERS:
-        counter = COUNTERS.get(provider)
-        total += counter(org, viewer) if counter else len(provider(org, viewer, 10_000))
-    return total
+    return sum(signals.values(signals.timeline_event_count.send(org, viewer=viewer)))
 
 
 def _count(model, *conditions) -> int:
@@ -100,8 +71,10 @@ def timeline_for(
     """One page of events, newest first, and whether there are more."""
     wanted = page * per_page + 1
     events: list[TimelineEvent] = []
-    for provider in PROVIDERS:
-        events.extend(provider(org, viewer, wanted))
+    for found in signals.ordered(
+        signals.timeline_events.send(org, viewer=viewer, limit=wanted)
+    ):
+        events.extend(found)
     events.sort(key=lambda e: (e.at, e.record_id or 0), reverse=True)
     start = (page - 1) * per_page
     return events[start : start + per_page], len(events) > start + per_page
@@ -130,14 +103,6 @@ AUDIT_TITLES = {
 }
 
 
-@register_timeline_provider(
-    count=lambda org, viewer: _count(
-        AuditEntry,
-        AuditEntry.entity_type == "Organization",
-        AuditEntry.entity_id == org.id,
-        AuditEntry.action.in_(tuple(AUDIT_TITLES)),
-    )
-)
 def _profile_events(org, viewer, limit):
     rows = db.session.scalars(
         select(AuditEntry)
@@ -170,9 +135,6 @@ def _profile_events(org, viewer, limit):
     return events
 
 
-@register_timeline_provider(
-    count=lambda org, viewer: _count(StageChange, StageChange.organization_id == org.id)
-)
 def _stage_events(org, viewer, limit):
     rows = db.session.scalars(
         select(StageChange)
@@ -208,9 +170,6 @@ def _stage_events(org, viewer, limit):
     return events
 
 
-@register_timeline_provider(
-    count=lambda org, viewer: _count(Assessment, Assessment.organization_id == org.id)
-)
 def _assessment_events(org, viewer, limit):
     rows = db.session.scalars(
         select(Assessment)
@@ -235,13 +194,6 @@ def _assessment_events(org, viewer, limit):
     ]
 
 
-@register_timeline_provider(
-    count=lambda org, viewer: (
-        _count(CaseNote, CaseNote.organization_id == org.id)
-        if viewer.role in STAFF_ROLES
-        else 0
-    )
-)
 def _note_events(org, viewer, limit):
     if viewer.role not in STAFF_ROLES:
         return []  # case notes are for admins and social workers only
@@ -266,3 +218,55 @@ def _note_events(org, viewer, limit):
         )
         for n in rows
     ]
+
+
+# ---- this feature's own events on its timeline (orders: see incubator.signals) ----
+
+
+@signals.timeline_events.connect
+def _profile_timeline(org, *, viewer, limit):
+    return 10, _profile_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _profile_count(org, *, viewer):
+    return _count(
+        AuditEntry,
+        AuditEntry.entity_type == "Organization",
+        AuditEntry.entity_id == org.id,
+        AuditEntry.action.in_(tuple(AUDIT_TITLES)),
+    )
+
+
+@signals.timeline_events.connect
+def _stage_timeline(org, *, viewer, limit):
+    return 20, _stage_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _stage_count(org, *, viewer):
+    return _count(StageChange, StageChange.organization_id == org.id)
+
+
+@signals.timeline_events.connect
+def _assessment_timeline(org, *, viewer, limit):
+    return 30, _assessment_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _assessment_count(org, *, viewer):
+    return _count(Assessment, Assessment.organization_id == org.id)
+
+
+@signals.timeline_events.connect
+def _note_timeline(org, *, viewer, limit):
+    return 40, _note_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _note_count(org, *, viewer):
+    return (
+        _count(CaseNote, CaseNote.organization_id == org.id)
+        if viewer.role in STAFF_ROLES
+        else 0
+    )

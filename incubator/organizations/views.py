@@ -156,7 +156,6 @@ def new():
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("%(name)s is registered at stage 萌芽.", name=org.name), "success")
             return redirect(url_for("organizations.detail", org_id=org.id))
     return render_template("organizations/form.html", form=form, org=None)

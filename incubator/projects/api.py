@@ -19,6 +19,7 @@ from incubator.money import money_text
 from incubator.projects import metrics
 from incubator.projects import services as project_services
 from incubator.projects.models import Project
+from incubator.transaction import settle
 
 # In the document's "reports" section, where they have always been.
 TAG = "reports"
@@ -153,7 +154,7 @@ def create_project(body: ProjectIn):
     project = project_services.create_project(
         actor=current_api_user(), **body.model_dump(mode="python")
     )
-    db.session.commit()
+    settle()
     return ProjectOut.of(_load_project(project.id))
 
 
@@ -190,7 +191,7 @@ def create_indicator(project_id: int, body: IndicatorIn):
     indicator = project_services.add_indicator(
         project, actor=current_api_user(), metric=body.metric, target=body.target
     )
-    db.session.commit()
+    settle()
     return IndicatorOut(
         id=indicator.id,
         metric=indicator.metric,

@@ -63,7 +63,6 @@ def new_project():
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(_("Project recorded."), "success")
             return redirect(url_for("projects.project", project_id=project.id))
     return render_template(
@@ -122,7 +121,6 @@ def add_indicator(project_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(_("Indicator added."), "success")
     return redirect(url_for("projects.project", project_id=project_id))
 
@@ -150,6 +148,5 @@ def change_indicator(indicator_id: int):
             roll_back(exc)
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(message, "success")
     return redirect(url_for("projects.project", project_id=project_id))

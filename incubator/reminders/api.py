@@ -13,6 +13,7 @@ from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.reminders.models import Reminder
+from incubator.transaction import settle
 
 TAG = "notifications"
 
@@ -80,5 +81,5 @@ def read_notification(notification_id: int):
         abort(404)
     if reminder.read_at is None:
         reminder.read_at = utcnow()
-        db.session.commit()
+        settle()
     return NotificationOut.of(reminder)

@@ -9,6 +9,7 @@ from incubator.auth.models import User
 from incubator.extensions import db
 from incubator.periods import month_range
 from incubator.reminders import jobs
+from incubator.transaction import unit_of_work
 
 reminders_cli = AppGroup("reminders", help="Monthly reminders.")
 
@@ -26,7 +27,8 @@ def run_reminders(month: str | None, dry_run: bool) -> None:
             "a month that has not begun: its reminders would speak of the future",
             param_hint="--month",
         )
-    result = jobs.run_monthly(month, dry_run=dry_run)
+    with unit_of_work():
+        result = jobs.run_monthly(month, dry_run=dry_run)
     names = {u.id: u.username for u in db.session.query(User)}
     for draft in result.drafts:
         who = names.get(draft.recipient_id)

@@ -20,6 +20,7 @@ from incubator.i18n import local_zone
 from incubator.periods import month_key
 from incubator.reminders import compose, outbox
 from incubator.reminders.models import JobRun, Kind, Reminder
+from incubator.transaction import commit_now
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def run_monthly(
         db.session.rollback()
         return result
     result.recorded = outbox.record(result.drafts, period)
-    db.session.commit()
+    commit_now()  # deliberate: the outbox is committed before anything is sent
     if deliver:
         result.delivered = outbox.deliver_due()
     return result
@@ -76,7 +77,7 @@ def record_run(job: str, call: Callable[[], object]) -> None:
         db.session.add(run)
     run.started_at, run.finished_at, run.ok = utcnow(), None, None
     try:
-        db.session.commit()
+        commit_now()  # deliberate: the run is on record even if the job fails
     except Exception:  # two processes made the row at once: use theirs
         db.session.rollback()
         run = db.session.scalars(select(JobRun).where(JobRun.job == job)).one()
@@ -86,12 +87,12 @@ def record_run(job: str, call: Callable[[], object]) -> None:
         db.session.rollback()
         run = db.session.get_one(JobRun, run.id)
         run.ok, run.finished_at, run.summary = False, utcnow(), repr(exc)[:1000]
-        db.session.commit()
+        commit_now()  # deliberate: the failure is on record, the job's work is not
         logger.exception("job %s failed", job)
         return
     run = db.session.get_one(JobRun, run.id)
     run.ok, run.finished_at, run.summary = True, utcnow(), str(summary or "")[:1000]
-    db.session.commit()
+    commit_now()  # the end of the job's unit of work, with its record
 
 
 def last_recorded_period() -> str | None:

@@ -40,6 +40,7 @@ from incubator.reminders.models import (
     Reminder,
     ReminderPreference,
 )
+from incubator.transaction import commit_now
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def release_stuck(now: datetime | None = None) -> int:
             "copy goes out (use Resend if it did not arrive)",
         )
     )
-    db.session.commit()
+    commit_now()
     return rowcount(result)
 
 
@@ -186,7 +187,7 @@ def _claim(delivery_id: int, now: datetime) -> bool:
         )
         .values(state=DeliveryState.SENDING, claimed_at=now)
     )
-    db.session.commit()
+    commit_now()
     return rowcount(result) == 1
 
 
@@ -234,7 +235,11 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
     """Send what is due now; returns counts of sent, retrying, failed and
     postponed. Nothing is held open in the database while a message is on the
     wire, one channel being down never stops the others, and a channel that keeps
-    failing in this run leaves its remaining messages for the next run."""
+    failing in this run leaves its remaining messages for the next run.
+
+    Commits deliberately, many times (``transaction.commit_now``): each claim and
+    each outcome is its own small unit of work, so a message sent is recorded sent
+    even if a later one fails, and a retry never sends it twice."""
     counts = {"sent": 0, "retrying": 0, "failed": 0, "postponed": 0}
     release_stuck()
     now = utcnow()
@@ -247,7 +252,7 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     ).all()
-    db.session.commit()
+    commit_now()
     max_attempts = current_app.config["DELIVERY_MAX_ATTEMPTS"]
     failures_in_a_row: dict[str, int] = {}
     rate_limited: set[str] = set()
@@ -265,13 +270,13 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
                 .where(Delivery.id == delivery_id)
                 .values(next_attempt_at=now + timedelta(minutes=1))
             )
-            db.session.commit()
+            commit_now()
             counts["postponed"] += 1
             continue
         if not _claim(delivery_id, now):
             continue  # another process took it
         channel, out = _outgoing(delivery_id)
-        db.session.commit()  # nothing open while the message is on the wire
+        commit_now()  # deliberate: nothing open while the message is on the wire
         error, retry, wait = None, True, None
         try:
             _send(channel, out)
@@ -285,7 +290,7 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
             _wait_for_the_channel(delivery, error, wait)
             rate_limited.add(channel)
             counts["postponed"] += 1
-            db.session.commit()
+            commit_now()
             continue
         delivery.attempts += 1
         if error is None:
@@ -305,7 +310,7 @@ def deliver_due(limit: int = 200) -> dict[str, int]:
                 delivery.next_attempt_at = utcnow() + _backoff(delivery.attempts)
                 counts["retrying"] += 1
             logger.warning("delivery %s (%s) failed: %s", delivery_id, channel, error)
-        db.session.commit()
+        commit_now()
     return counts
 
 

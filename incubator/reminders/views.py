@@ -40,7 +40,7 @@ from incubator.reminders.models import (
     JobRun,
     Reminder,
 )
-from incubator.transaction import run_and_flash
+from incubator.transaction import commit_now, run_and_flash
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 admin_bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
@@ -80,7 +80,6 @@ def mark_read(reminder_id: int):
         abort(404)
     if EmptyForm().validate_on_submit() and reminder.read_at is None:
         reminder.read_at = utcnow()
-        db.session.commit()
     target = request.form.get("go")
     if target == "link" and reminder.link:
         return redirect(reminder.link)
@@ -96,7 +95,6 @@ def mark_all_read():
             .where(Reminder.recipient_id == current_user.id, Reminder.read_at.is_(None))
             .values(read_at=utcnow())
         )
-        db.session.commit()
     return redirect(url_for("notifications.index"))
 
 
@@ -213,7 +211,9 @@ def send_now():
                 actor=current_user,
                 summary=f"{result.period}: {result.recorded}",
             )
-            db.session.commit()
+            # Deliberate: a second unit of work after the job's own commit; it
+            # ends here, inside immediate(), so it holds the write lock it took.
+            commit_now()
         flash(
             _(
                 "%(new)d new reminders recorded for %(period)s (%(due)d due in all); "
@@ -240,7 +240,6 @@ def resend(delivery_id: int):
         else:
             outbox.resend(delivery)
             audit.record("resend", delivery, actor=current_user)
-            db.session.commit()
             flash(_("Queued to be sent again."), "success")
     return redirect(url_for("reminders_admin.index", state="failed"))
 

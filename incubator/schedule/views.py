@@ -184,7 +184,6 @@ def feed_page():
 def reset_feed():
     if EmptyForm().validate_on_submit():
         feed.reset_feed(current_user)
-        db.session.commit()
         flash(_("A new feed address was made; the old one no longer works."), "success")
     return redirect(url_for("calendar.feed_page"))
 

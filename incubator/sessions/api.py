@@ -20,6 +20,7 @@ from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import Freq, SessionInvite, TrainingSession
 from incubator.sessions.queries import may_see, sessions_query
+from incubator.transaction import settle
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
@@ -225,7 +226,7 @@ def create_session(body: SessionIn):
     created = services.schedule_session(
         actor=current_api_user(), recurrence=recurrence, **_values(body)
     )
-    db.session.commit()
+    settle()
     outs = [SessionOut.of(s) for s in created]
     return SessionCreated(**outs[0].model_dump(), occurrences=outs)
 
@@ -266,7 +267,7 @@ def patch_session(session_id: int, body: SessionPatch):
         scope=body.scope,
         **values,
     )
-    db.session.commit()
+    settle()
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
 
@@ -294,7 +295,7 @@ def cancel_session(session_id: int, body: CancelIn):
         reason=body.reason,
         scope=body.scope,
     )
-    db.session.commit()
+    settle()
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
 
@@ -319,7 +320,7 @@ def register(session_id: int, body: RegistrationIn):
     session = _load(session_id)
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
     services.register(session, org, actor=current_api_user(), count=body.count)
-    db.session.commit()
+    settle()
     return SessionOut.of(session)
 
 
@@ -353,5 +354,5 @@ def record_attendance(session_id: int, body: AttendanceIn):
     services.record_attendance(
         session, actor=current_api_user(), **body.model_dump(mode="python")
     )
-    db.session.commit()
+    settle()
     return SessionOut.of(session)

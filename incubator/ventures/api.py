@@ -22,6 +22,7 @@ from incubator.i18n import local_today
 from incubator.money import money_text
 from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.models import Organization
+from incubator.transaction import settle
 from incubator.ventures import plans, reviews, rounds, services, spending
 from incubator.ventures.access import (
     ReviewView,
@@ -227,7 +228,7 @@ def list_rounds(query: PageQuery):
 )
 def create_round(body: RoundIn):
     round_ = rounds.create_round(actor=current_api_user(), **_round_values(body))
-    db.session.commit()
+    settle()
     return RoundOut.of(round_, money=True)
 
 
@@ -286,7 +287,7 @@ def patch_round(round_id: int, body: RoundPatch):
         else [(c.name, c.weight) for c in body.criteria],
         **values,
     )
-    db.session.commit()
+    settle()
     return RoundOut.of(round_, money=True)
 
 
@@ -539,7 +540,7 @@ def create_venture(body: VentureCreate):
         submission_key=body.submission_key,
         **_application(body),
     )
-    db.session.commit()
+    settle()
     return _one(venture)
 
 
@@ -584,7 +585,7 @@ def patch_venture(venture_id: int, body: VenturePatch):
         else [(line.item, line.amount) for line in body.budget_lines],
         **values,
     )
-    db.session.commit()
+    settle()
     return _one(venture)
 
 
@@ -633,7 +634,7 @@ def transition_venture(venture_id: int, body: TransitionIn):
         closing_grade=body.closing_grade.value if body.closing_grade else None,
         lessons=body.lessons,
     )
-    db.session.commit()
+    settle()
     return _one(venture)
 
 
@@ -659,7 +660,7 @@ def midterm_venture(venture_id: int, body: MidtermIn):
     services.record_midterm(
         venture, actor=current_api_user(), checked_on=body.checked_on, note=body.note
     )
-    db.session.commit()
+    settle()
     return _one(venture)
 
 
@@ -760,7 +761,7 @@ def _review_list(venture: Venture) -> ReviewList:
 def set_reviewers(venture_id: int, body: ReviewersIn):
     venture = get_visible_venture_or_404(current_api_user(), venture_id)
     services.set_reviewers(venture, body.reviewer_ids, actor=current_api_user())
-    db.session.commit()
+    settle()
     return _review_list(venture)
 
 
@@ -797,7 +798,7 @@ def submit_review(venture_id: int, body: VentureReviewIn):
     reviews.submit_review(
         venture, actor=current_api_user(), scores=scores, comment=body.comment
     )
-    db.session.commit()
+    settle()
     return _review_list(venture)
 
 
@@ -896,7 +897,7 @@ def add_action(venture_id: int, body: ActionIn):
     action = plans.add_action(
         venture, actor=current_api_user(), **body.model_dump(mode="python")
     )
-    db.session.commit()
+    settle()
     return ActionOut.of(action)
 
 
@@ -928,7 +929,7 @@ def patch_action(venture_id: int, action_id: int, body: ActionPatch):
         )
     if body.done:
         plans.complete_action(action, actor=current_api_user(), note=body.done_note)
-    db.session.commit()
+    settle()
     return ActionOut.of(action)
 
 
@@ -1013,7 +1014,7 @@ def add_expenditure(venture_id: int, body: ExpenditureIn):
         amount=body.amount,
         purpose=body.purpose,
     )
-    db.session.commit()
+    settle()
     return ExpenditureOut(
         id=line.id,
         venture_id=line.venture_id,

@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from incubator import signals
 from incubator.auth.roles import STAFF_ROLES
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import yuan
-from incubator.organizations.caseload import register_caseload_flag
-from incubator.organizations.panels import Panel, PanelItem, register_org_panel
-from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+from incubator.organizations.panels import Panel, PanelItem
+from incubator.organizations.timeline import TimelineEvent
 from incubator.ventures import plans, spending
 from incubator.ventures.models import (
     CLOSING_GRADE_LABELS,
@@ -175,7 +175,24 @@ def overdue_flags(org_ids: list[int]) -> dict[int, str]:
     }
 
 
-def init_app(app) -> None:
-    register_timeline_provider(venture_events, count=_count)
-    register_org_panel(ventures_panel)
-    register_caseload_flag(overdue_flags)
+# ---- receivers (connected once, when this module is imported) ----
+
+
+@signals.timeline_events.connect
+def _timeline(org, *, viewer, limit):
+    return 70, venture_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _timeline_count(org, *, viewer):
+    return _count(org, viewer)
+
+
+@signals.organization_panels.connect
+def _panel(org, *, viewer):
+    return 20, ventures_panel(org, viewer)
+
+
+@signals.caseload_flags.connect
+def _flags(_sender, *, org_ids):
+    return 10, overdue_flags(org_ids)

@@ -19,6 +19,7 @@ from incubator.errors import NotPermitted, ValidationFailed
 from incubator.extensions import db
 from incubator.organizations.access import get_visible_organization_or_404
 from incubator.periods import month_range
+from incubator.transaction import settle
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import get_visible_volunteer_or_404
@@ -214,7 +215,7 @@ def _page_of(stmt, query) -> dict:
             actor=current_api_user(),
             full=True,
         )
-        db.session.commit()
+        settle()
     return page
 
 
@@ -258,7 +259,7 @@ def _show(volunteer: Volunteer) -> VolunteerOut:
     full = _full()
     if full and (volunteer.phone or volunteer.id_number):
         log_reveal(volunteer, "api", actor=current_api_user())
-        db.session.commit()
+        settle()
     return VolunteerOut.of(volunteer, full=full)
 
 
@@ -293,7 +294,7 @@ def create_volunteer(body: VolunteerCreate):
     volunteer = services.create_volunteer(
         actor=current_api_user(), organization=org, role=role, **data
     )
-    db.session.commit()
+    settle()
     return VolunteerOut.of(volunteer, full=_full())
 
 
@@ -325,7 +326,7 @@ def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
     services.update_volunteer(
         volunteer, actor=current_api_user(), expected_version=body.version, **data
     )
-    db.session.commit()
+    settle()
     return VolunteerOut.of(volunteer, full=_full())
 
 
@@ -387,7 +388,7 @@ def add_member(org_id: int, body: MemberIn):
         role=body.role.value,
         joined_on=body.joined_on,
     )
-    db.session.commit()
+    settle()
     return MembershipOut.of(membership)
 
 
@@ -496,7 +497,7 @@ def create_hours(body: HoursIn):
         hours=body.hours,
         service=body.service,
     )
-    db.session.commit()
+    settle()
     return HoursOut.of(record)
 
 
@@ -530,5 +531,5 @@ def correct_hours(record_id: int, body: CorrectionIn):
         served_on=body.served_on,
         service=body.service,
     )
-    db.session.commit()
+    settle()
     return HoursOut.of(correction)

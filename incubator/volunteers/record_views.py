@@ -176,7 +176,6 @@ def correct_hours(record_id: int):
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Corrected; both entries stay in the history."), "success")
             return redirect(
                 url_for(
@@ -257,7 +256,6 @@ def issue_certificate(volunteer_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             return redirect(url_for("volunteers.certificate", certificate_id=cert.id))
     else:
         _flash_errors(form)
@@ -302,7 +300,6 @@ def import_roster():
             db.session.rollback()
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             return redirect(url_for("volunteers.import_report", batch_id=batch.id))
     return render_template("volunteers/import.html", form=form)
 
@@ -353,7 +350,6 @@ def import_confirm(batch_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
             return redirect(url_for("volunteers.import_report", batch_id=batch.id))
-        db.session.commit()
         flash(_("%(n)d volunteers imported.", n=count), "success")
     return redirect(url_for("volunteers.index"))
 
@@ -364,6 +360,5 @@ def import_discard(batch_id: int):
     batch = _own_batch(batch_id)
     if EmptyForm().validate_on_submit():
         importer.discard_import(batch, actor=current_user)
-        db.session.commit()
         flash(_("The upload was discarded; nothing was imported."), "info")
     return redirect(url_for("volunteers.import_roster"))

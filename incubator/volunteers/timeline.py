@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from incubator import signals
 from incubator.auth.permissions import may_see_residents
 from incubator.extensions import db
 from incubator.i18n import local_noon
-from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+from incubator.organizations.timeline import TimelineEvent
 from incubator.volunteers.models import Membership
 
 
@@ -30,7 +31,6 @@ def _count(org, viewer) -> int:
     return (joined or 0) + (left or 0)
 
 
-@register_timeline_provider(count=_count)
 def membership_events(org, viewer, limit):
     rows = db.session.scalars(
         select(Membership)
@@ -75,3 +75,13 @@ def membership_events(org, viewer, limit):
                 )
             )
     return events
+
+
+@signals.timeline_events.connect
+def _timeline(org, *, viewer, limit):
+    return 50, membership_events(org, viewer, limit)
+
+
+@signals.timeline_event_count.connect
+def _timeline_count(org, *, viewer):
+    return _count(org, viewer)

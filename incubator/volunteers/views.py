@@ -192,7 +192,6 @@ def new():
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Volunteer %(no)s added.", no=volunteer.number), "success")
             return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
     return render_template("volunteers/form.html", form=form, volunteer=None)
@@ -234,7 +233,6 @@ def edit(volunteer_id: int):
             roll_back(exc)
             form.show_domain_error(exc)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("volunteers.detail", volunteer_id=volunteer.id))
     return render_template("volunteers/form.html", form=form, volunteer=volunteer)
@@ -333,7 +331,6 @@ def reveal(volunteer_id: int):
     if field not in ("phone", "id_number") or not EmptyForm().validate_on_submit():
         abort(400)
     log_reveal(volunteer, field, actor=current_user)
-    db.session.commit()
     volunteer = load_volunteer(volunteer_id)
     context = _detail_context(volunteer)
     context[field] = getattr(volunteer, field) or ""
@@ -352,7 +349,6 @@ def anonymize(volunteer_id: int):
             db.session.rollback()
             flash(str(exc.message), "danger")
         else:
-            db.session.commit()
             flash(
                 _("The volunteer is anonymized; their hours stay in the totals."),
                 "success",

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from incubator.activities import hooks as activity_hooks
 from incubator.errors import ValidationFailed
 from incubator.organizations import incubation, settings, stages
 from incubator.organizations.models import Organization, StageChange
@@ -101,7 +102,7 @@ def test_graduation_names_failing_criteria_then_succeeds(
     assert _stage(db, org_id) == "intake"
 
     # meet every criterion: a strong assessment, 6 activities, filed
-    monkeypatch.setattr(incubation, "ACTIVITY_COUNTERS", [lambda org_id, since: 6])
+    monkeypatch.setattr(activity_hooks, "approved_since", lambda org_id, since: 6)
     frozen_time.shift(timedelta(days=1))
     assess(org, sw, score=4, on=date(2026, 3, 2))
     org = db.session.get(Organization, org_id)
@@ -121,7 +122,7 @@ def test_activity_counter_counts_since_six_months_ago(
 ):
     seen = []
     monkeypatch.setattr(
-        incubation, "ACTIVITY_COUNTERS", [lambda org_id, since: seen.append(since) or 0]
+        activity_hooks, "approved_since", lambda org_id, since: seen.append(since) or 0
     )
     org = make_org(filing_status="filed")
     failures = stages.graduation_failures(org)

@@ -2,10 +2,11 @@
 
 from datetime import date, timedelta
 
-from incubator.organizations import records, timeline
+from incubator import signals
+from incubator.organizations import records
 from incubator.organizations.services import update_organization
 from incubator.organizations.stages import change_stage
-from incubator.organizations.timeline import TimelineEvent, register_timeline_provider
+from incubator.organizations.timeline import TimelineEvent
 from tests.conftest import login
 
 
@@ -40,8 +41,8 @@ def test_later_features_add_events_without_changing_this_code(
     client, _sw = sw_client
     org = make_org()
 
-    def ventures(org_, viewer, limit):
-        return [
+    def ventures(org_, *, viewer, limit):
+        return 100, [
             TimelineEvent(
                 at=org_.created_at + timedelta(hours=1),
                 day=None,
@@ -51,9 +52,8 @@ def test_later_features_add_events_without_changing_this_code(
             )
         ]
 
-    monkeypatch.setattr(timeline, "PROVIDERS", list(timeline.PROVIDERS))
-    register_timeline_provider(ventures)
-    page = client.get(f"/organizations/{org.id}/timeline").get_data(as_text=True)
+    with signals.timeline_events.connected_to(ventures):
+        page = client.get(f"/organizations/{org.id}/timeline").get_data(as_text=True)
     assert "创投立项" in page and 'href="/ventures/1"' in page
 
 
