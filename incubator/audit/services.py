@@ -18,9 +18,6 @@ from incubator.changes import pending_changes
 from incubator.database import in_unit_of_work, write_apart
 from incubator.extensions import Model, db
 
-# What a value becomes in an entry's JSON ``changes``.
-Shown = str | int | float | bool | None
-
 
 class Actor(Protocol):
     """Who did it: a user, or anything naming one by id (only the id is kept)."""
