@@ -6,8 +6,12 @@ bidirectional controls are refused in every text field, in the user's language."
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from wtforms import (
     DateField,
     DateTimeField,
@@ -18,6 +22,7 @@ from wtforms import (
     TimeField,
 )
 
+from incubator.errors import ValidationFailed
 from incubator.i18n import is_chinese
 from incubator.normalize import (
     BIDI_MESSAGE,
@@ -30,6 +35,8 @@ from incubator.normalize import (
     number_text,
 )
 from incubator.security import has_control_chars
+
+M = TypeVar("M", bound=BaseModel)
 
 NUMBER_FIELDS = (IntegerField, DecimalField, FloatField)
 # DateTimeLocalField is a DateTimeField; the Date/Time fields parse with strptime,
@@ -132,3 +139,36 @@ class BaseForm(FlaskForm):
 
 class EmptyForm(BaseForm):
     """For POST-only buttons: carries just the CSRF token."""
+
+
+def _pydantic_message(err: ErrorDetails):
+    """A message of ours for one of pydantic's errors (its own are English)."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])
+    if kind in ("string_too_long", "too_long"):
+        return _l("At most %(n)s characters.", n=ctx.get("max_length", "?"))
+    if kind in ("greater_than_equal", "greater_than"):
+        return _l("Must be at least %(n)s.", n=ctx.get("ge", ctx.get("gt", "?")))
+    if kind in ("less_than_equal", "less_than"):
+        return _l("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt", "?")))
+    if kind == "missing":
+        return _l("This field is required.")
+    return _l("The value is not valid.")
+
+
+def form_input(model: type[M], **values) -> M:
+    """A use case's input (``model``) built from what a page's form holds.
+
+    The model's rules raise ``ValidationFailed`` themselves; a value of the
+    wrong shape (which the form's own validators normally catch first) is
+    raised as ``ValidationFailed`` on its field too, so a view shows either on
+    the form with ``BaseForm.show_domain_error``."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = err.get("loc") or ()
+        raise ValidationFailed(
+            _pydantic_message(err), field=str(loc[0]) if loc else None
+        ) from None

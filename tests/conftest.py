@@ -37,6 +37,7 @@ from incubator.demo.seed import seed_demo
 from incubator.extensions import db as _db
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
+from incubator.organizations.schemas import OrganizationRegistration
 from incubator.volunteers import services as volunteer_services
 from tests.browser_support import CHROMIUM, FLAGS, _require_browser
 from tests.databases import temporary_postgres_database
@@ -230,12 +231,14 @@ def make_org(db, community):
         **fields,
     ) -> Organization:
         org = org_services.create_organization(
+            OrganizationRegistration(
+                name=name or f"测试组织{next(_counter)}",
+                kind=kind,
+                leader_user_id=leader.id if leader else None,
+                social_worker_id=social_worker.id if social_worker else None,
+                **fields,
+            ),
             actor=None,
-            name=name or f"测试组织{next(_counter)}",
-            kind=kind,
-            leader_user_id=leader.id if leader else None,
-            social_worker_id=social_worker.id if social_worker else None,
-            **fields,
         )
         db.session.commit()
         return org

@@ -635,6 +635,7 @@ def _running_venture(*, world_users, org, leader) -> dict:
     from incubator.i18n import local_today
     from incubator.ventures import plans, reviews, rounds, spending
     from incubator.ventures import services as venture_services
+    from incubator.ventures.schemas import VentureApplication
 
     admin, sw = world_users["admin"], world_users["social_worker"]
     today = local_today()
@@ -651,12 +652,15 @@ def _running_venture(*, world_users, org, leader) -> dict:
     venture = venture_services.apply(
         round_,
         org,
+        VentureApplication(
+            round_id=round_.id,
+            organization_id=org.id,
+            title="社区共读",
+            need="需要",
+            target_group="children",
+            requested_amount="3000",
+        ),
         actor=leader,
-        title="社区共读",
-        need="需要",
-        target_group="children",
-        requested_amount="3000",
-        sponsor=None,
     )
     venture_services.set_reviewers(venture, [sw.id], actor=admin)
     venture_services.transition(venture, "reviewing", actor=admin)

@@ -187,6 +187,8 @@ def endpoint(
                 return error_response(422, fields=exc.fields)
             except ValidationError as exc:
                 return validation_error_response(exc)
+            except DomainError as exc:
+                return domain_error_response(exc)
             key = request.headers.get(idempotency.HEADER) if route.idempotent else None
             if key is None:
                 return _run(view, kwargs, status)

@@ -32,6 +32,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from incubator.api.errors import validation_fields
+from incubator.errors import DomainError
 from incubator.normalize import (
     BIDI_MESSAGE,
     DIGITS_MESSAGE,
@@ -64,6 +65,12 @@ def validate_input(model: type[BaseModel], data, *, in_query: bool = False):
     data, refused = normalize_input(data, model)
     try:
         result = model.model_validate(data)
+    except DomainError:
+        # A use case's own rule (``ValidationFailed`` from its validator) is
+        # answered as the service's refusal was, after the fields' refusals.
+        if refused:
+            raise InputRefused(refused) from None
+        raise
     except ValidationError as exc:
         fields = dict(refused)
         for path, messages in validation_fields(exc, in_query=in_query).items():

@@ -69,8 +69,11 @@ def _schema_ref(model, schemas: dict, mode: str) -> dict:
     schema = model.model_json_schema(ref_template=REF, mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
         _add_schema(schemas, name, sub)
-    _add_schema(schemas, model.__name__, schema)
-    return {"$ref": REF.format(model=model.__name__)}
+    # A use case's model may keep the name the document always gave its body
+    # (``model_config = ConfigDict(title="RoundIn")``).
+    name = model.model_config.get("title") or model.__name__
+    _add_schema(schemas, name, schema)
+    return {"$ref": REF.format(model=name)}
 
 
 def _path_and_params(rule: str) -> tuple[str, list[dict]]:

@@ -25,6 +25,7 @@ from incubator.organizations import records
 from incubator.organizations import services as org_services
 from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import StageChange
+from incubator.organizations.schemas import OrganizationRegistration
 from incubator.periods import months_before
 from incubator.projects.models import Indicator, Project
 from incubator.reminders import compose, jobs, outbox
@@ -341,16 +342,18 @@ def _seed_organization(
     worker = accounts[sw]
     start = _moment(max([m for _s, m in path] + [m for m, _x in assessments] + [1]) + 1)
     org = org_services.create_organization(
+        OrganizationRegistration(
+            name=name,
+            kind=kind,
+            compound_id=compounds[compound].id,
+            filing_status=filing,
+            founded_on=founded,
+            member_count=members,
+            social_worker_id=worker.id,
+            leader_user_id=accounts[leader].id if leader else None,
+            description=f"{compounds[compound].name}居民自发成立的{name}。",
+        ),
         actor=worker,
-        name=name,
-        kind=kind,
-        compound_id=compounds[compound].id,
-        filing_status=filing,
-        founded_on=founded,
-        member_count=members,
-        social_worker_id=worker.id,
-        leader_user_id=accounts[leader].id if leader else None,
-        description=f"{compounds[compound].name}居民自发成立的{name}。",
     )
     org.created_at = org.stage_since = start
     db.session.flush()

@@ -32,6 +32,7 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
+from incubator.ventures.schemas import BudgetLineIn, VentureApplication
 
 ROUND_NAME = "禾你益起 第一期"
 ROUND_BUDGET = Decimal("90000.00")
@@ -473,18 +474,24 @@ def _apply(
     round_: VentureRound, proposal: Proposal, orgs: dict[str, Organization]
 ) -> Venture:
     org = orgs[proposal.org]
-    return services.apply(
-        round_,
-        org,
-        actor=org.leader or _social_worker(org),
-        sponsor=orgs[proposal.sponsor] if proposal.sponsor else None,
-        budget_lines=proposal.budget_lines,
+    sponsor = orgs[proposal.sponsor] if proposal.sponsor else None
+    application = VentureApplication(
+        round_id=round_.id,
+        organization_id=org.id,
+        sponsor_id=sponsor.id if sponsor else None,
+        budget_lines=[
+            BudgetLineIn(item=item, amount=amount)
+            for item, amount in proposal.budget_lines
+        ],
         title=proposal.title,
         target_group=proposal.target_group,
         need=proposal.need,
         planned_activities=proposal.planned_activities,
         expected_outputs=proposal.expected_outputs,
-        requested_amount=proposal.requested,
+        requested_amount=f"{proposal.requested:.2f}",
+    )
+    return services.apply(
+        round_, org, application, actor=org.leader or _social_worker(org)
     )
 
 

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import not_null_in_schema
 from incubator.auth.roles import Role
-from incubator.community.queries import resolve_compound
-from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.organizations import records, services, stages
 from incubator.organizations.access import get_visible_organization_or_404
@@ -22,61 +18,27 @@ from incubator.organizations.incubation import stage_label
 from incubator.organizations.models import (
     Assessment,
     CaseNote,
-    ContactKind,
-    FilingStatus,
     Organization,
     OrgKind,
     StageChange,
 )
-from incubator.organizations.queries import SORTS, organizations_query
+from incubator.organizations.queries import (
+    SORTS,
+    OrganizationView,
+    organizations_query,
+)
+from incubator.organizations.schemas import (
+    AssessmentEntry,
+    ContactNote,
+    OrganizationChange,
+    OrganizationRegistration,
+    StageMove,
+)
 from incubator.organizations.timeline import timeline_for, timeline_total
 from incubator.transaction import settle
 
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 TAG = "organizations"
-
-
-class OrganizationFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    compound_id: Id | None = None
-    compound: str | None = Field(
-        default=None, max_length=64, description="The compound's name (or compound_id)"
-    )
-    filing_status: FilingStatus = FilingStatus.NONE
-    founded_on: date | None = None
-    member_count: int = Field(default=0, ge=0, le=100_000)
-    description: str = Field(default="", max_length=5000)
-    social_worker_id: Id | None = None
-    leader_user_id: Id | None = None
-
-
-class OrganizationCreate(OrganizationFields):
-    name: str = Field(min_length=1, max_length=100)
-    kind: OrgKind
-
-
-ORGANIZATION_NOT_NULL = ("name", "kind", "filing_status", "member_count", "description")
-
-
-class OrganizationPatch(BaseModel):
-    """Only the fields sent are changed; ``version`` is the one you read."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra=not_null_in_schema(*ORGANIZATION_NOT_NULL)
-    )
-
-    version: int
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    kind: OrgKind | None = None
-    compound_id: Id | None = None
-    compound: str | None = Field(default=None, max_length=64)
-    filing_status: FilingStatus | None = None
-    founded_on: date | None = None
-    member_count: int | None = Field(default=None, ge=0, le=100_000)
-    description: str | None = Field(default=None, max_length=5000)
-    social_worker_id: Id | None = None
-    leader_user_id: Id | None = None
 
 
 class OrganizationOut(BaseModel):
@@ -103,28 +65,7 @@ class OrganizationOut(BaseModel):
 
     @classmethod
     def of(cls, org: Organization) -> OrganizationOut:
-        return cls(
-            id=org.id,
-            name=org.name,
-            kind=org.kind,
-            kind_label=org.kind_label,
-            community_id=org.community_id,
-            compound_id=org.compound_id,
-            compound=org.compound.name if org.compound else None,
-            filing_status=org.filing_status,
-            filing_status_label=org.filing_status_label,
-            founded_on=org.founded_on,
-            member_count=org.member_count,
-            description=org.description,
-            stage=org.stage,
-            stage_label=stage_label(org.stage),
-            stage_since=org.stage_since,
-            social_worker_id=org.social_worker_id,
-            leader_user_id=org.leader_user_id,
-            archived=org.archived,
-            created_at=org.created_at,
-            version=org.version,
-        )
+        return cls.model_validate(OrganizationView(org), from_attributes=True)
 
 
 class OrganizationQuery(PageQuery):
@@ -177,17 +118,14 @@ def list_organizations(query: OrganizationQuery):
     "POST",
     summary="Register an organization",
     tag=TAG,
-    body=OrganizationCreate,
+    body=OrganizationRegistration,
     response=OrganizationOut,
     status=201,
     roles=STAFF,
     errors=(409,),
 )
-def create_organization(body: OrganizationCreate):
-    data = resolve_compound(body.model_dump(mode="python"))
-    data["kind"] = body.kind.value
-    data["filing_status"] = body.filing_status.value
-    org = services.create_organization(actor=current_api_user(), **data)
+def create_organization(body: OrganizationRegistration):
+    org = services.create_organization(body, actor=current_api_user())
     settle()
     return OrganizationOut.of(org)
 
@@ -208,35 +146,16 @@ def get_organization(org_id: int):
     "PATCH",
     summary="Change fields of an organization (409 on a stale version)",
     tag=TAG,
-    body=OrganizationPatch,
+    body=OrganizationChange,
     response=OrganizationOut,
     roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER),
     errors=(403, 404, 409),
 )
-def patch_organization(org_id: int, body: OrganizationPatch):
+def patch_organization(org_id: int, body: OrganizationChange):
     org = _load(org_id)
-    data = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
-    for key in ("kind", "filing_status"):
-        if data.get(key) is not None:
-            data[key] = data[key].value
-    for key in ORGANIZATION_NOT_NULL:
-        if key in data and data[key] is None:
-            raise ValidationFailed(_l("This field cannot be empty."), field=key)
-    services.update_organization(
-        org,
-        actor=current_api_user(),
-        expected_version=body.version,
-        **resolve_compound(data, community_id=org.community_id),
-    )
+    services.update_organization(org, body, actor=current_api_user())
     settle()
     return OrganizationOut.of(org)
-
-
-class StageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    to: str = Field(min_length=1, max_length=32)
-    reason: str = Field(default="", max_length=2000)
 
 
 class StageHistoryItem(BaseModel):
@@ -264,13 +183,13 @@ class StageChangeOut(StageHistoryItem):
     "POST",
     summary="Move an organization to another stage (409 with the unmet rule)",
     tag=TAG,
-    body=StageIn,
+    body=StageMove,
     response=StageChangeOut,
     status=201,
     roles=STAFF,
     errors=(404, 409),
 )
-def change_stage(org_id: int, body: StageIn):
+def change_stage(org_id: int, body: StageMove):
     org = _load(org_id)
     change = stages.change_stage(
         org, body.to, actor=current_api_user(), reason=body.reason
@@ -386,15 +305,6 @@ def timeline(org_id: int, query: PageQuery):
     )
 
 
-class AssessmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    assessed_on: date
-    scores: dict[str, int]
-    notes: str = Field(default="", max_length=5000)
-    score_notes: dict[str, str] = Field(default_factory=dict)
-
-
 class AssessmentOut(BaseModel):
     id: int
     organization_id: int
@@ -448,13 +358,13 @@ def list_assessments(org_id: int):
     "POST",
     summary="Record a capacity assessment (scores 1-5 on every dimension)",
     tag=TAG,
-    body=AssessmentIn,
+    body=AssessmentEntry,
     response=AssessmentOut,
     status=201,
     roles=STAFF,
     errors=(404,),
 )
-def create_assessment(org_id: int, body: AssessmentIn):
+def create_assessment(org_id: int, body: AssessmentEntry):
     org = _load(org_id)
     assessment = records.record_assessment(
         org,
@@ -466,14 +376,6 @@ def create_assessment(org_id: int, body: AssessmentIn):
     )
     settle()
     return AssessmentOut.of(assessment)
-
-
-class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    noted_on: date
-    body: str = Field(min_length=1, max_length=5000)
-    contact_kind: ContactKind = ContactKind.OTHER
 
 
 class NoteOut(BaseModel):
@@ -527,13 +429,13 @@ def list_notes(org_id: int):
     "POST",
     summary="Add a case note",
     tag=TAG,
-    body=NoteIn,
+    body=ContactNote,
     response=NoteOut,
     status=201,
     roles=STAFF,
     errors=(404,),
 )
-def create_note(org_id: int, body: NoteIn):
+def create_note(org_id: int, body: ContactNote):
     org = _load(org_id)
     note = records.add_case_note(
         org,

@@ -21,6 +21,16 @@ from incubator.organizations.models import (
     FILING_STATUS_LABELS,
     ORG_KIND_LABELS,
 )
+from incubator.organizations.schemas import MAX_MEMBERS
+
+# What the service answered before the input model took the count's upper limit
+# (which refuses it in its own words): the same message on the page.
+TOO_MANY = NumberRange(
+    max=MAX_MEMBERS,
+    message=_l(
+        "The member count must be a whole number from 0 to %(n)d.", n=MAX_MEMBERS
+    ),
+)
 
 
 def _optional_int(value):
@@ -50,7 +60,9 @@ class OrganizationForm(BaseForm):
     )
     founded_on = DateField(_l("Founded on"), validators=[Optional()])
     member_count = IntegerField(
-        _l("Members"), default=0, validators=[Optional(), NumberRange(min=0)]
+        _l("Members"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0), TOO_MANY],
     )
     leader_user_id = SelectField(_l("Leader account"), coerce=_optional_int, choices=[])
     social_worker_id = SelectField(
@@ -64,7 +76,8 @@ class OrganizationLeaderForm(BaseForm):
     """What an organization's own leader may edit."""
 
     member_count = IntegerField(
-        _l("Members"), validators=[InputRequired(), NumberRange(min=0)]
+        _l("Members"),
+        validators=[InputRequired(), NumberRange(min=0), TOO_MANY],
     )
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     version = IntegerField(validators=[Optional()])

@@ -3,11 +3,14 @@ of ``org_scope`` and with what the page shows loaded eagerly."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
 from incubator.organizations.access import org_scope
+from incubator.organizations.incubation import stage_label
 from incubator.organizations.models import Organization
 
 SORTS = {
@@ -62,3 +65,22 @@ def organizations_query(
     if social_worker_id:
         stmt = stmt.where(Organization.social_worker_id == social_worker_id)
     return stmt.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+@dataclass
+class OrganizationView:
+    """An organization as its API resource (and page header) shows it: its own
+    columns read through, with the compound's name and the stage's label."""
+
+    org: Organization
+
+    def __getattr__(self, name: str):
+        return getattr(self.org, name)
+
+    @property
+    def compound(self) -> str | None:
+        return self.org.compound.name if self.org.compound else None
+
+    @property
+    def stage_label(self) -> str:
+        return stage_label(self.org.stage)

@@ -16,7 +16,7 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
-from incubator.forms import EmptyForm
+from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_date, local_today
 from incubator.organizations import records, services
 from incubator.organizations import stages as stage_rules
@@ -36,6 +36,7 @@ from incubator.organizations.models import (
     StageChange,
 )
 from incubator.organizations.panels import panels_for
+from incubator.organizations.schemas import OrganizationChange
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 from incubator.paging import requested_page
@@ -152,9 +153,13 @@ def edit(org_id: int):
         try:
             services.update_organization(
                 org,
+                form_input(
+                    OrganizationChange,
+                    # No version (a tampered form) matches none: versions start at 1.
+                    version=form.version.data or 0,
+                    **_values(form),
+                ),
                 actor=current_user,
-                expected_version=form.version.data,
-                **_values(form),
             )
         except StaleRecord as exc:
             db.session.rollback()

@@ -17,20 +17,17 @@ from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.community.models import Compound
-from incubator.community.queries import community_for
+from incubator.community.queries import community_for, resolve_compound
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.i18n import local_today
-from incubator.normalize import clean_text, refuse_bidi_controls
 from incubator.normalize import name_key as normalized_name_key
 from incubator.organizations.incubation import INTAKE, stage_map
 from incubator.organizations.models import (
-    FilingStatus,
     Organization,
-    OrgKind,
     StageChange,
 )
+from incubator.organizations.schemas import OrganizationChange, OrganizationRegistration
 
 logger = logging.getLogger(__name__)
 
@@ -47,74 +44,31 @@ EDITABLE_FIELDS = (
 )
 # What an organization's own leader may change.
 LEADER_FIELDS = frozenset({"description", "member_count"})
-MAX_MEMBERS = 100_000
 
 
-def _clean(values: dict, *, org: Organization | None) -> dict:
-    """Validate the given fields; returns them normalized. Raises
-    ``ValidationFailed`` naming the first bad field."""
-    clean = {}
-    if "name" in values:
-        refuse_bidi_controls(values["name"], "name")
-        name = " ".join(clean_text(values["name"] or "").split())
-        if not name:
-            raise ValidationFailed(_l("Please enter the name."), field="name")
-        if len(name) > 100:
-            raise ValidationFailed(
-                _l("The name may have at most %(n)d characters.", n=100), field="name"
-            )
-        clean["name"] = name
-    if "kind" in values:
-        if values["kind"] not in {k.value for k in OrgKind}:
-            raise ValidationFailed(_l("Unknown kind of organization."), field="kind")
-        clean["kind"] = values["kind"]
-    if "filing_status" in values:
-        if values["filing_status"] not in {f.value for f in FilingStatus}:
-            raise ValidationFailed(_l("Unknown filing status."), field="filing_status")
-        clean["filing_status"] = values["filing_status"]
-    if "founded_on" in values:
-        founded = values["founded_on"]
-        if founded is not None and founded > local_today():
-            raise ValidationFailed(
-                _l("The founding date cannot be in the future."), field="founded_on"
-            )
-        clean["founded_on"] = founded
-    if "member_count" in values:
-        count = values["member_count"]
-        if count is None:
-            count = 0
-        whole = isinstance(count, int) and not isinstance(count, bool)
-        if not whole or not 0 <= count <= MAX_MEMBERS:
-            raise ValidationFailed(
-                _l(
-                    "The member count must be a whole number from 0 to %(n)d.",
-                    n=MAX_MEMBERS,
-                ),
-                field="member_count",
-            )
-        clean["member_count"] = count
-    if "description" in values:
-        clean["description"] = (values["description"] or "").strip()
+def _check_references(values: dict) -> dict:
+    """The compound and the accounts ``values`` name exist and may be named
+    (``ValidationFailed`` on the field otherwise); the other rules are the input
+    model's (``incubator.organizations.schemas``)."""
     if "compound_id" in values:
         compound_id = values["compound_id"]
         if compound_id is not None and db.session.get(Compound, compound_id) is None:
             raise ValidationFailed(_l("Unknown compound."), field="compound_id")
-        clean["compound_id"] = compound_id
     if "social_worker_id" in values:
-        clean["social_worker_id"] = _check_user(
+        _check_user(
             values["social_worker_id"],
             {Role.SOCIAL_WORKER, Role.ADMIN},
             "social_worker_id",
             _l("The owning social worker must be an active social worker."),
         )
     if "leader_user_id" in values:
-        clean["leader_user_id"] = _check_user(
+        _check_user(
             values["leader_user_id"],
             {Role.ORG_LEADER},
             "leader_user_id",
             _l("The leader account must be an active organization leader."),
         )
-    return clean
+    return values
 
 
 def _check_user(user_id, roles, field, message):
@@ -168,18 +122,13 @@ def _flush_or_name_taken(org: Organization) -> None:
         raise
 
 
-def create_organization(*, actor: User | None, **values) -> Organization:
+def create_organization(
+    registration: OrganizationRegistration, *, actor: User | None
+) -> Organization:
     """Register an organization at the first stage (萌芽), with its first stage
-    record. ``values`` are the fields of ``EDITABLE_FIELDS``; ``name`` and ``kind``
-    are required."""
-    unknown = set(values) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
-    for required in ("name", "kind"):
-        values.setdefault(required, None)
-        if values[required] in (None, ""):
-            raise ValidationFailed(_l("This field is required."), field=required)
-    clean = _clean(values, org=None)
+    record. A compound may be named by ``compound`` (its name) instead of its id
+    (``ValidationFailed`` when unknown or ambiguous)."""
+    clean = _check_references(resolve_compound(registration.values()))
     compound = (
         db.session.get(Compound, clean["compound_id"])
         if clean.get("compound_id")
@@ -215,21 +164,20 @@ def create_organization(*, actor: User | None, **values) -> Organization:
 
 
 def update_organization(
-    org: Organization, *, actor: User, expected_version: int | None, **values
+    org: Organization, change: OrganizationChange, *, actor: User
 ) -> Organization:
-    """Change fields of ``org``.
+    """Change the fields of ``org`` that ``change`` sent.
 
     Raises ``StaleRecord`` (with the current values in ``details``) when
-    ``expected_version`` is not the saved version, ``NotPermitted`` when an
+    ``change.version`` is not the saved version, ``NotPermitted`` when an
     organization leader touches a field other than description and member count,
-    and ``ValidationFailed`` for bad values. Archived organizations are read-only.
+    and ``ValidationFailed`` for a field sent empty that may not be, or an unknown
+    compound or account. Archived organizations are read-only.
     """
-    unknown = set(values) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
+    values = resolve_compound(change.sent(), community_id=org.community_id)
     if org.archived:
         raise RuleViolation(_l("An archived organization cannot be edited."))
-    if expected_version is None or expected_version != org.version:
+    if change.version != org.version:
         raise StaleRecord(
             _l(
                 "Someone else saved this organization after you opened it. "
@@ -237,7 +185,7 @@ def update_organization(
             ),
             details={"current": current_values(org), "version": org.version},
         )
-    clean = _clean(values, org=org)
+    clean = _check_references(values)
     changed = {k: v for k, v in clean.items() if getattr(org, k) != v}
     if actor.role == Role.ORG_LEADER and set(changed) - LEADER_FIELDS:
         raise NotPermitted(

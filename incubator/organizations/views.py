@@ -15,6 +15,7 @@ from incubator.auth.roles import Role
 from incubator.community.models import Compound
 from incubator.errors import DomainError
 from incubator.extensions import db
+from incubator.forms import form_input
 from incubator.i18n import local_date, local_today
 from incubator.organizations import services
 from incubator.organizations.caseload import caseload_rows
@@ -23,6 +24,7 @@ from incubator.organizations.forms import OrganizationFilterForm, OrganizationFo
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
+from incubator.organizations.schemas import OrganizationRegistration
 from incubator.paging import paginate
 from incubator.periods import months_between
 from incubator.security import id_arg
@@ -151,7 +153,10 @@ def new():
         form.social_worker_id.data = current_user.id
     if form.validate_on_submit():
         try:
-            org = services.create_organization(actor=current_user, **_values(form))
+            org = services.create_organization(
+                form_input(OrganizationRegistration, **_values(form)),
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             form.show_domain_error(exc)
@@ -168,8 +173,14 @@ def _fill_choices(form: OrganizationForm) -> None:
 
 
 def _values(form) -> dict:
-    return {
+    values = {
         name: form[name].data
         for name in services.EDITABLE_FIELDS
         if name in form._fields
     }
+    # Left empty (or not posted): none counted yet, no description.
+    if "member_count" in values and values["member_count"] is None:
+        values["member_count"] = 0
+    if "description" in values and values["description"] is None:
+        values["description"] = ""
+    return values

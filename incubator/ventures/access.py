@@ -21,6 +21,10 @@ from incubator.organizations.models import Organization
 from incubator.ventures.lifecycle import DECIDED
 from incubator.ventures.models import Venture, VentureReview
 
+# Who may apply for a venture (an org leader for their own organization) and
+# record its spending; who runs it.
+APPLICANTS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
+STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 # Accounts that may sit on a review panel (street office staff are viewers).
 REVIEWER_ROLES = frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER})
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from incubator.activities.models import TargetGroup
+from incubator.api.fields import sent_values
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES, Role
@@ -23,7 +22,7 @@ from incubator.database import serialize_on, utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
-from incubator.money import clean_money
+from incubator.money import clean_money, money_text
 from incubator.organizations.models import FilingStatus, Organization
 from incubator.security import MAX_ID
 from incubator.ventures import plans, rounds
@@ -39,14 +38,23 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
+from incubator.ventures.schemas import (
+    VENTURE_NOT_NULL,
+    VentureApplication,
+    VentureChange,
+    VentureFields,
+    text,
+)
 from incubator.workflow import VENTURE
 
-TEXT_FIELDS = {
-    "need": 5000,
-    "planned_activities": 5000,
-    "expected_outputs": 5000,
-}
-FIELDS = ("title", "target_group", "requested_amount", *TEXT_FIELDS)
+FIELDS = (
+    "title",
+    "target_group",
+    "requested_amount",
+    "need",
+    "planned_activities",
+    "expected_outputs",
+)
 
 
 def _text(value, field: str, limit: int, *, required: bool = False) -> str:
@@ -58,57 +66,20 @@ def _text(value, field: str, limit: int, *, required: bool = False) -> str:
     return text
 
 
-def _clean(values: dict) -> dict:
-    title = " ".join(str(values.get("title") or "").split())
-    if not title or len(title) > 100:
-        raise ValidationFailed(
-            _l("Give the project a title (at most 100 characters)."), field="title"
-        )
-    clean: dict[str, Any] = {"title": title}
-    if values.get("target_group") not in {t.value for t in TargetGroup}:
-        raise ValidationFailed(_l("Please choose one."), field="target_group")
-    clean["target_group"] = values["target_group"]
-    for field, limit in TEXT_FIELDS.items():
-        clean[field] = _text(values.get(field), field, limit, required=field == "need")
-    clean["requested_amount"] = clean_money(
-        values.get("requested_amount"), "requested_amount", positive=True
-    )
-    return clean
+def _sponsor(sponsor_id: int | None) -> Organization | None:
+    if sponsor_id is None:
+        return None
+    sponsor = db.session.get(Organization, sponsor_id)
+    if sponsor is None:
+        raise ValidationFailed(_l("Unknown organization."), field="sponsor_id")
+    return sponsor
 
 
-def _clean_lines(lines, requested: Decimal) -> list[BudgetLine]:
-    """Budget lines [(item, amount)]; when given they add up to the request."""
-    result: list[BudgetLine] = []
-    for item, amount in lines or ():
-        item = " ".join(str(item or "").split())
-        if not item and str(amount or "").strip() == "":
-            continue
-        if not item or len(item) > 100:
-            raise ValidationFailed(
-                _l("Name each budget line (at most 100 characters)."),
-                field="budget_lines",
-            )
-        result.append(
-            BudgetLine(
-                item=item,
-                amount=clean_money(amount, "budget_lines", positive=True),
-                position=len(result),
-            )
-        )
-    if len(result) > 30:
-        raise ValidationFailed(_l("At most 30 budget lines."), field="budget_lines")
-    total = sum((line.amount for line in result), Decimal("0.00"))
-    if result and total != requested:
-        raise ValidationFailed(
-            _l(
-                "The budget lines add up to %(total)s yuan but %(requested)s yuan is "
-                "requested.",
-                total=f"{total:,.2f}",
-                requested=f"{requested:,.2f}",
-            ),
-            field="budget_lines",
-        )
-    return result
+def _budget_lines(lines: list[tuple[str, Decimal]]) -> list[BudgetLine]:
+    return [
+        BudgetLine(item=item, amount=amount, position=i)
+        for i, (item, amount) in enumerate(lines)
+    ]
 
 
 def _check_sponsor(org: Organization, sponsor: Organization | None) -> None:
@@ -136,16 +107,16 @@ def _check_sponsor(org: Organization, sponsor: Organization | None) -> None:
 def apply(
     round_: VentureRound,
     org: Organization,
+    application: VentureApplication,
     *,
     actor: User,
-    sponsor: Organization | None = None,
-    budget_lines=(),
-    submission_key: str | None = None,
-    **values,
 ) -> Venture:
     """Apply (申报) for a venture in ``round_`` while its applications are open.
     An org leader applies for their own organization, staff for any. The same
-    ``submission_key`` twice returns the first application."""
+    ``submission_key`` twice returns the first application. ``ValidationFailed``
+    for an unknown sponsor or one the organization may not apply through."""
+    sponsor = _sponsor(application.sponsor_id)
+    submission_key = application.submission_key
     if submission_key:
         existing = db.session.scalar(
             select(Venture).where(Venture.submission_key == submission_key)
@@ -168,10 +139,6 @@ def apply(
                 end=round_.closes_on.isoformat(),
             )
         )
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
-    clean = _clean(values)
     _check_sponsor(org, sponsor)
     venture = Venture(
         round_id=round_.id,
@@ -180,8 +147,8 @@ def apply(
         state=State.APPLIED,
         applied_by_id=actor.id,
         submission_key=submission_key or None,
-        budget_lines=_clean_lines(budget_lines, clean["requested_amount"]),
-        **clean,
+        budget_lines=_budget_lines(application.lines),
+        **application.fields(),
     )
     changes = audit.pending_changes(venture)
     try:
@@ -217,39 +184,52 @@ def _check_version(venture: Venture, expected_version: int | None) -> None:
 
 
 def update_application(
-    venture: Venture,
-    *,
-    actor: User,
-    expected_version: int | None,
-    sponsor: Organization | None = None,
-    budget_lines=None,
-    **values,
+    venture: Venture, change: VentureChange, *, actor: User
 ) -> Venture:
-    """Change an application while it waits for review."""
+    """Change an application while it waits for review: the fields ``change``
+    sent, the others stay. The result must be a valid application
+    (``ValidationFailed`` as for a new one)."""
+    values = sent_values(
+        change,
+        exclude=("version", "budget_lines", "sponsor_id"),
+        not_null=VENTURE_NOT_NULL,
+    )
+    sponsor = (
+        _sponsor(change.sponsor_id)
+        if "sponsor_id" in change.model_fields_set
+        else venture.sponsor
+    )
     if not may_apply_for(actor, venture.organization):
         raise NotPermitted(
             _l("You may change only your own organization's application.")
         )
-    _check_version(venture, expected_version)
+    _check_version(venture, change.version)
     if venture.state != State.APPLIED:
         raise RuleViolation(
             _l("Only an application not yet under review can be changed.")
         )
     merged = {field: getattr(venture, field) for field in FIELDS}
-    merged.update({k: v for k, v in values.items() if k in FIELDS})
-    clean = _clean(merged)
+    merged["requested_amount"] = money_text(venture.requested_amount)
+    merged.update({k: "" if v is None else v for k, v in values.items()})
+    merged["budget_lines"] = (
+        [
+            {"item": line.item, "amount": money_text(line.amount)}
+            for line in venture.budget_lines
+        ]
+        if change.budget_lines is None
+        else [line.model_dump() for line in change.budget_lines]
+    )
+    application = VentureFields.model_validate(merged)
     _check_sponsor(venture.organization, sponsor)
-    for key, value in clean.items():
+    for key, value in application.fields().items():
         setattr(venture, key, value)
     venture.sponsor_id = sponsor.id if sponsor else None
-    if budget_lines is None:
-        budget_lines = [(line.item, line.amount) for line in venture.budget_lines]
-    lines = _clean_lines(budget_lines, clean["requested_amount"])
+    new_lines = _budget_lines(application.lines)
     changes = audit.pending_changes(venture)
     old = [[line.item, str(line.amount)] for line in venture.budget_lines]
-    new = [[line.item, str(line.amount)] for line in lines]
+    new = [[line.item, str(line.amount)] for line in new_lines]
     if old != new:
-        venture.budget_lines = lines
+        venture.budget_lines = new_lines
         changes["budget_lines"] = [old, new]
     audit.record("update", venture, actor=actor, changes=changes)
     add_event(venture, actor, "edited")
@@ -453,7 +433,7 @@ def _reject(venture: Venture, *, note: str = "", **_context) -> None:
 def _close(
     venture: Venture, *, outputs_achieved="", closing_grade=None, lessons="", **_c
 ) -> None:
-    venture.outputs_achieved = _text(
+    venture.outputs_achieved = text(
         outputs_achieved, "outputs_achieved", 5000, required=True
     )
     if closing_grade not in {g.value for g in ClosingGrade}:
@@ -465,7 +445,7 @@ def _close(
             field="closing_grade",
         )
     venture.closing_grade = closing_grade
-    venture.lessons = _text(lessons, "lessons", 5000, required=True)
+    venture.lessons = text(lessons, "lessons", 5000, required=True)
     venture.closed_on = local_today()
 
 
@@ -509,7 +489,7 @@ def record_midterm(
             field="checked_on",
         )
     venture.midterm_on = checked_on
-    venture.midterm_note = _text(note, "note", 5000, required=True)
+    venture.midterm_note = text(note, "note", 5000, required=True)
     audit.record("midterm", venture, actor=actor)
     add_event(venture, actor, "midterm", venture.midterm_note)
     flush_venture()

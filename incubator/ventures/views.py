@@ -18,6 +18,7 @@ from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.extensions import db
+from incubator.forms import form_input
 from incubator.i18n import local_today
 from incubator.organizations.models import FilingStatus, Organization
 from incubator.paging import paginate
@@ -30,7 +31,6 @@ from incubator.ventures.access import (
     ReviewView,
     get_visible_venture_or_404,
     may_apply_for,
-    may_record_spending,
     review_view,
 )
 from incubator.ventures.export import round_workbook
@@ -47,7 +47,6 @@ from incubator.ventures.forms import (
     parse_lines,
 )
 from incubator.ventures.hooks import event_actor, event_note, event_title
-from incubator.ventures.lifecycle import allowed_next
 from incubator.ventures.models import (
     STATE_LABELS,
     Expenditure,
@@ -58,8 +57,9 @@ from incubator.ventures.models import (
     VentureReview,
     VentureRound,
 )
-from incubator.ventures.queries import ventures_query
+from incubator.ventures.queries import venture_view, ventures_query
 from incubator.ventures.reviews import score_of, scores_for
+from incubator.ventures.schemas import VentureApplication, VentureChange, line_items
 from incubator.volunteers.access import manageable_organizations
 
 bp = Blueprint("ventures", __name__, url_prefix="/ventures")
@@ -274,13 +274,10 @@ def _sponsor_choices(exclude: int | None) -> list[SelectChoice]:
     ]
 
 
-def _sponsor(form: VentureForm) -> Organization | None:
-    if not form.sponsor_id.data:
-        return None
-    return db.session.get(Organization, int(form.sponsor_id.data))
-
-
 def _application_values(form: VentureForm) -> dict:
+    lines = parse_lines(form.budget_lines.data, "budget_lines")
+    # The lines' own rules first, in their words rather than the model's limits'.
+    line_items(lines)
     return {
         "title": form.title.data,
         "target_group": form.target_group.data,
@@ -288,8 +285,8 @@ def _application_values(form: VentureForm) -> dict:
         "planned_activities": form.planned_activities.data,
         "expected_outputs": form.expected_outputs.data,
         "requested_amount": form.requested_amount.data,
-        "budget_lines": parse_lines(form.budget_lines.data, "budget_lines"),
-        "sponsor": _sponsor(form),
+        "budget_lines": [{"item": item, "amount": amount} for item, amount in lines],
+        "sponsor_id": form.sponsor_id.data or None,
     }
 
 
@@ -316,9 +313,14 @@ def apply(round_id: int):
             lambda: services.apply(
                 round_,
                 org,
+                form_input(
+                    VentureApplication,
+                    round_id=round_.id,
+                    organization_id=org.id,
+                    submission_key=form.submission_key.data or None,
+                    **_application_values(form),
+                ),
                 actor=current_user,
-                submission_key=form.submission_key.data,
-                **_application_values(form),
             ),
         )
         if saved and venture is not None:
@@ -348,9 +350,13 @@ def edit(venture_id: int):
             form,
             lambda: services.update_application(
                 venture,
+                form_input(
+                    VentureChange,
+                    # No version (a tampered form) matches none: versions start at 1.
+                    version=int_field(form.version.data) or 0,
+                    **_application_values(form),
+                ),
                 actor=current_user,
-                expected_version=int_field(form.version.data),
-                **_application_values(form),
             ),
         )
         if saved:
@@ -406,7 +412,7 @@ def detail(venture_id: int):
         .options(joinedload(VentureEvent.actor))
         .order_by(VentureEvent.at, VentureEvent.id)
     ).all()
-    spent = sum((e.amount for e in expenditures), 0)
+    shown = venture_view(current_user, venture)
     reviewer_choices: Sequence[Any] = []
     if current_user.role == Role.ADMIN:
         reviewer_choices = db.session.execute(
@@ -430,10 +436,8 @@ def detail(venture_id: int):
         score=score_of(venture.id),
         actions=actions,
         expenditures=expenditures,
-        spent=spent,
-        balance=(venture.approved_amount - spent)
-        if venture.approved_amount is not None
-        else None,
+        spent=shown.spent,
+        balance=shown.balance,
         history=[
             (
                 e,
@@ -444,14 +448,12 @@ def detail(venture_id: int):
             for e in history
         ],
         criterion_names={c.id: c.name for c in venture.round.criteria},
-        next_states=allowed_next(venture.state),
+        next_states=shown.next_states,
         # the next states the workflow lets this user move it to (the buttons)
-        moves=allowed_next(venture.state, current_user.role),
+        moves=shown.moves,
         today=local_today(),
-        may_edit=venture.state == State.APPLIED
-        and may_apply_for(current_user, venture.organization),
-        may_spend=venture.state == State.RUNNING
-        and may_record_spending(current_user, venture),
+        may_edit=shown.may_edit,
+        may_spend=shown.may_spend,
         reviewers_form=reviewers_form,
         score_form=ScoreForm(),
         transition_form=transition_form,

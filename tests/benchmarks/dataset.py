@@ -20,6 +20,7 @@ from incubator.demo.seed import seed_demo
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
 from incubator.organizations import services as organizations
+from incubator.organizations.schemas import OrganizationRegistration
 from incubator.periods import months_before
 
 ORGS = int(os.environ.get("BENCH_ORGS", "60"))
@@ -42,11 +43,13 @@ def build() -> None:
             actor=None,
         )
         org = organizations.create_organization(
+            OrganizationRegistration(
+                name=f"基准组织{i}",
+                kind="culture_sports",
+                leader_user_id=leader.id,
+                social_worker_id=worker.id,
+            ),
             actor=None,
-            name=f"基准组织{i}",
-            kind="culture_sports",
-            leader_user_id=leader.id,
-            social_worker_id=worker.id,
         )
         org.created_at = datetime.now(UTC) - timedelta(days=400)
         for months_ago in range(1 + i % 2, MONTHS + 1):

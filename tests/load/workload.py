@@ -70,6 +70,7 @@ def seed(app) -> Seeded:
     from incubator.community.models import Community, Compound
     from incubator.extensions import db
     from incubator.organizations import services as org_services
+    from incubator.organizations.schemas import OrganizationRegistration
     from incubator.volunteers import services as volunteer_services
 
     community = Community(name="压测社区", district="湖里区", city="厦门市")
@@ -87,11 +88,13 @@ def seed(app) -> Seeded:
     )
     db.session.flush()
     org = org_services.create_organization(
+        OrganizationRegistration(
+            name="压测合唱团",
+            kind="culture_sports",
+            leader_user_id=leader.id,
+            social_worker_id=staff.id,
+        ),
         actor=None,
-        name="压测合唱团",
-        kind="culture_sports",
-        leader_user_id=leader.id,
-        social_worker_id=staff.id,
     )
     volunteers = [
         volunteer_services.create_volunteer(

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from incubator import signals
 from incubator.organizations import records
+from incubator.organizations.schemas import OrganizationChange
 from incubator.organizations.services import update_organization
 from incubator.organizations.stages import change_stage
 from incubator.organizations.timeline import TimelineEvent
@@ -24,7 +25,9 @@ def test_timeline_lists_everything_newest_first(
     records.add_case_note(org, actor=sw, noted_on=date(2026, 3, 4), body="回访")
     db.session.commit()
     frozen_time.shift(timedelta(days=1))
-    update_organization(org, actor=sw, expected_version=org.version, member_count=5)
+    update_organization(
+        org, OrganizationChange(version=org.version, member_count=5), actor=sw
+    )
     db.session.commit()
     login_as("social_worker")
     page = client.get(f"/organizations/{org.id}/timeline").get_data(as_text=True)

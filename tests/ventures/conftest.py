@@ -7,6 +7,7 @@ import pytest
 
 from incubator.organizations import records, stages
 from incubator.ventures import reviews, rounds, services
+from incubator.ventures.schemas import VentureApplication
 
 CRITERIA = [("需求契合度", 30), ("可行性", 30), ("团队能力", 20), ("预算合理性", 20)]
 # Scores 1-5 per dimension: finance and volunteer_management are the weakest.
@@ -84,11 +85,29 @@ def application(**overrides):
     return values
 
 
+def application_input(round_, org, *, sponsor=None, **overrides):
+    """``application(**overrides)`` as the use case's input (a page or the API
+    builds the same)."""
+    values = application(**overrides)
+    values["budget_lines"] = [
+        {"item": item, "amount": amount} for item, amount in values["budget_lines"]
+    ]
+    return VentureApplication(
+        round_id=round_.id,
+        organization_id=org.id,
+        sponsor_id=sponsor.id if sponsor else None,
+        **values,
+    )
+
+
 @pytest.fixture
 def apply(fund, db):
     def do(org, actor=None, **overrides):
         venture = services.apply(
-            fund["round"], org, actor=actor or fund["sw"], **application(**overrides)
+            fund["round"],
+            org,
+            application_input(fund["round"], org, **overrides),
+            actor=actor or fund["sw"],
         )
         db.session.commit()
         return venture

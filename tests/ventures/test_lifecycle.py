@@ -13,6 +13,7 @@ from incubator.audit.models import AuditEntry
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.ventures import plans, reviews, rounds, services, spending
 from incubator.ventures.models import PlanAction, VentureEvent
+from incubator.ventures.schemas import VentureChange
 from tests.ventures.conftest import CRITERIA
 
 
@@ -344,10 +345,12 @@ def test_applications_follow_the_rules(fund, apply, db, frozen_time):
     mine = apply(fund["dance"], actor=fund["leader"])
     services.update_application(
         mine,
+        VentureChange(
+            version=mine.version,
+            title="长者智能手机互助课堂",
+            budget_lines=[{"item": "材料费", "amount": "8000"}],
+        ),
         actor=fund["leader"],
-        expected_version=mine.version,
-        title="长者智能手机互助课堂",
-        budget_lines=[("材料费", "8000")],
     )
     db.session.commit()
     assert [line.item for line in mine.budget_lines] == ["材料费"]
