@@ -36,6 +36,7 @@ from incubator.organizations.models import (
     StageChange,
 )
 from incubator.organizations.panels import panels_for
+from incubator.organizations.queries import OrganizationView
 from incubator.organizations.schemas import OrganizationChange
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
@@ -116,7 +117,8 @@ def detail(org_id: int):
     latest = recent[0] if recent else None
     return render_template(
         "organizations/detail.html",
-        org=org,
+        # The header's compound and stage label as the API resource has them.
+        org=OrganizationView(org),
         history=history,
         latest=latest,
         weakest=records.weakest_dimensions(latest),
@@ -128,7 +130,6 @@ def detail(org_id: int):
         action_form=EmptyForm(),
         panels=panels_for(org, current_user),
         months_in_stage=months_between(local_date(org.stage_since), local_today()),
-        stage_label=stage_label,
     )
 
 

@@ -23,7 +23,7 @@ from incubator.organizations.export import organizations_workbook
 from incubator.organizations.forms import OrganizationFilterForm, OrganizationForm
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
-from incubator.organizations.queries import organizations_query
+from incubator.organizations.queries import OrganizationView, organizations_query
 from incubator.organizations.schemas import OrganizationRegistration
 from incubator.paging import paginate
 from incubator.periods import months_between
@@ -89,6 +89,8 @@ def index():
         "organizations/index.html",
         form=form,
         page=page,
+        # Each row's compound as the API resource has it.
+        orgs=[OrganizationView(org) for org in page.items],
         stage_labels={s.key: s.label for s in stages()},
     )
 
