@@ -21,7 +21,7 @@ from incubator.activities.models import (
 from incubator.extensions import db
 from incubator.money import yuan
 from incubator.organizations.panels import Panel, PanelItem
-from incubator.organizations.timeline import TimelineEvent
+from incubator.organizations.timeline import TimelineEvent, timeline_source
 
 EVENT_TITLES = {
     "logged": lambda t: _l("Activity logged: %(title)s", title=t),
@@ -161,11 +161,4 @@ def _last_activity(_sender, *, org_ids):
     return last_activity(org_ids)
 
 
-@signals.timeline_events.connect
-def _timeline(org, *, viewer, limit):
-    return 60, activity_events(org, viewer, limit)
-
-
-@signals.timeline_event_count.connect
-def _timeline_count(org, *, viewer):
-    return _count(org, viewer)
+timeline_source(60, activity_events, _count)

@@ -9,11 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from incubator import signals
 from incubator.auth.permissions import may_see_residents
 from incubator.extensions import db
 from incubator.i18n import local_noon
-from incubator.organizations.timeline import TimelineEvent
+from incubator.organizations.timeline import TimelineEvent, timeline_source
 from incubator.volunteers.models import Membership
 
 
@@ -77,11 +76,4 @@ def membership_events(org, viewer, limit):
     return events
 
 
-@signals.timeline_events.connect
-def _timeline(org, *, viewer, limit):
-    return 50, membership_events(org, viewer, limit)
-
-
-@signals.timeline_event_count.connect
-def _timeline_count(org, *, viewer):
-    return _count(org, viewer)
+timeline_source(50, membership_events, _count)
