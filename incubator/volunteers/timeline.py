@@ -50,30 +50,22 @@ def membership_events(org, viewer, limit):
         else:
             joined = _l("A volunteer joined as %(role)s", role=m.role_label)
             left = _l("A volunteer left")
-        events.append(
-            TimelineEvent(
-                at=local_noon(m.joined_on),
-                day=m.joined_on,
-                kind="member_joined",
-                title=str(joined),
-                url=url,
-                record_type="Membership",
-                record_id=m.id,
-            )
-        )
+        events.append(_membership_event(m, m.joined_on, "member_joined", joined, url))
         if m.left_on is not None:
-            events.append(
-                TimelineEvent(
-                    at=local_noon(m.left_on),
-                    day=m.left_on,
-                    kind="member_left",
-                    title=str(left),
-                    url=url,
-                    record_type="Membership",
-                    record_id=m.id,
-                )
-            )
+            events.append(_membership_event(m, m.left_on, "member_left", left, url))
     return events
+
+
+def _membership_event(membership, day, kind, title, url) -> TimelineEvent:
+    return TimelineEvent(
+        at=local_noon(day),
+        day=day,
+        kind=kind,
+        title=str(title),
+        url=url,
+        record_type="Membership",
+        record_id=membership.id,
+    )
 
 
 timeline_source(50, membership_events, _count)
