@@ -21,7 +21,11 @@ from incubator.activities.models import (
 from incubator.extensions import db
 from incubator.money import yuan
 from incubator.organizations.panels import Panel, PanelItem
-from incubator.organizations.timeline import TimelineEvent, timeline_source
+from incubator.organizations.timeline import (
+    TimelineEvent,
+    count_owned_events,
+    timeline_source,
+)
 
 EVENT_TITLES = {
     "logged": lambda t: _l("Activity logged: %(title)s", title=t),
@@ -57,12 +61,7 @@ def last_activity(org_ids: list[int]) -> dict[int, date]:
 
 
 def _count(org, viewer) -> int:
-    return db.session.scalars(
-        select(func.count())
-        .select_from(ActivityEvent)
-        .join(Activity, Activity.id == ActivityEvent.activity_id)
-        .where(Activity.organization_id == org.id)
-    ).one()
+    return count_owned_events(ActivityEvent, ActivityEvent.activity_id, Activity, org)
 
 
 def activity_events(org, viewer, limit):

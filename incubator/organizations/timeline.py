@@ -79,6 +79,17 @@ def timeline_source(
     signals.timeline_event_count.connect(counted, weak=False)
 
 
+def count_owned_events(event, owner_key, owner, org: Organization) -> int:
+    """How many ``event`` rows belong, through ``owner_key`` (the event's column
+    holding its ``owner``'s id), to the records ``owner`` of ``org``."""
+    return db.session.scalars(
+        select(func.count())
+        .select_from(event)
+        .join(owner, owner.id == owner_key)
+        .where(owner.organization_id == org.id)
+    ).one()
+
+
 def _count(model, *conditions) -> int:
     return (
         db.session.scalar(select(func.count()).select_from(model).where(*conditions))
