@@ -698,16 +698,19 @@ def _sessions_and_followups(world_users, org) -> dict:
     from incubator.i18n import local_today
     from incubator.schedule import feed
     from incubator.sessions import services as sessions
+    from incubator.sessions.schemas import SessionSchedule
 
     sw = world_users["social_worker"]
     start = datetime.now(UTC) - timedelta(days=1)
     session = sessions.schedule_session(
+        SessionSchedule(
+            title="培力课",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=20,
+            organization_ids=[org.id],
+        ),
         actor=sw,
-        title="培力课",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        capacity=20,
-        organization_ids=[org.id],
     )[0]
     followup = followups.schedule_followup(
         org,

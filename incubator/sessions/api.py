@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask import abort
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,61 +22,20 @@ from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_today, local_zone
 from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
-from incubator.sessions.models import Freq, SessionInvite, TrainingSession
+from incubator.sessions.models import SessionInvite, TrainingSession
 from incubator.sessions.queries import may_see, sessions_query
-from incubator.sessions.schemas import SessionCancellation
+from incubator.sessions.schemas import (
+    Attendance,
+    Registration,
+    SessionCancellation,
+    SessionChange,
+    SessionSchedule,
+)
 from incubator.transaction import settle
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 SAFE_DAY: dict[str, Any] = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
-
-
-class Recurrence(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    freq: Freq
-    count: int = Field(ge=2, le=services.MAX_OCCURRENCES)
-
-
-class SessionFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=100)
-    topic: str = Field(default="", max_length=5000)
-    dimension: str = Field(default="", max_length=32, description="A dimension key")
-    trainer: str = Field(default="", max_length=100)
-    starts_at: datetime = Field(description="ISO 8601 with offset")
-    ends_at: datetime
-    place: str = Field(default="", max_length=100)
-    capacity: int = Field(ge=1, le=services.MAX_CAPACITY)
-    organization_ids: list[Id] = Field(default_factory=list, max_length=200)
-
-
-class SessionIn(SessionFields):
-    recurrence: Recurrence | None = None
-
-
-class SessionPatch(BaseModel):
-    """Only the fields sent change."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = Field(default=None, min_length=1, max_length=100)
-    topic: str | None = Field(default=None, max_length=5000)
-    dimension: str | None = Field(default=None, max_length=32)
-    trainer: str | None = Field(default=None, max_length=100)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    place: str | None = Field(default=None, max_length=100)
-    capacity: int | None = Field(default=None, ge=1, le=services.MAX_CAPACITY)
-    organization_ids: list[Id] | None = Field(default=None, max_length=200)
-    version: int
-    scope: str = Field(
-        default="this",
-        pattern="^(this|following)$",
-        description="this occurrence, or it and the rest of its series",
-    )
 
 
 class InviteOut(BaseModel):
@@ -211,26 +170,19 @@ def list_sessions(query: SessionQuery):
     return {"items": [SessionOut.of(s).model_dump(mode="json") for s in items], **meta}
 
 
-def _values(body: SessionFields) -> dict:
-    return body.model_dump(mode="python", exclude={"recurrence", "version", "scope"})
-
-
 @endpoint(
     "/sessions",
     "POST",
     summary="Schedule a session, or a weekly or monthly series of them",
     tag=TAG,
-    body=SessionIn,
+    body=SessionSchedule,
     response=SessionCreated,
     status=201,
     roles=STAFF,
     errors=(404,),
 )
-def create_session(body: SessionIn):
-    recurrence = body.recurrence.model_dump(mode="json") if body.recurrence else None
-    created = services.schedule_session(
-        actor=current_api_user(), recurrence=recurrence, **_values(body)
-    )
+def create_session(body: SessionSchedule):
+    created = services.schedule_session(body, actor=current_api_user())
     settle()
     outs = [SessionOut.of(s) for s in created]
     return SessionCreated(**outs[0].model_dump(), occurrences=outs)
@@ -256,22 +208,13 @@ class SessionList(BaseModel):
     "PATCH",
     summary="Change (move) one occurrence, or it and the rest of its series",
     tag=TAG,
-    body=SessionPatch,
+    body=SessionChange,
     response=SessionList,
     roles=STAFF,
     errors=(404, 409),
 )
-def patch_session(session_id: int, body: SessionPatch):
-    values = body.model_dump(
-        mode="python", exclude_unset=True, exclude={"version", "scope"}
-    )
-    changed = services.update_session(
-        _load(session_id),
-        actor=current_api_user(),
-        expected_version=body.version,
-        scope=body.scope,
-        **values,
-    )
+def patch_session(session_id: int, body: SessionChange):
+    changed = services.update_session(_load(session_id), body, actor=current_api_user())
     settle()
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
@@ -292,44 +235,22 @@ def cancel_session(session_id: int, body: SessionCancellation):
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
 
-class RegistrationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organization_id: Id
-    count: int = Field(ge=0, le=services.MAX_CAPACITY)
-
-
 @endpoint(
     "/sessions/<int:session_id>/registrations",
     "POST",
     summary="How many members of an invited organization will come; 409 when full",
     tag=TAG,
-    body=RegistrationIn,
+    body=Registration,
     response=SessionOut,
     roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER),
     errors=(403, 404, 409),
 )
-def register(session_id: int, body: RegistrationIn):
+def register(session_id: int, body: Registration):
     session = _load(session_id)
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
-    services.register(session, org, actor=current_api_user(), count=body.count)
+    services.register(session, org, body, actor=current_api_user())
     settle()
     return SessionOut.of(session)
-
-
-class AttendanceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organization_id: Id | None = None
-    attendees: int | None = Field(default=None, ge=0, le=services.MAX_CAPACITY)
-    volunteer_ids: list[Id] | None = Field(
-        default=None, max_length=1000, description="Named members from the roster"
-    )
-    walk_ins: int | None = Field(default=None, ge=0, le=services.MAX_CAPACITY)
-    feedback_score: str | None = Field(default=None, max_length=5, description="1-5")
-    override: bool = Field(
-        default=False, description="Record more than the capacity on purpose"
-    )
 
 
 @endpoint(
@@ -337,16 +258,14 @@ class AttendanceIn(BaseModel):
     "POST",
     summary="Record attendance (the session then counts as held); 409 past capacity",
     tag=TAG,
-    body=AttendanceIn,
+    body=Attendance,
     response=SessionOut,
     roles=STAFF,
     errors=(404, 409),
 )
-def record_attendance(session_id: int, body: AttendanceIn):
+def record_attendance(session_id: int, body: Attendance):
     session = _load(session_id)
-    services.record_attendance(
-        session, actor=current_api_user(), **body.model_dump(mode="python")
-    )
+    services.record_attendance(session, body, actor=current_api_user())
     settle()
     return SessionOut.of(session)
 
