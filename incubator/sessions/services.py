@@ -17,10 +17,10 @@ from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.database import serialize_on, utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.followups.services import add_months
 from incubator.i18n import local_zone
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
+from incubator.periods import add_months
 from incubator.sessions.models import (
     Freq,
     SessionAttendee,
