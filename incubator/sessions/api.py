@@ -4,10 +4,11 @@ Thin adapters onto ``incubator.sessions``."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from flask import abort
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,9 +18,8 @@ from incubator.extensions import db
 from incubator.i18n import local_zone
 from incubator.organizations.access import get_visible_organization_or_404
 from incubator.sessions import services
-from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import SessionInvite, TrainingSession
-from incubator.sessions.queries import may_see, sessions_query
+from incubator.sessions.queries import may_see, session_view, sessions_query
 from incubator.sessions.schemas import (
     Attendance,
     Registration,
@@ -65,48 +65,22 @@ class SessionOut(BaseModel):
     day_warning: str | None
     version: int
 
+    # Validated from the read model (``SessionView``): times in the project's
+    # zone, the feedback score as text.
+    @field_validator("starts_at", "ends_at", mode="before")
+    @classmethod
+    def _local(cls, value):
+        return value.astimezone(local_zone()) if isinstance(value, datetime) else value
+
+    @field_validator("feedback_score", mode="before")
+    @classmethod
+    def _score(cls, value):
+        return str(value) if isinstance(value, Decimal) else value
+
     @classmethod
     def of(cls, s: TrainingSession) -> SessionOut:
-        user = current_api_user()
-        invites = [
-            i
-            for i in s.invites
-            if user.role != Role.ORG_LEADER or i.organization.leader_user_id == user.id
-        ]
-        return cls(
-            id=s.id,
-            series_id=s.series_id,
-            sequence=s.sequence,
-            title=s.title,
-            topic=s.topic,
-            dimension=s.dimension,
-            trainer=s.trainer,
-            starts_at=s.starts_at.astimezone(local_zone()),
-            ends_at=s.ends_at.astimezone(local_zone()),
-            place=s.place,
-            capacity=s.capacity,
-            state=s.state,
-            state_label=s.state_label,
-            organization_ids=[i.organization_id for i in invites],
-            invites=[
-                InviteOut(
-                    organization_id=i.organization_id,
-                    organization_name=i.organization.name,
-                    registered=i.registered,
-                    attendees=i.attendees,
-                )
-                for i in invites
-            ],
-            registered=s.registered_total,
-            attendance=s.attendance_total,
-            walk_ins=s.walk_ins,
-            feedback_score=str(s.feedback_score)
-            if s.feedback_score is not None
-            else None,
-            detached=s.detached,
-            day_warning=day_warning(services.session_day(s)),
-            version=s.version,
-        )
+        view = session_view(current_api_user(), s)
+        return cls.model_validate(view, from_attributes=True)
 
 
 class SessionPage(BaseModel):

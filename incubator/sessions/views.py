@@ -40,7 +40,7 @@ from incubator.sessions.models import (
     SessionInvite,
     TrainingSession,
 )
-from incubator.sessions.queries import may_see, sessions_query
+from incubator.sessions.queries import may_see, session_view, sessions_query
 from incubator.sessions.schemas import (
     MAX_CAPACITY,
     Attendance,
@@ -198,13 +198,9 @@ def detail(session_id: int):
         if i.organization.leader_user_id == current_user.id
     ]
     staff = current_user.role in STAFF
-    # An org leader sees their own organizations' numbers, not the others'.
-    invites = [
-        i
-        for i in session.invites
-        if current_user.role != Role.ORG_LEADER
-        or i.organization.leader_user_id == current_user.id
-    ]
+    # What the API resource shows too: an org leader sees their own
+    # organizations' numbers, not the others'; the day's warning.
+    view = session_view(current_user, session)
     rosters: dict[int, list[tuple[int, str]]] = {}
     named: set[tuple[int, int]] = set()
     if staff:
@@ -233,14 +229,14 @@ def detail(session_id: int):
     return render_template(
         "sessions/detail.html",
         session=session,
-        invites=invites,
+        invites=view.invites,
         series=series,
         own_orgs=own_orgs,
         staff=staff,
         rosters=rosters,
         named=named,
         begun=session.starts_at <= utcnow(),
-        day_warning=day_warning(services.session_day(session)),
+        day_warning=view.day_warning,
         dimension_labels={d.key: d.label for d in dimensions()},
         register_form=RegisterForm(),
         attendance_form=AttendanceForm(
