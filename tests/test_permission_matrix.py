@@ -5,7 +5,7 @@ an entry here fails ``test_every_route_has_an_entry``."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -695,13 +695,18 @@ def _running_venture(*, world_users, org, leader) -> dict:
 
 def _sessions_and_followups(world_users, org) -> dict:
     from incubator.followups import services as followups
-    from incubator.i18n import local_today
+    from incubator.i18n import local_today, local_zone
     from incubator.schedule import feed
     from incubator.sessions import services as sessions
     from incubator.sessions.schemas import SessionSchedule
 
     sw = world_users["social_worker"]
-    start = datetime.now(UTC) - timedelta(days=1)
+    # Yesterday at ten, local time: an edit page shows a day and two clock times,
+    # so a session over local midnight (now minus a day, after 22:00 in
+    # Shanghai) would come back from its own form ending before it starts.
+    start = datetime.combine(
+        local_today() - timedelta(days=1), time(10), tzinfo=local_zone()
+    )
     session = sessions.schedule_session(
         SessionSchedule(
             title="培力课",
