@@ -698,6 +698,7 @@ def _sessions_and_followups(world_users, org) -> dict:
     from incubator.i18n import local_today, local_zone
     from incubator.schedule import feed
     from incubator.sessions import services as sessions
+    from incubator.sessions.schemas import SessionSchedule
 
     sw = world_users["social_worker"]
     # Yesterday at 10:00 in Shanghai: a start taken from the clock crossed midnight
@@ -706,12 +707,14 @@ def _sessions_and_followups(world_users, org) -> dict:
     yesterday = local_today() - timedelta(days=1)
     start = datetime.combine(yesterday, time(10), tzinfo=local_zone()).astimezone(UTC)
     session = sessions.schedule_session(
+        SessionSchedule(
+            title="培力课",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=20,
+            organization_ids=[org.id],
+        ),
         actor=sw,
-        title="培力课",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        capacity=20,
-        organization_ids=[org.id],
     )[0]
     followup = followups.schedule_followup(
         org,
