@@ -21,9 +21,10 @@ from incubator.activities.models import (
 )
 from incubator.activities.services import REVIEW_DECISIONS, runs_overnight
 from incubator.auth.models import User
-from incubator.auth.permissions import may_see_residents, org_scope
+from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.extensions import db
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 from incubator.workflow import ACTIVITY_REVIEW, Transition
 

@@ -39,24 +39,22 @@ from incubator.activities.queries import (
     activity_view,
 )
 from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
-from incubator.auth.permissions import (
-    can_see_organization,
-    roles_required,
-)
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.errors import DomainError, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today, local_zone
+from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.periods import month_key, month_range
 from incubator.security import id_arg
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
-from incubator.volunteers.queries import month_range
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -128,7 +126,7 @@ def export():
 @roles_required()
 def calendar():
     month = month_range(request.args.get("month")) or month_range(
-        local_today().strftime("%Y-%m")
+        month_key(local_today())
     )
     assert month is not None  # this month is a month
     start, end = month
@@ -148,14 +146,14 @@ def calendar():
             weeks.append([])
         weeks[-1].append(day)
         day += timedelta(days=1)
-    previous = (start - timedelta(days=1)).strftime("%Y-%m")
+    previous = month_key(start - timedelta(days=1))
     return render_template(
         "activities/calendar.html",
         weeks=weeks,
         by_day=by_day,
         start=start,
         previous=previous,
-        following=end.strftime("%Y-%m"),
+        following=month_key(end),
         today=local_today(),
     )
 

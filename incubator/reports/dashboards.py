@@ -24,16 +24,17 @@ from incubator.activities.models import (
     ServiceType,
 )
 from incubator.auth.models import User
-from incubator.auth.permissions import org_scope
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.followups.queries import MyWork, my_work
 from incubator.i18n import local_today
+from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import StageDef, stages
 from incubator.organizations.models import Organization
+from incubator.periods import months_before
+from incubator.projects import metrics
+from incubator.projects import services as project_services
 from incubator.projects.models import Project
-from incubator.reports import metrics
-from incubator.reports import projects as project_services
 from incubator.sessions.models import TrainingSession
 from incubator.sessions.queries import sessions_query
 from incubator.ventures.models import Venture
@@ -152,12 +153,7 @@ def agency_dashboard(project_id: int | None = None) -> AgencyDashboard:
         projects[0] if projects else None
     )
     progress = project_services.progress(project, today) if project else []
-    last_year = (
-        date(today.year, 1, 1)
-        if today.month == 12
-        else date(today.year - 1, today.month + 1, 1),
-        today + timedelta(days=1),
-    )
+    last_year = (months_before(today.replace(day=1), 11), today + timedelta(days=1))
     this_year = date(today.year, 1, 1), today + timedelta(days=1)
     trend = metrics.monthly_trend(last_year)
     stage_counts = metrics.organizations_by_stage()
