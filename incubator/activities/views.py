@@ -405,6 +405,16 @@ def edit(activity_id: int):
     )
 
 
+def _review_input(decision: str | None, reason: str) -> ActivityReview:
+    """The review as typed on the page; a decision that is neither button is refused
+    in the words the review service used before the input model."""
+    if decision not in ("approve", "return"):
+        raise ValidationFailed(
+            _("The decision is approve or return."), field="decision"
+        )
+    return form_input(ActivityReview, decision=decision, reason=reason)
+
+
 @bp.route("/<int:activity_id>/review", methods=["POST"])
 @roles_required(Role.ADMIN, Role.SOCIAL_WORKER)
 def review(activity_id: int):
@@ -420,11 +430,7 @@ def review(activity_id: int):
         run_and_flash(
             lambda: services.review_activity(
                 activity,
-                form_input(
-                    ActivityReview,
-                    decision=decision or "",
-                    reason=form.reason.data or "",
-                ),
+                _review_input(decision, form.reason.data or ""),
                 actor=current_user,
             ),
             success=message,

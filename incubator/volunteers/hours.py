@@ -18,7 +18,7 @@ from incubator.database import serialize_on
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
-from incubator.normalize import DIGITS_MESSAGE, parse_decimal
+from incubator.normalize import decimal_or_none
 from incubator.organizations.models import Organization
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
@@ -40,12 +40,7 @@ def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
     """Hours of one day, in half-hour steps, as ``Decimal("2.5")``; typed text is
     normalized (``incubator.normalize.parse_decimal``: full-width digits yes,
     exponents and other scripts' digits no)."""
-    try:
-        hours = parse_decimal(value, "hours")
-    except ValidationFailed as exc:
-        if exc.message is DIGITS_MESSAGE:
-            raise
-        hours = None
+    hours = decimal_or_none(value, "hours")
     if hours is None:
         raise ValidationFailed(_l("Hours are a number such as 2.5."), field="hours")
     if hours < 0 or (hours == 0 and not allow_zero):
