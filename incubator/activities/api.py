@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask import abort
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from incubator.activities import services
 from incubator.activities.models import (
@@ -16,7 +17,7 @@ from incubator.activities.models import (
     ServiceType,
     TargetGroup,
 )
-from incubator.activities.queries import activities_query
+from incubator.activities.queries import activities_query, activity_view
 from incubator.activities.resource_views import ledger_query
 from incubator.activities.schemas import (
     NOT_NULL,
@@ -27,10 +28,10 @@ from incubator.activities.schemas import (
 )
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.api.fields import sent_values
-from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import Role
 from incubator.community.queries import resolve_compound
 from incubator.extensions import db
+from incubator.money import money_text
 from incubator.organizations.access import (
     can_see_organization,
     get_visible_organization_or_404,
@@ -47,6 +48,11 @@ class VolunteerHoursOut(BaseModel):
     name: str
     hours: str
     service_record_id: int | None
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _hours(cls, value):
+        return str(value) if isinstance(value, Decimal) else value
 
 
 class ActivityOut(BaseModel):
@@ -77,44 +83,13 @@ class ActivityOut(BaseModel):
     return_reason: str
     version: int
 
-    @classmethod
-    def of(cls, a: Activity) -> ActivityOut:
-        return cls(
-            id=a.id,
-            organization_id=a.organization_id,
-            title=a.title,
-            form=a.form,
-            form_label=a.form_label,
-            service_type=a.service_type,
-            service_type_label=a.service_type_label,
-            target_group=a.target_group,
-            target_group_label=a.target_group_label,
-            starts_at=a.starts_at,
-            ends_at=a.ends_at,
-            overnight=services.runs_overnight(a.starts_at, a.ends_at),
-            held_on=a.held_on,
-            compound_id=a.compound_id,
-            place=a.place,
-            person_times=a.person_times,
-            summary=a.summary,
-            volunteer_hours=[
-                VolunteerHoursOut(
-                    volunteer_id=h.volunteer_id,
-                    name=h.volunteer.name,
-                    hours=str(h.hours),
-                    service_record_id=h.service_record_id,
-                )
-                for h in a.volunteers
-            ]
-            if may_see_residents(current_api_user())
-            else None,
-            volunteer_count=len(a.volunteers),
-            photo_count=len(a.photos),
-            review_state=a.review_state,
-            review_state_label=a.review_state_label,
-            return_reason=a.return_reason,
-            version=a.version,
-        )
+
+def _out(activity: Activity) -> ActivityOut:
+    """The resource, validated from the read model the activity's page shows
+    (``incubator.activities.queries.ActivityView``)."""
+    return ActivityOut.model_validate(
+        activity_view(current_api_user(), activity), from_attributes=True
+    )
 
 
 class ActivityQuery(PageQuery):
@@ -173,7 +148,7 @@ def list_activities(query: ActivityQuery):
         compound_id=query.compound_id,
         review_state=query.review_state.value if query.review_state else None,
     )
-    return paginate(stmt, query, ActivityOut.of)
+    return paginate(stmt, query, _out)
 
 
 @endpoint(
@@ -191,7 +166,7 @@ def create_activity(body: ActivityLog):
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
     activity = services.log_activity(org, _resolved(body), actor=current_api_user())
     settle()
-    return ActivityOut.of(activity)
+    return _out(activity)
 
 
 @endpoint(
@@ -202,7 +177,7 @@ def create_activity(body: ActivityLog):
     errors=(404,),
 )
 def get_activity(activity_id: int):
-    return ActivityOut.of(_load(activity_id))
+    return _out(_load(activity_id))
 
 
 @endpoint(
@@ -224,7 +199,7 @@ def patch_activity(activity_id: int, body: ActivityChange):
         body = body.model_copy(update={"compound_id": values["compound_id"]})
     services.update_activity(activity, body, actor=current_api_user())
     settle()
-    return ActivityOut.of(activity)
+    return _out(activity)
 
 
 @endpoint(
@@ -241,7 +216,7 @@ def review_activity(activity_id: int, body: ActivityReview):
     activity = _load(activity_id)
     services.review_activity(activity, body, actor=current_api_user())
     settle()
-    return ActivityOut.of(activity)
+    return _out(activity)
 
 
 class ResourceOut(BaseModel):
@@ -256,20 +231,15 @@ class ResourceOut(BaseModel):
     organization_id: int | None
     activity_id: int | None
 
+    # Validated from the ledger line: money in yuan as text.
+    @field_validator("value", mode="before")
     @classmethod
-    def of(cls, r: ResourceLink) -> ResourceOut:
-        return cls(
-            id=r.id,
-            partner=r.partner,
-            kind=r.kind,
-            kind_label=r.kind_label,
-            description=r.description,
-            value=f"{r.value:.2f}",
-            valuation_basis=r.valuation_basis,
-            received_on=r.received_on,
-            organization_id=r.organization_id,
-            activity_id=r.activity_id,
-        )
+    def _money(cls, value):
+        return money_text(value) if isinstance(value, Decimal) else value
+
+
+def _resource_out(line: ResourceLink) -> ResourceOut:
+    return ResourceOut.model_validate(line, from_attributes=True)
 
 
 class ResourceQuery(PageQuery):
@@ -294,7 +264,7 @@ def list_resources(query: ResourceQuery):
     return paginate(
         ledger_query(current_api_user(), month_range(query.month)),
         query,
-        ResourceOut.of,
+        _resource_out,
     )
 
 
@@ -321,4 +291,4 @@ def create_resource(body: ResourceEntry):
         body, actor=user, organization=org, activity=activity
     )
     settle()
-    return ResourceOut.of(line)
+    return _resource_out(line)

@@ -1,17 +1,32 @@
-"""Loading activities within what the user may see."""
+"""Loading activities within what the user may see, and the read model an
+activity's page and its API resource share (``ActivityView``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator.activities.models import Activity, ActivityVolunteer, ReviewState
+from incubator.activities.models import (
+    Activity,
+    ActivityEvent,
+    ActivityVolunteer,
+    ResourceLink,
+    ReviewState,
+)
+from incubator.activities.services import REVIEW_DECISIONS, runs_overnight
 from incubator.auth.models import User
+from incubator.auth.permissions import may_see_residents
+from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.extensions import db
 from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
+from incubator.workflow import ACTIVITY_REVIEW, Transition
 
 
 def activities_query(
@@ -76,3 +91,106 @@ def pending_reviews_by_worker() -> dict[int | None, int]:
             .group_by(Organization.social_worker_id)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class VolunteerHours:
+    """A volunteer who served at an activity, and how long."""
+
+    volunteer_id: int
+    name: str
+    hours: Decimal
+    service_record_id: int | None
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    """An activity log as its page and its API resource show it to ``user``: who
+    served and how long (``None`` for a caller who sees no resident: viewers),
+    whether it runs past midnight, and what the caller may do: edit it (and its
+    photos and resources linked) and the review steps the workflow
+    (``incubator.workflow.ACTIVITY_REVIEW``) offers them now.
+    Reads the activity's own columns through (``view.title``). Each figure is
+    worked out once, when first asked (the API asks no ``may_*`` flag, so it
+    loads nothing for them)."""
+
+    activity: Activity
+    user: User
+
+    def __getattr__(self, name: str):
+        return getattr(self.activity, name)
+
+    @cached_property
+    def volunteer_hours(self) -> list[VolunteerHours] | None:
+        if not may_see_residents(self.user):
+            return None
+        return [
+            VolunteerHours(
+                volunteer_id=h.volunteer_id,
+                name=h.volunteer.name,
+                hours=h.hours,
+                service_record_id=h.service_record_id,
+            )
+            for h in self.activity.volunteers
+        ]
+
+    @cached_property
+    def may_edit(self) -> bool:
+        """Staff, or the leader of the activity's organization."""
+        return self.user.role in STAFF_ROLES or (
+            self.user.role == Role.ORG_LEADER
+            and self.activity.organization.leader_user_id == self.user.id
+        )
+
+    @cached_property
+    def review_steps(self) -> tuple[Transition, ...]:
+        """The review buttons the workflow offers the caller (approve, return)."""
+        return tuple(
+            step
+            for step in ACTIVITY_REVIEW.allowed(
+                self.activity.review_state, self.user.role
+            )
+            if step.target in REVIEW_DECISIONS.values()
+        )
+
+    @property
+    def may_review(self) -> bool:
+        return bool(self.review_steps)
+
+    @property
+    def overnight(self) -> bool:
+        return runs_overnight(self.activity.starts_at, self.activity.ends_at)
+
+    @property
+    def volunteer_count(self) -> int:
+        return len(self.activity.volunteers)
+
+    @property
+    def photo_count(self) -> int:
+        return len(self.activity.photos)
+
+
+def activity_view(user: User, activity: Activity) -> ActivityView:
+    """``activity`` as ``user`` sees it. Reads its volunteers and photos (and,
+    for the ``may_*`` flags, its organization): load them with it
+    (``activities_query`` does) or they cost a query each."""
+    return ActivityView(activity=activity, user=user)
+
+
+def activity_history(activity: Activity) -> Sequence[ActivityEvent]:
+    """What happened to ``activity`` (logged, changed, reviewed), oldest first."""
+    return db.session.scalars(
+        select(ActivityEvent)
+        .where(ActivityEvent.activity_id == activity.id)
+        .options(joinedload(ActivityEvent.actor))
+        .order_by(ActivityEvent.at, ActivityEvent.id)
+    ).all()
+
+
+def activity_ledger(activity: Activity) -> Sequence[ResourceLink]:
+    """The resources linked to ``activity``, in the order they were received."""
+    return db.session.scalars(
+        select(ResourceLink)
+        .where(ResourceLink.activity_id == activity.id)
+        .order_by(ResourceLink.received_on, ResourceLink.id)
+    ).all()

@@ -28,16 +28,19 @@ from incubator.activities.export import activities_workbook
 from incubator.activities.forms import ActivityFilterForm, ActivityForm, ReviewForm
 from incubator.activities.models import (
     Activity,
-    ActivityEvent,
     ActivityPhoto,
     ActivityVolunteer,
-    ResourceLink,
     ReviewState,
 )
-from incubator.activities.queries import activities_query
+from incubator.activities.queries import (
+    activities_query,
+    activity_history,
+    activity_ledger,
+    activity_view,
+)
 from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
 from incubator.auth.permissions import roles_required
-from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.auth.roles import Role
 from incubator.errors import DomainError, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
@@ -52,7 +55,6 @@ from incubator.security import id_arg
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
-from incubator.workflow import ACTIVITY_REVIEW
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -330,35 +332,11 @@ def new():
 @roles_required()
 def detail(activity_id: int):
     activity = _visible_activity(activity_id)
-    history = db.session.scalars(
-        select(ActivityEvent)
-        .where(ActivityEvent.activity_id == activity.id)
-        .options(joinedload(ActivityEvent.actor))
-        .order_by(ActivityEvent.at, ActivityEvent.id)
-    ).all()
-    may_edit = current_user.role in STAFF_ROLES or (
-        current_user.role == Role.ORG_LEADER
-        and activity.organization.leader_user_id == current_user.id
-    )
-    ledger = db.session.scalars(
-        select(ResourceLink)
-        .where(ResourceLink.activity_id == activity.id)
-        .order_by(ResourceLink.received_on, ResourceLink.id)
-    ).all()
     return render_template(
         "activities/detail.html",
-        activity=activity,
-        history=history,
-        ledger=ledger,
-        may_edit=may_edit,
-        # The review buttons the workflow offers this user (approve, return).
-        review_steps=[
-            step
-            for step in ACTIVITY_REVIEW.allowed(
-                activity.review_state, current_user.role
-            )
-            if step.target in services.REVIEW_DECISIONS.values()
-        ],
+        activity=activity_view(current_user, activity),
+        history=activity_history(activity),
+        ledger=activity_ledger(activity),
         review_form=ReviewForm(),
         action_form=EmptyForm(),
         saved=request.args.get("saved") == "1",

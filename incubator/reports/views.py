@@ -1,14 +1,13 @@
-"""Report pages: the dashboard for each role, the monthly report (page, print and
+"""Report pages: the dashboard for each role (its read model in
+``incubator.reports.dashboards``), the monthly report (page, print and
 Excel), and each service project's annual summary and application. Every figure comes
 from ``incubator.projects.metrics``."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -17,167 +16,48 @@ from incubator.activities.models import (
     FORM_LABELS,
     SERVICE_TYPE_LABELS,
     TARGET_GROUP_LABELS,
-    Activity,
     Form,
-    ReviewState,
     ServiceType,
     TargetGroup,
 )
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.database import utcnow
 from incubator.extensions import db
-from incubator.followups.queries import my_work
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.organizations.incubation import stages
-from incubator.organizations.models import Organization
-from incubator.periods import month_key, month_range, months_before, previous_month
-from incubator.projects import metrics
-from incubator.projects import services as project_services
+from incubator.periods import month_key, month_range, previous_month
 from incubator.projects.models import Project
 from incubator.projects.services import METRIC_LABELS, METRIC_RULES
 from incubator.reports import annual as annual_report
+from incubator.reports import dashboards
 from incubator.reports.export import monthly_workbook
 from incubator.reports.monthly import monthly_report
 from incubator.security import id_arg
-from incubator.sessions.queries import sessions_query
-from incubator.ventures.queries import ventures_query
-from incubator.volunteers.access import manageable_organizations
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 
 
-def _chart(kind: str, labels, series) -> str:
-    return json.dumps(
-        {
-            "type": kind,
-            "labels": [str(label) for label in labels],
-            "series": [{"name": str(n), "data": list(d)} for n, d in series],
-        },
-        ensure_ascii=False,
-    )
-
-
-def _year_period(today: date) -> tuple[date, date]:
-    return date(today.year, 1, 1), today + timedelta(days=1)
-
-
 @bp.route("")
 @roles_required()
 def index():
+    """The dashboard of the caller's role (``incubator.reports.dashboards``)."""
     if current_user.role == Role.SOCIAL_WORKER:
-        return _worker_dashboard()
+        return render_template(
+            "reports/worker.html", dashboard=dashboards.worker_dashboard(current_user)
+        )
     if current_user.role == Role.ORG_LEADER:
-        return _leader_dashboard()
-    today = local_today()
-    projects = db.session.scalars(
-        select(Project)
-        .options(selectinload(Project.indicators))
-        .order_by(Project.starts_on.desc(), Project.id.desc())
-    ).all()
-    wanted = id_arg(request.args.get("project"))
-    project = next((p for p in projects if p.id == wanted), None) or (
-        projects[0] if projects else None
-    )
-    progress = project_services.progress(project, today) if project else []
-    last_year = (months_before(today.replace(day=1), 11), today + timedelta(days=1))
-    trend = metrics.monthly_trend(last_year)
-    year = _year_period(today)
-    stage_counts = metrics.organizations_by_stage()
-    line = [s for s in stages() if s.on_line]
-    service_types = metrics.by_service_type(year)
-    target_groups = metrics.by_target_group(year)
-    compounds = metrics.by_compound(year)
+        return render_template(
+            "reports/leader.html", dashboard=dashboards.leader_dashboard(current_user)
+        )
     return render_template(
         "reports/dashboard.html",
-        projects=projects,
-        project=project,
-        progress=progress,
+        dashboard=dashboards.agency_dashboard(id_arg(request.args.get("project"))),
         metric_labels=METRIC_LABELS,
         metric_rules=METRIC_RULES,
-        trend=trend,
-        trend_chart=_chart(
-            "line",
-            [m for m, _n, _p in trend],
-            [
-                (_("Activities"), [n for _m, n, _p in trend]),
-                (_("Person-times"), [p for _m, _n, p in trend]),
-            ],
-        ),
-        line=line,
-        stage_counts=stage_counts,
-        funnel_chart=_chart(
-            "funnel",
-            [s.label for s in line],
-            [(_("Organizations"), [stage_counts.get(s.key, 0) for s in line])],
-        ),
-        service_types=service_types,
         service_labels=SERVICE_TYPE_LABELS,
-        service_chart=_chart(
-            "bar",
-            [SERVICE_TYPE_LABELS[ServiceType(k)] for k in service_types],
-            [(_("Activities"), list(service_types.values()))],
-        ),
-        target_groups=target_groups,
         target_labels=TARGET_GROUP_LABELS,
-        compounds=compounds,
-        resources=metrics.resources_value(year),
-        year=today.year,
-    )
-
-
-def _worker_dashboard():
-    from sqlalchemy import func
-
-    work = my_work(current_user)
-    caseload = db.session.scalar(
-        select(func.count(Organization.id)).where(
-            Organization.social_worker_id == current_user.id,
-            Organization.archived_at.is_(None),
-        )
-    )
-    reviews = db.session.scalar(
-        select(func.count(Activity.id))
-        .join(Organization, Organization.id == Activity.organization_id)
-        .where(
-            Organization.social_worker_id == current_user.id,
-            Activity.review_state == ReviewState.PENDING,
-        )
-    )
-    return render_template(
-        "reports/worker.html", work=work, caseload=caseload, reviews=reviews
-    )
-
-
-def _leader_dashboard():
-    today = local_today()
-    orgs = manageable_organizations(current_user)
-    start = today.replace(day=1)
-    logged = set(
-        db.session.scalars(
-            select(Activity.organization_id).where(
-                Activity.organization_id.in_([o.id for o in orgs] or [0]),
-                Activity.held_on >= start,
-            )
-        )
-    )
-
-    sessions = (
-        db.session.scalars(sessions_query(current_user, start=utcnow()).limit(5))
-        .unique()
-        .all()
-    )
-    ventures = db.session.scalars(ventures_query(current_user).limit(5)).unique().all()
-    return render_template(
-        "reports/leader.html",
-        orgs=orgs,
-        logged=logged,
-        sessions=sessions,
-        ventures=ventures,
-        month=f"{today.year}年{today.month}月",
     )
 
 
