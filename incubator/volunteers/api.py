@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import not_null_in_schema, resolve_compound, sent_values
+from incubator.api.fields import resolve_compound, sent_values
 from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import NotPermitted, ValidationFailed
@@ -22,9 +22,6 @@ from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import get_visible_volunteer_or_404
 from incubator.volunteers.models import (
-    Availability,
-    Gender,
-    MemberRole,
     Membership,
     ServiceRecord,
     Volunteer,
@@ -38,6 +35,15 @@ from incubator.volunteers.privacy import (
     may_see_personal_data,
 )
 from incubator.volunteers.queries import hours_query, month_range, volunteers_query
+from incubator.volunteers.schemas import (
+    VOLUNTEER_NOT_NULL,
+    HoursCorrection,
+    HoursEntry,
+    MembershipEntry,
+    VolunteerChange,
+    VolunteerRegistration,
+    VolunteerSearch,
+)
 
 TAG = "volunteers"
 EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
@@ -125,78 +131,11 @@ class VolunteerQuery(PageQuery):
     )
 
 
-class VolunteerSearch(BaseModel):
-    """Search by name in the body, so names never travel in a URL."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, max_length=32)
-    phone_tail: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
-    # JSON numbers only: false is not a page number.
-    page: StrictInt = 1
-    per_page: StrictInt = 50
-
-
 class VolunteerPage(BaseModel):
     items: list[VolunteerOut]
     page: int
     per_page: int
     total: int
-
-
-class VolunteerFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    gender: Gender = Gender.UNKNOWN
-    id_number: str | None = Field(default=None, max_length=18)
-    compound_id: Id | None = None
-    compound: str | None = Field(
-        default=None, max_length=64, description="The compound's name (or compound_id)"
-    )
-    skills: list[str] = Field(default_factory=list, max_length=12)
-    availability: list[Availability] = Field(default_factory=list)
-    joined_on: date | None = None
-    guardian_name: str | None = Field(default=None, max_length=32)
-    guardian_consent_on: date | None = None
-    notes: str = Field(default="", max_length=2000)
-
-
-class VolunteerCreate(VolunteerFields):
-    name: str = Field(min_length=1, max_length=32)
-    birth_year: int
-    phone: str = Field(min_length=1, max_length=20)
-    organization_id: Id | None = Field(
-        default=None, description="Joins this organization"
-    )
-    role: MemberRole = MemberRole.MEMBER
-
-
-VOLUNTEER_NOT_NULL = ("name", "birth_year", "phone", "gender", "status")
-
-
-class VolunteerPatch(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra=not_null_in_schema(*VOLUNTEER_NOT_NULL)
-    )
-
-    version: int
-    name: str | None = Field(default=None, min_length=1, max_length=32)
-    gender: Gender | None = None
-    birth_year: int | None = None
-    phone: str | None = Field(default=None, max_length=20)
-    id_number: str | None = Field(default=None, max_length=18)
-    compound_id: Id | None = None
-    compound: str | None = Field(
-        default=None, max_length=64, description="The compound's name (or compound_id)"
-    )
-    skills: list[str] | None = Field(default=None, max_length=12)
-    availability: list[Availability] | None = None
-    joined_on: date | None = None
-    status: VolunteerStatus | None = None
-    left_on: date | None = None
-    guardian_name: str | None = Field(default=None, max_length=32)
-    guardian_consent_on: date | None = None
-    notes: str | None = Field(default=None, max_length=2000)
 
 
 def _full() -> bool:
@@ -261,36 +200,26 @@ def _show(volunteer: Volunteer) -> VolunteerOut:
     return VolunteerOut.of(volunteer, full=full)
 
 
-def _values(data: dict) -> dict:
-    if "gender" in data and data["gender"] is not None:
-        data["gender"] = data["gender"].value
-    if "status" in data and data["status"] is not None:
-        data["status"] = data["status"].value
-    if data.get("availability") is not None:
-        data["availability"] = [a.value for a in data["availability"]]
-    return data
-
-
 @endpoint(
     "/volunteers",
     "POST",
     summary="Add a volunteer",
     tag=TAG,
-    body=VolunteerCreate,
+    body=VolunteerRegistration,
     response=VolunteerOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404),
 )
-def create_volunteer(body: VolunteerCreate):
-    data = resolve_compound(_values(body.model_dump(mode="python")))
-    org_id = data.pop("organization_id")
-    role = data.pop("role").value
+def create_volunteer(body: VolunteerRegistration):
+    where = {"compound": body.compound, "compound_id": body.compound_id}
+    body = body.with_compound_id(resolve_compound(where)["compound_id"])
+    org_id = body.organization_id
     org = (
         get_visible_organization_or_404(current_api_user(), org_id) if org_id else None
     )
     volunteer = services.create_volunteer(
-        actor=current_api_user(), organization=org, role=role, **data
+        body, actor=current_api_user(), organization=org
     )
     settle()
     return VolunteerOut.of(volunteer, full=_full())
@@ -313,12 +242,12 @@ def get_volunteer(volunteer_id: int):
     "PATCH",
     summary="Change a volunteer (409 on a stale version)",
     tag=TAG,
-    body=VolunteerPatch,
+    body=VolunteerChange,
     response=VolunteerOut,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
+def patch_volunteer(volunteer_id: int, body: VolunteerChange):
     volunteer = get_visible_volunteer_or_404(current_api_user(), volunteer_id)
     data = resolve_compound(sent_values(body, not_null=VOLUNTEER_NOT_NULL))
     services.update_volunteer(
@@ -326,14 +255,6 @@ def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
     )
     settle()
     return VolunteerOut.of(volunteer, full=_full())
-
-
-class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    volunteer_id: Id
-    role: MemberRole = MemberRole.MEMBER
-    joined_on: date | None = None
 
 
 class MemberPage(BaseModel):
@@ -368,13 +289,13 @@ def list_members(org_id: int, query: PageQuery):
     "POST",
     summary="Add a volunteer to an organization",
     tag=TAG,
-    body=MemberIn,
+    body=MembershipEntry,
     response=MembershipOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def add_member(org_id: int, body: MemberIn):
+def add_member(org_id: int, body: MembershipEntry):
     org = get_visible_organization_or_404(current_api_user(), org_id)
     volunteer = db.session.get(Volunteer, body.volunteer_id)
     if volunteer is None:
@@ -388,25 +309,6 @@ def add_member(org_id: int, body: MemberIn):
     )
     settle()
     return MembershipOut.of(membership)
-
-
-class HoursIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    volunteer_id: Id
-    organization_id: Id
-    served_on: date
-    hours: str = Field(description='In steps of 0.5, e.g. "2.5"', max_length=8)
-    service: str = Field(min_length=1, max_length=200)
-
-
-class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=500)
-    hours: str | None = Field(default=None, max_length=8)
-    served_on: date | None = None
-    service: str | None = Field(default=None, max_length=200)
 
 
 class HoursOut(BaseModel):
@@ -477,13 +379,13 @@ def list_hours(query: HoursQuery):
     "POST",
     summary="Record service hours",
     tag=TAG,
-    body=HoursIn,
+    body=HoursEntry,
     response=HoursOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def create_hours(body: HoursIn):
+def create_hours(body: HoursEntry):
     user = current_api_user()
     volunteer = get_visible_volunteer_or_404(user, body.volunteer_id)
     org = get_visible_organization_or_404(user, body.organization_id)
@@ -504,13 +406,13 @@ def create_hours(body: HoursIn):
     "POST",
     summary="Correct an entry: a new entry replaces it, both are kept",
     tag=TAG,
-    body=CorrectionIn,
+    body=HoursCorrection,
     response=HoursOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def correct_hours(record_id: int, body: CorrectionIn):
+def correct_hours(record_id: int, body: HoursCorrection):
     user = current_api_user()
     record = db.session.get(ServiceRecord, record_id)
     if record is None:

@@ -28,7 +28,7 @@ from incubator.auth.permissions import get_visible_organization_or_404, roles_re
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
-from incubator.forms import EmptyForm
+from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
@@ -63,6 +63,7 @@ from incubator.volunteers.privacy import (
     mask_phone,
 )
 from incubator.volunteers.queries import volunteers_query
+from incubator.volunteers.schemas import FIELDS, RosterRegistration, clean_skills
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
@@ -166,7 +167,16 @@ def _volunteer_form(volunteer=None) -> VolunteerForm:
 
 
 def _values(form: VolunteerForm) -> dict:
-    return {name: form[name].data for name in services.FIELDS if name in form._fields}
+    return {name: form[name].data for name in FIELDS if name in form._fields}
+
+
+def _registration(form: VolunteerForm) -> RosterRegistration:
+    """The registration the form holds: the fields left empty take the input's
+    defaults; the skills typed as one text become a list, checked in the words
+    the page always used (``At most 12 skills.``, not the list's length)."""
+    values = {name: value for name, value in _values(form).items() if value is not None}
+    values["skills"] = clean_skills(values.get("skills"))
+    return form_input(RosterRegistration, role=form.role.data, **values)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -180,11 +190,9 @@ def new():
                 current_user, form.organization_id.data
             )
         try:
+            registration = _registration(form)
             volunteer = services.create_volunteer(
-                actor=current_user,
-                organization=org,
-                role=form.role.data,
-                **_values(form),
+                registration, actor=current_user, organization=org
             )
         except DomainError as exc:
             roll_back(exc)
