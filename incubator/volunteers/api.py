@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -30,11 +30,16 @@ from incubator.volunteers.models import (
 from incubator.volunteers.privacy import (
     log_export,
     log_reveal,
-    mask_id_number,
-    mask_phone,
     may_see_personal_data,
 )
-from incubator.volunteers.queries import hours_query, month_range, volunteers_query
+from incubator.volunteers.queries import (
+    MembershipView,
+    ServiceRecordView,
+    VolunteerView,
+    hours_query,
+    month_range,
+    volunteers_query,
+)
 from incubator.volunteers.schemas import (
     VOLUNTEER_NOT_NULL,
     HoursCorrection,
@@ -52,6 +57,8 @@ READERS = tuple(RESIDENT_ROLES)
 
 
 class MembershipOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     volunteer_id: int
     organization_id: int
@@ -61,21 +68,10 @@ class MembershipOut(BaseModel):
     joined_on: date
     left_on: date | None
 
-    @classmethod
-    def of(cls, m: Membership) -> MembershipOut:
-        return cls(
-            id=m.id,
-            volunteer_id=m.volunteer_id,
-            organization_id=m.organization_id,
-            organization=m.organization.name,
-            role=m.role,
-            role_label=m.role_label,
-            joined_on=m.joined_on,
-            left_on=m.left_on,
-        )
-
 
 class VolunteerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     number: str | None
     name: str
@@ -94,29 +90,6 @@ class VolunteerOut(BaseModel):
     left_on: date | None
     memberships: list[MembershipOut]
     version: int
-
-    @classmethod
-    def of(cls, v: Volunteer, *, full: bool) -> VolunteerOut:
-        return cls(
-            id=v.id,
-            number=v.number,
-            name=v.name,
-            gender=v.gender,
-            gender_label=v.gender_label,
-            birth_year=v.birth_year,
-            phone=v.phone if full else mask_phone(v.phone) or None,
-            id_number=v.id_number if full else mask_id_number(v.id_number) or None,
-            compound_id=v.compound_id,
-            compound=v.compound.name if v.compound else None,
-            skills=v.skill_names,
-            availability=list(v.availability or []),
-            joined_on=v.joined_on,
-            status=v.status,
-            status_label=v.status_label,
-            left_on=v.left_on,
-            memberships=[MembershipOut.of(m) for m in v.memberships],
-            version=v.version,
-        )
 
 
 class VolunteerQuery(PageQuery):
@@ -142,9 +115,18 @@ def _full() -> bool:
     return may_see_personal_data(current_api_user())
 
 
+def _out(volunteer: Volunteer) -> VolunteerOut:
+    """The volunteer as the caller may see them (``VolunteerView``)."""
+    return VolunteerOut.model_validate(VolunteerView(volunteer, current_api_user()))
+
+
+def _membership_out(membership: Membership) -> MembershipOut:
+    return MembershipOut.model_validate(MembershipView(membership))
+
+
 def _page_of(stmt, query) -> dict:
     full = _full()
-    page = paginate(stmt, query, lambda v: VolunteerOut.of(v, full=full))
+    page = paginate(stmt, query, _out)
     if full and page["items"]:
         log_export(
             "api volunteer list",
@@ -197,7 +179,7 @@ def _show(volunteer: Volunteer) -> VolunteerOut:
     if full and (volunteer.phone or volunteer.id_number):
         log_reveal(volunteer, "api", actor=current_api_user())
         settle()
-    return VolunteerOut.of(volunteer, full=full)
+    return _out(volunteer)
 
 
 @endpoint(
@@ -222,7 +204,7 @@ def create_volunteer(body: VolunteerRegistration):
         body, actor=current_api_user(), organization=org
     )
     settle()
-    return VolunteerOut.of(volunteer, full=_full())
+    return _out(volunteer)
 
 
 @endpoint(
@@ -254,7 +236,7 @@ def patch_volunteer(volunteer_id: int, body: VolunteerChange):
         volunteer, actor=current_api_user(), expected_version=body.version, **data
     )
     settle()
-    return VolunteerOut.of(volunteer, full=_full())
+    return _out(volunteer)
 
 
 class MemberPage(BaseModel):
@@ -281,7 +263,7 @@ def list_members(org_id: int, query: PageQuery):
         .options(joinedload(Membership.organization))
         .order_by(Membership.left_on.is_not(None), Membership.joined_on, Membership.id)
     )
-    return paginate(stmt, query, MembershipOut.of)
+    return paginate(stmt, query, _membership_out)
 
 
 @endpoint(
@@ -308,10 +290,12 @@ def add_member(org_id: int, body: MembershipEntry):
         joined_on=body.joined_on,
     )
     settle()
-    return MembershipOut.of(membership)
+    return _membership_out(membership)
 
 
 class HoursOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     volunteer_id: int
     organization_id: int
@@ -325,22 +309,9 @@ class HoursOut(BaseModel):
     correction_reason: str
     counted: bool
 
-    @classmethod
-    def of(cls, r: ServiceRecord) -> HoursOut:
-        return cls(
-            id=r.id,
-            volunteer_id=r.volunteer_id,
-            organization_id=r.organization_id,
-            service=r.service,
-            served_on=r.served_on,
-            hours=str(r.hours),
-            recorded_by_id=r.recorded_by_id,
-            recorded_at=r.recorded_at,
-            activity_id=r.activity_id,
-            corrects_id=r.corrects_id,
-            correction_reason=r.correction_reason,
-            counted=not r.superseded,
-        )
+
+def _hours_out(record: ServiceRecord) -> HoursOut:
+    return HoursOut.model_validate(ServiceRecordView(record))
 
 
 class HoursQuery(PageQuery):
@@ -371,7 +342,7 @@ def list_hours(query: HoursQuery):
         organization_id=query.organization_id,
         month=month_range(query.month),
     )
-    return paginate(stmt, query, HoursOut.of)
+    return paginate(stmt, query, _hours_out)
 
 
 @endpoint(
@@ -398,7 +369,7 @@ def create_hours(body: HoursEntry):
         service=body.service,
     )
     settle()
-    return HoursOut.of(record)
+    return _hours_out(record)
 
 
 @endpoint(
@@ -432,4 +403,4 @@ def correct_hours(record_id: int, body: HoursCorrection):
         service=body.service,
     )
     settle()
-    return HoursOut.of(correction)
+    return _hours_out(correction)

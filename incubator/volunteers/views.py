@@ -57,12 +57,10 @@ from incubator.volunteers.models import (
     Volunteer,
 )
 from incubator.volunteers.privacy import (
-    can_reveal,
     log_reveal,
-    mask_id_number,
     mask_phone,
 )
-from incubator.volunteers.queries import volunteers_query
+from incubator.volunteers.queries import VolunteerView, volunteers_query
 from incubator.volunteers.schemas import FIELDS, RosterRegistration, clean_skills
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
@@ -279,6 +277,7 @@ def _detail_context(volunteer: Volunteer) -> dict:
     ]
     certificate_form = CertificateForm()
     certificate_form.issuer_name.choices = issuer_choices(volunteer)
+    view = VolunteerView(volunteer, current_user)
     return {
         "volunteer": volunteer,
         "records": records,
@@ -293,10 +292,10 @@ def _detail_context(volunteer: Volunteer) -> dict:
         "action_form": EmptyForm(),
         "correction_form": CorrectionForm(),
         "manageable_ids": {o.id for o in manageable},
-        "may_edit": may_edit_volunteer(current_user, volunteer),
-        "can_reveal": can_reveal(current_user),
-        "phone": mask_phone(volunteer.phone),
-        "id_number": mask_id_number(volunteer.id_number),
+        "may_edit": view.may_edit,
+        "can_reveal": view.may_see_numbers,
+        "phone": view.masked_phone,
+        "id_number": view.masked_id_number,
         "revealed": None,
     }
 
