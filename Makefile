@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
 .PHONY: run scheduler install install-dev translations db demo test typecheck test-sqlite \
-        test-postgres browser-deps lint format messages backup clean loadtest
+        test-postgres imports browser-deps lint format messages backup clean loadtest
 
 run: install translations db demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
@@ -77,12 +77,18 @@ browser-deps:
 test: install-dev translations browser-deps
 	@if [ "$(REQUIRE_POSTGRES)" = 1 ] && [ -z "$(TEST_DATABASE_URL)" ]; then \
 	  echo "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is empty"; exit 1; fi
+	$(MAKE) --no-print-directory imports
 	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$(TEST_DATABASE_URL)" ]; then \
 	  $(MAKE) --no-print-directory test-postgres; \
 	else \
 	  echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; fi
+
+# The layer contract (pyproject.toml, [tool.importlinter]): an upward import fails.
+imports: install-dev
+	@echo "== import layers"
+	$(BIN)/lint-imports --no-cache
 
 # mypy over the whole package ([tool.mypy] in pyproject.toml), cached in .mypy_cache.
 typecheck: install-dev

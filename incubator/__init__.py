@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = app.config["SESSION_PROTECTION"]
     i18n.init_app(app)
     _import_models()
+    _connect_receivers()
 
 
 def _import_models() -> None:
@@ -111,6 +112,7 @@ def _import_models() -> None:
     from incubator.api import models as _api  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
     from incubator.auth import models as _auth  # noqa: F401
+    from incubator.community import models as _community  # noqa: F401
     from incubator.followups import models as _followups  # noqa: F401
     from incubator.organizations import models as _orgs  # noqa: F401
     from incubator.projects import models as _projects  # noqa: F401
@@ -119,6 +121,14 @@ def _import_models() -> None:
     from incubator.sessions import models as _sessions  # noqa: F401
     from incubator.ventures import models as _ventures  # noqa: F401
     from incubator.volunteers import models as _volunteers  # noqa: F401
+
+
+def _connect_receivers() -> None:
+    """The modules that answer lower layers' signals (incubator.signals): their
+    receivers connect when imported."""
+    from incubator import scheduler as _scheduler  # noqa: F401  scheduled_jobs
+    from incubator.audit import services as _audit  # noqa: F401  account_changed
+    from incubator.organizations import leaders as _leaders  # noqa: F401
 
 
 # The modules that declare API endpoints. Each registers its endpoints on the API
@@ -130,7 +140,9 @@ API_MODULES = (
     "incubator.api.openapi",
     "incubator.organizations.api",
     "incubator.reports.api",
+    "incubator.projects.api",
     "incubator.sessions.api",
+    "incubator.followups.api",
     "incubator.ventures.api",
     "incubator.volunteers.api",
 )
@@ -159,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations import record_views  # noqa: F401  (routes on bp)
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
+    from incubator.projects.views import bp as projects_bp
     from incubator.reminders.views import admin_bp as reminders_admin_bp
     from incubator.reminders.views import bp as notifications_bp
     from incubator.reports.views import bp as reports_bp
@@ -185,6 +198,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminders_admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(projects_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 
@@ -218,7 +232,8 @@ def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
     from incubator.demo.cli import demo_cli
-    from incubator.reminders.cli import reminders_cli, scheduler_cli
+    from incubator.reminders.cli import reminders_cli
+    from incubator.scheduler import scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -40,6 +40,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from incubator.extensions import db
+
 logger = logging.getLogger(__name__)
 
 # How long a write waits for SQLite's write lock before failing. With 64 busy
@@ -86,8 +88,6 @@ def write_apart() -> Iterator[Session]:
     (``sqlalchemy.exc.OperationalError`` when the lock is not had within
     ``busy_timeout``), after rolling back.
     """
-    from incubator.extensions import db
-
     with immediate(), Session(db.engine, expire_on_commit=False) as session:
         with session.begin():
             yield session
@@ -342,8 +342,6 @@ def serialize_on(key: str) -> None:
     write transactions already begin with the write lock (BEGIN IMMEDIATE).
     """
     from sqlalchemy import text
-
-    from incubator.extensions import db
 
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(

@@ -21,6 +21,7 @@ from wtforms import (
     PasswordField,
     TimeField,
 )
+from wtforms.validators import ValidationError as FieldError
 
 from incubator.errors import ValidationFailed
 from incubator.i18n import is_chinese
@@ -135,6 +136,30 @@ class BaseForm(FlaskForm):
             field.errors = [*field.errors, error.message]
         else:
             self.form_errors.append(error.message)
+
+
+class Within:
+    """A WTForms validator: the field's value, when there is one, lies between
+    ``low`` and ``high`` (inclusive; numbers or dates), else ``message``.
+
+    Unlike ``NumberRange`` it sets no field flags, so the page renders no ``min`` or
+    ``max`` attribute (the browser does not refuse first, in its own words) and a
+    date is compared as a date. A missing value is left to the field's other
+    validators."""
+
+    field_flags: dict[str, object] = {}
+
+    def __init__(self, low=None, high=None, *, message) -> None:
+        self.low, self.high, self.message = low, high, message
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is None:
+            return
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            raise FieldError(self.message)
 
 
 class EmptyForm(BaseForm):

@@ -19,8 +19,12 @@ from datetime import datetime
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import AppGroup
 
+from incubator import signals
+from incubator.extensions import db
+from incubator.reminders import jobs
 from incubator.transaction import unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -38,8 +42,6 @@ class Job:
 
 def _jobs() -> list[Job]:
     from flask_babel import lazy_gettext as _l
-
-    from incubator.reminders import jobs
 
     return [
         Job(
@@ -76,8 +78,6 @@ def _in_context(app: Flask, run: Callable[[], None]) -> Callable[[], None]:
                 with unit_of_work():  # one commit when the job ends
                     run()
             finally:
-                from incubator.extensions import db
-
                 db.session.remove()
 
     return wrapped
@@ -113,3 +113,18 @@ def run(app: Flask) -> None:
     logger.info("scheduler: catching up, then running %d jobs", len(JOBS()))
     catch_up(app)
     scheduler.start()
+
+
+scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
+
+
+@scheduler_cli.command("run")
+def run_scheduler() -> None:
+    """Run the scheduled jobs in this process (one per deployment)."""
+    # current_app is typed as the Flask app it stands for, not as the proxy it is
+    run(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@signals.scheduled_jobs.connect
+def _schedule(app: Flask, *, now: datetime) -> tuple[list[Job], dict]:
+    return JOBS(), next_runs(app, now)

@@ -122,3 +122,49 @@ stage_changed = _signals.signal(
     raises a ``DomainError`` to refuse the whole change. Return values are
     ignored.""",
 )
+
+# ---- auth tells audit and organizations; reminders asks the scheduler ----
+
+account_changed = _signals.signal(
+    "account-changed",
+    doc="""Something happened to an account or an API token that the audit trail
+    records (auth sits below audit, so it announces instead of writing the entry).
+
+    Sender: the ``User`` or ``ApiToken``. Keyword arguments: ``action`` (login,
+    logout, token_issued, token_revoked, create, update, activate, deactivate,
+    password_reset, password_change), ``actor`` (the user who did it), ``changes``
+    (``{field: [before, after]}``, or ``None`` for the sender's pending changes)
+    and ``summary``. Sent before the change is flushed; the receiver
+    (audit.services) adds the entry in the same transaction.""",
+)
+
+organizations_led = _signals.signal(
+    "organizations-led",
+    doc="""An account was created or edited with the organizations it leads.
+
+    Sender: the ``User`` (flushed, with an id). Keyword arguments:
+    ``organization_ids`` (the organizations it leads from now on; ignored unless
+    the user is an organization leader) and ``actor``. The receiver
+    (organizations.leaders) sets the organizations' leader and audits each
+    change; it raises ``ValidationFailed`` on ``organization_ids`` for an unknown
+    organization, which the sender lets through.""",
+)
+
+leadable_organizations = _signals.signal(
+    "leadable-organizations",
+    doc="""Asked by the account pages (auth): which organizations an organization
+    leader's account may be set to lead.
+
+    No sender. The receiver (organizations.leaders) returns ``[(id, name)]`` of
+    the organizations not archived, by name; the page offers them in that order.""",
+)
+
+scheduled_jobs = _signals.signal(
+    "scheduled-jobs",
+    doc="""Asked by the reminders admin page: the jobs the scheduler process runs
+    and when each fires next (the scheduler sits above reminders).
+
+    Sender: the Flask app. Keyword argument: ``now`` (aware UTC). The receiver
+    (incubator.scheduler) returns ``(jobs, next_runs)``: its ``Job`` list in
+    order and ``{job id: next fire time or None}``.""",
+)

@@ -33,13 +33,13 @@ from incubator.activities import services as activity_services
 from incubator.activities.schemas import ActivityLog
 from incubator.auth import services as user_services
 from incubator.auth.models import User
+from incubator.community.models import Community, Compound
 from incubator.demo.seed import seed_demo
 from incubator.extensions import db as _db
 from incubator.forms import form_input
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
 from incubator.organizations.schemas import OrganizationRegistration
-from incubator.projects.models import Community, Compound
 from incubator.volunteers import services as volunteer_services
 from incubator.volunteers.schemas import RosterRegistration, VolunteerRegistration
 from tests.browser_support import CHROMIUM, FLAGS, _require_browser
@@ -494,7 +494,7 @@ def make_project(db):
     """A service project for 2026 with the given indicators {metric: target}."""
     from datetime import date
 
-    from incubator.reports import projects
+    from incubator.projects import services as projects
 
     def make(admin, indicators=None, **overrides):
         values = {

@@ -3,11 +3,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from incubator.auth.models import User
+from incubator.community.models import Community
 from incubator.demo.seed import COMPOUNDS, DEMO_PASSWORD, LOGINS
 from incubator.demo.ventures import ROUND_NAME
 from incubator.i18n import local_today
 from incubator.organizations.models import Organization
-from incubator.projects.models import Community, Project
+from incubator.projects.models import Project
 from incubator.ventures.models import State, Venture, VentureRound
 from incubator.ventures.plans import overdue_counts
 from incubator.ventures.rounds import committed_amount

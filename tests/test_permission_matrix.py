@@ -383,13 +383,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("reports.index", "GET"): {"anonymous": 302, "*": 200},
     ("reports.monthly", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
     ("reports.monthly_xlsx", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
-    ("reports.projects", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
-    ("reports.new_project", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
-    ("reports.new_project", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
-    ("reports.project", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
-    ("reports.add_indicator", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
+    ("projects.index", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("projects.new_project", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("projects.new_project", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("projects.project", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("projects.add_indicator", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
     ("reports.annual", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
-    ("reports.change_indicator", "POST"): {
+    ("projects.change_indicator", "POST"): {
         "anonymous": 302,
         "admin": 302,
         "*": 403,
@@ -447,7 +447,7 @@ LAST = (
     "followups.cadence",
     "calendar.reset_feed",
     "reminders_admin.send_now",
-    "reports.change_indicator",
+    "projects.change_indicator",
 )
 
 

@@ -84,8 +84,8 @@ def _org_count() -> int:
 def _create_then_refuse(monkeypatch) -> None:
     real = org_services.create_organization
 
-    def create_then_refuse(**kwargs):
-        real(**kwargs)
+    def create_then_refuse(*args, **kwargs):
+        real(*args, **kwargs)
         _db.session.flush()  # the row is written in the transaction...
         raise RuleViolation("refused after the write")  # ...then refused
 

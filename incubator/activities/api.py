@@ -26,16 +26,17 @@ from incubator.activities.schemas import (
     ResourceEntry,
 )
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import resolve_compound, sent_values
-from incubator.auth.permissions import (
+from incubator.api.fields import sent_values
+from incubator.auth.permissions import may_see_residents
+from incubator.auth.roles import Role
+from incubator.community.queries import resolve_compound
+from incubator.extensions import db
+from incubator.organizations.access import (
     can_see_organization,
     get_visible_organization_or_404,
-    may_see_residents,
 )
-from incubator.auth.roles import Role
-from incubator.extensions import db
+from incubator.periods import month_range
 from incubator.transaction import settle
-from incubator.volunteers.queries import month_range
 
 TAG = "activities"
 LOGGERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)

@@ -11,7 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from incubator import signals
-from incubator.activities.models import Activity, ActivityEvent, ReviewState
+from incubator.activities.models import (
+    RESOURCE_KIND_LABELS,
+    Activity,
+    ActivityEvent,
+    ResourceKind,
+    ReviewState,
+)
 from incubator.extensions import db
 from incubator.money import yuan
 from incubator.organizations.panels import Panel, PanelItem
@@ -96,8 +102,6 @@ ACTION_LABELS = {
 
 
 def init_app(app) -> None:
-    from incubator.activities.models import RESOURCE_KIND_LABELS, ResourceKind
-
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.filters["resource_kind"] = lambda key: str(
         RESOURCE_KIND_LABELS.get(ResourceKind(key), key)

@@ -12,10 +12,10 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
+from incubator.community.models import Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.organizations.models import Organization
-from incubator.projects.models import Compound
 from incubator.volunteers.models import ServiceRecord, Volunteer
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.activities.models import Activity, ActivityVolunteer, ReviewState
 from incubator.auth.models import User
-from incubator.auth.permissions import org_scope
 from incubator.extensions import db
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 
 

@@ -26,17 +26,18 @@ from incubator.activities.export import resources_workbook
 from incubator.activities.forms import ResourceForm
 from incubator.activities.models import Activity, ResourceLink
 from incubator.activities.schemas import ResourceEntry
-from incubator.auth.permissions import can_see_organization, org_scope, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, STAFF_ROLES, Role
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import form_input
+from incubator.organizations.access import can_see_organization, org_scope
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
+from incubator.periods import month_range
 from incubator.security import id_arg
 from incubator.transaction import roll_back
 from incubator.volunteers.access import manageable_organizations
-from incubator.volunteers.queries import month_range
 
 bp = Blueprint("resources", __name__, url_prefix="/resources")
 

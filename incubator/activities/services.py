@@ -31,13 +31,13 @@ from incubator.activities.schemas import (
 )
 from incubator.audit import services as audit
 from incubator.auth.models import User
-from incubator.auth.permissions import can_see_organization
 from incubator.auth.roles import STAFF_ROLES
+from incubator.community.models import Compound
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_date
+from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
-from incubator.projects.models import Compound
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer

@@ -36,24 +36,22 @@ from incubator.activities.models import (
 )
 from incubator.activities.queries import activities_query
 from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
-from incubator.auth.permissions import (
-    can_see_organization,
-    roles_required,
-)
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today, local_zone
+from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.periods import month_key, month_range
 from incubator.security import id_arg
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.models import Membership, Volunteer
-from incubator.volunteers.queries import month_range
 from incubator.workflow import ACTIVITY_REVIEW
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -126,7 +124,7 @@ def export():
 @roles_required()
 def calendar():
     month = month_range(request.args.get("month")) or month_range(
-        local_today().strftime("%Y-%m")
+        month_key(local_today())
     )
     assert month is not None  # this month is a month
     start, end = month
@@ -146,14 +144,14 @@ def calendar():
             weeks.append([])
         weeks[-1].append(day)
         day += timedelta(days=1)
-    previous = (start - timedelta(days=1)).strftime("%Y-%m")
+    previous = month_key(start - timedelta(days=1))
     return render_template(
         "activities/calendar.html",
         weeks=weeks,
         by_day=by_day,
         start=start,
         previous=previous,
-        following=end.strftime("%Y-%m"),
+        following=month_key(end),
         today=local_today(),
     )
 
@@ -429,6 +427,16 @@ def edit(activity_id: int):
     )
 
 
+def _review_input(decision: str | None, reason: str) -> ActivityReview:
+    """The review as typed on the page; a decision that is neither button is refused
+    in the words the review service used before the input model."""
+    if decision not in ("approve", "return"):
+        raise ValidationFailed(
+            _("The decision is approve or return."), field="decision"
+        )
+    return form_input(ActivityReview, decision=decision, reason=reason)
+
+
 @bp.route("/<int:activity_id>/review", methods=["POST"])
 @roles_required(Role.ADMIN, Role.SOCIAL_WORKER)
 def review(activity_id: int):
@@ -444,11 +452,7 @@ def review(activity_id: int):
         run_and_flash(
             lambda: services.review_activity(
                 activity,
-                form_input(
-                    ActivityReview,
-                    decision=decision or "",
-                    reason=form.reason.data or "",
-                ),
+                _review_input(decision, form.reason.data or ""),
                 actor=current_user,
             ),
             success=message,

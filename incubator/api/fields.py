@@ -1,5 +1,5 @@
-"""Helpers shared by the API's resources: the fields a ``PATCH`` sent, and
-references to reference data given by id or by name."""
+"""Helpers shared by the API's resources: the fields a ``PATCH`` sent and the
+document of its non-nullable fields."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from incubator.errors import ValidationFailed
-from incubator.extensions import db
-from incubator.projects.models import Compound
 
 
 def sent_values(
@@ -32,40 +29,6 @@ def sent_values(
         elif isinstance(value, list):
             value = [v.value if isinstance(v, Enum) else v for v in value]
         values[name] = value
-    return values
-
-
-def resolve_compound(values: dict, *, community_id: int | None = None) -> dict:
-    """Accept a compound by name (``compound``) as well as by id (``compound_id``),
-    the same way on every resource (API.md). ``values`` loses ``compound`` and
-    gains ``compound_id`` when a name was sent; ``null`` or ``""`` clears it.
-
-    Raises ``ValidationFailed`` on ``compound`` for an unknown name, for a name
-    several communities use (send ``compound_id``), or when the name and the id
-    name different compounds."""
-    if "compound" not in values:
-        return values
-    name = " ".join(str(values.pop("compound") or "").split())
-    if not name:
-        values.setdefault("compound_id", None)
-        return values
-    stmt = select(Compound.id).where(Compound.name == name)
-    if community_id is not None:
-        stmt = stmt.where(Compound.community_id == community_id)
-    found = db.session.scalars(stmt.limit(2)).all()
-    if not found:
-        raise ValidationFailed(_l("Unknown compound."), field="compound")
-    if len(found) > 1:
-        raise ValidationFailed(
-            _l("Several communities have a compound of this name; send compound_id."),
-            field="compound",
-        )
-    if values.get("compound_id") not in (None, found[0]):
-        raise ValidationFailed(
-            _l("compound and compound_id name different compounds."),
-            field="compound",
-        )
-    values["compound_id"] = found[0]
     return values
 
 

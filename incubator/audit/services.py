@@ -7,20 +7,16 @@ come from SQLAlchemy's attribute history, which a flush clears.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any, Protocol
 
 from flask import has_request_context, request
 from sqlalchemy import inspect
 
+from incubator import signals
 from incubator.audit.models import AuditEntry
+from incubator.changes import pending_changes
 from incubator.database import in_unit_of_work, write_apart
 from incubator.extensions import Model, db
-
-# What a value becomes in an entry's JSON ``changes``.
-Shown = str | int | float | bool | None
 
 
 class Actor(Protocol):
@@ -31,63 +27,6 @@ class Actor(Protocol):
 
 
 logger = logging.getLogger(__name__)
-
-SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash"})
-# Residents' numbers appear masked in the audit trail, like everywhere else.
-PERSONAL_FIELDS = frozenset({"phone", "id_number"})
-SKIPPED_FIELDS = frozenset({"version"})
-
-
-def _plain(value: object) -> Shown:
-    """A JSON-safe form of a column value."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
-def _shown(field: str, value: object) -> Shown:
-    if value is None:
-        return None
-    if field in SECRET_FIELDS:
-        return "***"
-    if field in PERSONAL_FIELDS:
-        text = str(value)
-        return f"{text[:3]}****{text[-4:]}" if len(text) > 7 else "****"
-    return _plain(value)
-
-
-def pending_changes(obj: Model) -> dict[str, list[Any]]:
-    """``{field: [before, after]}`` for the column attributes changed on ``obj``.
-
-    For a new (transient or pending) object every set column appears with ``None``
-    before.
-    """
-    state = inspect(obj)
-    changes: dict[str, list[Any]] = {}
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in SKIPPED_FIELDS:
-            continue
-        hist = state.attrs[key].history
-        if state.transient or state.pending:
-            value = getattr(obj, key)
-            if value is not None and key != "id":
-                changes[key] = [None, _shown(key, value)]
-            continue
-        if not hist.has_changes():
-            continue
-        before = hist.deleted[0] if hist.deleted else None
-        after = hist.added[0] if hist.added else None
-        if _plain(before) == _plain(after):
-            continue
-        changes[key] = [_shown(key, before), _shown(key, after)]
-    return changes
 
 
 def _entry_values(
@@ -208,3 +147,11 @@ def record(
         entry.actor_id,
     )
     return entry
+
+
+@signals.account_changed.connect
+def _record_account_change(
+    sender, *, action: str, actor, changes: dict | None = None, summary: str = ""
+) -> None:
+    """auth's account events (logins, tokens, account edits) in the trail."""
+    record(action, sender, actor=actor, changes=changes, summary=summary)

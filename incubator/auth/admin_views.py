@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
+from incubator import signals
 from incubator.auth import services
 from incubator.auth.forms import (
     PasswordResetForm,
@@ -22,7 +23,6 @@ from incubator.auth.roles import Role
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
-from incubator.organizations.models import Organization
 from incubator.paging import paginate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,12 +31,12 @@ PER_PAGE = 30
 
 
 def _organization_choices() -> list[SelectChoice]:
-    rows = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(Organization.archived_at.is_(None))
-        .order_by(Organization.name)
-    ).all()
-    return [SelectChoice(row.id, row.name) for row in rows]
+    """The organizations an account may lead, asked of organizations (above auth)."""
+    return [
+        SelectChoice(org_id, name)
+        for _receiver, answer in signals.leadable_organizations.send()
+        for org_id, name in answer
+    ]
 
 
 @bp.route("/users")

@@ -1,6 +1,7 @@
 """Managing user accounts. Pages, the API and the CLI all call these.
 
-Services flush and write the audit trail; they never commit.
+Services flush and announce what the audit trail records (signals.account_changed);
+they never commit.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from incubator.audit import services as audit
+from incubator import signals
 from incubator.auth.models import User
 from incubator.auth.passwords import (
     check_password_policy,
@@ -22,10 +23,15 @@ from incubator.auth.passwords import (
 )
 from incubator.auth.roles import Role
 from incubator.auth.sessions import normalize_username, revoke_all_sessions
+from incubator.changes import pending_changes
 from incubator.database import utcnow
 from incubator.errors import StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.organizations.models import Organization
+
+
+def _announce(action: str, user: User, *, actor, changes: dict | None = None) -> None:
+    signals.account_changed.send(user, action=action, actor=actor, changes=changes)
+
 
 USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9_.-]{2,31}")
 
@@ -53,28 +59,6 @@ def _check_name(name: str) -> str:
             _l("The name may have at most %(n)d characters.", n=64), field="name"
         )
     return name
-
-
-def _set_led_organizations(
-    user: User, organization_ids: Iterable[int], *, actor: User
-) -> None:
-    """Make ``user`` the leader of exactly these organizations."""
-    wanted = set(organization_ids) if user.role == Role.ORG_LEADER else set()
-    orgs = db.session.scalars(
-        select(Organization).where(
-            (Organization.id.in_(wanted)) | (Organization.leader_user_id == user.id)
-        )
-    ).all()
-    unknown = wanted - {o.id for o in orgs}
-    if unknown:
-        raise ValidationFailed(
-            _l("Unknown organization selected."), field="organization_ids"
-        )
-    for org in orgs:
-        new = user.id if org.id in wanted else None
-        if org.leader_user_id != new:
-            org.leader_user_id = new
-            audit.record("update", org, actor=actor, summary="leader")
 
 
 def create_user(
@@ -111,7 +95,7 @@ def create_user(
         password_hash=hash_password(password),
         active=True,
     )
-    changes = audit.pending_changes(user)
+    changes = pending_changes(user)
     try:
         with db.session.begin_nested():
             db.session.add(user)
@@ -121,8 +105,10 @@ def create_user(
         raise ValidationFailed(
             _l("The username %(u)s is already taken.", u=username), field="username"
         ) from None
-    audit.record("create", user, actor=actor, changes=changes)
-    _set_led_organizations(user, organization_ids, actor=actor or user)
+    _announce("create", user, actor=actor, changes=changes)
+    signals.organizations_led.send(
+        user, organization_ids=organization_ids, actor=actor or user
+    )
     db.session.flush()
     return user
 
@@ -152,8 +138,8 @@ def update_user(
         )
     user.name = _check_name(name)
     user.role = role_enum.value
-    audit.record("update", user, actor=actor)
-    _set_led_organizations(user, organization_ids, actor=actor)
+    _announce("update", user, actor=actor)
+    signals.organizations_led.send(user, organization_ids=organization_ids, actor=actor)
     try:
         db.session.flush()
     except StaleDataError:
@@ -170,7 +156,7 @@ def set_active(user: User, active: bool, *, actor: User) -> User:
     if user.active == active:
         return user
     user.active = active
-    audit.record("activate" if active else "deactivate", user, actor=actor)
+    _announce("activate" if active else "deactivate", user, actor=actor)
     if not active:
         revoke_all_sessions(user)
     db.session.flush()
@@ -182,7 +168,7 @@ def reset_password(user: User, new_password: str, *, actor: User) -> None:
     check_password_policy(new_password, username=user.username)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    audit.record("password_reset", user, actor=actor)
+    _announce("password_reset", user, actor=actor)
     revoke_all_sessions(user)
     db.session.flush()
 
@@ -197,6 +183,6 @@ def change_own_password(user: User, current: str, new_password: str) -> None:
     check_password_policy(new_password, username=user.username, field="new_password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    audit.record("password_change", user, actor=user)
+    _announce("password_change", user, actor=user)
     revoke_all_sessions(user)
     db.session.flush()

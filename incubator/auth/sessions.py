@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from incubator.audit import services as audit
+from incubator import signals
 from incubator.auth.models import ApiToken, LoginFailure, User, UserSession
 from incubator.auth.passwords import verify_password
 from incubator.database import rowcount, serialize_on, utcnow, write_apart
@@ -137,7 +137,7 @@ def start_session(
             ip=CONTROL_CHARS.sub("", ip or "")[:64],
         )
     )
-    audit.record("login", user, actor=user, changes={})
+    signals.account_changed.send(user, action="login", actor=user, changes={})
     return key
 
 
@@ -204,7 +204,7 @@ def end_session(key: str | None, *, actor: User | None = None) -> None:
         .values(revoked_at=utcnow())
     )
     if actor is not None:
-        audit.record("logout", actor, actor=actor, changes={})
+        signals.account_changed.send(actor, action="logout", actor=actor, changes={})
 
 
 def revoke_all_sessions(user: User) -> None:
@@ -252,7 +252,7 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
         expires_at=now + current_app.config["API_TOKEN_LIFETIME"],
     )
     db.session.add(token)
-    audit.record("token_issued", token, actor=user, changes={})
+    signals.account_changed.send(token, action="token_issued", actor=user, changes={})
     return raw, token
 
 
@@ -278,4 +278,4 @@ def resolve_token(raw: str | None) -> tuple[User, ApiToken] | None:
 def revoke_token(token: ApiToken, *, actor: User) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit.record("token_revoked", token, actor=actor)
+        signals.account_changed.send(token, action="token_revoked", actor=actor)

@@ -33,7 +33,7 @@ from incubator.followups.queries import week_bounds
 from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
-from incubator.organizations.stages import months_before
+from incubator.periods import months_before
 from incubator.sessions import services as sessions
 from incubator.sessions.models import SessionSeries, SessionState, TrainingSession
 from incubator.sessions.schemas import SessionCancellation

@@ -14,6 +14,7 @@ from incubator.audit import services as audit
 from incubator.audit.models import AuditEntry
 from incubator.auth import services as users
 from incubator.auth.models import User
+from incubator.community.models import Community, Compound
 from incubator.demo.activities import seed_activities
 from incubator.demo.schedule import seed_schedule
 from incubator.demo.ventures import seed_ventures
@@ -25,8 +26,9 @@ from incubator.organizations import services as org_services
 from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import StageChange
 from incubator.organizations.schemas import OrganizationRegistration
-from incubator.organizations.stages import months_before
-from incubator.projects.models import Community, Compound, Indicator, Project
+from incubator.periods import months_before
+from incubator.projects.models import Indicator, Project
+from incubator.reminders import compose, jobs, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +301,6 @@ def seed_demo() -> bool:
     )
     seed_schedule(accounts["admin"], [accounts["sw_lin"], accounts["sw_huang"]])
     # This month's reminders, as the scheduler would have recorded them (in-app).
-    from incubator.reminders import compose, jobs, outbox
 
     period = jobs.current_period()
     outbox.record(compose.drafts_for(period), period)

@@ -22,7 +22,7 @@ from incubator.auth.models import User
 from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
-from incubator.organizations.stages import months_before
+from incubator.periods import months_before
 from incubator.ventures import plans, reviews, rounds, services, spending
 from incubator.ventures.models import (
     PlanAction,

@@ -6,14 +6,13 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
 )
 
 from incubator.activities.forms import _choices
 from incubator.followups.models import KIND_LABELS
 from incubator.followups.schemas import EARLIEST, LATEST
-from incubator.forms import BaseForm
+from incubator.forms import BaseForm, Within
 
 
 def _optional_int(value):
@@ -36,7 +35,7 @@ class FollowUpForm(BaseForm):
         _l("Due"),
         validators=[
             InputRequired(),
-            NumberRange(min=EARLIEST, max=LATEST, message=_l("Please enter a date.")),
+            Within(EARLIEST, LATEST, message=_l("Please enter a date.")),
         ],
     )
     assignee_id = SelectField(_l("Social worker"), coerce=_optional_int, choices=[])

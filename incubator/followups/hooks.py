@@ -13,10 +13,12 @@ from sqlalchemy.orm import joinedload
 
 from incubator import signals
 from incubator.auth.roles import STAFF_ROLES
+from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.followups import services
 from incubator.followups.models import FollowUp, FollowUpState
-from incubator.i18n import local_noon
+from incubator.i18n import local_noon, local_today
+from incubator.organizations.panels import Panel, PanelItem
 from incubator.organizations.timeline import TimelineEvent
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
 
@@ -119,10 +121,6 @@ def session_events(org, viewer, limit):
 
 def schedule_panel(org, viewer):
     """Next follow-ups (staff) and the organization's coming sessions."""
-    from incubator.database import utcnow
-    from incubator.i18n import local_today
-    from incubator.organizations.panels import Panel, PanelItem
-
     items = []
     today = local_today()
     if viewer.role in STAFF_ROLES:

@@ -16,6 +16,10 @@ from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
+from incubator.sessions.models import TrainingSession
+from incubator.sessions.queries import sessions_query
+from incubator.ventures.models import PlanAction, Venture
+from incubator.ventures.plans import OPEN_FOR_PLAN
 
 
 def open_and_overdue(as_of: date) -> ColumnElement[bool]:
@@ -111,9 +115,6 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
             work.later.append(followup)
     work.plan_actions = _plan_actions(user, today + timedelta(days=14))
     zone = local_zone()
-    from incubator.sessions.models import TrainingSession
-    from incubator.sessions.queries import sessions_query
-
     work.sessions = _scalars(
         sessions_query(
             user,
@@ -127,12 +128,7 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
 
 def _plan_actions(user: User, until):
     """Open plan actions of running or approved ventures of the user's caseload due
-    by ``until`` (the ventures feature; empty when it is absent)."""
-    try:
-        from incubator.ventures.models import PlanAction, Venture
-        from incubator.ventures.plans import OPEN_FOR_PLAN
-    except ImportError:  # pragma: no cover
-        return []
+    by ``until``."""
     return _rows(
         select(PlanAction, Venture.title, Organization.name, Venture.id)
         .join(Venture, Venture.id == PlanAction.venture_id)

@@ -26,7 +26,7 @@ from incubator.followups.models import CadenceSetting, FollowUp, FollowUpState, 
 from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_date, local_today
 from incubator.organizations.models import Organization
-from incubator.organizations.stages import months_before
+from incubator.periods import add_months
 from incubator.workflow import FOLLOWUP
 
 DEFAULT_CADENCE = {
@@ -37,12 +37,6 @@ DEFAULT_CADENCE = {
     "graduated": None,
     "dormant": None,
 }
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later; the 31st falls on the last day of a shorter
-    month."""
-    return months_before(day, -months)
 
 
 def cadence() -> dict[str, int | None]:

@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.auth.views import safe_next
 from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.followups import services
@@ -21,7 +22,7 @@ from incubator.followups.forms import CompleteForm, FollowUpForm
 from incubator.followups.models import KIND_LABELS, FollowUp, FollowUpState
 from incubator.followups.queries import followups_query, my_work
 from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
-from incubator.forms import form_input
+from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today
 from incubator.normalize import parse_whole
 from incubator.organizations.incubation import stages
@@ -143,7 +144,6 @@ def complete(followup_id: int):
                 flash(_("Done."), "success")
     else:
         flash(_("Note the outcome."), "danger")
-    from incubator.auth.views import safe_next
 
     target = request.form.get("next")
     return redirect(safe_next(target) if target else url_for("followups.index"))
@@ -170,8 +170,6 @@ def cadence():
     current = services.cadence()
     line = [s for s in stages() if s.key in current or s.on_line]
     if request.method == "POST":
-        from incubator.forms import EmptyForm
-
         if EmptyForm().validate_on_submit():
             values = {}
             for stage in line:

@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import RESIDENT_ROLES, Role
 
 
@@ -72,8 +73,6 @@ def nav_for(user) -> dict[str, list[NavItem]]:
 
 
 def init_app(app) -> None:
-    from incubator.auth.permissions import may_see_residents
-
     # templates ask ``may_see_residents(current_user)`` before naming a resident
     app.jinja_env.globals["may_see_residents"] = may_see_residents
 

@@ -7,10 +7,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from incubator.auth.permissions import org_scope, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.views import safe_next
 from incubator.extensions import db
 from incubator.i18n import LANG_COOKIE, LOCALES
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 
 bp = Blueprint("main", __name__)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.organizations import records, services, stages
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.incubation import stage_label
 from incubator.organizations.models import (
     Assessment,

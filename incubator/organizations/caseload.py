@@ -20,7 +20,7 @@ from incubator import signals
 from incubator.extensions import db
 from incubator.i18n import local_date, local_today
 from incubator.organizations.models import CaseNote, Organization
-from incubator.organizations.services import months_between
+from incubator.periods import months_between
 
 SILENT_DAYS = 60
 

@@ -15,7 +15,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from incubator.forms import BaseForm
+from incubator.forms import BaseForm, Within
 from incubator.organizations.models import (
     CONTACT_KIND_LABELS,
     FILING_STATUS_LABELS,
@@ -25,8 +25,8 @@ from incubator.organizations.schemas import MAX_MEMBERS
 
 # What the service answered before the input model took the count's upper limit
 # (which refuses it in its own words): the same message on the page.
-TOO_MANY = NumberRange(
-    max=MAX_MEMBERS,
+TOO_MANY = Within(
+    high=MAX_MEMBERS,
     message=_l(
         "The member count must be a whole number from 0 to %(n)d.", n=MAX_MEMBERS
     ),

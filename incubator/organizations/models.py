@@ -24,10 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from incubator.auth.models import User
+from incubator.community.models import Community, Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.normalize import name_key as normalized_name_key
-from incubator.projects.models import Community, Compound
 
 
 class OrgKind(StrEnum):

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
-from incubator.auth.permissions import org_scope
+from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import stage_label
 from incubator.organizations.models import Organization
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from incubator.auth.permissions import get_visible_organization_or_404, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
@@ -20,6 +20,7 @@ from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_date, local_today
 from incubator.organizations import records, services
 from incubator.organizations import stages as stage_rules
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.forms import (
     CaseNoteForm,
     OrganizationForm,
@@ -39,6 +40,7 @@ from incubator.organizations.schemas import OrganizationChange
 from incubator.organizations.timeline import FIELD_LABELS, timeline_for
 from incubator.organizations.views import READERS, STAFF, _fill_choices, _values, bp
 from incubator.paging import requested_page
+from incubator.periods import months_between
 from incubator.transaction import run_and_flash
 from incubator.workflow import STAGE
 
@@ -125,9 +127,7 @@ def detail(org_id: int):
         note_form=_note_form() if staff else None,
         action_form=EmptyForm(),
         panels=panels_for(org, current_user),
-        months_in_stage=services.months_between(
-            local_date(org.stage_since), local_today()
-        ),
+        months_in_stage=months_between(local_date(org.stage_since), local_today()),
         stage_label=stage_label,
     )
 

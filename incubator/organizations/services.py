@@ -7,17 +7,17 @@ Every function flushes and writes the audit trail; none commits.
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from incubator.api.fields import resolve_compound
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.community.models import Compound
+from incubator.community.queries import community_for, resolve_compound
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
@@ -28,7 +28,6 @@ from incubator.organizations.models import (
     StageChange,
 )
 from incubator.organizations.schemas import OrganizationChange, OrganizationRegistration
-from incubator.projects.models import Community, Compound
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +44,6 @@ EDITABLE_FIELDS = (
 )
 # What an organization's own leader may change.
 LEADER_FIELDS = frozenset({"description", "member_count"})
-
-
-def _community_for(compound: Compound | None) -> Community:
-    if compound is not None:
-        return compound.community
-    community = db.session.scalar(select(Community).order_by(Community.id).limit(1))
-    if community is None:
-        raise ValidationFailed(
-            _l("No community is set up yet; an admin must create one first."),
-            field="compound_id",
-        )
-    return community
 
 
 def _check_references(values: dict) -> dict:
@@ -147,7 +134,7 @@ def create_organization(
         if clean.get("compound_id")
         else None
     )
-    community = _community_for(compound)
+    community = community_for(compound)
     _check_unique_name(clean["name"], community.id, exclude=None)
     now = utcnow()
     org = Organization(
@@ -262,10 +249,3 @@ def restore_organization(org: Organization, *, actor: User) -> None:
     org.archived_at = None
     audit.record("restore", org, actor=actor)
     _flush_or_stale(org)
-
-
-def months_between(start: date, end: date) -> int:
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return max(0, months)

@@ -13,9 +13,6 @@ Each change is an immutable ``StageChange`` row plus an audit entry.
 
 from __future__ import annotations
 
-import calendar
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -41,16 +38,8 @@ from incubator.organizations.models import (
     Organization,
     StageChange,
 )
+from incubator.periods import months_before
 from incubator.workflow import STAGE
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` calendar months earlier (clamped to month end)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
 
 
 def two_places(value) -> str:

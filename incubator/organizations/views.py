@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.models import Compound
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import form_input
@@ -24,9 +25,8 @@ from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
 from incubator.organizations.queries import organizations_query
 from incubator.organizations.schemas import OrganizationRegistration
-from incubator.organizations.services import months_between
 from incubator.paging import paginate
-from incubator.projects.models import Compound
+from incubator.periods import months_between
 from incubator.security import id_arg
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")

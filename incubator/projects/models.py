@@ -1,4 +1,4 @@
-"""The community served, its residential compounds and the purchased service project."""
+"""The purchased service project and its contract indicators."""
 
 from __future__ import annotations
 
@@ -17,30 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incubator.community.models import Community
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
-
-
-class Community(Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
-    district: Mapped[str] = mapped_column(String(64), default="")
-    city: Mapped[str] = mapped_column(String(64), default="")
-
-    compounds: Mapped[list[Compound]] = relationship(
-        back_populates="community", order_by="Compound.position"
-    )
-
-
-class Compound(Model):
-    """A residential compound (小区) of the community."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    name: Mapped[str] = mapped_column(String(64))
-    position: Mapped[int] = mapped_column(Integer, default=0)
-
-    community: Mapped[Community] = relationship(back_populates="compounds")
 
 
 class Project(Model):
@@ -65,7 +44,7 @@ class Project(Model):
 
 
 class Indicator(Model):
-    """A contract indicator of a project: a metric (reports.metrics.METRICS) and
+    """A contract indicator of a project: a metric (projects.metrics.METRICS) and
     its target for the project's period. Progress is computed, never typed in."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

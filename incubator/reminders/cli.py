@@ -1,18 +1,17 @@
-"""``flask --app wsgi reminders run --month YYYY-MM [--dry-run]`` and
-``flask --app wsgi scheduler run``."""
+"""``flask --app wsgi reminders run --month YYYY-MM [--dry-run]``."""
 
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from incubator.auth.models import User
+from incubator.extensions import db
+from incubator.periods import month_range
 from incubator.reminders import jobs
 from incubator.transaction import unit_of_work
-from incubator.volunteers.queries import month_range
 
 reminders_cli = AppGroup("reminders", help="Monthly reminders.")
-scheduler_cli = AppGroup("scheduler", help="The scheduler process.")
 
 
 @reminders_cli.command("run")
@@ -30,9 +29,6 @@ def run_reminders(month: str | None, dry_run: bool) -> None:
         )
     with unit_of_work():
         result = jobs.run_monthly(month, dry_run=dry_run)
-    from incubator.auth.models import User
-    from incubator.extensions import db
-
     names = {u.id: u.username for u in db.session.query(User)}
     for draft in result.drafts:
         who = names.get(draft.recipient_id)
@@ -44,12 +40,3 @@ def run_reminders(month: str | None, dry_run: bool) -> None:
             f"{result.recorded} new of {len(result.drafts)} due; delivered: "
             f"{result.delivered}"
         )
-
-
-@scheduler_cli.command("run")
-def run_scheduler() -> None:
-    """Run the scheduled jobs in this process (one per deployment)."""
-    from incubator import scheduler
-
-    # current_app is typed as the Flask app it stands for, not as the proxy it is
-    scheduler.run(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask import current_app
 from flask_babel import force_locale
@@ -25,15 +25,18 @@ from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.followups.queries import due_by_assignee, overdue_by_assignee
-from incubator.i18n import local_zone
+from incubator.i18n import local_today, local_zone
 from incubator.money import yuan
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.models import Organization
+from incubator.periods import month_bounds, months_before, previous_month
+from incubator.projects import metrics
+from incubator.projects.models import Project
+from incubator.projects.services import METRIC_LABELS, progress
 from incubator.reminders.channels import absolute
 from incubator.reminders.models import Kind
 from incubator.sessions.queries import scheduled_by_organizer
 from incubator.ventures.plans import actions_due_by_worker
-from incubator.volunteers.queries import month_range
 
 SILENT_MONTHS = 2
 
@@ -45,20 +48,6 @@ class Draft:
     title: str
     body: str
     link: str
-
-
-def _month(period: str) -> tuple[date, date]:
-    """``YYYY-MM`` (as the job computes it) as [first day, next month's first)."""
-    bounds = month_range(period)
-    if bounds is None:
-        raise ValueError(f"not a month: {period!r}")
-    return bounds
-
-
-def previous_month(period: str) -> str:
-    start, _end = _month(period)
-    last = start - timedelta(days=1)
-    return f"{last.year:04d}-{last.month:02d}"
 
 
 def _moment(day: date) -> datetime:
@@ -75,7 +64,7 @@ def drafts_for(period: str) -> list[Draft]:
 def _log_reminders(period: str) -> list[Draft]:
     """Leaders whose organizations logged nothing last month: one reminder each,
     naming those organizations, linking straight to the log form."""
-    start, end = _month(previous_month(period))
+    start, end = month_bounds(previous_month(period))
     logged = organizations_that_logged(start, end)
     rows = db.session.execute(
         select(Organization.id, Organization.name, User.id)
@@ -119,7 +108,7 @@ def _digests(period: str) -> list[Draft]:
     """One digest per active social worker: what the features' read models count
     for each (follow-ups overdue when the month began and due in it, sessions,
     plan actions due, logs waiting for review)."""
-    start, end = _month(period)
+    start, end = month_bounds(period)
     workers = db.session.execute(
         select(User.id, User.name).where(
             User.role == Role.SOCIAL_WORKER, User.active.is_(True)
@@ -175,7 +164,6 @@ def _silent_by_worker(start: date) -> dict[int | None, list[str]]:
             Organization.social_worker_id.is_not(None),
         )
     ).all()
-    from incubator.organizations.stages import months_before
 
     cutoff = months_before(start, SILENT_MONTHS)
     result: dict[int | None, list[str]] = defaultdict(list)
@@ -192,9 +180,7 @@ def _silent_by_worker(start: date) -> dict[int | None, list[str]]:
 def month_figures(month: str) -> dict:
     """The month's headline figures, from the reports' shared counting functions
     (so the reminder and the report always agree)."""
-    from incubator.reports import metrics
-
-    period = _month(month)
+    period = month_bounds(month)
     return {
         "activities": metrics.activities(period),
         "person_times": metrics.person_times(period),
@@ -215,7 +201,7 @@ def _reports(period: str) -> list[Draft]:
         return []
     month = previous_month(period)
     figures = month_figures(month)
-    start, _end = _month(month)
+    start, _end = month_bounds(month)
     link = _report_link(month)
     body = "\n".join(
         str(line)
@@ -247,10 +233,6 @@ def _reports(period: str) -> list[Draft]:
 
 def _progress_lines() -> list[str]:
     """Indicator progress of the project running today (if one is recorded)."""
-    from incubator.i18n import local_today
-    from incubator.projects.models import Project
-    from incubator.reports.projects import METRIC_LABELS, progress
-
     today = local_today()
     project = db.session.scalar(
         select(Project)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.i18n import local_zone
+from incubator.periods import month_key
 from incubator.reminders import compose, outbox
 from incubator.reminders.models import JobRun, Kind, Reminder
 from incubator.transaction import commit_now
@@ -34,7 +35,7 @@ class MonthlyResult:
 
 def current_period(now: datetime | None = None) -> str:
     local = (now or utcnow()).astimezone(local_zone())
-    return f"{local.year:04d}-{local.month:02d}"
+    return month_key(local)
 
 
 def due_now(now: datetime | None = None) -> bool:

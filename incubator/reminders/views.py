@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from incubator import signals
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
@@ -29,6 +30,7 @@ from incubator.database import immediate, utcnow
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.paging import paginate
+from incubator.periods import month_range
 from incubator.reminders import channels, jobs, outbox, preferences
 from incubator.reminders.models import (
     CHANNEL_LABELS,
@@ -142,9 +144,11 @@ def settings():
 @admin_bp.route("", endpoint="index")
 @roles_required(Role.ADMIN)
 def admin_index():
-    from incubator import scheduler
-
     now = utcnow()
+    # The scheduler (above reminders) answers with its jobs and their next runs.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    schedule = signals.scheduled_jobs.send(app, now=now)
+    scheduled, next_runs = schedule[0][1] if schedule else ([], {})
     runs = {r.job: r for r in db.session.scalars(select(JobRun))}
     state = request.args.get("state")
     query = (
@@ -167,10 +171,10 @@ def admin_index():
     deliveries = paginate(query, 30) if state in DELIVERY_STATE_LABELS else None
     return render_template(
         "admin/reminders.html",
-        jobs=scheduler.JOBS(),
+        jobs=scheduled,
         runs=runs,
         stale=now - timedelta(hours=1),
-        next_runs=scheduler.next_runs(current_app, now),
+        next_runs=next_runs,
         reminders=reminders,
         deliveries=deliveries,
         state=state,
@@ -191,8 +195,6 @@ def send_now():
     first batch; the scheduler delivers the rest."""
     if EmptyForm().validate_on_submit():
         month = request.form.get("month") or None
-        from incubator.volunteers.queries import month_range
-
         if month and month_range(month) is None:
             flash(_("A month as YYYY-MM."), "danger")
             return redirect(url_for("reminders_admin.index"))

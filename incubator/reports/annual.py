@@ -9,8 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from incubator.money import yuan
+from incubator.projects import metrics
 from incubator.projects.models import Project
-from incubator.reports import metrics
 
 
 @dataclass(frozen=True)

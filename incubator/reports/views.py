@@ -1,13 +1,13 @@
 """Report pages: the dashboard for each role, the monthly report (page, print and
-Excel), and the service projects with their indicators and progress. Every figure
-comes from ``incubator.reports.metrics``."""
+Excel), and each service project's annual summary and application. Every figure comes
+from ``incubator.projects.metrics``."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,25 +17,33 @@ from incubator.activities.models import (
     FORM_LABELS,
     SERVICE_TYPE_LABELS,
     TARGET_GROUP_LABELS,
+    Activity,
     Form,
+    ReviewState,
     ServiceType,
     TargetGroup,
 )
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.errors import DomainError, ValidationFailed
+from incubator.database import utcnow
 from incubator.extensions import db
+from incubator.followups.queries import my_work
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
-from incubator.normalize import parse_day, parse_whole
 from incubator.organizations.incubation import stages
+from incubator.organizations.models import Organization
+from incubator.periods import month_key, month_range, months_before, previous_month
+from incubator.projects import metrics
+from incubator.projects import services as project_services
 from incubator.projects.models import Project
-from incubator.reports import metrics
-from incubator.reports import projects as project_services
-from incubator.reports.projects import METRIC_LABELS, METRIC_RULES
+from incubator.projects.services import METRIC_LABELS, METRIC_RULES
+from incubator.reports import annual as annual_report
+from incubator.reports.export import monthly_workbook
+from incubator.reports.monthly import monthly_report
 from incubator.security import id_arg
-from incubator.transaction import roll_back
-from incubator.volunteers.queries import month_range
+from incubator.sessions.queries import sessions_query
+from incubator.ventures.queries import ventures_query
+from incubator.volunteers.access import manageable_organizations
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -75,12 +83,7 @@ def index():
         projects[0] if projects else None
     )
     progress = project_services.progress(project, today) if project else []
-    last_year = (
-        date(today.year, 1, 1)
-        if today.month == 12
-        else date(today.year - 1, today.month + 1, 1),
-        today + timedelta(days=1),
-    )
+    last_year = (months_before(today.replace(day=1), 11), today + timedelta(days=1))
     trend = metrics.monthly_trend(last_year)
     year = _year_period(today)
     stage_counts = metrics.organizations_by_stage()
@@ -129,10 +132,6 @@ def index():
 def _worker_dashboard():
     from sqlalchemy import func
 
-    from incubator.activities.models import Activity, ReviewState
-    from incubator.followups.queries import my_work
-    from incubator.organizations.models import Organization
-
     work = my_work(current_user)
     caseload = db.session.scalar(
         select(func.count(Organization.id)).where(
@@ -154,11 +153,6 @@ def _worker_dashboard():
 
 
 def _leader_dashboard():
-    from incubator.activities.models import Activity
-    from incubator.sessions.queries import sessions_query
-    from incubator.ventures.queries import ventures_query
-    from incubator.volunteers.access import manageable_organizations
-
     today = local_today()
     orgs = manageable_organizations(current_user)
     start = today.replace(day=1)
@@ -170,7 +164,6 @@ def _leader_dashboard():
             )
         )
     )
-    from incubator.database import utcnow
 
     sessions = (
         db.session.scalars(sessions_query(current_user, start=utcnow()).limit(5))
@@ -191,8 +184,7 @@ def _leader_dashboard():
 def _month_arg() -> str:
     month = request.args.get("month") or ""
     if month_range(month) is None:
-        last = local_today().replace(day=1) - timedelta(days=1)
-        month = f"{last.year:04d}-{last.month:02d}"
+        month = previous_month(month_key(local_today()))
     return month
 
 
@@ -206,7 +198,7 @@ def _bounds(month: str) -> tuple[date, date]:
 @roles_required(*READERS)
 def monthly():
     month = _month_arg()
-    report = metrics.monthly_report(_bounds(month), month)
+    report = monthly_report(_bounds(month), month)
     return render_template(
         "reports/monthly.html",
         report=report,
@@ -223,107 +215,8 @@ def monthly():
 @bp.route("/monthly.xlsx")
 @roles_required(*READERS)
 def monthly_xlsx():
-    from incubator.reports.export import monthly_workbook
-
     month = _month_arg()
-    return monthly_workbook(metrics.monthly_report(_bounds(month), month))
-
-
-# ---- projects ----
-
-
-@bp.route("/projects")
-@roles_required(*READERS)
-def projects():
-    rows = db.session.scalars(
-        select(Project)
-        .options(joinedload(Project.community), selectinload(Project.indicators))
-        .order_by(Project.starts_on.desc())
-    ).all()
-    return render_template("reports/projects.html", projects=rows, form=EmptyForm())
-
-
-@bp.route("/projects/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def new_project():
-    values = {}
-    if request.method == "POST" and EmptyForm().validate_on_submit():
-        values = request.form.to_dict()
-        try:
-            project = project_services.create_project(
-                actor=current_user,
-                name=values.get("name", ""),
-                community=values.get("community", ""),
-                year=parse_whole(values.get("year"), "year") or 0,
-                kind=values.get("kind", ""),
-                renewal=values.get("renewal") == "1",
-                budget=values.get("budget", ""),
-                starts_on=_date(values.get("starts_on"), "starts_on"),
-                ends_on=_date(values.get("ends_on"), "ends_on"),
-                description=values.get("description", ""),
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            flash(str(exc.message), "danger")
-        else:
-            flash(_("Project recorded."), "success")
-            return redirect(url_for("reports.project", project_id=project.id))
-    return render_template("reports/project_form.html", values=values, form=EmptyForm())
-
-
-def _date(text, field):
-    """A day typed on the project form, read as every form reads one
-    (``incubator.normalize.parse_day``: full-width digits are fine, other
-    scripts' digits and a bare number are not), from 2000 to 2100."""
-    day = parse_day(text, field)
-    if day is None or not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-        raise ValidationFailed(_("Please enter a date."), field=field)
-    return day
-
-
-@bp.route("/projects/<int:project_id>")
-@roles_required(*READERS)
-def project(project_id: int):
-    found = db.session.scalar(
-        select(Project)
-        .where(Project.id == project_id)
-        .options(joinedload(Project.community), selectinload(Project.indicators))
-    )
-    if found is None:
-        abort(404)
-    return render_template(
-        "reports/project.html",
-        project=found,
-        progress=project_services.progress(found),
-        metric_labels=METRIC_LABELS,
-        metric_rules=METRIC_RULES,
-        unused=[
-            m for m in metrics.METRICS if m not in {i.metric for i in found.indicators}
-        ],
-        form=EmptyForm(),
-    )
-
-
-@bp.route("/projects/<int:project_id>/indicators", methods=["POST"])
-@roles_required(Role.ADMIN)
-def add_indicator(project_id: int):
-    found = db.session.get(Project, project_id)
-    if found is None:
-        abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            project_services.add_indicator(
-                found,
-                actor=current_user,
-                metric=request.form.get("metric", ""),
-                target=request.form.get("target", "").strip() or "0",
-            )
-        except DomainError as exc:
-            roll_back(exc)
-            flash(str(exc.message), "danger")
-        else:
-            flash(_("Indicator added."), "success")
-    return redirect(url_for("reports.project", project_id=project_id))
+    return monthly_workbook(monthly_report(_bounds(month), month))
 
 
 def _project_or_404(project_id: int) -> Project:
@@ -340,8 +233,6 @@ def _project_or_404(project_id: int) -> Project:
 @bp.route("/projects/<int:project_id>/annual")
 @roles_required(*READERS)
 def annual(project_id: int):
-    from incubator.reports import annual as annual_report
-
     found = _project_or_404(project_id)
     figures = annual_report.annual_figures(found)
     return render_template(
@@ -357,8 +248,6 @@ def annual(project_id: int):
 def application(project_id: int):
     """The district's application form for renewing, 申报理由 drafted from the
     year's figures; edited on the page, then shown ready to print (not stored)."""
-    from incubator.reports import annual as annual_report
-
     found = _project_or_404(project_id)
     reason = annual_report.application_reason(
         found, annual_report.annual_figures(found)
@@ -374,32 +263,3 @@ def application(project_id: int):
         printing=printing,
         form=EmptyForm(),
     )
-
-
-@bp.route("/indicators/<int:indicator_id>", methods=["POST"])
-@roles_required(Role.ADMIN)
-def change_indicator(indicator_id: int):
-    from incubator.projects.models import Indicator
-
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None:
-        abort(404)
-    project_id = indicator.project_id
-    if EmptyForm().validate_on_submit():
-        try:
-            if request.form.get("remove") == "1":
-                project_services.remove_indicator(indicator, actor=current_user)
-                message = _("Indicator removed.")
-            else:
-                project_services.change_indicator(
-                    indicator,
-                    actor=current_user,
-                    target=request.form.get("target", "").strip() or "0",
-                )
-                message = _("Saved.")
-        except DomainError as exc:
-            roll_back(exc)
-            flash(str(exc.message), "danger")
-        else:
-            flash(message, "success")
-    return redirect(url_for("reports.project", project_id=project_id))

@@ -27,6 +27,7 @@ from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today
 from incubator.organizations.models import Organization
 from incubator.schedule.models import CalendarFeed
+from incubator.security import id_arg
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
 
 PAST = timedelta(days=180)
@@ -49,8 +50,6 @@ def feed_key(user: User) -> str:
 
 
 def user_for_key(key: str) -> User | None:
-    from incubator.security import id_arg
-
     raw_id, _sep, token = key.partition("-")
     user_id = id_arg(raw_id)
     if user_id is None or not token:

@@ -31,11 +31,11 @@ from incubator.forms import EmptyForm
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
+from incubator.periods import month_key, month_range
 from incubator.schedule import feed
 from incubator.security import id_arg
 from incubator.sessions.models import SessionState
 from incubator.sessions.queries import sessions_query
-from incubator.volunteers.queries import month_range
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -133,8 +133,8 @@ def _entries(start: date, end: date, kinds: set[str], sw_id: int | None) -> list
 @bp.route("")
 @roles_required()
 def month():
-    month_key = request.args.get("month") or local_today().strftime("%Y-%m")
-    bounds = month_range(month_key) or month_range(local_today().strftime("%Y-%m"))
+    asked = request.args.get("month") or month_key(local_today())
+    bounds = month_range(asked) or month_range(month_key(local_today()))
     assert bounds is not None  # this month is a month
     start, end = bounds
     kinds = {k for k in request.args.getlist("kind") if k in KINDS} or set(KINDS)
@@ -161,8 +161,8 @@ def month():
         by_day=by_day,
         entries=entries,
         start=start,
-        previous=(start - timedelta(days=1)).strftime("%Y-%m"),
-        following=end.strftime("%Y-%m"),
+        previous=month_key(start - timedelta(days=1)),
+        following=month_key(end),
         today=local_today(),
         kinds=kinds,
         sw_id=sw_id,

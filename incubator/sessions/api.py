@@ -1,5 +1,5 @@
-"""API: capacity-building sessions (with series, registrations and attendance) and
-follow-ups. Thin adapters onto ``incubator.sessions`` and ``incubator.followups``."""
+"""API: capacity-building sessions (with series, registrations and attendance).
+Thin adapters onto ``incubator.sessions``."""
 
 from __future__ import annotations
 
@@ -9,17 +9,13 @@ from typing import Any
 from flask import abort
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
-from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.auth.roles import Role
 from incubator.extensions import db
-from incubator.followups import services as followup_services
-from incubator.followups.models import FollowUp
-from incubator.followups.queries import followups_query, open_and_overdue
-from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
-from incubator.i18n import local_today, local_zone
+from incubator.i18n import local_zone
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import Freq, SessionInvite, TrainingSession
@@ -349,128 +345,3 @@ def record_attendance(session_id: int, body: AttendanceIn):
     )
     settle()
     return SessionOut.of(session)
-
-
-# ---- follow-ups ----
-
-
-class FollowUpOut(BaseModel):
-    id: int
-    organization_id: int
-    kind: str
-    kind_label: str
-    due_on: date
-    assignee_id: int | None
-    notes: str
-    state: str
-    overdue: bool
-    done_on: date | None
-    outcome: str
-    origin: str
-    version: int
-
-    @classmethod
-    def of(cls, f: FollowUp) -> FollowUpOut:
-        return cls(
-            id=f.id,
-            organization_id=f.organization_id,
-            kind=f.kind,
-            kind_label=f.kind_label,
-            due_on=f.due_on,
-            assignee_id=f.assignee_id,
-            notes=f.notes,
-            state=f.state,
-            overdue=f.overdue(local_today()),
-            done_on=f.done_on,
-            outcome=f.outcome,
-            origin=f.origin,
-            version=f.version,
-        )
-
-
-class FollowUpPage(BaseModel):
-    items: list[FollowUpOut]
-    page: int
-    per_page: int
-    total: int
-
-
-class FollowUpQuery(PageQuery):
-    organization_id: Id | None = None
-    assignee_id: Id | None = None
-    state: str | None = Field(default=None, pattern="^(open|done|cancelled)$")
-    overdue: bool | None = None
-
-
-@endpoint(
-    "/followups",
-    summary="Follow-ups, by due date; overdue is derived (open and past due)",
-    tag=TAG,
-    query=FollowUpQuery,
-    response=FollowUpPage,
-    roles=STAFF,
-)
-def list_followups(query: FollowUpQuery):
-    state = "overdue" if query.overdue else (query.state or "all")
-    stmt = followups_query(
-        state=state,
-        assignee_id=query.assignee_id,
-        organization_id=query.organization_id,
-    )
-    if state == "all" and query.state is None and query.overdue is False:
-        stmt = stmt.where(~open_and_overdue(local_today()))
-    elif query.state == "cancelled":
-        stmt = stmt.where(FollowUp.state == "cancelled")
-    items, meta = page_rows(stmt, query)
-    return {"items": [FollowUpOut.of(f).model_dump(mode="json") for f in items], **meta}
-
-
-@endpoint(
-    "/followups",
-    "POST",
-    summary="Schedule a follow-up (one per organization, day and kind)",
-    tag=TAG,
-    body=FollowUpPlan,
-    response=FollowUpOut,
-    status=201,
-    roles=STAFF,
-    errors=(404, 409),
-)
-def create_followup(body: FollowUpPlan):
-    org = get_visible_organization_or_404(current_api_user(), body.organization_id)
-    followup = followup_services.schedule_followup(org, body, actor=current_api_user())
-    settle()
-    return FollowUpOut.of(followup)
-
-
-class CompleteOut(BaseModel):
-    completed: FollowUpOut
-    next: FollowUpOut | None = Field(description="Scheduled by the stage's cadence")
-
-
-@endpoint(
-    "/followups/<int:followup_id>/complete",
-    "POST",
-    summary="Complete with an outcome; the next is scheduled by the stage cadence",
-    tag=TAG,
-    body=FollowUpCompletion,
-    response=CompleteOut,
-    roles=STAFF,
-    errors=(404, 409),
-)
-def complete_followup(followup_id: int, body: FollowUpCompletion):
-    followup = db.session.scalar(
-        select(FollowUp)
-        .where(FollowUp.id == followup_id)
-        .options(joinedload(FollowUp.organization))
-    )
-    if followup is None:
-        abort(404)
-    following = followup_services.complete_followup(
-        followup, body, actor=current_api_user()
-    )
-    settle()
-    return CompleteOut(
-        completed=FollowUpOut.of(followup),
-        next=FollowUpOut.of(following) if following else None,
-    )

@@ -19,11 +19,11 @@ from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.database import serialize_on, utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.followups.services import add_months
 from incubator.i18n import local_zone
 from incubator.normalize import DIGITS_MESSAGE, parse_decimal
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
+from incubator.periods import add_months
 from incubator.sessions.models import (
     Freq,
     SessionAttendee,

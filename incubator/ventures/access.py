@@ -14,9 +14,9 @@ from flask import abort
 from sqlalchemy import ColumnElement, select, true
 
 from incubator.auth.models import User
-from incubator.auth.permissions import can_see_organization
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.extensions import db
+from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
 from incubator.ventures.lifecycle import DECIDED
 from incubator.ventures.models import Venture, VentureReview

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import selectinload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, page_rows
-from incubator.auth.permissions import get_visible_organization_or_404
 from incubator.money import money_text
+from incubator.organizations.access import get_visible_organization_or_404
 from incubator.transaction import settle
 from incubator.ventures import services
 from incubator.ventures.access import (

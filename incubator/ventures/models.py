@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incubator.activities.models import TARGET_GROUP_LABELS, TargetGroup
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
 from incubator.deadlines import is_overdue
@@ -162,8 +163,6 @@ class Venture(Model):
 
     @property
     def target_group_label(self) -> str:
-        from incubator.activities.models import TARGET_GROUP_LABELS, TargetGroup
-
         return str(TARGET_GROUP_LABELS[TargetGroup(self.target_group)])
 
 

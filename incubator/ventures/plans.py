@@ -18,17 +18,18 @@ from sqlalchemy import func, select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
-from incubator.auth.roles import STAFF_ROLES
+from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.database import utcnow
 from incubator.deadlines import due_before, overdue
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
+from incubator.organizations.incubation import dimensions, stages
 from incubator.organizations.models import Organization
 from incubator.organizations.records import weakest_dimensions
 from incubator.organizations.stages import latest_assessment
+from incubator.ventures.events import add_event, flush_venture
 from incubator.ventures.models import PlanAction, PlanTemplate, State, Venture
-from incubator.ventures.services import add_event, flush_venture
 
 # Goals per dimension, and one action per stage of the line (萌芽, 孵化, 培育, 自治).
 _GOALS = {
@@ -144,8 +145,6 @@ def materialize_catalogue() -> None:
 
 def customize_catalogue(*, actor: User) -> None:
     """Make the catalogue editable: the defaults become rows (admins)."""
-    from incubator.auth.roles import Role
-
     if actor.role != Role.ADMIN:
         raise NotPermitted(_l("Only the project lead edits the catalogue."))
     materialize_catalogue()
@@ -354,9 +353,6 @@ def save_template(
     **values,
 ) -> PlanTemplate:
     """Add or change a catalogue entry (admins)."""
-    from incubator.auth.roles import Role
-    from incubator.organizations.incubation import dimensions, stages
-
     if actor.role != Role.ADMIN:
         raise NotPermitted(_l("Only the project lead edits the catalogue."))
     materialize_catalogue()

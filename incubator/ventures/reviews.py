@@ -17,8 +17,8 @@ from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.normalize import number_text
+from incubator.ventures.events import add_event
 from incubator.ventures.models import ReviewScore, State, Venture, VentureReview
-from incubator.ventures.services import add_event
 
 TWO_PLACES = Decimal("0.01")
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from incubator.api.fields import sent_values
 from incubator.audit import services as audit
@@ -25,8 +24,10 @@ from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import clean_money, money_text
 from incubator.organizations.models import FilingStatus, Organization
-from incubator.ventures import rounds
+from incubator.security import MAX_ID
+from incubator.ventures import plans, rounds
 from incubator.ventures.access import REVIEWER_ROLES, may_apply_for
+from incubator.ventures.events import add_event, flush_venture
 from incubator.ventures.models import (
     CLOSING_GRADE_LABELS,
     STATE_LABELS,
@@ -34,7 +35,6 @@ from incubator.ventures.models import (
     ClosingGrade,
     State,
     Venture,
-    VentureEvent,
     VentureReview,
     VentureRound,
 )
@@ -57,25 +57,13 @@ FIELDS = (
 )
 
 
-def add_event(
-    venture: Venture,
-    actor: User | None,
-    action: str,
-    note: str = "",
-    *,
-    from_state: str | None = None,
-    to_state: str | None = None,
-) -> None:
-    db.session.add(
-        VentureEvent(
-            venture_id=venture.id,
-            actor_id=actor.id if actor else None,
-            action=action,
-            note=str(note)[:5000],
-            from_state=from_state,
-            to_state=to_state,
-        )
-    )
+def _text(value, field: str, limit: int, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise ValidationFailed(_l("Please fill this in."), field=field)
+    if len(text) > limit:
+        raise ValidationFailed(_l("At most %(n)d characters.", n=limit), field=field)
+    return text
 
 
 def _sponsor(sponsor_id: int | None) -> Organization | None:
@@ -195,18 +183,6 @@ def _check_version(venture: Venture, expected_version: int | None) -> None:
         )
 
 
-def flush_venture() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise StaleRecord(
-            _l(
-                "Someone else changed this venture at the same moment; reload and "
-                "try again."
-            )
-        ) from None
-
-
 def update_application(
     venture: Venture, change: VentureChange, *, actor: User
 ) -> Venture:
@@ -271,7 +247,6 @@ def set_reviewers(venture: Venture, reviewer_ids, *, actor: User) -> Venture:
         raise NotPermitted(_l("Only the project lead assigns reviewers."))
     if venture.state not in (State.APPLIED, State.REVIEWING):
         raise RuleViolation(_l("Reviewers are assigned before the decision."))
-    from incubator.security import MAX_ID
 
     wanted = {int(i) for i in reviewer_ids or ()}
     if any(not 1 <= i <= MAX_ID for i in wanted):
@@ -375,8 +350,6 @@ def transition(
     add_event(venture, actor, "state", note, from_state=source, to_state=target)
     flush_venture()
     if target == State.APPROVED:
-        from incubator.ventures import plans
-
         plans.propose_actions(venture, actor=actor)
     return venture
 

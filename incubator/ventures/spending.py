@@ -19,8 +19,8 @@ from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import clean_money, fen_sum, from_fen
 from incubator.ventures.access import may_record_spending
+from incubator.ventures.events import add_event
 from incubator.ventures.models import Expenditure, State, Venture
-from incubator.ventures.services import add_event
 
 RECEIPTS = "receipts"
 

@@ -12,11 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import resolve_compound, sent_values
-from incubator.auth.permissions import get_visible_organization_or_404
+from incubator.api.fields import sent_values
 from incubator.auth.roles import RESIDENT_ROLES, Role
+from incubator.community.queries import resolve_compound
 from incubator.errors import NotPermitted, ValidationFailed
 from incubator.extensions import db
+from incubator.organizations.access import get_visible_organization_or_404
+from incubator.periods import month_range
 from incubator.transaction import settle
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
@@ -37,7 +39,6 @@ from incubator.volunteers.queries import (
     ServiceRecordView,
     VolunteerView,
     hours_query,
-    month_range,
     volunteers_query,
 )
 from incubator.volunteers.schemas import (

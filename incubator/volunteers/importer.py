@@ -28,13 +28,13 @@ from sqlalchemy.exc import IntegrityError
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
+from incubator.community.models import Compound
 from incubator.database import utcnow
 from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.normalize import nfkc, normalize_cells
 from incubator.organizations.models import Organization
-from incubator.projects.models import Compound
 from incubator.spreadsheets import (
     LostDigits,
     NotAWorkbook,

@@ -24,10 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
+from incubator.community.models import Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.organizations.models import Organization
-from incubator.projects.models import Compound
 
 
 class Gender(StrEnum):

@@ -3,16 +3,14 @@ the user may see, with what the page shows loaded eagerly."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.auth.models import User
-from incubator.auth.permissions import org_scope
 from incubator.normalize import clean_text, phone_text
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 from incubator.volunteers.access import may_edit_volunteer, volunteer_scope
 from incubator.volunteers.models import (
@@ -109,17 +107,6 @@ def hours_query(
             ServiceRecord.served_on >= start, ServiceRecord.served_on < end
         )
     return stmt.order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())
-
-
-def month_range(text: str | None) -> tuple[date, date] | None:
-    """``YYYY-MM`` as [first day, first day of the next month), or ``None``."""
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text or "")
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (1 <= month <= 12 and 1900 <= year <= 2999):
-        return None
-    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
 
 
 @dataclass

@@ -24,7 +24,9 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.organizations.models import Organization
+from incubator.organizations.queries import organizations_query
 from incubator.paging import paginate
+from incubator.periods import month_range
 from incubator.security import id_arg
 from incubator.spreadsheets import XLSX
 from incubator.transaction import run_and_flash
@@ -51,7 +53,7 @@ from incubator.volunteers.models import (
     Volunteer,
 )
 from incubator.volunteers.privacy import mask_phone
-from incubator.volunteers.queries import hours_query, month_range
+from incubator.volunteers.queries import hours_query
 from incubator.volunteers.views import (
     EDITORS,
     IMPORTERS,
@@ -212,7 +214,6 @@ def hours_index():
             .limit(24)
         )
     ]
-    from incubator.organizations.queries import organizations_query
 
     orgs = db.session.scalars(organizations_query(current_user)).unique().all()
     return render_template(

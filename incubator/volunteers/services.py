@@ -13,14 +13,15 @@ from incubator.audit import services as audit
 from incubator.audit.models import AuditEntry
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
+from incubator.community.models import Compound
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.organizations.models import Organization
-from incubator.projects.models import Compound
 from incubator.volunteers.access import may_edit_volunteer, may_manage_roster
 from incubator.volunteers.models import (
+    Certificate,
     MemberRole,
     Membership,
     Volunteer,
@@ -276,7 +277,6 @@ def _scrub_history(volunteer: Volunteer) -> None:
                 touched = True
         if touched:
             entry.changes = changes
-    from incubator.volunteers.models import Certificate
 
     for certificate in db.session.scalars(
         select(Certificate).where(Certificate.volunteer_id == volunteer.id)

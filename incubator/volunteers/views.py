@@ -24,14 +24,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 from wtforms.validators import Length, Optional
 
-from incubator.auth.permissions import get_visible_organization_or_404, roles_required
+from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today
+from incubator.organizations.access import get_visible_organization_or_404
+from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
+from incubator.periods import month_key
 from incubator.transaction import flash_form_errors, roll_back
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
@@ -85,7 +88,6 @@ def org_choices(blank=None) -> list[SelectChoice]:
 def _filters():
     form = VolunteerFilterForm(request.args)
     form.compound.choices = compound_choices(_("All compounds"))
-    from incubator.organizations.queries import organizations_query
 
     orgs = db.session.scalars(organizations_query(current_user)).unique().all()
     form.organization.choices = [SelectChoice("", _("All organizations"))] + [
@@ -258,7 +260,7 @@ def _detail_context(volunteer: Volunteer) -> dict:
     by_month: dict[str, Decimal] = defaultdict(Decimal)
     for r in counted:
         by_org[r.organization.name] += r.hours
-        by_month[r.served_on.strftime("%Y-%m")] += r.hours
+        by_month[month_key(r.served_on)] += r.hours
     certificates = db.session.scalars(
         select(Certificate)
         .where(Certificate.volunteer_id == volunteer.id)

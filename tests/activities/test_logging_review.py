@@ -392,3 +392,18 @@ def test_api_log_and_review(frozen_time, client, team, api_token, db):
     assert (
         client.post("/api/v1/activities", json=bad, headers=headers).status_code == 422
     )
+
+
+def test_a_tampered_review_decision_is_named(frozen_time, client, team, log, db):
+    """A decision that is neither button is refused in the review's own words, and
+    the log stays waiting."""
+    activity = log(team["org"], team["leader"])
+    login(client, "team_sw")
+    page = client.post(
+        f"/activities/{activity.id}/review",
+        data={"decision": "maybe"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "审核结果须为通过或退回" in page
+    db.session.expire_all()
+    assert db.session.get(Activity, activity.id).review_state == "pending"

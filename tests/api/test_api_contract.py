@@ -16,10 +16,10 @@ from incubator.api.core import ROUTES
 from incubator.api.idempotency import prune_idempotency_keys
 from incubator.api.models import IdempotencyKey
 from incubator.auth.models import LoginFailure
+from incubator.community.models import Compound
 from incubator.database import utcnow
 from incubator.demo.seed import DEMO_PASSWORD, seed_demo
 from incubator.i18n import local_today
-from incubator.projects.models import Compound
 from incubator.ventures.models import Expenditure
 from incubator.volunteers.models import ServiceRecord, Volunteer
 from tests.conftest import DEFAULT_PASSWORD

@@ -2,12 +2,8 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from incubator.auth.permissions import (
-    get_visible_organization_or_404,
-    mask_phone,
-    may_see_personal_data,
-    org_scope,
-)
+from incubator.auth.permissions import mask_phone, may_see_personal_data
+from incubator.organizations.access import get_visible_organization_or_404, org_scope
 from incubator.organizations.models import Organization
 
 

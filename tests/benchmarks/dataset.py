@@ -22,7 +22,7 @@ from incubator.extensions import db
 from incubator.i18n import local_today, local_zone
 from incubator.organizations import services as organizations
 from incubator.organizations.schemas import OrganizationRegistration
-from incubator.organizations.stages import months_before
+from incubator.periods import months_before
 
 ORGS = int(os.environ.get("BENCH_ORGS", "60"))
 MONTHS = 12

@@ -67,10 +67,10 @@ def seed(app) -> Seeded:
     database; commits."""
     from incubator.auth import services as user_services
     from incubator.auth.sessions import issue_token
+    from incubator.community.models import Community, Compound
     from incubator.extensions import db
     from incubator.organizations import services as org_services
     from incubator.organizations.schemas import OrganizationRegistration
-    from incubator.projects.models import Community, Compound
     from incubator.volunteers import services as volunteer_services
     from incubator.volunteers.schemas import VolunteerRegistration
 

@@ -344,7 +344,7 @@ def test_an_archived_or_new_organization_is_not_nagged(
 
 
 def test_the_admin_report_carries_indicator_progress(monthly_world, db, make_project):
-    from incubator.reports import projects
+    from incubator.projects import services as projects
 
     project = make_project(monthly_world["admin"])
     projects.add_indicator(

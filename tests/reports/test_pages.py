@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from incubator.activities import services as activity_services
 from incubator.activities.schemas import ActivityReview, ResourceEntry
-from incubator.projects.models import Community, Project
+from incubator.community.models import Community
+from incubator.projects.models import Project
 from tests.conftest import login
 
 
@@ -95,7 +96,7 @@ def test_five_places_agree_to_the_fen_and_person_time(
 ):
     from datetime import date
 
-    from incubator.reports import projects as project_services
+    from incubator.projects import services as project_services
 
     _approved(team, log, db, 30)
     _approved(team, log, db, 45, form="community")
@@ -165,7 +166,7 @@ def test_dashboards_and_reports_keep_flat_query_counts(
     frozen_time, team, log, db, client, make_user, assert_constant_queries, make_project
 ):
 
-    from incubator.reports import projects as project_services
+    from incubator.projects import services as project_services
 
     admin = make_user("admin", username="boss")
     project = make_project(admin)
@@ -197,8 +198,8 @@ def test_a_target_can_be_corrected_or_removed(
 
     from sqlalchemy import select
 
+    from incubator.projects import services as project_services
     from incubator.projects.models import Indicator
-    from incubator.reports import projects as project_services
 
     admin = make_user("admin", username="boss")
     project = make_project(admin)

@@ -184,6 +184,22 @@ def test_complete_from_my_work(town, db, client):
     assert nxt.due_on == date(2026, 4, 1)
 
 
+def test_scheduling_from_the_page(town, db, client):
+    """The page's own form, filled as a social worker fills it, schedules the
+    follow-up; a date outside 2000-2100 is refused in words, never a 500."""
+    login(client, "town_sw")
+    org = town["dance"]
+    form = {"organization_id": org.id, "kind": "phone", "notes": "问问排练场地"}
+    response = client.post("/followups/new", data={**form, "due_on": "2026-03-20"})
+    assert response.status_code == 302
+    saved = db.session.scalar(select(FollowUp).where(FollowUp.kind == "phone"))
+    assert saved.due_on == date(2026, 3, 20) and saved.notes == "问问排练场地"
+    page = client.post("/followups/new", data={**form, "due_on": "1999-12-31"})
+    assert page.status_code == 200
+    assert "请输入日期" in page.get_data(as_text=True)
+    assert 'max="2100-12-31"' not in client.get("/followups/new").get_data(as_text=True)
+
+
 def test_cadence_settings_page(town, db, client):
     login(client, "town_admin")
     assert client.get("/followups/cadence").status_code == 200

@@ -8,9 +8,9 @@ from decimal import Decimal
 from incubator.activities import services as activity_services
 from incubator.activities.schemas import ActivityChange, ActivityReview, ResourceEntry
 from incubator.organizations import records, stages
-from incubator.reports import metrics
+from incubator.periods import month_range
+from incubator.projects import metrics
 from incubator.volunteers import hours as hours_service
-from incubator.volunteers.queries import month_range
 from tests.sessions.conftest import WEAK_FINANCE
 
 FEB = month_range("2026-02")
@@ -173,7 +173,7 @@ def test_targets_are_checked(frozen_time, make_user, db, make_project):
     import pytest
 
     from incubator.errors import ValidationFailed
-    from incubator.reports import projects
+    from incubator.projects import services as projects
 
     admin = make_user("admin")
     project = make_project(admin)

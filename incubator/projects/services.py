@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.community.queries import community_named
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
@@ -24,8 +24,8 @@ from incubator.normalize import (
     parse_decimal,
     refuse_bidi_controls,
 )
-from incubator.projects.models import Community, Indicator, Project
-from incubator.reports import metrics
+from incubator.projects import metrics
+from incubator.projects.models import Indicator, Project
 
 KINDS = ("comprehensive", "single")
 
@@ -109,11 +109,7 @@ def create_project(
         raise ValidationFailed(
             _l("The period cannot end before it starts."), field="ends_on"
         )
-    place = db.session.scalar(select(Community).where(Community.name == community_name))
-    if place is None:
-        place = Community(name=community_name)
-        db.session.add(place)
-        db.session.flush()
+    place = community_named(community_name)
     project = Project(
         name=name,
         community_id=place.id,

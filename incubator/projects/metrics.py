@@ -25,11 +25,17 @@ from incubator.activities.models import (
     ServiceType,
     TargetGroup,
 )
+from incubator.community.models import Compound
 from incubator.deadlines import overdue
 from incubator.extensions import db
+from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today, local_zone
 from incubator.money import fen_sum, from_fen
+from incubator.organizations.incubation import all_stages
 from incubator.organizations.models import Organization, StageChange
+from incubator.periods import add_months, month_key
+from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+from incubator.ventures.models import Venture
 from incubator.volunteers.models import ServiceRecord
 
 Period = tuple[date, date]
@@ -176,8 +182,6 @@ def stage_moves(period: Period) -> int:
 def stages_from(first: str) -> tuple[str, ...]:
     """The configured stages on the line at or after ``first`` (an admin may add
     or reorder stages)."""
-    from incubator.organizations.incubation import all_stages
-
     line = [s for s in all_stages() if s.on_line]
     anchor = next((s.position for s in line if s.key == first), None)
     if anchor is None:
@@ -231,8 +235,6 @@ def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int
 
 def ventures_supported(period: Period) -> int:
     """Ventures approved (立项) in the period, whatever became of them after."""
-    from incubator.ventures.models import Venture
-
     start, end = period
     return int(
         db.session.scalars(
@@ -246,8 +248,6 @@ def ventures_supported(period: Period) -> int:
 
 
 def capacity_sessions(period: Period) -> int:
-    from incubator.sessions.models import SessionState, TrainingSession
-
     start, end = period
     return int(
         db.session.scalars(
@@ -261,8 +261,6 @@ def capacity_sessions(period: Period) -> int:
 
 
 def session_attendees(period: Period) -> int:
-    from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
-
     start, end = period
     held = (
         TrainingSession.state == SessionState.HELD,
@@ -281,8 +279,6 @@ def session_attendees(period: Period) -> int:
 
 
 def followups_done(period: Period) -> int:
-    from incubator.followups.models import FollowUp, FollowUpState
-
     start, end = period
     return int(
         db.session.scalars(
@@ -298,8 +294,6 @@ def followups_done(period: Period) -> int:
 def followups_overdue(period: Period) -> int:
     """Follow-ups overdue when the period ended (or today, for the current one):
     due before then and not done by then."""
-    from incubator.followups.models import FollowUp, FollowUpState
-
     _start, end = period
     cutoff = min(end, local_today())
     return int(
@@ -335,34 +329,6 @@ MONEY_METRICS = frozenset({"resources_value"})
 HOURS_METRICS = frozenset({"volunteer_hours"})
 
 
-def monthly_report(period: Period, month: str) -> dict:
-    """The figures of ``GET /reports/monthly`` (API.md)."""
-    return {
-        "month": month,
-        "activities": {
-            "total": activities(period),
-            "by_form": by_form(period),
-            "by_service_type": by_service_type(period),
-            "by_target_group": by_target_group(period),
-        },
-        "person_times": person_times(period),
-        "volunteer_hours": str(volunteer_hours(period)),
-        "resources_value": f"{resources_value(period):.2f}",
-        "organizations": {
-            "new": organizations_new(period),
-            "stage_moves": stage_moves(period),
-        },
-        "followups": {
-            "done": followups_done(period),
-            "overdue": followups_overdue(period),
-        },
-        "sessions": {
-            "held": capacity_sessions(period),
-            "attendees": session_attendees(period),
-        },
-    }
-
-
 def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
     """[(YYYY-MM, activities, person-times)] for every month of the period."""
     year = func.extract("year", Activity.held_on)
@@ -381,18 +347,16 @@ def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
         )
     }
     start, end = period
-    result, y, m = [], start.year, start.month
-    while date(y, m, 1) < end:
-        n, p = rows.get((y, m), (0, 0))
-        result.append((f"{y:04d}-{m:02d}", n, p))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    result, first = [], start.replace(day=1)
+    while first < end:
+        n, p = rows.get((first.year, first.month), (0, 0))
+        result.append((month_key(first), n, p))
+        first = add_months(first, 1)
     return result
 
 
 def by_compound(period: Period) -> list[tuple[str, int, int]]:
     """[(compound name or "", activities, person-times)], largest first."""
-    from incubator.projects.models import Compound
-
     rows = db.session.execute(
         select(
             func.coalesce(Compound.name, ""),
