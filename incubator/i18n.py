@@ -10,14 +10,40 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import LazyString, format_date, format_datetime, get_locale
 
 from incubator.database import utcnow
 
 LANG_COOKIE = "lang"
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry their interface label, declared side by side:
+    ``ACTIVE = "active", _l("Active")``. A member is the plain string ``"active"``
+    (its value, what the database and the API hold); ``label`` is the lazy label and
+    ``labels()`` the member-to-label table, in declaration order."""
+
+    _value_: str
+    label: LazyString
+
+    # The label is optional only for the type checker, which reads this signature for
+    # a lookup by value (``State("draft")``); every member declares its label.
+    def __new__(cls, value: str, label: LazyString | None = None) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def labels(cls) -> dict[Self, LazyString]:
+        return {member: member.label for member in cls}
+
+
 LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
 
 

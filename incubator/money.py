@@ -9,7 +9,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from incubator.errors import ValidationFailed
-from incubator.normalize import DIGITS_MESSAGE, parse_decimal
+from incubator.normalize import decimal_or_none
 
 FEN = Decimal("0.01")
 MAX_AMOUNT = Decimal("100000000")
@@ -23,12 +23,7 @@ def clean_money(value, field: str = "value", *, positive: bool = False) -> Decim
     (``incubator.normalize.parse_decimal``)."""
     if isinstance(value, float | bool) or value is None:
         raise ValidationFailed(_l("An amount in yuan, such as 1200.50."), field=field)
-    try:
-        amount = parse_decimal(value, field, grouping=True)
-    except ValidationFailed as exc:
-        if exc.message is DIGITS_MESSAGE:
-            raise
-        amount = None
+    amount = decimal_or_none(value, field, grouping=True)
     if amount is None:
         raise ValidationFailed(_l("An amount in yuan, such as 1200.50."), field=field)
     if amount < 0 or amount > MAX_AMOUNT:

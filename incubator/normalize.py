@@ -209,6 +209,29 @@ def parse_decimal(value, field: str, *, grouping: bool = False) -> Decimal | Non
         raise ValidationFailed(_l("A number is expected."), field=field) from None
 
 
+def decimal_or_none(value, field: str, *, grouping: bool = False) -> Decimal | None:
+    """``parse_decimal``, but ``None`` for whatever does not read as a number, so the
+    caller refuses it with its own message; other scripts' digits are still refused
+    with ``DIGITS_MESSAGE``."""
+    try:
+        return parse_decimal(value, field, grouping=grouping)
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
+        return None
+
+
+def whole_or_none(value, field: str) -> int | None:
+    """``parse_whole`` as ``decimal_or_none`` is ``parse_decimal``: ``None`` for what
+    is not a whole number, ``DIGITS_MESSAGE`` still refused."""
+    try:
+        return parse_whole(value, field)
+    except ValidationFailed as exc:
+        if exc.message is DIGITS_MESSAGE:
+            raise
+        return None
+
+
 def is_plain_number(text: str) -> bool:
     """``text`` (already ``number_text``) is a plain decimal in ASCII digits."""
     return bool(PLAIN_DECIMAL.fullmatch(text))

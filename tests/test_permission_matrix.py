@@ -5,7 +5,7 @@ an entry here fails ``test_every_route_has_an_entry``."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -694,19 +694,26 @@ def _running_venture(*, world_users, org, leader) -> dict:
 
 def _sessions_and_followups(world_users, org) -> dict:
     from incubator.followups import services as followups
-    from incubator.i18n import local_today
+    from incubator.i18n import local_today, local_zone
     from incubator.schedule import feed
     from incubator.sessions import services as sessions
+    from incubator.sessions.schemas import SessionSchedule
 
     sw = world_users["social_worker"]
-    start = datetime.now(UTC) - timedelta(days=1)
+    # Yesterday at 10:00 in Shanghai: a start taken from the clock crossed midnight
+    # when the suite ran after 22:00, and the edit form (one day, two times) could
+    # not show it.
+    yesterday = local_today() - timedelta(days=1)
+    start = datetime.combine(yesterday, time(10), tzinfo=local_zone()).astimezone(UTC)
     session = sessions.schedule_session(
+        SessionSchedule(
+            title="培力课",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=20,
+            organization_ids=[org.id],
+        ),
         actor=sw,
-        title="培力课",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        capacity=20,
-        organization_ids=[org.id],
     )[0]
     followup = followups.schedule_followup(
         org,

@@ -21,6 +21,7 @@ import pytest
 from incubator.activities import services as activities
 from incubator.activities.schemas import ActivityLog, ActivityReview, ResourceEntry
 from incubator.sessions import services as sessions
+from incubator.sessions.schemas import Attendance, SessionSchedule
 from incubator.volunteers import certificates, hours
 from incubator.volunteers import services as volunteers
 from tests.conftest import DEFAULT_PASSWORD, login
@@ -76,15 +77,19 @@ def world(frozen_time, team, make_user, db):
     certificate = certificates.issue_certificate(wang, actor=sw, issuer_name="舞蹈队")
     start = datetime.now(UTC) - timedelta(days=2)
     session = sessions.schedule_session(
+        SessionSchedule(
+            title="财务培力课",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=20,
+            organization_ids=[org.id],
+        ),
         actor=sw,
-        title="财务培力课",
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        capacity=20,
-        organization_ids=[org.id],
     )[0]
     sessions.record_attendance(
-        session, actor=admin, organization_id=org.id, volunteer_ids=[wang.id]
+        session,
+        Attendance(organization_id=org.id, volunteer_ids=[wang.id]),
+        actor=admin,
     )
     volunteers.change_membership(li.memberships[0], actor=sw, left_on=date(2026, 3, 1))
     db.session.commit()

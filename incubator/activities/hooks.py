@@ -21,7 +21,11 @@ from incubator.activities.models import (
 from incubator.extensions import db
 from incubator.money import yuan
 from incubator.organizations.panels import Panel, PanelItem
-from incubator.organizations.timeline import TimelineEvent
+from incubator.organizations.timeline import (
+    TimelineEvent,
+    count_owned_events,
+    timeline_source,
+)
 
 EVENT_TITLES = {
     "logged": lambda t: _l("Activity logged: %(title)s", title=t),
@@ -57,12 +61,7 @@ def last_activity(org_ids: list[int]) -> dict[int, date]:
 
 
 def _count(org, viewer) -> int:
-    return db.session.scalars(
-        select(func.count())
-        .select_from(ActivityEvent)
-        .join(Activity, Activity.id == ActivityEvent.activity_id)
-        .where(Activity.organization_id == org.id)
-    ).one()
+    return count_owned_events(ActivityEvent, ActivityEvent.activity_id, Activity, org)
 
 
 def activity_events(org, viewer, limit):
@@ -161,11 +160,4 @@ def _last_activity(_sender, *, org_ids):
     return last_activity(org_ids)
 
 
-@signals.timeline_events.connect
-def _timeline(org, *, viewer, limit):
-    return 60, activity_events(org, viewer, limit)
-
-
-@signals.timeline_event_count.connect
-def _timeline_count(org, *, viewer):
-    return _count(org, viewer)
+timeline_source(60, activity_events, _count)

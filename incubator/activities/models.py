@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
@@ -15,94 +14,63 @@ from incubator.auth.models import User
 from incubator.community.models import Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
+from incubator.i18n import LabelledEnum
 from incubator.organizations.models import Organization
 from incubator.volunteers.models import ServiceRecord, Volunteer
 
 
-class Form(StrEnum):
-    GROUP = "group"
-    COMMUNITY = "community"
-    TRAINING = "training"
-    MEETING = "meeting"
-    CASE = "case"
-    OTHER = "other"
+class Form(LabelledEnum):
+    GROUP = "group", _l("Group activity")
+    COMMUNITY = "community", _l("Community activity")
+    TRAINING = "training", _l("Training")
+    MEETING = "meeting", _l("Meeting")
+    CASE = "case", _l("Casework")
+    OTHER = "other", _l("Other")
 
 
-FORM_LABELS = {
-    Form.GROUP: _l("Group activity"),
-    Form.COMMUNITY: _l("Community activity"),
-    Form.TRAINING: _l("Training"),
-    Form.MEETING: _l("Meeting"),
-    Form.CASE: _l("Casework"),
-    Form.OTHER: _l("Other"),
-}
-
-
-class ServiceType(StrEnum):
-    PUBLIC_CLASS = "public_class"
-    SELF_ORG_SERVICE = "self_org_service"
-    SCIENCE = "science"
-    ACADEMY = "academy"
-    PARTY_TRAINING = "party_training"
-    CAPACITY = "capacity"
-    MEETING_RECEPTION = "meeting_reception"
-    VISIT_RECEPTION = "visit_reception"
-    ROUTINE_TRAINING = "routine_training"
-    RESOURCE_SHARING = "resource_sharing"
-    ONLINE_CONSULTING = "online_consulting"
-    CASE_USE = "case_use"
-    OTHER = "other"
+FORM_LABELS = Form.labels()
 
 
 # The 13 regular service types of the centre (DOMAIN.md); shown in Chinese in both
 # languages' data, with English for the interface.
-SERVICE_TYPE_LABELS = {
-    ServiceType.PUBLIC_CLASS: _l("Public-welfare class"),
-    ServiceType.SELF_ORG_SERVICE: _l("Self-organization service"),
-    ServiceType.SCIENCE: _l("Science popularization"),
-    ServiceType.ACADEMY: _l("Community academy"),
-    ServiceType.PARTY_TRAINING: _l("Party-building training"),
-    ServiceType.CAPACITY: _l("Community capacity building"),
-    ServiceType.MEETING_RECEPTION: _l("Meeting reception"),
-    ServiceType.VISIT_RECEPTION: _l("Visit reception"),
-    ServiceType.ROUTINE_TRAINING: _l("Routine training"),
-    ServiceType.RESOURCE_SHARING: _l("Resource sharing"),
-    ServiceType.ONLINE_CONSULTING: _l("Online consulting"),
-    ServiceType.CASE_USE: _l("Casework use"),
-    ServiceType.OTHER: _l("Other"),
-}
+class ServiceType(LabelledEnum):
+    PUBLIC_CLASS = "public_class", _l("Public-welfare class")
+    SELF_ORG_SERVICE = "self_org_service", _l("Self-organization service")
+    SCIENCE = "science", _l("Science popularization")
+    ACADEMY = "academy", _l("Community academy")
+    PARTY_TRAINING = "party_training", _l("Party-building training")
+    CAPACITY = "capacity", _l("Community capacity building")
+    MEETING_RECEPTION = "meeting_reception", _l("Meeting reception")
+    VISIT_RECEPTION = "visit_reception", _l("Visit reception")
+    ROUTINE_TRAINING = "routine_training", _l("Routine training")
+    RESOURCE_SHARING = "resource_sharing", _l("Resource sharing")
+    ONLINE_CONSULTING = "online_consulting", _l("Online consulting")
+    CASE_USE = "case_use", _l("Casework use")
+    OTHER = "other", _l("Other")
 
 
-class TargetGroup(StrEnum):
-    CHILDREN = "children"
-    YOUTH = "youth"
-    WOMEN = "women"
-    ELDERS = "elders"
-    SPECIAL = "special"
-    ALL_RESIDENTS = "all_residents"
+SERVICE_TYPE_LABELS = ServiceType.labels()
 
 
-TARGET_GROUP_LABELS = {
-    TargetGroup.CHILDREN: _l("Children"),
-    TargetGroup.YOUTH: _l("Youth"),
-    TargetGroup.WOMEN: _l("Women"),
-    TargetGroup.ELDERS: _l("Elders"),
-    TargetGroup.SPECIAL: _l("People with disabilities / special groups"),
-    TargetGroup.ALL_RESIDENTS: _l("All residents"),
-}
+class TargetGroup(LabelledEnum):
+    CHILDREN = "children", _l("Children")
+    YOUTH = "youth", _l("Youth")
+    WOMEN = "women", _l("Women")
+    ELDERS = "elders", _l("Elders")
+    SPECIAL = "special", _l("People with disabilities / special groups")
+    ALL_RESIDENTS = "all_residents", _l("All residents")
 
 
-class ReviewState(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    RETURNED = "returned"
+TARGET_GROUP_LABELS = TargetGroup.labels()
 
 
-REVIEW_STATE_LABELS = {
-    ReviewState.PENDING: _l("Waiting for review"),
-    ReviewState.APPROVED: _l("Approved"),
-    ReviewState.RETURNED: _l("Returned"),
-}
+class ReviewState(LabelledEnum):
+    PENDING = "pending", _l("Waiting for review")
+    APPROVED = "approved", _l("Approved")
+    RETURNED = "returned", _l("Returned")
+
+
+REVIEW_STATE_LABELS = ReviewState.labels()
 
 
 class Activity(Model):
@@ -217,21 +185,15 @@ class ActivityEvent(Model):
     actor: Mapped[User | None] = relationship()
 
 
-class ResourceKind(StrEnum):
-    MONEY = "money"
-    GOODS = "goods"
-    VENUE = "venue"
-    PROFESSIONAL = "professional"
-    OTHER = "other"
+class ResourceKind(LabelledEnum):
+    MONEY = "money", _l("Money")
+    GOODS = "goods", _l("Goods")
+    VENUE = "venue", _l("Venue")
+    PROFESSIONAL = "professional", _l("Professional help")
+    OTHER = "other", _l("Other")
 
 
-RESOURCE_KIND_LABELS = {
-    ResourceKind.MONEY: _l("Money"),
-    ResourceKind.GOODS: _l("Goods"),
-    ResourceKind.VENUE: _l("Venue"),
-    ResourceKind.PROFESSIONAL: _l("Professional help"),
-    ResourceKind.OTHER: _l("Other"),
-}
+RESOURCE_KIND_LABELS = ResourceKind.labels()
 
 
 class ResourceLink(Model):

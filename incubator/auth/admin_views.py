@@ -20,10 +20,10 @@ from incubator.auth.forms import (
 from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.paging import paginate
+from incubator.transaction import run_and_flash, submit_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -71,19 +71,18 @@ def user_new():
     form = UserCreateForm()
     form.organization_ids.choices = _organization_choices()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
+        saved, user = submit_form(
+            form,
+            lambda: services.create_user(
                 form.username.data,
                 name=form.name.data,
                 role=form.role.data,
                 password=form.password.data,
                 organization_ids=form.organization_ids.data or [],
                 actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.show_domain_error(exc)
-        else:
+            ),
+        )
+        if saved and user is not None:
             flash(_("User %(u)s created.", u=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -98,19 +97,18 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.organization_ids.data = [o.id for o in user.led_organizations]
     if form.validate_on_submit():
-        try:
-            services.update_user(
+        saved, _user = submit_form(
+            form,
+            lambda: services.update_user(
                 user,
                 actor=current_user,
                 name=form.name.data,
                 role=form.role.data,
                 organization_ids=form.organization_ids.data or [],
                 expected_version=form.version.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.show_domain_error(exc)
-        else:
+            ),
+        )
+        if saved:
             flash(_("User %(u)s saved.", u=user.username), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -122,12 +120,13 @@ def user_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.show_domain_error(exc)
-        else:
+        saved, _reset = submit_form(
+            form,
+            lambda: services.reset_password(
+                user, form.password.data, actor=current_user
+            ),
+        )
+        if saved:
             flash(
                 _(
                     "New password set for %(u)s; their sessions have ended.",
@@ -144,19 +143,13 @@ def user_password(user_id: int):
 def user_active(user_id: int):
     user = db.get_or_404(User, user_id)
     form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            services.set_active(user, not user.active, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            message = (
-                _("%(u)s can log in again.", u=user.username)
-                if user.active
-                else _(
-                    "%(u)s is deactivated and logged out everywhere.", u=user.username
-                )
-            )
-            flash(message, "success")
+    if form.validate_on_submit() and run_and_flash(
+        services.set_active, user, not user.active, actor=current_user
+    ):
+        message = (
+            _("%(u)s can log in again.", u=user.username)
+            if user.active
+            else _("%(u)s is deactivated and logged out everywhere.", u=user.username)
+        )
+        flash(message, "success")
     return redirect(url_for("admin.users"))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +13,15 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from incubator.backup import archive
+
+
+@contextmanager
+def _refusal_as_click_error() -> Iterator[None]:
+    """An archive refused (``BackupError``) becomes the command's error message."""
+    try:
+        yield
+    except archive.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("backup")
@@ -25,10 +36,8 @@ def backup_command(target: Path | None) -> None:
     target = target or Path("backups") / (
         f"incubator-{datetime.now(UTC).strftime('%Y%m%d-%H%M%SZ')}.tar.gz"
     )
-    try:
+    with _refusal_as_click_error():
         manifest = archive.write_archive(target)
-    except archive.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(
         f"Backed up {manifest.backend} ({manifest.rows} rows in "
         f"{len(manifest.tables)} tables) and {len(manifest.files)} uploaded files "
@@ -48,10 +57,8 @@ def restore_command(source: Path, force: bool) -> None:
     """Bring back the database and uploaded files of the archive SOURCE into this
     instance (stop the app and the scheduler first). Refuses an instance that is
     not empty unless --force."""
-    try:
+    with _refusal_as_click_error():
         manifest, kept = archive.restore_archive(source, force=force)
-    except archive.BackupError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(
         f"Restored {manifest.rows} rows in {len(manifest.tables)} tables and "
         f"{len(manifest.files)} uploaded files from {source} (made "

@@ -35,8 +35,20 @@ from incubator.i18n import local_today, local_zone
 from incubator.organizations.models import Organization
 from incubator.periods import months_before
 from incubator.sessions import services as sessions
-from incubator.sessions.models import SessionSeries, SessionState, TrainingSession
-from incubator.sessions.schemas import SessionCancellation
+from incubator.sessions.models import (
+    Freq,
+    SessionSeries,
+    SessionState,
+    TrainingSession,
+)
+from incubator.sessions.schemas import (
+    Attendance,
+    Recurrence,
+    Registration,
+    SessionCancellation,
+    SessionChange,
+    SessionSchedule,
+)
 from incubator.sessions.suggest import suggested_organizations
 from incubator.volunteers.models import Membership
 
@@ -284,17 +296,19 @@ def _seed_series(organizer: User, orgs: list[Organization], rng) -> int:
     planned = first - timedelta(days=21)
     with _dated(planned):
         series = sessions.schedule_session(
+            SessionSchedule(
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                organization_ids=[o.id for o in invited],
+                recurrence=Recurrence(freq=Freq.MONTHLY, count=SERIES_COUNT),
+                title=SERIES_TITLE,
+                topic="每月一期，轮流讲授社区社会组织能力的七个维度。",
+                dimension="",
+                trainer="",
+                place=CENTRE,
+                capacity=SERIES_CAPACITY,
+            ),
             actor=organizer,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=2),
-            organization_ids=[o.id for o in invited],
-            recurrence={"freq": "monthly", "count": SERIES_COUNT},
-            title=SERIES_TITLE,
-            topic="每月一期，轮流讲授社区社会组织能力的七个维度。",
-            dimension="",
-            trainer="",
-            place=CENTRE,
-            capacity=SERIES_CAPACITY,
         )
     # Organizations founded later join the series from their first month there.
     joining = []
@@ -318,10 +332,12 @@ def _seed_series(organizer: User, orgs: list[Organization], rng) -> int:
         with _dated(min(_day(joins) - timedelta(days=10), today)):
             sessions.update_session(
                 joins,
+                SessionChange(
+                    version=joins.version,
+                    scope="following",
+                    organization_ids=[o.id for o in invited],
+                ),
                 actor=organizer,
-                expected_version=joins.version,
-                scope="following",
-                organization_ids=[o.id for o in invited],
             )
     # The year's plan gave each month its topic.
     for occurrence, (dimension, topic, trainer) in zip(series, WORKSHOPS, strict=True):
@@ -337,12 +353,14 @@ def _seed_series(organizer: User, orgs: list[Organization], rng) -> int:
         earlier = moved.starts_at - timedelta(days=7)
         sessions.update_session(
             moved,
+            SessionChange(
+                version=moved.version,
+                scope="this",
+                starts_at=earlier,
+                ends_at=earlier + timedelta(hours=2),
+                place=MOVED_TO,
+            ),
             actor=organizer,
-            expected_version=moved.version,
-            scope="this",
-            starts_at=earlier,
-            ends_at=earlier + timedelta(hours=2),
-            place=MOVED_TO,
         )
     for index, occurrence in enumerate(series):
         _registrations(occurrence, rng)
@@ -371,16 +389,18 @@ def _seed_single(
     planned = min(day - timedelta(days=21), today - timedelta(days=3))
     with _dated(planned):
         (session,) = sessions.schedule_session(
+            SessionSchedule(
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=single.hours),
+                organization_ids=[o.id for o in invited],
+                title=single.title,
+                topic=single.topic,
+                dimension=single.dimension,
+                trainer=single.trainer,
+                place=single.place,
+                capacity=single.capacity,
+            ),
             actor=organizer,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=single.hours),
-            organization_ids=[o.id for o in invited],
-            title=single.title,
-            topic=single.topic,
-            dimension=single.dimension,
-            trainer=single.trainer,
-            place=single.place,
-            capacity=single.capacity,
         )
     session.created_at = _at(planned)
     db.session.flush()
@@ -414,7 +434,12 @@ def _registrations(session: TrainingSession, rng) -> None:
             actor = actor or org.social_worker
             if actor is None:
                 raise LookupError(f"demo organization {org.name} has no social worker")
-            sessions.register(session, org, actor=actor, count=count)
+            sessions.register(
+                session,
+                org,
+                Registration(organization_id=org.id, count=count),
+                actor=actor,
+            )
 
 
 def _attendance(session: TrainingSession, organizer: User, rng) -> None:
@@ -437,23 +462,25 @@ def _attendance(session: TrainingSession, organizer: User, rng) -> None:
                 named.update(members)
                 sessions.record_attendance(
                     session,
+                    Attendance(
+                        organization_id=invite.organization_id, volunteer_ids=members
+                    ),
                     actor=organizer,
-                    organization_id=invite.organization_id,
-                    volunteer_ids=members,
                 )
             else:
                 sessions.record_attendance(
                     session,
+                    Attendance(organization_id=invite.organization_id, attendees=came),
                     actor=organizer,
-                    organization_id=invite.organization_id,
-                    attendees=came,
                 )
             attended += came
         sessions.record_attendance(
             session,
+            Attendance(
+                walk_ins=min(rng.choice((0, 0, 1, 2, 3)), session.capacity - attended),
+                feedback_score=f"{rng.randint(38, 48) / 10:.1f}",
+            ),
             actor=organizer,
-            walk_ins=min(rng.choice((0, 0, 1, 2, 3)), session.capacity - attended),
-            feedback_score=f"{rng.randint(38, 48) / 10:.1f}",
         )
 
 

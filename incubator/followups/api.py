@@ -15,7 +15,11 @@ from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.followups import services as followup_services
 from incubator.followups.models import FollowUp
-from incubator.followups.queries import followups_query, open_and_overdue
+from incubator.followups.queries import (
+    followup_view,
+    followups_query,
+    open_and_overdue,
+)
 from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_today
 from incubator.organizations.access import get_visible_organization_or_404
@@ -43,21 +47,8 @@ class FollowUpOut(BaseModel):
 
     @classmethod
     def of(cls, f: FollowUp) -> FollowUpOut:
-        return cls(
-            id=f.id,
-            organization_id=f.organization_id,
-            kind=f.kind,
-            kind_label=f.kind_label,
-            due_on=f.due_on,
-            assignee_id=f.assignee_id,
-            notes=f.notes,
-            state=f.state,
-            overdue=f.overdue(local_today()),
-            done_on=f.done_on,
-            outcome=f.outcome,
-            origin=f.origin,
-            version=f.version,
-        )
+        # Validated from the read model (``FollowUpView``).
+        return cls.model_validate(followup_view(f), from_attributes=True)
 
 
 class FollowUpPage(BaseModel):

@@ -78,6 +78,28 @@ def followups_query(
 
 
 @dataclass
+class FollowUpView:
+    """A follow-up as its API resource shows it on ``today``: whether it is
+    overdue (open and past due, ``incubator.deadlines``). Reads the follow-up's
+    own columns through (``view.kind_label``)."""
+
+    followup: FollowUp
+    today: date
+
+    def __getattr__(self, name: str):
+        return getattr(self.followup, name)
+
+    @property
+    def overdue(self) -> bool:
+        return self.followup.overdue(self.today)
+
+
+def followup_view(followup: FollowUp, today: date | None = None) -> FollowUpView:
+    """``followup`` as shown on ``today`` (default: the project's today)."""
+    return FollowUpView(followup, today or local_today())
+
+
+@dataclass
 class MyWork:
     overdue: list = field(default_factory=list)
     this_week: list = field(default_factory=list)

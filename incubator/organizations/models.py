@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -27,39 +26,29 @@ from incubator.auth.models import User
 from incubator.community.models import Community, Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
+from incubator.i18n import LabelledEnum
 from incubator.normalize import name_key as normalized_name_key
 
 
-class OrgKind(StrEnum):
-    CULTURE_SPORTS = "culture_sports"
-    CHARITY = "charity"
-    LIFE_SERVICE = "life_service"
-    COMMUNITY_AFFAIRS = "community_affairs"
-    VOLUNTEER = "volunteer"
-    OTHER = "other"
+class OrgKind(LabelledEnum):
+    CULTURE_SPORTS = "culture_sports", _l("Culture and sports")
+    CHARITY = "charity", _l("Charity")
+    LIFE_SERVICE = "life_service", _l("Life services")
+    COMMUNITY_AFFAIRS = "community_affairs", _l("Community affairs")
+    VOLUNTEER = "volunteer", _l("Volunteer service")
+    OTHER = "other", _l("Other")
 
 
-ORG_KIND_LABELS = {
-    OrgKind.CULTURE_SPORTS: _l("Culture and sports"),
-    OrgKind.CHARITY: _l("Charity"),
-    OrgKind.LIFE_SERVICE: _l("Life services"),
-    OrgKind.COMMUNITY_AFFAIRS: _l("Community affairs"),
-    OrgKind.VOLUNTEER: _l("Volunteer service"),
-    OrgKind.OTHER: _l("Other"),
-}
+ORG_KIND_LABELS = OrgKind.labels()
 
 
-class FilingStatus(StrEnum):
-    NONE = "none"
-    FILED = "filed"
-    REGISTERED = "registered"
+class FilingStatus(LabelledEnum):
+    NONE = "none", _l("Not filed")
+    FILED = "filed", _l("Filed")
+    REGISTERED = "registered", _l("Registered")
 
 
-FILING_STATUS_LABELS = {
-    FilingStatus.NONE: _l("Not filed"),
-    FilingStatus.FILED: _l("Filed"),
-    FilingStatus.REGISTERED: _l("Registered"),
-}
+FILING_STATUS_LABELS = FilingStatus.labels()
 
 
 class Organization(Model):
@@ -197,19 +186,14 @@ class AssessmentScore(Model):
     __table_args__ = (UniqueConstraint("assessment_id", "dimension"),)
 
 
-class ContactKind(StrEnum):
-    VISIT = "visit"
-    PHONE = "phone"
-    MEETING = "meeting"
-    OTHER = "other"
+class ContactKind(LabelledEnum):
+    VISIT = "visit", _l("Visit")
+    PHONE = "phone", _l("Phone call")
+    MEETING = "meeting", _l("Meeting")
+    OTHER = "other", _l("Other")
 
 
-CONTACT_KIND_LABELS = {
-    ContactKind.VISIT: _l("Visit"),
-    ContactKind.PHONE: _l("Phone call"),
-    ContactKind.MEETING: _l("Meeting"),
-    ContactKind.OTHER: _l("Other"),
-}
+CONTACT_KIND_LABELS = ContactKind.labels()
 
 
 class CaseNote(Model):

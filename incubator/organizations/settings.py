@@ -14,7 +14,7 @@ from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.errors import StaleRecord, ValidationFailed
 from incubator.extensions import db
-from incubator.normalize import DIGITS_MESSAGE, parse_decimal, parse_whole
+from incubator.normalize import decimal_or_none, whole_or_none
 from incubator.organizations.incubation import (
     DORMANT,
     FIXED_STAGES,
@@ -183,12 +183,7 @@ def save_dimensions(rows: list[dict], *, actor: User) -> None:
 
 
 def _whole(value, low: int, high: int, field: str, message) -> int:
-    try:
-        number = parse_whole(value, field)
-    except ValidationFailed as exc:
-        if exc.message is DIGITS_MESSAGE:
-            raise
-        number = None
+    number = whole_or_none(value, field)
     if number is None:
         raise ValidationFailed(message, field=field)
     if not low <= number <= high:
@@ -205,12 +200,7 @@ def save_criteria(
     require_filing: bool,
     expected_version: int | None = None,
 ) -> None:
-    try:
-        average = parse_decimal(min_average, "min_average")
-    except ValidationFailed as exc:
-        if exc.message is DIGITS_MESSAGE:
-            raise
-        average = None
+    average = decimal_or_none(min_average, "min_average")
     # Far out of range is refused before rounding: quantize cannot hold a
     # 30-digit number (it raised InvalidOperation, a 500).
     if average is not None and abs(average) <= 1000:

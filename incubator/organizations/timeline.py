@@ -10,6 +10,7 @@ does not grow with the number of events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -56,6 +57,37 @@ def dated_moment(day: date, recorded_at: datetime) -> datetime:
 
 def timeline_total(org: Organization, viewer: User) -> int:
     return sum(signals.values(signals.timeline_event_count.send(org, viewer=viewer)))
+
+
+def timeline_source(
+    order: int,
+    events: Callable[[Organization, User, int], list[TimelineEvent]],
+    count: Callable[[Organization, User], int],
+) -> None:
+    """Add a source of events to every organization's timeline: ``events(org,
+    viewer, limit)`` listed at ``order`` (see ``signals.timeline_events``) and
+    ``count(org, viewer)`` for the total. Called once, when the source's module is
+    imported."""
+
+    def listed(org, *, viewer, limit):
+        return order, events(org, viewer, limit)
+
+    def counted(org, *, viewer):
+        return count(org, viewer)
+
+    signals.timeline_events.connect(listed, weak=False)
+    signals.timeline_event_count.connect(counted, weak=False)
+
+
+def count_owned_events(event, owner_key, owner, org: Organization) -> int:
+    """How many ``event`` rows belong, through ``owner_key`` (the event's column
+    holding its ``owner``'s id), to the records ``owner`` of ``org``."""
+    return db.session.scalars(
+        select(func.count())
+        .select_from(event)
+        .join(owner, owner.id == owner_key)
+        .where(owner.organization_id == org.id)
+    ).one()
 
 
 def _count(model, *conditions) -> int:
@@ -223,13 +255,7 @@ def _note_events(org, viewer, limit):
 # ---- this feature's own events on its timeline (orders: see incubator.signals) ----
 
 
-@signals.timeline_events.connect
-def _profile_timeline(org, *, viewer, limit):
-    return 10, _profile_events(org, viewer, limit)
-
-
-@signals.timeline_event_count.connect
-def _profile_count(org, *, viewer):
+def _profile_count(org, viewer):
     return _count(
         AuditEntry,
         AuditEntry.entity_type == "Organization",
@@ -238,35 +264,21 @@ def _profile_count(org, *, viewer):
     )
 
 
-@signals.timeline_events.connect
-def _stage_timeline(org, *, viewer, limit):
-    return 20, _stage_events(org, viewer, limit)
-
-
-@signals.timeline_event_count.connect
-def _stage_count(org, *, viewer):
+def _stage_count(org, viewer):
     return _count(StageChange, StageChange.organization_id == org.id)
 
 
-@signals.timeline_events.connect
-def _assessment_timeline(org, *, viewer, limit):
-    return 30, _assessment_events(org, viewer, limit)
-
-
-@signals.timeline_event_count.connect
-def _assessment_count(org, *, viewer):
+def _assessment_count(org, viewer):
     return _count(Assessment, Assessment.organization_id == org.id)
 
 
-@signals.timeline_events.connect
-def _note_timeline(org, *, viewer, limit):
-    return 40, _note_events(org, viewer, limit)
+def _note_count(org, viewer):
+    if viewer.role not in STAFF_ROLES:
+        return 0
+    return _count(CaseNote, CaseNote.organization_id == org.id)
 
 
-@signals.timeline_event_count.connect
-def _note_count(org, *, viewer):
-    return (
-        _count(CaseNote, CaseNote.organization_id == org.id)
-        if viewer.role in STAFF_ROLES
-        else 0
-    )
+timeline_source(10, _profile_events, _profile_count)
+timeline_source(20, _stage_events, _stage_count)
+timeline_source(30, _assessment_events, _assessment_count)
+timeline_source(40, _note_events, _note_count)

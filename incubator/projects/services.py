@@ -19,9 +19,8 @@ from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import clean_money
 from incubator.normalize import (
-    DIGITS_MESSAGE,
     clean_text,
-    parse_decimal,
+    decimal_or_none,
     refuse_bidi_controls,
 )
 from incubator.projects import metrics
@@ -161,12 +160,7 @@ def clean_target(metric: str, target) -> Decimal:
     )
     if isinstance(target, bool | float):
         raise ValidationFailed(message, field="target")
-    try:
-        value = parse_decimal(target, "target")
-    except ValidationFailed as exc:
-        if exc.message is DIGITS_MESSAGE:
-            raise
-        value = None
+    value = decimal_or_none(target, "target")
     if value is None or value < step or value > 10_000_000 or (value / step) % 1 != 0:
         raise ValidationFailed(message, field="target")
     return value

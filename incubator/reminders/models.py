@@ -6,7 +6,6 @@ scheduled jobs."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -23,44 +22,38 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
+from incubator.i18n import LabelledEnum
 
 
-class Kind(StrEnum):
-    MONTHLY_LOG_REMINDER = "monthly_log_reminder"
-    MONTHLY_DIGEST = "monthly_digest"
-    MONTHLY_REPORT = "monthly_report"
+class Kind(LabelledEnum):
+    MONTHLY_LOG_REMINDER = (
+        "monthly_log_reminder",
+        _l("Reminder to log last month's activities"),
+    )
+    MONTHLY_DIGEST = "monthly_digest", _l("Monthly digest of my work")
+    MONTHLY_REPORT = "monthly_report", _l("Monthly report and indicator progress")
 
 
-KIND_LABELS = {
-    Kind.MONTHLY_LOG_REMINDER: _l("Reminder to log last month's activities"),
-    Kind.MONTHLY_DIGEST: _l("Monthly digest of my work"),
-    Kind.MONTHLY_REPORT: _l("Monthly report and indicator progress"),
-}
+KIND_LABELS = Kind.labels()
 
 
-class Channel(StrEnum):
-    EMAIL = "email"
-    WECOM = "wecom"
+class Channel(LabelledEnum):
+    EMAIL = "email", _l("Email")
+    WECOM = "wecom", _l("WeCom group")
 
 
-CHANNEL_LABELS = {Channel.EMAIL: _l("Email"), Channel.WECOM: _l("WeCom group")}
+CHANNEL_LABELS = Channel.labels()
 
 
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    RETRYING = "retrying"
-    FAILED = "failed"
+class DeliveryState(LabelledEnum):
+    PENDING = "pending", _l("Pending")
+    SENDING = "sending", _l("Sending")
+    SENT = "sent", _l("Sent")
+    RETRYING = "retrying", _l("Retrying")
+    FAILED = "failed", _l("Failed")
 
 
-DELIVERY_STATE_LABELS = {
-    DeliveryState.PENDING: _l("Pending"),
-    DeliveryState.SENDING: _l("Sending"),
-    DeliveryState.SENT: _l("Sent"),
-    DeliveryState.RETRYING: _l("Retrying"),
-    DeliveryState.FAILED: _l("Failed"),
-}
+DELIVERY_STATE_LABELS = DeliveryState.labels()
 
 
 class Reminder(Model):

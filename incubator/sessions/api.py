@@ -4,10 +4,11 @@ Thin adapters onto ``incubator.sessions``."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from flask import abort
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -17,62 +18,20 @@ from incubator.extensions import db
 from incubator.i18n import local_zone
 from incubator.organizations.access import get_visible_organization_or_404
 from incubator.sessions import services
-from incubator.sessions.holidays import day_warning
-from incubator.sessions.models import Freq, SessionInvite, TrainingSession
-from incubator.sessions.queries import may_see, sessions_query
-from incubator.sessions.schemas import SessionCancellation
+from incubator.sessions.models import SessionInvite, TrainingSession
+from incubator.sessions.queries import may_see, session_view, sessions_query
+from incubator.sessions.schemas import (
+    Attendance,
+    Registration,
+    SessionCancellation,
+    SessionChange,
+    SessionSchedule,
+)
 from incubator.transaction import settle
 
 TAG = "sessions"
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 SAFE_DAY: dict[str, Any] = {"ge": date(2000, 1, 1), "le": date(2100, 12, 31)}
-
-
-class Recurrence(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    freq: Freq
-    count: int = Field(ge=2, le=services.MAX_OCCURRENCES)
-
-
-class SessionFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=100)
-    topic: str = Field(default="", max_length=5000)
-    dimension: str = Field(default="", max_length=32, description="A dimension key")
-    trainer: str = Field(default="", max_length=100)
-    starts_at: datetime = Field(description="ISO 8601 with offset")
-    ends_at: datetime
-    place: str = Field(default="", max_length=100)
-    capacity: int = Field(ge=1, le=services.MAX_CAPACITY)
-    organization_ids: list[Id] = Field(default_factory=list, max_length=200)
-
-
-class SessionIn(SessionFields):
-    recurrence: Recurrence | None = None
-
-
-class SessionPatch(BaseModel):
-    """Only the fields sent change."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = Field(default=None, min_length=1, max_length=100)
-    topic: str | None = Field(default=None, max_length=5000)
-    dimension: str | None = Field(default=None, max_length=32)
-    trainer: str | None = Field(default=None, max_length=100)
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    place: str | None = Field(default=None, max_length=100)
-    capacity: int | None = Field(default=None, ge=1, le=services.MAX_CAPACITY)
-    organization_ids: list[Id] | None = Field(default=None, max_length=200)
-    version: int
-    scope: str = Field(
-        default="this",
-        pattern="^(this|following)$",
-        description="this occurrence, or it and the rest of its series",
-    )
 
 
 class InviteOut(BaseModel):
@@ -106,48 +65,22 @@ class SessionOut(BaseModel):
     day_warning: str | None
     version: int
 
+    # Validated from the read model (``SessionView``): times in the project's
+    # zone, the feedback score as text.
+    @field_validator("starts_at", "ends_at", mode="before")
+    @classmethod
+    def _local(cls, value):
+        return value.astimezone(local_zone()) if isinstance(value, datetime) else value
+
+    @field_validator("feedback_score", mode="before")
+    @classmethod
+    def _score(cls, value):
+        return str(value) if isinstance(value, Decimal) else value
+
     @classmethod
     def of(cls, s: TrainingSession) -> SessionOut:
-        user = current_api_user()
-        invites = [
-            i
-            for i in s.invites
-            if user.role != Role.ORG_LEADER or i.organization.leader_user_id == user.id
-        ]
-        return cls(
-            id=s.id,
-            series_id=s.series_id,
-            sequence=s.sequence,
-            title=s.title,
-            topic=s.topic,
-            dimension=s.dimension,
-            trainer=s.trainer,
-            starts_at=s.starts_at.astimezone(local_zone()),
-            ends_at=s.ends_at.astimezone(local_zone()),
-            place=s.place,
-            capacity=s.capacity,
-            state=s.state,
-            state_label=s.state_label,
-            organization_ids=[i.organization_id for i in invites],
-            invites=[
-                InviteOut(
-                    organization_id=i.organization_id,
-                    organization_name=i.organization.name,
-                    registered=i.registered,
-                    attendees=i.attendees,
-                )
-                for i in invites
-            ],
-            registered=s.registered_total,
-            attendance=s.attendance_total,
-            walk_ins=s.walk_ins,
-            feedback_score=str(s.feedback_score)
-            if s.feedback_score is not None
-            else None,
-            detached=s.detached,
-            day_warning=day_warning(services.session_day(s)),
-            version=s.version,
-        )
+        view = session_view(current_api_user(), s)
+        return cls.model_validate(view, from_attributes=True)
 
 
 class SessionPage(BaseModel):
@@ -207,26 +140,19 @@ def list_sessions(query: SessionQuery):
     return {"items": [SessionOut.of(s).model_dump(mode="json") for s in items], **meta}
 
 
-def _values(body: SessionFields) -> dict:
-    return body.model_dump(mode="python", exclude={"recurrence", "version", "scope"})
-
-
 @endpoint(
     "/sessions",
     "POST",
     summary="Schedule a session, or a weekly or monthly series of them",
     tag=TAG,
-    body=SessionIn,
+    body=SessionSchedule,
     response=SessionCreated,
     status=201,
     roles=STAFF,
     errors=(404,),
 )
-def create_session(body: SessionIn):
-    recurrence = body.recurrence.model_dump(mode="json") if body.recurrence else None
-    created = services.schedule_session(
-        actor=current_api_user(), recurrence=recurrence, **_values(body)
-    )
+def create_session(body: SessionSchedule):
+    created = services.schedule_session(body, actor=current_api_user())
     settle()
     outs = [SessionOut.of(s) for s in created]
     return SessionCreated(**outs[0].model_dump(), occurrences=outs)
@@ -252,22 +178,13 @@ class SessionList(BaseModel):
     "PATCH",
     summary="Change (move) one occurrence, or it and the rest of its series",
     tag=TAG,
-    body=SessionPatch,
+    body=SessionChange,
     response=SessionList,
     roles=STAFF,
     errors=(404, 409),
 )
-def patch_session(session_id: int, body: SessionPatch):
-    values = body.model_dump(
-        mode="python", exclude_unset=True, exclude={"version", "scope"}
-    )
-    changed = services.update_session(
-        _load(session_id),
-        actor=current_api_user(),
-        expected_version=body.version,
-        scope=body.scope,
-        **values,
-    )
+def patch_session(session_id: int, body: SessionChange):
+    changed = services.update_session(_load(session_id), body, actor=current_api_user())
     settle()
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
@@ -288,44 +205,22 @@ def cancel_session(session_id: int, body: SessionCancellation):
     return SessionList(items=[SessionOut.of(s) for s in changed])
 
 
-class RegistrationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organization_id: Id
-    count: int = Field(ge=0, le=services.MAX_CAPACITY)
-
-
 @endpoint(
     "/sessions/<int:session_id>/registrations",
     "POST",
     summary="How many members of an invited organization will come; 409 when full",
     tag=TAG,
-    body=RegistrationIn,
+    body=Registration,
     response=SessionOut,
     roles=(Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER),
     errors=(403, 404, 409),
 )
-def register(session_id: int, body: RegistrationIn):
+def register(session_id: int, body: Registration):
     session = _load(session_id)
     org = get_visible_organization_or_404(current_api_user(), body.organization_id)
-    services.register(session, org, actor=current_api_user(), count=body.count)
+    services.register(session, org, body, actor=current_api_user())
     settle()
     return SessionOut.of(session)
-
-
-class AttendanceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organization_id: Id | None = None
-    attendees: int | None = Field(default=None, ge=0, le=services.MAX_CAPACITY)
-    volunteer_ids: list[Id] | None = Field(
-        default=None, max_length=1000, description="Named members from the roster"
-    )
-    walk_ins: int | None = Field(default=None, ge=0, le=services.MAX_CAPACITY)
-    feedback_score: str | None = Field(default=None, max_length=5, description="1-5")
-    override: bool = Field(
-        default=False, description="Record more than the capacity on purpose"
-    )
 
 
 @endpoint(
@@ -333,15 +228,13 @@ class AttendanceIn(BaseModel):
     "POST",
     summary="Record attendance (the session then counts as held); 409 past capacity",
     tag=TAG,
-    body=AttendanceIn,
+    body=Attendance,
     response=SessionOut,
     roles=STAFF,
     errors=(404, 409),
 )
-def record_attendance(session_id: int, body: AttendanceIn):
+def record_attendance(session_id: int, body: Attendance):
     session = _load(session_id)
-    services.record_attendance(
-        session, actor=current_api_user(), **body.model_dump(mode="python")
-    )
+    services.record_attendance(session, body, actor=current_api_user())
     settle()
     return SessionOut.of(session)

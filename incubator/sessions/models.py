@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -22,28 +21,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
+from incubator.i18n import LabelledEnum
 from incubator.organizations.models import Organization
 
 
-class Freq(StrEnum):
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
+class Freq(LabelledEnum):
+    WEEKLY = "weekly", _l("Weekly")
+    MONTHLY = "monthly", _l("Monthly")
 
 
-FREQ_LABELS = {Freq.WEEKLY: _l("Weekly"), Freq.MONTHLY: _l("Monthly")}
+FREQ_LABELS = Freq.labels()
 
 
-class SessionState(StrEnum):
-    SCHEDULED = "scheduled"
-    HELD = "held"
-    CANCELLED = "cancelled"
+class SessionState(LabelledEnum):
+    SCHEDULED = "scheduled", _l("Scheduled")
+    HELD = "held", _l("Held")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
-SESSION_STATE_LABELS = {
-    SessionState.SCHEDULED: _l("Scheduled"),
-    SessionState.HELD: _l("Held"),
-    SessionState.CANCELLED: _l("Cancelled"),
-}
+SESSION_STATE_LABELS = SessionState.labels()
 
 
 class SessionSeries(Model):

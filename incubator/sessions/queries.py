@@ -1,8 +1,10 @@
 """The sessions a user may see: staff and viewers every one; an org leader those
-their organizations are invited to."""
+their organizations are invited to; and the read model a session's page and its
+API resource share (``SessionView``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
@@ -11,7 +13,9 @@ from sqlalchemy.orm import selectinload
 from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.extensions import db
+from incubator.i18n import local_date
 from incubator.organizations.models import Organization
+from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
 
 
@@ -77,4 +81,62 @@ def scheduled_by_organizer(start: datetime, end: datetime) -> dict[int | None, i
             )
             .group_by(TrainingSession.organizer_id)
         ).all()
+    )
+
+
+@dataclass
+class InviteView:
+    """An invitation as a session's page and API resource show it: with the
+    organization's name. Reads the invitation's own columns through."""
+
+    invite: SessionInvite
+
+    def __getattr__(self, name: str):
+        return getattr(self.invite, name)
+
+    @property
+    def organization_name(self) -> str:
+        return self.invite.organization.name
+
+
+@dataclass
+class SessionView:
+    """A session as its page and its API resource show it to a user: the
+    invitations the user may see (an org leader only their own organizations'
+    numbers, not the others'), the totals (of every invitation) and the warning
+    for its day (a holiday, a weekend). Reads the session's own columns through
+    (``view.title``)."""
+
+    session: TrainingSession
+    invites: list[InviteView]
+    day_warning: str | None
+
+    def __getattr__(self, name: str):
+        return getattr(self.session, name)
+
+    @property
+    def organization_ids(self) -> list[int]:
+        return [i.organization_id for i in self.invites]
+
+    @property
+    def registered(self) -> int:
+        return self.session.registered_total
+
+    @property
+    def attendance(self) -> int:
+        return self.session.attendance_total
+
+
+def session_view(user: User, session: TrainingSession) -> SessionView:
+    """``session`` as ``user`` sees it (its invitations loaded with their
+    organizations, as ``sessions_query`` loads them)."""
+    invites = [
+        InviteView(i)
+        for i in session.invites
+        if user.role != Role.ORG_LEADER or i.organization.leader_user_id == user.id
+    ]
+    return SessionView(
+        session=session,
+        invites=invites,
+        day_warning=day_warning(local_date(session.starts_at)),
     )

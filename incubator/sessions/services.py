@@ -6,8 +6,6 @@ audit, never commit."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,7 +18,6 @@ from incubator.database import serialize_on, utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_zone
-from incubator.normalize import DIGITS_MESSAGE, parse_decimal
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
 from incubator.periods import add_months
@@ -32,12 +29,16 @@ from incubator.sessions.models import (
     SessionState,
     TrainingSession,
 )
-from incubator.sessions.schemas import SessionCancellation
+from incubator.sessions.schemas import (
+    FIELDS,
+    Attendance,
+    Registration,
+    SessionCancellation,
+    SessionChange,
+    SessionSchedule,
+    check_times,
+)
 from incubator.volunteers.models import Membership
-
-MAX_OCCURRENCES = 52
-MAX_CAPACITY = 1000
-FIELDS = ("title", "topic", "dimension", "trainer", "place", "capacity")
 
 
 def _staff(actor: User) -> None:
@@ -45,51 +46,11 @@ def _staff(actor: User) -> None:
         raise NotPermitted(_l("Social workers schedule capacity-building sessions."))
 
 
-def _clean(values: dict) -> dict:
-    clean: dict[str, Any] = {}
-    title = " ".join(str(values.get("title") or "").split())
-    if not title or len(title) > 100:
-        raise ValidationFailed(
-            _l("Give the session a title (at most 100 characters)."), field="title"
-        )
-    clean["title"] = title
-    for field, limit in (("topic", 5000), ("trainer", 100), ("place", 100)):
-        text = str(values.get(field) or "").strip()
-        if len(text) > limit:
-            raise ValidationFailed(
-                _l("At most %(n)d characters.", n=limit), field=field
-            )
-        clean[field] = text
-    dimension = values.get("dimension") or ""
-    if dimension and dimension not in {d.key for d in dimensions()}:
+def _dimension(key: str | None) -> str:
+    """A configured capacity dimension's key, or none."""
+    if key and key not in {d.key for d in dimensions()}:
         raise ValidationFailed(_l("Please choose one."), field="dimension")
-    clean["dimension"] = dimension
-    capacity = values.get("capacity")
-    if (
-        isinstance(capacity, bool)
-        or not isinstance(capacity, int)
-        or not 1 <= capacity <= MAX_CAPACITY
-    ):
-        raise ValidationFailed(
-            _l("Capacity is a whole number from 1 to %(n)d.", n=MAX_CAPACITY),
-            field="capacity",
-        )
-    clean["capacity"] = capacity
-    return clean
-
-
-def _clean_times(starts, ends) -> tuple[datetime, datetime]:
-    if not isinstance(starts, datetime) or starts.tzinfo is None:
-        raise ValidationFailed(_l("Please enter when it starts."), field="starts_at")
-    if not isinstance(ends, datetime) or ends.tzinfo is None:
-        raise ValidationFailed(_l("Please enter when it ends."), field="ends_at")
-    if not 2000 <= starts.year <= 2100:
-        raise ValidationFailed(_l("Please enter a date."), field="starts_at")
-    if ends <= starts:
-        raise ValidationFailed(_l("A session ends after it starts."), field="ends_at")
-    if ends - starts > timedelta(hours=12):
-        raise ValidationFailed(_l("A session lasts at most 12 hours."), field="ends_at")
-    return starts, ends
+    return key or ""
 
 
 def occurrences(starts: datetime, freq: str | None, count: int) -> list[datetime]:
@@ -125,37 +86,19 @@ def _organizations(ids) -> list[Organization]:
 
 
 def schedule_session(
-    *,
-    actor: User,
-    starts_at: datetime,
-    ends_at: datetime,
-    organization_ids=(),
-    recurrence: dict | None = None,
-    **values,
+    schedule: SessionSchedule, *, actor: User
 ) -> list[TrainingSession]:
-    """One session, or a series (``{"freq": "weekly"|"monthly", "count": n}``) of
-    ``n`` sessions sharing a ``series_id``. Returns them in order."""
+    """One session, or a series (``schedule.recurrence``: weekly or monthly, ``n``
+    times) of ``n`` sessions sharing a ``series_id``. Returns them in order."""
     _staff(actor)
-    clean = _clean(values)
-    starts_at, ends_at = _clean_times(starts_at, ends_at)
-    orgs = _organizations(organization_ids)
+    clean = schedule.details()
+    clean["dimension"] = _dimension(schedule.dimension)
+    starts_at, ends_at = schedule.starts_at, schedule.ends_at
+    orgs = _organizations(schedule.organization_ids)
     freq: str | None = None
     count = 1
-    if recurrence:
-        freq = recurrence.get("freq")
-        given = recurrence.get("count")
-        if freq not in {f.value for f in Freq}:
-            raise ValidationFailed(_l("Weekly or monthly."), field="recurrence")
-        if (
-            isinstance(given, bool)
-            or not isinstance(given, int)
-            or not (2 <= given <= MAX_OCCURRENCES)
-        ):
-            raise ValidationFailed(
-                _l("A series has 2 to %(n)d occurrences.", n=MAX_OCCURRENCES),
-                field="recurrence",
-            )
-        count = given
+    if schedule.recurrence:
+        freq, count = schedule.recurrence.freq, schedule.recurrence.count
     series = None
     if freq:
         series = SessionSeries(freq=freq, count=count, created_by_id=actor.id)
@@ -221,34 +164,26 @@ def _flush(message=None) -> None:
 
 
 def update_session(
-    session: TrainingSession,
-    *,
-    actor: User,
-    expected_version: int | None,
-    scope: str = "this",
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    organization_ids=None,
-    **values,
+    session: TrainingSession, change: SessionChange, *, actor: User
 ) -> list[TrainingSession]:
     """Change one occurrence (``scope="this"``: it leaves the series' later
     changes) or it and the rest of its series (``"following"``: a new time moves
     each by the same shift). Returns the sessions changed."""
     _staff(actor)
-    if expected_version is None or expected_version != session.version:
+    if change.version != session.version:
         raise StaleRecord(
             _l("Someone else changed this session after you opened it; reload it.")
         )
     if session.state != SessionState.SCHEDULED:
         raise RuleViolation(_l("Only a scheduled session can be changed."))
-    if scope not in ("this", "following"):
-        raise ValidationFailed(_l("This one or the rest of the series."), field="scope")
-    merged = {f: getattr(session, f) for f in FIELDS}
-    merged.update({k: v for k, v in values.items() if k in FIELDS})
-    clean = _clean(merged)
-    new_start = starts_at or session.starts_at
-    new_end = ends_at or new_start + (session.ends_at - session.starts_at)
-    new_start, new_end = _clean_times(new_start, new_end)
+    scope = change.scope
+    clean = {f: getattr(session, f) for f in FIELDS}
+    clean.update(change.changes())
+    clean["dimension"] = _dimension(clean["dimension"])
+    new_start = change.starts_at or session.starts_at
+    new_end = change.ends_at or new_start + (session.ends_at - session.starts_at)
+    check_times(new_start, new_end)
+    organization_ids = change.organization_ids
     length = new_end - new_start
     orgs = None if organization_ids is None else _organizations(organization_ids)
     targets = _following(session) if scope == "following" else [session]
@@ -320,7 +255,11 @@ def cancel_session(
 
 
 def register(
-    session: TrainingSession, org: Organization, *, actor: User, count: int
+    session: TrainingSession,
+    org: Organization,
+    registration: Registration,
+    *,
+    actor: User,
 ) -> SessionInvite:
     """An invited organization says how many members will come (0 withdraws).
     A full session says how many places are left."""
@@ -338,8 +277,7 @@ def register(
     invite = next((i for i in session.invites if i.organization_id == org.id), None)
     if invite is None:
         raise NotPermitted(_l("The organization is not invited to this session."))
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValidationFailed(_l("A whole number of people."), field="count")
+    count = registration.count
     serialize_on(f"session:{session.id}")
     db.session.refresh(session)
     others = sum(
@@ -368,15 +306,7 @@ def register(
 
 
 def record_attendance(
-    session: TrainingSession,
-    *,
-    actor: User,
-    organization_id: int | None = None,
-    attendees: int | None = None,
-    volunteer_ids=None,
-    walk_ins: int | None = None,
-    feedback_score=None,
-    override: bool = False,
+    session: TrainingSession, attendance: Attendance, *, actor: User
 ) -> TrainingSession:
     """Who came: a headcount for an invited organization, or its named members
     (the count follows from them), people from no organization (``walk_ins``), and
@@ -387,6 +317,7 @@ def record_attendance(
         raise RuleViolation(_l("A cancelled session has no attendance."))
     if session.starts_at > utcnow():
         raise RuleViolation(_l("Attendance is recorded once the session has begun."))
+    organization_id = attendance.organization_id
     if organization_id is not None:
         invite = next(
             (i for i in session.invites if i.organization_id == organization_id), None
@@ -396,8 +327,10 @@ def record_attendance(
                 _l("The organization is not invited to this session."),
                 field="organization_id",
             )
-        if volunteer_ids is not None:
-            attendees = _named(session, organization_id, volunteer_ids)
+        if attendance.volunteer_ids is not None:
+            invite.attendees = _named(
+                session, organization_id, attendance.volunteer_ids
+            )
         else:
             # a headcount replaces any names recorded before
             db.session.execute(
@@ -406,25 +339,13 @@ def record_attendance(
                     SessionAttendee.organization_id == organization_id,
                 )
             )
-        if (
-            isinstance(attendees, bool)
-            or not isinstance(attendees, int)
-            or not (0 <= attendees <= MAX_CAPACITY)
-        ):
-            raise ValidationFailed(_l("A whole number of people."), field="attendees")
-        invite.attendees = attendees
-    if walk_ins is not None:
-        if (
-            isinstance(walk_ins, bool)
-            or not isinstance(walk_ins, int)
-            or not (0 <= walk_ins <= MAX_CAPACITY)
-        ):
-            raise ValidationFailed(_l("A whole number of people."), field="walk_ins")
-        session.walk_ins = walk_ins
-    if feedback_score not in (None, ""):
-        session.feedback_score = _clean_score(feedback_score)
+            invite.attendees = attendance.attendees
+    if attendance.walk_ins is not None:
+        session.walk_ins = attendance.walk_ins
+    if attendance.score is not None:
+        session.feedback_score = attendance.score
     total = session.attendance_total
-    if total > session.capacity and not override:
+    if total > session.capacity and not attendance.override:
         raise RuleViolation(
             _l(
                 "%(total)d attendees exceed the capacity of %(capacity)d; tick "
@@ -448,54 +369,19 @@ def record_attendance(
 
 def record_attendance_sheet(
     session: TrainingSession,
+    organizations: list[Attendance],
+    rest: Attendance,
     *,
     actor: User,
-    sheet: dict[int, int | list[int]],
-    walk_ins: int | None = None,
-    feedback_score=None,
-    override: bool = False,
 ) -> TrainingSession:
     """The attendance page at once: for each organization a headcount or the
-    named members, then walk-ins and feedback; the capacity is checked on the
-    total (``override`` passes it on purpose)."""
-    for organization_id, entry in sheet.items():
-        if isinstance(entry, list):
-            record_attendance(
-                session,
-                actor=actor,
-                organization_id=organization_id,
-                volunteer_ids=entry,
-                override=True,
-            )
-        else:
-            record_attendance(
-                session,
-                actor=actor,
-                organization_id=organization_id,
-                attendees=entry,
-                override=True,
-            )
-    return record_attendance(
-        session,
-        actor=actor,
-        walk_ins=walk_ins,
-        feedback_score=feedback_score,
-        override=override,
-    )
-
-
-def _clean_score(value) -> Decimal:
-    try:
-        score = parse_decimal(value, "feedback_score")
-    except ValidationFailed as exc:
-        if exc.message is DIGITS_MESSAGE:
-            raise
-        score = None
-    if score is None or not 1 <= score <= 5:
-        raise ValidationFailed(
-            _l("The average feedback score is from 1 to 5."), field="feedback_score"
+    named members, then walk-ins and feedback (``rest``); the capacity is checked
+    on the total (``rest.override`` passes it on purpose)."""
+    for entry in organizations:
+        record_attendance(
+            session, entry.model_copy(update={"override": True}), actor=actor
         )
-    return score.quantize(Decimal("0.1"))
+    return record_attendance(session, rest, actor=actor)
 
 
 def _named(session: TrainingSession, organization_id: int, volunteer_ids) -> int:

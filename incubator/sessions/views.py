@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -39,8 +40,16 @@ from incubator.sessions.models import (
     SessionInvite,
     TrainingSession,
 )
-from incubator.sessions.queries import may_see, sessions_query
-from incubator.sessions.schemas import SessionCancellation
+from incubator.sessions.queries import may_see, session_view, sessions_query
+from incubator.sessions.schemas import (
+    MAX_CAPACITY,
+    Attendance,
+    Registration,
+    SessionCancellation,
+    SessionChange,
+    SessionSchedule,
+    recurrence_of,
+)
 from incubator.sessions.suggest import suggested_organizations
 from incubator.transaction import flash_form_errors, run_and_flash, submit_form
 from incubator.volunteers.models import Membership, Volunteer
@@ -48,6 +57,7 @@ from incubator.volunteers.models import Membership, Volunteer
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 PER_PAGE = 20
+PEOPLE = _l("A whole number of people.")
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 
 
@@ -111,16 +121,22 @@ def _moments(form: SessionForm) -> tuple[datetime, datetime]:
 def _values(form: SessionForm) -> dict:
     starts, ends = _moments(form)
     return {
-        "title": form.title.data,
-        "topic": form.topic.data,
+        "title": form.title.data or "",
+        "topic": form.topic.data or "",
         "dimension": form.dimension.data or "",
-        "trainer": form.trainer.data,
-        "place": form.place.data,
+        "trainer": form.trainer.data or "",
+        "place": form.place.data or "",
         "capacity": form.capacity.data,
         "starts_at": starts,
         "ends_at": ends,
         "organization_ids": form.organization_ids.data or [],
     }
+
+
+def _schedule(form: SessionForm) -> SessionSchedule:
+    # The recurrence is read first, in the words the page has always used.
+    recurrence = recurrence_of(form.freq.data, form.count.data)
+    return form_input(SessionSchedule, recurrence=recurrence, **_values(form))
 
 
 def _flash_day_warnings(sessions: list[TrainingSession]) -> None:
@@ -143,16 +159,9 @@ def new():
     if request.method == "GET" and suggested:
         form.organization_ids.data = [o.id for o in suggested]
     if form.validate_on_submit():
-        recurrence = (
-            {"freq": form.freq.data, "count": form.count.data or 0}
-            if form.freq.data
-            else None
-        )
         saved, created = submit_form(
             form,
-            lambda: services.schedule_session(
-                actor=current_user, recurrence=recurrence, **_values(form)
-            ),
+            lambda: services.schedule_session(_schedule(form), actor=current_user),
         )
         if saved and created is not None:
             flash(
@@ -189,13 +198,9 @@ def detail(session_id: int):
         if i.organization.leader_user_id == current_user.id
     ]
     staff = current_user.role in STAFF
-    # An org leader sees their own organizations' numbers, not the others'.
-    invites = [
-        i
-        for i in session.invites
-        if current_user.role != Role.ORG_LEADER
-        or i.organization.leader_user_id == current_user.id
-    ]
+    # What the API resource shows too: an org leader sees their own
+    # organizations' numbers, not the others'; the day's warning.
+    view = session_view(current_user, session)
     rosters: dict[int, list[tuple[int, str]]] = {}
     named: set[tuple[int, int]] = set()
     if staff:
@@ -224,14 +229,14 @@ def detail(session_id: int):
     return render_template(
         "sessions/detail.html",
         session=session,
-        invites=invites,
+        invites=view.invites,
         series=series,
         own_orgs=own_orgs,
         staff=staff,
         rosters=rosters,
         named=named,
         begun=session.starts_at <= utcnow(),
-        day_warning=day_warning(services.session_day(session)),
+        day_warning=view.day_warning,
         dimension_labels={d.key: d.label for d in dimensions()},
         register_form=RegisterForm(),
         attendance_form=AttendanceForm(
@@ -240,6 +245,11 @@ def detail(session_id: int):
         ),
         cancel_form=CancelForm(),
     )
+
+
+def _version(value) -> int:
+    version = int_field(value)
+    return version if version is not None else 0
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -260,10 +270,14 @@ def edit(session_id: int):
             form,
             lambda: services.update_session(
                 session,
+                form_input(
+                    SessionChange,
+                    # A form without its version (tampered) matches none: stale.
+                    version=_version(form.version.data),
+                    scope=form.scope.data or "this",
+                    **_values(form),
+                ),
                 actor=current_user,
-                expected_version=int_field(form.version.data),
-                scope=form.scope.data or "this",
-                **_values(form),
             ),
         )
         if saved and changed is not None:
@@ -313,11 +327,12 @@ def register(session_id: int):
         if org is None:
             abort(404)
         run_and_flash(
-            services.register,
-            session,
-            org,
-            actor=current_user,
-            count=form.count.data,
+            lambda: services.register(
+                session,
+                org,
+                form_input(Registration, organization_id=org.id, count=form.count.data),
+                actor=current_user,
+            ),
             success=_("Registration saved."),
         )
     else:
@@ -333,28 +348,48 @@ def attendance(session_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("sessions.detail", session_id=session.id))
-    sheet = {}
+    sheet: dict[int, int | list[int]] = {}
     for invite in session.invites:
         org_id = invite.organization_id
         names = [i for i in map(id_arg, request.form.getlist(f"named-{org_id}")) if i]
         try:
             # Read as every count is (full-width digits fine; other scripts'
-            # digits, exponents and text refused, never dropped without a word);
-            # the service checks the range.
+            # digits, exponents and text refused, never dropped without a word).
             count = parse_whole(request.form.get(f"attendees-{org_id}"), "attendees")
         except ValidationFailed as exc:
             flash(f"{invite.organization.name}: {exc.message}", "danger")
             return redirect(url_for("sessions.detail", session_id=session.id))
         if names or count is not None:
             sheet[org_id] = names or count
+
+    def entries() -> list[Attendance]:
+        # A headcount out of range is refused in the words the page has always
+        # used (the model's own limit would say "at most 1000").
+        result = []
+        for org_id, entry in sheet.items():
+            if isinstance(entry, list):
+                values: dict = {"volunteer_ids": entry}
+            elif not 0 <= entry <= MAX_CAPACITY:
+                raise ValidationFailed(
+                    _l("A whole number of people."), field="attendees"
+                )
+            else:
+                values = {"attendees": entry}
+            result.append(form_input(Attendance, organization_id=org_id, **values))
+        return result
+
     run_and_flash(
-        services.record_attendance_sheet,
-        session,
-        actor=current_user,
-        sheet=sheet,
-        walk_ins=form.walk_ins.data,
-        feedback_score=form.feedback_score.data,
-        override=form.override.data,
+        lambda: services.record_attendance_sheet(
+            session,
+            entries(),
+            form_input(
+                Attendance,
+                walk_ins=form.walk_ins.data,
+                feedback_score=form.feedback_score.data,
+                override=form.override.data,
+            ),
+            actor=current_user,
+        ),
         success=_("Attendance recorded; the session counts as held."),
     )
     return redirect(url_for("sessions.detail", session_id=session.id))

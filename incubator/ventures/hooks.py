@@ -16,7 +16,11 @@ from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.money import yuan
 from incubator.organizations.panels import Panel, PanelItem
-from incubator.organizations.timeline import TimelineEvent
+from incubator.organizations.timeline import (
+    TimelineEvent,
+    count_owned_events,
+    timeline_source,
+)
 from incubator.ventures import plans, spending
 from incubator.ventures.models import (
     CLOSING_GRADE_LABELS,
@@ -77,12 +81,7 @@ def event_actor(event: VentureEvent, viewer) -> str | None:
 
 
 def _count(org, viewer) -> int:
-    return db.session.scalars(
-        select(func.count())
-        .select_from(VentureEvent)
-        .join(Venture, Venture.id == VentureEvent.venture_id)
-        .where(Venture.organization_id == org.id)
-    ).one()
+    return count_owned_events(VentureEvent, VentureEvent.venture_id, Venture, org)
 
 
 def venture_events(org, viewer, limit):
@@ -179,14 +178,7 @@ def overdue_flags(org_ids: list[int]) -> dict[int, str]:
 # ---- receivers (connected once, when this module is imported) ----
 
 
-@signals.timeline_events.connect
-def _timeline(org, *, viewer, limit):
-    return 70, venture_events(org, viewer, limit)
-
-
-@signals.timeline_event_count.connect
-def _timeline_count(org, *, viewer):
-    return _count(org, viewer)
+timeline_source(70, venture_events, _count)
 
 
 @signals.organization_panels.connect

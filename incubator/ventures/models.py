@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -27,43 +26,31 @@ from incubator.auth.models import User
 from incubator.database import UTCDateTime, utcnow
 from incubator.deadlines import is_overdue
 from incubator.extensions import Model
+from incubator.i18n import LabelledEnum
 from incubator.organizations.models import Organization
 
 
-class State(StrEnum):
-    APPLIED = "applied"
-    REVIEWING = "reviewing"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    RUNNING = "running"
-    CLOSED = "closed"
-    TERMINATED = "terminated"
+class State(LabelledEnum):
+    APPLIED = "applied", _l("Applied")
+    REVIEWING = "reviewing", _l("Under review")
+    APPROVED = "approved", _l("Funded")
+    REJECTED = "rejected", _l("Rejected")
+    RUNNING = "running", _l("Running")
+    CLOSED = "closed", _l("Closed")
+    TERMINATED = "terminated", _l("Terminated")
 
 
-STATE_LABELS = {
-    State.APPLIED: _l("Applied"),
-    State.REVIEWING: _l("Under review"),
-    State.APPROVED: _l("Funded"),
-    State.REJECTED: _l("Rejected"),
-    State.RUNNING: _l("Running"),
-    State.CLOSED: _l("Closed"),
-    State.TERMINATED: _l("Terminated"),
-}
+STATE_LABELS = State.labels()
 
 
-class ClosingGrade(StrEnum):
-    EXCELLENT = "excellent"
-    GOOD = "good"
-    PASS = "pass"  # noqa: S105  (a grade, not a password)
-    FAIL = "fail"
+class ClosingGrade(LabelledEnum):
+    EXCELLENT = "excellent", _l("Excellent")
+    GOOD = "good", _l("Good")
+    PASS = "pass", _l("Pass")
+    FAIL = "fail", _l("Fail")
 
 
-CLOSING_GRADE_LABELS = {
-    ClosingGrade.EXCELLENT: _l("Excellent"),
-    ClosingGrade.GOOD: _l("Good"),
-    ClosingGrade.PASS: _l("Pass"),
-    ClosingGrade.FAIL: _l("Fail"),
-}
+CLOSING_GRADE_LABELS = ClosingGrade.labels()
 
 
 class VentureRound(Model):

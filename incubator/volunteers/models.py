@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -27,55 +26,42 @@ from incubator.auth.models import User
 from incubator.community.models import Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
+from incubator.i18n import LabelledEnum
 from incubator.organizations.models import Organization
 
 
-class Gender(StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    UNKNOWN = "unknown"
+class Gender(LabelledEnum):
+    FEMALE = "female", _l("Female")
+    MALE = "male", _l("Male")
+    UNKNOWN = "unknown", _l("Not given")
 
 
-GENDER_LABELS = {
-    Gender.FEMALE: _l("Female"),
-    Gender.MALE: _l("Male"),
-    Gender.UNKNOWN: _l("Not given"),
-}
+GENDER_LABELS = Gender.labels()
 
 
-class Availability(StrEnum):
-    WEEKDAY_DAYTIME = "weekday_daytime"
-    WEEKDAY_EVENING = "weekday_evening"
-    WEEKEND = "weekend"
+class Availability(LabelledEnum):
+    WEEKDAY_DAYTIME = "weekday_daytime", _l("Weekday daytime")
+    WEEKDAY_EVENING = "weekday_evening", _l("Weekday evenings")
+    WEEKEND = "weekend", _l("Weekends")
 
 
-AVAILABILITY_LABELS = {
-    Availability.WEEKDAY_DAYTIME: _l("Weekday daytime"),
-    Availability.WEEKDAY_EVENING: _l("Weekday evenings"),
-    Availability.WEEKEND: _l("Weekends"),
-}
+AVAILABILITY_LABELS = Availability.labels()
 
 
-class VolunteerStatus(StrEnum):
-    ACTIVE = "active"
-    LEFT = "left"
+class VolunteerStatus(LabelledEnum):
+    ACTIVE = "active", _l("Active")
+    LEFT = "left", _l("Left")
 
 
-STATUS_LABELS = {
-    VolunteerStatus.ACTIVE: _l("Active"),
-    VolunteerStatus.LEFT: _l("Left"),
-}
+STATUS_LABELS = VolunteerStatus.labels()
 
 
-class MemberRole(StrEnum):
-    MEMBER = "member"
-    BACKBONE = "backbone"
+class MemberRole(LabelledEnum):
+    MEMBER = "member", _l("Member")
+    BACKBONE = "backbone", _l("Backbone")
 
 
-MEMBER_ROLE_LABELS = {
-    MemberRole.MEMBER: _l("Member"),
-    MemberRole.BACKBONE: _l("Backbone"),
-}
+MEMBER_ROLE_LABELS = MemberRole.labels()
 
 
 class Volunteer(Model):

@@ -38,10 +38,10 @@ from incubator.i18n import local_today
 from incubator.normalize import (
     DIGITS_MESSAGE,
     clean_text,
+    decimal_or_none,
     id_birth_date,
     id_birth_date_text,
     id_number_text,
-    parse_decimal,
     parse_whole,
     phone_text,
     refuse_bidi_controls,
@@ -464,12 +464,7 @@ def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
     """Hours of one day, in half-hour steps, as ``Decimal("2.5")``; typed text is
     normalized (``incubator.normalize.parse_decimal``: full-width digits yes,
     exponents and other scripts' digits no)."""
-    try:
-        hours = parse_decimal(value, "hours")
-    except ValidationFailed as exc:
-        if exc.message is DIGITS_MESSAGE:
-            raise
-        hours = None
+    hours = decimal_or_none(value, "hours")
     if hours is None:
         raise ValidationFailed(_l("Hours are a number such as 2.5."), field="hours")
     if hours < 0 or (hours == 0 and not allow_zero):

@@ -9,11 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from incubator import signals
 from incubator.auth.permissions import may_see_residents
 from incubator.extensions import db
 from incubator.i18n import local_noon
-from incubator.organizations.timeline import TimelineEvent
+from incubator.organizations.timeline import TimelineEvent, timeline_source
 from incubator.volunteers.models import Membership
 
 
@@ -51,37 +50,22 @@ def membership_events(org, viewer, limit):
         else:
             joined = _l("A volunteer joined as %(role)s", role=m.role_label)
             left = _l("A volunteer left")
-        events.append(
-            TimelineEvent(
-                at=local_noon(m.joined_on),
-                day=m.joined_on,
-                kind="member_joined",
-                title=str(joined),
-                url=url,
-                record_type="Membership",
-                record_id=m.id,
-            )
-        )
+        events.append(_membership_event(m, m.joined_on, "member_joined", joined, url))
         if m.left_on is not None:
-            events.append(
-                TimelineEvent(
-                    at=local_noon(m.left_on),
-                    day=m.left_on,
-                    kind="member_left",
-                    title=str(left),
-                    url=url,
-                    record_type="Membership",
-                    record_id=m.id,
-                )
-            )
+            events.append(_membership_event(m, m.left_on, "member_left", left, url))
     return events
 
 
-@signals.timeline_events.connect
-def _timeline(org, *, viewer, limit):
-    return 50, membership_events(org, viewer, limit)
+def _membership_event(membership, day, kind, title, url) -> TimelineEvent:
+    return TimelineEvent(
+        at=local_noon(day),
+        day=day,
+        kind=kind,
+        title=str(title),
+        url=url,
+        record_type="Membership",
+        record_id=membership.id,
+    )
 
 
-@signals.timeline_event_count.connect
-def _timeline_count(org, *, viewer):
-    return _count(org, viewer)
+timeline_source(50, membership_events, _count)

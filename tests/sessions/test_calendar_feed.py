@@ -49,13 +49,16 @@ def test_the_feed_parses_keeps_uids_and_resets(town, db, client, app):
     assert phone.decoded("DTSTART") == date(2026, 3, 12)
     # moving a session changes its time, never its UID
     from incubator.sessions import services
+    from incubator.sessions.schemas import SessionChange
 
     services.update_session(
         sessions[1],
+        SessionChange(
+            version=sessions[1].version,
+            starts_at=at(2026, 2, 27),
+            ends_at=at(2026, 2, 27, 16),
+        ),
         actor=town["sw"],
-        expected_version=sessions[1].version,
-        starts_at=at(2026, 2, 27),
-        ends_at=at(2026, 2, 27, 16),
     )
     db.session.commit()
     again = icalendar.Calendar.from_ical(anonymous.get(url).data)

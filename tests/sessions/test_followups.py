@@ -228,6 +228,7 @@ def test_cadence_page_reads_full_width_months_like_every_form(town, db, client):
 
 def test_sessions_and_follow_ups_on_the_timeline(town, db, client, frozen_time):
     from incubator.sessions import services as sessions
+    from incubator.sessions.schemas import Attendance
     from tests.sessions.test_sessions import at, monthly
 
     session = monthly(
@@ -238,7 +239,9 @@ def test_sessions_and_follow_ups_on_the_timeline(town, db, client, frozen_time):
         ends_at=at(2026, 3, 1, 9),
     )[0]
     sessions.record_attendance(
-        session, actor=town["sw"], organization_id=town["dance"].id, attendees=3
+        session,
+        Attendance(organization_id=town["dance"].id, attendees=3),
+        actor=town["sw"],
     )
     first = visit(town, db, due=date(2026, 2, 27))
     services.complete_followup(

@@ -12,7 +12,13 @@ from incubator.errors import NotPermitted, RuleViolation, StaleRecord
 from incubator.sessions import services
 from incubator.sessions.holidays import day_warning
 from incubator.sessions.models import SessionSeries, TrainingSession
-from incubator.sessions.schemas import SessionCancellation
+from incubator.sessions.schemas import (
+    Attendance,
+    Registration,
+    SessionCancellation,
+    SessionChange,
+    SessionSchedule,
+)
 from incubator.sessions.suggest import suggested_organizations
 from tests.conftest import login
 
@@ -37,7 +43,7 @@ def monthly(town, db, **overrides):
         "recurrence": {"freq": "monthly", "count": 6},
     }
     values.update(overrides)
-    sessions = services.schedule_session(actor=town["sw"], **values)
+    sessions = services.schedule_session(SessionSchedule(**values), actor=town["sw"])
     db.session.commit()
     return sessions
 
@@ -78,11 +84,13 @@ def test_move_one_occurrence_then_the_rest(town, db):
     april = sessions[3]
     services.update_session(
         april,
+        SessionChange(
+            version=april.version,
+            scope="this",
+            starts_at=at(2026, 4, 28, 9, 0),
+            ends_at=at(2026, 4, 28, 11, 0),
+        ),
         actor=town["sw"],
-        expected_version=april.version,
-        scope="this",
-        starts_at=at(2026, 4, 28, 9, 0),
-        ends_at=at(2026, 4, 28, 11, 0),
     )
     db.session.commit()
     assert april.detached and local_days([april]) == [date(2026, 4, 28)]
@@ -90,12 +98,14 @@ def test_move_one_occurrence_then_the_rest(town, db):
     march = sessions[2]
     changed = services.update_session(
         march,
+        SessionChange(
+            version=march.version,
+            scope="following",
+            starts_at=at(2026, 3, 31, 15, 30),
+            ends_at=at(2026, 3, 31, 17, 30),
+            place="党群服务中心",
+        ),
         actor=town["sw"],
-        expected_version=march.version,
-        scope="following",
-        starts_at=at(2026, 3, 31, 15, 30),
-        ends_at=at(2026, 3, 31, 17, 30),
-        place="党群服务中心",
     )
     db.session.commit()
     assert [s.sequence for s in changed] == [3, 5, 6]
@@ -117,7 +127,7 @@ def test_move_one_occurrence_then_the_rest(town, db):
     ]
     with pytest.raises(StaleRecord):
         services.update_session(
-            march, actor=town["sw"], expected_version=1, scope="this", title="x"
+            march, SessionChange(version=1, scope="this", title="x"), actor=town["sw"]
         )
 
 
@@ -152,16 +162,41 @@ def test_registrations_stop_at_capacity(town, db):
         ends_at=at(2026, 3, 10, 16),
         capacity=10,
     )[0]
-    services.register(session, town["dance"], actor=town["leader"], count=7)
+    services.register(
+        session,
+        town["dance"],
+        Registration(organization_id=town["dance"].id, count=7),
+        actor=town["leader"],
+    )
     db.session.commit()
     with pytest.raises(RuleViolation, match="3"):
-        services.register(session, town["patrol"], actor=town["other"], count=4)
+        services.register(
+            session,
+            town["patrol"],
+            Registration(organization_id=town["patrol"].id, count=4),
+            actor=town["other"],
+        )
     db.session.rollback()
-    services.register(session, town["patrol"], actor=town["other"], count=3)
+    services.register(
+        session,
+        town["patrol"],
+        Registration(organization_id=town["patrol"].id, count=3),
+        actor=town["other"],
+    )
     with pytest.raises(NotPermitted):
-        services.register(session, town["dance"], actor=town["other"], count=1)
+        services.register(
+            session,
+            town["dance"],
+            Registration(organization_id=town["dance"].id, count=1),
+            actor=town["other"],
+        )
     with pytest.raises(NotPermitted):
-        services.register(session, town["readers"], actor=town["sw"], count=1)
+        services.register(
+            session,
+            town["readers"],
+            Registration(organization_id=town["readers"].id, count=1),
+            actor=town["sw"],
+        )
     db.session.commit()
     assert session.registered_total == 10
 
@@ -177,28 +212,35 @@ def test_attendance_and_feedback_make_it_held(town, db, frozen_time, make_volunt
     )[0]
     with pytest.raises(RuleViolation):
         services.record_attendance(
-            session, actor=town["sw"], organization_id=town["dance"].id, attendees=3
+            session,
+            Attendance(organization_id=town["dance"].id, attendees=3),
+            actor=town["sw"],
         )
     frozen_time.move_to("2026-03-05 17:00+08:00")
     members = [make_volunteer(town["dance"], name=f"成员{i}") for i in range(3)]
     services.record_attendance(
         session,
+        Attendance(
+            organization_id=town["dance"].id, volunteer_ids=[m.id for m in members]
+        ),
         actor=town["sw"],
-        organization_id=town["dance"].id,
-        volunteer_ids=[m.id for m in members],
     )
     services.record_attendance(
-        session, actor=town["sw"], organization_id=town["patrol"].id, attendees=5
+        session,
+        Attendance(organization_id=town["patrol"].id, attendees=5),
+        actor=town["sw"],
     )
     db.session.commit()
     with pytest.raises(RuleViolation, match="10"):
         services.record_attendance(
-            session, actor=town["sw"], walk_ins=3, feedback_score="4.6"
+            session, Attendance(walk_ins=3, feedback_score="4.6"), actor=town["sw"]
         )
     db.session.rollback()
     db.session.refresh(session)
     services.record_attendance(
-        session, actor=town["sw"], walk_ins=3, feedback_score="4.6", override=True
+        session,
+        Attendance(walk_ins=3, feedback_score="4.6", override=True),
+        actor=town["sw"],
     )
     db.session.commit()
     assert (session.state, session.attendance_total) == ("held", 11)
@@ -277,16 +319,14 @@ def test_a_member_of_two_organizations_is_named_once(
     db.session.commit()
     services.record_attendance(
         session,
+        Attendance(organization_id=town["dance"].id, volunteer_ids=[both.id]),
         actor=town["sw"],
-        organization_id=town["dance"].id,
-        volunteer_ids=[both.id],
     )
     with pytest.raises(ValidationFailed):
         services.record_attendance(
             session,
+            Attendance(organization_id=town["patrol"].id, volunteer_ids=[both.id]),
             actor=town["sw"],
-            organization_id=town["patrol"].id,
-            volunteer_ids=[both.id],
         )
 
 
@@ -294,11 +334,13 @@ def test_the_rest_of_a_monthly_series_keeps_its_days(town, db):
     sessions = monthly(town, db)
     services.update_session(
         sessions[0],
+        SessionChange(
+            version=sessions[0].version,
+            scope="following",
+            starts_at=at(2026, 1, 15),
+            ends_at=at(2026, 1, 15, 16, 30),
+        ),
         actor=town["sw"],
-        expected_version=sessions[0].version,
-        scope="following",
-        starts_at=at(2026, 1, 15),
-        ends_at=at(2026, 1, 15, 16, 30),
     )
     db.session.commit()
     assert local_days(sessions) == [date(2026, m, 15) for m in range(1, 7)]
@@ -308,9 +350,8 @@ def test_cancelling_the_rest_includes_moved_ones(town, db):
     sessions = monthly(town, db)
     services.update_session(
         sessions[3],
+        SessionChange(version=sessions[3].version, starts_at=at(2026, 4, 20)),
         actor=town["sw"],
-        expected_version=sessions[3].version,
-        starts_at=at(2026, 4, 20),
     )
     services.cancel_session(
         sessions[1],
@@ -333,11 +374,18 @@ def test_capacity_cannot_drop_below_registrations(town, db):
         starts_at=at(2026, 3, 10),
         ends_at=at(2026, 3, 10, 16),
     )[0]
-    services.register(session, town["dance"], actor=town["leader"], count=9)
+    services.register(
+        session,
+        town["dance"],
+        Registration(organization_id=town["dance"].id, count=9),
+        actor=town["leader"],
+    )
     db.session.commit()
     with pytest.raises(RuleViolation, match="9"):
         services.update_session(
-            session, actor=town["sw"], expected_version=session.version, capacity=2
+            session,
+            SessionChange(version=session.version, capacity=2),
+            actor=town["sw"],
         )
 
 
@@ -347,9 +395,19 @@ def test_registration_closes_when_it_begins(town, db, frozen_time):
     )[0]
     frozen_time.move_to("2026-03-02 14:31+08:00")
     with pytest.raises(RuleViolation):
-        services.register(session, town["dance"], actor=town["leader"], count=1)
+        services.register(
+            session,
+            town["dance"],
+            Registration(organization_id=town["dance"].id, count=1),
+            actor=town["leader"],
+        )
     # the social worker may still enter a paper sign-up list
-    services.register(session, town["dance"], actor=town["sw"], count=4)
+    services.register(
+        session,
+        town["dance"],
+        Registration(organization_id=town["dance"].id, count=4),
+        actor=town["sw"],
+    )
     assert session.registered_total == 4
 
 
@@ -366,12 +424,15 @@ def test_a_headcount_replaces_named_members(town, db, frozen_time, make_voluntee
     members = [make_volunteer(town["dance"], name=f"队员{i}") for i in range(3)]
     services.record_attendance(
         session,
+        Attendance(
+            organization_id=town["dance"].id, volunteer_ids=[m.id for m in members]
+        ),
         actor=town["sw"],
-        organization_id=town["dance"].id,
-        volunteer_ids=[m.id for m in members],
     )
     services.record_attendance(
-        session, actor=town["sw"], organization_id=town["dance"].id, attendees=1
+        session,
+        Attendance(organization_id=town["dance"].id, attendees=1),
+        actor=town["sw"],
     )
     db.session.commit()
     assert db.session.scalars(select(SessionAttendee)).all() == []
@@ -386,7 +447,12 @@ def test_leaders_see_only_their_own_numbers(town, db, client):
         starts_at=at(2026, 3, 10),
         ends_at=at(2026, 3, 10, 16),
     )[0]
-    services.register(session, town["patrol"], actor=town["other"], count=7)
+    services.register(
+        session,
+        town["patrol"],
+        Registration(organization_id=town["patrol"].id, count=7),
+        actor=town["other"],
+    )
     db.session.commit()
     login(client, "town_leader")
     page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
