@@ -41,6 +41,7 @@ from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
 from incubator.organizations.schemas import OrganizationRegistration
 from incubator.volunteers import services as volunteer_services
+from incubator.volunteers.schemas import RosterRegistration, VolunteerRegistration
 from tests.browser_support import CHROMIUM, FLAGS, _require_browser
 from tests.databases import temporary_postgres_database
 
@@ -284,7 +285,7 @@ def make_volunteer(db, make_user):
         values = {"name": "志愿者", "birth_year": 1960, "phone": str(next(_phones))}
         values.update(fields)
         volunteer = volunteer_services.create_volunteer(
-            actor=actor, organization=org, role=role, **values
+            RosterRegistration(role=role, **values), actor=actor, organization=org
         )
         db.session.commit()
         return volunteer
@@ -449,7 +450,9 @@ def team(make_user, make_org, db):
     org = make_org("舞蹈队", leader=leader, social_worker=sw)
     helpers = [
         volunteer_services.create_volunteer(
-            actor=sw, organization=org, name=name, birth_year=1960, phone=phone
+            VolunteerRegistration(name=name, birth_year=1960, phone=phone),
+            actor=sw,
+            organization=org,
         )
         for name, phone in (("王秀英", "13911110001"), ("李建国", "13911110002"))
     ]

@@ -18,6 +18,7 @@ from incubator.organizations.incubation import dimensions
 from incubator.volunteers import certificates, hours
 from incubator.volunteers import services as volunteer_services
 from incubator.volunteers.models import RosterImport
+from incubator.volunteers.schemas import VolunteerRegistration
 from tests.conftest import DEFAULT_PASSWORD, login
 from tests.images import png_bytes
 
@@ -561,11 +562,9 @@ def world(db, make_user, make_org):
         "viewer": make_user("viewer", username="matrix_viewer"),
     }
     volunteer = volunteer_services.create_volunteer(
+        VolunteerRegistration(name="王阿姨", birth_year=1958, phone="13912345678"),
         actor=leader,
         organization=org,
-        name="王阿姨",
-        birth_year=1958,
-        phone="13912345678",
     )
     record = hours.record_service(
         volunteer,

@@ -41,6 +41,7 @@ from incubator.organizations.models import Organization
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
+from incubator.volunteers.schemas import clean_hours
 from incubator.workflow import ACTIVITY_REVIEW
 
 
@@ -86,7 +87,7 @@ def _check_volunteers(
                 field="volunteer_hours",
             )
         try:
-            hours = hours_service.clean_hours(raw_hours)
+            hours = clean_hours(raw_hours)
         except ValidationFailed as exc:
             raise ValidationFailed(exc.message, field="volunteer_hours") from None
         if duration is not None and hours > _rounded_up_hours(duration):

@@ -17,6 +17,7 @@ from incubator.i18n import local_today
 from incubator.organizations.models import Organization
 from incubator.volunteers import services
 from incubator.volunteers.models import Membership, ServiceRecord
+from incubator.volunteers.schemas import VolunteerRegistration
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁"
@@ -106,9 +107,7 @@ def seed_volunteers(compound_ids: list[int], worker: User) -> int:
             birth_year = today.year - rng.randint(9, 13)
         joined = today - timedelta(days=rng.randint(60, 1500))
         home = rng.sample(orgs, 2 if rng.random() < 0.2 else 1)
-        volunteer = services.create_volunteer(
-            actor=worker,
-            organization=home[0],
+        registration = VolunteerRegistration(
             role="backbone" if rng.random() < 0.12 else "member",
             name=rng.choice(SURNAMES) + rng.choice(GIVEN),
             gender=rng.choice(["female", "female", "male"]),
@@ -122,6 +121,9 @@ def seed_volunteers(compound_ids: list[int], worker: User) -> int:
             joined_on=joined,
             guardian_name="家长" if child else None,
             guardian_consent_on=joined if child else None,
+        )
+        volunteer = services.create_volunteer(
+            registration, actor=worker, organization=home[0]
         )
         for org in home[1:]:
             db.session.add(

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
-from incubator.api.fields import not_null_in_schema, sent_values
+from incubator.api.fields import sent_values
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.community.queries import resolve_compound
 from incubator.errors import NotPermitted, ValidationFailed
@@ -24,9 +24,6 @@ from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
 from incubator.volunteers.access import get_visible_volunteer_or_404
 from incubator.volunteers.models import (
-    Availability,
-    Gender,
-    MemberRole,
     Membership,
     ServiceRecord,
     Volunteer,
@@ -35,11 +32,24 @@ from incubator.volunteers.models import (
 from incubator.volunteers.privacy import (
     log_export,
     log_reveal,
-    mask_id_number,
-    mask_phone,
     may_see_personal_data,
 )
-from incubator.volunteers.queries import hours_query, volunteers_query
+from incubator.volunteers.queries import (
+    MembershipView,
+    ServiceRecordView,
+    VolunteerView,
+    hours_query,
+    volunteers_query,
+)
+from incubator.volunteers.schemas import (
+    VOLUNTEER_NOT_NULL,
+    HoursCorrection,
+    HoursEntry,
+    MembershipEntry,
+    VolunteerChange,
+    VolunteerRegistration,
+    VolunteerSearch,
+)
 
 TAG = "volunteers"
 EDITORS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.ORG_LEADER)
@@ -48,6 +58,8 @@ READERS = tuple(RESIDENT_ROLES)
 
 
 class MembershipOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     volunteer_id: int
     organization_id: int
@@ -57,21 +69,10 @@ class MembershipOut(BaseModel):
     joined_on: date
     left_on: date | None
 
-    @classmethod
-    def of(cls, m: Membership) -> MembershipOut:
-        return cls(
-            id=m.id,
-            volunteer_id=m.volunteer_id,
-            organization_id=m.organization_id,
-            organization=m.organization.name,
-            role=m.role,
-            role_label=m.role_label,
-            joined_on=m.joined_on,
-            left_on=m.left_on,
-        )
-
 
 class VolunteerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     number: str | None
     name: str
@@ -91,29 +92,6 @@ class VolunteerOut(BaseModel):
     memberships: list[MembershipOut]
     version: int
 
-    @classmethod
-    def of(cls, v: Volunteer, *, full: bool) -> VolunteerOut:
-        return cls(
-            id=v.id,
-            number=v.number,
-            name=v.name,
-            gender=v.gender,
-            gender_label=v.gender_label,
-            birth_year=v.birth_year,
-            phone=v.phone if full else mask_phone(v.phone) or None,
-            id_number=v.id_number if full else mask_id_number(v.id_number) or None,
-            compound_id=v.compound_id,
-            compound=v.compound.name if v.compound else None,
-            skills=v.skill_names,
-            availability=list(v.availability or []),
-            joined_on=v.joined_on,
-            status=v.status,
-            status_label=v.status_label,
-            left_on=v.left_on,
-            memberships=[MembershipOut.of(m) for m in v.memberships],
-            version=v.version,
-        )
-
 
 class VolunteerQuery(PageQuery):
     skill: str | None = Field(default=None, max_length=32)
@@ -127,18 +105,6 @@ class VolunteerQuery(PageQuery):
     )
 
 
-class VolunteerSearch(BaseModel):
-    """Search by name in the body, so names never travel in a URL."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, max_length=32)
-    phone_tail: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
-    # JSON numbers only: false is not a page number.
-    page: StrictInt = 1
-    per_page: StrictInt = 50
-
-
 class VolunteerPage(BaseModel):
     items: list[VolunteerOut]
     page: int
@@ -146,68 +112,22 @@ class VolunteerPage(BaseModel):
     total: int
 
 
-class VolunteerFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    gender: Gender = Gender.UNKNOWN
-    id_number: str | None = Field(default=None, max_length=18)
-    compound_id: Id | None = None
-    compound: str | None = Field(
-        default=None, max_length=64, description="The compound's name (or compound_id)"
-    )
-    skills: list[str] = Field(default_factory=list, max_length=12)
-    availability: list[Availability] = Field(default_factory=list)
-    joined_on: date | None = None
-    guardian_name: str | None = Field(default=None, max_length=32)
-    guardian_consent_on: date | None = None
-    notes: str = Field(default="", max_length=2000)
-
-
-class VolunteerCreate(VolunteerFields):
-    name: str = Field(min_length=1, max_length=32)
-    birth_year: int
-    phone: str = Field(min_length=1, max_length=20)
-    organization_id: Id | None = Field(
-        default=None, description="Joins this organization"
-    )
-    role: MemberRole = MemberRole.MEMBER
-
-
-VOLUNTEER_NOT_NULL = ("name", "birth_year", "phone", "gender", "status")
-
-
-class VolunteerPatch(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra=not_null_in_schema(*VOLUNTEER_NOT_NULL)
-    )
-
-    version: int
-    name: str | None = Field(default=None, min_length=1, max_length=32)
-    gender: Gender | None = None
-    birth_year: int | None = None
-    phone: str | None = Field(default=None, max_length=20)
-    id_number: str | None = Field(default=None, max_length=18)
-    compound_id: Id | None = None
-    compound: str | None = Field(
-        default=None, max_length=64, description="The compound's name (or compound_id)"
-    )
-    skills: list[str] | None = Field(default=None, max_length=12)
-    availability: list[Availability] | None = None
-    joined_on: date | None = None
-    status: VolunteerStatus | None = None
-    left_on: date | None = None
-    guardian_name: str | None = Field(default=None, max_length=32)
-    guardian_consent_on: date | None = None
-    notes: str | None = Field(default=None, max_length=2000)
-
-
 def _full() -> bool:
     return may_see_personal_data(current_api_user())
 
 
+def _out(volunteer: Volunteer) -> VolunteerOut:
+    """The volunteer as the caller may see them (``VolunteerView``)."""
+    return VolunteerOut.model_validate(VolunteerView(volunteer, current_api_user()))
+
+
+def _membership_out(membership: Membership) -> MembershipOut:
+    return MembershipOut.model_validate(MembershipView(membership))
+
+
 def _page_of(stmt, query) -> dict:
     full = _full()
-    page = paginate(stmt, query, lambda v: VolunteerOut.of(v, full=full))
+    page = paginate(stmt, query, _out)
     if full and page["items"]:
         log_export(
             "api volunteer list",
@@ -260,17 +180,7 @@ def _show(volunteer: Volunteer) -> VolunteerOut:
     if full and (volunteer.phone or volunteer.id_number):
         log_reveal(volunteer, "api", actor=current_api_user())
         settle()
-    return VolunteerOut.of(volunteer, full=full)
-
-
-def _values(data: dict) -> dict:
-    if "gender" in data and data["gender"] is not None:
-        data["gender"] = data["gender"].value
-    if "status" in data and data["status"] is not None:
-        data["status"] = data["status"].value
-    if data.get("availability") is not None:
-        data["availability"] = [a.value for a in data["availability"]]
-    return data
+    return _out(volunteer)
 
 
 @endpoint(
@@ -278,24 +188,24 @@ def _values(data: dict) -> dict:
     "POST",
     summary="Add a volunteer",
     tag=TAG,
-    body=VolunteerCreate,
+    body=VolunteerRegistration,
     response=VolunteerOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404),
 )
-def create_volunteer(body: VolunteerCreate):
-    data = resolve_compound(_values(body.model_dump(mode="python")))
-    org_id = data.pop("organization_id")
-    role = data.pop("role").value
+def create_volunteer(body: VolunteerRegistration):
+    where = {"compound": body.compound, "compound_id": body.compound_id}
+    body = body.with_compound_id(resolve_compound(where)["compound_id"])
+    org_id = body.organization_id
     org = (
         get_visible_organization_or_404(current_api_user(), org_id) if org_id else None
     )
     volunteer = services.create_volunteer(
-        actor=current_api_user(), organization=org, role=role, **data
+        body, actor=current_api_user(), organization=org
     )
     settle()
-    return VolunteerOut.of(volunteer, full=_full())
+    return _out(volunteer)
 
 
 @endpoint(
@@ -315,27 +225,19 @@ def get_volunteer(volunteer_id: int):
     "PATCH",
     summary="Change a volunteer (409 on a stale version)",
     tag=TAG,
-    body=VolunteerPatch,
+    body=VolunteerChange,
     response=VolunteerOut,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def patch_volunteer(volunteer_id: int, body: VolunteerPatch):
+def patch_volunteer(volunteer_id: int, body: VolunteerChange):
     volunteer = get_visible_volunteer_or_404(current_api_user(), volunteer_id)
     data = resolve_compound(sent_values(body, not_null=VOLUNTEER_NOT_NULL))
     services.update_volunteer(
         volunteer, actor=current_api_user(), expected_version=body.version, **data
     )
     settle()
-    return VolunteerOut.of(volunteer, full=_full())
-
-
-class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    volunteer_id: Id
-    role: MemberRole = MemberRole.MEMBER
-    joined_on: date | None = None
+    return _out(volunteer)
 
 
 class MemberPage(BaseModel):
@@ -362,7 +264,7 @@ def list_members(org_id: int, query: PageQuery):
         .options(joinedload(Membership.organization))
         .order_by(Membership.left_on.is_not(None), Membership.joined_on, Membership.id)
     )
-    return paginate(stmt, query, MembershipOut.of)
+    return paginate(stmt, query, _membership_out)
 
 
 @endpoint(
@@ -370,13 +272,13 @@ def list_members(org_id: int, query: PageQuery):
     "POST",
     summary="Add a volunteer to an organization",
     tag=TAG,
-    body=MemberIn,
+    body=MembershipEntry,
     response=MembershipOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def add_member(org_id: int, body: MemberIn):
+def add_member(org_id: int, body: MembershipEntry):
     org = get_visible_organization_or_404(current_api_user(), org_id)
     volunteer = db.session.get(Volunteer, body.volunteer_id)
     if volunteer is None:
@@ -389,29 +291,12 @@ def add_member(org_id: int, body: MemberIn):
         joined_on=body.joined_on,
     )
     settle()
-    return MembershipOut.of(membership)
-
-
-class HoursIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    volunteer_id: Id
-    organization_id: Id
-    served_on: date
-    hours: str = Field(description='In steps of 0.5, e.g. "2.5"', max_length=8)
-    service: str = Field(min_length=1, max_length=200)
-
-
-class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=500)
-    hours: str | None = Field(default=None, max_length=8)
-    served_on: date | None = None
-    service: str | None = Field(default=None, max_length=200)
+    return _membership_out(membership)
 
 
 class HoursOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     volunteer_id: int
     organization_id: int
@@ -425,22 +310,9 @@ class HoursOut(BaseModel):
     correction_reason: str
     counted: bool
 
-    @classmethod
-    def of(cls, r: ServiceRecord) -> HoursOut:
-        return cls(
-            id=r.id,
-            volunteer_id=r.volunteer_id,
-            organization_id=r.organization_id,
-            service=r.service,
-            served_on=r.served_on,
-            hours=str(r.hours),
-            recorded_by_id=r.recorded_by_id,
-            recorded_at=r.recorded_at,
-            activity_id=r.activity_id,
-            corrects_id=r.corrects_id,
-            correction_reason=r.correction_reason,
-            counted=not r.superseded,
-        )
+
+def _hours_out(record: ServiceRecord) -> HoursOut:
+    return HoursOut.model_validate(ServiceRecordView(record))
 
 
 class HoursQuery(PageQuery):
@@ -471,7 +343,7 @@ def list_hours(query: HoursQuery):
         organization_id=query.organization_id,
         month=month_range(query.month),
     )
-    return paginate(stmt, query, HoursOut.of)
+    return paginate(stmt, query, _hours_out)
 
 
 @endpoint(
@@ -479,13 +351,13 @@ def list_hours(query: HoursQuery):
     "POST",
     summary="Record service hours",
     tag=TAG,
-    body=HoursIn,
+    body=HoursEntry,
     response=HoursOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def create_hours(body: HoursIn):
+def create_hours(body: HoursEntry):
     user = current_api_user()
     volunteer = get_visible_volunteer_or_404(user, body.volunteer_id)
     org = get_visible_organization_or_404(user, body.organization_id)
@@ -498,7 +370,7 @@ def create_hours(body: HoursIn):
         service=body.service,
     )
     settle()
-    return HoursOut.of(record)
+    return _hours_out(record)
 
 
 @endpoint(
@@ -506,13 +378,13 @@ def create_hours(body: HoursIn):
     "POST",
     summary="Correct an entry: a new entry replaces it, both are kept",
     tag=TAG,
-    body=CorrectionIn,
+    body=HoursCorrection,
     response=HoursOut,
     status=201,
     roles=EDITORS,
     errors=(403, 404, 409),
 )
-def correct_hours(record_id: int, body: CorrectionIn):
+def correct_hours(record_id: int, body: HoursCorrection):
     user = current_api_user()
     record = db.session.get(ServiceRecord, record_id)
     if record is None:
@@ -532,4 +404,4 @@ def correct_hours(record_id: int, body: CorrectionIn):
         service=body.service,
     )
     settle()
-    return HoursOut.of(correction)
+    return _hours_out(correction)

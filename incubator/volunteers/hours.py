@@ -15,16 +15,19 @@ from sqlalchemy import func, select
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.database import serialize_on
-from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
+from incubator.errors import NotPermitted, RuleViolation
 from incubator.extensions import db
-from incubator.i18n import local_today
-from incubator.normalize import decimal_or_none
 from incubator.organizations.models import Organization
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
+from incubator.volunteers.schemas import (
+    DAY_LIMIT,
+    clean_hours,
+    clean_reason,
+    clean_served_on,
+    clean_service,
+)
 
-STEP = Decimal("0.5")
-DAY_LIMIT = Decimal("24")
 # Star levels by cumulative hours (一星 ... 五星).
 STARS = (
     (5, Decimal(1500)),
@@ -34,26 +37,6 @@ STARS = (
     (1, Decimal(100)),
 )
 STAR_NAMES = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
-
-
-def clean_hours(value, *, allow_zero: bool = False) -> Decimal:
-    """Hours of one day, in half-hour steps, as ``Decimal("2.5")``; typed text is
-    normalized (``incubator.normalize.parse_decimal``: full-width digits yes,
-    exponents and other scripts' digits no)."""
-    hours = decimal_or_none(value, "hours")
-    if hours is None:
-        raise ValidationFailed(_l("Hours are a number such as 2.5."), field="hours")
-    if hours < 0 or (hours == 0 and not allow_zero):
-        raise ValidationFailed(_l("Hours must be more than 0."), field="hours")
-    if hours > DAY_LIMIT:
-        raise ValidationFailed(
-            _l("At most 24 hours can be recorded for one day."), field="hours"
-        )
-    if hours % STEP != 0:
-        raise ValidationFailed(
-            _l("Hours are recorded in steps of half an hour (0.5)."), field="hours"
-        )
-    return hours.quantize(Decimal("0.1"))
 
 
 def hours_on_day(
@@ -110,25 +93,6 @@ def _check_member(volunteer: Volunteer, org: Organization, day: date) -> None:
         )
 
 
-def _clean_text(service: str) -> str:
-    service = " ".join((service or "").split())
-    if not service:
-        raise ValidationFailed(_l("Say what service was done."), field="service")
-    if len(service) > 200:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=200), field="service")
-    return service
-
-
-def _clean_day(day: date | None) -> date:
-    if day is None:
-        raise ValidationFailed(_l("Please enter the date."), field="served_on")
-    if day > local_today():
-        raise ValidationFailed(
-            _l("The date cannot be in the future."), field="served_on"
-        )
-    return day
-
-
 def record_service(
     volunteer: Volunteer,
     organization: Organization,
@@ -145,8 +109,8 @@ def record_service(
     if not may_manage_roster(actor, organization):
         raise NotPermitted(_l("You may manage only your own organization's roster."))
     hours = clean_hours(hours)
-    served_on = _clean_day(served_on)
-    service = _clean_text(service)
+    served_on = clean_served_on(served_on)
+    service = clean_service(service)
     _check_member(volunteer, organization, served_on)
     _check_day(volunteer, served_on, hours)
     entry = ServiceRecord(
@@ -181,12 +145,10 @@ def correct_service(
         raise RuleViolation(
             _l("This entry was already corrected; correct the latest entry instead.")
         )
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationFailed(_l("A correction needs a reason."), field="reason")
+    reason = clean_reason(reason)
     new_hours = clean_hours(entry.hours if hours is None else hours, allow_zero=True)
-    day = _clean_day(served_on or entry.served_on)
-    text = _clean_text(service if service is not None else entry.service)
+    day = clean_served_on(served_on or entry.served_on)
+    text = clean_service(service if service is not None else entry.service)
     _check_day(entry.volunteer, day, new_hours, excluding=entry.id)
     entry.superseded = True
     correction = ServiceRecord(

@@ -41,7 +41,7 @@ from incubator.spreadsheets import (
     cell_text,
     workbook_sheets,
 )
-from incubator.volunteers import validation as v
+from incubator.volunteers import schemas as v
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.models import (
     MemberRole,

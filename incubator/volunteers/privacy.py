@@ -46,7 +46,3 @@ def log_export(kind: str, volunteer_ids: list[int], *, actor: User, full: bool) 
         summary=f"{kind}: {len(ids)} volunteers, {shown} numbers",
         changes={"volunteer_ids": [None, ids]},
     )
-
-
-def can_reveal(user: User) -> bool:
-    return may_see_personal_data(user)

@@ -3,6 +3,8 @@ the user may see, with what the page shows loaded eagerly."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -10,12 +12,17 @@ from incubator.auth.models import User
 from incubator.normalize import clean_text, phone_text
 from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
-from incubator.volunteers.access import volunteer_scope
+from incubator.volunteers.access import may_edit_volunteer, volunteer_scope
 from incubator.volunteers.models import (
     Membership,
     ServiceRecord,
     Volunteer,
     VolunteerSkill,
+)
+from incubator.volunteers.privacy import (
+    mask_id_number,
+    mask_phone,
+    may_see_personal_data,
 )
 
 
@@ -100,3 +107,100 @@ def hours_query(
             ServiceRecord.served_on >= start, ServiceRecord.served_on < end
         )
     return stmt.order_by(ServiceRecord.served_on.desc(), ServiceRecord.id.desc())
+
+
+@dataclass
+class MembershipView:
+    """A membership as the volunteer's page and the API show it: its columns read
+    through, with the organization's name."""
+
+    membership: Membership
+
+    def __getattr__(self, name: str):
+        return getattr(self.membership, name)
+
+    @property
+    def organization(self) -> str:
+        return self.membership.organization.name
+
+
+@dataclass
+class VolunteerView:
+    """A volunteer as their page and API resource show it to ``user``: the columns
+    read through, the compound's name, skills, memberships, the numbers as
+    ``user`` may see them, and what ``user`` may do.
+
+    ``phone`` and ``id_number`` are full for those who may see personal data
+    (``may_see_numbers``; the caller logs the reveal) and masked (``None`` when
+    there is none) for everyone else; the page shows the masked ones
+    (``masked_phone``, ``masked_id_number``) until staff reveal one."""
+
+    volunteer: Volunteer
+    user: User
+
+    def __getattr__(self, name: str):
+        return getattr(self.volunteer, name)
+
+    @property
+    def may_see_numbers(self) -> bool:
+        return may_see_personal_data(self.user)
+
+    @property
+    def may_edit(self) -> bool:
+        return may_edit_volunteer(self.user, self.volunteer)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.volunteer.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.volunteer.id_number)
+
+    @property
+    def phone(self) -> str | None:
+        if self.may_see_numbers:
+            return self.volunteer.phone
+        return self.masked_phone or None
+
+    @property
+    def id_number(self) -> str | None:
+        if self.may_see_numbers:
+            return self.volunteer.id_number
+        return self.masked_id_number or None
+
+    @property
+    def compound(self) -> str | None:
+        compound = self.volunteer.compound
+        return compound.name if compound else None
+
+    @property
+    def skills(self) -> list[str]:
+        return self.volunteer.skill_names
+
+    @property
+    def availability(self) -> list[str]:
+        return list(self.volunteer.availability or [])
+
+    @property
+    def memberships(self) -> list[MembershipView]:
+        return [MembershipView(m) for m in self.volunteer.memberships]
+
+
+@dataclass
+class ServiceRecordView:
+    """An entry of service hours as the API shows it: the hours as text
+    (``"2.5"``) and whether it counts (not replaced by a correction)."""
+
+    record: ServiceRecord
+
+    def __getattr__(self, name: str):
+        return getattr(self.record, name)
+
+    @property
+    def hours(self) -> str:
+        return str(self.record.hours)
+
+    @property
+    def counted(self) -> bool:
+        return not self.record.superseded

@@ -4,7 +4,6 @@ and the Excel import all go through these; they flush and audit, never commit.""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -20,7 +19,6 @@ from incubator.errors import NotPermitted, RuleViolation, StaleRecord, Validatio
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.organizations.models import Organization
-from incubator.volunteers import validation as v
 from incubator.volunteers.access import may_edit_volunteer, may_manage_roster
 from incubator.volunteers.models import (
     Certificate,
@@ -30,77 +28,33 @@ from incubator.volunteers.models import (
     VolunteerSkill,
     VolunteerStatus,
 )
-
-FIELDS = (
-    "name",
-    "gender",
-    "birth_year",
-    "phone",
-    "id_number",
-    "compound_id",
-    "skills",
-    "availability",
-    "joined_on",
-    "status",
-    "left_on",
-    "guardian_name",
-    "guardian_consent_on",
-    "notes",
+from incubator.volunteers.schemas import (
+    FIELDS,
+    VolunteerRegistration,
+    clean_past_date,
+    volunteer_rules,
 )
 
 
 def clean_volunteer_fields(values: dict, *, current: Volunteer | None = None) -> dict:
-    """Validate and normalize; missing keys keep ``current``'s values."""
+    """``values`` checked (``schemas.volunteer_rules``) as the volunteer will be:
+    missing keys keep ``current``'s values; and the compound must exist."""
 
     def pick(key):
         if key in values:
             return values[key]
-        return getattr(current, key) if current is not None else None
+        if current is None:
+            return None
+        return current.skill_names if key == "skills" else getattr(current, key)
 
-    clean: dict[str, Any] = {
-        "name": v.clean_name(pick("name")),
-        "gender": v.clean_gender(pick("gender")),
-        "birth_year": v.clean_birth_year(pick("birth_year")),
-        "phone": v.clean_phone(pick("phone")),
-    }
-    clean["id_number"] = v.clean_id_number(
-        pick("id_number"), birth_year=clean["birth_year"]
-    )
-    compound_id = pick("compound_id")
+    clean = volunteer_rules({key: pick(key) for key in FIELDS})
+    _check_compound(clean["compound_id"])
+    return clean
+
+
+def _check_compound(compound_id: int | None) -> None:
     if compound_id is not None and db.session.get(Compound, compound_id) is None:
         raise ValidationFailed(_l("Unknown compound."), field="compound_id")
-    clean["compound_id"] = compound_id
-    skills = (
-        values["skills"]
-        if "skills" in values
-        else (current.skill_names if current is not None else [])
-    )
-    clean["skills"] = v.clean_skills(skills)
-    clean["availability"] = v.clean_availability(pick("availability"))
-    clean["joined_on"] = v.clean_past_date(pick("joined_on"), "joined_on")
-    status = pick("status") or VolunteerStatus.ACTIVE
-    if status not in {s.value for s in VolunteerStatus}:
-        raise ValidationFailed(_l("Unknown status."), field="status")
-    clean["status"] = status
-    left_on = v.clean_past_date(pick("left_on"), "left_on")
-    if status == VolunteerStatus.LEFT and left_on is None:
-        left_on = local_today()
-    clean["left_on"] = left_on if status == VolunteerStatus.LEFT else None
-    joined_on = clean["joined_on"]
-    if clean["left_on"] and joined_on and clean["left_on"] < joined_on:
-        raise ValidationFailed(
-            _l("The leaving date is before the joining date."), field="left_on"
-        )
-    guardian_name = pick("guardian_name")
-    guardian = v.clean_name(guardian_name, "guardian_name") if guardian_name else None
-    consent = v.clean_past_date(pick("guardian_consent_on"), "guardian_consent_on")
-    v.check_guardian(clean["birth_year"], guardian, consent, clean["id_number"])
-    clean["guardian_name"], clean["guardian_consent_on"] = guardian, consent
-    notes = (pick("notes") or "").strip()
-    if len(notes) > 2000:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=2000), field="notes")
-    clean["notes"] = notes
-    return clean
 
 
 PROBE_LIMIT = 10
@@ -185,28 +139,26 @@ def _set_skills(volunteer: Volunteer, skills: list[str]) -> None:
 
 
 def create_volunteer(
+    registration: VolunteerRegistration,
     *,
     actor: User,
     organization: Organization | None = None,
-    role: str = MemberRole.MEMBER,
-    **values,
 ) -> Volunteer:
-    """Add a volunteer to the roster (and, when given, to ``organization``).
+    """Add a volunteer to the roster (and, when given, to ``organization`` as
+    ``registration.role``); ``registration`` was checked when it was built.
 
     An organization leader must name one of their organizations. Raises
-    ``ValidationFailed`` for a bad field, a phone or ID number already on the
-    roster, or an under-14 volunteer without a guardian's consent.
+    ``ValidationFailed`` for an unknown compound or a phone or ID number already
+    on the roster.
     """
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise ValidationFailed(_l("Unknown field."), field=sorted(unknown)[0])
     if organization is None and actor.role == "org_leader":
         raise ValidationFailed(
             _l("Choose the organization the volunteer joins."), field="organization_id"
         )
     if organization is not None and not may_manage_roster(actor, organization):
         raise NotPermitted(_l("You may manage only your own organization's roster."))
-    clean = clean_volunteer_fields(values)
+    clean = registration.values()
+    _check_compound(clean["compound_id"])
     _check_unique(clean, exclude=None, actor=actor)
     skills = clean.pop("skills")
     volunteer = Volunteer(**clean)
@@ -223,7 +175,7 @@ def create_volunteer(
             volunteer,
             organization,
             actor=actor,
-            role=role,
+            role=registration.role.value,
             joined_on=clean["joined_on"] or local_today(),
         )
     db.session.flush()
@@ -349,7 +301,7 @@ def add_membership(
         raise NotPermitted(_l("You may manage only your own organization's roster."))
     if role not in {r.value for r in MemberRole}:
         raise ValidationFailed(_l("The role is member or backbone."), field="role")
-    joined_on = v.clean_past_date(joined_on or local_today(), "joined_on")
+    joined_on = clean_past_date(joined_on or local_today(), "joined_on")
     open_row = db.session.scalar(
         select(Membership).where(
             Membership.volunteer_id == volunteer.id,
@@ -389,7 +341,7 @@ def change_membership(
             raise ValidationFailed(_l("The role is member or backbone."), field="role")
         membership.role = role
     if left_on is not None:
-        v.clean_past_date(left_on, "left_on")
+        clean_past_date(left_on, "left_on")
         if left_on < membership.joined_on:
             raise ValidationFailed(
                 _l("The leaving date is before the joining date."), field="left_on"

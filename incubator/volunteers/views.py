@@ -28,7 +28,7 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, Role
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
-from incubator.forms import EmptyForm
+from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today
 from incubator.organizations.access import get_visible_organization_or_404
 from incubator.organizations.queries import organizations_query
@@ -60,12 +60,11 @@ from incubator.volunteers.models import (
     Volunteer,
 )
 from incubator.volunteers.privacy import (
-    can_reveal,
     log_reveal,
-    mask_id_number,
     mask_phone,
 )
-from incubator.volunteers.queries import volunteers_query
+from incubator.volunteers.queries import VolunteerView, volunteers_query
+from incubator.volunteers.schemas import FIELDS, RosterRegistration, clean_skills
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
@@ -168,7 +167,16 @@ def _volunteer_form(volunteer=None) -> VolunteerForm:
 
 
 def _values(form: VolunteerForm) -> dict:
-    return {name: form[name].data for name in services.FIELDS if name in form._fields}
+    return {name: form[name].data for name in FIELDS if name in form._fields}
+
+
+def _registration(form: VolunteerForm) -> RosterRegistration:
+    """The registration the form holds: the fields left empty take the input's
+    defaults; the skills typed as one text become a list, checked in the words
+    the page always used (``At most 12 skills.``, not the list's length)."""
+    values = {name: value for name, value in _values(form).items() if value is not None}
+    values["skills"] = clean_skills(values.get("skills"))
+    return form_input(RosterRegistration, role=form.role.data, **values)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -182,11 +190,9 @@ def new():
                 current_user, form.organization_id.data
             )
         try:
+            registration = _registration(form)
             volunteer = services.create_volunteer(
-                actor=current_user,
-                organization=org,
-                role=form.role.data,
-                **_values(form),
+                registration, actor=current_user, organization=org
             )
         except DomainError as exc:
             roll_back(exc)
@@ -273,6 +279,7 @@ def _detail_context(volunteer: Volunteer) -> dict:
     ]
     certificate_form = CertificateForm()
     certificate_form.issuer_name.choices = issuer_choices(volunteer)
+    view = VolunteerView(volunteer, current_user)
     return {
         "volunteer": volunteer,
         "records": records,
@@ -287,10 +294,10 @@ def _detail_context(volunteer: Volunteer) -> dict:
         "action_form": EmptyForm(),
         "correction_form": CorrectionForm(),
         "manageable_ids": {o.id for o in manageable},
-        "may_edit": may_edit_volunteer(current_user, volunteer),
-        "can_reveal": can_reveal(current_user),
-        "phone": mask_phone(volunteer.phone),
-        "id_number": mask_id_number(volunteer.id_number),
+        "may_edit": view.may_edit,
+        "can_reveal": view.may_see_numbers,
+        "phone": view.masked_phone,
+        "id_number": view.masked_id_number,
         "revealed": None,
     }
 

@@ -72,6 +72,7 @@ def seed(app) -> Seeded:
     from incubator.organizations import services as org_services
     from incubator.organizations.schemas import OrganizationRegistration
     from incubator.volunteers import services as volunteer_services
+    from incubator.volunteers.schemas import VolunteerRegistration
 
     community = Community(name="压测社区", district="湖里区", city="厦门市")
     db.session.add_all([community, Compound(community=community, name="甲小区")])
@@ -98,12 +99,14 @@ def seed(app) -> Seeded:
     )
     volunteers = [
         volunteer_services.create_volunteer(
+            VolunteerRegistration(
+                role="member",
+                name=f"压测{i:02d}",
+                birth_year=1950 + i,
+                phone=f"137{i:08d}",
+            ),
             actor=staff,
             organization=org,
-            role="member",
-            name=f"压测{i:02d}",
-            birth_year=1950 + i,
-            phone=f"137{i:08d}",
         )
         for i in range(20)
     ]
