@@ -406,12 +406,11 @@ def edit(activity_id: int):
 
 
 def _review_input(decision: str | None, reason: str) -> ActivityReview:
-    """The review as typed on the page; a decision that is neither button is refused
-    in the words the review service used before the input model."""
+    """The review as typed on the page. A decision that is neither button goes to
+    the review service unvalidated, which checks who may review first and then
+    refuses it in its own words, as it did before the input model."""
     if decision not in ("approve", "return"):
-        raise ValidationFailed(
-            _("The decision is approve or return."), field="decision"
-        )
+        return ActivityReview.model_construct(decision=decision or "", reason=reason)
     return form_input(ActivityReview, decision=decision, reason=reason)
 
 
