@@ -128,13 +128,13 @@ def test_calendar_month_and_agenda(town, db, client, log):
     assert "周末排练" in leader_page and "上门走访" not in leader_page
 
 
-def test_my_work_and_calendar_queries_stay_flat(
-    town, db, client, assert_constant_queries
-):
+def _calendar_grower(town, db, *, count: int, first_due: date):
+    """A ``grow()`` for the query-budget tests: each call adds ``count`` follow-ups
+    (three days apart from ``first_due``) and as many one-off sessions on 2 March."""
     state = {"n": 0}
 
     def grow():
-        for _ in range(6):
+        for _ in range(count):
             state["n"] += 1
             n = state["n"]
             followup_services.schedule_followup(
@@ -142,7 +142,7 @@ def test_my_work_and_calendar_queries_stay_flat(
                 FollowUpPlan(
                     organization_id=town["dance"].id,
                     kind="visit",
-                    due_on=date(2026, 2, 1) + timedelta(days=n * 3),
+                    due_on=first_due + timedelta(days=n * 3),
                 ),
                 actor=town["sw"],
             )
@@ -155,6 +155,14 @@ def test_my_work_and_calendar_queries_stay_flat(
                 ends_at=at(2026, 3, 2) + timedelta(hours=n, minutes=30),
             )
         db.session.commit()
+
+    return grow
+
+
+def test_my_work_and_calendar_queries_stay_flat(
+    town, db, client, assert_constant_queries
+):
+    grow = _calendar_grower(town, db, count=6, first_due=date(2026, 2, 1))
 
     grow()
     login(client, "town_sw")
@@ -309,30 +317,7 @@ def test_api_patch_changes_only_what_is_sent(town, db, client):
 
 def test_the_feed_queries_stay_flat(town, db, client, assert_constant_queries):
     """The feed's query count does not grow with its events."""
-    state = {"n": 0}
-
-    def grow():
-        for _ in range(4):
-            state["n"] += 1
-            n = state["n"]
-            followup_services.schedule_followup(
-                town["dance"],
-                FollowUpPlan(
-                    organization_id=town["dance"].id,
-                    kind="visit",
-                    due_on=date(2026, 3, 1) + timedelta(days=n * 3),
-                ),
-                actor=town["sw"],
-            )
-            monthly(
-                town,
-                db,
-                recurrence=None,
-                title=f"课{n}",
-                starts_at=at(2026, 3, 2) + timedelta(hours=n),
-                ends_at=at(2026, 3, 2) + timedelta(hours=n, minutes=30),
-            )
-        db.session.commit()
+    grow = _calendar_grower(town, db, count=4, first_due=date(2026, 3, 1))
 
     grow()
     login(client, "town_sw")
