@@ -11,7 +11,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
-from incubator.community.models import Compound
+from incubator.community.models import CommunityScoped, Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.i18n import LabelledEnum
@@ -73,7 +73,7 @@ class ReviewState(LabelledEnum):
 REVIEW_STATE_LABELS = ReviewState.labels()
 
 
-class Activity(Model):
+class Activity(CommunityScoped, Model):
     # Not a column: set on the record a repeated submission returns.
     duplicate_submission = False
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,7 +196,7 @@ class ResourceKind(LabelledEnum):
 RESOURCE_KIND_LABELS = ResourceKind.labels()
 
 
-class ResourceLink(Model):
+class ResourceLink(CommunityScoped, Model):
     """A line of the ledger of resources linked (资源链接台账), valued in yuan."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

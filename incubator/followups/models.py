@@ -11,6 +11,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
+from incubator.community.models import CommunityScoped
 from incubator.database import UTCDateTime, utcnow
 from incubator.deadlines import is_overdue
 from incubator.extensions import Model
@@ -45,7 +46,7 @@ STATE_LABELS = {
 }
 
 
-class FollowUp(Model):
+class FollowUp(CommunityScoped, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
     kind: Mapped[str] = mapped_column(String(16))

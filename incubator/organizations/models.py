@@ -19,12 +19,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from incubator.auth.models import User
-from incubator.community.models import Community, Compound
+from incubator.community.models import Community, CommunityScoped, Compound
 from incubator.database import UTCDateTime, utcnow
+from incubator.errors import ValidationFailed
 from incubator.extensions import Model
 from incubator.i18n import LabelledEnum
 from incubator.normalize import name_key as normalized_name_key
@@ -123,7 +125,7 @@ class Organization(Model):
         return f"<Organization {self.name}>"
 
 
-class StageChange(Model):
+class StageChange(CommunityScoped, Model):
     """One move of an organization between stages. Never updated or deleted: the
     labels are copied, so renaming a stage later does not rewrite history."""
 
@@ -263,3 +265,54 @@ def _stage_changes_are_immutable(mapper, connection, target):
 @event.listens_for(StageChange, "before_delete")
 def _stage_changes_are_never_deleted(mapper, connection, target):
     raise RuntimeError("stage changes are history and are never deleted")
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_community(session, _context, _instances):
+    """Give every new community-scoped record (``CommunityScoped``) the community
+    it belongs to when its service did not name one: its organization's, else
+    its activity's, else its compound's, else the only open community of the
+    deployment. Raises ``ValidationFailed`` on ``community_id`` when several
+    communities exist and nothing names one."""
+    for obj in list(session.new):
+        if not isinstance(obj, CommunityScoped) or obj.community_id is not None:
+            continue
+        obj.community_id = _community_of(session, obj)
+
+
+def _community_of(session, obj) -> int:
+    org_id = getattr(obj, "organization_id", None)
+    org = getattr(obj, "organization", None) or (
+        session.get(Organization, org_id) if org_id else None
+    )
+    if org is not None and org.community_id is not None:
+        return org.community_id
+    activity = getattr(obj, "activity", None)
+    if activity is not None:
+        if activity.community_id is not None:
+            return activity.community_id
+        return _community_of(session, activity)
+    compound = getattr(obj, "compound", None) or (
+        session.get(Compound, obj.compound_id)
+        if getattr(obj, "compound_id", None)
+        else None
+    )
+    if compound is not None:
+        return compound.community_id
+    return only_open_community(session)
+
+
+def only_open_community(session) -> int:
+    """The id of the deployment's one open community. Raises ``ValidationFailed``
+    (``community_id``) when there is none or there are several."""
+    ids = session.scalars(
+        select(Community.id).where(Community.archived_at.is_(None)).limit(2)
+    ).all()
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise ValidationFailed(
+            _l("No community is set up yet; an admin must create one first."),
+            field="community_id",
+        )
+    raise ValidationFailed(_l("Choose the community."), field="community_id")

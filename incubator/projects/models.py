@@ -27,6 +27,8 @@ class Project(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The agency (承接机构) holding the project, printed on reports and certificates.
+    agency: Mapped[str] = mapped_column(String(200), default="", server_default="")
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     year: Mapped[int] = mapped_column(Integer, default=1)
     kind: Mapped[str] = mapped_column(String(20), default="single")

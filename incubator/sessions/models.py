@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
+from incubator.community.models import CommunityScoped
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.i18n import LabelledEnum
@@ -50,7 +51,7 @@ class SessionSeries(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class TrainingSession(Model):
+class TrainingSession(CommunityScoped, Model):
     """One occurrence. Times are UTC; shown in the project's time zone."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.activities.models import TARGET_GROUP_LABELS, TargetGroup
 from incubator.auth.models import User
+from incubator.community.models import CommunityScoped
 from incubator.database import UTCDateTime, utcnow
 from incubator.deadlines import is_overdue
 from incubator.extensions import Model
@@ -91,7 +92,7 @@ class RoundCriterion(Model):
     round: Mapped[VentureRound] = relationship(back_populates="criteria")
 
 
-class Venture(Model):
+class Venture(CommunityScoped, Model):
     # Not a column: set on the record a repeated submission returns.
     duplicate_submission = False
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
-from incubator.community.models import Compound
+from incubator.community.models import CommunityScoped, Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.i18n import LabelledEnum
@@ -64,7 +64,7 @@ class MemberRole(LabelledEnum):
 MEMBER_ROLE_LABELS = MemberRole.labels()
 
 
-class Volunteer(Model):
+class Volunteer(CommunityScoped, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(16), unique=True)  # 志愿者编号
     name: Mapped[str] = mapped_column(String(32), index=True)
@@ -156,7 +156,7 @@ class Membership(Model):
         return self.left_on is None
 
 
-class ServiceRecord(Model):
+class ServiceRecord(CommunityScoped, Model):
     """Hours of one volunteer's service (服务时长): who, for which organization, what
     service, which day, how long (actual service time, travel excluded), recorded
     by whom. Never edited: a correction is a new record pointing at this one."""
