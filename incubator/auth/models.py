@@ -29,6 +29,12 @@ class User(Model):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The user's scope: the ids of the communities they serve or oversee, comma
+    # separated ("3,5"); empty means every community. Read and written only through
+    # ``incubator.community.scope`` (communities are archived, never deleted).
+    community_scope: Mapped[str] = mapped_column(
+        String(500), default="", server_default=""
+    )
 
     led_organizations: Mapped[list[Organization]] = relationship(
         back_populates="leader",

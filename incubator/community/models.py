@@ -1,6 +1,6 @@
 """The communities an agency serves, their residential compounds and the service
 centre's rooms: reference data that every feature may name (an organization's, a
-volunteer's or an activity's community and compound), plus each user's scope.
+volunteer's or an activity's community and compound).
 
 Nothing that records point to is ever deleted: communities, compounds and rooms
 are archived (``archived_at``), and stay readable on the records that name them.
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import Model, db
+from incubator.extensions import Model
 
 
 class Community(Model):
@@ -76,18 +76,6 @@ class Room(Model):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
-
-
-# A user's scope: the communities they serve or oversee. No row means every
-# community (the deployment's administrator, a district viewer).
-user_community = Table(
-    "user_community",
-    db.metadata,
-    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "community_id", ForeignKey("community.id", ondelete="CASCADE"), primary_key=True
-    ),
-)
 
 
 class CommunityScoped:

@@ -1,37 +1,29 @@
-"""A user's scope: the communities they serve or oversee (``user_community``).
+"""A user's scope: the communities they serve or oversee.
 
-No row means every community: the deployment's administrator, a district
-viewer. Every list, record, figure and job filters through ``in_scope`` (for
-organizations, through ``incubator.organizations.access.org_scope``, which
-builds on it), so a record outside the scope is never shown and answers 404.
+Kept on the user row (``User.community_scope``, the ids comma separated; empty
+means every community: the deployment's administrator, a district viewer), so
+knowing it costs no query. Every list, record, figure and job filters through
+``in_scope`` (for organizations through ``incubator.organizations.access.
+org_scope``, which builds on it), so a record outside the scope is never shown
+and answers 404.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import g, has_app_context
-from sqlalchemy import ColumnElement, delete, insert, select, true
+from sqlalchemy import ColumnElement, select, true
 
 from incubator.auth.models import User
-from incubator.community.models import Community, user_community
+from incubator.community.models import Community
 from incubator.extensions import db
 
 
 def scope_ids(user: User | None) -> frozenset[int] | None:
-    """The ids of the communities in ``user``'s scope, or ``None`` for all of
-    them. Read once per request (cached on ``flask.g``)."""
-    if user is None or not getattr(user, "id", None):
-        return None
-    cache = g.setdefault("_community_scopes", {}) if has_app_context() else {}
-    if user.id not in cache:
-        ids = db.session.scalars(
-            select(user_community.c.community_id).where(
-                user_community.c.user_id == user.id
-            )
-        ).all()
-        cache[user.id] = frozenset(ids) or None
-    return cache[user.id]
+    """The ids of the communities in ``user``'s scope, or ``None`` for all."""
+    text = getattr(user, "community_scope", "") or ""
+    ids = frozenset(int(part) for part in text.split(",") if part.strip().isdigit())
+    return ids or None
 
 
 def in_scope(column, user: User | None) -> ColumnElement[bool]:
@@ -50,22 +42,13 @@ def may_see_community(user: User | None, community_id: int | None) -> bool:
 
 def set_scope(user: User, community_ids: Iterable[int]) -> None:
     """Replace ``user``'s scope (empty means every community). The caller
-    checks the ids exist and writes the audit trail."""
-    ids = sorted(set(community_ids))
-    db.session.execute(
-        delete(user_community).where(user_community.c.user_id == user.id)
-    )
-    if ids:
-        db.session.execute(
-            insert(user_community),
-            [{"user_id": user.id, "community_id": i} for i in ids],
-        )
-    if has_app_context():
-        g.setdefault("_community_scopes", {}).pop(user.id, None)
+    checks the ids name existing communities and writes the audit trail."""
+    user.community_scope = ",".join(str(i) for i in sorted(set(community_ids)))
 
 
 def scope_communities(user: User | None) -> list[Community]:
     """The open communities in ``user``'s scope, in their display order."""
-    stmt = select(Community).where(Community.archived_at.is_(None))
-    stmt = stmt.where(in_scope(Community.id, user))
+    stmt = select(Community).where(
+        Community.archived_at.is_(None), in_scope(Community.id, user)
+    )
     return list(db.session.scalars(stmt.order_by(Community.position, Community.id)))

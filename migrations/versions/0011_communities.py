@@ -6,8 +6,8 @@ Revises: 0010_normalize
 Create Date: 2026-11-30 16:30:00
 
 Adds the street, display order and archiving of communities, archiving of
-compounds, the centre's rooms, each user's scope (``user_community``; no row
-means every community), the agency of a project, and ``community_id`` on every
+compounds, the centre's rooms, each user's scope (``user.community_scope``;
+empty means every community), the agency of a project, and ``community_id`` on every
 record the figures count (activities, service hours, ledger lines, stage
 changes, ventures, sessions, follow-ups, volunteers).
 
@@ -26,7 +26,13 @@ branch_labels = None
 depends_on = None
 
 # Tables that gain community_id, and how an existing row finds it.
-VIA_ORGANIZATION = ("activity", "service_record", "stage_change", "venture", "follow_up")
+VIA_ORGANIZATION = (
+    "activity",
+    "service_record",
+    "stage_change",
+    "venture",
+    "follow_up",
+)
 SCOPED = VIA_ORGANIZATION + ("resource_link", "training_session", "volunteer")
 
 
@@ -44,7 +50,9 @@ def upgrade():
         batch_op.add_column(sa.Column("archived_at", sa.DateTime(timezone=True)))
     with op.batch_alter_table("project") as batch_op:
         batch_op.add_column(
-            sa.Column("agency", sa.String(length=200), server_default="", nullable=False)
+            sa.Column(
+                "agency", sa.String(length=200), server_default="", nullable=False
+            )
         )
 
     op.create_table(
@@ -54,33 +62,28 @@ def upgrade():
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("equipment", sa.Text(), server_default="", nullable=False),
-        sa.Column("needs_approval", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column(
+            "needs_approval", sa.Boolean(), server_default=sa.false(), nullable=False
+        ),
         sa.Column("position", sa.Integer(), server_default="0", nullable=False),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["community_id"], ["community.id"], name=op.f("fk_room_community_id_community")
+            ["community_id"],
+            ["community.id"],
+            name=op.f("fk_room_community_id_community"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_room")),
     )
     op.create_index(op.f("ix_room_community_id"), "room", ["community_id"])
-    op.create_table(
-        "user_community",
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("community_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["community_id"],
-            ["community.id"],
-            name=op.f("fk_user_community_community_id_community"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user.id"],
-            name=op.f("fk_user_community_user_id_user"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("user_id", "community_id", name=op.f("pk_user_community")),
-    )
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "community_scope",
+                sa.String(length=500),
+                server_default="",
+                nullable=False,
+            )
+        )
 
     for table in SCOPED:
         with op.batch_alter_table(table) as batch_op:
@@ -90,7 +93,9 @@ def upgrade():
 
     for table in SCOPED:
         with op.batch_alter_table(table) as batch_op:
-            batch_op.alter_column("community_id", existing_type=sa.Integer(), nullable=False)
+            batch_op.alter_column(
+                "community_id", existing_type=sa.Integer(), nullable=False
+            )
             batch_op.create_index(op.f(f"ix_{table}_community_id"), ["community_id"])
             batch_op.create_foreign_key(
                 op.f(f"fk_{table}_community_id_community"),
@@ -145,12 +150,18 @@ def _fill():
     )
     first = bind.execute(sa.text("SELECT MIN(id) FROM community")).scalar()
     if left and first is None:
-        bind.execute(sa.text("INSERT INTO community (name, district, city) VALUES ('社区', '', '')"))
+        bind.execute(
+            sa.text(
+                "INSERT INTO community (name, district, city) VALUES ('社区', '', '')"
+            )
+        )
         first = bind.execute(sa.text("SELECT MIN(id) FROM community")).scalar()
     if first is not None:
         for table in SCOPED:
             bind.execute(
-                sa.text(f"UPDATE {table} SET community_id = :c WHERE community_id IS NULL"),
+                sa.text(
+                    f"UPDATE {table} SET community_id = :c WHERE community_id IS NULL"
+                ),
                 {"c": first},
             )
 
@@ -163,7 +174,8 @@ def downgrade():
             )
             batch_op.drop_index(op.f(f"ix_{table}_community_id"))
             batch_op.drop_column("community_id")
-    op.drop_table("user_community")
+    with op.batch_alter_table("user") as batch_op:
+        batch_op.drop_column("community_scope")
     op.drop_index(op.f("ix_room_community_id"), table_name="room")
     op.drop_table("room")
     with op.batch_alter_table("project") as batch_op:
