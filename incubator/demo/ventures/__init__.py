@@ -9,7 +9,8 @@ shows the dates of a window that closed months ago.
 
 The package: ``proposals`` (the round and its nine applications), ``steps`` (one
 service call dated back), ``reviewing`` (panels and scores), ``running`` (the plan,
-spending and mid-term check) and ``seed`` (the story, step by step)."""
+spending and mid-term check); ``seed`` tells the story with ``deciding`` (the two
+review batches) and ``implementing`` (the ventures carried out)."""
 
 from incubator.demo.ventures.proposals import (
     PROPOSALS,
