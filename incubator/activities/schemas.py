@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from incubator.activities.models import Form, ResourceKind, ServiceType, TargetGroup
 from incubator.api.core import Id
-from incubator.api.fields import not_null_in_schema
+from incubator.api.fields import patch_config
 from incubator.errors import ValidationFailed
 from incubator.i18n import local_date, local_today
 from incubator.money import clean_money
@@ -237,11 +237,7 @@ NOT_NULL = (
 class ActivityChange(BaseModel):
     """Only the fields sent change; any change sends the log (back) to review."""
 
-    model_config = ConfigDict(
-        title="ActivityPatch",
-        extra="forbid",
-        json_schema_extra=not_null_in_schema(*NOT_NULL),
-    )
+    model_config = patch_config("ActivityPatch", *NOT_NULL)
 
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=100)

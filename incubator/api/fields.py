@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import Enum
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from incubator.errors import ValidationFailed
 
@@ -30,6 +30,14 @@ def sent_values(
             value = [v.value if isinstance(v, Enum) else v for v in value]
         values[name] = value
     return values
+
+
+def patch_config(title: str, *not_null: str) -> ConfigDict:
+    """The model config of a PATCH body: unknown keys refused, ``title`` as its
+    OpenAPI name, and the ``not_null`` fields optional but never ``null``."""
+    return ConfigDict(
+        extra="forbid", json_schema_extra=not_null_in_schema(*not_null), title=title
+    )
 
 
 def not_null_in_schema(*names: str):

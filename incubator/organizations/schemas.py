@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from incubator.api.core import Id
-from incubator.api.fields import not_null_in_schema
+from incubator.api.fields import patch_config
 from incubator.errors import ValidationFailed
 from incubator.i18n import local_today
 from incubator.normalize import clean_text, refuse_bidi_controls
@@ -97,11 +97,7 @@ ORGANIZATION_NOT_NULL = ("name", "kind", "filing_status", "member_count", "descr
 class OrganizationChange(BaseModel):
     """Only the fields sent are changed; ``version`` is the one you read."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra=not_null_in_schema(*ORGANIZATION_NOT_NULL),
-        title="OrganizationPatch",
-    )
+    model_config = patch_config("OrganizationPatch", *ORGANIZATION_NOT_NULL)
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=100)

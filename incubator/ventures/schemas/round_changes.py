@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from incubator.api.fields import not_null_in_schema
+from incubator.api.fields import patch_config
 from incubator.ventures.schemas.common import EARLIEST, LATEST
 from incubator.ventures.schemas.criteria import CriterionIn
 
@@ -17,11 +17,7 @@ ROUND_NOT_NULL = ("name", "budget", "opens_on", "closes_on", "runs_from", "runs_
 class RoundChange(BaseModel):
     """Only the fields sent change."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra=not_null_in_schema(*ROUND_NOT_NULL),
-        title="RoundPatch",
-    )
+    model_config = patch_config("RoundPatch", *ROUND_NOT_NULL)
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=100)

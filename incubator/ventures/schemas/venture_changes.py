@@ -3,11 +3,11 @@ service checks the application as it will be as ``VentureFields``."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from incubator.activities.models import TargetGroup
 from incubator.api.core import Id
-from incubator.api.fields import not_null_in_schema
+from incubator.api.fields import patch_config
 from incubator.ventures.schemas.budgets import BudgetLineIn
 
 VENTURE_NOT_NULL = ("title", "need", "target_group", "requested_amount")
@@ -16,11 +16,7 @@ VENTURE_NOT_NULL = ("title", "need", "target_group", "requested_amount")
 class VentureChange(BaseModel):
     """Only the fields sent change."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra=not_null_in_schema(*VENTURE_NOT_NULL),
-        title="VenturePatch",
-    )
+    model_config = patch_config("VenturePatch", *VENTURE_NOT_NULL)
 
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=100)

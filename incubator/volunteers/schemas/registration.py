@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from incubator.api.core import Id
-from incubator.api.fields import not_null_in_schema
+from incubator.api.fields import patch_config
 from incubator.volunteers.models import (
     Availability,
     Gender,
@@ -88,11 +88,7 @@ VOLUNTEER_NOT_NULL = ("name", "birth_year", "phone", "gender", "status")
 # the leaving date after the joining date), so the service checks the volunteer
 # as it will be (``volunteer_rules``), not the change alone.
 class VolunteerChange(BaseModel):
-    model_config = ConfigDict(
-        title="VolunteerPatch",
-        extra="forbid",
-        json_schema_extra=not_null_in_schema(*VOLUNTEER_NOT_NULL),
-    )
+    model_config = patch_config("VolunteerPatch", *VOLUNTEER_NOT_NULL)
 
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=32)
