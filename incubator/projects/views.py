@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.scope import may_see_community
 from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
@@ -88,7 +89,7 @@ def project(project_id: int):
         .where(Project.id == project_id)
         .options(joinedload(Project.community), selectinload(Project.indicators))
     )
-    if found is None:
+    if found is None or not may_see_community(current_user, found.community_id):
         abort(404)
     return render_template(
         "projects/project.html",
