@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
 from incubator.auth.roles import Role
-from incubator.community.scope import may_see_community
+from incubator.community.scope import in_scope, may_see_community
 from incubator.extensions import db
 from incubator.money import money_text
 from incubator.projects import metrics
@@ -137,6 +137,7 @@ def _load_project(project_id: int) -> Project:
 def list_projects(query: PageQuery):
     stmt = (
         select(Project)
+        .where(in_scope(Project.community_id, current_api_user()))
         .options(joinedload(Project.community), selectinload(Project.indicators))
         .order_by(Project.starts_on.desc(), Project.id.desc())
     )

@@ -22,7 +22,7 @@ from incubator.projects.models import Indicator, Project
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services as volunteer_services
 from incubator.volunteers.schemas import VolunteerRegistration
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, login
 from tests.sessions.conftest import WEAK_FINANCE
 
 API = "/api/v1"
@@ -203,6 +203,13 @@ def test_a_caller_scoped_to_one_community_sees_its_figures_only(
         client.get(f"{API}/projects/{project.id}/progress", headers=headers).status_code
         == 404
     )
+    assert client.get(f"{API}/projects", headers=headers).get_json()["items"] == []
+    login(client, "street_a")
+    assert client.get(f"/reports/projects/{project.id}").status_code == 404
+    assert "第二社区项目" not in client.get("/reports/projects").get_data(as_text=True)
+    # the dashboard counts the viewer's community: A's February ledger only
+    dashboard = client.get("/reports").get_data(as_text=True)
+    assert "1,200.55" in dashboard and "1,300.54" not in dashboard
 
 
 def _project(db, community, starts_on, ends_on, indicators, **fields) -> Project:
