@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
 from incubator.auth.roles import Role
+from incubator.community.scope import in_scope, may_see_community
 from incubator.extensions import db
 from incubator.money import money_text
 from incubator.projects import metrics
@@ -118,7 +119,9 @@ def _load_project(project_id: int) -> Project:
         .where(Project.id == project_id)
         .options(joinedload(Project.community), selectinload(Project.indicators))
     )
-    if project is None:
+    if project is None or not may_see_community(
+        current_api_user(), project.community_id
+    ):
         abort(404)
     return project
 
@@ -134,6 +137,7 @@ def _load_project(project_id: int) -> Project:
 def list_projects(query: PageQuery):
     stmt = (
         select(Project)
+        .where(in_scope(Project.community_id, current_api_user()))
         .options(joinedload(Project.community), selectinload(Project.indicators))
         .order_by(Project.starts_on.desc(), Project.id.desc())
     )
@@ -206,6 +210,11 @@ class ProgressOut(BaseModel):
     expected_by_today: int | str | float
     percent: float
     lagging: bool
+    previous_actual: int | str | None = Field(
+        default=None,
+        description="A renewal's previous project (the same community's) actual "
+        "figure; only when there is a previous project",
+    )
 
 
 class ProjectProgress(BaseModel):
@@ -225,7 +234,7 @@ class ProjectProgress(BaseModel):
 def project_progress(project_id: int):
     project = _load_project(project_id)
     rows = project_services.progress(project)
-    return ProjectProgress(
+    answer = ProjectProgress(
         project_id=project.id,
         indicators=[
             ProgressOut(
@@ -237,7 +246,11 @@ def project_progress(project_id: int):
                 else float(r.expected_by_today),
                 percent=float(r.percent),
                 lagging=r.lagging,
+                previous_actual=_figure(r.metric, r.previous_actual)
+                if r.previous_actual is not None
+                else None,
             )
             for r in rows
         ],
     )
+    return answer.model_dump(mode="json", exclude_none=True)

@@ -5,6 +5,14 @@ they agree to the fen and the person-time.
 Each works on a period [start, end) of calendar days in the project's time zone
 and is an aggregate in the database: a fixed number of queries whatever the
 number of rows. Only approved (reviewed) activities count.
+
+Each takes ``communities``: the ids of the communities to count (``None``: all
+of them), matched on the counted record's own ``community_id`` (the community
+it belonged to when it was made, so an organization that moves to another
+community moves its future figures, never its past ones; organizations
+themselves by their current one). The ``*_per_community`` functions give the
+same figure for each community in one ``GROUP BY`` query, so the rows add up
+exactly to the total.
 """
 
 from __future__ import annotations
@@ -13,8 +21,9 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from incubator.activities.models import (
@@ -39,6 +48,8 @@ from incubator.ventures.models import Venture
 from incubator.volunteers.models import ServiceRecord
 
 Period = tuple[date, date]
+# The communities a figure counts (their ids), or None for every community.
+Communities = frozenset[int] | None
 
 # The stages at or past 孵化 (incubating) on the line: "incubated" means an
 # organization was in one of them at some time in the period.
@@ -47,6 +58,28 @@ INCUBATED = ("incubating", "cultivating", "self_governing", "graduated")
 
 def moment(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=local_zone())
+
+
+def within(column, communities: Communities) -> ColumnElement[bool]:
+    """True for a ``community_id`` in ``communities`` (always, for None)."""
+    if communities is None:
+        return true()
+    if not communities:
+        return false()
+    return column.in_(sorted(communities))
+
+
+def _one(stmt: Select, column, communities: Communities):
+    return db.session.scalar(stmt.where(within(column, communities)))
+
+
+def _grouped(stmt: Select, column, communities: Communities) -> dict[int, Any]:
+    """``{community_id: value}`` of the one-aggregate ``stmt``, per community of
+    ``column`` (communities with nothing to count are absent)."""
+    rows = db.session.execute(
+        stmt.add_columns(column).where(within(column, communities)).group_by(column)
+    ).all()
+    return {community_id: value for value, community_id in rows}
 
 
 def _approved(period: Period):
@@ -58,125 +91,234 @@ def _approved(period: Period):
     )
 
 
-def activities(period: Period, form: str | None = None) -> int:
+def _activities_stmt(period: Period, form: str | None = None) -> Select:
     stmt = select(func.count(Activity.id)).where(*_approved(period))
     if form:
         stmt = stmt.where(Activity.form == form)
-    return int(db.session.scalars(stmt).one())
+    return stmt
 
 
-def group_activities(period: Period) -> int:
-    return activities(period, Form.GROUP)
+def activities(
+    period: Period, form: str | None = None, communities: Communities = None
+) -> int:
+    return int(_one(_activities_stmt(period, form), Activity.community_id, communities))
 
 
-def community_activities(period: Period) -> int:
-    return activities(period, Form.COMMUNITY)
+def activities_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    rows = _grouped(_activities_stmt(period), Activity.community_id, communities)
+    return {k: int(v) for k, v in rows.items()}
 
 
-def service_sessions(period: Period) -> int:
+def group_activities(period: Period, communities: Communities = None) -> int:
+    return activities(period, Form.GROUP, communities)
+
+
+def community_activities(period: Period, communities: Communities = None) -> int:
+    return activities(period, Form.COMMUNITY, communities)
+
+
+def service_sessions(period: Period, communities: Communities = None) -> int:
     """Approved activities of the centre's 13 service types (every type is one)."""
-    return int(
-        db.session.scalars(
-            select(func.count(Activity.id)).where(
-                *_approved(period),
-                Activity.service_type.in_([t.value for t in ServiceType]),
-            )
-        ).one()
+    stmt = select(func.count(Activity.id)).where(
+        *_approved(period),
+        Activity.service_type.in_([t.value for t in ServiceType]),
+    )
+    return int(_one(stmt, Activity.community_id, communities))
+
+
+def _person_times_stmt(period: Period) -> Select:
+    return select(func.coalesce(func.sum(Activity.person_times), 0)).where(
+        *_approved(period)
     )
 
 
-def person_times(period: Period) -> int:
-    return int(
-        db.session.scalars(
-            select(func.coalesce(func.sum(Activity.person_times), 0)).where(
-                *_approved(period)
-            )
-        ).one()
-    )
+def person_times(period: Period, communities: Communities = None) -> int:
+    return int(_one(_person_times_stmt(period), Activity.community_id, communities))
+
+
+def person_times_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    rows = _grouped(_person_times_stmt(period), Activity.community_id, communities)
+    return {k: int(v or 0) for k, v in rows.items()}
 
 
 def _breakdown(
-    period: Period, column: InstrumentedAttribute[str], keys: Iterable[StrEnum]
+    period: Period,
+    column: InstrumentedAttribute[str],
+    keys: Iterable[StrEnum],
+    communities: Communities = None,
 ) -> dict[str, int]:
     rows: dict[str, int] = dict(
         db.session.execute(
             select(column, func.count(Activity.id))
-            .where(*_approved(period))
+            .where(*_approved(period), within(Activity.community_id, communities))
             .group_by(column)
         ).all()
     )
     return {k.value: int(rows.get(k.value, 0)) for k in keys}
 
 
-def by_form(period: Period) -> dict[str, int]:
-    return _breakdown(period, Activity.form, Form)
+def _breakdown_per_community(
+    period: Period,
+    column: InstrumentedAttribute[str],
+    keys: Iterable[StrEnum],
+    communities: Communities = None,
+) -> dict[int, dict[str, int]]:
+    counted: dict[int, dict[str, int]] = {}
+    for community_id, key, n in db.session.execute(
+        select(Activity.community_id, column, func.count(Activity.id))
+        .where(*_approved(period), within(Activity.community_id, communities))
+        .group_by(Activity.community_id, column)
+    ):
+        counted.setdefault(community_id, {})[key] = int(n)
+    return {
+        community_id: {k.value: int(rows.get(k.value, 0)) for k in keys}
+        for community_id, rows in counted.items()
+    }
 
 
-def by_service_type(period: Period) -> dict[str, int]:
-    return _breakdown(period, Activity.service_type, ServiceType)
+def by_form(period: Period, communities: Communities = None) -> dict[str, int]:
+    return _breakdown(period, Activity.form, Form, communities)
 
 
-def by_target_group(period: Period) -> dict[str, int]:
-    return _breakdown(period, Activity.target_group, TargetGroup)
+def by_service_type(period: Period, communities: Communities = None) -> dict[str, int]:
+    return _breakdown(period, Activity.service_type, ServiceType, communities)
 
 
-def volunteer_hours(period: Period) -> Decimal:
-    """Service hours served in the period (corrections replace what they
-    correct), from the volunteers' service records."""
-    start, end = period
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(func.round(ServiceRecord.hours * 10)), 0)).where(
-            ServiceRecord.superseded.is_(False),
-            ServiceRecord.served_on >= start,
-            ServiceRecord.served_on < end,
-        )
+def by_target_group(period: Period, communities: Communities = None) -> dict[str, int]:
+    return _breakdown(period, Activity.target_group, TargetGroup, communities)
+
+
+def by_form_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, dict[str, int]]:
+    return _breakdown_per_community(period, Activity.form, Form, communities)
+
+
+def by_service_type_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, dict[str, int]]:
+    return _breakdown_per_community(
+        period, Activity.service_type, ServiceType, communities
     )
+
+
+def by_target_group_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, dict[str, int]]:
+    return _breakdown_per_community(
+        period, Activity.target_group, TargetGroup, communities
+    )
+
+
+def _tenths(total) -> Decimal:
     return (Decimal(int(total or 0)) / 10).quantize(Decimal("0.1"))
 
 
-def resources_value(period: Period) -> Decimal:
-    """The ledger's values received in the period; a line tied to an activity
-    counts only once the activity is reviewed."""
+def _volunteer_hours_stmt(period: Period) -> Select:
     start, end = period
-    return from_fen(
-        db.session.scalar(
-            select(fen_sum(ResourceLink.value))
-            .outerjoin(Activity, Activity.id == ResourceLink.activity_id)
-            .where(
-                ResourceLink.received_on >= start,
-                ResourceLink.received_on < end,
-                or_(
-                    ResourceLink.activity_id.is_(None),
-                    Activity.review_state == ReviewState.APPROVED,
-                ),
-            )
+    return select(
+        func.coalesce(func.sum(func.round(ServiceRecord.hours * 10)), 0)
+    ).where(
+        ServiceRecord.superseded.is_(False),
+        ServiceRecord.served_on >= start,
+        ServiceRecord.served_on < end,
+    )
+
+
+def volunteer_hours(period: Period, communities: Communities = None) -> Decimal:
+    """Service hours served in the period (corrections replace what they
+    correct), from the volunteers' service records."""
+    return _tenths(
+        _one(_volunteer_hours_stmt(period), ServiceRecord.community_id, communities)
+    )
+
+
+def volunteer_hours_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, Decimal]:
+    rows = _grouped(
+        _volunteer_hours_stmt(period), ServiceRecord.community_id, communities
+    )
+    return {k: _tenths(v) for k, v in rows.items()}
+
+
+def _resources_stmt(period: Period) -> Select:
+    start, end = period
+    return (
+        select(fen_sum(ResourceLink.value))
+        .select_from(ResourceLink)
+        .outerjoin(Activity, Activity.id == ResourceLink.activity_id)
+        .where(
+            ResourceLink.received_on >= start,
+            ResourceLink.received_on < end,
+            or_(
+                ResourceLink.activity_id.is_(None),
+                Activity.review_state == ReviewState.APPROVED,
+            ),
         )
     )
 
 
-def organizations_new(period: Period) -> int:
-    start, end = period
-    return int(
-        db.session.scalars(
-            select(func.count(Organization.id)).where(
-                Organization.created_at >= moment(start),
-                Organization.created_at < moment(end),
-            )
-        ).one()
+def resources_value(period: Period, communities: Communities = None) -> Decimal:
+    """The ledger's values received in the period; a line tied to an activity
+    counts only once the activity is reviewed."""
+    return from_fen(
+        _one(_resources_stmt(period), ResourceLink.community_id, communities)
     )
 
 
-def stage_moves(period: Period) -> int:
+def resources_value_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, Decimal]:
+    rows = _grouped(_resources_stmt(period), ResourceLink.community_id, communities)
+    return {k: from_fen(v) for k, v in rows.items()}
+
+
+def _organizations_new_stmt(period: Period) -> Select:
     start, end = period
-    return int(
-        db.session.scalars(
-            select(func.count(StageChange.id)).where(
-                StageChange.from_stage.is_not(None),
-                StageChange.changed_at >= moment(start),
-                StageChange.changed_at < moment(end),
-            )
-        ).one()
+    return select(func.count(Organization.id)).where(
+        Organization.created_at >= moment(start),
+        Organization.created_at < moment(end),
     )
+
+
+def organizations_new(period: Period, communities: Communities = None) -> int:
+    return int(
+        _one(_organizations_new_stmt(period), Organization.community_id, communities)
+    )
+
+
+def organizations_new_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    rows = _grouped(
+        _organizations_new_stmt(period), Organization.community_id, communities
+    )
+    return {k: int(v) for k, v in rows.items()}
+
+
+def _stage_moves_stmt(period: Period) -> Select:
+    start, end = period
+    return select(func.count(StageChange.id)).where(
+        StageChange.from_stage.is_not(None),
+        StageChange.changed_at >= moment(start),
+        StageChange.changed_at < moment(end),
+    )
+
+
+def stage_moves(period: Period, communities: Communities = None) -> int:
+    return int(_one(_stage_moves_stmt(period), StageChange.community_id, communities))
+
+
+def stage_moves_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    rows = _grouped(_stage_moves_stmt(period), StageChange.community_id, communities)
+    return {k: int(v) for k, v in rows.items()}
 
 
 def stages_from(first: str) -> tuple[str, ...]:
@@ -189,16 +331,22 @@ def stages_from(first: str) -> tuple[str, ...]:
     return tuple(s.key for s in line if s.position >= anchor)
 
 
-def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int:
+def orgs_incubated(
+    period: Period,
+    stages: tuple[str, ...] | None = None,
+    communities: Communities = None,
+) -> int:
     """Distinct organizations at 孵化 or later at any time in the period: those
     that were there when it began, and those that moved there during it (not
-    those archived before the period began)."""
+    those archived before the period began). Each in the community of the stage
+    change that put it there."""
     stages = stages or stages_from("incubating")
     start, end = period
     latest_before = (
         select(
             StageChange.organization_id.label("org_id"),
             StageChange.to_stage.label("stage"),
+            StageChange.community_id.label("community_id"),
             func.row_number()
             .over(
                 partition_by=StageChange.organization_id,
@@ -210,12 +358,15 @@ def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int
         .subquery()
     )
     at_start = select(latest_before.c.org_id).where(
-        latest_before.c.rank == 1, latest_before.c.stage.in_(stages)
+        latest_before.c.rank == 1,
+        latest_before.c.stage.in_(stages),
+        within(latest_before.c.community_id, communities),
     )
     moved_in = select(StageChange.organization_id).where(
         StageChange.to_stage.in_(stages),
         StageChange.changed_at >= moment(start),
         StageChange.changed_at < moment(end),
+        within(StageChange.community_id, communities),
     )
     both = at_start.union(moved_in).subquery()
     return int(
@@ -233,88 +384,131 @@ def orgs_incubated(period: Period, stages: tuple[str, ...] | None = None) -> int
     )
 
 
-def ventures_supported(period: Period) -> int:
+def ventures_supported(period: Period, communities: Communities = None) -> int:
     """Ventures approved (立项) in the period, whatever became of them after."""
     start, end = period
-    return int(
-        db.session.scalars(
-            select(func.count(Venture.id)).where(
-                Venture.approved_amount.is_not(None),
-                Venture.decided_on >= start,
-                Venture.decided_on < end,
-            )
-        ).one()
+    stmt = select(func.count(Venture.id)).where(
+        Venture.approved_amount.is_not(None),
+        Venture.decided_on >= start,
+        Venture.decided_on < end,
     )
+    return int(_one(stmt, Venture.community_id, communities))
 
 
-def capacity_sessions(period: Period) -> int:
+def _held(period: Period):
     start, end = period
-    return int(
-        db.session.scalars(
-            select(func.count(TrainingSession.id)).where(
-                TrainingSession.state == SessionState.HELD,
-                TrainingSession.starts_at >= moment(start),
-                TrainingSession.starts_at < moment(end),
-            )
-        ).one()
-    )
-
-
-def session_attendees(period: Period) -> int:
-    start, end = period
-    held = (
+    return (
         TrainingSession.state == SessionState.HELD,
         TrainingSession.starts_at >= moment(start),
         TrainingSession.starts_at < moment(end),
     )
-    invited = db.session.scalar(
+
+
+def _sessions_stmt(period: Period) -> Select:
+    return select(func.count(TrainingSession.id)).where(*_held(period))
+
+
+def capacity_sessions(period: Period, communities: Communities = None) -> int:
+    return int(_one(_sessions_stmt(period), TrainingSession.community_id, communities))
+
+
+def capacity_sessions_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    rows = _grouped(_sessions_stmt(period), TrainingSession.community_id, communities)
+    return {k: int(v) for k, v in rows.items()}
+
+
+def _attendee_stmts(period: Period) -> tuple[Select, Select]:
+    invited = (
         select(func.coalesce(func.sum(SessionInvite.attendees), 0))
+        .select_from(SessionInvite)
         .join(TrainingSession, TrainingSession.id == SessionInvite.session_id)
-        .where(*held)
+        .where(*_held(period))
     )
-    walk_ins = db.session.scalar(
-        select(func.coalesce(func.sum(TrainingSession.walk_ins), 0)).where(*held)
+    walk_ins = select(func.coalesce(func.sum(TrainingSession.walk_ins), 0)).where(
+        *_held(period)
     )
-    return int(invited or 0) + int(walk_ins or 0)
+    return invited, walk_ins
 
 
-def followups_done(period: Period) -> int:
+def session_attendees(period: Period, communities: Communities = None) -> int:
+    invited, walk_ins = _attendee_stmts(period)
+    column = TrainingSession.community_id
+    return int(_one(invited, column, communities) or 0) + int(
+        _one(walk_ins, column, communities) or 0
+    )
+
+
+def session_attendees_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    invited, walk_ins = _attendee_stmts(period)
+    column = TrainingSession.community_id
+    result: dict[int, int] = {}
+    for stmt in (invited, walk_ins):
+        for k, v in _grouped(stmt, column, communities).items():
+            result[k] = result.get(k, 0) + int(v or 0)
+    return result
+
+
+def _followups_done_stmt(period: Period) -> Select:
     start, end = period
-    return int(
-        db.session.scalars(
-            select(func.count(FollowUp.id)).where(
-                FollowUp.state == FollowUpState.DONE,
-                FollowUp.done_on >= start,
-                FollowUp.done_on < end,
-            )
-        ).one()
+    return select(func.count(FollowUp.id)).where(
+        FollowUp.state == FollowUpState.DONE,
+        FollowUp.done_on >= start,
+        FollowUp.done_on < end,
     )
 
 
-def followups_overdue(period: Period) -> int:
-    """Follow-ups overdue when the period ended (or today, for the current one):
-    due before then and not done by then."""
+def followups_done(period: Period, communities: Communities = None) -> int:
+    return int(_one(_followups_done_stmt(period), FollowUp.community_id, communities))
+
+
+def followups_done_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    rows = _grouped(_followups_done_stmt(period), FollowUp.community_id, communities)
+    return {k: int(v) for k, v in rows.items()}
+
+
+def _followups_overdue_stmt(period: Period) -> Select:
     _start, end = period
     cutoff = min(end, local_today())
-    return int(
-        db.session.scalars(
-            select(func.count(FollowUp.id)).where(
-                overdue(FollowUp.due_on, cutoff),
-                or_(
-                    FollowUp.state == FollowUpState.OPEN,
-                    and_(
-                        FollowUp.state == FollowUpState.DONE,
-                        FollowUp.done_on >= cutoff,
-                    ),
-                ),
-            )
-        ).one()
+    return select(func.count(FollowUp.id)).where(
+        overdue(FollowUp.due_on, cutoff),
+        or_(
+            FollowUp.state == FollowUpState.OPEN,
+            and_(
+                FollowUp.state == FollowUpState.DONE,
+                FollowUp.done_on >= cutoff,
+            ),
+        ),
     )
+
+
+def followups_overdue(period: Period, communities: Communities = None) -> int:
+    """Follow-ups overdue when the period ended (or today, for the current one):
+    due before then and not done by then."""
+    return int(
+        _one(_followups_overdue_stmt(period), FollowUp.community_id, communities)
+    )
+
+
+def followups_overdue_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    rows = _grouped(_followups_overdue_stmt(period), FollowUp.community_id, communities)
+    return {k: int(v) for k, v in rows.items()}
+
+
+def _incubated(period: Period, communities: Communities = None) -> int:
+    return orgs_incubated(period, None, communities)
 
 
 # The indicator metrics of API.md and how each is counted.
-METRICS: dict[str, Callable[[Period], int | Decimal]] = {
-    "orgs_incubated": orgs_incubated,
+METRICS: dict[str, Callable[[Period, Communities], int | Decimal]] = {
+    "orgs_incubated": _incubated,
     "ventures_supported": ventures_supported,
     "group_activities": group_activities,
     "community_activities": community_activities,
@@ -329,7 +523,9 @@ MONEY_METRICS = frozenset({"resources_value"})
 HOURS_METRICS = frozenset({"volunteer_hours"})
 
 
-def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
+def monthly_trend(
+    period: Period, communities: Communities = None
+) -> list[tuple[str, int, int]]:
     """[(YYYY-MM, activities, person-times)] for every month of the period."""
     year = func.extract("year", Activity.held_on)
     month = func.extract("month", Activity.held_on)
@@ -342,7 +538,7 @@ def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
                 func.count(Activity.id),
                 func.coalesce(func.sum(Activity.person_times), 0),
             )
-            .where(*_approved(period))
+            .where(*_approved(period), within(Activity.community_id, communities))
             .group_by(year, month)
         )
     }
@@ -355,7 +551,9 @@ def monthly_trend(period: Period) -> list[tuple[str, int, int]]:
     return result
 
 
-def by_compound(period: Period) -> list[tuple[str, int, int]]:
+def by_compound(
+    period: Period, communities: Communities = None
+) -> list[tuple[str, int, int]]:
     """[(compound name or "", activities, person-times)], largest first."""
     rows = db.session.execute(
         select(
@@ -365,24 +563,27 @@ def by_compound(period: Period) -> list[tuple[str, int, int]]:
         )
         .select_from(Activity)
         .outerjoin(Compound, Compound.id == Activity.compound_id)
-        .where(*_approved(period))
+        .where(*_approved(period), within(Activity.community_id, communities))
         .group_by(Compound.name)
         .order_by(func.count(Activity.id).desc())
     ).all()
     return [(name, int(n), int(p)) for name, n, p in rows]
 
 
-def organizations_by_stage() -> dict[str, int]:
+def organizations_by_stage(communities: Communities = None) -> dict[str, int]:
     """Organizations (not archived) per stage now, for the funnel."""
     return dict(
         db.session.execute(
             select(Organization.stage, func.count(Organization.id))
-            .where(Organization.archived_at.is_(None))
+            .where(
+                Organization.archived_at.is_(None),
+                within(Organization.community_id, communities),
+            )
             .group_by(Organization.stage)
         ).all()
     )
 
 
-def orgs_cultivated(period: Period) -> int:
+def orgs_cultivated(period: Period, communities: Communities = None) -> int:
     """Distinct organizations at 培育 or later at any time in the period."""
-    return orgs_incubated(period, stages_from("cultivating"))
+    return orgs_incubated(period, stages_from("cultivating"), communities)

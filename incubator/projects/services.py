@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
@@ -173,6 +174,9 @@ class Progress:
     actual: Decimal
     expected_by_today: Decimal
     percent: Decimal
+    # A renewal's previous project's actual figure of the same metric (None
+    # when there is no previous project).
+    previous_actual: Decimal | None = None
 
     @property
     def lagging(self) -> bool:
@@ -185,13 +189,47 @@ def elapsed_share(project: Project, today: date) -> Decimal:
     return Decimal(max(0, min(done, days))) / Decimal(days)
 
 
+def project_period(project: Project) -> metrics.Period:
+    """The project's days as a period [start, end)."""
+    return project.starts_on, project.ends_on + timedelta(days=1)
+
+
+def project_communities(project: Project) -> frozenset[int]:
+    """What a project's figures count: its community's records."""
+    return frozenset({project.community_id})
+
+
+def previous_project(project: Project) -> Project | None:
+    """For a renewal (续约, or a year after the first): the same community's
+    latest project ending on or before this one starts."""
+    if not project.renewal and project.year <= 1:
+        return None
+    return db.session.scalar(
+        select(Project)
+        .where(
+            Project.community_id == project.community_id,
+            Project.id != project.id,
+            Project.ends_on <= project.starts_on,
+        )
+        .order_by(Project.ends_on.desc(), Project.starts_on.desc(), Project.id.desc())
+        .limit(1)
+    )
+
+
+def actual(metric: str, project: Project) -> Decimal:
+    """The metric counted over ``project``'s community and period."""
+    return Decimal(
+        metrics.METRICS[metric](project_period(project), project_communities(project))
+    )
+
+
 def progress(project: Project, today: date | None = None) -> list[Progress]:
     today = today or local_today()
-    period = (project.starts_on, project.ends_on + timedelta(days=1))
     share = elapsed_share(project, today)
+    previous = previous_project(project)
     result = []
     for indicator in project.indicators:
-        actual = Decimal(metrics.METRICS[indicator.metric](period))
+        done = actual(indicator.metric, project)
         target = Decimal(indicator.target)
         places = (
             Decimal("0.01")
@@ -202,11 +240,14 @@ def progress(project: Project, today: date | None = None) -> list[Progress]:
             Progress(
                 metric=indicator.metric,
                 target=target,
-                actual=actual,
+                actual=done,
                 expected_by_today=(target * share).quantize(places, ROUND_HALF_UP),
-                percent=(actual * 100 / target).quantize(Decimal("0.1"), ROUND_HALF_UP)
+                percent=(done * 100 / target).quantize(Decimal("0.1"), ROUND_HALF_UP)
                 if target > 0
                 else Decimal("0.0"),
+                previous_actual=actual(indicator.metric, previous)
+                if previous is not None
+                else None,
             )
         )
     return result

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.scope import in_scope, may_see_community
 from incubator.errors import DomainError, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm
@@ -34,6 +35,7 @@ READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 def index():
     rows = db.session.scalars(
         select(Project)
+        .where(in_scope(Project.community_id, current_user))
         .options(joinedload(Project.community), selectinload(Project.indicators))
         .order_by(Project.starts_on.desc())
     ).all()
@@ -88,7 +90,7 @@ def project(project_id: int):
         .where(Project.id == project_id)
         .options(joinedload(Project.community), selectinload(Project.indicators))
     )
-    if found is None:
+    if found is None or not may_see_community(current_user, found.community_id):
         abort(404)
     return render_template(
         "projects/project.html",
@@ -107,7 +109,7 @@ def project(project_id: int):
 @roles_required(Role.ADMIN)
 def add_indicator(project_id: int):
     found = db.session.get(Project, project_id)
-    if found is None:
+    if found is None or not may_see_community(current_user, found.community_id):
         abort(404)
     if EmptyForm().validate_on_submit():
         try:
@@ -129,7 +131,9 @@ def add_indicator(project_id: int):
 @roles_required(Role.ADMIN)
 def change_indicator(indicator_id: int):
     indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None:
+    if indicator is None or not may_see_community(
+        current_user, indicator.project.community_id
+    ):
         abort(404)
     project_id = indicator.project_id
     if EmptyForm().validate_on_submit():

@@ -23,6 +23,7 @@ from incubator.activities.queries import (
 )
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.community.models import user_community
 from incubator.extensions import db
 from incubator.followups.queries import due_by_assignee, overdue_by_assignee
 from incubator.i18n import local_today, local_zone
@@ -177,33 +178,64 @@ def _silent_by_worker(start: date) -> dict[int | None, list[str]]:
     return result
 
 
-def month_figures(month: str) -> dict:
-    """The month's headline figures, from the reports' shared counting functions
-    (so the reminder and the report always agree)."""
+def month_figures(month: str, communities: metrics.Communities = None) -> dict:
+    """The month's headline figures of ``communities`` (None: all), from the
+    reports' shared counting functions (so the reminder and the report always
+    agree)."""
     period = month_bounds(month)
+    only = communities
     return {
-        "activities": metrics.activities(period),
-        "person_times": metrics.person_times(period),
-        "volunteer_hours": str(metrics.volunteer_hours(period)),
-        "resources_value": metrics.resources_value(period),
-        "new_organizations": metrics.organizations_new(period),
-        "stage_moves": metrics.stage_moves(period),
-        "followups_done": metrics.followups_done(period),
-        "sessions_held": metrics.capacity_sessions(period),
+        "activities": metrics.activities(period, None, only),
+        "person_times": metrics.person_times(period, only),
+        "volunteer_hours": str(metrics.volunteer_hours(period, only)),
+        "resources_value": metrics.resources_value(period, only),
+        "new_organizations": metrics.organizations_new(period, only),
+        "stage_moves": metrics.stage_moves(period, only),
+        "followups_done": metrics.followups_done(period, only),
+        "sessions_held": metrics.capacity_sessions(period, only),
     }
 
 
 def _reports(period: str) -> list[Draft]:
+    """Each admin's monthly report reminder, with the figures of their scope
+    (computed once per distinct scope)."""
     admins = db.session.scalars(
-        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+        select(User).where(User.role == Role.ADMIN, User.active.is_(True))
     ).all()
     if not admins:
         return []
     month = previous_month(period)
-    figures = month_figures(month)
     start, _end = month_bounds(month)
     link = _report_link(month)
-    body = "\n".join(
+    title = _("The report for %(month)s", month=f"{start.year}年{start.month}月")
+    scopes: dict[int, set[int]] = defaultdict(set)
+    for user_id, community_id in db.session.execute(
+        select(user_community.c.user_id, user_community.c.community_id).where(
+            user_community.c.user_id.in_([a.id for a in admins])
+        )
+    ):
+        scopes[user_id].add(community_id)
+    bodies: dict[metrics.Communities, str] = {}
+    drafts = []
+    for admin in admins:
+        scope = frozenset(scopes[admin.id]) or None
+        if scope not in bodies:
+            bodies[scope] = _report_body(month, scope, link)
+        drafts.append(
+            Draft(
+                recipient_id=admin.id,
+                kind=Kind.MONTHLY_REPORT,
+                title=title,
+                body=bodies[scope],
+                link=link,
+            )
+        )
+    return drafts
+
+
+def _report_body(month: str, scope: metrics.Communities, link: str) -> str:
+    figures = month_figures(month, scope)
+    return "\n".join(
         str(line)
         for line in (
             _("Activities held (reviewed): %(n)d", n=figures["activities"]),
@@ -214,29 +246,23 @@ def _reports(period: str) -> list[Draft]:
             _("Stage moves: %(n)d", n=figures["stage_moves"]),
             _("Follow-ups done: %(n)d", n=figures["followups_done"]),
             _("Capacity-building sessions held: %(n)d", n=figures["sessions_held"]),
-            *_progress_lines(),
+            *_progress_lines(scope),
             _("The report: %(link)s", link=absolute(link)),
         )
     )
-    title = _("The report for %(month)s", month=f"{start.year}年{start.month}月")
-    return [
-        Draft(
-            recipient_id=user_id,
-            kind=Kind.MONTHLY_REPORT,
-            title=title,
-            body=body,
-            link=link,
-        )
-        for user_id in admins
-    ]
 
 
-def _progress_lines() -> list[str]:
-    """Indicator progress of the project running today (if one is recorded)."""
+def _progress_lines(scope: metrics.Communities = None) -> list[str]:
+    """Indicator progress of the scope's project running today (if one is
+    recorded)."""
     today = local_today()
     project = db.session.scalar(
         select(Project)
-        .where(Project.starts_on <= today, Project.ends_on >= today)
+        .where(
+            Project.starts_on <= today,
+            Project.ends_on >= today,
+            metrics.within(Project.community_id, scope),
+        )
         .order_by(Project.starts_on.desc())
         .limit(1)
     )

@@ -5,12 +5,26 @@ paragraph in the style of a funder report."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from incubator.money import yuan
 from incubator.projects import metrics
 from incubator.projects.models import Project
+from incubator.projects.services import (
+    previous_project,
+    project_communities,
+    project_period,
+)
+
+__all__ = [
+    "AnnualFigures",
+    "annual_figures",
+    "application_reason",
+    "narrative",
+    "previous_results",
+    "previous_year",
+    "project_period",
+]
 
 
 @dataclass(frozen=True)
@@ -27,24 +41,30 @@ class AnnualFigures:
     capacity_sessions: int
 
 
-def project_period(project: Project) -> metrics.Period:
-    return project.starts_on, project.ends_on + timedelta(days=1)
-
-
 def annual_figures(project: Project) -> AnnualFigures:
+    """The project's year: its community's records in its period."""
     period = project_period(project)
+    only = project_communities(project)
     return AnnualFigures(
-        service_sessions=metrics.service_sessions(period),
-        person_times=metrics.person_times(period),
-        resources_value=metrics.resources_value(period),
-        orgs_incubated=metrics.orgs_incubated(period),
-        orgs_cultivated=metrics.orgs_cultivated(period),
-        ventures_supported=metrics.ventures_supported(period),
-        group_activities=metrics.group_activities(period),
-        community_activities=metrics.community_activities(period),
-        volunteer_hours=metrics.volunteer_hours(period),
-        capacity_sessions=metrics.capacity_sessions(period),
+        service_sessions=metrics.service_sessions(period, only),
+        person_times=metrics.person_times(period, only),
+        resources_value=metrics.resources_value(period, only),
+        orgs_incubated=metrics.orgs_incubated(period, None, only),
+        orgs_cultivated=metrics.orgs_cultivated(period, only),
+        ventures_supported=metrics.ventures_supported(period, only),
+        group_activities=metrics.group_activities(period, only),
+        community_activities=metrics.community_activities(period, only),
+        volunteer_hours=metrics.volunteer_hours(period, only),
+        capacity_sessions=metrics.capacity_sessions(period, only),
     )
+
+
+def previous_year(project: Project) -> tuple[Project, AnnualFigures] | None:
+    """A renewal's previous project (the same community's) and its figures."""
+    previous = previous_project(project)
+    if previous is None:
+        return None
+    return previous, annual_figures(previous)
 
 
 def narrative(figures: AnnualFigures) -> str:
@@ -66,12 +86,32 @@ def narrative(figures: AnnualFigures) -> str:
     return "".join(parts)
 
 
-def application_reason(project: Project, figures: AnnualFigures) -> str:
+def previous_results(previous: Project, figures: AnnualFigures) -> str:
+    """The previous project year's actual results in one sentence."""
+    f = figures
+    return (
+        f"上一年度（{previous.starts_on.year}年{previous.starts_on.month}月至"
+        f"{previous.ends_on.year}年{previous.ends_on.month}月）项目实际完成："
+        f"开展服务 {f.service_sessions} 场，服务 {f.person_times} 人次，"
+        f"链接资源总价值 {yuan(f.resources_value)} 元，"
+        f"孵化社区社会组织 {f.orgs_incubated} 个，"
+        f"支持微公益创投项目 {f.ventures_supported} 个，"
+        f"志愿者累计服务 {f.volunteer_hours} 小时。"
+    )
+
+
+def application_reason(
+    project: Project,
+    figures: AnnualFigures,
+    previous: tuple[Project, AnnualFigures] | None = None,
+) -> str:
     """A first draft of 申报理由 for renewing the project, from last year's figures
-    and the organizations' progress; the admin edits it before printing."""
+    and the organizations' progress (and, for a renewal, the previous project
+    year's actual results); the admin edits it before printing."""
     return (
         f"{project.community.name}自第{project.year}年项目实施以来，"
         "以“三社一志”为模式，围绕服务、孵化、培育、自治开展工作。"
+        f"{previous_results(*previous) if previous else ''}"
         f"{narrative(figures)}"
         "社区社会组织的自我管理和服务能力明显提升，居民参与社区事务的意愿不断增强。"
         "为巩固已有成果，推动更多组织从孵化走向自治，形成可持续的社区治理力量，"

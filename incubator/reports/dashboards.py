@@ -24,6 +24,7 @@ from incubator.activities.models import (
     ServiceType,
 )
 from incubator.auth.models import User
+from incubator.community.scope import scope_ids
 from incubator.database import utcnow
 from incubator.extensions import db
 from incubator.followups.queries import MyWork, my_work
@@ -140,12 +141,17 @@ class AgencyDashboard:
         )
 
 
-def agency_dashboard(project_id: int | None = None) -> AgencyDashboard:
-    """The dashboard with the progress of project ``project_id`` (the latest
-    project when that one does not exist)."""
+def agency_dashboard(
+    project_id: int | None = None, user: User | None = None
+) -> AgencyDashboard:
+    """The dashboard of ``user``'s scope (every community for None) with the
+    progress of project ``project_id`` (the latest project of the scope when
+    that one does not exist or is outside it)."""
     today = local_today()
+    communities = scope_ids(user)
     projects = db.session.scalars(
         select(Project)
+        .where(metrics.within(Project.community_id, communities))
         .options(selectinload(Project.indicators))
         .order_by(Project.starts_on.desc(), Project.id.desc())
     ).all()
@@ -155,8 +161,8 @@ def agency_dashboard(project_id: int | None = None) -> AgencyDashboard:
     progress = project_services.progress(project, today) if project else []
     last_year = (months_before(today.replace(day=1), 11), today + timedelta(days=1))
     this_year = date(today.year, 1, 1), today + timedelta(days=1)
-    trend = metrics.monthly_trend(last_year)
-    stage_counts = metrics.organizations_by_stage()
+    trend = metrics.monthly_trend(last_year, communities)
+    stage_counts = metrics.organizations_by_stage(communities)
     return AgencyDashboard(
         projects=projects,
         project=project,
@@ -164,10 +170,10 @@ def agency_dashboard(project_id: int | None = None) -> AgencyDashboard:
         trend=trend,
         line=[s for s in stages() if s.on_line],
         stage_counts=stage_counts,
-        service_types=metrics.by_service_type(this_year),
-        target_groups=metrics.by_target_group(this_year),
-        compounds=metrics.by_compound(this_year),
-        resources=metrics.resources_value(this_year),
+        service_types=metrics.by_service_type(this_year, communities),
+        target_groups=metrics.by_target_group(this_year, communities),
+        compounds=metrics.by_compound(this_year, communities),
+        resources=metrics.resources_value(this_year, communities),
         year=today.year,
     )
 

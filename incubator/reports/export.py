@@ -69,4 +69,38 @@ def monthly_workbook(report: dict):
             for k, v in activities["by_target_group"].items()
         ],
     )
+    if report.get("by_community"):
+        _sheet(
+            book,
+            _("By community"),
+            [
+                _("Community"),
+                _("Activities (reviewed)"),
+                _("Person-times served"),
+                _("Volunteer hours"),
+                _("Resources linked (yuan)"),
+                _("New organizations"),
+                _("Stage moves"),
+                _("Follow-ups done"),
+                _("Follow-ups overdue"),
+                _("Capacity-building sessions held"),
+                _("Session attendees"),
+            ],
+            [
+                [
+                    row["name"],
+                    row["activities"]["total"],
+                    row["person_times"],
+                    Decimal(row["volunteer_hours"]),
+                    Decimal(row["resources_value"]),
+                    row["organizations"]["new"],
+                    row["organizations"]["stage_moves"],
+                    row["followups"]["done"],
+                    row["followups"]["overdue"],
+                    row["sessions"]["held"],
+                    row["sessions"]["attendees"],
+                ]
+                for row in report["by_community"]
+            ],
+        )
     return xlsx_response(book, f"monthly-report-{report['month']}")

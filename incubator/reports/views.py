@@ -22,6 +22,7 @@ from incubator.activities.models import (
 )
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.scope import may_see_community, scope_communities
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
@@ -31,7 +32,7 @@ from incubator.projects.services import METRIC_LABELS, METRIC_RULES
 from incubator.reports import annual as annual_report
 from incubator.reports import dashboards
 from incubator.reports.export import monthly_workbook
-from incubator.reports.monthly import monthly_report
+from incubator.reports.monthly import ReportScope, monthly_report, report_scope
 from incubator.security import id_arg
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -53,7 +54,9 @@ def index():
         )
     return render_template(
         "reports/dashboard.html",
-        dashboard=dashboards.agency_dashboard(id_arg(request.args.get("project"))),
+        dashboard=dashboards.agency_dashboard(
+            id_arg(request.args.get("project")), current_user
+        ),
         metric_labels=METRIC_LABELS,
         metric_rules=METRIC_RULES,
         service_labels=SERVICE_TYPE_LABELS,
@@ -74,14 +77,34 @@ def _bounds(month: str) -> tuple[date, date]:
     return bounds
 
 
+def _report(month: str) -> tuple[dict, ReportScope]:
+    """The month's report for ``?community_id=`` or ``?project_id=`` (a 404
+    outside the caller's scope), else the caller's scope, with the
+    per-community rows when it spans several communities."""
+    scope = report_scope(
+        current_user,
+        id_arg(request.args.get("community_id")),
+        id_arg(request.args.get("project_id")),
+    )
+    report = monthly_report(
+        _bounds(month),
+        month,
+        scope.communities,
+        breakdown=scope.rows if scope.several else None,
+    )
+    return report, scope
+
+
 @bp.route("/monthly")
 @roles_required(*READERS)
 def monthly():
     month = _month_arg()
-    report = monthly_report(_bounds(month), month)
+    report, scope = _report(month)
     return render_template(
         "reports/monthly.html",
         report=report,
+        scope=scope,
+        choices=scope_communities(current_user),
         month=month,
         form_labels=FORM_LABELS,
         service_labels=SERVICE_TYPE_LABELS,
@@ -96,7 +119,7 @@ def monthly():
 @roles_required(*READERS)
 def monthly_xlsx():
     month = _month_arg()
-    return monthly_workbook(monthly_report(_bounds(month), month))
+    return monthly_workbook(_report(month)[0])
 
 
 def _project_or_404(project_id: int) -> Project:
@@ -105,7 +128,7 @@ def _project_or_404(project_id: int) -> Project:
         .where(Project.id == project_id)
         .options(joinedload(Project.community), selectinload(Project.indicators))
     )
-    if found is None:
+    if found is None or not may_see_community(current_user, found.community_id):
         abort(404)
     return found
 
@@ -119,6 +142,7 @@ def annual(project_id: int):
         "reports/annual.html",
         project=found,
         figures=figures,
+        previous=annual_report.previous_year(found),
         narrative=annual_report.narrative(figures),
     )
 
@@ -130,7 +154,9 @@ def application(project_id: int):
     year's figures; edited on the page, then shown ready to print (not stored)."""
     found = _project_or_404(project_id)
     reason = annual_report.application_reason(
-        found, annual_report.annual_figures(found)
+        found,
+        annual_report.annual_figures(found),
+        annual_report.previous_year(found),
     )
     printing = False
     if request.method == "POST" and EmptyForm().validate_on_submit():
