@@ -23,7 +23,7 @@ from incubator.activities.queries import (
 )
 from incubator.auth.models import User
 from incubator.auth.roles import Role
-from incubator.community.models import user_community
+from incubator.community.scope import scope_ids
 from incubator.extensions import db
 from incubator.followups.queries import due_by_assignee, overdue_by_assignee
 from incubator.i18n import local_today, local_zone
@@ -208,17 +208,10 @@ def _reports(period: str) -> list[Draft]:
     start, _end = month_bounds(month)
     link = _report_link(month)
     title = _("The report for %(month)s", month=f"{start.year}年{start.month}月")
-    scopes: dict[int, set[int]] = defaultdict(set)
-    for user_id, community_id in db.session.execute(
-        select(user_community.c.user_id, user_community.c.community_id).where(
-            user_community.c.user_id.in_([a.id for a in admins])
-        )
-    ):
-        scopes[user_id].add(community_id)
     bodies: dict[metrics.Communities, str] = {}
     drafts = []
     for admin in admins:
-        scope = frozenset(scopes[admin.id]) or None
+        scope = scope_ids(admin)
         if scope not in bodies:
             bodies[scope] = _report_body(month, scope, link)
         drafts.append(

@@ -162,6 +162,9 @@ def create_volunteer(
     _check_unique(clean, exclude=None, actor=actor)
     skills = clean.pop("skills")
     volunteer = Volunteer(**clean)
+    if organization is not None and volunteer.compound_id is None:
+        # on the roster of the community of the organization they join
+        volunteer.community_id = organization.community_id
     _set_skills(volunteer, skills)
     db.session.add(volunteer)
     changes = audit.pending_changes(volunteer)
