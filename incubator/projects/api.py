@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.money import money_text
@@ -32,7 +32,15 @@ class ProjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    community: str = Field(min_length=1, max_length=64, description="Its name")
+    community: str | None = Field(
+        default=None, min_length=1, max_length=64, description="Its name"
+    )
+    community_id: Id | None = Field(
+        default=None, description="Its id (or community, its name)"
+    )
+    agency: str = Field(
+        default="", max_length=200, description="承接机构, the agency holding it"
+    )
     year: StrictInt = Field(
         ge=1, le=50, description="The project's year, 1 for a first year"
     )
@@ -149,6 +157,7 @@ def list_projects(query: PageQuery):
     response=ProjectOut,
     status=201,
     roles=(Role.ADMIN,),
+    errors=(409,),
 )
 def create_project(body: ProjectIn):
     project = project_services.create_project(

@@ -14,7 +14,7 @@ def test_progress_from_the_records(frozen_time, team, log, db, client, api_token
         headers=admin,
         json={
             "name": "幸福禾立方",
-            "community": "禾山社区",
+            "community": "测试社区",
             "year": 1,
             "kind": "single",
             "renewal": False,
