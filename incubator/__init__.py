@@ -236,12 +236,14 @@ def register_cli(app: Flask) -> None:
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
     from incubator.community.cli import communities_cli
     from incubator.demo.cli import demo_cli
+    from incubator.projects.setup import setup_command
     from incubator.reminders.cli import reminders_cli
     from incubator.scheduler import scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(communities_cli)
+    app.cli.add_command(setup_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     guard_downgrade(app)

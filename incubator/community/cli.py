@@ -28,17 +28,6 @@ def find_community(name: str) -> Community:
     return community
 
 
-def parse_room(text: str) -> tuple[str, int | None]:
-    """``"name:capacity"`` (or ``name：capacity``, or just a name)."""
-    name, _sep, capacity = text.replace("：", ":").rpartition(":")
-    if not _sep:
-        return text.strip(), None
-    capacity = capacity.strip()
-    if not capacity.isascii() or not capacity.isdigit():
-        raise click.BadParameter(f"{text!r}: write a room as NAME:CAPACITY.")
-    return name.strip(), int(capacity)
-
-
 def _run(call):
     try:
         with unit_of_work():

@@ -30,6 +30,21 @@ from incubator.projects.models import Indicator, Project
 
 KINDS = ("comprehensive", "single")
 
+# The usual ten indicators of a first-year project and their targets (the demo's
+# contract): the template ``flask setup --indicators default`` offers.
+TEMPLATE_INDICATORS = (
+    ("orgs_incubated", "6"),
+    ("ventures_supported", "9"),
+    ("group_activities", "7"),
+    ("community_activities", "22"),
+    ("person_times", "3000"),
+    ("service_sessions", "386"),
+    ("resources_value", "408400"),
+    ("volunteer_hours", "4800"),
+    ("capacity_sessions", "12"),
+    ("followups_done", "40"),
+)
+
 METRIC_LABELS = {
     "orgs_incubated": _l("Organizations incubated"),
     "ventures_supported": _l("Micro-ventures supported"),
@@ -69,14 +84,15 @@ METRIC_RULES = {
 }
 
 
-def _admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+def _admin(actor: User | None) -> None:
+    """Admins only; ``None`` is the command line (``flask setup``)."""
+    if actor is not None and actor.role != Role.ADMIN:
         raise NotPermitted(_l("Only the project lead manages projects."))
 
 
 def create_project(
     *,
-    actor: User,
+    actor: User | None,
     name: str,
     community: str | None = None,
     community_id: int | None = None,
@@ -183,7 +199,9 @@ def _check_no_overlap(community_id: int, kind: str, starts_on: date, ends_on: da
         )
 
 
-def add_indicator(project: Project, *, actor: User, metric: str, target) -> Indicator:
+def add_indicator(
+    project: Project, *, actor: User | None, metric: str, target
+) -> Indicator:
     _admin(actor)
     if metric not in metrics.METRICS:
         raise ValidationFailed(_l("Unknown metric."), field="metric")
