@@ -101,7 +101,9 @@ def community(community_id: int):
         if not form.validate_on_submit():
             flash_form_errors(form)
         else:
-            sent = {key: request.form[key] for key in PLACE if key in request.form}
+            sent: dict = {
+                key: request.form[key] for key in PLACE if key in request.form
+            }
             if "position" in request.form:
                 sent["position"] = _position(request.form.get("position"))
             if request.form.get("archived") in ("0", "1"):
