@@ -73,6 +73,7 @@ class IndicatorOut(BaseModel):
 class ProjectOut(BaseModel):
     id: int
     name: str
+    agency: str
     community: str
     year: int
     kind: str
@@ -88,6 +89,7 @@ class ProjectOut(BaseModel):
         return cls(
             id=p.id,
             name=p.name,
+            agency=p.agency,
             community=p.community.name,
             year=p.year,
             kind=p.kind,

@@ -36,6 +36,9 @@ def test_a_project_by_community_id_with_its_agency(client, db, api_token):
     )
     assert made.status_code == 201, made.get_json()
     assert made.get_json()["community"] == "海天社区"
+    assert made.get_json()["agency"] == "厦门市同心社工服务中心"
+    listed = client.get(f"{API}/projects", headers=h).get_json()["items"]
+    assert listed[0]["agency"] == "厦门市同心社工服务中心"
     project = db.session.get(Project, made.get_json()["id"])
     assert project.agency == "厦门市同心社工服务中心"
     unknown = client.post(f"{API}/projects", json=_body(community_id=9999), headers=h)
