@@ -18,7 +18,10 @@ export FLASK_APP := wsgi
 .PHONY: run scheduler install install-dev translations db demo test typecheck test-sqlite \
         test-postgres imports browser-deps lint format messages backup clean loadtest
 
-run: install translations db demo
+# DEMO=0 starts on an empty database (real data: see README, "Set-up on real data").
+DEMO ?= 1
+
+run: install translations db $(if $(filter 0,$(DEMO)),,demo)
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # The scheduler process (monthly reminders), in a second terminal next to `make run`.

@@ -145,6 +145,7 @@ API_MODULES = (
     "incubator.followups.api",
     "incubator.ventures.api",
     "incubator.volunteers.api",
+    "incubator.community.api",
 )
 
 
@@ -165,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp
+    from incubator.community.views import bp as communities_admin_bp
     from incubator.extensions import csrf
     from incubator.followups.views import bp as followups_bp
     from incubator.main.views import bp as main_bp
@@ -186,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(communities_admin_bp)
     app.register_blueprint(organizations_bp)
     app.register_blueprint(incubation_admin_bp)
     app.register_blueprint(volunteers_bp)
@@ -231,12 +234,16 @@ def register_security(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
+    from incubator.community.cli import communities_cli
     from incubator.demo.cli import demo_cli
+    from incubator.projects.setup import setup_command
     from incubator.reminders.cli import reminders_cli
     from incubator.scheduler import scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(communities_cli)
+    app.cli.add_command(setup_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     guard_downgrade(app)

@@ -422,6 +422,69 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "other_leader": 403,
         "*": 200,
     },
+    ("communities_admin.index", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("communities_admin.new", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("communities_admin.new", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("communities_admin.community", "GET"): {
+        "anonymous": 302,
+        "admin": 200,
+        "*": 403,
+    },
+    ("communities_admin.community", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
+    ("communities_admin.add_compound", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
+    ("communities_admin.change_compound", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
+    ("communities_admin.add_room", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
+    ("communities_admin.change_room", "POST"): {
+        "anonymous": 302,
+        "admin": 302,
+        "*": 403,
+    },
+    ("api.list_communities", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
+    ("api.create_community", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.get_community", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
+    ("api.change_community", "PATCH"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.list_compounds", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
+    ("api.add_compound", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.change_compound", "PATCH"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.list_rooms", "GET"): {
+        "anonymous": 401,
+        "org_leader": 403,
+        "other_leader": 403,
+        "*": 200,
+    },
+    ("api.add_room", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.change_room", "PATCH"): {"anonymous": 401, "admin": 400, "*": 403},
     ("api.list_notifications", "GET"): {"anonymous": 401, "*": 200},
     ("api.read_notification", "POST"): {
         "anonymous": 401,
@@ -606,6 +669,7 @@ def world(db, make_user, make_org):
     schedule_ids = _sessions_and_followups(users, org)
     reminder_ids = _a_reminder(leader)
     project_id, indicator_id = _a_project(org)
+    place_ids = _a_room(org)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -628,6 +692,7 @@ def world(db, make_user, make_org):
         **reminder_ids,
         "project_id": project_id,
         "indicator_id": indicator_id,
+        **place_ids,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
@@ -752,6 +817,21 @@ def _a_project(org) -> tuple[int, int]:
     db.session.add(indicator)
     db.session.flush()
     return project.id, indicator.id
+
+
+def _a_room(org) -> dict:
+    from incubator.community.models import Compound, Room
+    from incubator.extensions import db
+
+    room = Room(community_id=org.community_id, name="矩阵活动室", capacity=20)
+    compound = Compound(community_id=org.community_id, name="矩阵小区")
+    db.session.add_all([room, compound])
+    db.session.flush()
+    return {
+        "community_id": org.community_id,
+        "compound_id": compound.id,
+        "room_id": room.id,
+    }
 
 
 def _a_reminder(leader) -> dict:

@@ -193,7 +193,8 @@ def get_activity(activity_id: int):
 def patch_activity(activity_id: int, body: ActivityChange):
     activity = _load(activity_id)
     values = resolve_compound(
-        sent_values(body, exclude=("version", "volunteer_hours"), not_null=NOT_NULL)
+        sent_values(body, exclude=("version", "volunteer_hours"), not_null=NOT_NULL),
+        current=activity.compound_id,
     )
     if "compound_id" in values:
         body = body.model_copy(update={"compound_id": values["compound_id"]})

@@ -54,6 +54,7 @@ MAIN_NAV = (
 
 ADMIN_NAV = (
     NavItem(_l("Users"), "admin.users", frozenset({Role.ADMIN})),
+    NavItem(_l("Communities"), "communities_admin.index", frozenset({Role.ADMIN})),
     NavItem(
         _l("Incubation settings"), "incubation_admin.index", frozenset({Role.ADMIN})
     ),

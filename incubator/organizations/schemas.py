@@ -69,6 +69,10 @@ class OrganizationRegistration(OrganizationFields):
 
     name: str = Field(min_length=1, max_length=100)
     kind: OrgKind
+    community_id: Id | None = Field(
+        default=None,
+        description="Default: the compound's community, else the only open one",
+    )
 
     @model_validator(mode="after")
     def _rules(self):
@@ -76,7 +80,8 @@ class OrganizationRegistration(OrganizationFields):
         return self
 
     def values(self) -> dict:
-        """The organization's columns, and ``compound`` (a compound's name)."""
+        """The organization's columns, and ``compound`` (a compound's name);
+        its community is the service's to decide (from ``community_id``)."""
         return {
             "compound": self.compound,
             "name": self.name,

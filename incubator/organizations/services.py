@@ -128,13 +128,21 @@ def create_organization(
     """Register an organization at the first stage (萌芽), with its first stage
     record. A compound may be named by ``compound`` (its name) instead of its id
     (``ValidationFailed`` when unknown or ambiguous)."""
-    clean = _check_references(resolve_compound(registration.values()))
+    values = registration.values()
+    named = bool(values.get("compound"))
+    clean = _check_references(
+        resolve_compound(values, community_id=registration.community_id)
+    )
     compound = (
         db.session.get(Compound, clean["compound_id"])
         if clean.get("compound_id")
         else None
     )
-    community = community_for(compound)
+    community = community_for(
+        compound,
+        registration.community_id,
+        compound_field="compound" if named else "compound_id",
+    )
     _check_unique_name(clean["name"], community.id, exclude=None)
     now = utcnow()
     org = Organization(
@@ -174,7 +182,9 @@ def update_organization(
     and ``ValidationFailed`` for a field sent empty that may not be, or an unknown
     compound or account. Archived organizations are read-only.
     """
-    values = resolve_compound(change.sent(), community_id=org.community_id)
+    values = resolve_compound(
+        change.sent(), community_id=org.community_id, current=org.compound_id
+    )
     if org.archived:
         raise RuleViolation(_l("An archived organization cannot be edited."))
     if change.version != org.version:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
+from incubator.api.core import Id, PageQuery, current_api_user, endpoint, paginate
 from incubator.auth.roles import Role
 from incubator.community.scope import in_scope, may_see_community
 from incubator.extensions import db
@@ -33,7 +33,15 @@ class ProjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    community: str = Field(min_length=1, max_length=64, description="Its name")
+    community: str | None = Field(
+        default=None, min_length=1, max_length=64, description="Its name"
+    )
+    community_id: Id | None = Field(
+        default=None, description="Its id (or community, its name)"
+    )
+    agency: str = Field(
+        default="", max_length=200, description="承接机构, the agency holding it"
+    )
     year: StrictInt = Field(
         ge=1, le=50, description="The project's year, 1 for a first year"
     )
@@ -66,6 +74,7 @@ class IndicatorOut(BaseModel):
 class ProjectOut(BaseModel):
     id: int
     name: str
+    agency: str
     community: str
     year: int
     kind: str
@@ -81,6 +90,7 @@ class ProjectOut(BaseModel):
         return cls(
             id=p.id,
             name=p.name,
+            agency=p.agency,
             community=p.community.name,
             year=p.year,
             kind=p.kind,
@@ -153,6 +163,7 @@ def list_projects(query: PageQuery):
     response=ProjectOut,
     status=201,
     roles=(Role.ADMIN,),
+    errors=(409,),
 )
 def create_project(body: ProjectIn):
     project = project_services.create_project(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.community.models import Community
 from incubator.community.queries import community_named
 from incubator.errors import NotPermitted, RuleViolation, ValidationFailed
 from incubator.extensions import db
@@ -28,6 +29,21 @@ from incubator.projects import metrics
 from incubator.projects.models import Indicator, Project
 
 KINDS = ("comprehensive", "single")
+
+# The usual ten indicators of a first-year project and their targets (the demo's
+# contract): the template ``flask setup --indicators default`` offers.
+TEMPLATE_INDICATORS = (
+    ("orgs_incubated", "6"),
+    ("ventures_supported", "9"),
+    ("group_activities", "7"),
+    ("community_activities", "22"),
+    ("person_times", "3000"),
+    ("service_sessions", "386"),
+    ("resources_value", "408400"),
+    ("volunteer_hours", "4800"),
+    ("capacity_sessions", "12"),
+    ("followups_done", "40"),
+)
 
 METRIC_LABELS = {
     "orgs_incubated": _l("Organizations incubated"),
@@ -68,16 +84,18 @@ METRIC_RULES = {
 }
 
 
-def _admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+def _admin(actor: User | None) -> None:
+    """Admins only; ``None`` is the command line (``flask setup``)."""
+    if actor is not None and actor.role != Role.ADMIN:
         raise NotPermitted(_l("Only the project lead manages projects."))
 
 
 def create_project(
     *,
-    actor: User,
+    actor: User | None,
     name: str,
-    community: str,
+    community: str | None = None,
+    community_id: int | None = None,
     year: int,
     kind: str,
     renewal: bool,
@@ -85,21 +103,29 @@ def create_project(
     starts_on: date,
     ends_on: date,
     description: str = "",
+    agency: str = "",
 ) -> Project:
+    """A project of a community, named by ``community_id`` or by its name
+    (``community``: a new name creates the community, as it always has). Two
+    projects of one community and kind never overlap in time."""
     _admin(actor)
     # The same normalization as every form, body and cell (incubator.normalize):
     # the page posts these fields as typed.
     for field, value in (
         ("name", name),
-        ("community", community),
+        ("community", community or ""),
         ("description", description),
+        ("agency", agency),
     ):
         refuse_bidi_controls(value, field)
     name = " ".join(clean_text(str(name or "")).split())
     if not name or len(name) > 200:
         raise ValidationFailed(_l("Please enter the name."), field="name")
+    agency = " ".join(clean_text(str(agency or "")).split())
+    if len(agency) > 200:
+        raise ValidationFailed(_l("At most %(n)d characters.", n=200), field="agency")
     community_name = " ".join(clean_text(str(community or "")).split())
-    if not community_name or len(community_name) > 64:
+    if community_id is None and (not community_name or len(community_name) > 64):
         raise ValidationFailed(_l("Name the community."), field="community")
     if kind not in KINDS:
         raise ValidationFailed(_l("Please choose one."), field="kind")
@@ -109,9 +135,11 @@ def create_project(
         raise ValidationFailed(
             _l("The period cannot end before it starts."), field="ends_on"
         )
-    place = community_named(community_name)
+    place = _community(community_id, community_name)
+    _check_no_overlap(place.id, kind, starts_on, ends_on)
     project = Project(
         name=name,
+        agency=agency,
         community_id=place.id,
         year=year,
         kind=kind,
@@ -127,7 +155,53 @@ def create_project(
     return project
 
 
-def add_indicator(project: Project, *, actor: User, metric: str, target) -> Indicator:
+def _community(community_id: int | None, name: str) -> Community:
+    """The project's community: by id (it must exist, be open, and match the
+    name when one is sent too), else by name."""
+    if community_id is None:
+        return community_named(name)
+    place = db.session.get(Community, community_id)
+    if place is None:
+        raise ValidationFailed(_l("Unknown community."), field="community_id")
+    if place.archived:
+        raise ValidationFailed(_l("That community is archived."), field="community_id")
+    if name and name != place.name:
+        raise ValidationFailed(
+            _l("community and community_id name different communities."),
+            field="community",
+        )
+    return place
+
+
+def _check_no_overlap(community_id: int, kind: str, starts_on: date, ends_on: date):
+    """``RuleViolation`` when another project of the community and kind runs
+    on any day of the period."""
+    other = db.session.scalar(
+        select(Project)
+        .where(
+            Project.community_id == community_id,
+            Project.kind == kind,
+            Project.starts_on <= ends_on,
+            Project.ends_on >= starts_on,
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise RuleViolation(
+            _l(
+                "The period overlaps the project %(name)s (%(start)s to %(end)s) of "
+                "the same community and kind.",
+                name=other.name,
+                start=other.starts_on.isoformat(),
+                end=other.ends_on.isoformat(),
+            ),
+            field="starts_on",
+        )
+
+
+def add_indicator(
+    project: Project, *, actor: User | None, metric: str, target
+) -> Indicator:
     _admin(actor)
     if metric not in metrics.METRICS:
         raise ValidationFailed(_l("Unknown metric."), field="metric")

@@ -232,7 +232,9 @@ def get_volunteer(volunteer_id: int):
 )
 def patch_volunteer(volunteer_id: int, body: VolunteerChange):
     volunteer = get_visible_volunteer_or_404(current_api_user(), volunteer_id)
-    data = resolve_compound(sent_values(body, not_null=VOLUNTEER_NOT_NULL))
+    data = resolve_compound(
+        sent_values(body, not_null=VOLUNTEER_NOT_NULL), current=volunteer.compound_id
+    )
     services.update_volunteer(
         volunteer, actor=current_api_user(), expected_version=body.version, **data
     )

@@ -3,6 +3,8 @@ each in a fixed number of queries whatever the data's size."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from incubator.reports import dashboards
 from tests.conftest import login
 
@@ -12,7 +14,16 @@ def test_the_agency_dashboard_shows_the_asked_project_or_the_latest(
 ):
     admin = make_user("admin")
     older = make_project(admin, name="第一年")
-    newer = make_project(admin, name="第二年", year=2, renewal=True)
+    # the renewal runs the next year (two projects of a community and kind never
+    # overlap)
+    newer = make_project(
+        admin,
+        name="第二年",
+        year=2,
+        renewal=True,
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 12, 31),
+    )
     assert dashboards.agency_dashboard(older.id).project == older
     assert dashboards.agency_dashboard(None).project == newer
     assert dashboards.agency_dashboard(10_000).project == newer
