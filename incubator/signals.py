@@ -168,3 +168,34 @@ scheduled_jobs = _signals.signal(
     (incubator.scheduler) returns ``(jobs, next_runs)``: its ``Job`` list in
     order and ``{job id: next fire time or None}``.""",
 )
+
+# ---- auth asks community about a user's scope (auth sits below community) ----
+
+community_scope_set = _signals.signal(
+    "community-scope-set",
+    doc="""An account was created or edited with the communities it serves.
+
+    Sender: the ``User`` (flushed, with an id). Keyword arguments:
+    ``community_ids`` (a list of ids; empty means every community) or
+    ``community_names`` (the CLI), and ``actor`` (the admin, or ``None`` from
+    the shell). The receiver (community.users) checks every community exists, is
+    open and lies in the actor's own scope, replaces the scope and audits the
+    change; it raises ``ValidationFailed`` on ``community_ids`` otherwise.""",
+)
+
+scope_choices = _signals.signal(
+    "scope-choices",
+    doc="""Asked by the account pages (auth): which communities a scope may
+    name, for the actor ``sender``. The receiver (community.users) returns
+    ``[(id, name)]`` of the open communities in the actor's scope, in display
+    order.""",
+)
+
+user_scopes = _signals.signal(
+    "user-scopes",
+    doc="""Asked by the account pages (auth): the scope of each listed user.
+
+    Sent as ``send(user_ids=[int])``. The receiver (community.users) returns
+    ``{user_id: ([community id], [community name])}`` in one query; a user
+    missing from it serves every community.""",
+)

@@ -39,6 +39,23 @@ def _organization_choices() -> list[SelectChoice]:
     ]
 
 
+def _community_choices() -> list[SelectChoice]:
+    """The communities the admin may give a scope of, asked of community."""
+    return [
+        SelectChoice(community_id, name)
+        for _receiver, answer in signals.scope_choices.send(current_user)
+        for community_id, name in answer
+    ]
+
+
+def _scopes(user_ids: list[int]) -> dict[int, tuple[list[int], list[str]]]:
+    """``{user_id: (community ids, names)}``; a user missing serves every community."""
+    found: dict[int, tuple[list[int], list[str]]] = {}
+    for answer in signals.values(signals.user_scopes.send(user_ids=user_ids)):
+        found.update(answer)
+    return found
+
+
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users():
@@ -60,8 +77,13 @@ def users():
     page = paginate(
         query.order_by(User.active.desc(), User.role, User.username), PER_PAGE
     )
+    scopes = _scopes([user.id for user in page.items])
     return render_template(
-        "admin/users.html", page=page, form=form, toggle_form=EmptyForm()
+        "admin/users.html",
+        page=page,
+        form=form,
+        toggle_form=EmptyForm(),
+        scopes={uid: names for uid, (_ids, names) in scopes.items()},
     )
 
 
@@ -70,6 +92,7 @@ def users():
 def user_new():
     form = UserCreateForm()
     form.organization_ids.choices = _organization_choices()
+    form.community_ids.choices = _community_choices()
     if form.validate_on_submit():
         saved, user = submit_form(
             form,
@@ -79,6 +102,7 @@ def user_new():
                 role=form.role.data,
                 password=form.password.data,
                 organization_ids=form.organization_ids.data or [],
+                community_ids=form.community_ids.data or [],
                 actor=current_user,
             ),
         )
@@ -94,8 +118,10 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.organization_ids.choices = _organization_choices()
+    form.community_ids.choices = _community_choices()
     if request.method == "GET":
         form.organization_ids.data = [o.id for o in user.led_organizations]
+        form.community_ids.data = _scopes([user.id]).get(user.id, ([], []))[0]
     if form.validate_on_submit():
         saved, _user = submit_form(
             form,
@@ -105,6 +131,7 @@ def user_edit(user_id: int):
                 name=form.name.data,
                 role=form.role.data,
                 organization_ids=form.organization_ids.data or [],
+                community_ids=form.community_ids.data or [],
                 expected_version=form.version.data,
             ),
         )
