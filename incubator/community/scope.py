@@ -69,3 +69,30 @@ def scope_communities(user: User | None) -> list[Community]:
     stmt = select(Community).where(Community.archived_at.is_(None))
     stmt = stmt.where(in_scope(Community.id, user))
     return list(db.session.scalars(stmt.order_by(Community.position, Community.id)))
+
+
+def community_for_new(user: User | None, community_id: int | None) -> int | None:
+    """The community a new record of ``user``'s (a session, a ledger line, a
+    volunteer) belongs to: ``community_id`` when given, which must be an open
+    community in the scope (else ``ValidationFailed`` on ``community_id``);
+    otherwise the user's one community, or ``None`` to leave it to the flush
+    hook (the deployment's only open community)."""
+    from flask_babel import lazy_gettext as _l
+
+    from incubator.errors import ValidationFailed
+
+    if community_id is not None:
+        found = db.session.scalar(
+            select(Community.id).where(
+                Community.id == community_id, Community.archived_at.is_(None)
+            )
+        )
+        if found is None or not may_see_community(user, community_id):
+            raise ValidationFailed(
+                _l("Unknown or archived community selected."), field="community_id"
+            )
+        return community_id
+    ids = scope_ids(user)
+    if ids is not None and len(ids) == 1:
+        return next(iter(ids))
+    return None

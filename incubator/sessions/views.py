@@ -23,6 +23,7 @@ from incubator.extensions import db
 from incubator.forms import form_input
 from incubator.i18n import local_today, local_zone
 from incubator.normalize import parse_whole
+from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
@@ -104,7 +105,7 @@ def _form_choices(form: SessionForm) -> Sequence[Organization]:
     ]
     orgs = db.session.scalars(
         select(Organization)
-        .where(Organization.archived_at.is_(None))
+        .where(Organization.archived_at.is_(None), org_scope(current_user))
         .order_by(Organization.name)
     ).all()
     form.organization_ids.choices = [SelectChoice(o.id, o.name) for o in orgs]
