@@ -1,6 +1,6 @@
 """The sessions a user may see: staff and viewers those of the communities in
-their scope; an org leader those their organizations are invited to; and the read model a session's page and its
-API resource share (``SessionView``)."""
+their scope; an org leader those their organizations are invited to; and the
+read model a session's page and its API resource share (``SessionView``)."""
 
 from __future__ import annotations
 
