@@ -155,8 +155,9 @@ leadable_organizations = _signals.signal(
     doc="""Asked by the account pages (auth): which organizations an organization
     leader's account may be set to lead.
 
-    No sender. The receiver (organizations.leaders) returns ``[(id, name)]`` of
-    the organizations not archived, by name; the page offers them in that order.""",
+    Sender: the admin asking (or none). The receiver (organizations.leaders)
+    returns ``[(id, name)]`` of the organizations not archived in the admin's
+    scope, by name; the page offers them in that order.""",
 )
 
 scheduled_jobs = _signals.signal(
@@ -198,4 +199,20 @@ user_scopes = _signals.signal(
     Sent as ``send(user_ids=[int])``. The receiver (community.users) returns
     ``{user_id: ([community id], [community name])}`` in one query; a user
     missing from it serves every community.""",
+)
+
+visible_users = _signals.signal(
+    "visible-users",
+    doc="""Asked by the account pages (auth): which accounts the admin ``sender``
+    may administer. The receiver (community.users) returns a condition on
+    ``User``: every account for an all-communities admin, else those scoped
+    within the admin's communities (and the admin's own).""",
+)
+
+scope_limited = _signals.signal(
+    "scope-limited",
+    doc="""Asked by layers below community (the audit trail): whether the user
+    ``sender`` serves only some communities. The receiver (community.users)
+    returns ``True`` for a limited scope; such a user is kept from the pages
+    that cannot be filtered by community.""",
 )

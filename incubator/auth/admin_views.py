@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -34,7 +34,7 @@ def _organization_choices() -> list[SelectChoice]:
     """The organizations an account may lead, asked of organizations (above auth)."""
     return [
         SelectChoice(org_id, name)
-        for _receiver, answer in signals.leadable_organizations.send()
+        for _receiver, answer in signals.leadable_organizations.send(current_user)
         for org_id, name in answer
     ]
 
@@ -56,11 +56,23 @@ def _scopes(user_ids: list[int]) -> dict[int, tuple[list[int], list[str]]]:
     return found
 
 
+def _visible():
+    """The accounts the admin may administer (asked of community)."""
+    return and_(true(), *signals.values(signals.visible_users.send(current_user)))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.scalar(select(User).where(User.id == user_id, _visible()))
+    if user is None:
+        abort(404)
+    return user
+
+
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users():
     form = UserFilterForm(request.args)
-    query = select(User).options(selectinload(User.led_organizations))
+    query = select(User).options(selectinload(User.led_organizations)).where(_visible())
     if form.validate():
         if form.q.data:
             needle = form.q.data.lower()
@@ -115,7 +127,7 @@ def user_new():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.organization_ids.choices = _organization_choices()
     form.community_ids.choices = _community_choices()
@@ -144,7 +156,7 @@ def user_edit(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_password(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
         saved, _reset = submit_form(
@@ -168,7 +180,7 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_active(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     form = EmptyForm()
     if form.validate_on_submit() and run_and_flash(
         services.set_active, user, not user.active, actor=current_user

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import g, has_app_context
-from sqlalchemy import ColumnElement, delete, insert, select, true
+from sqlalchemy import ColumnElement, delete, exists, insert, select, true
 
 from incubator.auth.models import User
 from incubator.community.models import Community, user_community
@@ -41,6 +41,21 @@ def in_scope(column, user: User | None) -> ColumnElement[bool]:
     if ids is None:
         return true()
     return column.in_(sorted(ids))
+
+
+def users_sharing_scope(user: User | None) -> ColumnElement[bool]:
+    """A condition on ``User``: the colleagues ``user`` may see and pick (an
+    assignee, a social worker): everyone for an all-communities user, else
+    those serving one of their communities or every community."""
+    ids = scope_ids(user)
+    if ids is None:
+        return true()
+    scoped = exists().where(user_community.c.user_id == User.id)
+    shared = exists().where(
+        user_community.c.user_id == User.id,
+        user_community.c.community_id.in_(sorted(ids)),
+    )
+    return ~scoped | shared
 
 
 def may_see_community(user: User | None, community_id: int | None) -> bool:

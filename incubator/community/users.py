@@ -165,3 +165,13 @@ def users_visible_to(actor: User | None) -> ColumnElement[bool]:
         user_community.c.community_id.in_(sorted(allowed)),
     )
     return inside | (User.id == actor.id) if actor is not None else inside
+
+
+@signals.visible_users.connect
+def visible_users(actor) -> ColumnElement[bool]:
+    return users_visible_to(actor)
+
+
+@signals.scope_limited.connect
+def scope_limited(user) -> bool:
+    return scope_ids(user) is not None
