@@ -58,6 +58,18 @@ def users_sharing_scope(user: User | None) -> ColumnElement[bool]:
     return ~scoped | shared
 
 
+def in_scope_of(column, user_id_column) -> ColumnElement[bool]:
+    """A condition true when the community ``column`` lies in the scope of the
+    user whose id is ``user_id_column`` (a row's assignee, organizer, social
+    worker): for counts over many users at once, in one query (the jobs)."""
+    scoped = exists().where(user_community.c.user_id == user_id_column)
+    inside = exists().where(
+        user_community.c.user_id == user_id_column,
+        user_community.c.community_id == column,
+    )
+    return ~scoped | inside
+
+
 def may_see_community(user: User | None, community_id: int | None) -> bool:
     ids = scope_ids(user)
     return ids is None or community_id in ids

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
+from incubator.community.scope import in_scope_of
 from incubator.deadlines import due_before, due_by, due_within, is_overdue, overdue
 from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
@@ -49,7 +50,7 @@ def _counts_by_assignee(condition) -> dict[int | None, int]:
     return dict(
         db.session.execute(
             select(FollowUp.assignee_id, func.count())
-            .where(condition)
+            .where(condition, in_scope_of(FollowUp.community_id, FollowUp.assignee_id))
             .group_by(FollowUp.assignee_id)
         ).all()
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import User
 from incubator.auth.roles import Role
-from incubator.community.scope import in_scope, may_see_community
+from incubator.community.scope import in_scope, in_scope_of, may_see_community
 from incubator.extensions import db
 from incubator.i18n import local_date
 from incubator.organizations.models import Organization
@@ -79,6 +79,7 @@ def scheduled_by_organizer(start: datetime, end: datetime) -> dict[int | None, i
                 TrainingSession.state == SessionState.SCHEDULED,
                 TrainingSession.starts_at >= start,
                 TrainingSession.starts_at < end,
+                in_scope_of(TrainingSession.community_id, TrainingSession.organizer_id),
             )
             .group_by(TrainingSession.organizer_id)
         ).all()
