@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.scope import scope_communities
 from incubator.database import utcnow
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
@@ -109,6 +110,12 @@ def _form_choices(form: SessionForm) -> Sequence[Organization]:
         .order_by(Organization.name)
     ).all()
     form.organization_ids.choices = [SelectChoice(o.id, o.name) for o in orgs]
+    communities = scope_communities(current_user)
+    form.community_id.choices = (
+        [SelectChoice(str(c.id), c.name) for c in communities]
+        if len(communities) > 1
+        else []
+    )
     return orgs
 
 
@@ -137,7 +144,13 @@ def _values(form: SessionForm) -> dict:
 def _schedule(form: SessionForm) -> SessionSchedule:
     # The recurrence is read first, in the words the page has always used.
     recurrence = recurrence_of(form.freq.data, form.count.data)
-    return form_input(SessionSchedule, recurrence=recurrence, **_values(form))
+    community_id = id_arg(form.community_id.data) if form.community_id.choices else None
+    return form_input(
+        SessionSchedule,
+        recurrence=recurrence,
+        community_id=community_id,
+        **_values(form),
+    )
 
 
 def _flash_day_warnings(sessions: list[TrainingSession]) -> None:
