@@ -28,7 +28,7 @@ from incubator.activities.models import Activity, ResourceLink
 from incubator.activities.schemas import ResourceEntry
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, STAFF_ROLES, Role
-from incubator.community.scope import in_scope
+from incubator.community.scope import in_scope, scope_communities
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import form_input
@@ -133,6 +133,11 @@ def new():
     form.organization_id.choices = blank + [
         SelectChoice(str(o.id), o.name) for o in orgs
     ]
+    communities = scope_communities(current_user) if blank else []
+    if len(communities) > 1:
+        form.community_id.choices = [
+            SelectChoice(str(c.id), c.name) for c in communities
+        ]
     activity = None
     activity_id = id_arg(request.values.get("activity_id"))
     if activity_id:
@@ -161,6 +166,11 @@ def new():
                 valuation_basis=form.valuation_basis.data or "",
                 organization_id=org.id if org else None,
                 activity_id=activity.id if activity else None,
+                community_id=(
+                    form.community_id.data
+                    if form.community_id.choices and not org
+                    else None
+                ),
             )
             services.record_resource(
                 entry,
