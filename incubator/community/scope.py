@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import g, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, delete, exists, insert, select, true
 
 from incubator.auth.models import User
 from incubator.community.models import Community, user_community
+from incubator.errors import ValidationFailed
 from incubator.extensions import db
 
 
@@ -104,10 +106,6 @@ def community_for_new(user: User | None, community_id: int | None) -> int | None
     community in the scope (else ``ValidationFailed`` on ``community_id``);
     otherwise the user's one community, or ``None`` to leave it to the flush
     hook (the deployment's only open community)."""
-    from flask_babel import lazy_gettext as _l
-
-    from incubator.errors import ValidationFailed
-
     if community_id is not None:
         found = db.session.scalar(
             select(Community.id).where(

@@ -23,6 +23,7 @@ from incubator.transaction import settle
 
 class UserAdminOut(UserOut):
     email: str
+    version: int = Field(description="Send it back with a PATCH (409 if stale)")
     community_ids: list[int] = Field(
         description="The communities the user serves; empty means every community"
     )
@@ -30,7 +31,9 @@ class UserAdminOut(UserOut):
     @classmethod
     def with_scope(cls, user: User, scope: list[int]) -> UserAdminOut:
         base = UserOut.of(user).model_dump()
-        return cls(**base, email=user.email, community_ids=scope)
+        return cls(
+            **base, email=user.email, version=user.version, community_ids=scope
+        )
 
 
 def _one(user: User) -> UserAdminOut:

@@ -92,6 +92,11 @@ def _volunteer(client, h):
     return f"{API}/volunteers/{item['id']}", f"{API}/volunteers/{item['id']}"
 
 
+def _user(client, h):
+    item = _first(client, f"{API}/users?role=social_worker", h)
+    return f"{API}/users/{item['id']}", f"{API}/users/{item['id']}"
+
+
 def _items(client, url, h) -> list[dict]:
     return client.get(url, headers=h).get_json()["items"]
 
@@ -115,6 +120,7 @@ PATCHES = {
         "李社工",
         "goal",
     ),
+    "/api/v1/users/<int:user_id>": (_user, "email", "lin@example.org", "name"),
     "/api/v1/volunteers/<int:volunteer_id>": (
         _volunteer,
         "joined_on",
