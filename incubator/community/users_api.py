@@ -31,9 +31,7 @@ class UserAdminOut(UserOut):
     @classmethod
     def with_scope(cls, user: User, scope: list[int]) -> UserAdminOut:
         base = UserOut.of(user).model_dump()
-        return cls(
-            **base, email=user.email, version=user.version, community_ids=scope
-        )
+        return cls(**base, email=user.email, version=user.version, community_ids=scope)
 
 
 def _one(user: User) -> UserAdminOut:
