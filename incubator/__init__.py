@@ -128,6 +128,7 @@ def _connect_receivers() -> None:
     receivers connect when imported."""
     from incubator import scheduler as _scheduler  # noqa: F401  scheduled_jobs
     from incubator.audit import services as _audit  # noqa: F401  account_changed
+    from incubator.community import users as _community_users  # noqa: F401
     from incubator.organizations import leaders as _leaders  # noqa: F401
 
 
@@ -136,6 +137,7 @@ def _connect_receivers() -> None:
 API_MODULES = (
     "incubator.activities.api",
     "incubator.api.auth",
+    "incubator.community.users_api",
     "incubator.reminders.api",
     "incubator.api.openapi",
     "incubator.organizations.api",

@@ -155,8 +155,9 @@ leadable_organizations = _signals.signal(
     doc="""Asked by the account pages (auth): which organizations an organization
     leader's account may be set to lead.
 
-    No sender. The receiver (organizations.leaders) returns ``[(id, name)]`` of
-    the organizations not archived, by name; the page offers them in that order.""",
+    Sender: the admin asking (or none). The receiver (organizations.leaders)
+    returns ``[(id, name)]`` of the organizations not archived in the admin's
+    scope, by name; the page offers them in that order.""",
 )
 
 scheduled_jobs = _signals.signal(
@@ -167,4 +168,51 @@ scheduled_jobs = _signals.signal(
     Sender: the Flask app. Keyword argument: ``now`` (aware UTC). The receiver
     (incubator.scheduler) returns ``(jobs, next_runs)``: its ``Job`` list in
     order and ``{job id: next fire time or None}``.""",
+)
+
+# ---- auth asks community about a user's scope (auth sits below community) ----
+
+community_scope_set = _signals.signal(
+    "community-scope-set",
+    doc="""An account was created or edited with the communities it serves.
+
+    Sender: the ``User`` (flushed, with an id). Keyword arguments:
+    ``community_ids`` (a list of ids; empty means every community) or
+    ``community_names`` (the CLI), and ``actor`` (the admin, or ``None`` from
+    the shell). The receiver (community.users) checks every community exists, is
+    open and lies in the actor's own scope, replaces the scope and audits the
+    change; it raises ``ValidationFailed`` on ``community_ids`` otherwise.""",
+)
+
+scope_choices = _signals.signal(
+    "scope-choices",
+    doc="""Asked by the account pages (auth): which communities a scope may
+    name, for the actor ``sender``. The receiver (community.users) returns
+    ``[(id, name)]`` of the open communities in the actor's scope, in display
+    order.""",
+)
+
+user_scopes = _signals.signal(
+    "user-scopes",
+    doc="""Asked by the account pages (auth): the scope of each listed user.
+
+    Sent as ``send(user_ids=[int])``. The receiver (community.users) returns
+    ``{user_id: ([community id], [community name])}`` in one query; a user
+    missing from it serves every community.""",
+)
+
+visible_users = _signals.signal(
+    "visible-users",
+    doc="""Asked by the account pages (auth): which accounts the admin ``sender``
+    may administer. The receiver (community.users) returns a condition on
+    ``User``: every account for an all-communities admin, else those scoped
+    within the admin's communities (and the admin's own).""",
+)
+
+scope_limited = _signals.signal(
+    "scope-limited",
+    doc="""Asked by layers below community (the audit trail): whether the user
+    ``sender`` serves only some communities. The receiver (community.users)
+    returns ``True`` for a limited scope; such a user is kept from the pages
+    that cannot be filtered by community.""",
 )

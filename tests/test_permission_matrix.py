@@ -54,6 +54,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.revoke_current_token", "DELETE"): {"anonymous": 401, "*": 204},
     ("api.me", "GET"): {"anonymous": 401, "*": 200},
     ("api.list_users", "GET"): {"anonymous": 401, "admin": 200, "*": 403},
+    ("api.create_user", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    # Another user's account: admins only (anyone may read their own).
+    ("api.get_user", "GET"): {"anonymous": 401, "admin": 200, "*": 404},
+    ("api.patch_user", "PATCH"): {"anonymous": 401, "admin": 400, "*": 403},
     ("api.openapi_json", "GET"): {"*": 200},
     # organizations: the world's organization is led by "org_leader", owned by
     # "social_worker"; "other_leader" leads another one.

@@ -144,5 +144,10 @@ class ResourceForm(BaseForm):
     )
     received_on = DateField(_l("Date"), validators=[InputRequired()])
     organization_id = SelectField(_l("Organization"), coerce=_optional_int, choices=[])
+    # Shown only when the user's scope has several communities: the community
+    # a line of the project as a whole (no organization) serves.
+    community_id = SelectField(
+        _l("Community"), coerce=_optional_int, choices=[], validate_choice=False
+    )
     activity_id = IntegerField(validators=[Optional()])
     evidence = FileField(_l("Evidence (photo or PDF)"))

@@ -23,6 +23,7 @@ from incubator.activities.services import REVIEW_DECISIONS, runs_overnight
 from incubator.auth.models import User
 from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.community.scope import in_scope_of
 from incubator.extensions import db
 from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
@@ -87,7 +88,10 @@ def pending_reviews_by_worker() -> dict[int | None, int]:
         db.session.execute(
             select(Organization.social_worker_id, func.count(Activity.id))
             .join(Organization, Organization.id == Activity.organization_id)
-            .where(Activity.review_state == ReviewState.PENDING)
+            .where(
+                Activity.review_state == ReviewState.PENDING,
+                in_scope_of(Organization.community_id, Organization.social_worker_id),
+            )
             .group_by(Organization.social_worker_id)
         ).all()
     )

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
@@ -28,6 +28,7 @@ from incubator.activities.models import Activity, ResourceLink
 from incubator.activities.schemas import ResourceEntry
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, STAFF_ROLES, Role
+from incubator.community.scope import in_scope, scope_communities
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import form_input
@@ -43,7 +44,8 @@ bp = Blueprint("resources", __name__, url_prefix="/resources")
 
 
 def ledger_query(user, month=None):
-    """Lines the user may see: an org leader only their organizations' lines."""
+    """Lines the user may see: an org leader only their organizations' lines,
+    others those of the organizations and communities in their scope."""
     stmt = (
         select(ResourceLink)
         .outerjoin(Organization, Organization.id == ResourceLink.organization_id)
@@ -56,7 +58,15 @@ def ledger_query(user, month=None):
     if user.role not in STAFF_ROLES and user.role != Role.VIEWER:
         stmt = stmt.where(ResourceLink.organization_id.is_not(None), org_scope(user))
     else:
-        stmt = stmt.where(or_(ResourceLink.organization_id.is_(None), org_scope(user)))
+        stmt = stmt.where(
+            or_(
+                and_(
+                    ResourceLink.organization_id.is_(None),
+                    in_scope(ResourceLink.community_id, user),
+                ),
+                org_scope(user),
+            )
+        )
     if month is not None:
         stmt = stmt.where(
             ResourceLink.received_on >= month[0], ResourceLink.received_on < month[1]
@@ -123,6 +133,11 @@ def new():
     form.organization_id.choices = blank + [
         SelectChoice(str(o.id), o.name) for o in orgs
     ]
+    communities = scope_communities(current_user) if blank else []
+    if len(communities) > 1:
+        form.community_id.choices = [
+            SelectChoice(str(c.id), c.name) for c in communities
+        ]
     activity = None
     activity_id = id_arg(request.values.get("activity_id"))
     if activity_id:
@@ -151,6 +166,11 @@ def new():
                 valuation_basis=form.valuation_basis.data or "",
                 organization_id=org.id if org else None,
                 activity_id=activity.id if activity else None,
+                community_id=(
+                    form.community_id.data
+                    if form.community_id.choices and not org
+                    else None
+                ),
             )
             services.record_resource(
                 entry,

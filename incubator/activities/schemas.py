@@ -293,6 +293,11 @@ class ResourceEntry(BaseModel):
     received_on: date
     organization_id: Id | None = None
     activity_id: Id | None = None
+    community_id: Id | None = Field(
+        default=None,
+        description="Without an organization: the community it serves "
+        "(default: the caller's one community)",
+    )
 
     _amount: Decimal = PrivateAttr(default=Decimal("0"))
 

@@ -33,6 +33,7 @@ from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
 from incubator.community.models import Compound
+from incubator.community.scope import community_for_new
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_date
@@ -485,6 +486,8 @@ def record_resource(
         activity_id=activity.id if activity else None,
         recorded_by_id=actor.id,
     )
+    if organization is None:
+        line.community_id = community_for_new(actor, entry.community_id)
     if evidence is not None:
         data, original = evidence
         if data.startswith(b"%PDF-"):

@@ -1,19 +1,17 @@
-"""API: tokens and the caller's own account."""
+"""API: tokens and the caller's own account. The accounts (``/users``) are
+administered in ``incubator.community.users_api``, which adds their scope."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import g, request
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from pydantic import BaseModel, ConfigDict
 
-from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
+from incubator.api.core import current_api_user, endpoint
 from incubator.api.errors import error_response
 from incubator.auth import sessions
 from incubator.auth.models import User
-from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
 from incubator.transaction import commit_now, settle
 
@@ -104,41 +102,3 @@ def revoke_current_token():
 )
 def me():
     return UserOut.of(current_api_user())
-
-
-class UserListQuery(PageQuery):
-    role: Role | None = None
-    active: bool | None = None
-    q: str | None = Field(default=None, max_length=64)
-
-
-class UserPage(BaseModel):
-    items: list[UserOut]
-    page: int
-    per_page: int
-    total: int
-
-
-@endpoint(
-    "/users",
-    summary="List user accounts (admin)",
-    tag="auth",
-    query=UserListQuery,
-    response=UserPage,
-    roles=(Role.ADMIN,),
-)
-def list_users(query: UserListQuery):
-    stmt = select(User).options(selectinload(User.led_organizations))
-    if query.role is not None:
-        stmt = stmt.where(User.role == query.role.value)
-    if query.active is not None:
-        stmt = stmt.where(User.active.is_(query.active))
-    if query.q:
-        needle = query.q.lower()
-        stmt = stmt.where(
-            or_(
-                func.lower(User.username).contains(needle, autoescape=True),
-                func.lower(User.name).contains(needle, autoescape=True),
-            )
-        )
-    return paginate(stmt.order_by(User.username), query, UserOut.of)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from incubator import signals
 from incubator.audit.models import AuditEntry
 from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
@@ -48,6 +50,10 @@ def _local_midnight_utc(day) -> datetime:
 @bp.route("")
 @roles_required(Role.ADMIN)
 def index():
+    # The trail names records of every community: only an all-communities
+    # admin reads it (community answers whether the scope is limited).
+    if any(signals.values(signals.scope_limited.send(current_user))):
+        abort(403)
     form = AuditFilterForm(request.args)
     users = db.session.execute(
         select(User.id, User.name, User.username).order_by(User.username)

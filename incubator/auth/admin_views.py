@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -34,16 +34,45 @@ def _organization_choices() -> list[SelectChoice]:
     """The organizations an account may lead, asked of organizations (above auth)."""
     return [
         SelectChoice(org_id, name)
-        for _receiver, answer in signals.leadable_organizations.send()
+        for _receiver, answer in signals.leadable_organizations.send(current_user)
         for org_id, name in answer
     ]
+
+
+def _community_choices() -> list[SelectChoice]:
+    """The communities the admin may give a scope of, asked of community."""
+    return [
+        SelectChoice(community_id, name)
+        for _receiver, answer in signals.scope_choices.send(current_user)
+        for community_id, name in answer
+    ]
+
+
+def _scopes(user_ids: list[int]) -> dict[int, tuple[list[int], list[str]]]:
+    """``{user_id: (community ids, names)}``; a user missing serves every community."""
+    found: dict[int, tuple[list[int], list[str]]] = {}
+    for answer in signals.values(signals.user_scopes.send(user_ids=user_ids)):
+        found.update(answer)
+    return found
+
+
+def _visible():
+    """The accounts the admin may administer (asked of community)."""
+    return and_(true(), *signals.values(signals.visible_users.send(current_user)))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.scalar(select(User).where(User.id == user_id, _visible()))
+    if user is None:
+        abort(404)
+    return user
 
 
 @bp.route("/users")
 @roles_required(Role.ADMIN)
 def users():
     form = UserFilterForm(request.args)
-    query = select(User).options(selectinload(User.led_organizations))
+    query = select(User).options(selectinload(User.led_organizations)).where(_visible())
     if form.validate():
         if form.q.data:
             needle = form.q.data.lower()
@@ -60,8 +89,13 @@ def users():
     page = paginate(
         query.order_by(User.active.desc(), User.role, User.username), PER_PAGE
     )
+    scopes = _scopes([user.id for user in page.items])
     return render_template(
-        "admin/users.html", page=page, form=form, toggle_form=EmptyForm()
+        "admin/users.html",
+        page=page,
+        form=form,
+        toggle_form=EmptyForm(),
+        scopes={uid: names for uid, (_ids, names) in scopes.items()},
     )
 
 
@@ -70,6 +104,7 @@ def users():
 def user_new():
     form = UserCreateForm()
     form.organization_ids.choices = _organization_choices()
+    form.community_ids.choices = _community_choices()
     if form.validate_on_submit():
         saved, user = submit_form(
             form,
@@ -79,6 +114,7 @@ def user_new():
                 role=form.role.data,
                 password=form.password.data,
                 organization_ids=form.organization_ids.data or [],
+                community_ids=form.community_ids.data or [],
                 actor=current_user,
             ),
         )
@@ -91,11 +127,13 @@ def user_new():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.organization_ids.choices = _organization_choices()
+    form.community_ids.choices = _community_choices()
     if request.method == "GET":
         form.organization_ids.data = [o.id for o in user.led_organizations]
+        form.community_ids.data = _scopes([user.id]).get(user.id, ([], []))[0]
     if form.validate_on_submit():
         saved, _user = submit_form(
             form,
@@ -105,6 +143,7 @@ def user_edit(user_id: int):
                 name=form.name.data,
                 role=form.role.data,
                 organization_ids=form.organization_ids.data or [],
+                community_ids=form.community_ids.data or [],
                 expected_version=form.version.data,
             ),
         )
@@ -117,7 +156,7 @@ def user_edit(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_password(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
         saved, _reset = submit_form(
@@ -141,7 +180,7 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_active(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _user_or_404(user_id)
     form = EmptyForm()
     if form.validate_on_submit() and run_and_flash(
         services.set_active, user, not user.active, actor=current_user

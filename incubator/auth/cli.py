@@ -29,7 +29,13 @@ users_cli = AppGroup("users", help="Manage user accounts.")
     type=int,
     help="Organization id led (repeatable).",
 )
-def create(username, role, password, name, org_ids):
+@click.option(
+    "--community",
+    "communities",
+    multiple=True,
+    help="A community the user serves, by name (repeatable; none: every community).",
+)
+def create(username, role, password, name, org_ids, communities):
     """Create a user USERNAME with ROLE and PASSWORD."""
     try:
         with unit_of_work():
@@ -39,6 +45,7 @@ def create(username, role, password, name, org_ids):
                 role=role,
                 password=password,
                 organization_ids=org_ids,
+                community_names=communities or None,
                 actor=None,
             )
     except DomainError as exc:

@@ -10,6 +10,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from incubator.auth.roles import ROLE_LABELS
 from incubator.forms import BaseForm
@@ -51,6 +52,13 @@ class UserCreateForm(BaseForm):
     organization_ids = SelectMultipleField(
         _l("Organizations led (organization leaders only)"), coerce=int, choices=[]
     )
+    community_ids = SelectMultipleField(
+        _l("Community scope"),
+        coerce=int,
+        choices=[],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
     password = PasswordField(
         _l("Initial password"), validators=[DataRequired(), Length(min=8, max=128)]
     )
@@ -61,6 +69,13 @@ class UserEditForm(BaseForm):
     role = SelectField(_l("Role"), choices=_role_choices)
     organization_ids = SelectMultipleField(
         _l("Organizations led (organization leaders only)"), coerce=int, choices=[]
+    )
+    community_ids = SelectMultipleField(
+        _l("Community scope"),
+        coerce=int,
+        choices=[],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
     )
     version = IntegerField(validators=[Optional()])
 

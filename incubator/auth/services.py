@@ -69,9 +69,14 @@ def create_user(
     password: str,
     actor: User | None,
     organization_ids: Iterable[int] = (),
+    community_ids: Iterable[int] | None = None,
+    community_names: Iterable[str] | None = None,
+    email: str = "",
 ) -> User:
-    """Create an account. Raises ``ValidationFailed`` for a bad or taken username,
-    an unknown role, an empty name or a weak password."""
+    """Create an account. Raises ``ValidationFailed`` for a bad or taken
+    username, an unknown role, an empty name or a weak password.
+    ``community_ids`` (or ``community_names``) is its scope, checked and set by
+    the community layer; none means every community."""
     username = normalize_username(username)
     if not USERNAME_RE.fullmatch(username):
         raise ValidationFailed(
@@ -93,6 +98,7 @@ def create_user(
         name=name,
         role=role_enum.value,
         password_hash=hash_password(password),
+        email=_check_email(email),
         active=True,
     )
     changes = pending_changes(user)
@@ -109,8 +115,27 @@ def create_user(
     signals.organizations_led.send(
         user, organization_ids=organization_ids, actor=actor or user
     )
+    _send_scope(user, actor, community_ids, community_names)
     db.session.flush()
     return user
+
+
+def _send_scope(user, actor, community_ids, community_names) -> None:
+    if community_names is not None:
+        signals.community_scope_set.send(
+            user, actor=actor, community_names=list(community_names)
+        )
+    elif community_ids is not None:
+        signals.community_scope_set.send(
+            user, actor=actor, community_ids=list(community_ids)
+        )
+
+
+def _check_email(email: str | None) -> str:
+    email = (email or "").strip()
+    if len(email) > 254 or (email and "@" not in email):
+        raise ValidationFailed(_l("Please enter a valid email."), field="email")
+    return email
 
 
 def update_user(
@@ -121,8 +146,11 @@ def update_user(
     role: str,
     organization_ids: Iterable[int] = (),
     expected_version: int | None = None,
+    community_ids: Iterable[int] | None = None,
+    email: str | None = None,
 ) -> User:
-    """Change the name, role and led organizations of ``user``.
+    """Change the name, role, led organizations (and, when given, the email and
+    the scope: ``community_ids``, empty for every community) of ``user``.
 
     Raises ``StaleRecord`` if ``expected_version`` is not the current version, and
     ``ValidationFailed`` when an admin would remove their own admin role.
@@ -138,8 +166,11 @@ def update_user(
         )
     user.name = _check_name(name)
     user.role = role_enum.value
+    if email is not None:
+        user.email = _check_email(email)
     _announce("update", user, actor=actor)
     signals.organizations_led.send(user, organization_ids=organization_ids, actor=actor)
+    _send_scope(user, actor, community_ids, None)
     try:
         db.session.flush()
     except StaleDataError:

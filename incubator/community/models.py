@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from incubator.database import UTCDateTime, utcnow
-from incubator.extensions import Model
+from incubator.extensions import Model, db
 
 
 class Community(Model):
@@ -76,6 +76,20 @@ class Room(Model):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+
+# A user's scope: the communities they serve or oversee. No row means every
+# community (the deployment's administrator, a district viewer). The ids are also
+# kept on the user row (``User.community_scope``) so reading one's own scope costs
+# no query; ``incubator.community.scope.set_scope`` writes both.
+user_community = Table(
+    "user_community",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "community_id", ForeignKey("community.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
 
 
 class CommunityScoped:

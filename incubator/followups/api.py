@@ -22,7 +22,10 @@ from incubator.followups.queries import (
 )
 from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.i18n import local_today
-from incubator.organizations.access import get_visible_organization_or_404
+from incubator.organizations.access import (
+    can_see_organization,
+    get_visible_organization_or_404,
+)
 from incubator.transaction import settle
 
 TAG = "sessions"
@@ -79,6 +82,7 @@ def list_followups(query: FollowUpQuery):
         state=state,
         assignee_id=query.assignee_id,
         organization_id=query.organization_id,
+        user=current_api_user(),
     )
     if state == "all" and query.state is None and query.overdue is False:
         stmt = stmt.where(~open_and_overdue(local_today()))
@@ -127,7 +131,9 @@ def complete_followup(followup_id: int, body: FollowUpCompletion):
         .where(FollowUp.id == followup_id)
         .options(joinedload(FollowUp.organization))
     )
-    if followup is None:
+    if followup is None or not can_see_organization(
+        current_api_user(), followup.organization
+    ):
         abort(404)
     following = followup_services.complete_followup(
         followup, body, actor=current_api_user()

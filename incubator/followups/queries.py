@@ -11,10 +11,12 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
+from incubator.community.scope import in_scope_of
 from incubator.deadlines import due_before, due_by, due_within, is_overdue, overdue
 from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today, local_zone
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 from incubator.sessions.models import TrainingSession
 from incubator.sessions.queries import sessions_query
@@ -48,10 +50,15 @@ def _counts_by_assignee(condition) -> dict[int | None, int]:
     return dict(
         db.session.execute(
             select(FollowUp.assignee_id, func.count())
-            .where(condition)
+            .where(condition, in_scope_of(FollowUp.community_id, FollowUp.assignee_id))
             .group_by(FollowUp.assignee_id)
         ).all()
     )
+
+
+def visible_followups(user: User) -> ColumnElement[bool]:
+    """A condition on ``FollowUp``: those of the organizations ``user`` may see."""
+    return FollowUp.organization_id.in_(select(Organization.id).where(org_scope(user)))
 
 
 def followups_query(
@@ -59,10 +66,15 @@ def followups_query(
     state: str = "open",
     assignee_id: int | None = None,
     organization_id: int | None = None,
+    user: User | None = None,
 ) -> Select:
+    """Follow-ups by ``state``; with ``user``, only those of the organizations
+    they may see (``org_scope``)."""
     stmt = select(FollowUp).options(
         joinedload(FollowUp.organization), joinedload(FollowUp.assignee)
     )
+    if user is not None:
+        stmt = stmt.where(visible_followups(user))
     today = local_today()
     if state == "overdue":
         stmt = stmt.where(open_and_overdue(today))
@@ -122,6 +134,7 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
         select(FollowUp)
         .where(
             FollowUp.assignee_id == user.id,
+            visible_followups(user),
             FollowUp.state == FollowUpState.OPEN,
             due_before(FollowUp.due_on, today + timedelta(days=later_days)),
         )
@@ -157,6 +170,7 @@ def _plan_actions(user: User, until):
         .join(Organization, Organization.id == Venture.organization_id)
         .where(
             Organization.social_worker_id == user.id,
+            org_scope(user),
             Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
             PlanAction.done_on.is_(None),
             PlanAction.removed_at.is_(None),

@@ -25,6 +25,7 @@ from incubator.followups.schemas import FollowUpCompletion, FollowUpPlan
 from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today
 from incubator.normalize import parse_whole
+from incubator.organizations.access import can_see_organization, org_scope
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
@@ -54,6 +55,7 @@ def index():
         state=state if state in ("open", "done", "overdue", "all") else "open",
         assignee_id=assignee,
         organization_id=id_arg(request.args.get("organization")),
+        user=current_user,
     )
     page = paginate(query, PER_PAGE)
     return render_template(
@@ -75,7 +77,7 @@ def new():
     form = FollowUpForm()
     orgs = db.session.execute(
         select(Organization.id, Organization.name)
-        .where(Organization.archived_at.is_(None))
+        .where(Organization.archived_at.is_(None), org_scope(current_user))
         .order_by(Organization.name)
     ).all()
     form.organization_id.choices = [SelectChoice(str(o.id), o.name) for o in orgs]
@@ -87,7 +89,7 @@ def new():
         form.due_on.data = local_today() + timedelta(days=7)
     if form.validate_on_submit():
         org = db.session.get(Organization, form.organization_id.data or 0)
-        if org is None:
+        if org is None or not can_see_organization(current_user, org):
             abort(404)
         saved, _followup = submit_form(
             form,
@@ -114,7 +116,9 @@ def new():
 @roles_required(*STAFF)
 def complete(followup_id: int):
     followup = db.session.get(FollowUp, followup_id)
-    if followup is None:
+    if followup is None or not can_see_organization(
+        current_user, followup.organization
+    ):
         abort(404)
     form = CompleteForm()
     if form.validate_on_submit():

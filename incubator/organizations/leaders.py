@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from incubator import signals
 from incubator.audit import services as audit
@@ -15,6 +15,7 @@ from incubator.auth.models import User
 from incubator.auth.roles import Role
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 
 
@@ -44,11 +45,15 @@ def set_led_organizations(
 
 
 @signals.leadable_organizations.connect
-def leadable_organizations(_sender=None) -> list[tuple[int, str]]:
-    """The organizations not archived, by name: what a leader may lead."""
+def leadable_organizations(actor=None) -> list[tuple[int, str]]:
+    """The organizations not archived (in ``actor``'s scope when given), by
+    name: what a leader may lead."""
     rows = db.session.execute(
         select(Organization.id, Organization.name)
-        .where(Organization.archived_at.is_(None))
+        .where(
+            Organization.archived_at.is_(None),
+            org_scope(actor) if actor is not None else true(),
+        )
         .order_by(Organization.name)
     ).all()
     return [(row.id, row.name) for row in rows]

@@ -13,6 +13,7 @@ from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.community.models import Compound
+from incubator.community.scope import in_scope, users_sharing_scope
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import form_input
@@ -37,14 +38,22 @@ READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 
 
 def compound_choices(blank) -> list[SelectChoice]:
-    rows = db.session.scalars(select(Compound).order_by(Compound.position)).all()
+    rows = db.session.scalars(
+        select(Compound)
+        .where(in_scope(Compound.community_id, current_user))
+        .order_by(Compound.position)
+    ).all()
     return [SelectChoice("", blank)] + [SelectChoice(str(c.id), c.name) for c in rows]
 
 
 def user_choices(roles, blank) -> list[SelectChoice]:
     rows = db.session.execute(
         select(User.id, User.name)
-        .where(User.role.in_([str(r) for r in roles]), User.active.is_(True))
+        .where(
+            User.role.in_([str(r) for r in roles]),
+            User.active.is_(True),
+            users_sharing_scope(current_user),
+        )
         .order_by(User.name)
     ).all()
     return [SelectChoice("", blank)] + [SelectChoice(str(r.id), r.name) for r in rows]

@@ -23,7 +23,7 @@ from incubator.activities.queries import (
 )
 from incubator.auth.models import User
 from incubator.auth.roles import Role
-from incubator.community.scope import scope_ids
+from incubator.community.scope import in_scope_of, scope_ids
 from incubator.extensions import db
 from incubator.followups.queries import due_by_assignee, overdue_by_assignee
 from incubator.i18n import local_today, local_zone
@@ -163,6 +163,7 @@ def _silent_by_worker(start: date) -> dict[int | None, list[str]]:
         select(Organization).where(
             Organization.archived_at.is_(None),
             Organization.social_worker_id.is_not(None),
+            in_scope_of(Organization.community_id, Organization.social_worker_id),
         )
     ).all()
 

@@ -20,11 +20,13 @@ from sqlalchemy import select
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.community.scope import in_scope
 from incubator.database import utcnow
 from incubator.deadlines import due_by
 from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 from incubator.schedule.models import CalendarFeed
 from incubator.security import id_arg
@@ -85,7 +87,10 @@ def _sessions(user: User, start: datetime, end: datetime) -> list[TrainingSessio
             )
         )
     else:
-        stmt = stmt.where(TrainingSession.organizer_id == user.id)
+        stmt = stmt.where(
+            TrainingSession.organizer_id == user.id,
+            in_scope(TrainingSession.community_id, user),
+        )
     return list(db.session.scalars(stmt.order_by(TrainingSession.starts_at)))
 
 
@@ -95,6 +100,7 @@ def _followups(user: User, first: date, last: date) -> list[tuple[FollowUp, str]
         .join(Organization, Organization.id == FollowUp.organization_id)
         .where(
             FollowUp.assignee_id == user.id,
+            org_scope(user),
             FollowUp.state != FollowUpState.CANCELLED,
             FollowUp.due_on >= first,
             due_by(FollowUp.due_on, last),

@@ -29,6 +29,7 @@ from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today, local_zone
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 from incubator.organizations.views import user_choices
 from incubator.periods import month_key, month_range
@@ -86,6 +87,7 @@ def _entries(start: date, end: date, kinds: set[str], sw_id: int | None) -> list
             .where(
                 due_within(FollowUp.due_on, start, end),
                 FollowUp.state != FollowUpState.CANCELLED,
+                org_scope(current_user),
             )
             .order_by(FollowUp.due_on)
         )

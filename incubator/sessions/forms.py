@@ -29,6 +29,10 @@ class SessionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
     topic = TextAreaField(_l("Topic"), validators=[Optional(), Length(max=5000)])
     dimension = SelectField(_l("Capacity dimension it builds"), choices=[])
+    # Shown only when the user's scope has several communities.
+    community_id = SelectField(
+        _l("Community"), choices=[], validate_choice=False, default=""
+    )
     trainer = StringField(_l("Trainer"), validators=[Optional(), Length(max=100)])
     day = DateField(_l("Date"), validators=[InputRequired()])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])

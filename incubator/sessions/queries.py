@@ -1,6 +1,6 @@
-"""The sessions a user may see: staff and viewers every one; an org leader those
-their organizations are invited to; and the read model a session's page and its
-API resource share (``SessionView``)."""
+"""The sessions a user may see: staff and viewers those of the communities in
+their scope; an org leader those their organizations are invited to; and the
+read model a session's page and its API resource share (``SessionView``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.community.scope import in_scope, in_scope_of, may_see_community
 from incubator.extensions import db
 from incubator.i18n import local_date
 from incubator.organizations.models import Organization
@@ -26,7 +27,7 @@ def visible_condition(user: User):
             .join(Organization, Organization.id == SessionInvite.organization_id)
             .where(Organization.leader_user_id == user.id)
         )
-    return True
+    return in_scope(TrainingSession.community_id, user)
 
 
 def sessions_query(
@@ -64,7 +65,7 @@ def sessions_query(
 
 def may_see(user: User, session: TrainingSession) -> bool:
     if user.role != Role.ORG_LEADER:
-        return True
+        return may_see_community(user, session.community_id)
     return any(i.organization.leader_user_id == user.id for i in session.invites)
 
 
@@ -78,6 +79,7 @@ def scheduled_by_organizer(start: datetime, end: datetime) -> dict[int | None, i
                 TrainingSession.state == SessionState.SCHEDULED,
                 TrainingSession.starts_at >= start,
                 TrainingSession.starts_at < end,
+                in_scope_of(TrainingSession.community_id, TrainingSession.organizer_id),
             )
             .group_by(TrainingSession.organizer_id)
         ).all()

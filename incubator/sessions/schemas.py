@@ -162,6 +162,10 @@ class SessionSchedule(SessionFields):
     model_config = ConfigDict(title="SessionIn")
 
     recurrence: Recurrence | None = None
+    community_id: Id | None = Field(
+        default=None,
+        description="The community it serves (default: the caller's one community)",
+    )
 
 
 # The fields of a session a change may replace (with its times and invitations).

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.community.scope import community_for_new
 from incubator.database import serialize_on, utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
@@ -95,6 +96,7 @@ def schedule_session(
     clean["dimension"] = _dimension(schedule.dimension)
     starts_at, ends_at = schedule.starts_at, schedule.ends_at
     orgs = _organizations(schedule.organization_ids)
+    community_id = community_for_new(actor, schedule.community_id)
     freq: str | None = None
     count = 1
     if schedule.recurrence:
@@ -113,6 +115,7 @@ def schedule_session(
             starts_at=start,
             ends_at=start + length,
             organizer_id=actor.id,
+            community_id=community_id,
             invites=[SessionInvite(organization_id=o.id) for o in orgs],
             **clean,
         )

@@ -17,12 +17,14 @@ from wtforms import SelectChoice
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.scope import scope_communities
 from incubator.database import utcnow
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.forms import form_input
 from incubator.i18n import local_today, local_zone
 from incubator.normalize import parse_whole
+from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import dimensions
 from incubator.organizations.models import Organization
 from incubator.paging import paginate
@@ -104,10 +106,16 @@ def _form_choices(form: SessionForm) -> Sequence[Organization]:
     ]
     orgs = db.session.scalars(
         select(Organization)
-        .where(Organization.archived_at.is_(None))
+        .where(Organization.archived_at.is_(None), org_scope(current_user))
         .order_by(Organization.name)
     ).all()
     form.organization_ids.choices = [SelectChoice(o.id, o.name) for o in orgs]
+    communities = scope_communities(current_user)
+    form.community_id.choices = (
+        [SelectChoice(str(c.id), c.name) for c in communities]
+        if len(communities) > 1
+        else []
+    )
     return orgs
 
 
@@ -136,7 +144,13 @@ def _values(form: SessionForm) -> dict:
 def _schedule(form: SessionForm) -> SessionSchedule:
     # The recurrence is read first, in the words the page has always used.
     recurrence = recurrence_of(form.freq.data, form.count.data)
-    return form_input(SessionSchedule, recurrence=recurrence, **_values(form))
+    community_id = id_arg(form.community_id.data) if form.community_id.choices else None
+    return form_input(
+        SessionSchedule,
+        recurrence=recurrence,
+        community_id=community_id,
+        **_values(form),
+    )
 
 
 def _flash_day_warnings(sessions: list[TrainingSession]) -> None:

@@ -1,6 +1,7 @@
 """Who sees which ventures and which reviews.
 
-Staff and viewers see every venture; an org leader sees only their organization's.
+Staff and viewers see the ventures of the organizations in their scope; an org
+leader sees only their organization's.
 Scores are blind: an assigned reviewer sees the other reviews of a venture only
 after submitting their own; an org leader sees the result of their own venture once
 it is decided, never single reviews; others see the result once it is decided.
@@ -15,8 +16,9 @@ from sqlalchemy import ColumnElement, select, true
 
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.community.scope import scope_ids
 from incubator.extensions import db
-from incubator.organizations.access import can_see_organization
+from incubator.organizations.access import can_see_organization, org_scope
 from incubator.organizations.models import Organization
 from incubator.ventures.lifecycle import DECIDED
 from incubator.ventures.models import Venture, VentureReview
@@ -34,7 +36,9 @@ def venture_scope(user: User) -> ColumnElement[bool]:
         return Venture.organization_id.in_(
             select(Organization.id).where(Organization.leader_user_id == user.id)
         )
-    return true()
+    if scope_ids(user) is None:
+        return true()
+    return Venture.organization_id.in_(select(Organization.id).where(org_scope(user)))
 
 
 def get_visible_venture_or_404(user: User, venture_id: int) -> Venture:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.community.scope import in_scope_of
 from incubator.database import utcnow
 from incubator.deadlines import due_before, overdue
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
@@ -391,6 +392,7 @@ def actions_due_by_worker(end: date) -> dict[int | None, int]:
                 PlanAction.removed_at.is_(None),
                 due_before(PlanAction.due_on, end),
                 Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
+                in_scope_of(Organization.community_id, Organization.social_worker_id),
             )
             .group_by(Organization.social_worker_id)
         ).all()

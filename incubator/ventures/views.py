@@ -20,6 +20,7 @@ from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.forms import form_input
 from incubator.i18n import local_today
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import FilingStatus, Organization
 from incubator.paging import paginate
 from incubator.security import id_arg, int_field
@@ -286,6 +287,7 @@ def _sponsor_choices(exclude: int | None) -> list[SelectChoice]:
             Organization.filing_status != FilingStatus.NONE,
             Organization.archived_at.is_(None),
             Organization.id != (exclude or 0),
+            org_scope(current_user),
         )
         .order_by(Organization.name)
     ).all()

@@ -9,19 +9,22 @@ volunteer at all: a resident's name is personal data (issue 13).
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy import ColumnElement, exists, false, select
 
 from incubator.auth.models import User
 from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.community.scope import in_scope, may_see_community
 from incubator.extensions import db
+from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
 from incubator.volunteers.models import Membership, Volunteer
 
 
 def volunteer_scope(user: User | None) -> ColumnElement[bool]:
     """A condition on ``Volunteer`` selecting those ``user`` may see: none for
-    viewers and the inactive, a leader's members, everyone for staff."""
+    viewers and the inactive, a leader's members, staff the volunteers of the
+    communities in their scope."""
     if not may_see_residents(user):
         return false()
     if user.role == Role.ORG_LEADER:
@@ -33,7 +36,7 @@ def volunteer_scope(user: User | None) -> ColumnElement[bool]:
                 Organization.leader_user_id == user.id,
             )
         )
-    return true()
+    return in_scope(Volunteer.community_id, user)
 
 
 def get_visible_volunteer_or_404(user: User, volunteer_id: int, *options) -> Volunteer:
@@ -53,21 +56,24 @@ def manageable_organizations(user: User) -> list[Organization]:
     query = select(Organization).where(Organization.archived_at.is_(None))
     if user.role == Role.ORG_LEADER:
         query = query.where(Organization.leader_user_id == user.id)
-    elif user.role not in STAFF_ROLES:
+    elif user.role in STAFF_ROLES:
+        query = query.where(org_scope(user))
+    else:
         return []
     return list(db.session.scalars(query.order_by(Organization.name)))
 
 
 def may_manage_roster(user: User, org: Organization) -> bool:
     if user.role in STAFF_ROLES:
-        return True
+        return may_see_community(user, org.community_id)
     return user.role == Role.ORG_LEADER and org.leader_user_id == user.id
 
 
 def may_edit_volunteer(user: User, volunteer: Volunteer) -> bool:
-    """Staff edit anyone; a leader edits the volunteers of their organizations."""
+    """Staff edit anyone in their scope; a leader edits the volunteers of their
+    organizations."""
     if user.role in STAFF_ROLES:
-        return True
+        return may_see_community(user, volunteer.community_id)
     if user.role != Role.ORG_LEADER:
         return False
     return bool(

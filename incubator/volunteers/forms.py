@@ -68,6 +68,11 @@ class VolunteerForm(BaseForm):
     organization_id = SelectField(
         _l("Joins organization"), coerce=_optional_int, choices=[]
     )
+    # Shown only when the user's scope has several communities: the community
+    # served by a volunteer of no organization and no compound.
+    community_id = SelectField(
+        _l("Community"), coerce=_optional_int, choices=[], validate_choice=False
+    )
     role = SelectField(_l("As"), choices=_choices(MEMBER_ROLE_LABELS), default="member")
     version = IntegerField(validators=[Optional()])
 

@@ -14,6 +14,7 @@ from incubator.audit.models import AuditEntry
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
 from incubator.community.models import Compound
+from incubator.community.scope import community_for_new
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
@@ -162,9 +163,10 @@ def create_volunteer(
     _check_unique(clean, exclude=None, actor=actor)
     skills = clean.pop("skills")
     volunteer = Volunteer(**clean)
-    if organization is not None and volunteer.compound_id is None:
-        # on the roster of the community of the organization they join
+    if organization is not None:
         volunteer.community_id = organization.community_id
+    elif clean.get("compound_id") is None:
+        volunteer.community_id = community_for_new(actor, registration.community_id)
     _set_skills(volunteer, skills)
     db.session.add(volunteer)
     changes = audit.pending_changes(volunteer)

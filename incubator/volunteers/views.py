@@ -26,6 +26,7 @@ from wtforms.validators import Length, Optional
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import RESIDENT_ROLES, Role
+from incubator.community.scope import scope_communities
 from incubator.errors import DomainError, StaleRecord
 from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
@@ -160,6 +161,11 @@ def _volunteer_form(volunteer=None) -> VolunteerForm:
     form.compound_id.choices = compound_choices(_("(none)"))
     blank = None if current_user.role == Role.ORG_LEADER else _("(none)")
     form.organization_id.choices = org_choices(blank)
+    communities = scope_communities(current_user) if volunteer is None else []
+    if len(communities) > 1 and blank:
+        form.community_id.choices = [SelectChoice("", _("(none)"))] + [
+            SelectChoice(str(c.id), c.name) for c in communities
+        ]
     if request.method == "GET" and volunteer is not None:
         form.skills.data = "、".join(volunteer.skill_names)
         form.availability.data = list(volunteer.availability or [])
@@ -176,6 +182,8 @@ def _registration(form: VolunteerForm) -> RosterRegistration:
     the page always used (``At most 12 skills.``, not the list's length)."""
     values = {name: value for name, value in _values(form).items() if value is not None}
     values["skills"] = clean_skills(values.get("skills"))
+    if form.community_id.choices and form.community_id.data:
+        values["community_id"] = form.community_id.data
     return form_input(RosterRegistration, role=form.role.data, **values)
 
 

@@ -6,8 +6,8 @@ Revises: 0010_normalize
 Create Date: 2026-11-30 16:30:00
 
 Adds the street, display order and archiving of communities, archiving of
-compounds, the centre's rooms, each user's scope (``user.community_scope``;
-empty means every community), the agency of a project, and ``community_id`` on every
+compounds, the centre's rooms, each user's scope (``user_community``, copied on
+``user.community_scope``; none means every community), the agency of a project, and ``community_id`` on every
 record the figures count (activities, service hours, ledger lines, stage
 changes, ventures, sessions, follow-ups, volunteers).
 
@@ -84,6 +84,27 @@ def upgrade():
                 nullable=False,
             )
         )
+
+    op.create_table(
+        "user_community",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+            name=op.f("fk_user_community_community_id_community"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+            name=op.f("fk_user_community_user_id_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "user_id", "community_id", name=op.f("pk_user_community")
+        ),
+    )
 
     for table in SCOPED:
         with op.batch_alter_table(table) as batch_op:
@@ -174,6 +195,7 @@ def downgrade():
             )
             batch_op.drop_index(op.f(f"ix_{table}_community_id"))
             batch_op.drop_column("community_id")
+    op.drop_table("user_community")
     with op.batch_alter_table("user") as batch_op:
         batch_op.drop_column("community_scope")
     op.drop_index(op.f("ix_room_community_id"), table_name="room")

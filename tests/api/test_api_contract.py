@@ -116,6 +116,11 @@ def _room(client, h):
     return f"{rooms}/{item['id']}", (rooms, item["id"])
 
 
+def _user(client, h):
+    item = _first(client, f"{API}/users?role=social_worker", h)
+    return f"{API}/users/{item['id']}", f"{API}/users/{item['id']}"
+
+
 def _items(client, url, h) -> list[dict]:
     return client.get(url, headers=h).get_json()["items"]
 
@@ -139,6 +144,7 @@ PATCHES = {
         "李社工",
         "goal",
     ),
+    "/api/v1/users/<int:user_id>": (_user, "email", "lin@example.org", "name"),
     "/api/v1/volunteers/<int:volunteer_id>": (
         _volunteer,
         "joined_on",

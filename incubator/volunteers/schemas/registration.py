@@ -50,6 +50,11 @@ class VolunteerRegistration(VolunteerFields):
         default=None, description="Joins this organization"
     )
     role: MemberRole = MemberRole.MEMBER
+    community_id: Id | None = Field(
+        default=None,
+        description="Without an organization or compound: the community served "
+        "(default: the caller's one community)",
+    )
 
     _clean: dict = PrivateAttr(default_factory=dict)
 
