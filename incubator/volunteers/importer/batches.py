@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
+from incubator.community.scope import community_for_new
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
-from incubator.organizations.models import Organization
+from incubator.organizations.models import Organization, only_open_community
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.importer.closing import _close, purge_stale_imports
 from incubator.volunteers.importer.inserting import _insert_rows
@@ -120,7 +121,12 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
                     lines=", ".join(clashes[:20]),
                 )
             )
-    ids = _insert_rows(batch, rows, organization)
+    community_id = (
+        organization.community_id
+        if organization is not None
+        else community_for_new(actor, None) or only_open_community(db.session)
+    )
+    ids = _insert_rows(batch, rows, organization, community_id)
     _close(batch, "imported")
     audit.record_event(
         "import",

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from incubator.community.models import Compound
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
@@ -23,7 +24,10 @@ from incubator.volunteers.models import (
 
 
 def _insert_rows(
-    batch: RosterImport, rows: list[dict], organization: Organization | None
+    batch: RosterImport,
+    rows: list[dict],
+    organization: Organization | None,
+    community_id: int,
 ) -> list[int]:
     """Insert the volunteers of ``rows`` with their skills and memberships; returns
     their ids in row order. A few statements whatever the number of rows: the ORM
@@ -31,10 +35,19 @@ def _insert_rows(
     multi-row insert in order. Each row is inserted under a temporary number unique
     to the batch, read back in one query, then numbered ``V000123`` from its id.
     Raises ``ValidationFailed`` when a row clashes with the roster (unique phone or
-    ID number) after all."""
+    ID number) after all. Each volunteer joins the community of their compound,
+    else ``community_id`` (the organization's or the importer's)."""
     if not rows:
         return []
     volunteer = Volunteer.__table__
+    compound_ids = {row["compound_id"] for row in rows if row.get("compound_id")}
+    community_of = dict(
+        db.session.execute(
+            select(Compound.id, Compound.community_id).where(
+                Compound.id.in_(sorted(compound_ids))
+            )
+        ).all()
+    )
     marker = f"I{batch.id}-"
     records = [
         {
@@ -45,6 +58,7 @@ def _insert_rows(
             "phone": row.get("phone"),
             "id_number": row.get("id_number"),
             "compound_id": row.get("compound_id"),
+            "community_id": community_of.get(row.get("compound_id"), community_id),
             "availability": row.get("availability") or [],
             "joined_on": _date_or_none(row.get("joined_on")),
             "guardian_name": row.get("guardian_name"),
