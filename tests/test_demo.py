@@ -22,11 +22,13 @@ def test_seed_loads_the_heshan_community_once(app, db):
     assert result.exit_code == 0, result.output
     for login_ in LOGINS:
         assert login_.username in result.output
-    community = db.session.scalar(select(Community))
+    community = db.session.scalar(select(Community).order_by(Community.id))
     assert (community.name, community.district) == ("禾山社区", "湖里区")
+    assert community.street == "禾山街道"
     assert [c.name for c in community.compounds] == list(COMPOUNDS)
     assert len(COMPOUNDS) == 6
-    project = db.session.scalar(select(Project))
+    project = db.session.scalar(select(Project).order_by(Project.id))
+    assert project.community_id == community.id
     assert "幸福禾立方" in project.name and project.budget == Decimal("200000.00")
     assert project.year == 1 and project.kind == "single"
     roles = set(db.session.scalars(select(User.role)))
@@ -69,7 +71,11 @@ def test_demo_round_shows_every_step_of_a_venture(app, db):
         select(Venture).where(Venture.round_id == round_.id)
     ).all()
     assert len(ventures) == 9
-    orgs = db.session.scalars(select(Organization)).all()
+    # The round is 禾山社区's: one venture for each of its organizations (西岭社区,
+    # three months into its first year, has none yet).
+    orgs = db.session.scalars(
+        select(Organization).join(Community).where(Community.name == "禾山社区")
+    ).all()
     assert {v.organization_id for v in ventures} == {o.id for o in orgs}
     assert {v.state for v in ventures} >= {
         State.APPLIED,
@@ -144,8 +150,15 @@ def test_demo_has_a_year_of_sessions_and_follow_ups(app, client, db):
         f for f in followups if f.state == FollowUpState.OPEN and f.due_on < today
     ]
     assert len(overdue) >= 2
+    # A year of follow-ups by the cadence for each active organization of 禾山社区
+    # (西岭社区's three months are checked in test_demo_second_community).
     active = db.session.scalars(
-        select(Organization).where(Organization.stage.not_in(("graduated", "dormant")))
+        select(Organization)
+        .join(Community)
+        .where(
+            Community.name == "禾山社区",
+            Organization.stage.not_in(("graduated", "dormant")),
+        )
     ).all()
     for org in active:
         mine = [f for f in followups if f.organization_id == org.id]

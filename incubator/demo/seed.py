@@ -17,6 +17,7 @@ from incubator.auth.models import User
 from incubator.community.models import Community, Compound
 from incubator.demo.activities import seed_activities
 from incubator.demo.schedule import seed_schedule
+from incubator.demo.second_community import seed_second_community
 from incubator.demo.ventures import seed_ventures
 from incubator.demo.volunteers import seed_volunteers
 from incubator.extensions import db
@@ -59,6 +60,10 @@ LOGINS = (
     DemoLogin("leader_wu", "吴阿姨", "org_leader"),
     DemoLogin("leader_zheng", "郑叔叔", "org_leader"),
     DemoLogin("leader_xu", "许老师", "org_leader"),
+    # The second community, 西岭社区, and the street office over both.
+    DemoLogin("sw_zhou", "周社工", "social_worker"),
+    DemoLogin("street_viewer", "街道观察员", "viewer"),
+    DemoLogin("leader_sun", "孙大姐", "org_leader"),
 )
 
 # name, kind, compound index, filing status, founded, members, owning sw, leader,
@@ -245,7 +250,9 @@ def seed_demo() -> bool:
     """
     if not database_is_empty():
         return False
-    community = Community(name="禾山社区", district="湖里区", city="厦门市")
+    community = Community(
+        name="禾山社区", street="禾山街道", district="湖里区", city="厦门市"
+    )
     db.session.add(community)
     compounds = [
         Compound(community=community, name=name, position=i)
@@ -300,6 +307,7 @@ def seed_demo() -> bool:
         accounts["viewer"],
     )
     seed_schedule(accounts["admin"], [accounts["sw_lin"], accounts["sw_huang"]])
+    seed_second_community(community, accounts)
     # This month's reminders, as the scheduler would have recorded them (in-app).
 
     period = jobs.current_period()
