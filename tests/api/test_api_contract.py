@@ -40,7 +40,12 @@ def demo(db, client):
         assert response.status_code == 201
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
-    return {"admin": headers("admin"), "leader": headers("leader_wu")}
+    return {
+        "admin": headers("admin"),
+        "leader": headers("leader_wu"),
+        # The demo holds two communities: the admin's new records name 禾山社区.
+        "community_id": _first(client, f"{API}/communities", headers("admin"))["id"],
+    }
 
 
 def _first(client, url, headers) -> dict:
@@ -475,7 +480,9 @@ def _count(db, model) -> int:
 
 
 def _creates(client, h):
-    """(url, body, model) for creates named in the issue, on demo data."""
+    """(url, body, model) for creates named in the issue, on demo data; a
+    volunteer or ledger line with no organization names the first community."""
+    community_id = _first(client, f"{API}/communities", h)["id"]
     org = _first(client, f"{API}/organizations", h)
     volunteer = _first(client, f"{API}/volunteers?organization_id={org['id']}", h)
     running = _first(client, f"{API}/ventures?state=running", h)
@@ -508,7 +515,12 @@ def _creates(client, h):
         ),
         (
             "/volunteers",
-            {"name": "周阿姨", "birth_year": 1962, "phone": "13955550001"},
+            {
+                "name": "周阿姨",
+                "birth_year": 1962,
+                "phone": "13955550001",
+                "community_id": community_id,
+            },
             Volunteer,
         ),
         (
@@ -518,6 +530,7 @@ def _creates(client, h):
                 "kind": "goods",
                 "value": "300.00",
                 "received_on": "2026-01-05",
+                "community_id": community_id,
             },
             ResourceLink,
         ),
@@ -593,6 +606,7 @@ def test_a_refused_create_stores_no_key(client, db, demo):
         "kind": "goods",
         "value": "-1",
         "received_on": "2026-01-05",
+        "community_id": demo["community_id"],
     }
     assert client.post(f"{API}/resources", json=body, headers=h).status_code == 422
     assert _count(db, IdempotencyKey) == 0
@@ -622,6 +636,7 @@ def test_expired_keys_are_pruned_and_reusable(client, db, demo, app):
         "kind": "goods",
         "value": "5",
         "received_on": "2026-01-05",
+        "community_id": demo["community_id"],
     }
     first = client.post(f"{API}/resources", json=body, headers=h)
     row = db.session.scalars(select(IdempotencyKey)).one()
@@ -642,6 +657,7 @@ def test_concurrent_duplicates_create_once(app, client, db, demo):
         "kind": "goods",
         "value": "5",
         "received_on": "2026-01-05",
+        "community_id": demo["community_id"],
     }
     before = _count(db, ResourceLink)
     db.session.commit()  # the test's own transaction must not hold the lock
