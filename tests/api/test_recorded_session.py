@@ -55,7 +55,8 @@ def _valid_bodies(ids: dict[str, int]) -> list[tuple[str, str, str, dict]]:
             "admin",
             "POST",
             "/organizations",
-            {"name": "录音测试合唱团", "kind": "culture_sports"},
+            # The demo serves two communities: the admin names 禾山社区 (id 1).
+            {"name": "录音测试合唱团", "kind": "culture_sports", "community_id": 1},
         ),
         (
             "sw_lin",
@@ -93,7 +94,12 @@ def _valid_bodies(ids: dict[str, int]) -> list[tuple[str, str, str, dict]]:
             "admin",
             "POST",
             "/volunteers",
-            {"name": "录音测试", "birth_year": 1960, "phone": "13700009999"},
+            {
+                "name": "录音测试",
+                "birth_year": 1960,
+                "phone": "13700009999",
+                "community_id": 1,
+            },
         ),
         (
             "admin",
@@ -104,6 +110,7 @@ def _valid_bodies(ids: dict[str, int]) -> list[tuple[str, str, str, dict]]:
                 "starts_at": "2026-12-02T14:00:00+08:00",
                 "ends_at": "2026-12-02T16:00:00+08:00",
                 "capacity": 20,
+                "community_id": 1,
             },
         ),
         (
