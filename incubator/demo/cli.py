@@ -13,12 +13,14 @@ demo_cli = AppGroup("demo", help="Demo data.")
 
 @demo_cli.command("seed")
 def seed():
-    """Load 禾山社区 and its demo accounts, unless the database holds data."""
+    """Load the two demo communities and their accounts, unless the database
+    holds data."""
     with unit_of_work():
         loaded = seed_demo()
     if loaded:
         click.echo(
-            "Loaded the demo community 禾山社区 (湖里区) and project 幸福禾立方."
+            "Loaded the demo communities 禾山社区 and 西岭社区 (禾山街道, 湖里区) "
+            "and their projects 幸福禾立方 and 邻里西岭."
         )
     else:
         click.echo("The database already holds data; nothing loaded.")
