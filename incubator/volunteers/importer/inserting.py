@@ -58,7 +58,7 @@ def _insert_rows(
             "phone": row.get("phone"),
             "id_number": row.get("id_number"),
             "compound_id": row.get("compound_id"),
-            "community_id": community_of.get(row.get("compound_id"), community_id),
+            "community_id": community_of.get(row.get("compound_id") or 0, community_id),
             "availability": row.get("availability") or [],
             "joined_on": _date_or_none(row.get("joined_on")),
             "guardian_name": row.get("guardian_name"),
