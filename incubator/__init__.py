@@ -108,6 +108,7 @@ def register_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every model module, so metadata (and migrations) see all tables."""
+    from incubator import import_batches as _import_batches  # noqa: F401
     from incubator.activities import models as _activities  # noqa: F401
     from incubator.api import models as _api  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
@@ -165,10 +166,14 @@ def register_blueprints(app: Flask) -> None:
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp
+    from incubator.community.user_import_views import bp as user_import_bp
     from incubator.extensions import csrf
     from incubator.followups.views import bp as followups_bp
     from incubator.main.views import bp as main_bp
-    from incubator.organizations import record_views  # noqa: F401  (routes on bp)
+    from incubator.organizations import (
+        import_views,  # noqa: F401  (routes on bp)
+        record_views,  # noqa: F401  (routes on bp)
+    )
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
     from incubator.projects.views import bp as projects_bp
@@ -185,6 +190,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(user_import_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(organizations_bp)
     app.register_blueprint(incubation_admin_bp)
@@ -231,12 +237,15 @@ def register_security(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
+    from incubator.community.user_import import users_import  # noqa: F401
     from incubator.demo.cli import demo_cli
+    from incubator.organizations.cli import organizations_cli
     from incubator.reminders.cli import reminders_cli
     from incubator.scheduler import scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(organizations_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     guard_downgrade(app)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
-from incubator.community.models import Compound
+from incubator.community.models import Community, Compound
 from incubator.community.queries import community_for, resolve_compound
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
@@ -123,18 +123,36 @@ def _flush_or_name_taken(org: Organization) -> None:
 
 
 def create_organization(
-    registration: OrganizationRegistration, *, actor: User | None
+    registration: OrganizationRegistration,
+    *,
+    actor: User | None,
+    community_id: int | None = None,
 ) -> Organization:
     """Register an organization at the first stage (萌芽), with its first stage
     record. A compound may be named by ``compound`` (its name) instead of its id
-    (``ValidationFailed`` when unknown or ambiguous)."""
-    clean = _check_references(resolve_compound(registration.values()))
+    (``ValidationFailed`` when unknown or ambiguous). ``community_id`` names the
+    community (the import does); the compound, if any, must be one of its
+    (``ValidationFailed`` on ``compound_id`` otherwise). Without it the
+    organization joins its compound's community, else the first one."""
+    clean = _check_references(
+        resolve_compound(registration.values(), community_id=community_id)
+    )
     compound = (
         db.session.get(Compound, clean["compound_id"])
         if clean.get("compound_id")
         else None
     )
-    community = community_for(compound)
+    if community_id is None:
+        community = community_for(compound)
+    else:
+        community = db.session.get(Community, community_id)
+        if community is None:
+            raise ValidationFailed(_l("Unknown community."), field="community_id")
+        if compound is not None and compound.community_id != community_id:
+            raise ValidationFailed(
+                _l("The compound belongs to another community."),
+                field="compound_id",
+            )
     _check_unique_name(clean["name"], community.id, exclude=None)
     now = utcnow()
     org = Organization(

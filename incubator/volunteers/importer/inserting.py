@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from incubator.community.models import Compound
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
-from incubator.organizations.models import Organization
+from incubator.organizations.models import Organization, only_open_community
 from incubator.volunteers.models import (
     MemberRole,
     Membership,
@@ -36,6 +37,7 @@ def _insert_rows(
         return []
     volunteer = Volunteer.__table__
     marker = f"I{batch.id}-"
+    community_of = _communities(rows, organization)
     records = [
         {
             "number": f"{marker}{index}",
@@ -45,6 +47,7 @@ def _insert_rows(
             "phone": row.get("phone"),
             "id_number": row.get("id_number"),
             "compound_id": row.get("compound_id"),
+            "community_id": community_of(row),
             "availability": row.get("availability") or [],
             "joined_on": _date_or_none(row.get("joined_on")),
             "guardian_name": row.get("guardian_name"),
@@ -96,6 +99,37 @@ def _insert_rows(
             ],
         )
     return ids
+
+
+def _communities(rows: list[dict], organization: Organization | None):
+    """The community of each row's volunteer, as the flush hook
+    (``incubator.organizations.models._stamp_community``) gives one made by the
+    ORM: the organization's, else the compound's, else the only open community.
+    The rows are inserted in bulk, which that hook does not see."""
+    compound_ids = {row["compound_id"] for row in rows if row.get("compound_id")}
+    by_compound = (
+        dict(
+            db.session.execute(
+                select(Compound.id, Compound.community_id).where(
+                    Compound.id.in_(compound_ids)
+                )
+            ).all()
+        )
+        if compound_ids
+        else {}
+    )
+    fallback: list[int] = []
+
+    def community_of(row: dict) -> int:
+        if organization is not None:
+            return organization.community_id
+        if row.get("compound_id") in by_compound:
+            return by_compound[row["compound_id"]]
+        if not fallback:
+            fallback.append(only_open_community(db.session))
+        return fallback[0]
+
+    return community_of
 
 
 def _date_or_none(text: str | None) -> date | None:
