@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
@@ -73,7 +74,7 @@ def template():
 @roles_required(Role.ADMIN)
 def report(batch_id: int):
     batch = _batch(batch_id)
-    names = dict(db.session.execute(db.select(Community.id, Community.name)).tuples())
+    names = dict(db.session.execute(select(Community.id, Community.name)).all())
 
     def show(key: str, row: dict) -> str:
         if key == "role":

@@ -72,6 +72,19 @@ COLUMNS = (
     ("联系社工", "social_worker", False),
 )
 HEADERS = {header: key for header, key, _r in COLUMNS}
+# What agencies' own spreadsheets call the kinds, besides their labels.
+KIND_ALIASES = {
+    "文体类": "culture_sports",
+    "文体": "culture_sports",
+    "公益类": "charity",
+    "慈善类": "charity",
+    "公益": "charity",
+    "生活服务类": "life_service",
+    "社区事务类": "community_affairs",
+    "志愿服务类": "volunteer",
+    "志愿者": "volunteer",
+    "其他类": "other",
+}
 PHONE = re.compile(r"\+?[0-9][0-9 -]{4,19}")
 
 
@@ -85,7 +98,7 @@ def template_workbook() -> bytes:
         COLUMNS,
         [
             f"{EXAMPLE_MARK}：夕阳红舞蹈队",
-            "文体类",
+            "文体娱乐",
             "",
             "",
             "张三",
@@ -137,7 +150,7 @@ class _Context:
         self.taken = set(
             db.session.execute(
                 select(Organization.community_id, Organization.name_key)
-            ).tuples()
+            ).all()
         )
         self.workers: dict[str, list[int]] = {}
         for user in db.session.scalars(
@@ -150,6 +163,7 @@ class _Context:
             if user.name.casefold() != user.username.casefold():
                 self.workers.setdefault(user.name.casefold(), []).append(user.id)
         self.kinds = label_aliases(ORG_KIND_LABELS)
+        self.kinds.update(KIND_ALIASES)
         self.statuses = label_aliases(FILING_STATUS_LABELS)
         self.seen: dict[tuple[int, str], int] = {}
 
