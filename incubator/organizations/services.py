@@ -145,9 +145,10 @@ def create_organization(
     if community_id is None:
         community = community_for(compound)
     else:
-        community = db.session.get(Community, community_id)
-        if community is None:
+        chosen = db.session.get(Community, community_id)
+        if chosen is None:
             raise ValidationFailed(_l("Unknown community."), field="community_id")
+        community = chosen
         if compound is not None and compound.community_id != community_id:
             raise ValidationFailed(
                 _l("The compound belongs to another community."),

@@ -130,7 +130,9 @@ def test_confirm_rechecks_and_creates_nobody_if_a_row_fails(
     client, login_as, db, community, make_user
 ):
     login_as("admin")
-    url, _page = report(client, workbook(["甲", "jiajia", "社工"], ["乙", "yiyi", "社工"]))
+    url, _page = report(
+        client, workbook(["甲", "jiajia", "社工"], ["乙", "yiyi", "社工"])
+    )
     make_user("viewer", username="yiyi")  # created meanwhile
     response = client.post(url + "/confirm", follow_redirects=True)
     assert "第 3 行" in response.get_data(as_text=True)
