@@ -125,16 +125,20 @@ def _flush_or_name_taken(org: Organization) -> None:
 
 
 def create_organization(
-    registration: OrganizationRegistration, *, actor: User | None
+    registration: OrganizationRegistration,
+    *,
+    actor: User | None,
+    community_id: int | None = None,
 ) -> Organization:
     """Register an organization at the first stage (萌芽), with its first stage
     record. A compound may be named by ``compound`` (its name) instead of its id
-    (``ValidationFailed`` when unknown or ambiguous)."""
+    (``ValidationFailed`` when unknown or ambiguous). ``community_id`` (the
+    import's) stands for ``registration.community_id``; without either the
+    organization joins its compound's community, else the only open one."""
+    chosen = community_id if community_id is not None else registration.community_id
     values = registration.values()
     named = bool(values.get("compound"))
-    clean = _check_references(
-        resolve_compound(values, community_id=registration.community_id)
-    )
+    clean = _check_references(resolve_compound(values, community_id=chosen))
     compound = (
         db.session.get(Compound, clean["compound_id"])
         if clean.get("compound_id")
@@ -142,7 +146,7 @@ def create_organization(
     )
     community = community_for(
         compound,
-        registration.community_id,
+        chosen,
         compound_field="compound" if named else "compound_id",
     )
     _check_unique_name(clean["name"], community.id, exclude=None)
