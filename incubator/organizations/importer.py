@@ -5,8 +5,9 @@ none (each row is checked again by the service as it is saved).
 
 A social worker imports only into the communities of her scope. The leader's
 name and phone have no field of their own on an organization (its leader is an
-account, ``leader_user_id``): they go at the top of the description, prefixed
-``负责人：``.
+account, ``leader_user_id``): the name goes at the top of the description,
+prefixed ``负责人：`` (viewers see the leader as the contact anyway), the phone
+into a case note, which only staff read (a phone is never shown to a viewer).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from incubator.import_batches import (
     purge_stale,
 )
 from incubator.normalize import name_key
-from incubator.organizations import services
+from incubator.organizations import records, services
 from incubator.organizations.models import (
     FILING_STATUS_LABELS,
     ORG_KIND_LABELS,
@@ -118,7 +119,7 @@ def template_workbook() -> bytes:
             + "，默认未备案。",
             "社区填社区名称；系统中只有一个社区时可以不填。小区须是该社区的小区。",
             "联系社工填社工的用户名或姓名；不填时社工导入的组织由本人联系。",
-            "负责人姓名和电话写在组织简介的开头。",
+            "负责人姓名写在组织简介的开头；电话记入个案记录，仅工作人员可见。",
         ),
     )
 
@@ -215,8 +216,8 @@ def _check_row(line: int, cells: dict, ctx: _Context) -> RowResult:
     if phone and not PHONE.fullmatch(phone):
         errors.append(_("%(col)s is not a phone number.", col=_label("leader_phone")))
     description = ""
-    if leader or phone:
-        description = LEADER_PREFIX + leader + (f"（电话：{phone}）" if phone else "")
+    if leader:
+        description = LEADER_PREFIX + leader
     if not errors:
         values = {
             "name": name,
@@ -227,10 +228,15 @@ def _check_row(line: int, cells: dict, ctx: _Context) -> RowResult:
             "filing_status": status,
             "social_worker_id": worker_id,
             "description": description,
+            "leader_phone": phone,
         }
         try:
             clean = OrganizationRegistration(
-                **{k: v for k, v in values.items() if k != "community_id"}
+                **{
+                    k: v
+                    for k, v in values.items()
+                    if k not in ("community_id", "leader_phone")
+                }
             )
         except DomainError as exc:
             errors.append(str(exc.message))
@@ -388,13 +394,26 @@ def confirm_import(batch: ImportBatch, *, actor: User) -> list[Organization]:
                     _l("The community is outside your scope."), field="community_id"
                 )
             registration = OrganizationRegistration(
-                **{k: v for k, v in row.items() if k not in ("line", "community_id")}
+                **{
+                    k: v
+                    for k, v in row.items()
+                    if k not in ("line", "community_id", "leader_phone")
+                }
             )
-            created.append(
-                services.create_organization(
-                    registration, actor=actor, community_id=row["community_id"]
+            org = services.create_organization(
+                registration, actor=actor, community_id=row["community_id"]
+            )
+            if row.get("leader_phone"):
+                records.add_case_note(
+                    org,
+                    actor=actor,
+                    noted_on=local_today(),
+                    body=_(
+                        "Leader's phone (from the import): %(phone)s",
+                        phone=row["leader_phone"],
+                    ),
                 )
-            )
+            created.append(org)
         except DomainError as exc:
             raise ValidationFailed(
                 _l(

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from incubator.community.models import Community, Compound
 from incubator.community.scope import set_scope
 from incubator.organizations import importer
-from incubator.organizations.models import Organization
+from incubator.organizations.models import CaseNote, Organization
 
 HEADER = [
     "组织名称",
@@ -134,7 +134,12 @@ def test_report_lists_good_and_bad_rows_and_confirm_writes_exactly_the_good(
     assert choir.filing_status == "filed"
     assert choir.social_worker_id == worker.id
     assert choir.description.startswith("负责人：张三")
-    assert "13700000001" in choir.description
+    # the phone is kept for staff only (a case note), never in what viewers read
+    assert "13700000001" not in choir.description
+    notes = db.session.scalars(
+        select(CaseNote).where(CaseNote.organization_id == choir.id)
+    ).all()
+    assert [n.body for n in notes] == ["负责人联系电话（导入）：13700000001"]
     assert str(choir.founded_on) == "2023-05-01"
     bay = db.session.scalar(
         select(Organization).where(Organization.name == "海湾舞蹈队")
