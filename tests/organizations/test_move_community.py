@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from incubator.community.models import Community, Compound
 from incubator.followups.models import FollowUp
 from incubator.organizations import services
+from incubator.organizations.models import Organization
 from incubator.organizations.schemas import OrganizationChange
 
 API = "/api/v1"
@@ -75,3 +77,32 @@ def test_only_admins_move_and_only_to_open_communities(
     assert moved.status_code == 200, moved.get_json()
     db.session.refresh(org)
     assert org.community_id == other.id
+
+
+def test_new_organization_page_asks_for_the_community_when_there_are_several(
+    client, login_as, other, db
+):
+    login_as("admin")
+    page = client.get("/organizations/new").get_data(as_text=True)
+    assert 'name="community_id"' in page and "对岸社区" in page
+    response = client.post(
+        "/organizations/new",
+        data={
+            "name": "对岸读书会",
+            "kind": "culture_sports",
+            "community_id": str(other.id),
+            "filing_status": "none",
+            "member_count": "0",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    org = db.session.scalar(
+        select(Organization).where(Organization.name == "对岸读书会")
+    )
+    assert org.community_id == other.id
+
+
+def test_one_community_asks_nothing(client, login_as, community):
+    login_as("admin")
+    page = client.get("/organizations/new").get_data(as_text=True)
+    assert 'name="community_id"' not in page
