@@ -108,6 +108,7 @@ def register_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every model module, so metadata (and migrations) see all tables."""
+    from incubator import import_batches as _import_batches  # noqa: F401
     from incubator.activities import models as _activities  # noqa: F401
     from incubator.api import models as _api  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
@@ -168,11 +169,15 @@ def register_blueprints(app: Flask) -> None:
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp
+    from incubator.community.user_import_views import bp as user_import_bp
     from incubator.community.views import bp as communities_admin_bp
     from incubator.extensions import csrf
     from incubator.followups.views import bp as followups_bp
     from incubator.main.views import bp as main_bp
-    from incubator.organizations import record_views  # noqa: F401  (routes on bp)
+    from incubator.organizations import (
+        import_views,  # noqa: F401  (routes on bp)
+        record_views,  # noqa: F401  (routes on bp)
+    )
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
     from incubator.projects.views import bp as projects_bp
@@ -189,6 +194,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(user_import_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(communities_admin_bp)
     app.register_blueprint(organizations_bp)
@@ -237,7 +243,9 @@ def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
     from incubator.community.cli import communities_cli
+    from incubator.community.user_import import users_import  # noqa: F401
     from incubator.demo.cli import demo_cli
+    from incubator.organizations.cli import organizations_cli
     from incubator.projects.setup import setup_command
     from incubator.reminders.cli import reminders_cli
     from incubator.scheduler import scheduler_cli
@@ -245,6 +253,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(communities_cli)
+    app.cli.add_command(organizations_cli)
     app.cli.add_command(setup_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from pydantic import BaseModel, ValidationError
 from wtforms import (
     DateField,
@@ -181,3 +182,9 @@ def form_input(model: type[M], **values) -> M:
         raise ValidationFailed(
             validation_message(err), field=str(loc[0]) if loc else None
         ) from None
+
+
+class UploadForm(BaseForm):
+    """An Excel file to import (organizations, users)."""
+
+    file = FileField(_l("File (.xlsx)"), validators=[FileRequired()])

@@ -123,6 +123,18 @@ stage_changed = _signals.signal(
     ignored.""",
 )
 
+organization_moved = _signals.signal(
+    "organization-moved",
+    doc="""An organization moved to another community (a rare boundary change).
+
+    Sent by ``organizations.services.update_organization`` as
+    ``send(org, from_community_id=int, actor=User)`` after ``org.community_id``
+    changed, inside the same unit of work. Records already made keep their
+    community (past figures stay); a receiver moves what is still to come
+    (followups moves open follow-ups). It flushes, never commits. Return values
+    are ignored.""",
+)
+
 # ---- auth tells audit and organizations; reminders asks the scheduler ----
 
 account_changed = _signals.signal(

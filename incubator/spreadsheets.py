@@ -12,7 +12,8 @@ the text it shows, unless it has more digits than Excel keeps.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -20,6 +21,7 @@ from io import BytesIO
 from zipfile import BadZipFile
 
 from flask import Response
+from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -27,6 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from incubator.i18n import local_today
+from incubator.normalize import nfkc
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -166,3 +169,130 @@ def cell_text(value) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
     return str(value)
+
+
+# Reading an import template's rows: the header row, each row's cells, dates.
+# Every import (volunteers, organizations, users) takes the same kinds of files.
+
+# 2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日
+DATE_TEXT = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", re.ASCII
+)
+
+
+def header_keys(row, headers: dict[str, str]) -> list[str | None]:
+    """The column key of each header cell (``headers``: header text to key).
+    Blanks anywhere are ignored, so a header spaced out to line up (``姓　名``,
+    ``出生 年份``) is still found, and a required column's star (``*`` or ``＊``)
+    may be kept or dropped."""
+    return [headers.get("".join(str(h or "").split()).rstrip("*＊")) for h in row or ()]
+
+
+class HeaderMissing(ValueError):
+    """No header row holding every required column was found; ``first`` holds
+    the column keys of the sheet's first row (to name what it lacks)."""
+
+    def __init__(self, first: list[str | None]):
+        super().__init__(first)
+        self.first = first
+
+
+def find_header(
+    rows, headers: dict[str, str], required: Sequence[str], search_rows: int
+) -> tuple[list[str | None], int]:
+    """The column keys of the header row and its line number: the first of the
+    first ``search_rows`` rows that holds every ``required`` key, so a title row
+    above the template's header is skipped. Raises ``HeaderMissing`` otherwise."""
+    first: list[str | None] | None = None
+    for line, row in enumerate(rows, start=1):
+        keys = header_keys(row, headers)
+        if first is None:
+            first = keys
+        if all(k in keys for k in required):
+            return keys, line
+        if line >= search_rows:
+            break
+    raise HeaderMissing(first or [])
+
+
+def read_cells(
+    keys: list, raw: tuple, *, date_keys: Sequence[str], label: Callable[[str], str]
+) -> tuple[dict, list[str]]:
+    """One sheet row as ``{column key: value}``: date columns keep Excel's dates,
+    every other column is text (numbers as the digits they show). Returns the cells
+    and the messages for cells that cannot be read (a number that lost digits),
+    naming the column by its header (``label(key)``) and letter."""
+    cells: dict = {}
+    errors: list[str] = []
+    for index, (key, value) in enumerate(zip(keys, raw, strict=False), start=1):
+        if key is None:
+            continue
+        if key in date_keys and isinstance(value, date | datetime):
+            cells[key] = value
+            continue
+        try:
+            cells[key] = cell_text(value)
+        except LostDigits:
+            cells[key] = ""
+            errors.append(
+                _(
+                    "%(col)s (column %(letter)s) is stored as a number of more than "
+                    "15 digits, so Excel has already replaced its last digits with "
+                    "zeros. Format the column as text and type it again.",
+                    col=label(key),
+                    letter=get_column_letter(index),
+                )
+            )
+    return cells, errors
+
+
+def date_cell_value(value) -> date | None:
+    """A date cell as a date: Excel's own dates, or text such as 2024-03-01,
+    2024/3/1 or 2024年3月1日; ``None`` for an empty cell. Raises ``ValueError``
+    for anything else."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = DATE_TEXT.fullmatch(nfkc(str(value)))
+    if match:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    raise ValueError(value)
+
+
+def template_bytes(
+    title: str,
+    columns: Sequence[tuple[str, str, bool]],
+    example: list[str],
+    *,
+    text_keys: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    width: int = 14,
+) -> bytes:
+    """An import template: ``columns`` (header, key, required) as a bold header
+    row (a required one starred), the ``example`` row, the ``text_keys`` columns
+    formatted as text for 1,000 rows (so Excel keeps every digit of a phone or ID
+    number) and a 填写说明 sheet of ``notes``."""
+    book = Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook has one, a worksheet
+    sheet.title = title
+    sheet.append([f"{h}*" if required else h for h, _k, required in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append(example)
+    for index, (_h, key, _r) in enumerate(columns, start=1):
+        column = get_column_letter(index)
+        sheet.column_dimensions[column].width = width
+        for row in range(2, 1002):
+            if key in text_keys:
+                sheet.cell(row=row, column=index).number_format = "@"
+    if notes:
+        sheet_notes = book.create_sheet("填写说明")
+        for line in notes:
+            sheet_notes.append([line])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -233,6 +233,8 @@ def make_org(db, community):
         social_worker: User | None = None,
         **fields,
     ) -> Organization:
+        if "compound_id" not in fields and "compound" not in fields:
+            fields.setdefault("community_id", community.id)
         org = org_services.create_organization(
             OrganizationRegistration(
                 name=name or f"测试组织{next(_counter)}",

@@ -19,6 +19,12 @@ from incubator.api.core import ROUTES
 from incubator.organizations.models import Organization
 from incubator.volunteers.models import Volunteer
 
+
+@pytest.fixture(autouse=True)
+def _set_up_community(community):
+    """Records belong to a community (issue 15): the instance has one."""
+    return community
+
 load_api_modules()  # the walks below are parametrized from every endpoint
 
 ZH = {"Accept-Language": "zh-CN"}

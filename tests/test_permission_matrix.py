@@ -190,6 +190,43 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "social_worker": 404,
         "*": 403,
     },
+    # Imports of organizations and users: the world holds no import_batch, so the
+    # report and its actions are 404 to those who may import at all.
+    ("organizations.import_organizations", "GET"): {
+        "anonymous": 302,
+        **STAFF,
+        "*": 403,
+    },
+    ("organizations.import_organizations", "POST"): {
+        "anonymous": 302,
+        **STAFF,
+        "*": 403,
+    },
+    ("organizations.import_template", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("organizations.import_report", "GET"): {
+        "anonymous": 302,
+        "admin": 404,
+        "social_worker": 404,
+        "*": 403,
+    },
+    ("organizations.import_confirm", "POST"): {
+        "anonymous": 302,
+        "admin": 404,
+        "social_worker": 404,
+        "*": 403,
+    },
+    ("organizations.import_discard", "POST"): {
+        "anonymous": 302,
+        "admin": 404,
+        "social_worker": 404,
+        "*": 403,
+    },
+    ("user_import.upload", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("user_import.upload", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("user_import.template", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("user_import.report", "GET"): {"anonymous": 302, "admin": 404, "*": 403},
+    ("user_import.import_confirm", "POST"): {"anonymous": 302, "admin": 404, "*": 403},
+    ("user_import.import_discard", "POST"): {"anonymous": 302, "admin": 404, "*": 403},
     ("api.list_volunteers", "GET"): {"anonymous": 401, "viewer": 403, "*": 200},
     ("api.search_volunteers", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
     ("api.create_volunteer", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},

@@ -205,6 +205,11 @@ def _reschedule(org, *, change, actor):
     services.reschedule_for_stage(org, change, actor)
 
 
+@signals.organization_moved.connect
+def _move_open_followups(org, *, from_community_id, actor):
+    services.move_open_followups(org)
+
+
 @signals.organization_panels.connect
 def _panel(org, *, viewer):
     return 30, schedule_panel(org, viewer)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -314,3 +314,20 @@ def reschedule_for_stage(org: Organization, change, actor: User | None) -> None:
         changes={"due_on": [before.isoformat(), due.isoformat()]},
     )
     db.session.flush()
+
+
+def move_open_followups(org: Organization) -> int:
+    """Give ``org``'s open follow-ups its (new) community: they are still to
+    come, so they count where the organization now is; done ones stay counted
+    where they were done. Returns how many moved."""
+    result = db.session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.organization_id == org.id,
+            FollowUp.state == FollowUpState.OPEN,
+            FollowUp.community_id != org.community_id,
+        )
+        .values(community_id=org.community_id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -51,6 +51,8 @@ class OrganizationForm(BaseForm):
         _l("Name of the organization"), validators=[DataRequired(), Length(max=100)]
     )
     kind = SelectField(_l("Kind"), choices=lambda: kind_choices())
+    # Offered on a new organization when the user's scope has several communities.
+    community_id = SelectField(_l("Community"), coerce=_optional_int, choices=[])
     compound_id = SelectField(_l("Compound"), coerce=_optional_int, choices=[])
     filing_status = SelectField(
         _l("Filing status"),

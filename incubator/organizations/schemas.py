@@ -96,7 +96,14 @@ class OrganizationRegistration(OrganizationFields):
         }
 
 
-ORGANIZATION_NOT_NULL = ("name", "kind", "filing_status", "member_count", "description")
+ORGANIZATION_NOT_NULL = (
+    "name",
+    "kind",
+    "filing_status",
+    "member_count",
+    "description",
+    "community_id",
+)
 
 
 class OrganizationChange(BaseModel):
@@ -115,6 +122,11 @@ class OrganizationChange(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     social_worker_id: Id | None = None
     leader_user_id: Id | None = None
+    community_id: Id | None = Field(
+        default=None,
+        description="Moves the organization to another community (admins only); "
+        "its past records stay counted where they were made",
+    )
 
     @model_validator(mode="after")
     def _rules(self):

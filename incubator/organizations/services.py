@@ -13,11 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from incubator import signals
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import Role
-from incubator.community.models import Compound
+from incubator.community.models import Community, Compound
 from incubator.community.queries import community_for, resolve_compound
+from incubator.community.scope import may_see_community
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
@@ -123,16 +125,20 @@ def _flush_or_name_taken(org: Organization) -> None:
 
 
 def create_organization(
-    registration: OrganizationRegistration, *, actor: User | None
+    registration: OrganizationRegistration,
+    *,
+    actor: User | None,
+    community_id: int | None = None,
 ) -> Organization:
     """Register an organization at the first stage (萌芽), with its first stage
     record. A compound may be named by ``compound`` (its name) instead of its id
-    (``ValidationFailed`` when unknown or ambiguous)."""
+    (``ValidationFailed`` when unknown or ambiguous). ``community_id`` (the
+    import's) stands for ``registration.community_id``; without either the
+    organization joins its compound's community, else the only open one."""
+    chosen = community_id if community_id is not None else registration.community_id
     values = registration.values()
     named = bool(values.get("compound"))
-    clean = _check_references(
-        resolve_compound(values, community_id=registration.community_id)
-    )
+    clean = _check_references(resolve_compound(values, community_id=chosen))
     compound = (
         db.session.get(Compound, clean["compound_id"])
         if clean.get("compound_id")
@@ -140,7 +146,7 @@ def create_organization(
     )
     community = community_for(
         compound,
-        registration.community_id,
+        chosen,
         compound_field="compound" if named else "compound_id",
     )
     _check_unique_name(clean["name"], community.id, exclude=None)
@@ -182,8 +188,13 @@ def update_organization(
     and ``ValidationFailed`` for a field sent empty that may not be, or an unknown
     compound or account. Archived organizations are read-only.
     """
+    sent = change.sent()
+    target = sent.pop("community_id", None)
+    moving = target is not None and target != org.community_id
     values = resolve_compound(
-        change.sent(), community_id=org.community_id, current=org.compound_id
+        sent,
+        community_id=target if moving else org.community_id,
+        current=org.compound_id,
     )
     if org.archived:
         raise RuleViolation(_l("An archived organization cannot be edited."))
@@ -205,21 +216,48 @@ def update_organization(
             ),
             field=sorted(set(changed) - LEADER_FIELDS)[0],
         )
-    if "name" in changed:
-        _check_unique_name(changed["name"], org.community_id, exclude=org.id)
-    if "compound_id" in changed and changed["compound_id"] is not None:
+    community_id = org.community_id
+    if moving:
+        assert target is not None
+        community_id = _move_target(target, actor)
+        if org.compound_id is not None and "compound_id" not in changed:
+            changed["compound_id"] = None  # the old compound is in the old community
+        changed["community_id"] = target
+    if "name" in changed or moving:
+        _check_unique_name(changed.get("name", org.name), community_id, exclude=org.id)
+    if changed.get("compound_id") is not None:
         # it exists: _clean checked it
         compound = db.session.get_one(Compound, changed["compound_id"])
-        if compound.community_id != org.community_id:
+        if compound.community_id != community_id:
             raise ValidationFailed(
                 _l("That compound belongs to another community."), field="compound_id"
             )
+    before = org.community_id
     for key, value in changed.items():
         setattr(org, key, value)
     if changed:
         audit.record("update", org, actor=actor)
         _flush_or_stale(org)
+    if moving:
+        signals.organization_moved.send(org, from_community_id=before, actor=actor)
     return org
+
+
+def _move_target(community_id: int, actor: User) -> int:
+    """The community an organization moves to: admins only, an open community
+    in their scope. Raises ``NotPermitted`` or ``ValidationFailed``
+    (``community_id``)."""
+    if actor.role != Role.ADMIN:
+        raise NotPermitted(
+            _l("Only an admin may move an organization to another community."),
+            field="community_id",
+        )
+    place = db.session.get(Community, community_id)
+    if place is None or place.archived or not may_see_community(actor, place.id):
+        raise ValidationFailed(
+            _l("Unknown or archived community selected."), field="community_id"
+        )
+    return place.id
 
 
 def _flush_or_stale(org: Organization) -> None:

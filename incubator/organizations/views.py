@@ -13,7 +13,7 @@ from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.community.models import Compound
-from incubator.community.scope import in_scope, users_sharing_scope
+from incubator.community.scope import in_scope, scope_communities, users_sharing_scope
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import form_input
@@ -159,13 +159,21 @@ def caseload():
 @roles_required(*STAFF)
 def new():
     form = OrganizationForm()
+    places = scope_communities(current_user)
+    if len(places) > 1:
+        form.community_id.choices = [SelectChoice("", _("(from the compound)"))] + [
+            SelectChoice(str(p.id), p.name) for p in places
+        ]
     _fill_choices(form)
     if request.method == "GET" and current_user.role == Role.SOCIAL_WORKER:
         form.social_worker_id.data = current_user.id
     if form.validate_on_submit():
         try:
+            values = _values(form)
+            if "community_id" in form._fields:
+                values["community_id"] = form.community_id.data
             org = services.create_organization(
-                form_input(OrganizationRegistration, **_values(form)),
+                form_input(OrganizationRegistration, **values),
                 actor=current_user,
             )
         except DomainError as exc:
@@ -178,6 +186,8 @@ def new():
 
 
 def _fill_choices(form: OrganizationForm) -> None:
+    if "community_id" in form._fields and not form.community_id.choices:
+        del form.community_id  # one community to choose from: nothing to ask
     form.compound_id.choices = compound_choices(_("(none)"))
     form.leader_user_id.choices = user_choices([Role.ORG_LEADER], _("(none)"))
     form.social_worker_id.choices = user_choices(STAFF, _("(none)"))

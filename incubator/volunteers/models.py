@@ -27,6 +27,7 @@ from incubator.community.models import CommunityScoped, Compound
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.i18n import LabelledEnum
+from incubator.import_batches import BatchColumns
 from incubator.organizations.models import Organization
 
 
@@ -210,17 +211,8 @@ class Certificate(Model):
     issued_by: Mapped[User | None] = relationship()
 
 
-class RosterImport(Model):
+class RosterImport(BatchColumns, Model):
     """An uploaded roster waiting for the user to confirm. The parsed rows are
-    deleted once imported or discarded."""
+    deleted once imported or discarded (``incubator.import_batches``)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    filename: Mapped[str] = mapped_column(String(200), default="")
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    total_rows: Mapped[int] = mapped_column(Integer, default=0)
-    valid_rows: Mapped[int] = mapped_column(Integer, default=0)
-    rows: Mapped[list] = mapped_column(JSON, default=list)
-    report: Mapped[list] = mapped_column(JSON, default=list)

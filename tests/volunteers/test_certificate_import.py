@@ -3,6 +3,7 @@
 from datetime import date
 from io import BytesIO
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -23,6 +24,9 @@ HEADER = [
     "监护人同意日期",
     "身份",
 ]
+
+# Every volunteer belongs to a community (migration 0011): the deployment has one.
+pytestmark = pytest.mark.usefixtures("community")
 
 
 def test_certificate_is_recorded_with_a_unique_number(

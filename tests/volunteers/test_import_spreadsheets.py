@@ -20,6 +20,9 @@ from incubator.volunteers.models import Membership, RosterImport, Volunteer
 HEADER = [f"{h}*" if required else h for h, _k, required in COLUMNS]
 KEYS = [key for _h, key, _r in COLUMNS]
 
+# Every volunteer belongs to a community (migration 0011): the deployment has one.
+pytestmark = pytest.mark.usefixtures("community")
+
 
 def row(name, phone, **others) -> list:
     """One roster row in the template's column order; birth year 1960 by default."""

@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 
 from incubator.volunteers.models import Volunteer
 
+# Every volunteer belongs to a community (migration 0011): the deployment has one.
+pytestmark = pytest.mark.usefixtures("community")
+
 HALF_WIDTH = "139１２３４００９８"  # the last 8 digits typed in full width
 ALL_WIDTH = "１３９１２３４００９８"
 STORED = "13912340098"

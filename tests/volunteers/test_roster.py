@@ -5,6 +5,9 @@ from sqlalchemy import select
 
 from incubator.volunteers.models import Volunteer
 
+# Every volunteer belongs to a community (migration 0011): the deployment has one.
+pytestmark = pytest.mark.usefixtures("community")
+
 
 def _form(**overrides):
     data = {

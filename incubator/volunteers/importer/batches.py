@@ -4,29 +4,20 @@ and inserted together)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
-from incubator.community.scope import community_for_new
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
-from incubator.organizations.models import Organization, only_open_community
+from incubator.import_batches import fill_batch
+from incubator.organizations.models import Organization
 from incubator.volunteers.access import may_manage_roster
 from incubator.volunteers.importer.closing import _close, purge_stale_imports
 from incubator.volunteers.importer.inserting import _insert_rows
 from incubator.volunteers.importer.parsing import parse_roster
 from incubator.volunteers.models import RosterImport, Volunteer
-
-
-def _jsonable(values: dict) -> dict:
-    return {
-        k: (val.isoformat() if isinstance(val, date) else val)
-        for k, val in values.items()
-    }
 
 
 def prepare_import(
@@ -50,20 +41,13 @@ def prepare_import(
         )
     purge_stale_imports()
     results = parse_roster(data, actor=actor, organization=organization)
-    real = [r for r in results if not r.example]
-    batch = RosterImport(
-        created_by_id=actor.id,
-        filename=(filename or "")[:200],
-        organization_id=organization.id if organization else None,
-        total_rows=len(real),
-        valid_rows=sum(1 for r in real if not r.errors),
-        rows=[{"line": r.line, **_jsonable(r.values)} for r in real if not r.errors],
-        report=[
-            {"line": r.line, "name": r.name, "errors": r.errors}
-            | ({"example": True} if r.example else {})
-            for r in results
-            if r.errors or r.example
-        ],
+    batch = fill_batch(
+        RosterImport(
+            created_by_id=actor.id,
+            organization_id=organization.id if organization else None,
+        ),
+        results,
+        filename,
     )
     db.session.add(batch)
     db.session.flush()
@@ -121,12 +105,7 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
                     lines=", ".join(clashes[:20]),
                 )
             )
-    community_id = (
-        organization.community_id
-        if organization is not None
-        else community_for_new(actor, None) or only_open_community(db.session)
-    )
-    ids = _insert_rows(batch, rows, organization, community_id)
+    ids = _insert_rows(batch, rows, organization)
     _close(batch, "imported")
     audit.record_event(
         "import",

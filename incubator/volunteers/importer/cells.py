@@ -3,15 +3,10 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, datetime
-
 from flask_babel import gettext as _
-from openpyxl.utils import get_column_letter
 
-from incubator.normalize import nfkc
-from incubator.spreadsheets import LostDigits, cell_text
+from incubator.import_batches import RowResult
+from incubator.spreadsheets import DATE_TEXT, date_cell_value, read_cells
 from incubator.volunteers.importer.template import (
     DATE_KEYS,
     EXAMPLE_MARK,
@@ -19,19 +14,7 @@ from incubator.volunteers.importer.template import (
     _column_label,
 )
 
-# 2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日
-DATE_TEXT = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", re.ASCII
-)
-
-
-@dataclass
-class RowResult:
-    line: int
-    errors: list[str]
-    values: dict
-    name: str = ""
-    example: bool = False
+__all__ = ["DATE_TEXT", "RowResult"]
 
 
 def _text_cell(value, key: str, errors: list[str]):
@@ -40,32 +23,9 @@ def _text_cell(value, key: str, errors: list[str]):
 
 
 def _read_cells(keys: list, raw: tuple) -> tuple[dict, list[str]]:
-    """One sheet row as ``{column key: value}``: date columns keep Excel's dates,
-    every other column is text (numbers as the digits they show). Returns the cells
-    and the messages for cells that cannot be read (a number that lost digits),
-    naming the column by its header and letter."""
-    cells: dict = {}
-    errors: list[str] = []
-    for index, (key, value) in enumerate(zip(keys, raw, strict=False), start=1):
-        if key is None:
-            continue
-        if key in DATE_KEYS and isinstance(value, date | datetime):
-            cells[key] = value
-            continue
-        try:
-            cells[key] = cell_text(value)
-        except LostDigits:
-            cells[key] = ""
-            errors.append(
-                _(
-                    "%(col)s (column %(letter)s) is stored as a number of more than "
-                    "15 digits, so Excel has already replaced its last digits with "
-                    "zeros. Format the column as text and type it again.",
-                    col=_column_label(key),
-                    letter=get_column_letter(index),
-                )
-            )
-    return cells, errors
+    """One sheet row as ``{column key: value}`` (``incubator.spreadsheets.
+    read_cells``): date columns keep Excel's dates, every other column is text."""
+    return read_cells(keys, raw, date_keys=DATE_KEYS, label=_column_label)
 
 
 def _is_example(cells: dict, values: dict) -> bool:
@@ -74,17 +34,8 @@ def _is_example(cells: dict, values: dict) -> bool:
 
 
 def _date_cell(value, key: str, errors: list[str]):
-    if value in (None, ""):
+    try:
+        return date_cell_value(value)
+    except ValueError:
+        errors.append(_("%(col)s is not a date (2024-03-01).", col=_column_label(key)))
         return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    match = DATE_TEXT.fullmatch(nfkc(str(value)))
-    if match:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    errors.append(_("%(col)s is not a date (2024-03-01).", col=_column_label(key)))
-    return None

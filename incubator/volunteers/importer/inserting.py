@@ -13,7 +13,7 @@ from incubator.community.models import Compound
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_today
-from incubator.organizations.models import Organization
+from incubator.organizations.models import Organization, only_open_community
 from incubator.volunteers.models import (
     MemberRole,
     Membership,
@@ -24,10 +24,7 @@ from incubator.volunteers.models import (
 
 
 def _insert_rows(
-    batch: RosterImport,
-    rows: list[dict],
-    organization: Organization | None,
-    community_id: int,
+    batch: RosterImport, rows: list[dict], organization: Organization | None
 ) -> list[int]:
     """Insert the volunteers of ``rows`` with their skills and memberships; returns
     their ids in row order. A few statements whatever the number of rows: the ORM
@@ -35,20 +32,12 @@ def _insert_rows(
     multi-row insert in order. Each row is inserted under a temporary number unique
     to the batch, read back in one query, then numbered ``V000123`` from its id.
     Raises ``ValidationFailed`` when a row clashes with the roster (unique phone or
-    ID number) after all. Each volunteer joins the community of their compound,
-    else ``community_id`` (the organization's or the importer's)."""
+    ID number) after all."""
     if not rows:
         return []
     volunteer = Volunteer.__table__
-    compound_ids = {row["compound_id"] for row in rows if row.get("compound_id")}
-    community_of = dict(
-        db.session.execute(
-            select(Compound.id, Compound.community_id).where(
-                Compound.id.in_(sorted(compound_ids))
-            )
-        ).all()
-    )
     marker = f"I{batch.id}-"
+    community_of = _communities(rows, organization)
     records = [
         {
             "number": f"{marker}{index}",
@@ -58,7 +47,7 @@ def _insert_rows(
             "phone": row.get("phone"),
             "id_number": row.get("id_number"),
             "compound_id": row.get("compound_id"),
-            "community_id": community_of.get(row.get("compound_id"), community_id),
+            "community_id": community_of(row),
             "availability": row.get("availability") or [],
             "joined_on": _date_or_none(row.get("joined_on")),
             "guardian_name": row.get("guardian_name"),
@@ -110,6 +99,37 @@ def _insert_rows(
             ],
         )
     return ids
+
+
+def _communities(rows: list[dict], organization: Organization | None):
+    """The community of each row's volunteer, as the flush hook
+    (``incubator.organizations.models._stamp_community``) gives one made by the
+    ORM: the organization's, else the compound's, else the only open community.
+    The rows are inserted in bulk, which that hook does not see."""
+    compound_ids = {row["compound_id"] for row in rows if row.get("compound_id")}
+    by_compound = (
+        dict(
+            db.session.execute(
+                select(Compound.id, Compound.community_id).where(
+                    Compound.id.in_(compound_ids)
+                )
+            ).all()
+        )
+        if compound_ids
+        else {}
+    )
+    fallback: list[int] = []
+
+    def community_of(row: dict) -> int:
+        if organization is not None:
+            return organization.community_id
+        if row.get("compound_id") in by_compound:
+            return by_compound[row["compound_id"]]
+        if not fallback:
+            fallback.append(only_open_community(db.session))
+        return fallback[0]
+
+    return community_of
 
 
 def _date_or_none(text: str | None) -> date | None:

@@ -11,7 +11,12 @@ from incubator.community.models import Compound
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.organizations.models import Organization
-from incubator.spreadsheets import NotAWorkbook, workbook_sheets
+from incubator.spreadsheets import (
+    HeaderMissing,
+    NotAWorkbook,
+    find_header,
+    workbook_sheets,
+)
 from incubator.volunteers.importer.cells import RowResult, _is_example, _read_cells
 from incubator.volunteers.importer.checks import _check_row
 from incubator.volunteers.importer.template import COLUMNS, HEADERS
@@ -52,28 +57,16 @@ def parse_roster(
         ) from None
 
 
-def _header_keys(row) -> list[str | None]:
-    """The column key of each header cell. Blanks anywhere are ignored, so a
-    header spaced out to line up (``姓　名``, ``出生 年份``) is still found, and a
-    required column's star (``*`` or ``＊``) may be kept or dropped."""
-    return [HEADERS.get("".join(str(h or "").split()).rstrip("*＊")) for h in row or ()]
-
-
 def _find_header(rows) -> tuple[list[str | None], int]:
     """The column keys of the header row and its line number: the first of the
     first ``HEADER_SEARCH_ROWS`` rows that holds every required header, so a title
     row above the template's header is skipped. Raises ``ValidationFailed`` naming
     the required headers missing from the first row otherwise."""
-    first: list[str | None] | None = None
-    for line, row in enumerate(rows, start=1):
-        keys = _header_keys(row)
-        if first is None:
-            first = keys
-        if all(k in keys for _h, k, required in COLUMNS if required):
-            return keys, line
-        if line >= HEADER_SEARCH_ROWS:
-            break
-    raise _no_header(first or [])
+    required = [k for _h, k, required in COLUMNS if required]
+    try:
+        return find_header(rows, HEADERS, required, HEADER_SEARCH_ROWS)
+    except HeaderMissing as exc:
+        raise _no_header(exc.first) from None
 
 
 def _no_header(keys: list[str | None]) -> ValidationFailed:

@@ -3,13 +3,7 @@ example row, and the workbook people download to fill in."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
+from incubator.spreadsheets import template_bytes
 from incubator.volunteers.models import MemberRole
 
 # (header, key, required)
@@ -45,13 +39,6 @@ DATE_KEYS = ("joined_on", "guardian_consent_on")
 
 
 def template_workbook() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert isinstance(sheet, Worksheet)  # a new workbook has one, a worksheet
-    sheet.title = "志愿者名册"
-    sheet.append([f"{h}*" if required else h for h, _k, required in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     example = [
         f"{EXAMPLE_MARK}：张三",
         "女",
@@ -66,16 +53,7 @@ def template_workbook() -> bytes:
         "",
         "成员",
     ]
-    sheet.append(example)
-    for index, _col in enumerate(COLUMNS, start=1):
-        column = get_column_letter(index)
-        sheet.column_dimensions[column].width = 14
-        # Phone and ID columns are text, so Excel keeps every digit.
-        for row in range(2, 1002):
-            if COLUMNS[index - 1][1] in ("phone", "id_number", "birth_year"):
-                sheet.cell(row=row, column=index).number_format = "@"
-    notes = book.create_sheet("填写说明")
-    for line in (
+    notes = (
         "带 * 的列必须填写；第一行是表头，请勿修改。",
         f"第二行是填写示例：姓名含“{EXAMPLE_MARK}”二字或手机号为 {EXAMPLE_PHONE} 的行"
         "导入时总是跳过，不会成为志愿者。可以删除示例行，也可以保留，"
@@ -86,11 +64,15 @@ def template_workbook() -> bytes:
         "多个用、分隔；技能多个用、分隔。",
         "不满 14 周岁的志愿者须填写监护人姓名和监护人同意日期。",
         "身份填 成员 或 骨干，默认为成员。",
-    ):
-        notes.append([line])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    )
+    # Phone and ID columns are text, so Excel keeps every digit.
+    return template_bytes(
+        "志愿者名册",
+        COLUMNS,
+        example,
+        text_keys=("phone", "id_number", "birth_year"),
+        notes=notes,
+    )
 
 
 def _column_label(key: str) -> str:
