@@ -222,3 +222,16 @@ def test_archived_organizations_and_unreviewed_resources_drop_out(
     )
     db.session.commit()
     assert metrics.resources_value(FEB) == Decimal("500.00")
+
+
+def test_target_inputs_show_plain_numbers(
+    frozen_time, client, login_as, make_project, community
+):
+    """A target of 3000 is shown as 3000 for editing, never as 3E+3."""
+    admin = login_as("admin")
+    project = make_project(
+        admin, {"person_times": 3000, "group_activities": 10, "volunteer_hours": "2.5"}
+    )
+    page = client.get(f"/reports/projects/{project.id}").get_data(as_text=True)
+    assert 'value="3000"' in page and 'value="10"' in page and 'value="2.5"' in page
+    assert "E+" not in page
