@@ -226,6 +226,7 @@ def register_security(app: Flask) -> None:
     # The features' receivers of incubator.signals connect when their modules are
     # imported (once per process, however many apps are built).
     from incubator.followups import hooks as _followup_hooks  # noqa: F401
+    from incubator.projects import hooks as _project_hooks  # noqa: F401
     from incubator.reminders import views as reminder_views
     from incubator.ventures import hooks as _venture_hooks  # noqa: F401
     from incubator.volunteers import timeline as _volunteer_timeline  # noqa: F401

@@ -123,6 +123,16 @@ stage_changed = _signals.signal(
     ignored.""",
 )
 
+agency_of_community = _signals.signal(
+    "agency-of-community",
+    doc="""Which agency (承接机构) serves a community on a day, for the documents
+    a lower feature prints (a volunteer's certificate).
+
+    Sent as ``send(community_id, on=date)``; projects answers with the agency
+    named on the community's project running that day (or the latest before
+    it), ``""`` when none names one. Senders fall back to ``AGENCY_NAME``.""",
+)
+
 organization_moved = _signals.signal(
     "organization-moved",
     doc="""An organization moved to another community (a rare boundary change).

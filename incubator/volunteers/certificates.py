@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from incubator import signals
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.errors import ValidationFailed
@@ -83,7 +84,7 @@ def issue_certificate(
                 }
                 for r in services
             ],
-            "agency": current_app.config.get("AGENCY_NAME", ""),
+            "agency": agency_for(volunteer.community_id, today),
         },
     )
     db.session.add(certificate)
@@ -101,3 +102,17 @@ def issue_certificate(
     )
     db.session.flush()
     return certificate
+
+
+def agency_for(community_id: int, day) -> str:
+    """The agency printed on a certificate: the one named on the project serving
+    the volunteer's community (``signals.agency_of_community``), else the
+    ``AGENCY_NAME`` setting."""
+    named = [
+        name
+        for name in signals.values(
+            signals.agency_of_community.send(community_id, on=day)
+        )
+        if name
+    ]
+    return named[0] if named else current_app.config.get("AGENCY_NAME", "")

@@ -44,6 +44,7 @@ from incubator.volunteers.access import (
     manageable_organizations,
     may_edit_volunteer,
 )
+from incubator.volunteers.certificates import agency_for
 from incubator.volunteers.export import roster_workbook
 from incubator.volunteers.forms import (
     CertificateForm,
@@ -311,9 +312,9 @@ def _detail_context(volunteer: Volunteer) -> dict:
 
 
 def issuer_choices(volunteer: Volunteer) -> list[SelectChoice]:
-    from flask import current_app
-
-    names = [current_app.config["AGENCY_NAME"]] + [
+    """The agency serving the volunteer's community (its project's 承接机构,
+    else ``AGENCY_NAME``), then the organizations they serve in."""
+    names = [agency_for(volunteer.community_id, local_today())] + [
         m.organization.name for m in volunteer.memberships
     ]
     unique = list(dict.fromkeys(names))
