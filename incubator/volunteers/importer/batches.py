@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from incubator.audit import services as audit
 from incubator.auth.models import User
+from incubator.community.scope import community_for_new
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 from incubator.import_batches import fill_batch
@@ -105,7 +106,7 @@ def confirm_import(batch: RosterImport, *, actor: User) -> int:
                     lines=", ".join(clashes[:20]),
                 )
             )
-    ids = _insert_rows(batch, rows, organization)
+    ids = _insert_rows(batch, rows, organization, community_for_new(actor, None))
     _close(batch, "imported")
     audit.record_event(
         "import",

@@ -24,7 +24,10 @@ from incubator.volunteers.models import (
 
 
 def _insert_rows(
-    batch: RosterImport, rows: list[dict], organization: Organization | None
+    batch: RosterImport,
+    rows: list[dict],
+    organization: Organization | None,
+    default_community: int | None = None,
 ) -> list[int]:
     """Insert the volunteers of ``rows`` with their skills and memberships; returns
     their ids in row order. A few statements whatever the number of rows: the ORM
@@ -37,7 +40,7 @@ def _insert_rows(
         return []
     volunteer = Volunteer.__table__
     marker = f"I{batch.id}-"
-    community_of = _communities(rows, organization)
+    community_of = _communities(rows, organization, default_community)
     records = [
         {
             "number": f"{marker}{index}",
@@ -101,10 +104,13 @@ def _insert_rows(
     return ids
 
 
-def _communities(rows: list[dict], organization: Organization | None):
+def _communities(
+    rows: list[dict], organization: Organization | None, default: int | None
+):
     """The community of each row's volunteer, as the flush hook
     (``incubator.organizations.models._stamp_community``) gives one made by the
-    ORM: the organization's, else the compound's, else the only open community.
+    ORM: the organization's, else the compound's, else ``default`` (the
+    importer's one community), else the only open community.
     The rows are inserted in bulk, which that hook does not see."""
     compound_ids = {row["compound_id"] for row in rows if row.get("compound_id")}
     by_compound = (
@@ -126,7 +132,7 @@ def _communities(rows: list[dict], organization: Organization | None):
         if row.get("compound_id") in by_compound:
             return by_compound[row["compound_id"]]
         if not fallback:
-            fallback.append(only_open_community(db.session))
+            fallback.append(default or only_open_community(db.session))
         return fallback[0]
 
     return community_of
