@@ -16,11 +16,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from incubator.database import UTCDateTime, utcnow
+from incubator.errors import ValidationFailed
 from incubator.extensions import Model, db
+from incubator.spreadsheets import (
+    HeaderMissing,
+    NotAWorkbook,
+    find_header,
+    workbook_sheets,
+)
 
 PENDING_HOURS = 24
 
@@ -175,3 +183,45 @@ def own_batch(batch_id: int, kind: str, actor) -> ImportBatch | None:
     if batch is None or batch.kind != kind or batch.created_by_id != actor.id:
         return None
     return batch
+
+
+HEADER_SEARCH_ROWS = 5
+
+
+def read_template_rows(data: bytes, columns, headers: dict[str, str], parse):
+    """``parse(rows, keys, header_line)`` on the first sheet of ``data`` holding
+    the template's header (``columns``: (header, key, required); ``headers``:
+    header -> key) in one of its first ``HEADER_SEARCH_ROWS`` rows, so a notes
+    sheet or a title row before it is passed over. Raises ``ValidationFailed``
+    (field ``file``) for a file that is not an .xlsx workbook, or has no such
+    header (naming the required headers the first sheet lacks)."""
+    required = [key for _header, key, needed in columns if needed]
+    try:
+        with workbook_sheets(data) as sheets:
+            first: list[str | None] | None = None
+            for rows in sheets:
+                try:
+                    keys, header_line = find_header(
+                        rows, headers, required, HEADER_SEARCH_ROWS
+                    )
+                except HeaderMissing as exc:
+                    first = exc.first if first is None else first
+                    continue
+                return parse(rows, keys, header_line)
+            lacking = [
+                h for h, k, needed in columns if needed and k not in (first or [])
+            ]
+            raise ValidationFailed(
+                _l(
+                    "The template's header row was not found in the first %(n)d "
+                    "rows; missing: %(cols)s.",
+                    n=HEADER_SEARCH_ROWS,
+                    cols="、".join(lacking),
+                ),
+                field="file",
+            )
+    except NotAWorkbook:
+        raise ValidationFailed(
+            _l("This is not an .xlsx file; download the template and fill it in."),
+            field="file",
+        ) from None

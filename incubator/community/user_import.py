@@ -43,21 +43,17 @@ from incubator.import_batches import (
     fill_batch,
     label_aliases,
     purge_stale,
+    read_template_rows,
     split_names,
 )
 from incubator.spreadsheets import (
-    HeaderMissing,
-    NotAWorkbook,
-    find_header,
     read_cells,
     template_bytes,
-    workbook_sheets,
 )
 from incubator.transaction import unit_of_work
 
 KIND = "users"
 MAX_ROWS = 1_000
-HEADER_SEARCH_ROWS = 5
 EXAMPLE_MARK = "示例"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -176,34 +172,12 @@ def parse_users(data: bytes) -> list[RowResult]:
     """Read and check every row of the first sheet holding the template's header.
     Nothing is saved. Raises ``ValidationFailed`` (field ``file``) as the other
     imports do."""
-    required = [k for _h, k, req in COLUMNS if req]
-    try:
-        with workbook_sheets(data) as sheets:
-            first: list[str | None] | None = None
-            for rows in sheets:
-                try:
-                    keys, header_line = find_header(
-                        rows, HEADERS, required, HEADER_SEARCH_ROWS
-                    )
-                except HeaderMissing as exc:
-                    first = exc.first if first is None else first
-                    continue
-                return _parse_rows(rows, keys, header_line, _Context())
-            lacking = [h for h, k, req in COLUMNS if req and k not in (first or [])]
-            raise ValidationFailed(
-                _l(
-                    "The template's header row was not found in the first %(n)d "
-                    "rows; missing: %(cols)s.",
-                    n=HEADER_SEARCH_ROWS,
-                    cols="、".join(lacking),
-                ),
-                field="file",
-            )
-    except NotAWorkbook:
-        raise ValidationFailed(
-            _l("This is not an .xlsx file; download the template and fill it in."),
-            field="file",
-        ) from None
+    return read_template_rows(
+        data,
+        COLUMNS,
+        HEADERS,
+        lambda rows, keys, line: _parse_rows(rows, keys, line, _Context()),
+    )
 
 
 def _parse_rows(rows, keys, header_line: int, ctx: _Context) -> list[RowResult]:

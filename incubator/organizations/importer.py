@@ -34,6 +34,7 @@ from incubator.import_batches import (
     fill_batch,
     label_aliases,
     purge_stale,
+    read_template_rows,
 )
 from incubator.normalize import name_key
 from incubator.organizations import records, services
@@ -44,19 +45,14 @@ from incubator.organizations.models import (
 )
 from incubator.organizations.schemas import OrganizationRegistration
 from incubator.spreadsheets import (
-    HeaderMissing,
-    NotAWorkbook,
     date_cell_value,
-    find_header,
     read_cells,
     template_bytes,
-    workbook_sheets,
 )
 
 KIND = "organizations"
 IMPORTERS = (Role.ADMIN, Role.SOCIAL_WORKER)
 MAX_ROWS = 2_000
-HEADER_SEARCH_ROWS = 5
 EXAMPLE_MARK = "示例"
 LEADER_PREFIX = "负责人："
 
@@ -298,34 +294,12 @@ def parse_organizations(data: bytes, *, actor: User) -> list[RowResult]:
     one ``RowResult`` per non-empty row (``example=True`` for the template's
     example). Nothing is saved. Raises ``ValidationFailed`` (field ``file``) for a
     file that is not an .xlsx workbook, has no header, or has too many rows."""
-    required = [k for _h, k, req in COLUMNS if req]
-    try:
-        with workbook_sheets(data) as sheets:
-            missing: list[str | None] | None = None
-            for rows in sheets:
-                try:
-                    keys, header_line = find_header(
-                        rows, HEADERS, required, HEADER_SEARCH_ROWS
-                    )
-                except HeaderMissing as exc:
-                    missing = exc.first if missing is None else missing
-                    continue
-                return _parse_rows(rows, keys, header_line, _Context(actor))
-            lacking = [h for h, k, req in COLUMNS if req and k not in (missing or [])]
-            raise ValidationFailed(
-                _l(
-                    "The template's header row was not found in the first %(n)d "
-                    "rows; missing: %(cols)s.",
-                    n=HEADER_SEARCH_ROWS,
-                    cols="、".join(lacking),
-                ),
-                field="file",
-            )
-    except NotAWorkbook:
-        raise ValidationFailed(
-            _l("This is not an .xlsx file; download the template and fill it in."),
-            field="file",
-        ) from None
+    return read_template_rows(
+        data,
+        COLUMNS,
+        HEADERS,
+        lambda rows, keys, line: _parse_rows(rows, keys, line, _Context(actor)),
+    )
 
 
 def _parse_rows(rows, keys, header_line: int, ctx: _Context) -> list[RowResult]:
