@@ -17,7 +17,7 @@ import os
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -37,6 +37,7 @@ from incubator.community.models import Community, Compound
 from incubator.demo.seed import seed_demo
 from incubator.extensions import db as _db
 from incubator.forms import form_input
+from incubator.i18n import local_today
 from incubator.organizations import services as org_services
 from incubator.organizations.models import Organization
 from incubator.organizations.schemas import OrganizationRegistration
@@ -421,10 +422,55 @@ def serving(app):
         server.server_close()
 
 
+# the demo's rows per (database, day): seeding through the services takes ~6 s, copying
+# the rows back ~0.5 s, and the browser walks each need a fresh demo
+_DEMO_ROWS: dict[tuple[str, date], list[tuple[object, list[dict]]]] = {}
+
+
+def seed_demo_once_a_day() -> None:
+    """The demo on the (empty) test database, committed. The first call of the day
+    seeds it through the services (``seed_demo``); later calls insert the same rows
+    again, table by table, and move PostgreSQL's id sequences past them. Only for
+    tests that need "the demo" as it is today, not for tests of the seeding itself
+    or under a frozen clock (the key is today's date)."""
+    key = (str(_db.engine.url), local_today())
+    saved = _DEMO_ROWS.get(key)
+    if saved is None:
+        seed_demo()
+        _db.session.commit()
+        with _db.engine.connect() as conn:
+            _DEMO_ROWS[key] = [
+                (table, [dict(row._mapping) for row in conn.execute(table.select())])
+                for table in _db.metadata.sorted_tables
+            ]
+        return
+    _db.session.commit()
+    with _db.engine.begin() as conn:
+        for table, rows in saved:
+            if rows:
+                conn.execute(table.insert(), rows)
+        if conn.dialect.name == "postgresql":
+            for table, rows in saved:
+                id_column = table.c.get("id")
+                if rows and id_column is not None and id_column.autoincrement:
+                    conn.execute(
+                        text(
+                            "SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                            f'(SELECT max(id) FROM "{table.name}"))'
+                        ),
+                        {"t": table.name},
+                    )
+    _db.session.expire_all()
+
+
 @pytest.fixture
-def live_server(app, db):
-    seed_demo()
-    db.session.commit()
+def demo_today(app, db):
+    """The demo, seeded for today (see ``seed_demo_once_a_day``)."""
+    seed_demo_once_a_day()
+
+
+@pytest.fixture
+def live_server(app, db, demo_today):
     with serving(app) as url:
         yield url
 
