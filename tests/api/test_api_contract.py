@@ -18,7 +18,7 @@ from incubator.api.models import IdempotencyKey
 from incubator.auth.models import LoginFailure
 from incubator.community.models import Compound
 from incubator.database import utcnow
-from incubator.demo.seed import DEMO_PASSWORD, seed_demo
+from incubator.demo.seed import DEMO_PASSWORD
 from incubator.i18n import local_today
 from incubator.ventures.models import Expenditure
 from incubator.volunteers.models import ServiceRecord, Volunteer
@@ -28,10 +28,8 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def demo(db, client):
+def demo(db, client, demo_today):
     """The demo data and bearer headers for its admin and one org leader."""
-    seed_demo()
-    db.session.commit()
 
     def headers(username: str) -> dict[str, str]:
         response = client.post(

@@ -4,15 +4,14 @@ import pytest
 from sqlalchemy import distinct, func, select
 
 from incubator.community.models import Community
-from incubator.demo.seed import DEMO_PASSWORD, seed_demo
+from incubator.demo.seed import DEMO_PASSWORD
 from incubator.organizations.models import Organization
 from tests.conftest import login
 
 
 @pytest.fixture
-def demo(db):
-    seed_demo()
-    db.session.commit()
+def demo(db, demo_today):
+    """The demo, as seeded today."""
 
 
 def test_demo_spreads_organizations_over_every_stage(demo, db):
