@@ -105,6 +105,11 @@ def short_date_filter(value: date | datetime | None) -> str:
     return format_date(day, "M月d日" if is_chinese() else "MMM d")
 
 
+def weekday_filter(value: date) -> str:
+    """``周日`` in Chinese, ``Sun`` in English."""
+    return format_date(value, "EEE")
+
+
 def day_filter(value: date | datetime | None) -> Markup:
     """A ``<time>`` holding the long date, shown from 576 px up, and the short one
     (``10月31日``), shown on phones, so a date never wraps over lines in a table."""
@@ -134,6 +139,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["short_date"] = short_date_filter
     app.jinja_env.filters["day"] = day_filter
+    app.jinja_env.filters["weekday"] = weekday_filter
 
     @app.context_processor
     def _locale_context():

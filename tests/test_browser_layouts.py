@@ -87,8 +87,10 @@ def walk(browser, base, role, username, pages, screens=SCREENS):
 
 
 @pytest.mark.parametrize("role", sorted(ROLE_LOGINS))
-def test_main_pages_fit_phone_and_desktop(live_server, browser, role):
+def test_main_pages_fit_phone_and_desktop(live_server, browser, db, role):
     username = ROLE_LOGINS[role]
     pages = main_pages(username)
+    # end the test's read transaction so the server thread may write (the login)
+    db.session.commit()
     found = walk(browser, live_server, role, username, pages)
     assert found == [], "\n".join(found)
