@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from flask_babel import LazyString, format_date, format_datetime, get_locale
+from markupsafe import Markup, escape
 
 from incubator.database import utcnow
 
@@ -93,6 +94,37 @@ def date_filter(value: date | datetime | None, fmt: str = "long") -> str:
     return format_date(value, fmt if not is_chinese() else "yyyy年M月d日")
 
 
+def short_date_filter(value: date | datetime | None) -> str:
+    """``10月31日`` (``Oct 31``) for a day of the current year, for narrow screens;
+    a day of another year keeps its year (``2018年5月1日``)."""
+    if value is None:
+        return ""
+    day = local_date(value) if isinstance(value, datetime) else value
+    if day.year != local_today().year:
+        return date_filter(day)
+    return format_date(day, "M月d日" if is_chinese() else "MMM d")
+
+
+def weekday_filter(value: date) -> str:
+    """``周日`` in Chinese, ``Sun`` in English."""
+    return format_date(value, "EEE")
+
+
+def day_filter(value: date | datetime | None) -> Markup:
+    """A ``<time>`` holding the long date, shown from 576 px up, and the short one
+    (``10月31日``), shown on phones, so a date never wraps over lines in a table."""
+    if value is None:
+        return Markup("")
+    day = local_date(value) if isinstance(value, datetime) else value
+    long, short = date_filter(day), short_date_filter(day)
+    if long == short:
+        return Markup('<time datetime="{0}">{1}</time>').format(day.isoformat(), long)
+    return Markup(
+        '<time datetime="{0}"><span class="d-none d-sm-inline">{1}</span>'
+        '<span class="d-sm-none">{2}</span></time>'
+    ).format(day.isoformat(), escape(long), escape(short))
+
+
 def datetime_filter(value: datetime | None) -> str:
     """``2020年3月1日 09:30`` in Asia/Shanghai."""
     if value is None:
@@ -105,6 +137,9 @@ def datetime_filter(value: datetime | None) -> str:
 def init_app(app) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["short_date"] = short_date_filter
+    app.jinja_env.filters["day"] = day_filter
+    app.jinja_env.filters["weekday"] = weekday_filter
 
     @app.context_processor
     def _locale_context():
