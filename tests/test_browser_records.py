@@ -47,6 +47,8 @@ def test_audit_log_cards_on_a_phone_and_radar_names_whole(live_server, browser, 
     first = page.locator("tr.audit-entry").first
     card = first.bounding_box()
     assert card["width"] <= 390 and card["width"] > 300  # one card across the phone
+    # the changes use the card's whole width, not a squeezed column
+    assert first.locator("td.audit-changes").bounding_box()["width"] > 300
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     labels = first.locator("td").evaluate_all(
         "tds => tds.map(td => getComputedStyle(td, '::before').content)"
