@@ -238,3 +238,15 @@ scope_limited = _signals.signal(
     returns ``True`` for a limited scope; such a user is kept from the pages
     that cannot be filtered by community.""",
 )
+
+# ---- the audit log asks features for labels it cannot find by convention ----
+
+audit_value_labels = _signals.signal(
+    "audit-value-labels",
+    doc="""Labels of stored values the audit log cannot find beside the model (a
+    ``LabelledEnum`` named after the field or a ``<FIELD>_LABELS`` table), such as
+    configured stages.
+
+    Sent as ``send(None)`` once per page of the audit log; a receiver answers
+    ``{(record_type, field): {value: label}}``.""",
+)

@@ -1,5 +1,7 @@
 """The audit trail records who changed what, before and after; admins browse it."""
 
+import re
+
 from sqlalchemy import select
 
 from incubator.audit import services as audit
@@ -78,4 +80,81 @@ def test_audit_page_query_budget(login_as, make_user, db, assert_constant_querie
             audit.record("update", user, actor=admin, changes={"name": [str(i), "x"]})
         db.session.commit()
 
-    assert_constant_queries("/admin/audit", grow, budget=8)
+    # one query more than the list itself: the names of the users changed
+    assert_constant_queries("/admin/audit", grow, budget=9)
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _audit_page(client, url="/admin/audit") -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_audit_log_reads_in_chinese(client, login_as, make_org, make_volunteer, db):
+    """Actions, record types, field labels and values in words, not codes."""
+    admin = login_as("admin", name="陈主管")
+    org = make_org("夕阳红舞蹈队")
+    volunteer = make_volunteer(org, actor=admin, name="郭雅婷", gender="female")
+    audit.record_event(
+        "create",
+        "ServiceRecord",
+        actor=admin,
+        entity_id=7,
+        changes={"volunteer_id": [None, volunteer.id], "hours": [None, "2.0"]},
+    )
+    audit.record_event(
+        "update",
+        "User",
+        actor=admin,
+        entity_id=admin.id,
+        changes={"active": [False, True], "role": ["viewer", "social_worker"]},
+    )
+    db.session.commit()
+    page = _audit_page(client).split("<table", 1)[1]
+    for raw in ("volunteer_id", "<code>login</code>", "User #", "ServiceRecord"):
+        assert raw not in page
+    assert "登录" in page  # the admin's own login
+    assert "志愿者</span>: — → 郭雅婷" in page  # the id resolved to the name
+    assert "性别</span>: — → 女" in page  # the enumeration by its label
+    assert "正常</span>: 否 → 是" in page  # booleans as 是/否
+    assert "角色</span>: 观察员 → 社工" in page.replace("街道/民政观察员", "观察员")
+    assert "服务时长" in page and "用户</span> 陈主管" in page
+    assert '<td class="audit-who" data-label="操作人">陈主管</td>' in page
+
+
+def test_audit_log_in_english_has_no_chinese_of_its_own(
+    client, login_as, make_org, make_volunteer, community, db
+):
+    admin = login_as("admin", name="Chen")
+    make_volunteer(make_org("Dancers"), actor=admin, name="Guo", gender="female")
+    client.get("/language/en")
+    page = _audit_page(client)
+    assert "Logged in" in page and "Volunteer" in page and "Female" in page
+    # the entries' own words; the test community's name is data
+    body = page.split("<table", 1)[1].split("</table>")[0]
+    body = body.replace(community.name, "")
+    assert not CJK.findall(body), CJK.findall(body)[:20]
+
+
+def test_audit_log_names_cost_one_query_per_type(
+    login_as, make_org, db, assert_constant_queries
+):
+    admin = login_as("admin")
+    org = make_org()
+
+    def grow():
+        for i in range(10):
+            other = make_org()
+            audit.record_event(
+                "update",
+                "Organization",
+                actor=admin,
+                entity_id=other.id,
+                changes={"organization_id": [org.id, other.id], "active": [i, 1]},
+            )
+        db.session.commit()
+
+    assert_constant_queries("/admin/audit", grow, budget=12)

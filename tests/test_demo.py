@@ -13,6 +13,7 @@ from incubator.ventures.models import State, Venture, VentureRound
 from incubator.ventures.plans import overdue_counts
 from incubator.ventures.rounds import committed_amount
 from incubator.ventures.spending import spent_by_venture
+from incubator.volunteers.certificates import agency_for
 from tests.conftest import login
 
 
@@ -31,6 +32,9 @@ def test_seed_loads_the_heshan_community_once(app, db):
     assert project.community_id == community.id
     assert "幸福禾立方" in project.name and project.budget == Decimal("200000.00")
     assert project.year == 1 and project.kind == "single"
+    # certificates name the demo's agency, not the AGENCY_NAME placeholder
+    for each in db.session.scalars(select(Community)):
+        assert agency_for(each.id, local_today()) == "厦门市同心社工服务中心"
     roles = set(db.session.scalars(select(User.role)))
     assert roles == {"admin", "social_worker", "viewer", "org_leader"}
     users_before = db.session.scalar(select(func.count()).select_from(User))

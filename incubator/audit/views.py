@@ -15,6 +15,7 @@ from wtforms.validators import Length, Optional
 
 from incubator import signals
 from incubator.audit.models import AuditEntry
+from incubator.audit.vocabulary import ACTION_LABELS, ENTITY_LABELS, readable
 from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
@@ -33,10 +34,8 @@ class AuditFilterForm(BaseForm):
         csrf = False
 
     actor = SelectField(_l("Who"), coerce=str, choices=[], default="")
-    entity_type = StringField(
-        _l("Record type"), validators=[Optional(), Length(max=64)]
-    )
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=32)])
+    entity_type = SelectField(_l("Record type"), coerce=str, choices=[], default="")
+    action = SelectField(_l("Action"), coerce=str, choices=[], default="")
     entity_id = StringField(_l("Record id"), validators=[Optional(), Length(max=12)])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("To"), validators=[Optional()])
@@ -61,6 +60,13 @@ def index():
     form.actor.choices = [SelectChoice("", _l("Everyone"))] + [
         SelectChoice(str(u.id), f"{u.name} ({u.username})") for u in users
     ]
+    form.entity_type.choices = [SelectChoice("", _l("All"))] + sorted(
+        (SelectChoice(key, str(label)) for key, label in ENTITY_LABELS.items()),
+        key=lambda choice: choice.label,
+    )
+    form.action.choices = [SelectChoice("", _l("All"))] + [
+        SelectChoice(key, str(label)) for key, label in ACTION_LABELS.items()
+    ]
     query = select(AuditEntry).options(selectinload(AuditEntry.actor))
     if form.validate():
         if form.actor.data:
@@ -80,4 +86,6 @@ def index():
     page = paginate(
         query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), PER_PAGE
     )
-    return render_template("audit/index.html", page=page, form=form)
+    return render_template(
+        "audit/index.html", page=page, entries=readable(page.items), form=form
+    )

@@ -69,6 +69,7 @@ def _seed_project(community: Community, admin: User) -> None:
     project = projects.create_project(
         actor=admin,
         name=second_data.PROJECT_NAME,
+        agency=second_data.PROJECT_AGENCY,
         community_id=community.id,
         year=1,
         kind="single",

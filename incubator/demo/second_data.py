@@ -12,6 +12,7 @@ COMPOUNDS = ("西岭花园小区", "岭下新村", "西岭安置房小区", "金
 
 PROJECT_NAME = "“邻里西岭”西岭社区社会组织培育社工服务项目"
 PROJECT_BUDGET = "120000.00"
+PROJECT_AGENCY = "厦门市同心社工服务中心"  # the same agency holds both projects
 PROJECT_DESCRIPTION = "第一年：摸底、孵化、培育，带动居民参与社区治理。"
 # The same indicators as 幸福禾立方's contract, with a first year's smaller targets.
 INDICATORS = (

@@ -34,6 +34,8 @@ from incubator.reminders import compose, jobs, outbox
 logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "heshan2026"  # noqa: S105 - the published demo password
+# The agency (承接机构) holding both demo projects: printed on certificates.
+DEMO_AGENCY = "厦门市同心社工服务中心"
 
 COMPOUNDS = (
     "新景龙郡",
@@ -266,6 +268,7 @@ def seed_demo() -> bool:
     project = Project(
         name="“幸福禾立方”禾山社区社会组织培力增能社工服务项目",
         community=community,
+        agency=DEMO_AGENCY,
         year=1,
         kind="single",
         renewal=False,

@@ -175,3 +175,15 @@ def count_activities(organization_id: int, since: date) -> int:
     for graduation, as the features answer ``signals.activity_counted``."""
     found = signals.activity_counted.send(organization_id=organization_id, since=since)
     return sum(signals.values(found))
+
+
+@signals.audit_value_labels.connect
+def _stage_labels_for_audit(sender) -> dict[tuple[str, str], dict[str, str]]:
+    """The audit log shows stages and capacity dimensions by their configured
+    labels."""
+    labels = {s.key: s.label for s in all_stages()}
+    return {
+        ("Organization", "stage"): labels,
+        ("Organization", "stage_before_dormant"): labels,
+        ("*", "dimension"): {d.key: d.label for d in all_dimensions()},
+    }

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from incubator import signals
 from incubator.extensions import db
 from incubator.projects.models import Project
+from incubator.projects.services import METRIC_LABELS
 
 
 @signals.agency_of_community.connect
@@ -27,3 +28,9 @@ def _agency(community_id: int, *, on: date) -> str:
         .limit(1)
     )
     return name or ""
+
+
+@signals.audit_value_labels.connect
+def _metric_labels(sender) -> dict[tuple[str, str], dict]:
+    """The audit log names an indicator's metric by its label."""
+    return {("Indicator", "metric"): METRIC_LABELS}

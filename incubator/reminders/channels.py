@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 TIMEOUT = 10
 WECOM_MAX_BYTES = 4096
@@ -120,8 +121,10 @@ def send_wecom(out: Outgoing) -> None:
     """Post to the group robot. WeCom answers HTTP 200 with an ``errcode`` on
     failure, so both are checked."""
     content = _cap_bytes(
-        f"**{out.title}**\n> {out.name}\n\n{out.body}", WECOM_MAX_BYTES - 200
+        f"**{out.title}**\n> {out.name}\n\n{out.body}", WECOM_MAX_BYTES - 400
     )
+    if out.link:
+        content += f"\n\n[{_('Open')}]({out.link})"
     data = json.dumps(
         {"msgtype": "markdown", "markdown": {"content": content}},
         ensure_ascii=False,

@@ -34,7 +34,6 @@ from incubator.periods import month_bounds, months_before, previous_month
 from incubator.projects import metrics
 from incubator.projects.models import Project
 from incubator.projects.services import METRIC_LABELS, progress
-from incubator.reminders.channels import absolute
 from incubator.reminders.models import Kind
 from incubator.sessions.queries import scheduled_by_organizer
 from incubator.ventures.plans import actions_due_by_worker
@@ -92,12 +91,13 @@ def _log_reminders(period: str) -> list[Draft]:
                 recipient_id=user_id,
                 kind=Kind.MONTHLY_LOG_REMINDER,
                 title=_("Please log last month's activities"),
+                # No address in the text: the bell shows an Open button on the
+                # page's own host; email and WeCom add the PUBLIC_BASE_URL link.
                 body=_(
                     "%(orgs)s has no activity logged for %(month)s. Please log what "
-                    "you did, with photos if you have them: %(link)s",
+                    "you did, with photos if you have them.",
                     orgs=names,
                     month=label,
-                    link=absolute(link),
                 ),
                 link=link,
             )
@@ -143,7 +143,6 @@ def _digests(period: str) -> list[Draft]:
                 names="、".join(quiet) if quiet else _("none"),
             )
         )
-        lines.append(_("Your work list: %(link)s", link=absolute(link)))
         drafts.append(
             Draft(
                 recipient_id=user_id,
@@ -214,7 +213,7 @@ def _reports(period: str) -> list[Draft]:
     for admin in admins:
         scope = scope_ids(admin)
         if scope not in bodies:
-            bodies[scope] = _report_body(month, scope, link)
+            bodies[scope] = _report_body(month, scope)
         drafts.append(
             Draft(
                 recipient_id=admin.id,
@@ -227,7 +226,7 @@ def _reports(period: str) -> list[Draft]:
     return drafts
 
 
-def _report_body(month: str, scope: metrics.Communities, link: str) -> str:
+def _report_body(month: str, scope: metrics.Communities) -> str:
     figures = month_figures(month, scope)
     return "\n".join(
         str(line)
@@ -241,7 +240,6 @@ def _report_body(month: str, scope: metrics.Communities, link: str) -> str:
             _("Follow-ups done: %(n)d", n=figures["followups_done"]),
             _("Capacity-building sessions held: %(n)d", n=figures["sessions_held"]),
             *_progress_lines(scope),
-            _("The report: %(link)s", link=absolute(link)),
         )
     )
 

@@ -49,15 +49,24 @@ LEADER_ITEMS = 5
 
 
 def _chart(kind: str, labels: Iterable, series: Iterable[tuple]) -> str:
-    """The ``data-chart`` attribute ``static/js/charts.js`` draws from."""
+    """The ``data-chart`` attribute ``static/js/charts.js`` draws from. A series
+    is ``(name, data)`` or ``(name, data, axis)``: a series on axis 1 is measured
+    on a second y-axis at the right (counts of a different size)."""
     return json.dumps(
         {
             "type": kind,
             "labels": [str(label) for label in labels],
-            "series": [{"name": str(n), "data": list(d)} for n, d in series],
+            "series": [
+                {"name": str(one[0]), "data": list(one[1]), "axis": _axis(one)}
+                for one in series
+            ],
         },
         ensure_ascii=False,
     )
+
+
+def _axis(series: tuple) -> int:
+    return series[2] if len(series) > 2 else 0
 
 
 @dataclass(frozen=True)
@@ -93,14 +102,14 @@ def home(user: User) -> Home:
 class AgencyDashboard:
     """Admins' and viewers' dashboard: a service project's indicator progress,
     the last twelve months' activities and person-times, organizations per stage
-    of the incubation line, and this year's activities by service type, target
+    (dormant included), and this year's activities by service type, target
     group and compound with the value of the resources linked."""
 
     projects: Sequence[Project]
     project: Project | None
     progress: list[project_services.Progress]
     trend: list[tuple[str, int, int]]
-    line: list[StageDef]
+    stages: list[StageDef]
     stage_counts: dict[str, int]
     service_types: dict[str, int]
     target_groups: dict[str, int]
@@ -114,20 +123,24 @@ class AgencyDashboard:
             "line",
             [m for m, _n, _p in self.trend],
             [
-                (_("Activities"), [n for _m, n, _p in self.trend]),
-                (_("Person-times"), [p for _m, _n, p in self.trend]),
+                # activities (a few) and person-times (hundreds) on two axes,
+                # so the activities line is not flat along the bottom
+                (_("Activities"), [n for _m, n, _p in self.trend], 0),
+                (_("Person-times"), [p for _m, _n, p in self.trend], 1),
             ],
         )
 
     @property
-    def funnel_chart(self) -> str:
+    def stage_chart(self) -> str:
+        """Organizations per stage as bars, dormant (休眠) last: the counts are
+        where organizations stand today, not a funnel of who passed where."""
         return _chart(
-            "funnel",
-            [s.label for s in self.line],
+            "bar",
+            [s.label for s in self.stages],
             [
                 (
                     _("Organizations"),
-                    [self.stage_counts.get(s.key, 0) for s in self.line],
+                    [self.stage_counts.get(s.key, 0) for s in self.stages],
                 )
             ],
         )
@@ -168,7 +181,7 @@ def agency_dashboard(
         project=project,
         progress=progress,
         trend=trend,
-        line=[s for s in stages() if s.on_line],
+        stages=stages(),
         stage_counts=stage_counts,
         service_types=metrics.by_service_type(this_year, communities),
         target_groups=metrics.by_target_group(this_year, communities),

@@ -101,7 +101,9 @@ def _followups(user: User, first: date, last: date) -> list[tuple[FollowUp, str]
         .where(
             FollowUp.assignee_id == user.id,
             org_scope(user),
-            FollowUp.state != FollowUpState.CANCELLED,
+            # Done and cancelled ones leave the feed: a calendar shows every
+            # event as still to come, and a VEVENT has no "completed" status.
+            FollowUp.state == FollowUpState.OPEN,
             FollowUp.due_on >= first,
             due_by(FollowUp.due_on, last),
         )
@@ -138,7 +140,6 @@ def calendar_text(user: User) -> str:
         calendar.add_component(event)
     today = local_today()
     for followup, org_name in _followups(user, today - PAST, today + FUTURE):
-        done = followup.state == FollowUpState.DONE
         event = Event()
         event.add("UID", f"followup-{followup.id}@{host}")
         event.add("DTSTAMP", now.astimezone(UTC))
@@ -147,7 +148,7 @@ def calendar_text(user: User) -> str:
         event.add("DTEND", followup.due_on + timedelta(days=1))
         event.add("SEQUENCE", followup.version)
         event.add("SUMMARY", followup.kind_label + "：" + org_name)
-        event.add("DESCRIPTION", followup.outcome if done else followup.notes)
+        event.add("DESCRIPTION", followup.notes)
         event.add("TRANSP", "TRANSPARENT")
         calendar.add_component(event)
     # In the order written above (icalendar would otherwise sort the properties).

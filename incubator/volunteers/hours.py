@@ -37,6 +37,14 @@ STARS = (
     (1, Decimal(100)),
 )
 STAR_NAMES = {1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"}
+# What a page shows, in the reader's language.
+STAR_LABELS = {
+    1: _l("One-star"),
+    2: _l("Two-star"),
+    3: _l("Three-star"),
+    4: _l("Four-star"),
+    5: _l("Five-star"),
+}
 
 
 def hours_on_day(
@@ -201,6 +209,15 @@ class StarProgress:
     name: str
     next_name: str | None
     hours_to_next: Decimal | None
+
+    @property
+    def label(self) -> str:
+        """``一星``/``One-star`` (empty below the first star)."""
+        return str(STAR_LABELS.get(self.level, ""))
+
+    @property
+    def next_label(self) -> str:
+        return str(STAR_LABELS[self.level + 1]) if self.level < 5 else ""
 
 
 def star_progress(total: Decimal) -> StarProgress:

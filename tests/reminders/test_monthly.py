@@ -356,3 +356,25 @@ def test_the_admin_report_carries_indicator_progress(monthly_world, db, make_pro
     assert "幸福禾立方 指标进度" in report.body
     assert "服务人次：0 / 3000（0.0%），滞后" in report.body
     assert "/reports/monthly?month=2026-02" in report.link
+
+
+def test_notes_carry_no_address_and_messages_use_the_public_base_url(
+    monthly_world, db, app, smtp_server, webhook, wants
+):
+    """The bell shows a note without a raw address (its Open button follows the
+    page's host); email and WeCom link to PUBLIC_BASE_URL, never to a fixed port."""
+    app.config["PUBLIC_BASE_URL"] = "https://incubator.example.org/"
+    wants(monthly_world["quiet"], "monthly_log_reminder", email=True)
+    wants(monthly_world["sw1"], "monthly_digest", wecom=True)
+    jobs.run_monthly("2026-03")
+    for note in reminders(db):
+        assert "http" not in note.body and ":5000" not in note.body, note.body
+    from email import message_from_bytes, policy
+
+    parsed = message_from_bytes(smtp_server.messages[0].content, policy=policy.default)
+    plain = parsed.get_body(("plain",)).get_content()
+    org = monthly_world["patrol"].id
+    assert f"https://incubator.example.org/activities/new?org={org}" in plain
+    content = webhook["posts"][0]["markdown"]["content"]
+    assert "[查看](https://incubator.example.org/followups/mine)" in content
+    assert ":5000" not in plain + content

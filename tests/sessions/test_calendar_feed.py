@@ -324,3 +324,38 @@ def test_the_feed_queries_stay_flat(town, db, client, assert_constant_queries):
     # the key's user and feed version, the sessions, the follow-ups (and the
     # logged-in client's own session check)
     assert_constant_queries(_feed_url(client), grow, budget=5)
+
+
+def test_done_followups_leave_the_feed(town, db, client, app):
+    """A completed follow-up no longer shows in the subscribed calendar as a thing
+    still to do; the open one stays."""
+    from incubator.followups.schemas import FollowUpCompletion
+
+    made = [
+        followup_services.schedule_followup(
+            town["dance"],
+            FollowUpPlan(organization_id=town["dance"].id, kind=kind, due_on=due),
+            actor=town["sw"],
+        )
+        for kind, due in (("phone", date(2026, 3, 12)), ("visit", date(2026, 3, 20)))
+    ]
+    db.session.commit()
+    login(client, "town_sw")
+    url = _feed_url(client)
+
+    def followup_uids() -> set[str]:
+        calendar = icalendar.Calendar.from_ical(app.test_client().get(url).data)
+        return {
+            str(e["UID"]).split("@")[0]
+            for e in calendar.walk("VEVENT")
+            if str(e["UID"]).startswith("followup-")
+        }
+
+    assert {f"followup-{f.id}" for f in made} <= followup_uids()
+    followup_services.complete_followup(
+        made[0], FollowUpCompletion(outcome="已电话联系"), actor=town["sw"]
+    )
+    db.session.commit()
+    after = followup_uids()
+    assert f"followup-{made[0].id}" not in after
+    assert f"followup-{made[1].id}" in after

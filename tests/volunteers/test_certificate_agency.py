@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from incubator.volunteers import certificates, hours
 from incubator.volunteers.certificates import agency_for
 
 
@@ -33,3 +34,27 @@ def test_the_certificate_form_offers_that_agency_first(
     volunteer = make_volunteer()
     page = client.get(f"/volunteers/{volunteer.id}").get_data(as_text=True)
     assert "厦门市同心社工服务中心" in page
+
+
+def test_the_certificate_names_the_agency_and_the_social_worker_as_handler(
+    client, login_as, make_project, make_org, make_volunteer, db
+):
+    admin = login_as("admin", name="林社工")
+    make_project(
+        admin,
+        agency="厦门市同心社工服务中心",
+        starts_on=date(2020, 1, 1),
+        ends_on=date(2099, 12, 31),
+    )
+    org = make_org()
+    volunteer = make_volunteer(org, actor=admin)
+    hours.record_service(
+        volunteer, org, actor=admin, served_on=date(2026, 1, 5), hours="2", service="x"
+    )
+    issuer = certificates.agency_for(volunteer.community_id, date(2026, 6, 1))
+    cert = certificates.issue_certificate(volunteer, actor=admin, issuer_name=issuer)
+    db.session.commit()
+    page = client.get(f"/volunteers/certificates/{cert.id}").get_data(as_text=True)
+    assert "出具单位：厦门市同心社工服务中心" in page
+    assert "经办人：林社工" in page
+    assert "出具单位 林社工" not in page and "社会工作服务机构" not in page
