@@ -238,3 +238,18 @@ scope_limited = _signals.signal(
     returns ``True`` for a limited scope; such a user is kept from the pages
     that cannot be filtered by community.""",
 )
+
+# ---- activities tell reminders (the notice to the organization) ----
+
+activity_returned = _signals.signal(
+    "activity-returned",
+    doc="""A social worker returned an activity log to its organization to fix.
+
+    Sent by ``activities.services.review_activity`` as
+    ``send(activity, event=ActivityEvent, actor=User)`` after the return is
+    flushed (``event.id`` set: one id per return, so a second return after a fix
+    is a new event), inside the same unit of work. The receiver
+    (reminders.notices) records a notice to the organization's leader in the
+    outbox, which delivers it after the commit; it flushes, never commits.
+    Return values are ignored.""",
+)
