@@ -25,7 +25,6 @@ def _set_up_community(community):
     """Records belong to a community (issue 15): the instance has one."""
     return community
 
-
 load_api_modules()  # the walks below are parametrized from every endpoint
 
 ZH = {"Accept-Language": "zh-CN"}
