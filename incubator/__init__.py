@@ -131,6 +131,7 @@ def _connect_receivers() -> None:
     from incubator.audit import services as _audit  # noqa: F401  account_changed
     from incubator.community import users as _community_users  # noqa: F401
     from incubator.organizations import leaders as _leaders  # noqa: F401
+    from incubator.reminders import notices as _notices  # noqa: F401
 
 
 # The modules that declare API endpoints. Each registers its endpoints on the API

@@ -250,3 +250,19 @@ audit_value_labels = _signals.signal(
     Sent as ``send(None)`` once per page of the audit log; a receiver answers
     ``{(record_type, field): {value: label}}``.""",
 )
+
+
+# ---- activities tell reminders (the notice to the organization) ----
+
+activity_returned = _signals.signal(
+    "activity-returned",
+    doc="""A social worker returned an activity log to its organization to fix.
+
+    Sent by ``activities.services.review_activity`` as
+    ``send(activity, event=ActivityEvent, actor=User)`` after the return is
+    flushed (``event.id`` set: one id per return, so a second return after a fix
+    is a new event), inside the same unit of work. The receiver
+    (reminders.notices) records a notice to the organization's leader in the
+    outbox, which delivers it after the commit; it flushes, never commits.
+    Return values are ignored.""",
+)

@@ -14,6 +14,7 @@ EXPECTED = {
     signals.caseload_flags: 1,
     signals.activity_counted: 1,
     signals.stage_changed: 1,
+    signals.activity_returned: 1,
 }
 
 

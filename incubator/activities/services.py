@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from incubator import signals
 from incubator.activities import photos
 from incubator.activities.models import (
     Activity,
@@ -126,12 +127,14 @@ def _may_log(actor: User, org: Organization) -> None:
     raise NotPermitted(_l("You may log activities only for your own organization."))
 
 
-def _event(activity: Activity, actor: User, action: str, reason: str = "") -> None:
-    db.session.add(
-        ActivityEvent(
-            activity_id=activity.id, actor_id=actor.id, action=action, reason=reason
-        )
+def _event(
+    activity: Activity, actor: User, action: str, reason: str = ""
+) -> ActivityEvent:
+    event = ActivityEvent(
+        activity_id=activity.id, actor_id=actor.id, action=action, reason=reason
     )
+    db.session.add(event)
+    return event
 
 
 def log_activity(org: Organization, entry: ActivityLog, *, actor: User) -> Activity:
@@ -301,7 +304,7 @@ def review_activity(
     step = ACTIVITY_REVIEW.transition(activity.review_state, target)
     ACTIVITY_REVIEW.apply(step, activity, actor=actor, reason=reason)
     activity.review_state = target
-    _event(activity, actor, target.value, reason)
+    event = _event(activity, actor, target.value, reason)
     audit.record("review", activity, actor=actor, summary=decision)
     try:
         db.session.flush()
@@ -312,6 +315,9 @@ def review_activity(
                 "reload and try again."
             )
         ) from None
+    if target == ReviewState.RETURNED:
+        # the leader hears of it (reminders records the notice in the outbox)
+        signals.activity_returned.send(activity, event=event, actor=actor)
     return activity
 
 

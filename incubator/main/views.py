@@ -6,8 +6,11 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
 from incubator.auth.views import safe_next
+from incubator.forms import EmptyForm
 from incubator.i18n import LANG_COOKIE, LOCALES
+from incubator.reminders import notices
 from incubator.reports import dashboards
 
 bp = Blueprint("main", __name__)
@@ -18,6 +21,14 @@ ONE_YEAR = 365 * 24 * 3600
 @bp.route("/")
 @roles_required()
 def home():
+    if current_user.role == Role.ORG_LEADER:
+        # her to-do (the read model) and her unread notices (reminders)
+        return render_template(
+            "main/leader_home.html",
+            home=dashboards.leader_home(current_user),
+            notices=notices.unread_notices(current_user),
+            form=EmptyForm(),
+        )
     return render_template(
         "main/home.html",
         home=dashboards.home(current_user),

@@ -19,7 +19,7 @@ from incubator.extensions import db
 from incubator.i18n import local_zone
 from incubator.periods import month_key
 from incubator.reminders import compose, outbox
-from incubator.reminders.models import JobRun, Kind, Reminder
+from incubator.reminders.models import MONTHLY_KINDS, JobRun, Reminder
 from incubator.transaction import commit_now
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def last_recorded_period() -> str | None:
     instance. Every month's run records at least the admins' report, so this is
     the last month the job ran for."""
     return db.session.scalar(
-        select(func.max(Reminder.period)).where(Reminder.kind.in_(list(Kind)))
+        select(func.max(Reminder.period)).where(Reminder.kind.in_(MONTHLY_KINDS))
     )
 
 

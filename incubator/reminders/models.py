@@ -32,9 +32,15 @@ class Kind(LabelledEnum):
     )
     MONTHLY_DIGEST = "monthly_digest", _l("Monthly digest of my work")
     MONTHLY_REPORT = "monthly_report", _l("Monthly report and indicator progress")
+    ACTIVITY_RETURNED = "activity_returned", _l("An activity log was returned to fix")
 
 
 KIND_LABELS = Kind.labels()
+# The kinds the monthly job records, once per recipient and month.
+MONTHLY_KINDS = (Kind.MONTHLY_LOG_REMINDER, Kind.MONTHLY_DIGEST, Kind.MONTHLY_REPORT)
+# A kind with no channel choice of its own follows this kind's choice (a leader who
+# asked for her monthly reminder by email gets a returned log by email too).
+FALLBACK_KIND: dict[str, str] = {Kind.ACTIVITY_RETURNED: Kind.MONTHLY_LOG_REMINDER}
 
 
 class Channel(LabelledEnum):
@@ -64,7 +70,8 @@ class Reminder(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(32))
-    # The month it was sent in, YYYY-MM (about the month before for monthly ones).
+    # The month it was sent in, YYYY-MM (about the month before for monthly ones);
+    # for a notice of one event, that event's key (``notices.event_key``).
     period: Mapped[str] = mapped_column(String(7))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")

@@ -34,6 +34,7 @@ from incubator.extensions import Model, db
 from incubator.reminders import channels
 from incubator.reminders.compose import Draft
 from incubator.reminders.models import (
+    FALLBACK_KIND,
     Channel,
     Delivery,
     DeliveryState,
@@ -65,12 +66,22 @@ def chosen_channels(
 ) -> dict[tuple[int, str], list[Channel]]:
     """{(user id, kind): [channel, ...]} for channels that are configured."""
     ids = [u.id for u in users]
-    prefs = db.session.scalars(
+    # a kind never chosen follows its fallback kind's choice (FALLBACK_KIND)
+    fallbacks = {FALLBACK_KIND[k]: k for k in kinds if k in FALLBACK_KIND}
+    saved = db.session.scalars(
         select(ReminderPreference).where(
             ReminderPreference.user_id.in_(ids or [0]),
-            ReminderPreference.kind.in_(kinds),
+            ReminderPreference.kind.in_(set(kinds) | set(fallbacks)),
         )
     ).all()
+    chosen = {(p.user_id, p.kind) for p in saved}
+    prefs = [p for p in saved if p.kind in kinds] + [
+        ReminderPreference(
+            user_id=p.user_id, kind=fallbacks[p.kind], email=p.email, wecom=p.wecom
+        )
+        for p in saved
+        if p.kind in fallbacks and (p.user_id, fallbacks[p.kind]) not in chosen
+    ]
     email_on = channels.email_configured()
     wecom_on = channels.wecom_configured()
     # The WeCom group is the agency team's: residents' reminders never go there.

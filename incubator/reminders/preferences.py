@@ -15,12 +15,12 @@ from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
-from incubator.reminders.models import Kind, ReminderPreference
+from incubator.reminders.models import FALLBACK_KIND, Kind, ReminderPreference
 
 EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,63}")
 # Which kinds each role receives.
 KINDS_FOR_ROLE = {
-    Role.ORG_LEADER: (Kind.MONTHLY_LOG_REMINDER,),
+    Role.ORG_LEADER: (Kind.MONTHLY_LOG_REMINDER, Kind.ACTIVITY_RETURNED),
     Role.SOCIAL_WORKER: (Kind.MONTHLY_DIGEST,),
     Role.ADMIN: (Kind.MONTHLY_REPORT,),
     Role.VIEWER: (),
@@ -31,13 +31,23 @@ def kinds_for(user: User) -> tuple[Kind, ...]:
     return KINDS_FOR_ROLE.get(Role(user.role), ())
 
 
-def preferences_of(user: User) -> dict[str, ReminderPreference]:
+def _saved_preferences(user: User) -> dict[str, ReminderPreference]:
     return {
         p.kind: p
         for p in db.session.scalars(
             select(ReminderPreference).where(ReminderPreference.user_id == user.id)
         )
     }
+
+
+def preferences_of(user: User) -> dict[str, ReminderPreference]:
+    """The user's choices by kind; a kind never chosen shows its fallback kind's
+    choice (``FALLBACK_KIND``), which is what the outbox follows for it."""
+    prefs = _saved_preferences(user)
+    for kind, fallback in FALLBACK_KIND.items():
+        if kind not in prefs and fallback in prefs:
+            prefs[kind] = prefs[fallback]
+    return prefs
 
 
 def save_preferences(
@@ -54,7 +64,7 @@ def save_preferences(
         {"email": [user.email, email]} if user.email != email else {}
     )
     user.email = email
-    prefs = preferences_of(user)
+    prefs = _saved_preferences(user)
     for kind in kinds_for(user):
         by_email, by_wecom = choices.get(kind, (False, False))
         new = (bool(by_email), bool(by_wecom) and staff)

@@ -1,13 +1,14 @@
 """What each role's start pages show (issue 14: one read model per role): the home
 page (``Home``), the agency's dashboard for admins and viewers
 (``AgencyDashboard``), a social worker's (``WorkerDashboard``) and an
-organization leader's (``LeaderDashboard``). One function builds each, in a fixed
-number of queries whatever the data's size (the pages' query budgets); the views
-only pick the model by role and render it."""
+organization leader's home, her to-do (``LeaderHome``, also her 报表 page). One
+function builds each, in a fixed number of queries whatever the data's size (the
+pages' query budgets); the views only pick the model by role and render it."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.activities.models import (
     SERVICE_TYPE_LABELS,
@@ -26,6 +27,7 @@ from incubator.activities.models import (
 from incubator.auth.models import User
 from incubator.community.scope import scope_ids
 from incubator.database import utcnow
+from incubator.deadlines import due_by, is_overdue
 from incubator.extensions import db
 from incubator.followups.queries import MyWork, my_work
 from incubator.i18n import local_today
@@ -36,14 +38,14 @@ from incubator.periods import months_before
 from incubator.projects import metrics
 from incubator.projects import services as project_services
 from incubator.projects.models import Project
-from incubator.sessions.models import TrainingSession
-from incubator.sessions.queries import sessions_query
-from incubator.ventures.models import Venture
+from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+from incubator.ventures.models import PlanAction, Venture
+from incubator.ventures.plans import OPEN_FOR_PLAN
 from incubator.ventures.queries import ventures_query
 from incubator.volunteers.access import manageable_organizations
 
-# How many of "my organizations" the home page lists; how many coming sessions
-# and ventures a leader's dashboard lists.
+# How many of "my organizations" the home page lists; how many ventures a
+# leader's 报表 page lists.
 HOME_ORGANIZATIONS = 20
 LEADER_ITEMS = 5
 
@@ -223,43 +225,135 @@ def worker_dashboard(user: User) -> WorkerDashboard:
 
 
 @dataclass(frozen=True)
-class LeaderDashboard:
-    """An organization leader's dashboard: the organizations they manage and
-    which of them logged an activity this month (``logged``: their ids), the
-    coming sessions and the micro-ventures they may see (the first
-    ``LEADER_ITEMS`` of each)."""
+class OrgMonth:
+    """One organization a leader leads, this month: ``state`` is ``logged`` (a
+    log waiting for review or approved), ``returned`` (only returned logs: to
+    fix) or ``none``; ``returned`` lists every returned log still to fix, newest
+    first, whatever its month."""
 
-    orgs: list[Organization]
-    logged: set[int]
-    sessions: Sequence[TrainingSession]
-    ventures: Sequence[Venture]
+    org: Organization
+    state: str
+    logged: int
+    returned: list[Activity]
+
+
+@dataclass(frozen=True)
+class DueAction:
+    """An open plan action of the leader's venture; ``days_late`` > 0 when it is
+    overdue."""
+
+    action: PlanAction
+    venture_id: int
+    venture_title: str
+    days_late: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+
+@dataclass(frozen=True)
+class LeaderHome:
+    """An organization leader's home, her to-do: each organization she leads and
+    whether it logged this month (``orgs``), the coming capacity-building sessions
+    her organizations registered for (``registered``) or are invited to and have
+    not registered for (``invited``), her ventures' open plan actions overdue or
+    due within ``LEADER_DUE_DAYS`` (``actions``, overdue first) and her ventures
+    (the 报表 page lists them). Unread notifications are added by the page (they
+    live in reminders, above reports)."""
+
     month: str
+    orgs: list[OrgMonth]
+    registered: Sequence[SessionInvite]
+    invited: Sequence[SessionInvite]
+    actions: list[DueAction]
+    ventures: Sequence[Venture]
+
+    @property
+    def to_fix(self) -> int:
+        return sum(len(o.returned) for o in self.orgs)
 
 
-def leader_dashboard(user: User) -> LeaderDashboard:
+LEADER_DUE_DAYS = 30
+LEADER_RETURNED = 20  # returned logs listed per leader (the oldest wait in 活动)
+
+
+def leader_home(user: User) -> LeaderHome:
+    """Seven queries whatever the number of organizations, logs, sessions and
+    actions."""
     today = local_today()
     orgs = manageable_organizations(user)
-    start = today.replace(day=1)
-    logged = set(
-        db.session.scalars(
-            select(Activity.organization_id).where(
-                Activity.organization_id.in_([o.id for o in orgs] or [0]),
-                Activity.held_on >= start,
-            )
+    ids = [o.id for o in orgs] or [0]
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for org_id, state, n in db.session.execute(
+        select(Activity.organization_id, Activity.review_state, func.count())
+        .where(
+            Activity.organization_id.in_(ids),
+            Activity.held_on >= today.replace(day=1),
         )
-    )
-    sessions = (
-        db.session.scalars(sessions_query(user, start=utcnow()).limit(LEADER_ITEMS))
-        .unique()
-        .all()
-    )
+        .group_by(Activity.organization_id, Activity.review_state)
+    ):
+        counts[org_id][state] = n
+    returned: dict[int, list[Activity]] = defaultdict(list)
+    for activity in db.session.scalars(
+        select(Activity)
+        .where(
+            Activity.organization_id.in_(ids),
+            Activity.review_state == ReviewState.RETURNED,
+        )
+        .order_by(Activity.held_on.desc(), Activity.id.desc())
+        .limit(LEADER_RETURNED)
+    ):
+        returned[activity.organization_id].append(activity)
+    rows = []
+    for org in orgs:
+        of_month = counts.get(org.id, {})
+        logged = of_month.get(ReviewState.PENDING, 0) + of_month.get(
+            ReviewState.APPROVED, 0
+        )
+        state = "logged" if logged else "returned" if of_month else "none"
+        rows.append(OrgMonth(org, state, logged, returned.get(org.id, [])))
+    invites = db.session.scalars(
+        select(SessionInvite)
+        .join(TrainingSession, TrainingSession.id == SessionInvite.session_id)
+        .where(
+            SessionInvite.organization_id.in_(ids),
+            TrainingSession.starts_at >= utcnow(),
+            TrainingSession.state != SessionState.CANCELLED,
+        )
+        .options(
+            joinedload(SessionInvite.session), joinedload(SessionInvite.organization)
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    ).all()
+    actions = [
+        DueAction(
+            action,
+            venture_id,
+            title,
+            (today - action.due_on).days if is_overdue(action.due_on, today) else 0,
+        )
+        for action, venture_id, title in db.session.execute(
+            select(PlanAction, Venture.id, Venture.title)
+            .join(Venture, Venture.id == PlanAction.venture_id)
+            .where(
+                Venture.organization_id.in_(ids),
+                Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
+                PlanAction.done_on.is_(None),
+                PlanAction.removed_at.is_(None),
+                due_by(PlanAction.due_on, today + timedelta(days=LEADER_DUE_DAYS)),
+            )
+            .order_by(PlanAction.due_on, PlanAction.id)
+        )
+    ]
     ventures = (
         db.session.scalars(ventures_query(user).limit(LEADER_ITEMS)).unique().all()
     )
-    return LeaderDashboard(
-        orgs=orgs,
-        logged=logged,
-        sessions=sessions,
-        ventures=ventures,
+    return LeaderHome(
         month=f"{today.year}年{today.month}月",
+        orgs=rows,
+        registered=[i for i in invites if i.registered],
+        invited=[i for i in invites if i.registered is None],
+        actions=actions,
+        ventures=ventures,
     )

@@ -50,7 +50,7 @@ def index():
         )
     if current_user.role == Role.ORG_LEADER:
         return render_template(
-            "reports/leader.html", dashboard=dashboards.leader_dashboard(current_user)
+            "reports/leader.html", dashboard=dashboards.leader_home(current_user)
         )
     return render_template(
         "reports/dashboard.html",

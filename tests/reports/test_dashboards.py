@@ -42,9 +42,10 @@ def test_a_leader_sees_which_organization_logged_this_month(
 ):
     quiet = make_org("没记录的队", leader=team["leader"])
     log(team["org"], team["leader"])  # 2026-02-10, before this month (March)
-    board = dashboards.leader_dashboard(team["leader"])
-    assert {o.id for o in board.orgs} == {team["org"].id, quiet.id}
-    assert board.logged == set() and board.month == "2026年3月"
+    board = dashboards.leader_home(team["leader"])
+    assert {row.org.id for row in board.orgs} == {team["org"].id, quiet.id}
+    assert {row.state for row in board.orgs} == {"none"}
+    assert board.month == "2026年3月"
 
 
 def test_worker_and_leader_dashboards_keep_flat_query_counts(
