@@ -6,9 +6,11 @@ from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from incubator.auth.permissions import roles_required
+from incubator.auth.roles import Role
 from incubator.auth.views import safe_next
 from incubator.i18n import LANG_COOKIE, LOCALES
 from incubator.reports import dashboards
+from incubator.reports.views import worker_home
 
 bp = Blueprint("main", __name__)
 
@@ -18,6 +20,8 @@ ONE_YEAR = 365 * 24 * 3600
 @bp.route("/")
 @roles_required()
 def home():
+    if current_user.role == Role.SOCIAL_WORKER:
+        return worker_home()
     return render_template(
         "main/home.html",
         home=dashboards.home(current_user),
