@@ -95,13 +95,15 @@ def organizations_that_logged(start: date, end: date) -> Select:
 
 
 def pending_reviews_by_worker() -> dict[int | None, int]:
-    """How many logs wait for review in each social worker's caseload."""
+    """How many logs wait for review in each social worker's caseload, leaving
+    out the ones they wrote themselves (a colleague reviews those)."""
     return dict(
         db.session.execute(
             select(Organization.social_worker_id, func.count(Activity.id))
             .join(Organization, Organization.id == Activity.organization_id)
             .where(
                 Activity.review_state == ReviewState.PENDING,
+                Activity.logged_by_id.is_distinct_from(Organization.social_worker_id),
                 in_scope_of(Organization.community_id, Organization.social_worker_id),
             )
             .group_by(Organization.social_worker_id)
