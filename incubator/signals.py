@@ -119,8 +119,9 @@ stage_changed = _signals.signal(
     ``send(org, change=StageChange, actor=User | None)`` after the change is
     flushed, inside the same unit of work. A receiver may change other records
     (followups reschedules its cadence follow-ups); it flushes, never commits, and
-    raises a ``DomainError`` to refuse the whole change. Return values are
-    ignored.""",
+    raises a ``DomainError`` to refuse the whole change. It returns what it did
+    as a sentence for the person who changed the stage (``""`` or ``None`` for
+    nothing worth saying); the page shows them.""",
 )
 
 agency_of_community = _signals.signal(

@@ -45,9 +45,15 @@ def test_social_worker_logs_in_on_a_phone(phone_page):
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
     assert page.locator("main h1").inner_text() == "您好，林社工"
+    # her home is her day (issue 16): its four blocks, in order
     body = page.locator("main").inner_text()
-    for label in ("组织", "志愿者", "活动", "创投", "培力课程", "跟进", "日历", "报表"):
-        assert label in body
+    blocks = (
+        "今天到期和逾期的跟进",
+        "待我审核的活动记录",
+        "待完成的支持措施",
+        "60 天无动静的组织",
+    )
+    assert [body.index(b) for b in blocks] == sorted(body.index(b) for b in blocks)
     # the notification bell stays in sight on a phone, outside the folded menu
     assert page.locator("[data-testid=bell]").is_visible()
     # fits a 360 px phone: no horizontal scrolling
@@ -61,6 +67,9 @@ def test_social_worker_logs_in_on_a_phone(phone_page):
     assert not page.locator("#mainnav").is_visible()
     toggler.click()
     page.locator("#mainnav").wait_for(state="visible")
+    menu = page.locator("#mainnav").inner_text()
+    for label in ("组织", "志愿者", "活动", "创投", "培力课程", "跟进", "日历", "报表"):
+        assert label in menu
     assert external == [], f"requests left the machine: {external}"
 
 

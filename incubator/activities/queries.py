@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.activities.models import (
@@ -19,7 +19,11 @@ from incubator.activities.models import (
     ResourceLink,
     ReviewState,
 )
-from incubator.activities.services import REVIEW_DECISIONS, runs_overnight
+from incubator.activities.services import (
+    REVIEW_DECISIONS,
+    is_own_log,
+    runs_overnight,
+)
 from incubator.auth.models import User
 from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import STAFF_ROLES, Role
@@ -72,6 +76,14 @@ def activities_query(
     return stmt.order_by(Activity.starts_at.desc(), Activity.id.desc())
 
 
+def not_own_log(user: User) -> ColumnElement[bool]:
+    """A condition on ``Activity``: the logs ``user`` may review, i.e. not the
+    ones they wrote themselves (``services.is_own_log``; admins review any)."""
+    if user.role == Role.ADMIN:
+        return true()
+    return Activity.logged_by_id.is_distinct_from(user.id)
+
+
 def organizations_that_logged(start: date, end: date) -> Select:
     """The ids of organizations with an activity held in ``[start, end)``, as a
     subquery (for "who logged nothing")."""
@@ -83,13 +95,15 @@ def organizations_that_logged(start: date, end: date) -> Select:
 
 
 def pending_reviews_by_worker() -> dict[int | None, int]:
-    """How many logs wait for review in each social worker's caseload."""
+    """How many logs wait for review in each social worker's caseload, leaving
+    out the ones they wrote themselves (a colleague reviews those)."""
     return dict(
         db.session.execute(
             select(Organization.social_worker_id, func.count(Activity.id))
             .join(Organization, Organization.id == Activity.organization_id)
             .where(
                 Activity.review_state == ReviewState.PENDING,
+                Activity.logged_by_id.is_distinct_from(Organization.social_worker_id),
                 in_scope_of(Organization.community_id, Organization.social_worker_id),
             )
             .group_by(Organization.social_worker_id)
@@ -148,13 +162,23 @@ class ActivityView:
 
     @cached_property
     def review_steps(self) -> tuple[Transition, ...]:
-        """The review buttons the workflow offers the caller (approve, return)."""
+        """The review buttons the workflow offers the caller (approve, return);
+        none on a log they wrote themselves (``awaits_colleague``)."""
+        if self.awaits_colleague:
+            return ()
         return tuple(
             step
             for step in ACTIVITY_REVIEW.allowed(
                 self.activity.review_state, self.user.role
             )
             if step.target in REVIEW_DECISIONS.values()
+        )
+
+    @property
+    def awaits_colleague(self) -> bool:
+        """The caller's own log waiting for review: a colleague reviews it."""
+        return self.activity.review_state == ReviewState.PENDING and is_own_log(
+            self.activity, self.user
         )
 
     @property

@@ -324,8 +324,14 @@ def review_activity(
 # ---- the guards and effects the activity review names ----
 
 
+def is_own_log(activity: Activity, user: User) -> bool:
+    """Whether ``activity`` is a log ``user`` wrote and so may not review: a
+    colleague (another social worker or the project lead) does. Admins may."""
+    return user.role != "admin" and activity.logged_by_id == user.id
+
+
 def _not_own_log(activity: Activity, *, actor: User, **_context) -> None:
-    if actor.role != "admin" and activity.logged_by_id == actor.id:
+    if is_own_log(activity, actor):
         raise RuleViolation(
             _l(
                 "A log you wrote yourself is reviewed by another social worker or "

@@ -37,6 +37,7 @@ from incubator.activities.queries import (
     activity_history,
     activity_ledger,
     activity_view,
+    not_own_log,
 )
 from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
 from incubator.auth.permissions import roles_required
@@ -167,8 +168,21 @@ def review_queue():
     mine = current_user.role == Role.SOCIAL_WORKER and request.args.get("all") != "1"
     if mine:
         query = query.where(Organization.social_worker_id == current_user.id)
-    page = paginate(query.order_by(None).order_by(Activity.created_at), PER_PAGE)
-    return render_template("activities/review_queue.html", page=page, mine=mine)
+    query = query.order_by(None).order_by(Activity.created_at, Activity.id)
+    # Her own logs are not hers to review: listed apart, without buttons.
+    page = paginate(query.where(not_own_log(current_user)), PER_PAGE)
+    own = (
+        db.session.scalars(
+            query.where(Activity.logged_by_id == current_user.id).limit(PER_PAGE)
+        )
+        .unique()
+        .all()
+        if current_user.role != Role.ADMIN
+        else []
+    )
+    return render_template(
+        "activities/review_queue.html", page=page, mine=mine, own=own
+    )
 
 
 def _organization_for_new() -> Organization | None:

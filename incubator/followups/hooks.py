@@ -202,7 +202,7 @@ def _session_timeline_count(org, *, viewer):
 
 @signals.stage_changed.connect
 def _reschedule(org, *, change, actor):
-    services.reschedule_for_stage(org, change, actor)
+    return services.reschedule_for_stage(org, change, actor)
 
 
 @signals.organization_moved.connect

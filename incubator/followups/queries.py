@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
+from incubator.activities.models import Activity, ReviewState
+from incubator.activities.queries import not_own_log
 from incubator.auth.models import User
 from incubator.community.scope import in_scope_of
 from incubator.deadlines import due_before, due_by, due_within, is_overdue, overdue
@@ -17,6 +19,7 @@ from incubator.extensions import db
 from incubator.followups.models import FollowUp, FollowUpState
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.access import org_scope
+from incubator.organizations.caseload import SILENT_DAYS, CaseloadRow, caseload_rows
 from incubator.organizations.models import Organization
 from incubator.sessions.models import TrainingSession
 from incubator.sessions.queries import sessions_query
@@ -164,7 +167,11 @@ def my_work(user: User, *, later_days: int = 60) -> MyWork:
 def _plan_actions(user: User, until):
     """Open plan actions of running or approved ventures of the user's caseload due
     by ``until``."""
-    return _rows(
+    return _rows(_plan_actions_stmt(user, until))
+
+
+def _plan_actions_stmt(user: User, until) -> Select:
+    return (
         select(PlanAction, Venture.title, Organization.name, Venture.id)
         .join(Venture, Venture.id == PlanAction.venture_id)
         .join(Organization, Organization.id == Venture.organization_id)
@@ -186,3 +193,143 @@ def _scalars(stmt) -> list:
 
 def _rows(stmt) -> list:
     return list(db.session.execute(stmt).all())
+
+
+# ---- a social worker's day (her home page) ----
+
+# How many items each block of the day lists (the block links to the full list)
+# and how far ahead "due soon" looks for plan actions.
+DAY_ITEMS = 8
+PLAN_ACTIONS_AHEAD = 14
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    """A follow-up of the day: ``days_late`` > 0 when it is overdue."""
+
+    followup: FollowUp
+    days_late: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+
+@dataclass(frozen=True)
+class DuePlanAction:
+    """An open plan action of a venture of her caseload; ``days_late`` > 0 when
+    it is overdue, else ``days_left`` until it is due."""
+
+    action: PlanAction
+    venture_id: int
+    venture_title: str
+    organization_name: str
+    days_late: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+    @property
+    def days_left(self) -> int:
+        return max(0, -self.days_late)
+
+
+@dataclass(frozen=True)
+class WorkerDay:
+    """A social worker's day, the blocks of her home page in order: her open
+    follow-ups due today or overdue, the logs of her caseload waiting for her
+    review (never her own: a colleague reviews those), the plan actions of her
+    caseload's ventures overdue or due within ``PLAN_ACTIONS_AHEAD`` days, and the
+    organizations of her caseload silent for ``SILENT_DAYS`` days (the caseload's
+    rule). Each list holds at most ``DAY_ITEMS``; the ``*_total`` fields count
+    them all. ``awaiting_colleague`` counts her own logs waiting for a colleague."""
+
+    today: date
+    followups: list[DueFollowUp]
+    followups_total: int
+    reviews: list[Activity]
+    reviews_total: int
+    awaiting_colleague: int
+    plan_actions: list[DuePlanAction]
+    plan_actions_total: int
+    silent: list[CaseloadRow]
+    silent_total: int
+    caseload: int
+    silent_days: int = SILENT_DAYS
+    plan_days: int = PLAN_ACTIONS_AHEAD
+
+
+def worker_day(user: User) -> WorkerDay:
+    """``user``'s day in a fixed number of queries whatever the size of her
+    caseload (the home page's query budget)."""
+    today = local_today()
+    due = and_(
+        FollowUp.assignee_id == user.id,
+        visible_followups(user),
+        FollowUp.state == FollowUpState.OPEN,
+        due_by(FollowUp.due_on, today),
+    )
+    followups = _scalars(
+        select(FollowUp)
+        .where(due)
+        .options(joinedload(FollowUp.organization))
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(DAY_ITEMS)
+    )
+    waiting = and_(
+        Organization.social_worker_id == user.id,
+        Activity.review_state == ReviewState.PENDING,
+    )
+    reviews = _scalars(
+        select(Activity)
+        .join(Organization, Organization.id == Activity.organization_id)
+        .where(waiting, not_own_log(user), org_scope(user))
+        .options(joinedload(Activity.organization), joinedload(Activity.logged_by))
+        .order_by(Activity.created_at, Activity.id)
+        .limit(DAY_ITEMS)
+    )
+    review_counts = db.session.execute(
+        select(
+            func.count(Activity.id).filter(not_own_log(user)),
+            func.count(Activity.id).filter(Activity.logged_by_id == user.id),
+        )
+        .join(Organization, Organization.id == Activity.organization_id)
+        .where(waiting, org_scope(user))
+    ).one()
+    ahead = today + timedelta(days=PLAN_ACTIONS_AHEAD)
+    caseload = db.session.scalars(
+        select(Organization)
+        .where(
+            Organization.social_worker_id == user.id,
+            Organization.archived_at.is_(None),
+            org_scope(user),
+        )
+        .order_by(Organization.name)
+    ).all()
+    silent = [row for row in caseload_rows(caseload) if row.silent]
+    actions = [
+        DuePlanAction(action, venture_id, title, org_name, (today - action.due_on).days)
+        for action, title, org_name, venture_id in _rows(
+            _plan_actions_stmt(user, ahead).limit(DAY_ITEMS)
+        )
+    ]
+    return WorkerDay(
+        today=today,
+        followups=[DueFollowUp(f, (today - f.due_on).days) for f in followups],
+        followups_total=_count(select(func.count(FollowUp.id)).where(due)),
+        reviews=reviews,
+        reviews_total=review_counts[0] or 0,
+        awaiting_colleague=review_counts[1] or 0,
+        plan_actions=actions,
+        plan_actions_total=_count(
+            select(func.count()).select_from(_plan_actions_stmt(user, ahead).subquery())
+        ),
+        silent=silent[:DAY_ITEMS],
+        silent_total=len(silent),
+        caseload=len(caseload),
+    )
+
+
+def _count(stmt) -> int:
+    return int(db.session.scalar(stmt) or 0)

@@ -272,23 +272,27 @@ def cancel_followup(followup: FollowUp, *, actor: User | None, reason: str) -> N
     db.session.flush()
 
 
-def reschedule_for_stage(org: Organization, change, actor: User | None) -> None:
-    """After a stage change: the next open follow-up scheduled by the cadence
-    moves to the new cadence counted from today; a stage with no cadence cancels
-    those; an organization with none open gets one. Follow-ups made by hand stay
-    as they are."""
+def reschedule_for_stage(org: Organization, change, actor: User | None) -> str:
+    """After a stage change: the next automatic follow-up not yet due moves to the
+    new cadence counted from today; a stage with no cadence cancels the automatic
+    ones not yet due; an organization with none open gets one. Overdue follow-ups
+    stay as they are (still owed, on the day they were due), and so do follow-ups
+    made by hand. Returns what it did, as a sentence for the person who changed
+    the stage ("" when it touched nothing and nothing is overdue)."""
     months = cadence_for(org.stage)
     today = local_today()
     pending = _open_followups(org.id)
-    automatic = [f for f in pending if f.origin in AUTOMATIC]
+    overdue = [f for f in pending if f.overdue(today)]
+    coming = [f for f in pending if f.origin in AUTOMATIC and not f.overdue(today)]
+    adjusted = 0
     if months is None:
-        for followup in automatic:
+        for followup in coming:
             cancel_followup(
                 followup,
                 actor=None,
                 reason=str(_l("No follow-ups at this stage.")),
             )
-        return
+        return _stage_summary(cancelled=len(coming), overdue=len(overdue))
     due = add_months(today, months)
     if not pending:
         plan = FollowUpPlan(
@@ -297,23 +301,44 @@ def reschedule_for_stage(org: Organization, change, actor: User | None) -> None:
             due_on=due,
             assignee_id=_auto_assignee(org, actor.id if actor else None),
         )
-        schedule_followup(org, plan, actor=None, origin="stage")
-        return
-    if not automatic:
-        return
-    following = automatic[0]
-    due = _free_day(org.id, due, following.kind) if following.due_on != due else due
-    if following.due_on == due:
-        return
-    before = following.due_on
-    following.due_on = due
-    audit.record(
-        "reschedule",
-        following,
-        actor=actor,
-        changes={"due_on": [before.isoformat(), due.isoformat()]},
-    )
-    db.session.flush()
+        created = schedule_followup(org, plan, actor=None, origin="stage")
+        return str(
+            _l(
+                "A follow-up is scheduled by the new stage on %(day)s.",
+                day=created.due_on.isoformat(),
+            )
+        )
+    if coming:
+        following = coming[0]
+        if following.due_on != due:
+            due = _free_day(org.id, due, following.kind)
+        if following.due_on != due:
+            before = following.due_on
+            following.due_on = due
+            audit.record(
+                "reschedule",
+                following,
+                actor=actor,
+                changes={"due_on": [before.isoformat(), due.isoformat()]},
+            )
+            db.session.flush()
+            adjusted = 1
+    return _stage_summary(adjusted=adjusted, overdue=len(overdue))
+
+
+def _stage_summary(*, adjusted: int = 0, cancelled: int = 0, overdue: int = 0) -> str:
+    parts = []
+    if adjusted:
+        parts.append(
+            _l("Open follow-ups moved to the new stage's cadence: %(n)d.", n=adjusted)
+        )
+    if cancelled:
+        parts.append(
+            _l("Open follow-ups cancelled, none at this stage: %(n)d.", n=cancelled)
+        )
+    if overdue:
+        parts.append(_l("Overdue follow-ups kept on their day: %(n)d.", n=overdue))
+    return " ".join(str(part) for part in parts)
 
 
 def move_open_followups(org: Organization) -> int:

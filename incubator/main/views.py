@@ -12,6 +12,7 @@ from incubator.forms import EmptyForm
 from incubator.i18n import LANG_COOKIE, LOCALES
 from incubator.reminders import notices
 from incubator.reports import dashboards
+from incubator.reports.views import worker_home
 
 bp = Blueprint("main", __name__)
 
@@ -21,6 +22,8 @@ ONE_YEAR = 365 * 24 * 3600
 @bp.route("/")
 @roles_required()
 def home():
+    if current_user.role == Role.SOCIAL_WORKER:
+        return worker_home()
     if current_user.role == Role.ORG_LEADER:
         # her to-do (the read model) and her unread notices (reminders)
         return render_template(

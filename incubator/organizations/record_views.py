@@ -59,6 +59,9 @@ def _stage_form(org: Organization) -> StageChangeForm:
     line = stages()
     allowed = set(STAGE.targets(org.stage, [s.key for s in line], current_user.role))
     form.to.choices = [SelectChoice(s.key, s.label) for s in line if s.key in allowed]
+    if request.method == "GET":
+        form.to.data = stage_rules.proposed_stage(org, line, allowed)
+    form.to.description = _("Now: %(stage)s", stage=stage_label(org.stage))
     return form
 
 
@@ -207,14 +210,18 @@ def change_stage(org_id: int):
     org = _org_or_404(org_id)
     form = _stage_form(org)
     if form.validate_on_submit():
-        run_and_flash(
+        effects: list[str] = []
+        changed = run_and_flash(
             stage_rules.change_stage,
             org,
             form.to.data,
             actor=current_user,
             reason=form.reason.data,
+            effects=effects,
             success=_("Stage changed to %(stage)s.", stage=stage_label(form.to.data)),
         )
+        for effect in effects if changed else ():
+            flash(effect, "info")
     else:
         flash(_("Please choose a stage."), "danger")
     return redirect(url_for("organizations.detail", org_id=org.id, _anchor="stages"))

@@ -118,9 +118,16 @@ def graduation_failures(org: Organization) -> list[str]:
 
 
 def change_stage(
-    org: Organization, to: str, *, actor: User, reason: str = ""
+    org: Organization,
+    to: str,
+    *,
+    actor: User,
+    reason: str = "",
+    effects: list[str] | None = None,
 ) -> StageChange:
-    """Move ``org`` to stage ``to``.
+    """Move ``org`` to stage ``to``. With ``effects``, appends what the features
+    did to other records on the change (``signals.stage_changed``'s sentences,
+    e.g. follow-ups rescheduled) for the page to tell the user.
 
     Raises ``ValidationFailed`` for an unknown or inactive stage or a missing reason,
     and ``RuleViolation`` (409) when a rule forbids the move now; its message says
@@ -169,8 +176,27 @@ def change_stage(
                 "and try again."
             )
         ) from None
-    signals.stage_changed.send(org, change=change, actor=actor)
+    answers = signals.stage_changed.send(org, change=change, actor=actor)
+    if effects is not None:
+        effects.extend(str(text) for text in signals.values(answers) if text)
     return change
+
+
+def proposed_stage(org: Organization, line, allowed) -> str | None:
+    """The stage the stage form offers first for ``org``: the one a dormant
+    organization came from, else the next stage on the line after its own, else
+    the first of ``allowed`` (the keys the user may move it to); never 萌芽
+    just because it comes first."""
+    keys = [s.key for s in line if s.key in allowed]
+    if org.stage == DORMANT and org.stage_before_dormant in keys:
+        return org.stage_before_dormant
+    current = next((s for s in line if s.key == org.stage), None)
+    if current is not None and current.on_line:
+        later = [s.key for s in line if s.on_line and s.position > current.position]
+        following = next((key for key in later if key in keys), None)
+        if following is not None:
+            return following
+    return keys[0] if keys else None
 
 
 def _direction(org: Organization, to: str, stages: dict) -> str:

@@ -1,9 +1,10 @@
 """What each role's start pages show (issue 14: one read model per role): the home
 page (``Home``), the agency's dashboard for admins and viewers
-(``AgencyDashboard``), a social worker's (``WorkerDashboard``) and an
-organization leader's home, her to-do (``LeaderHome``, also her 报表 page). One
-function builds each, in a fixed number of queries whatever the data's size (the
-pages' query budgets); the views only pick the model by role and render it."""
+(``AgencyDashboard``) and an organization leader's home, her to-do
+(``LeaderHome``, also her 报表 page); a social worker's is her day
+(``followups.queries.worker_day``). One function builds each, in a fixed
+number of queries whatever the data's size (the pages' query budgets); the
+views only pick the model by role and render it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from incubator.activities.models import (
     SERVICE_TYPE_LABELS,
     Activity,
-    ReviewState,
     ServiceType,
 )
 from incubator.auth.models import User
@@ -29,7 +29,6 @@ from incubator.community.scope import scope_ids
 from incubator.database import utcnow
 from incubator.deadlines import due_by, is_overdue
 from incubator.extensions import db
-from incubator.followups.queries import MyWork, my_work
 from incubator.i18n import local_today
 from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import StageDef, stages
@@ -190,37 +189,6 @@ def agency_dashboard(
         compounds=metrics.by_compound(this_year, communities),
         resources=metrics.resources_value(this_year, communities),
         year=today.year,
-    )
-
-
-@dataclass(frozen=True)
-class WorkerDashboard:
-    """A social worker's dashboard: their follow-ups and plan actions
-    (``work``), the organizations in their caseload (not archived) and the logs
-    of those organizations waiting for review."""
-
-    work: MyWork
-    caseload: int
-    reviews: int
-
-
-def worker_dashboard(user: User) -> WorkerDashboard:
-    caseload = db.session.scalar(
-        select(func.count(Organization.id)).where(
-            Organization.social_worker_id == user.id,
-            Organization.archived_at.is_(None),
-        )
-    )
-    reviews = db.session.scalar(
-        select(func.count(Activity.id))
-        .join(Organization, Organization.id == Activity.organization_id)
-        .where(
-            Organization.social_worker_id == user.id,
-            Activity.review_state == ReviewState.PENDING,
-        )
-    )
-    return WorkerDashboard(
-        work=my_work(user), caseload=caseload or 0, reviews=reviews or 0
     )
 
 

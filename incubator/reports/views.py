@@ -24,6 +24,9 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.community.scope import may_see_community, scope_communities
 from incubator.extensions import db
+from incubator.followups.forms import CompleteForm
+from incubator.followups.models import FollowUpState
+from incubator.followups.queries import worker_day
 from incubator.forms import EmptyForm
 from incubator.i18n import local_today
 from incubator.periods import month_key, month_range, previous_month
@@ -34,6 +37,7 @@ from incubator.reports import dashboards
 from incubator.reports.export import monthly_workbook
 from incubator.reports.monthly import ReportScope, monthly_report, report_scope
 from incubator.security import id_arg
+from incubator.workflow import FOLLOWUP
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -45,9 +49,7 @@ READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 def index():
     """The dashboard of the caller's role (``incubator.reports.dashboards``)."""
     if current_user.role == Role.SOCIAL_WORKER:
-        return render_template(
-            "reports/worker.html", dashboard=dashboards.worker_dashboard(current_user)
-        )
+        return worker_home()
     if current_user.role == Role.ORG_LEADER:
         return render_template(
             "reports/leader.html", dashboard=dashboards.leader_home(current_user)
@@ -61,6 +63,17 @@ def index():
         metric_rules=METRIC_RULES,
         service_labels=SERVICE_TYPE_LABELS,
         target_labels=TARGET_GROUP_LABELS,
+    )
+
+
+def worker_home():
+    """A social worker's home and 报表 page: her day (``followups.queries.worker_day``)
+    with a form to record each follow-up due."""
+    return render_template(
+        "reports/worker.html",
+        day=worker_day(current_user),
+        complete_form=CompleteForm(),
+        may_complete=FOLLOWUP.sources(FollowUpState.DONE, current_user.role),
     )
 
 
