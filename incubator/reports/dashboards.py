@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from incubator.activities.models import (
     SERVICE_TYPE_LABELS,
     Activity,
+    ReviewState,
     ServiceType,
 )
 from incubator.auth.models import User
