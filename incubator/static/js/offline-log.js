@@ -205,7 +205,7 @@
       box.textContent = "";
       if (justSent) {
         var done = el("div", "alert alert-success py-2 mb-2",
-          t(justSent + " 条待发送的活动记录已发送，等待社工审核。",
+          t(justSent + " 条活动记录已发送，等待社工审核。",
             justSent + " activity log(s) kept on this phone were sent for review."));
         done.setAttribute("role", "status");
         done.setAttribute("data-testid", "pending-sent");
