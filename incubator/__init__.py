@@ -174,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.community.views import bp as communities_admin_bp
     from incubator.extensions import csrf
     from incubator.followups.views import bp as followups_bp
+    from incubator.main.pwa import bp as pwa_bp
     from incubator.main.views import bp as main_bp
     from incubator.organizations import (
         import_views,  # noqa: F401  (routes on bp)
@@ -193,6 +194,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.volunteers.views import bp as volunteers_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(pwa_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(user_import_bp)

@@ -91,7 +91,11 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The phone keeps nothing of this user: activity logs not yet sent, the cached
+    # activity form (cookies stay: the flash above and the language live there).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
