@@ -110,8 +110,8 @@ def _check_volunteers(
                 _l(
                     "%(hours)s hours is more than the activity's length "
                     "(%(longest)s hours).",
-                    hours=hours,
-                    longest=longest,
+                    hours=_shown(hours),
+                    longest=_shown(longest),
                 ),
                 vid,
             )
@@ -121,12 +121,17 @@ def _check_volunteers(
                 _l(
                     "already has %(done)s hours on that day; a day holds at most "
                     "24 hours.",
-                    done=already,
+                    done=_shown(already),
                 ),
                 vid,
             )
         result.append((members[vid], hours))
     return result
+
+
+def _shown(hours: Decimal) -> str:
+    """``Decimal("9.0")`` as 9, ``2.5`` as 2.5."""
+    return format(hours.normalize(), "f")
 
 
 def _rounded_up_hours(duration: timedelta) -> Decimal:

@@ -16,7 +16,7 @@ from tests.images import png_bytes
 
 
 def _two_zhang(team, db):
-    """Two 张德胜 on the team's roster, in two compounds, phones ending 8000 and 8001."""
+    """Two 张德胜 on the roster, in two compounds, phones ending 8000 and 8001."""
     甲, 乙 = db.session.scalars(select(Compound).order_by(Compound.position)).all()[:2]
     zhangs = [
         volunteer_services.create_volunteer(
@@ -87,27 +87,25 @@ def test_an_hours_error_names_whose_hours(frozen_time, client, team, db):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    message = "张德胜（乙小区 · 尾号 8001）：5.0 小时超过了活动时长（2.5 小时）。"
+    message = "张德胜（乙小区 · 尾号 8001）：5 小时超过了活动时长（2.5 小时）。"
     assert message in page
     # shown on that volunteer's own row too, tied to the hours box
     row = _row(page, second)
     assert message in row and "is-invalid" in row and "aria-describedby" in row
     assert "is-invalid" not in _row(page, first)
     # negative hours: named as well
-    page = client.post(
-        "/activities/new", data=_form(team, [(first, "-1")])
-    ).get_data(as_text=True)
+    page = client.post("/activities/new", data=_form(team, [(first, "-1")])).get_data(
+        as_text=True
+    )
     assert "张德胜（甲小区 · 尾号 8000）：" in page
     # listed with no hours at all: named
-    page = client.post(
-        "/activities/new", data=_form(team, [(helper, "")])
-    ).get_data(as_text=True)
+    page = client.post("/activities/new", data=_form(team, [(helper, "")])).get_data(
+        as_text=True
+    )
     assert f"{helper.name}：" in page
 
 
-def test_the_api_names_the_volunteer_and_gives_their_id(
-    frozen_time, client, team, db
-):
+def test_the_api_names_the_volunteer_and_gives_their_id(frozen_time, client, team, db):
     _first, second = _two_zhang(team, db)
     token = client.post(
         "/api/v1/tokens",
@@ -132,7 +130,7 @@ def test_the_api_names_the_volunteer_and_gives_their_id(
     error = response.get_json()["error"]
     assert response.status_code == 422
     [message] = error["fields"]["volunteer_hours"]
-    assert message == "张德胜（乙小区 · 尾号 8001）：3.0 小时超过了活动时长（2 小时）。"
+    assert message == "张德胜（乙小区 · 尾号 8001）：3 小时超过了活动时长（2 小时）。"
     assert error["details"] == {"volunteer_id": second.id}
 
 
