@@ -263,6 +263,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("activities.review", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
     ("activities.add_photos", "POST"): CHANGE_VOLUNTEER,
     ("activities.photo", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("activities.photo_page", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
     ("activities.delete_photo", "POST"): CHANGE_VOLUNTEER,
     ("resources.index", "GET"): {"anonymous": 302, "*": 200},
     ("resources.export", "GET"): {"anonymous": 302, "*": 200},

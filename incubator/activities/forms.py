@@ -25,7 +25,7 @@ from incubator.activities.models import (
     SERVICE_TYPE_LABELS,
     TARGET_GROUP_LABELS,
 )
-from incubator.activities.schemas import MAX_PERSON_TIMES
+from incubator.activities.schemas import MAX_PERSON_TIMES, MAX_SUMMARY
 from incubator.forms import BaseForm
 
 
@@ -84,7 +84,7 @@ class ActivityForm(BaseForm):
             ),
         ],
     )
-    summary = TextAreaField(_l("What happened"), validators=[Length(max=5000)])
+    summary = TextAreaField(_l("What happened"), validators=[Length(max=MAX_SUMMARY)])
     photos = FileField(_l("Photos (up to 9)"))
     submission_key = HiddenField(validators=[Optional(), Length(max=64)])
     version = IntegerField(validators=[Optional()])

@@ -27,6 +27,7 @@ from incubator.money import clean_money
 MAX_PERSON_TIMES = 10_000
 EARLIEST = date(2000, 1, 1)
 MAX_DURATION = timedelta(hours=24)
+MAX_SUMMARY = 5000  # characters of the write-up (活动内容)
 # The fields of a log (what ``check_details`` checks and a change may replace).
 DETAILS = (
     "title",
@@ -142,8 +143,10 @@ def check_details(values: dict, *, overnight: bool = False) -> dict:
         )
     clean["person_times"] = person_times
     summary = str(values.get("summary") or "").strip()
-    if len(summary) > 5000:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=5000), field="summary")
+    if len(summary) > MAX_SUMMARY:
+        raise ValidationFailed(
+            _l("At most %(n)d characters.", n=MAX_SUMMARY), field="summary"
+        )
     clean["summary"] = summary
     return clean
 
@@ -183,7 +186,7 @@ class ActivityFields(BaseModel):
         description="Where it took place; may be empty when a compound is given",
     )
     person_times: int = Field(ge=0, le=MAX_PERSON_TIMES)
-    summary: str = Field(default="", max_length=5000)
+    summary: str = Field(default="", max_length=MAX_SUMMARY)
     volunteer_hours: list[VolunteerHoursIn] = Field(
         default_factory=list, max_length=200
     )
@@ -250,7 +253,7 @@ class ActivityChange(BaseModel):
     compound: str | None = Field(default=None, max_length=64)
     place: str | None = Field(default=None, max_length=100)
     person_times: int | None = Field(default=None, ge=0, le=MAX_PERSON_TIMES)
-    summary: str | None = Field(default=None, max_length=5000)
+    summary: str | None = Field(default=None, max_length=MAX_SUMMARY)
     volunteer_hours: list[VolunteerHoursIn] | None = Field(
         default=None,
         max_length=200,

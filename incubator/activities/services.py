@@ -9,6 +9,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from incubator import signals
@@ -42,6 +43,7 @@ from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers.access import may_manage_roster
+from incubator.volunteers.labels import named, telling_apart
 from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
 from incubator.volunteers.schemas import clean_hours
 from incubator.workflow import ACTIVITY_REVIEW
@@ -61,55 +63,76 @@ def _check_volunteers(
     exclude_activity: int | None = None,
 ) -> list[tuple[Volunteer, Decimal]]:
     """[(volunteer_id, hours)] -> [(Volunteer, Decimal)], each on the roster on
-    ``held_on``, each within the activity's length and the day's 24 hours."""
+    ``held_on``, each within the activity's length and the day's 24 hours. A
+    refusal about one volunteer names them (told apart from a namesake on the
+    roster) and carries their id in ``details["volunteer_id"]``."""
     result, seen = [], set()
-    ids = [int(vid) for vid, _h in entries or []]
-    members = {
-        v.id: v
-        for v in db.session.scalars(
+    roster = list(
+        db.session.scalars(
             select(Volunteer)
             .join(Membership, Membership.volunteer_id == Volunteer.id)
             .where(
                 Membership.organization_id == org.id,
-                Volunteer.id.in_(ids),
                 (Membership.left_on.is_(None)) | (Membership.left_on >= held_on),
             )
+            .options(joinedload(Volunteer.compound))
+        ).unique()
+    )
+    members = {v.id: v for v in roster}
+    apart = telling_apart(roster)
+
+    def refuse(message, vid: int) -> ValidationFailed:
+        return ValidationFailed(
+            _l(
+                "%(name)s: %(problem)s",
+                name=named(members[vid], apart),
+                problem=message,
+            ),
+            field="volunteer_hours",
+            details={"volunteer_id": vid},
         )
-    }
+
     for vid, raw_hours in entries or []:
         vid = int(vid)
-        if vid in seen:
-            raise ValidationFailed(
-                _l("A volunteer is listed twice."), field="volunteer_hours"
-            )
-        seen.add(vid)
         if vid not in members:
             raise ValidationFailed(
                 _l("Only volunteers on the organization's roster can be listed."),
                 field="volunteer_hours",
             )
+        if vid in seen:
+            raise refuse(_l("listed twice."), vid)
+        seen.add(vid)
         try:
             hours = clean_hours(raw_hours)
         except ValidationFailed as exc:
-            raise ValidationFailed(exc.message, field="volunteer_hours") from None
-        if duration is not None and hours > _rounded_up_hours(duration):
-            raise ValidationFailed(
-                _l("A volunteer's hours cannot exceed the activity's length."),
-                field="volunteer_hours",
+            raise refuse(exc.message, vid) from None
+        if duration is not None and hours > (longest := _rounded_up_hours(duration)):
+            raise refuse(
+                _l(
+                    "%(hours)s hours is more than the activity's length "
+                    "(%(longest)s hours).",
+                    hours=_shown(hours),
+                    longest=_shown(longest),
+                ),
+                vid,
             )
         already = hours_service.hours_on_day(vid, held_on)
         if already + hours > hours_service.DAY_LIMIT:
-            raise ValidationFailed(
+            raise refuse(
                 _l(
-                    "Volunteer %(no)s already has %(done)s hours on that day; a day "
-                    "holds at most 24 hours.",
-                    no=members[vid].number,
-                    done=already,
+                    "already has %(done)s hours on that day; a day holds at most "
+                    "24 hours.",
+                    done=_shown(already),
                 ),
-                field="volunteer_hours",
+                vid,
             )
         result.append((members[vid], hours))
     return result
+
+
+def _shown(hours: Decimal) -> str:
+    """``Decimal("9.0")`` as 9, ``2.5`` as 2.5."""
+    return format(hours.normalize(), "f")
 
 
 def _rounded_up_hours(duration: timedelta) -> Decimal:

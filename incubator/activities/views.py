@@ -55,6 +55,7 @@ from incubator.periods import month_key, month_range
 from incubator.security import id_arg
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
+from incubator.volunteers.labels import telling_apart
 from incubator.volunteers.models import Membership, Volunteer
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -206,6 +207,7 @@ def _roster(org: Organization) -> list[Volunteer]:
                 Membership.left_on.is_(None),
                 Volunteer.anonymized_at.is_(None),
             )
+            .options(joinedload(Volunteer.compound))
             .order_by(Volunteer.name, Volunteer.id)
         ).unique()
     )
@@ -229,6 +231,13 @@ def _volunteer_hours(roster: list[Volunteer]) -> list[dict]:
             hours = request.form.get(f"hours-{volunteer.id}", "").strip()
             picked.append({"volunteer_id": volunteer.id, "hours": hours})
     return picked
+
+
+def _refused_volunteer(error: DomainError) -> dict[int, str]:
+    """{volunteer id: message} when the refusal is about one volunteer's hours,
+    to show it on their row of the list too."""
+    volunteer_id = error.details.get("volunteer_id")
+    return {volunteer_id: str(error.message)} if volunteer_id else {}
 
 
 def _moment(day: date, at: time) -> datetime:
@@ -302,6 +311,7 @@ def new():
     form = ActivityForm()
     form.compound_id.choices = compound_choices(_("(not in a compound)"))
     roster = _roster(org)
+    refused: dict[int, str] = {}
     if request.method == "GET":
         form.submission_key.data = uuid.uuid4().hex
         form.held_on.data = local_today()
@@ -324,6 +334,7 @@ def new():
         except DomainError as exc:
             roll_back(exc)
             form.show_domain_error(exc)
+            refused = _refused_volunteer(exc)
         else:
             flash(
                 _("Activity logged; it waits for your social worker's review."),
@@ -337,6 +348,8 @@ def new():
         form=form,
         org=org,
         roster=roster,
+        apart=telling_apart(roster),
+        refused=refused,
         activity=None,
         picked=_picked_from_form(),
     )
@@ -367,6 +380,7 @@ def edit(activity_id: int):
     form = ActivityForm(obj=activity if request.method == "GET" else None)
     form.compound_id.choices = compound_choices(_("(not in a compound)"))
     roster = _roster(org)
+    refused: dict[int, str] = {}
     if request.method == "GET":
         start = activity.starts_at.astimezone(local_zone())
         form.held_on.data = start.date()
@@ -399,6 +413,7 @@ def edit(activity_id: int):
         except DomainError as exc:
             roll_back(exc)
             form.show_domain_error(exc)
+            refused = _refused_volunteer(exc)
         else:
             flash(_("Saved; the log waits for review again."), "success")
             return redirect(
@@ -414,6 +429,8 @@ def edit(activity_id: int):
         form=form,
         org=org,
         roster=roster,
+        apart=telling_apart(roster),
+        refused=refused,
         activity=activity,
         picked=picked,
     )
@@ -492,6 +509,25 @@ def photo(photo_id: int):
     if not path.exists():
         abort(404)
     return send_file(path, mimetype="image/jpeg", max_age=0)
+
+
+@bp.route("/photos/<int:photo_id>/view")
+@roles_required()
+def photo_page(photo_id: int):
+    """One photo on a page of its own: the way back to the activity, and the
+    previous and next photos (a tap on a thumbnail never leaves a bare image)."""
+    found = _visible_photo(photo_id)
+    photos = list(found.activity.photos)
+    at = next(i for i, p in enumerate(photos) if p.id == found.id)
+    return render_template(
+        "activities/photo.html",
+        photo=found,
+        activity=found.activity,
+        at=at,
+        total=len(photos),
+        previous=photos[at - 1] if at > 0 else None,
+        following=photos[at + 1] if at + 1 < len(photos) else None,
+    )
 
 
 @bp.route("/photos/<int:photo_id>/delete", methods=["POST"])

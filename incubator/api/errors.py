@@ -112,8 +112,8 @@ def http_error_response(exc: HTTPException):
 
 
 # What a refusal may tell API clients beyond its message: the allowed next steps,
-# the unmet rules, the money left.
-PUBLIC_DETAILS = frozenset({"allowed", "failed", "remaining"})
+# the unmet rules, the money left, the volunteer whose hours were refused.
+PUBLIC_DETAILS = frozenset({"allowed", "failed", "remaining", "volunteer_id"})
 
 
 def domain_error_response(exc: DomainError):

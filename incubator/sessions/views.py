@@ -250,7 +250,8 @@ def detail(session_id: int):
         rosters=rosters,
         named=named,
         begun=session.starts_at <= utcnow(),
-        day_warning=view.day_warning,
+        # The holiday warning helps staff plan; leaders and viewers only attend.
+        day_warning=view.day_warning if staff else None,
         dimension_labels={d.key: d.label for d in dimensions()},
         register_form=RegisterForm(),
         attendance_form=AttendanceForm(

@@ -591,3 +591,29 @@ def test_a_session_ending_before_it_starts_is_refused_on_the_end_time(town, db, 
     end_field = page[page.index('id="end_time"') :]
     assert end_field.index("课程结束时间须晚于开始时间") < end_field.index("</div>")
     assert db.session.scalar(select(TrainingSession.title)) is None
+
+
+def test_holiday_warning_on_a_session_page_is_for_staff_only(
+    town, db, client, make_user
+):
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 10, 1, 9),
+        ends_at=at(2026, 10, 1, 11),
+        organization_ids=[town["dance"].id],
+    )[0]
+    make_user("viewer", username="town_viewer", name="街道")
+    db.session.commit()
+    for username, sees in (
+        ("town_sw", True),
+        ("town_admin", True),
+        ("town_leader", False),
+        ("town_viewer", False),
+    ):
+        login(client, username)
+        page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+        assert "财务管理工作坊" in page, username
+        assert ("法定节假日" in page) is sees, username
+        client.post("/logout")
