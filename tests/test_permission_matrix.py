@@ -36,6 +36,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("bootstrap.static", "GET"): {"*": 200},
     ("main.home", "GET"): {"anonymous": 302, "*": 200},
     ("main.set_language", "GET"): {"*": 302},
+    ("auth.large_text", "POST"): {"*": 302},
     ("auth.login", "GET"): {"anonymous": 200, "*": 302},
     ("auth.login", "POST"): {"anonymous": 200, "*": 302},
     ("auth.logout", "POST"): {"*": 302},
