@@ -39,6 +39,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("pwa.service_worker", "GET"): {"*": 200},
     ("pwa.manifest", "GET"): {"*": 200},
     ("pwa.offline", "GET"): {"*": 200},
+    ("auth.large_text", "POST"): {"*": 302},
     ("auth.login", "GET"): {"anonymous": 200, "*": 302},
     ("auth.login", "POST"): {"anonymous": 200, "*": 302},
     ("auth.logout", "POST"): {"*": 302},

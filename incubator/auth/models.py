@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.roles import Role
@@ -34,6 +35,11 @@ class User(Model):
     # ``incubator.community.scope`` (communities are archived, never deleted).
     community_scope: Mapped[str] = mapped_column(
         String(500), default="", server_default=""
+    )
+    # 大字 mode: pages in large text (body >= 18 px, controls >= 44 px), on every
+    # device this user logs in from. Set only through ``services.set_large_text``.
+    large_text: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
     )
 
     led_organizations: Mapped[list[Organization]] = relationship(

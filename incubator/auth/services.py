@@ -217,3 +217,15 @@ def change_own_password(user: User, current: str, new_password: str) -> None:
     _announce("password_change", user, actor=user)
     revoke_all_sessions(user)
     db.session.flush()
+
+
+def set_large_text(user: User, on: bool, *, actor: User) -> User:
+    """Switch ``user``'s 大字 (large text) mode on or off. Audited as
+    ``large_text`` with the old and new value; nothing is written when unchanged."""
+    if user.large_text == on:
+        return user
+    user.large_text = on
+    changes = pending_changes(user)
+    _announce("large_text", user, actor=actor, changes=changes)
+    db.session.flush()
+    return user

@@ -20,6 +20,10 @@ from incubator.transaction import commit_now
 bp = Blueprint("auth", __name__)
 
 SESSION_KEY = "sid"
+# 大字 mode for whoever is not logged in (the login page), and the last choice made
+# on this browser. A logged-in user's own choice (User.large_text) wins.
+LARGE_TEXT_COOKIE = "large_text"
+ONE_YEAR = 365 * 24 * 3600
 
 
 @login_manager.user_loader
@@ -121,3 +125,39 @@ def change_password():
             )
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
+
+
+def large_text_on() -> bool:
+    """Whether this request's pages are shown in 大字 (large text) mode."""
+    if current_user.is_authenticated:
+        return bool(current_user.large_text)
+    return request.cookies.get(LARGE_TEXT_COOKIE) == "1"
+
+
+@bp.app_context_processor
+def _large_text_context():
+    return {"large_text": large_text_on()}
+
+
+@bp.route("/display/large-text", methods=["POST"])
+def large_text():
+    """The 大字/standard switch of every page: kept on the user when logged in (and
+    audited), and in a cookie so the login page follows too. Back where it was."""
+    response = redirect(safe_next(request.form.get("next")))
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Reload the page and send it again."), "warning")
+        return response
+    on = request.form.get("on") == "1"
+    if current_user.is_authenticated:
+        services.set_large_text(
+            current_user._get_current_object(), on, actor=current_user
+        )
+    response.set_cookie(
+        LARGE_TEXT_COOKIE,
+        "1" if on else "0",
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+    )
+    return response
