@@ -112,8 +112,16 @@ def test_audit_log_reads_in_chinese(client, login_as, make_org, make_volunteer, 
         entity_id=admin.id,
         changes={"active": [False, True], "role": ["viewer", "social_worker"]},
     )
+    audit.record_event(
+        "create",
+        "FollowUp",
+        actor=admin,
+        entity_id=3,
+        changes={"origin": [None, "manual"]},
+    )
     db.session.commit()
     page = _audit_page(client).split("<table", 1)[1]
+    assert "来源</span>: — → 手动安排" in page  # how a follow-up came to be, in words
     for raw in ("volunteer_id", "<code>login</code>", "User #", "ServiceRecord"):
         assert raw not in page
     assert "登录" in page  # the admin's own login

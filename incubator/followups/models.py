@@ -46,6 +46,15 @@ STATE_LABELS = {
 }
 
 
+# how a follow-up came to be: planned by hand, scheduled by the stage's cadence when
+# the previous one was done, or by a stage change (the audit log shows these labels)
+ORIGIN_LABELS = {
+    "manual": _l("Planned by hand"),
+    "cadence": _l("By the stage's cadence"),
+    "stage": _l("By a stage change"),
+}
+
+
 class FollowUp(CommunityScoped, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
