@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from incubator.auth.models import User
-from incubator.auth.roles import Role
+from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.community.scope import in_scope, in_scope_of, may_see_community
 from incubator.extensions import db
 from incubator.i18n import local_date
@@ -105,9 +105,9 @@ class InviteView:
 class SessionView:
     """A session as its page and its API resource show it to a user: the
     invitations the user may see (an org leader only their own organizations'
-    numbers, not the others'), the totals (of every invitation) and the warning
-    for its day (a holiday, a weekend). Reads the session's own columns through
-    (``view.title``)."""
+    numbers, not the others'), the totals (of every invitation) and, for staff
+    only, the warning for its day (a holiday, a weekend). Reads the session's own
+    columns through (``view.title``)."""
 
     session: TrainingSession
     invites: list[InviteView]
@@ -140,5 +140,10 @@ def session_view(user: User, session: TrainingSession) -> SessionView:
     return SessionView(
         session=session,
         invites=invites,
-        day_warning=day_warning(local_date(session.starts_at)),
+        # the holiday warning helps staff plan; leaders and viewers only attend
+        day_warning=(
+            day_warning(local_date(session.starts_at))
+            if user.role in STAFF_ROLES
+            else None
+        ),
     )

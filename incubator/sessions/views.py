@@ -250,8 +250,7 @@ def detail(session_id: int):
         rosters=rosters,
         named=named,
         begun=session.starts_at <= utcnow(),
-        # The holiday warning helps staff plan; leaders and viewers only attend.
-        day_warning=view.day_warning if staff else None,
+        day_warning=view.day_warning,  # staff only (session_view)
         dimension_labels={d.key: d.label for d in dimensions()},
         register_form=RegisterForm(),
         attendance_form=AttendanceForm(

@@ -20,7 +20,7 @@ from incubator.sessions.schemas import (
     SessionSchedule,
 )
 from incubator.sessions.suggest import suggested_organizations
-from tests.conftest import login
+from tests.conftest import DEFAULT_PASSWORD, login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -617,3 +617,32 @@ def test_holiday_warning_on_a_session_page_is_for_staff_only(
         assert "财务管理工作坊" in page, username
         assert ("法定节假日" in page) is sees, username
         client.post("/logout")
+
+
+def test_holiday_warning_in_the_api_is_for_staff_only(town, db, client, make_user):
+    """The API's ``day_warning`` follows the page: staff plan, others attend."""
+    session = monthly(
+        town,
+        db,
+        recurrence=None,
+        starts_at=at(2026, 10, 1, 9),
+        ends_at=at(2026, 10, 1, 11),
+        organization_ids=[town["dance"].id],
+    )[0]
+    make_user("viewer", username="town_viewer", name="街道")
+    db.session.commit()
+    for username, sees in (
+        ("town_sw", True),
+        ("town_leader", False),
+        ("town_viewer", False),
+    ):
+        token = client.post(
+            "/api/v1/tokens",
+            json={"username": username, "password": DEFAULT_PASSWORD},
+        ).get_json()["token"]
+        answer = client.get(
+            f"/api/v1/sessions/{session.id}",
+            headers={"Authorization": f"Bearer {token}"},
+        ).get_json()
+        assert answer["title"] == "财务管理工作坊", username
+        assert (answer["day_warning"] is not None) is sees, username
