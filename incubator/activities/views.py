@@ -359,15 +359,32 @@ def new():
 @roles_required()
 def detail(activity_id: int):
     activity = _visible_activity(activity_id)
+    view = activity_view(current_user, activity)
     return render_template(
         "activities/detail.html",
-        activity=activity_view(current_user, activity),
+        activity=view,
+        apart=_namesakes(view.volunteer_hours),
         history=activity_history(activity),
         ledger=activity_ledger(activity),
         review_form=ReviewForm(),
         action_form=EmptyForm(),
         saved=request.args.get("saved") == "1",
     )
+
+
+def _namesakes(served) -> dict[int, str]:
+    """What tells apart the volunteers of one name who served (compound, phone
+    tail), in one query; nothing for a caller who sees no resident (``None``)."""
+    ids = [h.volunteer_id for h in served or ()]
+    names = [h.name for h in served or ()]
+    if len(set(names)) == len(names):
+        return {}
+    volunteers = db.session.scalars(
+        select(Volunteer)
+        .options(joinedload(Volunteer.compound))
+        .where(Volunteer.id.in_(ids))
+    )
+    return telling_apart(volunteers)
 
 
 @bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])

@@ -173,3 +173,17 @@ def test_a_photo_opens_on_a_page_with_a_way_back(
     client.post("/logout")
     login(client, "outsider")
     assert client.get(f"/activities/photos/{photos[1].id}/view").status_code == 404
+
+
+def test_the_log_page_tells_apart_two_of_one_name(frozen_time, client, team, db):
+    """Who served, on the log's page: each 张德胜 with their compound and 尾号."""
+    first, second = _two_zhang(team, db)
+    login(client, "team_leader")
+    response = client.post(
+        "/activities/new",
+        data=_form(team, [(first, "1"), (second, "2")]),
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "甲小区 · 尾号 8000</span>（1.0）" in page
+    assert "乙小区 · 尾号 8001</span>（2.0）" in page
