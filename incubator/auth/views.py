@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -128,7 +137,10 @@ def change_password():
 
 
 def large_text_on() -> bool:
-    """Whether this request's pages are shown in 大字 (large text) mode."""
+    """Whether this request's pages are shown in 大字 (large text) mode; never for
+    an email rendered by a job (no request)."""
+    if not has_request_context():
+        return False
     if current_user.is_authenticated:
         return bool(current_user.large_text)
     return request.cookies.get(LARGE_TEXT_COOKIE) == "1"

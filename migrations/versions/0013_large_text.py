@@ -27,5 +27,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_column("large_text")
+    # a plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 has it): a batch operation
+    # would recreate ``user``, the parent of most tables (PITFALLS: a recreated
+    # parent under foreign keys lost child rows), and cannot be printed with --sql
+    op.drop_column("user", "large_text")
