@@ -105,6 +105,12 @@ def short_date_filter(value: date | datetime | None) -> str:
     return format_date(day, "M月d日" if is_chinese() else "MMM d")
 
 
+def month_label(day: date) -> str:
+    """The month of ``day`` in words: ``2026年12月`` in Chinese, ``December 2026``
+    in English."""
+    return format_date(day, "yyyy年M月" if is_chinese() else "MMMM y")
+
+
 def weekday_filter(value: date) -> str:
     """``周日`` in Chinese, ``Sun`` in English."""
     return format_date(value, "EEE")

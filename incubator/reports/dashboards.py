@@ -30,7 +30,7 @@ from incubator.community.scope import scope_ids
 from incubator.database import utcnow
 from incubator.deadlines import due_by, is_overdue
 from incubator.extensions import db
-from incubator.i18n import local_today
+from incubator.i18n import local_today, month_label
 from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import StageDef, stages
 from incubator.organizations.models import Organization
@@ -319,7 +319,7 @@ def leader_home(user: User) -> LeaderHome:
         db.session.scalars(ventures_query(user).limit(LEADER_ITEMS)).unique().all()
     )
     return LeaderHome(
-        month=f"{today.year}年{today.month}月",
+        month=month_label(today),
         orgs=rows,
         registered=[i for i in invites if i.registered],
         invited=[i for i in invites if i.registered is None],

@@ -219,3 +219,11 @@ def test_the_leader_home_keeps_a_flat_query_count(
     grow()
     login(client, "team_leader")
     assert_constant_queries("/", grow, budget=10)
+
+
+def test_the_month_is_named_in_the_page_language(frozen_time, team, client):
+    login(client, "team_leader")
+    assert "2026年3月活动登记" in _text(_page(client))
+    client.get("/language/en")
+    english = _text(_page(client))
+    assert "March 2026" in english and "2026年3月" not in english
