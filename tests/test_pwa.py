@@ -5,6 +5,7 @@ offline page that names nobody, and a logout that wipes the phone."""
 from __future__ import annotations
 
 import json
+import re
 
 from incubator.security import CSP
 from tests.conftest import login
@@ -85,3 +86,15 @@ def test_logout_wipes_the_phone_and_still_goes_to_login(client, make_user):
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     page = client.get("/login")
     assert "已退出" in page.get_data(as_text=True)
+
+
+def test_the_offline_form_has_every_script_it_loads(client, team):
+    """The worker keeps the activity form for offline use: each script the form
+    loads is in its shell, so the volunteer search and counter work without signal."""
+    login(client, "team_leader")
+    form = client.get(f"/activities/new?org={team['org'].id}").get_data(as_text=True)
+    scripts = set(re.findall(r'<script src="(/static/[^"]+)"', form))
+    assert "/static/js/volunteer_picker.js" in scripts
+    worker = client.get("/sw.js").get_data(as_text=True)
+    shell = json.loads(re.search(r"var SHELL_URLS = (\[.*?\]);", worker).group(1))
+    assert scripts <= set(shell)

@@ -20,6 +20,9 @@ SHELL_STATIC = (
     "css/app.css",
     "js/app.js",
     "js/offline-log.js",
+    # the activity form's own scripts: offline, its volunteer search and counter
+    "js/volunteer_picker.js",
+    "js/char_counter.js",
     "favicon.svg",
     "icons/icon-192.png",
     "icons/icon-512.png",

@@ -18,6 +18,7 @@ from incubator import signals
 from incubator.activities.models import Activity, ActivityEvent
 from incubator.auth.models import User
 from incubator.extensions import db
+from incubator.i18n import date_filter
 from incubator.reminders import outbox
 from incubator.reminders.compose import Draft
 from incubator.reminders.models import Kind, Reminder
@@ -49,7 +50,6 @@ def returned_draft(
     whoever opens it). The body names the activity and the reason; the link is a
     button in the app and a link in the email, never a URL in the text."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        held = activity.held_on
         return Draft(
             recipient_id=recipient_id,
             kind=Kind.ACTIVITY_RETURNED,
@@ -57,7 +57,7 @@ def returned_draft(
             body="\n".join(
                 [
                     f"{activity.organization.name} · "
-                    f"{held.year}年{held.month}月{held.day}日 · {activity.title}",
+                    f"{date_filter(activity.held_on)} · {activity.title}",
                     _("Reason: %(reason)s", reason=event.reason),
                     _("Please fix it and submit it again."),
                 ]
