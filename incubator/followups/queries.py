@@ -170,20 +170,29 @@ def _plan_actions(user: User, until):
     return _rows(_plan_actions_stmt(user, until))
 
 
-def _plan_actions_stmt(user: User, until) -> Select:
+def open_plan_actions(until: date, *where: ColumnElement[bool]) -> Select:
+    """The open plan actions of running ventures due by ``until`` (overdue ones
+    included), earliest first, as rows ``(PlanAction, venture title, organization
+    name, venture id)``; ``where`` narrows the organizations (a caseload, the
+    organizations a leader leads)."""
     return (
         select(PlanAction, Venture.title, Organization.name, Venture.id)
         .join(Venture, Venture.id == PlanAction.venture_id)
         .join(Organization, Organization.id == Venture.organization_id)
         .where(
-            Organization.social_worker_id == user.id,
-            org_scope(user),
+            *where,
             Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
             PlanAction.done_on.is_(None),
             PlanAction.removed_at.is_(None),
             due_by(PlanAction.due_on, until),
         )
         .order_by(PlanAction.due_on, PlanAction.id)
+    )
+
+
+def _plan_actions_stmt(user: User, until: date) -> Select:
+    return open_plan_actions(
+        until, Organization.social_worker_id == user.id, org_scope(user)
     )
 
 
@@ -217,8 +226,9 @@ class DueFollowUp:
 
 @dataclass(frozen=True)
 class DuePlanAction:
-    """An open plan action of a venture of her caseload; ``days_late`` > 0 when
-    it is overdue, else ``days_left`` until it is due."""
+    """An open plan action of a venture (of a caseload, or of the organizations a
+    leader leads); ``days_late`` > 0 when it is overdue, else ``days_left`` until
+    it is due."""
 
     action: PlanAction
     venture_id: int

@@ -28,8 +28,8 @@ from incubator.activities.models import (
 from incubator.auth.models import User
 from incubator.community.scope import scope_ids
 from incubator.database import utcnow
-from incubator.deadlines import due_by, is_overdue
 from incubator.extensions import db
+from incubator.followups.queries import DuePlanAction, open_plan_actions
 from incubator.i18n import local_today, month_label
 from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import StageDef, stages
@@ -39,8 +39,7 @@ from incubator.projects import metrics
 from incubator.projects import services as project_services
 from incubator.projects.models import Project
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
-from incubator.ventures.models import PlanAction, Venture
-from incubator.ventures.plans import OPEN_FOR_PLAN
+from incubator.ventures.models import Venture
 from incubator.ventures.queries import ventures_query
 from incubator.volunteers.access import manageable_organizations
 
@@ -207,21 +206,6 @@ class OrgMonth:
 
 
 @dataclass(frozen=True)
-class DueAction:
-    """An open plan action of the leader's venture; ``days_late`` > 0 when it is
-    overdue."""
-
-    action: PlanAction
-    venture_id: int
-    venture_title: str
-    days_late: int
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_late > 0
-
-
-@dataclass(frozen=True)
 class LeaderHome:
     """An organization leader's home, her to-do: each organization she leads and
     whether it logged this month (``orgs``), the coming capacity-building sessions
@@ -235,7 +219,7 @@ class LeaderHome:
     orgs: list[OrgMonth]
     registered: Sequence[SessionInvite]
     invited: Sequence[SessionInvite]
-    actions: list[DueAction]
+    actions: list[DuePlanAction]
     ventures: Sequence[Venture]
 
     @property
@@ -296,23 +280,12 @@ def leader_home(user: User) -> LeaderHome:
         .order_by(TrainingSession.starts_at, TrainingSession.id)
     ).all()
     actions = [
-        DueAction(
-            action,
-            venture_id,
-            title,
-            (today - action.due_on).days if is_overdue(action.due_on, today) else 0,
-        )
-        for action, venture_id, title in db.session.execute(
-            select(PlanAction, Venture.id, Venture.title)
-            .join(Venture, Venture.id == PlanAction.venture_id)
-            .where(
+        DuePlanAction(action, venture_id, title, org_name, (today - action.due_on).days)
+        for action, title, org_name, venture_id in db.session.execute(
+            open_plan_actions(
+                today + timedelta(days=LEADER_DUE_DAYS),
                 Venture.organization_id.in_(ids),
-                Venture.state.in_([s.value for s in OPEN_FOR_PLAN]),
-                PlanAction.done_on.is_(None),
-                PlanAction.removed_at.is_(None),
-                due_by(PlanAction.due_on, today + timedelta(days=LEADER_DUE_DAYS)),
             )
-            .order_by(PlanAction.due_on, PlanAction.id)
         )
     ]
     ventures = (
