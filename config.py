@@ -43,6 +43,18 @@ class Config:
     # --threads, and workers x that sum under PostgreSQL's max_connections.
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
     DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 15)
+    # The key of residents' identities (HMAC of the mobile number), apart from
+    # SECRET_KEY so a rotated session key never splits one resident into two.
+    RESIDENT_KEY = os.environ.get("RESIDENT_KEY") or None
+    RESIDENT_KEY_FILE = os.environ.get("RESIDENT_KEY_FILE") or str(
+        INSTANCE_DIR / "resident_key"
+    )
+    # Residents' mobile numbers besides their hash: "masked" keeps only
+    # 138****8000; "encrypted" also keeps the number encrypted for staff who may
+    # see personal data.
+    RESIDENT_PHONE_STORAGE = os.environ.get("RESIDENT_PHONE_STORAGE") or "masked"
+    # Sign-ins older than this many years are anonymized by the retention job.
+    SIGN_IN_RETENTION_YEARS = _env_int("SIGN_IN_RETENTION_YEARS", 3)
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Shanghai"
     # The social work agency, named on certificates and reports.
     AGENCY_NAME = os.environ.get("AGENCY_NAME") or "社会工作服务机构"
@@ -124,6 +136,7 @@ class TestingConfig(Config):
     UPLOAD_FOLDER = tempfile.mkdtemp(prefix="incubator-uploads-")
     # A new random key for every test run, never a value written down anywhere.
     SECRET_KEY = secrets.token_hex(32)
+    RESIDENT_KEY = secrets.token_hex(32)
     WTF_CSRF_ENABLED = False
     # Fast hashes in tests; the algorithm (argon2id) stays the same.
     ARGON2_TIME_COST = 1

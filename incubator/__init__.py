@@ -112,6 +112,7 @@ def _import_models() -> None:
     from incubator.activities import models as _activities  # noqa: F401
     from incubator.api import models as _api  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
+    from incubator.bookings import models as _bookings  # noqa: F401
     from incubator.auth import models as _auth  # noqa: F401
     from incubator.community import models as _community  # noqa: F401
     from incubator.followups import models as _followups  # noqa: F401
@@ -120,6 +121,7 @@ def _import_models() -> None:
     from incubator.reminders import models as _reminders  # noqa: F401
     from incubator.schedule import models as _schedule  # noqa: F401
     from incubator.sessions import models as _sessions  # noqa: F401
+    from incubator.signins import models as _signins  # noqa: F401
     from incubator.ventures import models as _ventures  # noqa: F401
     from incubator.volunteers import models as _volunteers  # noqa: F401
 

@@ -11,7 +11,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
-from incubator.community.models import CommunityScoped, Compound
+from incubator.community.models import CommunityScoped, Compound, Room
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.i18n import LabelledEnum
@@ -92,6 +92,9 @@ class Activity(CommunityScoped, Model):
         ForeignKey("compound.id"), index=True
     )
     place: Mapped[str] = mapped_column(String(100), default="")
+    # Held in a room of the community service centre: a space use (使用空间场次)
+    # unless a used booking of the room is linked to it (``Booking.activity_id``).
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"), index=True)
     person_times: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str] = mapped_column(Text, default="")
     review_state: Mapped[str] = mapped_column(
@@ -106,6 +109,7 @@ class Activity(CommunityScoped, Model):
 
     organization: Mapped[Organization] = relationship()
     compound: Mapped[Compound | None] = relationship()
+    room: Mapped[Room | None] = relationship()
     logged_by: Mapped[User | None] = relationship()
     volunteers: Mapped[list[ActivityVolunteer]] = relationship(
         back_populates="activity",

@@ -8,9 +8,19 @@ are archived (``archived_at``), and stay readable on the records that name them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    false,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from incubator.database import UTCDateTime, utcnow
@@ -58,7 +68,9 @@ class Compound(Model):
 
 
 class Room(Model):
-    """A room (活动室) of the community's service centre: capacity in people."""
+    """A room (活动室) of the community's service centre: capacity in people,
+    equipment, opening hours and whether bookings need a social worker's approval
+    (``needs_approval``; staff bookings are confirmed at once either way)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
@@ -68,6 +80,10 @@ class Room(Model):
     needs_approval: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # Opening hours (Asia/Shanghai wall-clock); None: no hours set. A booking
+    # outside them is warned about, not refused.
+    opens_at: Mapped[time | None] = mapped_column(Time)
+    closes_at: Mapped[time | None] = mapped_column(Time)
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
-from incubator.community.models import CommunityScoped
+from incubator.community.models import CommunityScoped, Room
 from incubator.database import UTCDateTime, utcnow
 from incubator.extensions import Model
 from incubator.i18n import LabelledEnum
@@ -66,6 +66,9 @@ class TrainingSession(CommunityScoped, Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     place: Mapped[str] = mapped_column(String(100), default="")
+    # Held in a room of the community service centre: the session books it
+    # (``incubator.bookings``), and its use counts as a space use.
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"), index=True)
     capacity: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(
         String(16), default=SessionState.SCHEDULED, index=True
@@ -81,6 +84,7 @@ class TrainingSession(CommunityScoped, Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     organizer: Mapped[User | None] = relationship()
+    room: Mapped[Room | None] = relationship()
     invites: Mapped[list[SessionInvite]] = relationship(
         back_populates="session",
         order_by="SessionInvite.id",
