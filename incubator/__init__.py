@@ -112,8 +112,8 @@ def _import_models() -> None:
     from incubator.activities import models as _activities  # noqa: F401
     from incubator.api import models as _api  # noqa: F401
     from incubator.audit import models as _audit  # noqa: F401
-    from incubator.bookings import models as _bookings  # noqa: F401
     from incubator.auth import models as _auth  # noqa: F401
+    from incubator.bookings import models as _bookings  # noqa: F401
     from incubator.community import models as _community  # noqa: F401
     from incubator.followups import models as _followups  # noqa: F401
     from incubator.organizations import models as _orgs  # noqa: F401
