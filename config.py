@@ -137,6 +137,7 @@ class TestingConfig(Config):
     # A new random key for every test run, never a value written down anywhere.
     SECRET_KEY = secrets.token_hex(32)
     RESIDENT_KEY = secrets.token_hex(32)
+    RESIDENT_KEY_FILE = str(Path(tempfile.mkdtemp(prefix="incubator-key-")) / "rk")
     WTF_CSRF_ENABLED = False
     # Fast hashes in tests; the algorithm (argon2id) stays the same.
     ARGON2_TIME_COST = 1

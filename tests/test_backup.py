@@ -257,3 +257,57 @@ def test_downgrade_refuses_a_database_holding_rows_unless_forced(temporary_datab
             forced = cli(app, "db", "-d", MIGRATIONS, "downgrade", "--force")
             assert forced.exit_code == 0, forced.output
             assert _revision() != head
+
+
+def test_the_resident_key_travels_with_the_archive(tmp_path):
+    """A restored instance recognizes the residents of the one backed up: it
+    takes the archive's resident key, unless its own is set in the environment,
+    which must then be the same key."""
+    from incubator.signins import identity
+
+    target = tmp_path / "k.tar.gz"
+    own = {"RESIDENT_KEY": None, "RESIDENT_KEY_FILE": str(tmp_path / "a" / "rk")}
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/a.db",
+        UPLOAD_FOLDER=str(tmp_path / "up-a"),
+        **own,
+    )
+    with app.app_context():
+        db.create_all()
+        seed_demo()
+        db.session.commit()
+        known = identity.resident_key("13800138000")
+        assert cli(app, "backup", str(target)).exit_code == 0
+        db.engine.dispose()
+    assert archive.read_manifest(target).resident_key
+
+    elsewhere = {"RESIDENT_KEY": None, "RESIDENT_KEY_FILE": str(tmp_path / "b" / "rk")}
+    app = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/b.db",
+        UPLOAD_FOLDER=str(tmp_path / "up-b"),
+        **elsewhere,
+    )
+    with app.app_context():
+        assert identity.resident_key("13800138000") != known  # a key of its own
+        result = cli(app, "restore", str(target))
+        assert result.exit_code == 0, result.output
+        assert identity.resident_key("13800138000") == known
+        db.engine.dispose()
+    assert (tmp_path / "b" / "rk").read_text().strip() == (
+        (tmp_path / "a" / "rk").read_text().strip()
+    )
+
+    configured = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/c.db",
+        UPLOAD_FOLDER=str(tmp_path / "up-c"),
+        RESIDENT_KEY="another key set in the environment, 32+ chars",
+    )
+    with configured.app_context():
+        result = cli(configured, "restore", str(target))
+        assert result.exit_code != 0
+        assert "another resident key" in result.output
+        assert archive.instance_rows() == 0  # nothing restored
+        db.engine.dispose()

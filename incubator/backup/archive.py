@@ -4,6 +4,8 @@ Layout of the ``.tar.gz``::
 
     database.sqlite3 | database.pgdump   SQLite online backup | pg_dump -Fc
     uploads/<kind>/<name>                 every file under UPLOAD_FOLDER
+    resident_key                          the key residents are known by
+                                          (unless set in the environment)
     manifest.json                         format, backend, migration revision,
                                           rows per table, sha256 and size per file
 
@@ -13,6 +15,12 @@ restore can check it got back exactly what was saved. Restoring refuses an
 instance that holds rows or files unless forced, checks every file's hash before
 touching anything, then puts the database and the uploads in place and compares
 the row counts again.
+
+The resident key (``incubator.signins.identity``) travels with the database: a
+restored instance with another key would count every returning resident as a new
+person. When it is set in the environment (``RESIDENT_KEY``) it stays out of the
+archive, like ``SECRET_KEY``, and a restore checks nothing about it: the operator
+keeps it with the deployment's settings.
 """
 
 from __future__ import annotations
@@ -35,12 +43,14 @@ from sqlalchemy import func, inspect, select, table, text
 
 from incubator.backup import postgres
 from incubator.extensions import db
+from incubator.signins import identity
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
 PGDUMP_MEMBER = "database.pgdump"
 UPLOADS = "uploads"
+RESIDENT_KEY_MEMBER = "resident_key"
 SKIP_TABLES = frozenset({"alembic_version", "sqlite_sequence"})
 
 
@@ -56,6 +66,9 @@ class Manifest:
     files: dict[str, dict] = field(default_factory=dict)
     revision: str | None = None
     created_at: str = ""
+    # sha256 of the resident key kept in the archive; None: not kept (set in
+    # the environment, or an archive from before residents were known).
+    resident_key: str | None = None
     format: int = FORMAT
 
     @property
@@ -217,6 +230,10 @@ def write_archive(target: Path) -> Manifest:
                     "size": len(data),
                 }
                 _add_bytes(tar, f"{UPLOADS}/{rel}", data)
+            if not identity.key_from_environment():
+                key = identity.instance_key().encode()
+                manifest.resident_key = hashlib.sha256(key).hexdigest()
+                _add_bytes(tar, RESIDENT_KEY_MEMBER, key)
             _add_bytes(tar, MANIFEST, manifest.to_json())
         os.chmod(partial, 0o600)
         os.replace(partial, target)
@@ -246,6 +263,8 @@ def _unpack(source: Path, manifest: Manifest, staging: Path) -> Path:
     returns the database file. Extracts nothing the manifest does not list."""
     member_name = SQLITE_MEMBER if manifest.backend == "sqlite" else PGDUMP_MEMBER
     expected = {f"{UPLOADS}/{rel}": rel for rel in manifest.files}
+    if manifest.resident_key:
+        expected[RESIDENT_KEY_MEMBER] = RESIDENT_KEY_MEMBER
     seen = set()
     with tarfile.open(source, "r:gz") as tar:
         for member in tar:
@@ -258,8 +277,8 @@ def _unpack(source: Path, manifest: Manifest, staging: Path) -> Path:
                     f"The archive holds an unexpected entry {member.name!r}; "
                     "not restored."
                 )
-            if member.name == member_name:
-                out = staging / member_name
+            if member.name in (member_name, RESIDENT_KEY_MEMBER):
+                out = staging / member.name
             else:
                 out = staging / UPLOADS / _safe_relative(expected[member.name])
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -270,11 +289,14 @@ def _unpack(source: Path, manifest: Manifest, staging: Path) -> Path:
                 for chunk in iter(lambda: data.read(1 << 20), b""):
                     digest.update(chunk)
                     handle.write(chunk)
-            if member.name in expected:
-                if (
-                    digest.hexdigest()
-                    != manifest.files[expected[member.name]]["sha256"]
-                ):
+            if member.name == RESIDENT_KEY_MEMBER:
+                wanted = manifest.resident_key
+            elif member.name in expected:
+                wanted = manifest.files[expected[member.name]]["sha256"]
+            else:
+                wanted = None
+            if wanted is not None:
+                if digest.hexdigest() != wanted:
                     raise BackupError(
                         f"{member.name} does not match its hash in the manifest: the "
                         "archive is damaged; not restored."
@@ -329,6 +351,23 @@ def _restore_postgres(dump: Path) -> dict[str, int]:
     return counts
 
 
+def _archived_resident_key(manifest: Manifest, staging: Path) -> str | None:
+    """The resident key the archive keeps (None when it keeps none). Raises
+    ``BackupError`` before anything is replaced when this instance takes its key
+    from the environment and that key is another one."""
+    if not manifest.resident_key:
+        return None
+    key = (staging / RESIDENT_KEY_MEMBER).read_text()
+    if identity.key_from_environment() and identity.instance_key() != key:
+        raise BackupError(
+            "The archive was made with another resident key than this instance's "
+            "RESIDENT_KEY: residents would no longer be recognized. Unset "
+            "RESIDENT_KEY to take the archive's key, or restore into the instance "
+            "that made it; nothing was restored."
+        )
+    return key
+
+
 def restore_archive(
     source: Path, *, force: bool = False
 ) -> tuple[Manifest, Path | None]:
@@ -362,6 +401,7 @@ def restore_archive(
     with tempfile.TemporaryDirectory(dir=uploads.parent, prefix=".restore-") as tmp:
         staging = Path(tmp)
         dump = _unpack(source, manifest, staging)
+        key = _archived_resident_key(manifest, staging)
         try:
             restore = _restore_postgres if backend == "postgresql" else _restore_sqlite
             counts = restore(dump)
@@ -380,6 +420,8 @@ def restore_archive(
             restored.rename(uploads)
         else:
             uploads.mkdir()
+        if key is not None:
+            identity.replace_instance_key(key)
     if counts != manifest.tables:
         differ = sorted(
             k for k in manifest.tables if counts.get(k) != manifest.tables[k]

@@ -17,7 +17,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
+import tempfile
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -31,6 +34,8 @@ MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # How the number is kept besides its hash: "masked" (only 138****8000) or
 # "encrypted" (also a Fernet token, shown to staff who may see personal data).
 PHONE_STORAGE = ("masked", "encrypted")
+# Config flag: RESIDENT_KEY was read from RESIDENT_KEY_FILE, not configured.
+_FROM_FILE = "RESIDENT_KEY_FROM_FILE"
 
 
 def normalize_mobile(value) -> str:
@@ -48,13 +53,41 @@ def normalize_mobile(value) -> str:
     return number
 
 
-def _secret() -> bytes:
+def instance_key() -> str:
+    """The instance's resident key: ``RESIDENT_KEY``, else the one kept in
+    ``RESIDENT_KEY_FILE`` (made on first use)."""
     config = current_app.config
     key = config.get("RESIDENT_KEY")
     if not key:
         key = secret_key.load_or_create(config["RESIDENT_KEY_FILE"])
         config["RESIDENT_KEY"] = key
-    return str(key).encode()
+        config[_FROM_FILE] = True
+    return str(key)
+
+
+def key_from_environment() -> bool:
+    """Whether the resident key is set in the configuration (``RESIDENT_KEY`` in
+    the environment) rather than kept in the instance's file."""
+    config = current_app.config
+    return bool(config.get("RESIDENT_KEY")) and not config.get(_FROM_FILE)
+
+
+def replace_instance_key(key: str) -> None:
+    """Keep ``key`` as this instance's resident key (``flask restore`` of an
+    archive made elsewhere): written to ``RESIDENT_KEY_FILE`` (mode 0600),
+    replacing the file's key, and used from now on."""
+    path = Path(current_app.config["RESIDENT_KEY_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".resident_key-")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    os.replace(temporary, path)
+    current_app.config["RESIDENT_KEY"] = key
+    current_app.config[_FROM_FILE] = True
+
+
+def _secret() -> bytes:
+    return instance_key().encode()
 
 
 def resident_key(mobile: str) -> str:

@@ -1,29 +1,28 @@
-"""bookings and sign-ins: rooms' opening hours, room bookings and their use,
-residents and their sign-ins
+"""bookings and sign-ins: room bookings and their use, residents and their
+sign-ins
 
-Revision ID: 0014_bookings_signins
-Revises: 0013_large_text
-Create Date: 2026-12-01 00:10:00
+Revision ID: 0015_bookings_signins
+Revises: 0014_centre_rooms
+Create Date: 2026-12-01 00:12:00
 
-- ``room.opens_at`` / ``closes_at``: opening hours (wall-clock, Asia/Shanghai).
-- ``activity.room_id``, ``training_session.room_id``: held in a centre room.
 - ``booking_series``, ``booking``: a room's bookings; on PostgreSQL the exclusion
   constraint ``booking_no_overlap`` refuses two confirmed bookings of one room
   that overlap, also when two requests race.
 - ``resident``, ``sign_in``: residents served, known by a keyed hash of their
   mobile number, and their sign-ins to activities, sessions and bookings.
 
-Only new tables and nullable columns: no existing row changes.
+Only new tables: no existing row changes, and the downgrade drops them alone
+(printable with ``flask db downgrade --sql``).
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-
-revision = "0014_bookings_signins"
-down_revision = "0013_large_text"
+revision = "0015_bookings_signins"
+down_revision = "0014_centre_rooms"
 branch_labels = None
 depends_on = None
+
 
 NO_OVERLAP_DDL = (
     "ALTER TABLE booking ADD CONSTRAINT booking_no_overlap EXCLUDE USING gist ("
@@ -34,17 +33,6 @@ NO_OVERLAP_DDL = (
 
 
 def upgrade():
-    with op.batch_alter_table("room", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("opens_at", sa.Time(), nullable=True))
-        batch_op.add_column(sa.Column("closes_at", sa.Time(), nullable=True))
-    for table in ("activity", "training_session"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("room_id", sa.Integer(), nullable=True))
-            batch_op.create_index(f"ix_{table}_room_id", ["room_id"], unique=False)
-            batch_op.create_foreign_key(
-                f"fk_{table}_room_id_room", "room", ["room_id"], ["id"]
-            )
-
     op.create_table(
         "booking_series",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -243,11 +231,3 @@ def downgrade():
     op.drop_table("resident")
     op.drop_table("booking")
     op.drop_table("booking_series")
-    for table in ("training_session", "activity"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(f"fk_{table}_room_id_room", type_="foreignkey")
-            batch_op.drop_index(f"ix_{table}_room_id")
-            batch_op.drop_column("room_id")
-    with op.batch_alter_table("room", schema=None) as batch_op:
-        batch_op.drop_column("closes_at")
-        batch_op.drop_column("opens_at")
