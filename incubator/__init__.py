@@ -152,6 +152,7 @@ API_MODULES = (
     "incubator.ventures.api",
     "incubator.volunteers.api",
     "incubator.community.api",
+    "incubator.bookings.api",
 )
 
 
