@@ -8,16 +8,15 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 
 from incubator.bookings.models import Booking
+from incubator.bookings.services import holder_of
 from incubator.i18n import local_zone
 from incubator.spreadsheets import new_sheet, write_row, xlsx_response
 
 
 def booked_for(booking: Booking) -> str:
-    """Who the room is booked for: the organization, the outside unit received,
-    or the agency itself."""
-    if booking.organization is not None:
-        return booking.organization.name
-    return booking.outside_unit or _("The agency")
+    """Who the room is booked for: a session, the organization, the outside unit
+    received, or the service centre itself (load ``session`` with the booking)."""
+    return holder_of(booking)
 
 
 def held_label(booking: Booking) -> str:

@@ -129,7 +129,7 @@ def bookings_on(room_ids: Sequence[int], day: date) -> list[Booking]:
                 Booking.starts_at < end,
                 Booking.ends_at > start,
             )
-            .options(joinedload(Booking.organization))
+            .options(joinedload(Booking.organization), joinedload(Booking.session))
             .order_by(Booking.starts_at, Booking.id)
         )
     )
@@ -260,6 +260,7 @@ def requests_query(user: User, community_id: int | None = None) -> Select:
             joinedload(Booking.room),
             joinedload(Booking.organization),
             joinedload(Booking.booked_by),
+            joinedload(Booking.session),
         )
         .order_by(Booking.starts_at, Booking.id)
     )
@@ -278,7 +279,11 @@ def mine_query(user: User, *, past: bool, now: datetime) -> Select:
     stmt = (
         select(Booking)
         .where(own)
-        .options(joinedload(Booking.room), joinedload(Booking.organization))
+        .options(
+            joinedload(Booking.room),
+            joinedload(Booking.organization),
+            joinedload(Booking.session),
+        )
     )
     if past:
         return stmt.where(Booking.ends_at <= now).order_by(
@@ -294,7 +299,11 @@ def month_bookings(
     stmt = (
         select(Booking)
         .where(Booking.held_on >= start, Booking.held_on < end, booking_scope(user))
-        .options(joinedload(Booking.room), joinedload(Booking.organization))
+        .options(
+            joinedload(Booking.room),
+            joinedload(Booking.organization),
+            joinedload(Booking.session),
+        )
         .order_by(Booking.starts_at, Booking.room_id, Booking.id)
     )
     if community_id:
