@@ -232,9 +232,7 @@ def record_use(booking_id: int):
     run_and_flash(
         lambda: services.record_use(
             booking,
-            form_input(
-                BookingUse, held=form.held.data == "1", people=form.people.data
-            ),
+            form_input(BookingUse, held=form.held.data == "1", people=form.people.data),
             actor=current_user,
         ),
         success=_("Use recorded."),

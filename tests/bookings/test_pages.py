@@ -76,7 +76,9 @@ def test_phone_agenda_shows_one_room_with_free_and_taken_times(
     login(client, "bk_sw")
     hall = centre["hall"]
     html = page(client, f"/bookings?day={DAY}&room={hall.id}")
-    agenda = html.split('data-testid="room-agenda"')[1].split('data-testid="room-grid"')[0]
+    agenda = html.split('data-testid="room-agenda"')[1].split(
+        'data-testid="room-grid"'
+    )[0]
     assert "08:30–14:00" in agenda  # free from opening to the patrol's meeting
     assert "巡逻队例会" in agenda and "排练" not in agenda  # the studio is not shown
 
@@ -129,7 +131,9 @@ def test_a_clash_is_shown_on_the_start_field(client, centre, day_of_bookings, db
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "start_time-error" in html and "14:00–16:00" in html
-    assert db.session.scalar(_db.select(Booking).where(Booking.purpose == "讲座")) is None
+    assert (
+        db.session.scalar(_db.select(Booking).where(Booking.purpose == "讲座")) is None
+    )
 
 
 def test_warnings_show_before_booking(client, centre):
@@ -144,20 +148,32 @@ def test_warnings_show_before_booking(client, centre):
 
 def test_staff_approve_and_refuse_from_the_queue(client, centre, book, db):
     c = centre
-    first = book(c["leader"], c["studio"], at(DAY, 9), at(DAY, 10),
-                 organization_id=c["dance"].id)[0]
-    second = book(c["other"], c["studio"], at(DAY, 10), at(DAY, 11),
-                  organization_id=c["patrol"].id)[0]
+    first = book(
+        c["leader"], c["studio"], at(DAY, 9), at(DAY, 10), organization_id=c["dance"].id
+    )[0]
+    second = book(
+        c["other"],
+        c["studio"],
+        at(DAY, 10),
+        at(DAY, 11),
+        organization_id=c["patrol"].id,
+    )[0]
     login(client, "bk_sw")
     html = page(client, "/bookings/queue")
     assert html.count('action="/bookings/') >= 4
-    client.post(f"/bookings/{first.id}/decision", data={"decision": "approve", "next": "queue"})
-    client.post(f"/bookings/{second.id}/decision", data={"decision": "refuse", "reason": ""})
+    client.post(
+        f"/bookings/{first.id}/decision", data={"decision": "approve", "next": "queue"}
+    )
+    client.post(
+        f"/bookings/{second.id}/decision", data={"decision": "refuse", "reason": ""}
+    )
     db.session.expire_all()
     assert db.session.get(Booking, first.id).state == "confirmed"
     assert db.session.get(Booking, second.id).state == "requested"  # no reason
-    client.post(f"/bookings/{second.id}/decision",
-                data={"decision": "refuse", "reason": "当天消防检查"})
+    client.post(
+        f"/bookings/{second.id}/decision",
+        data={"decision": "refuse", "reason": "当天消防检查"},
+    )
     db.session.expire_all()
     assert db.session.get(Booking, second.id).state == "refused"
     client.post("/logout")
@@ -168,16 +184,27 @@ def test_staff_approve_and_refuse_from_the_queue(client, centre, book, db):
 
 def test_leader_cancels_and_records_use(client, centre, book, db, frozen_time):
     c = centre
-    made = book(c["leader"], c["hall"], at(DAY, 9), at(DAY, 10),
-                organization_id=c["dance"].id, recurrence={"freq": "weekly", "count": 3})
+    made = book(
+        c["leader"],
+        c["hall"],
+        at(DAY, 9),
+        at(DAY, 10),
+        organization_id=c["dance"].id,
+        recurrence={"freq": "weekly", "count": 3},
+    )
     login(client, "bk_leader")
     html = page(client, f"/bookings/{made[0].id}")
     assert 'value="rest"' in html  # the series: this one, or the rest
     client.post(f"/bookings/{made[1].id}/cancel", data={"reason": "", "scope": "rest"})
     db.session.expire_all()
     assert [db.session.get(Booking, b.id).state for b in made] == [
-        "confirmed", "cancelled", "cancelled"]
+        "confirmed",
+        "cancelled",
+        "cancelled",
+    ]
     frozen_time.move_to(at(DAY, 11))
+    client.post("/logout")
+    login(client, "bk_leader")
     html = page(client, f"/bookings/{made[0].id}")
     assert 'id="use"' in html
     client.post(f"/bookings/{made[0].id}/use", data={"held": "1", "people": "14"})
@@ -194,9 +221,17 @@ def _use(booking, people, db):
 
 def test_uses_of_the_month_and_export(client, centre, book, db, frozen_time):
     c = centre
-    a = book(c["sw"], c["hall"], at(DAY, 9), at(DAY, 10), purpose="=1+1",
-             organization_id=c["dance"].id)[0]
-    b = book(c["sw"], c["hall"], at(DAY, 10), at(DAY, 11), service_type="public_class")[0]
+    a = book(
+        c["sw"],
+        c["hall"],
+        at(DAY, 9),
+        at(DAY, 10),
+        purpose="=1+1",
+        organization_id=c["dance"].id,
+    )[0]
+    b = book(c["sw"], c["hall"], at(DAY, 10), at(DAY, 11), service_type="public_class")[
+        0
+    ]
     s = book(c["sw"], c["studio"], at(DAY, 12), at(DAY, 13))[0]
     book(c["sw"], c["studio"], at(DAY, 14), at(DAY, 15))  # not recorded: no use
     for booking, people in ((a, 10), (b, 25), (s, 7)):
@@ -217,13 +252,18 @@ def test_uses_of_the_month_and_export(client, centre, book, db, frozen_time):
 
 def test_bad_input_never_fails(client, centre):
     login(client, "bk_sw")
-    for url in ("/bookings?day=2026-13-40", "/bookings/uses?month=x",
-                "/bookings/new?room_id=abc&day=zz&start=25:00",
-                "/bookings?community_id=99999999999"):
+    for url in (
+        "/bookings?day=2026-13-40",
+        "/bookings/uses?month=x",
+        "/bookings/new?room_id=abc&day=zz&start=25:00",
+        "/bookings?community_id=99999999999",
+    ):
         assert client.get(url).status_code == 200, url
-    response = client.post("/bookings/new", data={"room_id": "x", "day": "2026-03-03",
-                                                  "purpose": "a\x00b"})
-    assert response.status_code == 200
+    response = client.post(
+        "/bookings/new", data={"room_id": "x", "day": "2026-03-03", "purpose": "a\x00b"}
+    )
+    assert response.status_code in (200, 400)
+    assert _db.session.scalar(_db.select(Booking)) is None
 
 
 # ---- query budgets ----
@@ -240,8 +280,13 @@ def grow(centre, book):
             state["n"] += 1
             room = c["hall"] if k % 2 else c["studio"]
             start = at(DAY, 8) + timedelta(minutes=40 * (k // 2))
-            made = book(c["leader"], room, start, start + timedelta(minutes=30),
-                        organization_id=c["dance"].id)
+            made = book(
+                c["leader"],
+                room,
+                start,
+                start + timedelta(minutes=30),
+                organization_id=c["dance"].id,
+            )
             for m in made:
                 m.held = True
                 m.people = 3
@@ -267,8 +312,12 @@ def test_pages_are_flat_with_rows(client, centre, grow, assert_constant_queries,
     assert_constant_queries(url, lambda: grow(12))
 
 
-def test_leader_pages_are_flat_with_rows(client, centre, grow, assert_constant_queries):
+@pytest.mark.parametrize(
+    "url", [f"/bookings?day={DAY}", "/bookings/mine", f"/bookings/new?day={DAY}"]
+)
+def test_leader_pages_are_flat_with_rows(
+    client, centre, grow, assert_constant_queries, url
+):
     grow(2)
     login(client, "bk_leader")
-    for url in (f"/bookings?day={DAY}", "/bookings/mine", f"/bookings/new?day={DAY}"):
-        assert_constant_queries(url, lambda: grow(grow.__defaults__ or 12))
+    assert_constant_queries(url, lambda: grow(12))
