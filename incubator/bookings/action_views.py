@@ -193,7 +193,7 @@ def decide(booking_id: int):
             ),
             actor=current_user,
         ),
-        success=_("Approved.") if approve else _("Refused."),
+        success=_("Booking approved.") if approve else _("Booking refused."),
     )
     return _back(booking)
 

@@ -21,7 +21,7 @@ def booked_for(booking: Booking) -> str:
 
 def held_label(booking: Booking) -> str:
     if booking.held is None:
-        return _("Not recorded")
+        return _("Use not recorded")
     return _("Yes") if booking.held else _("No")
 
 
@@ -30,13 +30,13 @@ def bookings_workbook(bookings: Sequence[Booking], name: str, title: str):
         title,
         [
             _("Date"),
-            _("Time"),
+            _("From–to"),
             _("Room"),
             _("Booked for"),
             _("Purpose"),
             _("Service type"),
             _("State"),
-            _("Used"),
+            _("Room used"),
             _("People present"),
             _("People expected"),
         ],
