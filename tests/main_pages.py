@@ -113,9 +113,7 @@ def main_pages(username: str) -> list[tuple[str, str]]:
             if volunteer is not None and role != "org_leader":
                 pages.append(("volunteer", f"/volunteers/{volunteer.id}"))
     bookings = (
-        select(Booking)
-        .where(in_scope(Booking.community_id, user))
-        .order_by(Booking.id)
+        select(Booking).where(in_scope(Booking.community_id, user)).order_by(Booking.id)
     )
     if role == "org_leader":
         bookings = bookings.where(Booking.organization_id == (org.id if org else 0))

@@ -238,7 +238,7 @@ def test_uses_of_the_month_and_export(client, centre, book, db, frozen_time):
         _use(booking, people, db)
     login(client, "bk_viewer")
     html = page(client, "/bookings/uses?month=2026-03")
-    assert "3 uses, 42 people present" in html or "3 次使用" in html
+    assert "使用 3 场，到场 42 人" in html
     assert 'data-testid="grand-total">3 / 42<' in html
     response = client.get("/bookings/export.xlsx?month=2026-03")
     assert response.status_code == 200
