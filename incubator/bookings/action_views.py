@@ -142,12 +142,12 @@ def new():
         if room
         else []
     )
+    warnings: list[str] = []
     if room and form.start_time.data and form.end_time.data and form.day.data:
         starts, ends = _moments(form)
         warnings = services.booking_warnings(room, starts, ends)
-    else:
-        warning = day_warning(day)
-        warnings = [warning] if warning else []
+    elif day_warning(day):
+        warnings = [str(day_warning(day))]
     return render_template(
         "bookings/form.html",
         form=form,

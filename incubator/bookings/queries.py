@@ -366,7 +366,7 @@ def month_uses(
     if community_id:
         stmt = stmt.where(Booking.community_id == community_id)
     cells = {
-        (room_id, kind): (int(uses), int(people))
+        (room_id, kind): (int(uses), int(people or 0))
         for room_id, kind, uses, people in db.session.execute(stmt)
     }
     used_rooms = {room_id for room_id, _kind in cells}
