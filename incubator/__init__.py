@@ -131,6 +131,7 @@ def _connect_receivers() -> None:
     receivers connect when imported."""
     from incubator import scheduler as _scheduler  # noqa: F401  scheduled_jobs
     from incubator.audit import services as _audit  # noqa: F401  account_changed
+    from incubator.bookings import hooks as _bookings  # noqa: F401  activity, session
     from incubator.community import users as _community_users  # noqa: F401
     from incubator.organizations import leaders as _leaders  # noqa: F401
     from incubator.reminders import notices as _notices  # noqa: F401
@@ -152,6 +153,7 @@ API_MODULES = (
     "incubator.ventures.api",
     "incubator.volunteers.api",
     "incubator.community.api",
+    "incubator.bookings.api",
 )
 
 

@@ -267,3 +267,36 @@ activity_returned = _signals.signal(
     outbox, which delivers it after the commit; it flushes, never commits.
     Return values are ignored.""",
 )
+
+
+# ---- activities and sessions tell bookings (a centre room's use) ----
+
+activity_saved = _signals.signal(
+    "activity-saved",
+    doc="""An activity log was logged or changed (its times, organization or room
+    may be new).
+
+    Sent by ``activities.services.log_activity`` and ``update_activity`` as
+    ``send(activity, actor=User)`` after the log is flushed, inside the same unit
+    of work (not for a repeated submission answered with the first log). The
+    receiver (bookings.hooks) links the log to a confirmed booking of the same
+    organization whose time overlaps it, so the room's use counts once, or drops
+    a link that no longer fits. It flushes, never commits. Return values are
+    ignored.""",
+)
+
+session_saved = _signals.signal(
+    "session-saved",
+    doc="""A capacity-building session was scheduled, changed, cancelled or held.
+
+    Sent by ``sessions.services`` (``schedule_session``, ``update_session``,
+    ``cancel_session``, ``record_attendance``) as
+    ``send(session, action=str, actor=User)`` for each session touched, after it
+    is flushed, inside the same unit of work; ``action`` is ``"scheduled"``,
+    ``"changed"``, ``"cancelled"`` or ``"held"``. The receiver (bookings.hooks)
+    keeps the booking of a session held in a centre room (``room_id``) in step:
+    made, moved, cancelled with it, and its use recorded (the attendance total)
+    when the session is held. It raises ``BookingConflict`` (a ``DomainError``)
+    when the room is taken, which refuses the whole session change. Return
+    values are ignored.""",
+)

@@ -70,6 +70,7 @@ class ActivityOut(BaseModel):
     overnight: bool
     held_on: date
     compound_id: int | None
+    room_id: int | None
     place: str
     person_times: int
     summary: str

@@ -50,6 +50,7 @@ class ActivityForm(BaseForm):
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
     overnight = BooleanField(_l("Runs past midnight"))
     compound_id = SelectField(_l("Compound"), coerce=_optional_int, choices=[])
+    room_id = SelectField(_l("Room of the centre"), coerce=_optional_int, choices=[])
     place = StringField(
         _l("Place"),
         validators=[Optional(), Length(max=100)],

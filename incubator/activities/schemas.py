@@ -37,6 +37,7 @@ DETAILS = (
     "starts_at",
     "ends_at",
     "compound_id",
+    "room_id",
     "place",
     "person_times",
     "summary",
@@ -123,10 +124,16 @@ def check_details(values: dict, *, overnight: bool = False) -> dict:
     clean["starts_at"], clean["ends_at"] = starts, ends
     compound_id = values.get("compound_id")
     clean["compound_id"] = compound_id
+    clean["room_id"] = values.get("room_id")
     place = _words(values.get("place"))
     if len(place) > 100:
         raise ValidationFailed(_l("At most %(n)d characters.", n=100), field="place")
-    if compound_id is None and not _words(values.get("compound")) and not place:
+    if (
+        compound_id is None
+        and clean["room_id"] is None
+        and not _words(values.get("compound"))
+        and not place
+    ):
         raise ValidationFailed(
             _l("Say where: a compound or a room of the centre."), field="place"
         )
@@ -180,6 +187,9 @@ class ActivityFields(BaseModel):
     compound_id: Id | None = None
     compound: str | None = Field(
         default=None, max_length=64, description="The compound's name (or compound_id)"
+    )
+    room_id: Id | None = Field(
+        default=None, description="A room of the community's service centre"
     )
     place: str = Field(
         max_length=100,
@@ -251,6 +261,7 @@ class ActivityChange(BaseModel):
     ends_at: datetime | None = None
     compound_id: Id | None = None
     compound: str | None = Field(default=None, max_length=64)
+    room_id: Id | None = None
     place: str | None = Field(default=None, max_length=100)
     person_times: int | None = Field(default=None, ge=0, le=MAX_PERSON_TIMES)
     summary: str | None = Field(default=None, max_length=MAX_SUMMARY)

@@ -34,7 +34,7 @@ from incubator.activities.schemas import (
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES
-from incubator.community.models import Compound
+from incubator.community.models import Compound, Room
 from incubator.community.scope import community_for_new
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
@@ -52,6 +52,18 @@ from incubator.workflow import ACTIVITY_REVIEW
 def _check_compound(compound_id: int | None) -> None:
     if compound_id is not None and db.session.get(Compound, compound_id) is None:
         raise ValidationFailed(_l("Unknown compound."), field="compound_id")
+
+
+def _check_room(room_id: int | None, community_id: int | None) -> None:
+    """A centre room named for an activity: open, of the activity's community."""
+    if room_id is None:
+        return
+    room = db.session.get(Room, room_id)
+    if room is None or room.archived or room.community_id != community_id:
+        raise ValidationFailed(
+            _l("Choose an open room of the organization's community centre."),
+            field="room_id",
+        )
 
 
 def _check_volunteers(
@@ -178,6 +190,7 @@ def log_activity(org: Organization, entry: ActivityLog, *, actor: User) -> Activ
     _may_log(actor, org)
     clean = entry.details()
     _check_compound(clean["compound_id"])
+    _check_room(clean["room_id"], org.community_id)
     held_on = local_date(clean["starts_at"])
     helpers = _check_volunteers(
         org, entry.hours(), held_on, duration=clean["ends_at"] - clean["starts_at"]
@@ -208,6 +221,7 @@ def log_activity(org: Organization, entry: ActivityLog, *, actor: User) -> Activ
     audit.record("create", activity, actor=actor, changes=changes)
     _event(activity, actor, "logged")
     db.session.flush()
+    signals.activity_saved.send(activity, actor=actor)
     return activity
 
 
@@ -246,6 +260,8 @@ def update_activity(
         overnight = same_times and runs_overnight(activity.starts_at, activity.ends_at)
     clean = check_details(merged, overnight=overnight)
     _check_compound(clean["compound_id"])
+    if clean["room_id"] != activity.room_id:
+        _check_room(clean["room_id"], activity.community_id)
     held_on = local_date(clean["starts_at"])
     volunteer_hours = change.hours()
     back = ACTIVITY_REVIEW.find(activity.review_state, ReviewState.PENDING)
@@ -282,6 +298,7 @@ def update_activity(
                 "reload and try again."
             )
         ) from None
+    signals.activity_saved.send(activity, actor=actor)
     return activity
 
 

@@ -42,6 +42,7 @@ from incubator.activities.queries import (
 from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.queries import room_choices
 from incubator.errors import DomainError, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
@@ -274,6 +275,7 @@ def _values(form: ActivityForm) -> dict:
         "starts_at": starts,
         "ends_at": ends,
         "compound_id": form.compound_id.data,
+        "room_id": form.room_id.data,
         "place": form.place.data or "",
         "person_times": form.person_times.data,
         "summary": form.summary.data or "",
@@ -310,6 +312,9 @@ def new():
         )
     form = ActivityForm()
     form.compound_id.choices = compound_choices(_("(not in a compound)"))
+    form.room_id.choices = room_choices(
+        current_user, _("(not in a centre room)"), community_id=org.community_id
+    )
     roster = _roster(org)
     refused: dict[int, str] = {}
     if request.method == "GET":
@@ -396,6 +401,12 @@ def edit(activity_id: int):
         abort(403)
     form = ActivityForm(obj=activity if request.method == "GET" else None)
     form.compound_id.choices = compound_choices(_("(not in a compound)"))
+    form.room_id.choices = room_choices(
+        current_user,
+        _("(not in a centre room)"),
+        community_id=activity.community_id,
+        keep=activity.room_id,
+    )
     roster = _roster(org)
     refused: dict[int, str] = {}
     if request.method == "GET":

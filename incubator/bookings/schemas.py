@@ -82,11 +82,16 @@ def check_outside_unit(outside_unit: str, service_type: str | None) -> None:
         )
 
 
-class Recurrence(BaseModel):
+# Weekly only (the API document names it BookingRecurrence, apart from the
+# sessions' own).
+class BookingRecurrence(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     freq: Literal["weekly"] = Field(description="Weekly only")
     count: int = Field(ge=2, le=MAX_OCCURRENCES)
+
+
+Recurrence = BookingRecurrence
 
 
 # Book a room once, or weekly ``recurrence.count`` times (the API document names

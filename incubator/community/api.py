@@ -7,7 +7,7 @@ archives, ``false`` un-archives."""
 from __future__ import annotations
 
 from flask import abort
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from incubator.api.core import PageQuery, current_api_user, endpoint, paginate
@@ -44,10 +44,13 @@ class CompoundOut(BaseModel):
 
 class RoomOut(BaseModel):
     id: int
+    community_id: int
     name: str
     capacity: int | None
     equipment: str
     needs_approval: bool
+    opens_at: str | None = Field(description="HH:MM local time; null: not set")
+    closes_at: str | None
     position: int
     archived: bool
 
@@ -55,10 +58,13 @@ class RoomOut(BaseModel):
     def of(cls, r: Room) -> RoomOut:
         return cls(
             id=r.id,
+            community_id=r.community_id,
             name=r.name,
             capacity=r.capacity,
             equipment=r.equipment,
             needs_approval=r.needs_approval,
+            opens_at=r.opens_at.strftime("%H:%M") if r.opens_at else None,
+            closes_at=r.closes_at.strftime("%H:%M") if r.closes_at else None,
             position=r.position,
             archived=r.archived,
         )

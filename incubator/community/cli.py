@@ -105,7 +105,11 @@ def add_compound_command(community, names):
 @click.option("--capacity", type=click.IntRange(min=1), default=None)
 @click.option("--equipment", default="")
 @click.option("--needs-approval", is_flag=True)
-def add_room_command(community, name, capacity, equipment, needs_approval):
+@click.option("--opens-at", default=None, help="Opening time, HH:MM (local)")
+@click.option("--closes-at", default=None, help="Closing time, HH:MM (local)")
+def add_room_command(
+    community, name, capacity, equipment, needs_approval, opens_at, closes_at
+):
     """Add the room NAME to COMMUNITY (a name)."""
 
     def add():
@@ -117,6 +121,8 @@ def add_room_command(community, name, capacity, equipment, needs_approval):
                 capacity=capacity,
                 equipment=equipment,
                 needs_approval=needs_approval,
+                opens_at=opens_at or None,
+                closes_at=closes_at or None,
             ),
             actor=None,
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms import SelectChoice
 
-from incubator.community.models import Community, Compound
+from incubator.community.models import Community, Compound, Room
+from incubator.community.scope import in_scope
 from incubator.errors import ValidationFailed
 from incubator.extensions import db
 
@@ -120,3 +122,30 @@ def community_named(name: str) -> Community:
         db.session.add(place)
         db.session.flush()
     return place
+
+
+def room_choices(
+    user, blank, *, community_id: int | None = None, keep: int | None = None
+) -> list[SelectChoice]:
+    """The open centre rooms a form offers (of ``community_id``, or of the
+    user's scope named with their community when it has several), after a
+    ``blank`` choice; ``keep`` (a room already chosen, maybe archived since) is
+    offered too. One query."""
+    stmt = (
+        select(Room.id, Room.name, Community.name)
+        .join(Community, Community.id == Room.community_id)
+        .where(
+            (Room.archived_at.is_(None) & Community.archived_at.is_(None))
+            | (Room.id == (keep or 0)),
+            in_scope(Room.community_id, user),
+        )
+        .order_by(Community.position, Community.id, Room.position, Room.id)
+    )
+    if community_id is not None:
+        stmt = stmt.where(Room.community_id == community_id)
+    rows = db.session.execute(stmt).all()
+    several = len({community for _id, _name, community in rows}) > 1
+    return [SelectChoice("", blank)] + [
+        SelectChoice(str(i), f"{community} · {name}" if several else name)
+        for i, name, community in rows
+    ]

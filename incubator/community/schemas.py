@@ -6,9 +6,12 @@ the services check what needs the database (a name taken, permissions)."""
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from incubator.api.core import Id
 from incubator.api.fields import not_null_in_schema, sent_values
 from incubator.errors import ValidationFailed
 from incubator.normalize import clean_text, refuse_bidi_controls
@@ -135,6 +138,10 @@ class RoomEntry(BaseModel):
     )
     equipment: str = Field(default="", max_length=2000)
     needs_approval: StrictBool = False
+    opens_at: time | None = Field(
+        default=None, description="Opening hours, local time (HH:MM); null: not set"
+    )
+    closes_at: time | None = None
     position: int | None = Field(
         default=None, ge=0, le=10_000, description="Default: after the others"
     )
@@ -143,7 +150,23 @@ class RoomEntry(BaseModel):
     @model_validator(mode="after")
     def _rules(self) -> RoomEntry:
         _tidy(self)
+        check_hours(self.opens_at, self.closes_at)
         return self
+
+
+class RoomCreate(RoomEntry):
+    """A room added through ``POST /rooms``: its community is named in the body."""
+
+    model_config = ConfigDict(extra="forbid", title="RoomCreateIn")
+
+    community_id: Id
+
+
+def check_hours(opens_at: time | None, closes_at: time | None) -> None:
+    """Opening hours close after they open (``ValidationFailed`` on
+    ``closes_at``); either may be left unset."""
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise ValidationFailed(_l("The room closes after it opens."), field="closes_at")
 
 
 ROOM_NOT_NULL = ("name", "equipment", "needs_approval", "position", "archived")
@@ -160,12 +183,15 @@ class RoomChange(BaseModel):
     capacity: int | None = Field(default=None, ge=1, le=100_000)
     equipment: str | None = Field(default=None, max_length=2000)
     needs_approval: StrictBool | None = None
+    opens_at: time | None = None
+    closes_at: time | None = None
     position: int | None = Field(default=None, ge=0, le=10_000)
     archived: StrictBool | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> RoomChange:
         _tidy(self, required=())
+        check_hours(self.opens_at, self.closes_at)
         return self
 
     def sent(self) -> dict:

@@ -11,6 +11,7 @@ un-archives. Every function audits and flushes; none commits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -26,6 +27,7 @@ from incubator.community.schemas import (
     CompoundEntry,
     RoomChange,
     RoomEntry,
+    check_hours,
 )
 from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation
@@ -184,6 +186,22 @@ def change_compound(
     return compound
 
 
+ROOM_FIELDS = (
+    "name",
+    "capacity",
+    "equipment",
+    "needs_approval",
+    "opens_at",
+    "closes_at",
+    "position",
+)
+
+
+def _minute(value: time | None) -> time | None:
+    """Opening hours to the minute, without a zone."""
+    return value.replace(second=0, microsecond=0, tzinfo=None) if value else None
+
+
 def add_room(community: Community, entry: RoomEntry, *, actor: User | None) -> Room:
     _admin(actor)
     _check_room_name(community.id, entry.name)
@@ -193,6 +211,8 @@ def add_room(community: Community, entry: RoomEntry, *, actor: User | None) -> R
         capacity=entry.capacity,
         equipment=entry.equipment,
         needs_approval=entry.needs_approval,
+        opens_at=_minute(entry.opens_at),
+        closes_at=_minute(entry.closes_at),
         position=(
             entry.position
             if entry.position is not None
@@ -211,8 +231,14 @@ def change_room(room: Room, change: RoomChange, *, actor: User | None) -> Room:
     values = change.sent()
     if "name" in values and values["name"] != room.name:
         _check_room_name(room.community_id, values["name"], exclude=room.id)
+    for key in ("opens_at", "closes_at"):
+        if key in values:
+            values[key] = _minute(values[key])
+    check_hours(
+        values.get("opens_at", room.opens_at), values.get("closes_at", room.closes_at)
+    )
     before = room.archived
-    for key in ("name", "capacity", "equipment", "needs_approval", "position"):
+    for key in ROOM_FIELDS:
         if key in values and getattr(room, key) != values[key]:
             setattr(room, key, values[key])
     _archive_flag(room, values.get("archived"))

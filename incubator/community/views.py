@@ -185,6 +185,9 @@ def _room_values(require_all: bool) -> dict:
         sent["capacity"] = _whole(text) if _whole(text) is not None else (text or None)
     if "position" in request.form:
         sent["position"] = _position(request.form.get("position"))
+    for key in ("opens_at", "closes_at"):
+        if key in request.form:
+            sent[key] = request.form[key].strip() or None
     if "needs_approval" in request.form or require_all:
         sent["needs_approval"] = request.form.get("needs_approval") == "1"
     if request.form.get("archived") in ("0", "1"):

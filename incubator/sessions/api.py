@@ -52,6 +52,7 @@ class SessionOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     place: str
+    room_id: int | None
     capacity: int
     state: str
     state_label: str

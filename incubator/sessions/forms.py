@@ -25,6 +25,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from incubator.forms import BaseForm
 
 
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 class SessionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=100)])
     topic = TextAreaField(_l("Topic"), validators=[Optional(), Length(max=5000)])
@@ -38,6 +44,12 @@ class SessionForm(BaseForm):
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_time = TimeField(_l("End time"), validators=[InputRequired()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=100)])
+    room_id = SelectField(
+        _l("Room of the centre"),
+        coerce=_optional_int,
+        choices=[],
+        description=_l("Held in a centre room: the session books it."),
+    )
     capacity = IntegerField(
         _l("Capacity"), validators=[InputRequired(), NumberRange(min=1, max=1000)]
     )

@@ -132,6 +132,10 @@ class SessionFields(BaseModel):
     starts_at: datetime = Field(description="ISO 8601 with offset")
     ends_at: datetime
     place: str = Field(default="", max_length=100)
+    room_id: Id | None = Field(
+        default=None,
+        description="Held in a room of the community's centre: the session books it",
+    )
     capacity: int = Field(ge=1, le=MAX_CAPACITY)
     organization_ids: list[Id] = Field(default_factory=list, max_length=200)
 
@@ -152,6 +156,7 @@ class SessionFields(BaseModel):
             "dimension": self.dimension,
             "trainer": self.trainer,
             "place": self.place,
+            "room_id": self.room_id,
             "capacity": self.capacity,
         }
 
@@ -169,7 +174,7 @@ class SessionSchedule(SessionFields):
 
 
 # The fields of a session a change may replace (with its times and invitations).
-FIELDS = ("title", "topic", "dimension", "trainer", "place", "capacity")
+FIELDS = ("title", "topic", "dimension", "trainer", "place", "room_id", "capacity")
 
 
 class SessionChange(BaseModel):
@@ -184,6 +189,7 @@ class SessionChange(BaseModel):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     place: str | None = Field(default=None, max_length=100)
+    room_id: Id | None = None
     capacity: int | None = Field(default=None, ge=1, le=MAX_CAPACITY)
     organization_ids: list[Id] | None = Field(default=None, max_length=200)
     version: int

@@ -11,9 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from incubator import signals
 from incubator.audit import services as audit
 from incubator.auth.models import User
 from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.community.models import Room
 from incubator.community.scope import community_for_new
 from incubator.database import serialize_on, utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
@@ -72,6 +74,24 @@ def occurrences(starts: datetime, freq: str | None, count: int) -> list[datetime
     return result
 
 
+def _check_room(room_id: int | None, community_id: int | None) -> None:
+    """A centre room named for a session: open, of the session's community."""
+    if room_id is None:
+        return
+    room = db.session.get(Room, room_id)
+    if room is None or room.archived or room.community_id != community_id:
+        raise ValidationFailed(
+            _l("Choose an open room of the session's community centre."),
+            field="room_id",
+        )
+
+
+def _tell(sessions: list[TrainingSession], action: str, actor: User) -> None:
+    """Tell the features above (bookings) what happened to each session."""
+    for session in sessions:
+        signals.session_saved.send(session, action=action, actor=actor)
+
+
 def _organizations(ids) -> list[Organization]:
     wanted = sorted({int(i) for i in ids or ()})
     if not wanted:
@@ -122,6 +142,7 @@ def schedule_session(
         db.session.add(session)
         sessions.append(session)
     db.session.flush()
+    _check_room(clean["room_id"], sessions[0].community_id)
     for session in sessions:
         audit.record(
             "create",
@@ -135,6 +156,7 @@ def schedule_session(
             },
         )
     db.session.flush()
+    _tell(sessions, "scheduled", actor)
     return sessions
 
 
@@ -183,6 +205,8 @@ def update_session(
     clean = {f: getattr(session, f) for f in FIELDS}
     clean.update(change.changes())
     clean["dimension"] = _dimension(clean["dimension"])
+    if clean["room_id"] != session.room_id:
+        _check_room(clean["room_id"], session.community_id)
     new_start = change.starts_at or session.starts_at
     new_end = change.ends_at or new_start + (session.ends_at - session.starts_at)
     check_times(new_start, new_end)
@@ -223,6 +247,7 @@ def update_session(
             changes["organization_ids"] = [None, sorted(o.id for o in orgs)]
         audit.record("update", target, actor=actor, changes=changes, summary=scope)
     _flush()
+    _tell(targets, "changed", actor)
     return targets
 
 
@@ -254,6 +279,7 @@ def cancel_session(
         target.cancel_reason = reason[:2000]
         audit.record("cancel", target, actor=actor, summary=scope)
     _flush()
+    _tell(targets, "cancelled", actor)
     return targets
 
 
@@ -367,6 +393,7 @@ def record_attendance(
     ]
     audit.record("attendance", session, actor=actor, changes=changes)
     _flush()
+    _tell([session], "held", actor)
     return session
 
 

@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
+from incubator.community.queries import room_choices
 from incubator.community.scope import scope_communities
 from incubator.database import utcnow
 from incubator.errors import ValidationFailed
@@ -110,6 +111,9 @@ def _form_choices(form: SessionForm) -> Sequence[Organization]:
         .order_by(Organization.name)
     ).all()
     form.organization_ids.choices = [SelectChoice(o.id, o.name) for o in orgs]
+    form.room_id.choices = room_choices(
+        current_user, _("(not in a centre room)"), keep=form.room_id.data
+    )
     communities = scope_communities(current_user)
     form.community_id.choices = (
         [SelectChoice(str(c.id), c.name) for c in communities]
@@ -134,6 +138,7 @@ def _values(form: SessionForm) -> dict:
         "dimension": form.dimension.data or "",
         "trainer": form.trainer.data or "",
         "place": form.place.data or "",
+        "room_id": form.room_id.data,
         "capacity": form.capacity.data,
         "starts_at": starts,
         "ends_at": ends,

@@ -119,6 +119,38 @@ def _room(client, h):
     return f"{rooms}/{item['id']}", (rooms, item["id"])
 
 
+def _any_room(client, h, name="契约会议室"):
+    place = _first(client, f"{API}/communities", h)
+    made = client.post(
+        f"{API}/rooms",
+        json={"community_id": place["id"], "name": name, "capacity": 12},
+        headers=h,
+    )
+    assert made.status_code == 201, made.get_json()
+    url = f"{API}/rooms/{made.get_json()['id']}"
+    return url, url
+
+
+def _booking(client, h):
+    room_url, _where = _any_room(client, h, "契约预约室")
+    room = client.get(room_url, headers=h).get_json()
+    day = (local_today() + timedelta(days=3)).isoformat()
+    made = client.post(
+        f"{API}/bookings",
+        json={
+            "room_id": room["id"],
+            "starts_at": f"{day}T10:00:00+08:00",
+            "ends_at": f"{day}T11:00:00+08:00",
+            "purpose": "契约测试",
+            "service_type": "other",
+        },
+        headers=h,
+    )
+    assert made.status_code == 201, made.get_json()
+    url = f"{API}/bookings/{made.get_json()['id']}"
+    return url, url
+
+
 def _user(client, h):
     item = _first(client, f"{API}/users?role=social_worker", h)
     return f"{API}/users/{item['id']}", f"{API}/users/{item['id']}"
@@ -166,6 +198,13 @@ PATCHES = {
         "position",
         7,
         "name",
+    ),
+    "/api/v1/rooms/<int:room_id>": (_any_room, "opens_at", "08:30", "name"),
+    "/api/v1/bookings/<int:booking_id>": (
+        _booking,
+        "purpose",
+        "新的用途",
+        "service_type",
     ),
     "/api/v1/communities/<int:community_id>/rooms/<int:room_id>": (
         _room,

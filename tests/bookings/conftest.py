@@ -73,3 +73,19 @@ def book(db):
         return made
 
     return do
+
+
+@pytest.fixture
+def token_for(client):
+    """Bearer headers for an existing user (password: the factories' default)."""
+    from tests.conftest import DEFAULT_PASSWORD
+
+    def do(user) -> dict[str, str]:
+        response = client.post(
+            "/api/v1/tokens",
+            json={"username": user.username, "password": DEFAULT_PASSWORD},
+        )
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return do

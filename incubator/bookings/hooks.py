@@ -1,0 +1,22 @@
+"""What bookings answer to the layers below: an activity log saved links to the
+booking of the same organization at the same time (one space use, counted
+once), and a capacity-building session held in a centre room keeps its own
+booking in step (``incubator.signals``)."""
+
+from __future__ import annotations
+
+from incubator import signals
+from incubator.bookings import services
+
+
+@signals.activity_saved.connect
+def _link_activity(activity, *, actor=None, **_extra) -> None:
+    services.link_activity(activity)
+
+
+@signals.session_saved.connect
+def _session_booking(session, *, action: str, actor=None, **_extra) -> None:
+    if action == "held":
+        services.record_session_use(session, actor=actor)
+    else:
+        services.sync_session_booking(session, actor=actor)
