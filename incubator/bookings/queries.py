@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from incubator.activities.models import ServiceType
 from incubator.auth.models import User
 from incubator.auth.roles import Role
+from incubator.bookings.access import booking_scope, room_scope
 from incubator.bookings.models import Booking, BookingState
 from incubator.community.models import Room
-from incubator.community.scope import in_scope
 from incubator.extensions import db
 from incubator.i18n import local_zone
 from incubator.organizations.models import Organization
@@ -37,37 +37,8 @@ def _led_organizations(user: User):
     return select(Organization.id).where(Organization.leader_user_id == user.id)
 
 
-def leader_community_ids(user: User) -> Select:
-    """The communities of the organizations ``user`` leads (a subquery)."""
-    return (
-        select(Organization.community_id)
-        .where(Organization.leader_user_id == user.id)
-        .distinct()
-    )
-
-
-def room_scope(user: User) -> ColumnElement[bool]:
-    """A condition on ``Room``: the rooms ``user`` may see and book."""
-    if user.role == Role.ORG_LEADER:
-        return Room.community_id.in_(leader_community_ids(user))
-    return in_scope(Room.community_id, user)
-
-
-def booking_scope(user: User) -> ColumnElement[bool]:
-    """A condition on ``Booking``: the bookings ``user`` may open (for a leader,
-    her own ones; the others she sees only as taken on the grid)."""
-    if not user.is_authenticated:
-        return false()
-    if user.role == Role.ORG_LEADER:
-        return or_(
-            Booking.organization_id.in_(_led_organizations(user)),
-            Booking.booked_by_id == user.id,
-        )
-    return in_scope(Booking.community_id, user)
-
-
 def is_own(user: User, booking: Booking) -> bool:
-    """Booked by ``user`` or for an organization she leads (the organization is
+    """For an organization ``user`` leads, or booked by her (the organization is
     loaded with the booking)."""
     if booking.booked_by_id == user.id:
         return True
