@@ -4,10 +4,12 @@ and its Excel export. The pages that change a booking are in ``action_views``.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,7 +19,12 @@ from incubator.auth.permissions import roles_required
 from incubator.auth.roles import STAFF_ROLES, Role
 from incubator.bookings import queries
 from incubator.bookings.export import booked_for, bookings_workbook
-from incubator.bookings.forms import BookingCancelForm, DecisionForm, UseForm
+from incubator.bookings.forms import (
+    SCOPE_CHOICES,
+    BookingCancelForm,
+    DecisionForm,
+    UseForm,
+)
 from incubator.bookings.models import Booking, BookingState
 from incubator.community.scope import scope_communities
 from incubator.database import utcnow
@@ -134,13 +141,40 @@ def mine():
     )
 
 
-def booking_history(booking: Booking):
+# The services' audit actions of a booking, in the reader's words (the audit
+# trail's own vocabulary covers the general ones: created, changed, cancelled).
+BOOKING_ACTIONS = {
+    "approve": _l("Request approved"),
+    "refuse": _l("Request refused"),
+    "use": _l("Use of the room recorded"),
+    "link": _l("Activity log linked"),
+    "unlink": _l("Activity log unlinked"),
+}
+BOOKING_SCOPES = {"this": SCOPE_CHOICES[0].label, "rest": SCOPE_CHOICES[1].label}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    action: str
+    actor: str
+    at: datetime
+    note: str
+
+
+def booking_history(booking: Booking) -> list[HistoryLine]:
+    """The booking's audit entries, oldest first, in the reader's words."""
     entries = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.entity_type == "Booking", AuditEntry.entity_id == booking.id)
         .order_by(AuditEntry.at, AuditEntry.id)
     ).all()
-    return readable(list(entries))
+    lines = []
+    for e in readable(list(entries)):
+        action = BOOKING_ACTIONS.get(e.entry.action, e.action)
+        summary = e.entry.summary
+        note = BOOKING_SCOPES.get(summary, "" if summary == "session" else summary)
+        lines.append(HistoryLine(str(action), e.actor, e.entry.at, str(note)))
+    return lines
 
 
 @bp.route("/<int:booking_id>")

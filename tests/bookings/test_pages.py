@@ -169,6 +169,7 @@ def test_staff_approve_and_refuse_from_the_queue(client, centre, book, db):
     )
     db.session.expire_all()
     assert db.session.get(Booking, first.id).state == "confirmed"
+    assert "批准了申请" in page(client, f"/bookings/{first.id}")  # the history
     assert db.session.get(Booking, second.id).state == "requested"  # no reason
     client.post(
         f"/bookings/{second.id}/decision",
