@@ -174,6 +174,8 @@ def register_blueprints(app: Flask) -> None:
     from incubator.audit.views import bp as audit_bp
     from incubator.auth.admin_views import bp as admin_bp
     from incubator.auth.views import bp as auth_bp
+    from incubator.bookings import action_views  # noqa: F401  (routes on bp)
+    from incubator.bookings.views import bp as bookings_bp
     from incubator.community.user_import_views import bp as user_import_bp
     from incubator.community.views import bp as communities_admin_bp
     from incubator.extensions import csrf
@@ -211,6 +213,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(resources_bp)
     app.register_blueprint(ventures_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(bookings_bp)
     app.register_blueprint(followups_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)

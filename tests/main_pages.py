@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from incubator.activities.models import Activity
 from incubator.auth.models import User
+from incubator.bookings.models import Booking
+from incubator.community.scope import in_scope
 from incubator.extensions import db
 from incubator.organizations.models import Organization
 from incubator.sessions.models import TrainingSession
@@ -53,6 +55,11 @@ _LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("resources", "/resources", _STAFF + ("viewer",)),
     ("ventures", "/ventures", ("admin", "social_worker", "org_leader", "viewer")),
     ("sessions", "/sessions", ("admin", "social_worker", "org_leader", "viewer")),
+    ("rooms", "/bookings", ("admin", "social_worker", "org_leader", "viewer")),
+    ("booking-queue", "/bookings/queue", _STAFF),
+    ("my-bookings", "/bookings/mine", _STAFF + ("org_leader",)),
+    ("book-a-room", "/bookings/new", _STAFF + ("org_leader",)),
+    ("room-uses", "/bookings/uses", _STAFF + ("viewer",)),
     ("my-work", "/followups/mine", _STAFF),
     ("followups", "/followups", _STAFF),
     ("calendar", "/calendar", ("admin", "social_worker", "org_leader", "viewer")),
@@ -105,6 +112,14 @@ def main_pages(username: str) -> list[tuple[str, str]]:
             volunteer = _first(select(Volunteer).order_by(Volunteer.id))
             if volunteer is not None and role != "org_leader":
                 pages.append(("volunteer", f"/volunteers/{volunteer.id}"))
+    bookings = (
+        select(Booking).where(in_scope(Booking.community_id, user)).order_by(Booking.id)
+    )
+    if role == "org_leader":
+        bookings = bookings.where(Booking.organization_id == (org.id if org else 0))
+    booking = _first(bookings)
+    if booking is not None:
+        pages.append(("booking", f"/bookings/{booking.id}"))
     session = _first(select(TrainingSession).order_by(TrainingSession.id))
     if session is not None:
         pages.append(("session", f"/sessions/{session.id}"))

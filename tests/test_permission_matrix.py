@@ -391,6 +391,28 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "*": 302,
     },
     ("sessions.attendance", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    # room bookings (pages): the world's booking is "org_leader"'s organization's
+    ("bookings.index", "GET"): {"anonymous": 302, "*": 200},
+    ("bookings.queue", "GET"): {"anonymous": 302, **STAFF, "*": 403},
+    ("bookings.mine", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("bookings.detail", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    ("bookings.uses", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("bookings.export", "GET"): {**READ, "org_leader": 403, "other_leader": 403},
+    ("bookings.new", "GET"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("bookings.new", "POST"): {"anonymous": 302, "viewer": 403, "*": 200},
+    ("bookings.decide", "POST"): {"anonymous": 302, **STAFF_REDIRECT, "*": 403},
+    ("bookings.cancel", "POST"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 302,
+    },
+    ("bookings.record_use", "POST"): {
+        "anonymous": 302,
+        "viewer": 403,
+        "other_leader": 404,
+        "*": 302,
+    },
     ("followups.index", "GET"): {"anonymous": 302, **STAFF, "*": 403},
     ("followups.new", "GET"): {"anonymous": 302, **STAFF, "*": 403},
     ("followups.new", "POST"): {"anonymous": 302, **STAFF, "*": 403},
@@ -566,6 +588,7 @@ LAST = (
     "ventures.remove_action",
     "ventures.transition",
     "sessions.cancel",
+    "bookings.cancel",
     "followups.cadence",
     "calendar.reset_feed",
     "reminders_admin.send_now",
@@ -729,6 +752,7 @@ def world(db, make_user, make_org):
     reminder_ids = _a_reminder(leader)
     project_id, indicator_id = _a_project(org)
     place_ids = _a_room(org)
+    booking_ids = _a_booking(place_ids["room_id"], org, leader)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -752,6 +776,7 @@ def world(db, make_user, make_org):
         "project_id": project_id,
         "indicator_id": indicator_id,
         **place_ids,
+        **booking_ids,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
@@ -906,6 +931,30 @@ def _a_room(org) -> dict:
         "room_id": room.id,
         "booking_id": booking.id,
     }
+
+
+def _a_booking(room_id: int, org, leader) -> dict:
+    """A confirmed booking of the world's room by ``org``'s leader, tomorrow."""
+    from incubator.bookings import services as bookings
+    from incubator.bookings.schemas import BookingIn
+    from incubator.i18n import local_today, local_zone
+
+    start = datetime.combine(
+        local_today() + timedelta(days=1), time(10), tzinfo=local_zone()
+    )
+    booking = bookings.book_room(
+        BookingIn(
+            room_id=room_id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            organization_id=org.id,
+            purpose="排练",
+            service_type="routine_training",
+            expected_people=10,
+        ),
+        actor=leader,
+    )[0]
+    return {"booking_id": booking.id}
 
 
 def _a_reminder(leader) -> dict:

@@ -38,6 +38,14 @@ MAIN_NAV = (
     NavItem(_l("Activities"), "activities.index"),
     NavItem(_l("Micro-ventures"), "ventures.index"),
     NavItem(_l("Capacity building"), "sessions.index"),
+    # 场地: staff and viewers land on the room-by-day grid, leaders on their own
+    # bookings (with "book a room"); the grid is a button away for them too.
+    NavItem(
+        _l("Rooms and bookings"),
+        "bookings.index",
+        frozenset({Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER}),
+    ),
+    NavItem(_l("Rooms and bookings"), "bookings.mine", frozenset({Role.ORG_LEADER})),
     NavItem(
         _l("My work"),
         "followups.mine",
