@@ -303,3 +303,25 @@ def test_attendee_names_are_for_staff_and_the_leader_of_her_own_records(centre, 
     # the leader's organization was not the session's
     found = queries.attendees(session, viewer=centre["leader"])
     assert found.count == 1 and found.rows == []
+
+
+def test_a_concurrent_duplicate_is_already_signed_in(centre, db, monkeypatch):
+    """Two taps racing: the second insert meets the unique constraint, inside a
+    SAVEPOINT, and answers the first row; the transaction goes on."""
+    first, _ = services.sign_in(centre["activity"], person(), source=QR, actor=None)
+    db.session.commit()
+    monkeypatch.setattr(services, "_existing_before_insert", lambda *a: None)
+    row, created = services.sign_in(centre["activity"], person(), source=QR, actor=None)
+    assert not created and row.id == first.id
+    services.sign_in(centre["session"], person(), source=QR, actor=None)
+    db.session.commit()
+    assert _count(db, SignIn) == 2
+
+
+def test_a_concurrent_new_resident_is_found(centre, db, monkeypatch):
+    services.sign_in(centre["activity"], person(), source=QR, actor=None)
+    db.session.commit()
+    monkeypatch.setattr(services, "_resident_by_key", lambda key: None)
+    row, created = services.sign_in(centre["session"], person(), source=QR, actor=None)
+    db.session.commit()
+    assert created and _count(db, Resident) == 1
