@@ -154,6 +154,7 @@ API_MODULES = (
     "incubator.volunteers.api",
     "incubator.community.api",
     "incubator.bookings.api",
+    "incubator.signins.api",
 )
 
 
@@ -194,6 +195,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.reports.views import bp as reports_bp
     from incubator.schedule.views import bp as calendar_bp
     from incubator.sessions.views import bp as sessions_bp
+    from incubator.signins.public import bp as signin_public_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
     from incubator.ventures.views import bp as ventures_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
@@ -220,6 +222,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(signin_public_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 
@@ -260,6 +263,7 @@ def register_cli(app: Flask) -> None:
     from incubator.projects.setup import setup_command
     from incubator.reminders.cli import reminders_cli
     from incubator.scheduler import scheduler_cli
+    from incubator.signins.cli import signins_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -271,3 +275,4 @@ def register_cli(app: Flask) -> None:
     guard_downgrade(app)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(signins_cli)
