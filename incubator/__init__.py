@@ -152,6 +152,7 @@ API_MODULES = (
     "incubator.ventures.api",
     "incubator.volunteers.api",
     "incubator.community.api",
+    "incubator.signins.api",
 )
 
 
@@ -192,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.sessions.views import bp as sessions_bp
     from incubator.signins.admin_views import bp as residents_admin_bp
     from incubator.signins.views import bp as signins_bp
+    from incubator.signins.public import bp as signin_public_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
     from incubator.ventures.views import bp as ventures_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
@@ -219,6 +221,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(projects_bp)
     app.register_blueprint(signins_bp)
     app.register_blueprint(residents_admin_bp)
+    app.register_blueprint(signin_public_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
 
@@ -260,6 +263,7 @@ def register_cli(app: Flask) -> None:
     from incubator.projects.setup import setup_command
     from incubator.reminders.cli import reminders_cli
     from incubator.scheduler import scheduler_cli
+    from incubator.signins.cli import signins_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -271,3 +275,4 @@ def register_cli(app: Flask) -> None:
     guard_downgrade(app)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(signins_cli)

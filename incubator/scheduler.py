@@ -25,6 +25,7 @@ from flask.cli import AppGroup
 from incubator import signals
 from incubator.extensions import db
 from incubator.reminders import jobs
+from incubator.signins import jobs as signin_jobs
 from incubator.transaction import unit_of_work
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,12 @@ def _jobs() -> list[Job]:
             _l("Deliver pending email and WeCom reminders"),
             jobs.delivery_job,
             lambda app: IntervalTrigger(minutes=1, timezone=app.config["TIMEZONE"]),
+        ),
+        Job(
+            "anonymize_residents",
+            _l("Anonymize residents past the sign-in retention period"),
+            signin_jobs.daily_job,
+            lambda app: CronTrigger(hour=3, minute=30, timezone=app.config["TIMEZONE"]),
         ),
     ]
 

@@ -65,6 +65,13 @@ def resident_key(mobile: str) -> str:
     ).hexdigest()
 
 
+def keyed_digest(purpose: str, message: str) -> bytes:
+    """HMAC-SHA256 of ``message`` under a key derived from the resident key for
+    ``purpose`` alone (e.g. ``"sign-in-code"``), so no two uses share a key."""
+    derived = hmac.new(_secret(), purpose.encode(), hashlib.sha256).digest()
+    return hmac.new(derived, message.encode(), hashlib.sha256).digest()
+
+
 def mask(mobile: str) -> str:
     """``13812345678`` -> ``138****5678``."""
     return f"{mobile[:3]}****{mobile[-4:]}"
