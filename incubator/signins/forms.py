@@ -45,6 +45,13 @@ class PaperSheetForm(BaseForm):
     """The names and mobile numbers of a paper sign-in sheet; blank rows are
     skipped."""
 
+    class Meta(BaseForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            # a list takes no filters; its rows' fields are checked by AttendeeIn
+            if issubclass(unbound_field.field_class, FieldList | FormField):
+                return unbound_field.bind(form=form, **options)
+            return super().bind_field(form, unbound_field, options)
+
     rows = FieldList(FormField(SheetRowForm), min_entries=SHEET_ROWS)
 
 

@@ -53,13 +53,19 @@ from incubator.signins.queries import (
     may_see_record,
 )
 from incubator.signins.schemas import AttendeeIn
-from incubator.signins.services import add_sheet, remove_sign_in, reveal_phone
+from incubator.signins.services import (
+    add_sheet,
+    may_reveal_phone,
+    remove_sign_in,
+    reveal_phone,
+)
 from incubator.spreadsheets import XLSX
 from incubator.transaction import roll_back
 
 bp = Blueprint("signins", __name__, url_prefix="/signins")
 
-RECORD = "/<any(activity, session, booking):kind>/<int:target_id>"
+# ``kind``: activity, session or booking (anything else is a 404)
+RECORD = "/<kind>/<int:target_id>"
 # Rows of the attendee list page.
 LIST_ROWS = 100
 # Rows of the printed sheet: one A4 page with the QR code above them.
@@ -77,6 +83,8 @@ _LOADERS = {
 
 def load_record(kind: str, target_id: int) -> Record:
     """The record the user may see (else 404), its relationships loaded."""
+    if kind not in _LOADERS:
+        abort(404)
     model, options = _LOADERS[kind]
     record = db.session.scalar(
         select(model).where(model.id == target_id).options(*options)
@@ -180,6 +188,8 @@ def reveal(kind: str, target_id: int, sign_in_id: int):
     """One full number on the page (never in a URL), the view audited first."""
     record = load_record(kind, target_id)
     sign_in = _sign_in_of(record, kind, sign_in_id)
+    if not may_reveal_phone(current_user, record):
+        abort(403)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
