@@ -247,11 +247,14 @@ def _sheet_rows(form) -> tuple[list[AttendeeIn], list]:
 @bp.route(RECORD + "/paper", methods=["GET", "POST"])
 @roles_required()
 def paper(kind: str, target_id: int):
-    """Type a paper sign-in sheet: ten rows, ten more by a link (no script)."""
+    """Type a paper sign-in sheet: ten rows; "more rows" posts the lines typed
+    back to a longer form (``?rows=``), no script needed."""
     record = organized_record(kind, target_id)
     rows = sheet_rows(request.args.get("rows"))
     form = paper_sheet_form(rows)
-    if form.validate_on_submit():
+    if request.form.get("more"):
+        pass  # more rows: the lines typed are shown again, nothing is saved yet
+    elif form.validate_on_submit():
         attendees, filled = _sheet_rows(form)
         failed = any(f.name.errors or f.phone.errors for f in filled)
         if not filled:

@@ -218,6 +218,13 @@ def test_more_rows_without_script(client, world):
     html = _page(client, f"/signins/activity/{world['activity'].id}/paper?rows=20")
     assert 'name="rows-19-phone"' in html and 'name="rows-20-phone"' not in html
     assert "rows=30" in html
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    kept = client.post(
+        f"/signins/activity/{world['activity'].id}/paper?rows=30",
+        data={"csrf_token": token, "more": "1", "rows-0-name": "王秀英"},
+    ).get_data(as_text=True)
+    assert 'name="rows-29-phone"' in kept and 'value="王秀英"' in kept
+    assert _db.session.scalar(select(func.count(SignIn.id))) == 0
     huge = _page(client, f"/signins/activity/{world['activity'].id}/paper?rows=x9")
     assert 'name="rows-9-phone"' in huge
 
