@@ -192,8 +192,8 @@ def register_blueprints(app: Flask) -> None:
     from incubator.schedule.views import bp as calendar_bp
     from incubator.sessions.views import bp as sessions_bp
     from incubator.signins.admin_views import bp as residents_admin_bp
-    from incubator.signins.views import bp as signins_bp
     from incubator.signins.public import bp as signin_public_bp
+    from incubator.signins.views import bp as signins_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
     from incubator.ventures.views import bp as ventures_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
@@ -239,8 +239,8 @@ def register_security(app: Flask) -> None:
     # imported (once per process, however many apps are built).
     from incubator.followups import hooks as _followup_hooks  # noqa: F401
     from incubator.projects import hooks as _project_hooks  # noqa: F401
-    from incubator.signins import panels as _signin_panels  # noqa: F401
     from incubator.reminders import views as reminder_views
+    from incubator.signins import panels as _signin_panels  # noqa: F401
     from incubator.ventures import hooks as _venture_hooks  # noqa: F401
     from incubator.volunteers import timeline as _volunteer_timeline  # noqa: F401
 

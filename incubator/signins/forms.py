@@ -38,7 +38,9 @@ class SheetRowForm(FlaskForm):
 
     @property
     def blank(self) -> bool:
-        return not (self.name.data or "").strip() and not (self.phone.data or "").strip()
+        return (
+            not (self.name.data or "").strip() and not (self.phone.data or "").strip()
+        )
 
 
 class PaperSheetForm(BaseForm):

@@ -11,6 +11,8 @@ sees but does not organize (a viewer, an invited organization's leader) a 403.
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import (
     Blueprint,
     Response,
@@ -71,7 +73,7 @@ LIST_ROWS = 100
 # Rows of the printed sheet: one A4 page with the QR code above them.
 SHEET_LINES = 20
 
-_LOADERS = {
+_LOADERS: dict[str, tuple[type[Record], tuple]] = {
     "activity": (Activity, (joinedload(Activity.organization),)),
     "session": (TrainingSession, (joinedload(TrainingSession.room),)),
     "booking": (
@@ -86,9 +88,7 @@ def load_record(kind: str, target_id: int) -> Record:
     if kind not in _LOADERS:
         abort(404)
     model, options = _LOADERS[kind]
-    record = db.session.scalar(
-        select(model).where(model.id == target_id).options(*options)
-    )
+    record = cast("Record | None", db.session.get(model, target_id, options=options))
     if record is None or not may_see_record(current_user, record):
         abort(404)
     return record
@@ -320,9 +320,7 @@ def import_sheet(kind: str, target_id: int):
         "imports/upload.html",
         form=form,
         title=_("Import a sign-in sheet: %(title)s", title=sheet.title),
-        template_url=url_for(
-            "signins.import_template", kind=kind, target_id=target_id
-        ),
+        template_url=url_for("signins.import_template", kind=kind, target_id=target_id),
         one_per_row=_("and fill in one resident per row (name, mobile number)."),
     )
 

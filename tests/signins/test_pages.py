@@ -139,7 +139,9 @@ def test_leader_sees_names_of_her_own_activity_and_the_warning(client, world):
         assert name in html
     assert "139****0000" in html
     assert 'data-testid="sign-in-warning"' in html
-    assert re.search(r"3 signed in, more than the 2|签到人数 3 多于填写的服务人次 2", html)
+    assert re.search(
+        r"3 signed in, more than the 2|签到人数 3 多于填写的服务人次 2", html
+    )
     assert 'data-testid="sign-in-qr"' in html
     # she types sheets again; removing is the staff's
     assert "/remove" not in html
@@ -282,7 +284,9 @@ def test_staff_remove_a_sign_in(client, world):
     html = _page(client, f"/signins/activity/{a}/attendees")
     action = re.findall(r'action="([^"]+/remove)"', html)[0]
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    response = client.post(action, data={"csrf_token": token, "next": f"/activities/{a}"})
+    response = client.post(
+        action, data={"csrf_token": token, "next": f"/activities/{a}"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/activities/{a}")
     assert _db.session.scalar(select(func.count(SignIn.id))) == 2
@@ -357,9 +361,16 @@ def test_record_page_and_attendee_list_keep_their_queries(
     start = iter(range(13700000000, 13800000000, 50))
 
     def grow():
-        _sign(record, world["sw"], names=[f"居民{i}" for i in range(15)], start=next(start))
+        _sign(
+            record,
+            world["sw"],
+            names=[f"居民{i}" for i in range(15)],
+            start=next(start),
+        )
 
-    page = f"/activities/{record.id}" if kind == "activity" else f"/sessions/{record.id}"
+    page = (
+        f"/activities/{record.id}" if kind == "activity" else f"/sessions/{record.id}"
+    )
     _sign(record, world["sw"], names=NAMES[:1], start=13600000000)
     for url in (
         page,
