@@ -55,6 +55,10 @@ class Config:
     RESIDENT_PHONE_STORAGE = os.environ.get("RESIDENT_PHONE_STORAGE") or "masked"
     # Sign-ins older than this many years are anonymized by the retention job.
     SIGN_IN_RETENTION_YEARS = _env_int("SIGN_IN_RETENTION_YEARS", 3)
+    # The public sign-in page's throttle: posts a minute per client address and
+    # per sign-in code, counted in the database for every worker.
+    SIGN_IN_PER_ADDRESS = _env_int("SIGN_IN_PER_ADDRESS", 30)
+    SIGN_IN_PER_CODE = _env_int("SIGN_IN_PER_CODE", 300)
     TIMEZONE = os.environ.get("TIMEZONE") or "Asia/Shanghai"
     # The social work agency, named on certificates and reports.
     AGENCY_NAME = os.environ.get("AGENCY_NAME") or "社会工作服务机构"

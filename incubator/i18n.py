@@ -53,7 +53,10 @@ def select_locale() -> str:
     if not has_request_context():
         # CLI and jobs: INCUBATOR_CLI_LANG=en for English messages in a shell.
         return LOCALES.get(os.environ.get("INCUBATOR_CLI_LANG", ""), default)
-    if request.path.startswith("/api/"):
+    # The API, and the public sign-in page before a language was chosen
+    # (residents' phones, no account): the browser's language.
+    public = request.path.startswith("/signin/") and LANG_COOKIE not in request.cookies
+    if request.path.startswith("/api/") or public:
         best = request.accept_languages.best_match(["zh", "en"])
         return LOCALES.get(best or "zh", default)
     return LOCALES.get(request.cookies.get(LANG_COOKIE, ""), default)

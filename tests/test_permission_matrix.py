@@ -30,6 +30,8 @@ READ = {"anonymous": 302, "admin": 200, "social_worker": 200, "viewer": 200}
 ORGANIZE = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200}
 EDIT_VOLUNTEER = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200}
 CHANGE_VOLUNTEER = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 302}
+ATTENDEES = {"anonymous": 401, "other_leader": 404, "*": 200}
+ADD_ATTENDEE = {"anonymous": 401, "viewer": 403, "*": 400}
 
 # (endpoint, method) -> {role or "*": status}. "*" is every role not named.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -411,6 +413,26 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.cancel_session", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.register", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
     ("api.record_attendance", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    # sign-ins (issue 17): the public page needs no login; the world's "code"
+    # param is the language's ("zh"), no sign-in code, hence 404. Names for staff
+    # and the leader of her own records, counts for viewers; the world's sign-in
+    # is on the activity, so removing it under a session or booking is a 404.
+    ("signin.page", "GET"): {"*": 404},
+    ("signin.submit", "POST"): {"*": 404},
+    ("signin.forget", "GET"): {"*": 302},
+    ("api.list_activity_attendees", "GET"): ATTENDEES,
+    ("api.list_session_attendees", "GET"): ATTENDEES,
+    ("api.list_booking_attendees", "GET"): ATTENDEES,
+    ("api.add_activity_attendee", "POST"): ADD_ATTENDEE,
+    ("api.add_session_attendee", "POST"): ADD_ATTENDEE,
+    ("api.add_booking_attendee", "POST"): ADD_ATTENDEE,
+    ("api.remove_activity_attendee", "DELETE"): {
+        **ADD_ATTENDEE,
+        "other_leader": 404,
+        "*": 204,
+    },
+    ("api.remove_session_attendee", "DELETE"): {**ADD_ATTENDEE, "*": 404},
+    ("api.remove_booking_attendee", "DELETE"): {**ADD_ATTENDEE, "*": 404},
     ("api.list_followups", "GET"): {"anonymous": 401, **STAFF, "*": 403},
     ("api.create_followup", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
     ("api.complete_followup", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
@@ -767,6 +789,7 @@ def world(db, make_user, make_org):
         **place_ids,
         **sign_in_ids,
     }
+    params.update(_sign_in_params(org, activity, params))
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
 
@@ -890,6 +913,41 @@ def _a_project(org) -> tuple[int, int]:
     db.session.add(indicator)
     db.session.flush()
     return project.id, indicator.id
+
+
+def _sign_in_params(org, activity, params) -> dict:
+    """A resident signed in to the world's activity; and a confirmed booking of
+    the world's organization when the world has none yet."""
+    from incubator.bookings.models import Booking
+    from incubator.extensions import db
+    from incubator.signins import services as signins
+    from incubator.signins.models import SignInSource
+    from incubator.signins.schemas import AttendeeIn
+
+    found = {}
+    if "booking_id" not in params:
+        booking = Booking(
+            community_id=org.community_id,
+            room_id=params["room_id"],
+            starts_at=activity.starts_at,
+            ends_at=activity.ends_at,
+            held_on=activity.held_on,
+            organization_id=org.id,
+            service_type="routine_training",
+            state="confirmed",
+        )
+        db.session.add(booking)
+        db.session.flush()
+        found["booking_id"] = booking.id
+    sign_in, _created = signins.sign_in(
+        activity,
+        AttendeeIn(name="王秀英", phone="13800138000"),
+        source=SignInSource.PAPER,
+        actor=activity.logged_by,
+    )
+    db.session.commit()
+    found["sign_in_id"] = sign_in.id
+    return found
 
 
 def _a_room(org) -> dict:

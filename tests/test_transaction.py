@@ -28,6 +28,8 @@ COMMIT_NOW_ALLOWED = {
     "incubator/transaction.py": "roll_back keeps what a refused change asks to keep",
     "incubator/auth/views.py": "a refused login still counts toward the throttle",
     "incubator/api/auth.py": "a refused token request still counts toward the throttle",
+    "incubator/signins/public.py": "a refused public sign-in still counts toward "
+    "the page's throttle",
     "incubator/reminders/views.py": "the monthly job run from a page, then its audit "
     "entry: two units of work in one request",
     "incubator/reminders/jobs.py": "the outbox is committed before anything is sent; "

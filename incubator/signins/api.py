@@ -122,17 +122,18 @@ def _remove(kind: str, record_id: int, sign_in_id: int):
 
 
 def _declare(path: str, noun: str) -> None:
-    """The three endpoints of one kind of record."""
-    rule = f"/{path}/<int:record_id>/attendees"
+    """The three endpoints of one kind of record (``/{path}/{<noun>_id}/...``)."""
+    param = f"{noun}_id"
+    rule = f"/{path}/<int:{param}>/attendees"
 
-    def list_view(record_id: int, query: PageQuery):
-        return _list(path, record_id, query)
+    def list_view(query: PageQuery, **ids):
+        return _list(path, ids[param], query)
 
-    def add_view(record_id: int, body: AttendeeIn):
-        return _add(path, record_id, body)
+    def add_view(body: AttendeeIn, **ids):
+        return _add(path, ids[param], body)
 
-    def remove_view(record_id: int, sign_in_id: int):
-        return _remove(path, record_id, sign_in_id)
+    def remove_view(sign_in_id: int, **ids):
+        return _remove(path, ids[param], sign_in_id)
 
     list_view.__name__ = f"list_{noun}_attendees"
     add_view.__name__ = f"add_{noun}_attendee"

@@ -160,7 +160,9 @@ def page(code: str):
     record = record_for(code)
     if record is None:
         return _not_found()
-    form = PublicSignInForm(formdata=None, data=remembered())
+    known = remembered()
+    # Who signed in on this phone before has agreed to the same notice.
+    form = PublicSignInForm(formdata=None, data={**known, "consent": bool(known)})
     return _page(record, form)
 
 

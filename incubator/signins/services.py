@@ -99,7 +99,7 @@ def _check_actor(record: Record, actor: User | None, source: SignInSource) -> No
 def _resident_for(data: AttendeeIn, now) -> Resident:
     """The resident of ``data.phone`` (made when new), her name the latest typed."""
     key = resident_key(data.phone)
-    resident = db.session.scalar(select(Resident).where(Resident.key == key))
+    resident = _resident_by_key(key)
     if resident is None:
         resident = Resident(
             key=key,
@@ -123,6 +123,10 @@ def _resident_for(data: AttendeeIn, now) -> Resident:
     resident.phone_masked = mask(data.phone)
     resident.last_signed_at = now
     return resident
+
+
+def _resident_by_key(key: str) -> Resident | None:
+    return db.session.scalar(select(Resident).where(Resident.key == key))
 
 
 def _existing(resident: Resident, record: Record) -> SignIn | None:
@@ -155,10 +159,16 @@ def sign_in(
     return _sign_in(record, data, source=source, actor=actor, now=now)
 
 
+def _existing_before_insert(resident: Resident, record: Record) -> SignIn | None:
+    """``_existing``, looked up before inserting (tests replace it to stage the
+    race that the SAVEPOINT below settles)."""
+    return _existing(resident, record)
+
+
 def _sign_in(record, data, *, source, actor, now) -> tuple[SignIn, bool]:
     resident = _resident_for(data, now)
     db.session.flush()
-    found = _existing(resident, record)
+    found = _existing_before_insert(resident, record)
     if found is not None:
         return found, False
     row = SignIn(

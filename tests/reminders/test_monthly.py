@@ -286,7 +286,11 @@ def test_the_scheduler_is_never_started_by_the_app(app):
     assert not any("APScheduler" in t.name for t in threading.enumerate())
     built = scheduler.build(app)
     jobs_by_id = {j.id: j for j in built.get_jobs()}
-    assert set(jobs_by_id) == {"monthly_reminders", "deliver_reminders"}
+    assert set(jobs_by_id) == {
+        "monthly_reminders",
+        "deliver_reminders",
+        "anonymize_residents",
+    }
     monthly = jobs_by_id["monthly_reminders"]
     assert monthly.coalesce and monthly.max_instances == 1
     assert monthly.misfire_grace_time >= 24 * 3600
