@@ -195,7 +195,9 @@ def register_blueprints(app: Flask) -> None:
     from incubator.reports.views import bp as reports_bp
     from incubator.schedule.views import bp as calendar_bp
     from incubator.sessions.views import bp as sessions_bp
+    from incubator.signins.admin_views import bp as residents_admin_bp
     from incubator.signins.public import bp as signin_public_bp
+    from incubator.signins.views import bp as signins_bp
     from incubator.ventures import action_views as _venture_actions  # noqa: F401
     from incubator.ventures.views import bp as ventures_bp
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
@@ -222,6 +224,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(signins_bp)
+    app.register_blueprint(residents_admin_bp)
     app.register_blueprint(signin_public_bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: nothing to forge
     app.register_blueprint(api_bp)
@@ -241,6 +245,7 @@ def register_security(app: Flask) -> None:
     from incubator.followups import hooks as _followup_hooks  # noqa: F401
     from incubator.projects import hooks as _project_hooks  # noqa: F401
     from incubator.reminders import views as reminder_views
+    from incubator.signins import panels as _signin_panels  # noqa: F401
     from incubator.ventures import hooks as _venture_hooks  # noqa: F401
     from incubator.volunteers import timeline as _volunteer_timeline  # noqa: F401
 

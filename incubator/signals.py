@@ -300,3 +300,23 @@ session_saved = _signals.signal(
     when the room is taken, which refuses the whole session change. Return
     values are ignored.""",
 )
+# ---- a record's page shows what higher features add (sign-ins on an activity) ----
+
+record_panels = _signals.signal(
+    "record-panels",
+    doc="""The page of one record (an activity, a capacity-building session, a
+    room booking) shows the boxes other features add to it.
+
+    Sent by the record's page as ``send(record, viewer=User)``, best through
+    ``record_panels_for``. A receiver returns ``(order, html)``: ``html`` the
+    box rendered (``markupsafe.Markup``), built in a fixed number of queries,
+    or ``None`` to show nothing. Orders in use: signins 10 (sign-ins: the count,
+    the attendees for those who may see them, the QR code and paper sheet).""",
+)
+
+
+def record_panels_for(record, *, viewer) -> list[Any]:
+    """The boxes the features add to ``record``'s page for ``viewer``, in order
+    (``record_panels``); a template shows each as it is."""
+    found = ordered(record_panels.send(record, viewer=viewer))
+    return [panel for panel in found if panel is not None]

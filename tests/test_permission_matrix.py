@@ -27,6 +27,7 @@ STAFF = {"admin": 200, "social_worker": 200}
 STAFF_REDIRECT = {"admin": 302, "social_worker": 302}
 STAFF_400 = {"admin": 400, "social_worker": 400}
 READ = {"anonymous": 302, "admin": 200, "social_worker": 200, "viewer": 200}
+ORGANIZE = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200}
 EDIT_VOLUNTEER = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 200}
 CHANGE_VOLUNTEER = {"anonymous": 302, "viewer": 403, "other_leader": 404, "*": 302}
 ATTENDEES = {"anonymous": 401, "other_leader": 404, "*": 200}
@@ -589,6 +590,30 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api.cancel_a_booking", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
     ("api.record_booking_use", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
     ("api.list_notifications", "GET"): {"anonymous": 401, "*": 200},
+    # sign-in pages: the world's activity of "org_leader"'s organization, with one
+    # sign-in; the organizer (staff, the leader) shows its code and adds sheets.
+    ("signins.code", "GET"): ORGANIZE,
+    ("signins.sheet", "GET"): ORGANIZE,
+    ("signins.paper", "GET"): ORGANIZE,
+    ("signins.paper", "POST"): ORGANIZE,
+    ("signins.import_sheet", "GET"): ORGANIZE,
+    ("signins.import_sheet", "POST"): ORGANIZE,
+    ("signins.import_template", "GET"): ORGANIZE,
+    ("signins.attendee_list", "GET"): {"anonymous": 302, "other_leader": 404, "*": 200},
+    # full numbers only where the agency keeps them encrypted (not the default)
+    ("signins.reveal", "POST"): {"anonymous": 302, "other_leader": 404, "*": 403},
+    ("signins.remove", "POST"): {
+        "anonymous": 302,
+        "other_leader": 404,
+        **STAFF_REDIRECT,
+        "*": 403,
+    },
+    ("signins.import_report", "GET"): {"anonymous": 302, "viewer": 403, "*": 404},
+    ("signins.import_confirm", "POST"): {"anonymous": 302, "viewer": 403, "*": 404},
+    ("signins.import_discard", "POST"): {"anonymous": 302, "viewer": 403, "*": 404},
+    ("residents_admin.residents", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("residents_admin.residents", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
+    ("residents_admin.erase", "POST"): {"anonymous": 302, "admin": 200, "*": 403},
     ("api.read_notification", "POST"): {
         "anonymous": 401,
         "org_leader": 200,
@@ -775,6 +800,7 @@ def world(db, make_user, make_org):
     project_id, indicator_id = _a_project(org)
     place_ids = _a_room(org)
     booking_ids = _a_booking(place_ids["room_id"], org, leader)
+    sign_in_ids = _a_sign_in(activity, leader)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -799,6 +825,7 @@ def world(db, make_user, make_org):
         "indicator_id": indicator_id,
         **place_ids,
         **booking_ids,
+        **sign_in_ids,
     }
     params.update(_sign_in_params(org, activity, params))
     return {"users": users, "params": params, "org": org, "other_org": other_org}
@@ -1013,6 +1040,20 @@ def _a_booking(room_id: int, org, leader) -> dict:
         actor=leader,
     )[0]
     return {"booking_id": booking.id}
+def _a_sign_in(activity, leader) -> dict:
+    from incubator.signins.schemas import AttendeeIn
+    from incubator.signins.services import add_sheet
+
+    result = add_sheet(
+        activity, [AttendeeIn(name="李阿姨", phone="13912340000")], actor=leader
+    )
+    row = result.added[0]
+    return {
+        "kind": "activity",
+        "target_id": activity.id,
+        "sign_in_id": row.id,
+        "resident_id": row.resident_id,
+    }
 
 
 def _a_reminder(leader) -> dict:

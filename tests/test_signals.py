@@ -15,6 +15,7 @@ EXPECTED = {
     signals.activity_counted: 1,
     signals.stage_changed: 1,
     signals.activity_returned: 1,
+    signals.record_panels: 1,
 }
 
 

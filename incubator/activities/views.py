@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
+from incubator import signals
 from incubator.activities import photos as photo_files
 from incubator.activities import services
 from incubator.activities.export import activities_workbook
@@ -374,6 +375,7 @@ def detail(activity_id: int):
         review_form=ReviewForm(),
         action_form=EmptyForm(),
         saved=request.args.get("saved") == "1",
+        record_panels=signals.record_panels_for(activity, viewer=current_user),
     )
 
 

@@ -69,6 +69,7 @@ ADMIN_NAV = (
     NavItem(_l("Follow-up cadence"), "followups.cadence", frozenset({Role.ADMIN})),
     NavItem(_l("Reminders and jobs"), "reminders_admin.index", frozenset({Role.ADMIN})),
     NavItem(_l("Audit trail"), "audit.index", frozenset({Role.ADMIN})),
+    NavItem(_l("Residents"), "residents_admin.residents", frozenset({Role.ADMIN})),
 )
 
 

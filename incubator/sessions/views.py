@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
+from incubator import signals
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.community.queries import room_choices
@@ -263,6 +264,7 @@ def detail(session_id: int):
             feedback_score=str(session.feedback_score or ""),
         ),
         cancel_form=CancelForm(),
+        record_panels=signals.record_panels_for(session, viewer=current_user),
     )
 
 
