@@ -12,7 +12,8 @@ it belonged to when it was made, so an organization that moves to another
 community moves its future figures, never its past ones; organizations
 themselves by their current one). The ``*_per_community`` functions give the
 same figure for each community in one ``GROUP BY`` query, so the rows add up
-exactly to the total.
+exactly to the total -- except people served (distinct residents): a resident
+signed in to records of two communities counts once in each and once overall.
 """
 
 from __future__ import annotations
@@ -23,7 +24,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from incubator.activities.models import (
@@ -34,6 +45,7 @@ from incubator.activities.models import (
     ServiceType,
     TargetGroup,
 )
+from incubator.bookings.models import Booking, BookingState
 from incubator.community.models import Compound
 from incubator.deadlines import overdue
 from incubator.extensions import db
@@ -44,6 +56,7 @@ from incubator.organizations.incubation import all_stages
 from incubator.organizations.models import Organization, StageChange
 from incubator.periods import add_months, month_key
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+from incubator.signins.models import SignIn
 from incubator.ventures.models import Venture
 from incubator.volunteers.models import ServiceRecord
 
@@ -502,6 +515,121 @@ def followups_overdue_per_community(
     return {k: int(v) for k, v in rows.items()}
 
 
+# ---- people served (服务人数) and space use (使用空间场次) ----
+
+
+def _used() -> tuple[ColumnElement[bool], ...]:
+    """A used booking: confirmed and recorded as held (``Booking.used``)."""
+    return (Booking.state == BookingState.CONFIRMED, Booking.held.is_(True))
+
+
+def _used_bookings(period: Period) -> tuple[ColumnElement[bool], ...]:
+    start, end = period
+    return (*_used(), Booking.held_on >= start, Booking.held_on < end)
+
+
+def _people_served_stmt(period: Period, counted) -> Select:
+    """Sign-ins to approved activities, held capacity sessions and used bookings
+    of the period, counting ``counted`` (distinct residents)."""
+    activities_in = select(Activity.id).where(*_approved(period))
+    sessions_in = select(TrainingSession.id).where(*_held(period))
+    bookings_in = select(Booking.id).where(*_used_bookings(period))
+    return select(counted).where(
+        or_(
+            SignIn.activity_id.in_(activities_in),
+            SignIn.session_id.in_(sessions_in),
+            SignIn.booking_id.in_(bookings_in),
+        )
+    )
+
+
+def people_served(period: Period, communities: Communities = None) -> int:
+    """服务人数: distinct residents signed in to approved activities, held
+    capacity-building sessions and used bookings of the period (signing in to
+    ten activities is one person; an erased resident still counts). Matched on
+    the sign-in's ``community_id`` (its record's): a resident signed in to
+    records of two communities counts once in each and once here, so
+    ``people_served_per_community`` does not add up to this."""
+    stmt = _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
+    return int(_one(stmt, SignIn.community_id, communities) or 0)
+
+
+def people_served_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    """People served in each community (see ``people_served``: the rows may add
+    up to more than the total, never to less)."""
+    stmt = _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
+    rows = _grouped(stmt, SignIn.community_id, communities)
+    return {k: int(v) for k, v in rows.items()}
+
+
+def _centre_activities(period: Period) -> tuple[ColumnElement[bool], ...]:
+    """Approved activities held in a centre room that no used booking links
+    (a linked one is counted through its booking, once)."""
+    linked = exists().where(Booking.activity_id == Activity.id, *_used())
+    return (*_approved(period), Activity.room_id.is_not(None), ~linked)
+
+
+def _space_stmts(period: Period, people: bool) -> tuple[Select, Select]:
+    bookings: ColumnElement[int]
+    centre: ColumnElement[int]
+    if people:
+        bookings = func.coalesce(func.sum(func.coalesce(Booking.people, 0)), 0)
+        centre = func.coalesce(func.sum(Activity.person_times), 0)
+    else:
+        bookings, centre = func.count(Booking.id), func.count(Activity.id)
+    return (
+        select(bookings).where(*_used_bookings(period)),
+        select(centre).where(*_centre_activities(period)),
+    )
+
+
+def _space(period: Period, people: bool, communities: Communities) -> int:
+    used, centre = _space_stmts(period, people)
+    return int(_one(used, Booking.community_id, communities) or 0) + int(
+        _one(centre, Activity.community_id, communities) or 0
+    )
+
+
+def _space_per_community(
+    period: Period, people: bool, communities: Communities
+) -> dict[int, int]:
+    used, centre = _space_stmts(period, people)
+    result: dict[int, int] = {}
+    for stmt, column in ((used, Booking.community_id), (centre, Activity.community_id)):
+        for k, v in _grouped(stmt, column, communities).items():
+            result[k] = result.get(k, 0) + int(v or 0)
+    return result
+
+
+def space_uses(period: Period, communities: Communities = None) -> int:
+    """使用空间场次: used bookings of the centre's rooms in the period
+    (confirmed and recorded as held; a capacity session held in a room comes
+    through its own booking) plus approved activities held in a centre room
+    that no used booking links, each once."""
+    return _space(period, False, communities)
+
+
+def space_uses_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    return _space_per_community(period, False, communities)
+
+
+def space_people(period: Period, communities: Communities = None) -> int:
+    """People at the centre: the people recorded on the used bookings plus the
+    person-times of the centre activities no used booking links (the same
+    uses ``space_uses`` counts)."""
+    return _space(period, True, communities)
+
+
+def space_people_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    return _space_per_community(period, True, communities)
+
+
 def _incubated(period: Period, communities: Communities = None) -> int:
     return orgs_incubated(period, None, communities)
 
@@ -518,6 +646,9 @@ METRICS: dict[str, Callable[[Period, Communities], int | Decimal]] = {
     "volunteer_hours": volunteer_hours,
     "capacity_sessions": capacity_sessions,
     "followups_done": followups_done,
+    "people_served": people_served,
+    "space_uses": space_uses,
+    "space_people": space_people,
 }
 MONEY_METRICS = frozenset({"resources_value"})
 HOURS_METRICS = frozenset({"volunteer_hours"})

@@ -56,6 +56,9 @@ METRIC_LABELS = {
     "volunteer_hours": _l("Volunteer hours"),
     "capacity_sessions": _l("Capacity-building sessions held"),
     "followups_done": _l("Follow-ups done"),
+    "people_served": _l("People served"),
+    "space_uses": _l("Space uses of the centre"),
+    "space_people": _l("People at the centre"),
 }
 # The counting rule written next to each indicator.
 METRIC_RULES = {
@@ -81,6 +84,20 @@ METRIC_RULES = {
     ),
     "capacity_sessions": _l("Capacity-building sessions held in the period."),
     "followups_done": _l("Follow-ups completed in the period."),
+    "people_served": _l(
+        "Distinct residents signed in to reviewed activities, held capacity-building "
+        "sessions and used room bookings in the period (one person at ten activities "
+        "is one; a person in two communities counts once in each and once overall)."
+    ),
+    "space_uses": _l(
+        "Used bookings of the centre's rooms (confirmed and recorded as held) plus "
+        "reviewed activities held in a centre room without such a booking, each once, "
+        "in the period."
+    ),
+    "space_people": _l(
+        "People recorded on the used bookings plus the person-times of the centre "
+        "activities without a booking, in the period."
+    ),
 }
 
 
