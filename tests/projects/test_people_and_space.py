@@ -1,0 +1,64 @@
+"""People served (服务人数, distinct residents) and space use (使用空间场次 and the
+people at the centre) against sums computed by hand and by Python over the rows
+(tests/centre_rows.py): a person signed in twice is one, a person in two
+communities is one in each and one overall, unreviewed activities, cancelled,
+unused or unrecorded bookings and sessions not held do not count, an activity
+linked to a used booking is one use; each figure a fixed number of queries."""
+
+from incubator.periods import month_range
+from incubator.projects import metrics
+from tests.centre_rows import expected, february
+
+FEB = month_range("2026-02")
+
+
+def test_february_by_hand(frozen_time, db, make_org, community):
+    made = february(db, make_org, community)
+    here, there = community.id, made["second"].id
+    assert metrics.people_served(FEB) == 7
+    assert metrics.people_served(FEB, frozenset({here})) == 6
+    assert metrics.people_served(FEB, frozenset({there})) == 2
+    assert metrics.people_served(FEB, frozenset({here, there})) == 7
+    assert metrics.people_served(FEB, frozenset()) == 0
+    # per community: 1 in each, so the rows add up to more than the total
+    assert metrics.people_served_per_community(FEB) == {here: 6, there: 2}
+    assert metrics.space_uses(FEB) == 7
+    assert metrics.space_uses_per_community(FEB) == {here: 5, there: 2}
+    assert metrics.space_people(FEB) == 76
+    assert metrics.space_people_per_community(FEB) == {here: 55, there: 21}
+    assert metrics.space_people(FEB, frozenset({there})) == 21
+    # January: only the session held at 23:00 on 31 January (one person)
+    january = month_range("2026-01")
+    assert metrics.people_served(january) == 1
+    assert metrics.space_uses(january) == 0
+    march = month_range("2026-03")
+    assert (metrics.people_served(march), metrics.space_uses(march)) == (1, 1)
+    assert metrics.space_people(march) == 40
+    for scope in (None, frozenset({here}), frozenset({there})):
+        by_hand = expected(db, FEB, scope)
+        assert metrics.people_served(FEB, scope) == by_hand["people_served"]
+        assert metrics.space_uses(FEB, scope) == by_hand["space_uses"]
+        assert metrics.space_people(FEB, scope) == by_hand["space_people"]
+    for metric in ("people_served", "space_uses", "space_people"):
+        assert metric in metrics.METRICS
+
+
+def test_a_fixed_number_of_queries(frozen_time, db, make_org, community, count_queries):
+    def counted() -> list[int]:
+        result = []
+        for figure in (
+            metrics.people_served,
+            metrics.people_served_per_community,
+            metrics.space_uses,
+            metrics.space_uses_per_community,
+            metrics.space_people,
+            metrics.space_people_per_community,
+        ):
+            with count_queries() as q:
+                figure(FEB)
+            result.append(q.count)
+        return result
+
+    empty = counted()
+    february(db, make_org, community)
+    assert counted() == empty == [1, 1, 2, 2, 2, 2]
