@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -571,35 +571,87 @@ def _centre_activities(period: Period) -> tuple[ColumnElement[bool], ...]:
     return (*_approved(period), Activity.room_id.is_not(None), ~linked)
 
 
-def _space_stmts(period: Period, people: bool) -> tuple[Select, Select]:
-    bookings: ColumnElement[int]
-    centre: ColumnElement[int]
-    if people:
-        bookings = func.coalesce(func.sum(func.coalesce(Booking.people, 0)), 0)
-        centre = func.coalesce(func.sum(Activity.person_times), 0)
-    else:
-        bookings, centre = func.count(Booking.id), func.count(Activity.id)
+class Space(NamedTuple):
+    """The centre's use in a period: ``uses`` (使用空间场次) and ``people``
+    there (see ``space_uses`` and ``space_people``)."""
+
+    uses: int
+    people: int
+
+
+def _space_stmts(period: Period) -> tuple[tuple[Select, Any], ...]:
+    """(uses, people) of the used bookings and of the unlinked centre
+    activities, each with the community column it is scoped by."""
     return (
-        select(bookings).where(*_used_bookings(period)),
-        select(centre).where(*_centre_activities(period)),
+        (
+            select(
+                func.count(Booking.id),
+                func.coalesce(func.sum(func.coalesce(Booking.people, 0)), 0),
+            ).where(*_used_bookings(period)),
+            Booking.community_id,
+        ),
+        (
+            select(
+                func.count(Activity.id),
+                func.coalesce(func.sum(Activity.person_times), 0),
+            ).where(*_centre_activities(period)),
+            Activity.community_id,
+        ),
     )
 
 
-def _space(period: Period, people: bool, communities: Communities) -> int:
-    used, centre = _space_stmts(period, people)
-    return int(_one(used, Booking.community_id, communities) or 0) + int(
-        _one(centre, Activity.community_id, communities) or 0
+def _space_columns(period: Period, communities: Communities) -> list:
+    """The four scalar subqueries of ``space``: uses and people of the used
+    bookings, then of the unlinked centre activities."""
+    columns = []
+    for stmt, column in _space_stmts(period):
+        scoped = stmt.where(within(column, communities))
+        for one in scoped.selected_columns:
+            columns.append(scoped.with_only_columns(one).scalar_subquery())
+    return columns
+
+
+def _space_of(values) -> Space:
+    used_n, used_p, centre_n, centre_p = (int(v or 0) for v in values)
+    return Space(used_n + centre_n, used_p + centre_p)
+
+
+def space(period: Period, communities: Communities = None) -> Space:
+    """Uses and people of the centre in one query (what ``space_uses`` and
+    ``space_people`` give one at a time)."""
+    return _space_of(
+        db.session.execute(select(*_space_columns(period, communities))).one()
     )
 
 
-def _space_per_community(
-    period: Period, people: bool, communities: Communities
-) -> dict[int, int]:
-    used, centre = _space_stmts(period, people)
-    result: dict[int, int] = {}
-    for stmt, column in ((used, Booking.community_id), (centre, Activity.community_id)):
-        for k, v in _grouped(stmt, column, communities).items():
-            result[k] = result.get(k, 0) + int(v or 0)
+def people_and_space(
+    period: Period, communities: Communities = None
+) -> tuple[int, Space]:
+    """``people_served`` and ``space`` together, in one query (for pages with a
+    tight query budget)."""
+    people = (
+        _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
+        .where(within(SignIn.community_id, communities))
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(people, *_space_columns(period, communities))).one()
+    return int(row[0] or 0), _space_of(row[1:])
+
+
+def space_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, Space]:
+    """``space`` for each community with a use, in two ``GROUP BY`` queries (the
+    rows add up to the total)."""
+    result: dict[int, Space] = {}
+    for stmt, column in _space_stmts(period):
+        for n, p, community_id in db.session.execute(
+            stmt.add_columns(column).where(within(column, communities)).group_by(column)
+        ):
+            had = result.get(community_id, Space(0, 0))
+            result[community_id] = Space(
+                had.uses + int(n or 0), had.people + int(p or 0)
+            )
     return result
 
 
@@ -608,26 +660,26 @@ def space_uses(period: Period, communities: Communities = None) -> int:
     (confirmed and recorded as held; a capacity session held in a room comes
     through its own booking) plus approved activities held in a centre room
     that no used booking links, each once."""
-    return _space(period, False, communities)
+    return space(period, communities).uses
 
 
 def space_uses_per_community(
     period: Period, communities: Communities = None
 ) -> dict[int, int]:
-    return _space_per_community(period, False, communities)
+    return {k: v.uses for k, v in space_per_community(period, communities).items()}
 
 
 def space_people(period: Period, communities: Communities = None) -> int:
     """People at the centre: the people recorded on the used bookings plus the
     person-times of the centre activities no used booking links (the same
     uses ``space_uses`` counts)."""
-    return _space(period, True, communities)
+    return space(period, communities).people
 
 
 def space_people_per_community(
     period: Period, communities: Communities = None
 ) -> dict[int, int]:
-    return _space_per_community(period, True, communities)
+    return {k: v.people for k, v in space_per_community(period, communities).items()}
 
 
 def _incubated(period: Period, communities: Communities = None) -> int:

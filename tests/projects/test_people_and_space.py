@@ -27,6 +27,10 @@ def test_february_by_hand(frozen_time, db, make_org, community):
     assert metrics.space_people(FEB) == 76
     assert metrics.space_people_per_community(FEB) == {here: 55, there: 21}
     assert metrics.space_people(FEB, frozenset({there})) == 21
+    assert metrics.space(FEB) == (7, 76)
+    assert metrics.people_and_space(FEB) == (7, (7, 76))
+    assert metrics.people_and_space(FEB, frozenset({here})) == (6, (5, 55))
+    assert metrics.space_per_community(FEB, frozenset({there})) == {there: (2, 21)}
     # January: only the session held at 23:00 on 31 January (one person)
     january = month_range("2026-01")
     assert metrics.people_served(january) == 1
@@ -53,6 +57,9 @@ def test_a_fixed_number_of_queries(frozen_time, db, make_org, community, count_q
             metrics.space_uses_per_community,
             metrics.space_people,
             metrics.space_people_per_community,
+            metrics.space,
+            metrics.space_per_community,
+            metrics.people_and_space,
         ):
             with count_queries() as q:
                 figure(FEB)
@@ -61,4 +68,4 @@ def test_a_fixed_number_of_queries(frozen_time, db, make_org, community, count_q
 
     empty = counted()
     february(db, make_org, community)
-    assert counted() == empty == [1, 1, 2, 2, 2, 2]
+    assert counted() == empty == [1, 1, 1, 2, 1, 2, 1, 2, 1]
