@@ -30,8 +30,10 @@ from incubator.projects.models import Indicator, Project
 
 KINDS = ("comprehensive", "single")
 
-# The usual ten indicators of a first-year project and their targets (the demo's
-# contract): the template ``flask setup --indicators default`` offers.
+# The usual indicators of a first-year project and their targets (the demo's
+# contract): the template ``flask setup --indicators default`` offers. The ten
+# of the contract, then the two figures the funder's report also asks for:
+# people served (服务人数) and the centre's space uses (使用空间场次).
 TEMPLATE_INDICATORS = (
     ("orgs_incubated", "6"),
     ("ventures_supported", "9"),
@@ -43,6 +45,8 @@ TEMPLATE_INDICATORS = (
     ("volunteer_hours", "4800"),
     ("capacity_sessions", "12"),
     ("followups_done", "40"),
+    ("people_served", "8338"),
+    ("space_uses", "386"),
 )
 
 METRIC_LABELS = {
