@@ -278,3 +278,6 @@ def february(db, make_org, community) -> dict:
     r[12].key, r[12].name, r[12].erased_at = None, "", datetime(2026, 2, 25, tzinfo=UTC)
     db.session.commit()
     return {"rows": rows, "second": second, "org": org, "other": other, "room": room}
+
+
+YEAR_2026 = (date(2026, 1, 1), date(2027, 1, 1))

@@ -7,7 +7,7 @@ linked to a used booking is one use; each figure a fixed number of queries."""
 
 from incubator.periods import month_range
 from incubator.projects import metrics
-from tests.centre_rows import expected, february
+from tests.centre_rows import YEAR_2026, expected, february
 
 FEB = month_range("2026-02")
 
@@ -69,3 +69,63 @@ def test_a_fixed_number_of_queries(frozen_time, db, make_org, community, count_q
     empty = counted()
     february(db, make_org, community)
     assert counted() == empty == [1, 1, 1, 2, 1, 2, 1, 2, 1]
+
+
+def test_indicators_of_the_new_metrics_by_api_and_page(
+    frozen_time, db, client, make_org, community, make_user, api_token, login_as
+):
+    february(db, make_org, community)
+    admin = api_token("admin", username="lead")
+    made = client.post(
+        "/api/v1/projects",
+        headers=admin,
+        json={
+            "name": "幸福禾立方",
+            "community": "测试社区",
+            "year": 1,
+            "kind": "single",
+            "renewal": False,
+            "budget": "200000.00",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+        },
+    )
+    project = made.get_json()["id"]
+    for metric, target in (("people_served", 8338), ("space_uses", 386)):
+        response = client.post(
+            f"/api/v1/projects/{project}/indicators",
+            headers=admin,
+            json={"metric": metric, "target": target},
+        )
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["target"] == target
+    fraction = client.post(
+        f"/api/v1/projects/{project}/indicators",
+        headers=admin,
+        json={"metric": "space_people", "target": "1.5"},
+    )
+    assert fraction.status_code == 422
+    login_as("admin")
+    page = client.get(f"/reports/projects/{project}").get_data(as_text=True)
+    assert '<option value="space_people">空间服务人次</option>' in page
+    client.post(
+        f"/reports/projects/{project}/indicators",
+        data={"metric": "space_people", "target": "5000"},
+    )
+    by_hand = expected(db, YEAR_2026, frozenset({community.id}))
+    body = client.get(
+        f"/api/v1/projects/{project}/progress", headers=api_token("viewer")
+    ).get_json()
+    actual = {i["metric"]: i["actual"] for i in body["indicators"]}
+    assert (
+        actual
+        == by_hand
+        == {
+            "people_served": 8,
+            "space_uses": 6,
+            "space_people": 95,
+        }
+    )
+    page = client.get(f"/reports/projects/{project}").get_data(as_text=True)
+    assert 'data-testid="actual-space_people">95<' in page
+    assert "服务人数" in page and "签到的不同居民人数" in page  # label and rule
