@@ -12,7 +12,8 @@ it belonged to when it was made, so an organization that moves to another
 community moves its future figures, never its past ones; organizations
 themselves by their current one). The ``*_per_community`` functions give the
 same figure for each community in one ``GROUP BY`` query, so the rows add up
-exactly to the total.
+exactly to the total -- except people served (distinct residents): a resident
+signed in to records of two communities counts once in each and once overall.
 """
 
 from __future__ import annotations
@@ -21,9 +22,19 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from incubator.activities.models import (
@@ -34,6 +45,7 @@ from incubator.activities.models import (
     ServiceType,
     TargetGroup,
 )
+from incubator.bookings.models import Booking, BookingState
 from incubator.community.models import Compound
 from incubator.deadlines import overdue
 from incubator.extensions import db
@@ -44,6 +56,7 @@ from incubator.organizations.incubation import all_stages
 from incubator.organizations.models import Organization, StageChange
 from incubator.periods import add_months, month_key
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
+from incubator.signins.models import SignIn
 from incubator.ventures.models import Venture
 from incubator.volunteers.models import ServiceRecord
 
@@ -502,6 +515,173 @@ def followups_overdue_per_community(
     return {k: int(v) for k, v in rows.items()}
 
 
+# ---- people served (服务人数) and space use (使用空间场次) ----
+
+
+def _used() -> tuple[ColumnElement[bool], ...]:
+    """A used booking: confirmed and recorded as held (``Booking.used``)."""
+    return (Booking.state == BookingState.CONFIRMED, Booking.held.is_(True))
+
+
+def _used_bookings(period: Period) -> tuple[ColumnElement[bool], ...]:
+    start, end = period
+    return (*_used(), Booking.held_on >= start, Booking.held_on < end)
+
+
+def _people_served_stmt(period: Period, counted) -> Select:
+    """Sign-ins to approved activities, held capacity sessions and used bookings
+    of the period, counting ``counted`` (distinct residents)."""
+    activities_in = select(Activity.id).where(*_approved(period))
+    sessions_in = select(TrainingSession.id).where(*_held(period))
+    bookings_in = select(Booking.id).where(*_used_bookings(period))
+    return select(counted).where(
+        or_(
+            SignIn.activity_id.in_(activities_in),
+            SignIn.session_id.in_(sessions_in),
+            SignIn.booking_id.in_(bookings_in),
+        )
+    )
+
+
+def people_served(period: Period, communities: Communities = None) -> int:
+    """服务人数: distinct residents signed in to approved activities, held
+    capacity-building sessions and used bookings of the period (signing in to
+    ten activities is one person; an erased resident still counts). Matched on
+    the sign-in's ``community_id`` (its record's): a resident signed in to
+    records of two communities counts once in each and once here, so
+    ``people_served_per_community`` does not add up to this."""
+    stmt = _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
+    return int(_one(stmt, SignIn.community_id, communities) or 0)
+
+
+def people_served_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    """People served in each community (see ``people_served``: the rows may add
+    up to more than the total, never to less)."""
+    stmt = _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
+    rows = _grouped(stmt, SignIn.community_id, communities)
+    return {k: int(v) for k, v in rows.items()}
+
+
+def _centre_activities(period: Period) -> tuple[ColumnElement[bool], ...]:
+    """Approved activities held in a centre room that no used booking links
+    (a linked one is counted through its booking, once)."""
+    linked = exists().where(Booking.activity_id == Activity.id, *_used())
+    return (*_approved(period), Activity.room_id.is_not(None), ~linked)
+
+
+class Space(NamedTuple):
+    """The centre's use in a period: ``uses`` (使用空间场次) and ``people``
+    there (see ``space_uses`` and ``space_people``)."""
+
+    uses: int
+    people: int
+
+
+def _space_stmts(period: Period) -> tuple[tuple[Select, Any], ...]:
+    """(uses, people) of the used bookings and of the unlinked centre
+    activities, each with the community column it is scoped by."""
+    return (
+        (
+            select(
+                func.count(Booking.id),
+                func.coalesce(func.sum(func.coalesce(Booking.people, 0)), 0),
+            ).where(*_used_bookings(period)),
+            Booking.community_id,
+        ),
+        (
+            select(
+                func.count(Activity.id),
+                func.coalesce(func.sum(Activity.person_times), 0),
+            ).where(*_centre_activities(period)),
+            Activity.community_id,
+        ),
+    )
+
+
+def _space_columns(period: Period, communities: Communities) -> list:
+    """The four scalar subqueries of ``space``: uses and people of the used
+    bookings, then of the unlinked centre activities."""
+    columns = []
+    for stmt, column in _space_stmts(period):
+        scoped = stmt.where(within(column, communities))
+        for one in scoped.selected_columns:
+            columns.append(scoped.with_only_columns(one).scalar_subquery())
+    return columns
+
+
+def _space_of(values) -> Space:
+    used_n, used_p, centre_n, centre_p = (int(v or 0) for v in values)
+    return Space(used_n + centre_n, used_p + centre_p)
+
+
+def space(period: Period, communities: Communities = None) -> Space:
+    """Uses and people of the centre in one query (what ``space_uses`` and
+    ``space_people`` give one at a time)."""
+    return _space_of(
+        db.session.execute(select(*_space_columns(period, communities))).one()
+    )
+
+
+def people_and_space(
+    period: Period, communities: Communities = None
+) -> tuple[int, Space]:
+    """``people_served`` and ``space`` together, in one query (for pages with a
+    tight query budget)."""
+    people = (
+        _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
+        .where(within(SignIn.community_id, communities))
+        .scalar_subquery()
+    )
+    row = db.session.execute(select(people, *_space_columns(period, communities))).one()
+    return int(row[0] or 0), _space_of(row[1:])
+
+
+def space_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, Space]:
+    """``space`` for each community with a use, in two ``GROUP BY`` queries (the
+    rows add up to the total)."""
+    result: dict[int, Space] = {}
+    for stmt, column in _space_stmts(period):
+        for n, p, community_id in db.session.execute(
+            stmt.add_columns(column).where(within(column, communities)).group_by(column)
+        ):
+            had = result.get(community_id, Space(0, 0))
+            result[community_id] = Space(
+                had.uses + int(n or 0), had.people + int(p or 0)
+            )
+    return result
+
+
+def space_uses(period: Period, communities: Communities = None) -> int:
+    """使用空间场次: used bookings of the centre's rooms in the period
+    (confirmed and recorded as held; a capacity session held in a room comes
+    through its own booking) plus approved activities held in a centre room
+    that no used booking links, each once."""
+    return space(period, communities).uses
+
+
+def space_uses_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    return {k: v.uses for k, v in space_per_community(period, communities).items()}
+
+
+def space_people(period: Period, communities: Communities = None) -> int:
+    """People at the centre: the people recorded on the used bookings plus the
+    person-times of the centre activities no used booking links (the same
+    uses ``space_uses`` counts)."""
+    return space(period, communities).people
+
+
+def space_people_per_community(
+    period: Period, communities: Communities = None
+) -> dict[int, int]:
+    return {k: v.people for k, v in space_per_community(period, communities).items()}
+
+
 def _incubated(period: Period, communities: Communities = None) -> int:
     return orgs_incubated(period, None, communities)
 
@@ -518,6 +698,9 @@ METRICS: dict[str, Callable[[Period, Communities], int | Decimal]] = {
     "volunteer_hours": volunteer_hours,
     "capacity_sessions": capacity_sessions,
     "followups_done": followups_done,
+    "people_served": people_served,
+    "space_uses": space_uses,
+    "space_people": space_people,
 }
 MONEY_METRICS = frozenset({"resources_value"})
 HOURS_METRICS = frozenset({"volunteer_hours"})

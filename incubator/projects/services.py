@@ -30,8 +30,10 @@ from incubator.projects.models import Indicator, Project
 
 KINDS = ("comprehensive", "single")
 
-# The usual ten indicators of a first-year project and their targets (the demo's
-# contract): the template ``flask setup --indicators default`` offers.
+# The usual indicators of a first-year project and their targets (the demo's
+# contract): the template ``flask setup --indicators default`` offers. The ten
+# of the contract, then the two figures the funder's report also asks for:
+# people served (服务人数) and the centre's space uses (使用空间场次).
 TEMPLATE_INDICATORS = (
     ("orgs_incubated", "6"),
     ("ventures_supported", "9"),
@@ -43,6 +45,8 @@ TEMPLATE_INDICATORS = (
     ("volunteer_hours", "4800"),
     ("capacity_sessions", "12"),
     ("followups_done", "40"),
+    ("people_served", "8338"),
+    ("space_uses", "386"),
 )
 
 METRIC_LABELS = {
@@ -56,6 +60,9 @@ METRIC_LABELS = {
     "volunteer_hours": _l("Volunteer hours"),
     "capacity_sessions": _l("Capacity-building sessions held"),
     "followups_done": _l("Follow-ups done"),
+    "people_served": _l("People served"),
+    "space_uses": _l("Space uses of the centre"),
+    "space_people": _l("People at the centre"),
 }
 # The counting rule written next to each indicator.
 METRIC_RULES = {
@@ -81,6 +88,20 @@ METRIC_RULES = {
     ),
     "capacity_sessions": _l("Capacity-building sessions held in the period."),
     "followups_done": _l("Follow-ups completed in the period."),
+    "people_served": _l(
+        "Distinct residents signed in to reviewed activities, held capacity-building "
+        "sessions and used room bookings in the period (one person at ten activities "
+        "is one; a person in two communities counts once in each and once overall)."
+    ),
+    "space_uses": _l(
+        "Used bookings of the centre's rooms (confirmed and recorded as held) plus "
+        "reviewed activities held in a centre room without such a booking, each once, "
+        "in the period."
+    ),
+    "space_people": _l(
+        "People recorded on the used bookings plus the person-times of the centre "
+        "activities without a booking, in the period."
+    ),
 }
 
 

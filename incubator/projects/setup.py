@@ -4,7 +4,7 @@ Each option is one step, done through the services (validated and audited like
 a change in the pages): the first community (社区) with its street, district and
 city, its compounds (小区) and the service centre's rooms (活动室), the project
 with its agency (承接机构) and indicators (``--indicators default`` offers the
-usual ten as a starting template), and the first admin account. Running it
+usual twelve as a starting template), and the first admin account. Running it
 again adds only what is missing, so nothing is made twice; everything can be
 changed later in 系统管理 → 社区 and the project pages.
 """
@@ -76,7 +76,7 @@ def _find(rows, name: str):
     "--indicators",
     type=click.Choice(["default", "none"]),
     default="none",
-    help="default: the usual ten indicators with the template's targets.",
+    help="default: the usual twelve indicators with the template's targets.",
 )
 @click.option(
     "--admin", "admin_username", default=None, help="The first admin's username."

@@ -39,12 +39,16 @@ class AnnualFigures:
     community_activities: int
     volunteer_hours: Decimal
     capacity_sessions: int
+    people_served: int
+    space_uses: int
+    space_people: int
 
 
 def annual_figures(project: Project) -> AnnualFigures:
     """The project's year: its community's records in its period."""
     period = project_period(project)
     only = project_communities(project)
+    people, centre = metrics.people_and_space(period, only)
     return AnnualFigures(
         service_sessions=metrics.service_sessions(period, only),
         person_times=metrics.person_times(period, only),
@@ -56,6 +60,9 @@ def annual_figures(project: Project) -> AnnualFigures:
         community_activities=metrics.community_activities(period, only),
         volunteer_hours=metrics.volunteer_hours(period, only),
         capacity_sessions=metrics.capacity_sessions(period, only),
+        people_served=people,
+        space_uses=centre.uses,
+        space_people=centre.people,
     )
 
 
@@ -67,13 +74,18 @@ def previous_year(project: Project) -> tuple[Project, AnnualFigures] | None:
     return previous, annual_figures(previous)
 
 
-def narrative(figures: AnnualFigures) -> str:
-    """The year in one paragraph, as a funder report words it (Chinese: the
-    language of the report)."""
+def narrative(figures: AnnualFigures, english: bool = False) -> str:
+    """The year in one paragraph, as a funder report words it: in Chinese, the
+    language of the report (and of the application it goes into); ``english``
+    for a page shown in English."""
     f = figures
+    if english:
+        return _narrative_in_english(f)
     parts = [
         f"本年度共开展服务 {f.service_sessions} 场，",
-        f"服务 {f.person_times} 人次，",
+        f"服务 {f.person_times} 人次；",
+        f"使用空间 {f.space_uses} 场服务，总服务人数达 {f.people_served} 人，",
+        f"中心场地服务 {f.space_people} 人次；",
         f"链接资源总价值 {yuan(f.resources_value)} 元。",
         f"孵化社区社会组织 {f.orgs_incubated} 个，",
         f"其中进入培育及以上阶段 {f.orgs_cultivated} 个；",
@@ -86,6 +98,26 @@ def narrative(figures: AnnualFigures) -> str:
     return "".join(parts)
 
 
+def _narrative_in_english(f: AnnualFigures) -> str:
+    return " ".join(
+        (
+            f"This year the project held {f.service_sessions} service sessions,",
+            f"serving {f.person_times} person-times;",
+            f"the centre's space was used for {f.space_uses} services and",
+            f"{f.people_served} people were served in total",
+            f"({f.space_people} person-times at the centre);",
+            f"resources worth {yuan(f.resources_value)} yuan were linked.",
+            f"{f.orgs_incubated} community organizations were incubated,",
+            f"{f.orgs_cultivated} of them at the cultivating stage or beyond;",
+            f"{f.ventures_supported} micro-ventures were supported.",
+            f"{f.group_activities} group activities and",
+            f"{f.community_activities} community activities were held,",
+            f"with {f.capacity_sessions} capacity-building sessions,",
+            f"and volunteers served {f.volunteer_hours} hours.",
+        )
+    )
+
+
 def previous_results(previous: Project, figures: AnnualFigures) -> str:
     """The previous project year's actual results in one sentence."""
     f = figures
@@ -93,6 +125,7 @@ def previous_results(previous: Project, figures: AnnualFigures) -> str:
         f"上一年度（{previous.starts_on.year}年{previous.starts_on.month}月至"
         f"{previous.ends_on.year}年{previous.ends_on.month}月）项目实际完成："
         f"开展服务 {f.service_sessions} 场，服务 {f.person_times} 人次，"
+        f"使用空间 {f.space_uses} 场服务，总服务人数达 {f.people_served} 人，"
         f"链接资源总价值 {yuan(f.resources_value)} 元，"
         f"孵化社区社会组织 {f.orgs_incubated} 个，"
         f"支持微公益创投项目 {f.ventures_supported} 个，"

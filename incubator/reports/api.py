@@ -58,6 +58,18 @@ class SessionFigures(BaseModel):
     attendees: int
 
 
+class SpaceFigures(BaseModel):
+    uses: int = Field(
+        description="使用空间场次: used bookings of the centre's rooms (confirmed, "
+        "held) plus reviewed activities in a centre room without such a booking, "
+        "each once"
+    )
+    people: int = Field(
+        description="People recorded on those bookings plus the person-times of "
+        "those activities"
+    )
+
+
 class Figures(BaseModel):
     activities: ActivityFigures
     person_times: int
@@ -66,6 +78,12 @@ class Figures(BaseModel):
     organizations: OrganizationFigures
     followups: FollowUpFigures
     sessions: SessionFigures
+    people_served: int = Field(
+        description="服务人数: distinct residents signed in to reviewed activities, "
+        "held sessions and used bookings (a resident of two communities counts "
+        "once in each community's row and once in the total)"
+    )
+    space: SpaceFigures
 
 
 class CommunityFigures(Figures):
@@ -77,7 +95,8 @@ class MonthlyReport(Figures):
     month: str
     by_community: list[CommunityFigures] | None = Field(
         default=None,
-        description="Per community; the rows add up to the total. Only with "
+        description="Per community; the rows add up to the total, except "
+        "people_served (distinct residents per row). Only with "
         "breakdown=community or when the report spans several communities",
     )
 

@@ -100,11 +100,53 @@ def home(user: User) -> Home:
 
 
 @dataclass(frozen=True)
+class CentreFigures:
+    """People served (服务人数, distinct residents) and the centre's use
+    (使用空间场次 and the people there) of ``communities`` in ``period``: a
+    project's year (the same figures as its progress and annual summary) or
+    the calendar year so far."""
+
+    period: metrics.Period
+    project: Project | None
+    people_served: int
+    space: metrics.Space
+
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        """(metric, figure) in the order the pages show them."""
+        return [
+            ("people_served", self.people_served),
+            ("space_uses", self.space.uses),
+            ("space_people", self.space.people),
+        ]
+
+
+def centre_figures(
+    communities: metrics.Communities,
+    project: Project | None = None,
+    today: date | None = None,
+) -> CentreFigures:
+    """One query: ``project``'s period and community, else this calendar
+    year (to today) of ``communities``."""
+    if project is not None:
+        period = project_services.project_period(project)
+        communities = project_services.project_communities(project)
+    else:
+        today = today or local_today()
+        period = date(today.year, 1, 1), today + timedelta(days=1)
+    people, space = metrics.people_and_space(period, communities)
+    return CentreFigures(
+        period=period, project=project, people_served=people, space=space
+    )
+
+
+@dataclass(frozen=True)
 class AgencyDashboard:
     """Admins' and viewers' dashboard: a service project's indicator progress,
     the last twelve months' activities and person-times, organizations per stage
-    (dormant included), and this year's activities by service type, target
-    group and compound with the value of the resources linked."""
+    (dormant included), this year's activities by service type, target
+    group and compound with the value of the resources linked, and people
+    served and the centre's use (``centre``: the project's, else this year's)."""
 
     projects: Sequence[Project]
     project: Project | None
@@ -117,6 +159,7 @@ class AgencyDashboard:
     compounds: list[tuple[str, int, int]]
     resources: Decimal
     year: int
+    centre: CentreFigures
 
     @property
     def trend_chart(self) -> str:
@@ -189,6 +232,7 @@ def agency_dashboard(
         compounds=metrics.by_compound(this_year, communities),
         resources=metrics.resources_value(this_year, communities),
         year=today.year,
+        centre=centre_figures(communities, project, today),
     )
 
 

@@ -17,6 +17,14 @@ from incubator.activities.models import (
 from incubator.spreadsheets import new_sheet, write_row, xlsx_response
 
 
+def _distinct_note() -> str:
+    return _(
+        "People served counts each resident once per community: a resident signed "
+        "in in two communities is in both rows and once in the total, so the rows "
+        "may add up to more than the total."
+    )
+
+
 def _sheet(book, title: str, headers: list[str], rows: list[list]):
     sheet = book.create_sheet(title[:31])
     write_row(sheet, 1, headers)
@@ -40,6 +48,9 @@ def monthly_workbook(report: dict):
         [_("Follow-ups overdue"), report["followups"]["overdue"]],
         [_("Capacity-building sessions held"), report["sessions"]["held"]],
         [_("Session attendees"), report["sessions"]["attendees"]],
+        [_("People served"), report["people_served"]],
+        [_("Space uses of the centre"), report["space"]["uses"]],
+        [_("People at the centre"), report["space"]["people"]],
     ]
     for number, row in enumerate(rows, start=2):
         write_row(summary, number, row)
@@ -85,6 +96,9 @@ def monthly_workbook(report: dict):
                 _("Follow-ups overdue"),
                 _("Capacity-building sessions held"),
                 _("Session attendees"),
+                _("People served"),
+                _("Space uses of the centre"),
+                _("People at the centre"),
             ],
             [
                 [
@@ -99,8 +113,12 @@ def monthly_workbook(report: dict):
                     row["followups"]["overdue"],
                     row["sessions"]["held"],
                     row["sessions"]["attendees"],
+                    row["people_served"],
+                    row["space"]["uses"],
+                    row["space"]["people"],
                 ]
                 for row in report["by_community"]
-            ],
+            ]
+            + [[_distinct_note()]],
         )
     return xlsx_response(book, f"monthly-report-{report['month']}")

@@ -1,7 +1,9 @@
 """The monthly report (``GET /reports/monthly``, its page and its Excel export):
 a month's figures from the shared counting functions (``projects.metrics``),
 for the caller's scope, one community or one project's community, with a
-per-community breakdown whose rows add up exactly to the total."""
+per-community breakdown whose rows add up exactly to the total -- except people
+served (distinct residents), where a resident signed in in two communities
+counts once in each row and once in the total."""
 
 from __future__ import annotations
 
@@ -79,6 +81,8 @@ def _figures(
     overdue: int,
     held: int,
     attendees: int,
+    people_served: int,
+    space: metrics.Space,
 ) -> dict:
     return {
         "activities": {
@@ -93,6 +97,8 @@ def _figures(
         "organizations": {"new": new, "stage_moves": stage_moves},
         "followups": {"done": done, "overdue": overdue},
         "sessions": {"held": held, "attendees": attendees},
+        "people_served": people_served,
+        "space": {"uses": space.uses, "people": space.people},
     }
 
 
@@ -106,6 +112,7 @@ def monthly_report(
     """The figures of ``GET /reports/monthly`` (API.md) for ``communities``
     (None: all); with ``breakdown``, also ``by_community``: the same figures for
     each of those communities (an archived one only when it has a figure)."""
+    served, space = metrics.people_and_space(period, communities)
     report = {
         "month": month,
         **_figures(
@@ -122,6 +129,8 @@ def monthly_report(
             overdue=metrics.followups_overdue(period, communities),
             held=metrics.capacity_sessions(period, communities),
             attendees=metrics.session_attendees(period, communities),
+            people_served=served,
+            space=space,
         ),
     }
     if breakdown is not None:
@@ -133,7 +142,8 @@ def per_community(
     period: Period, communities: Communities, rows: Sequence[Community]
 ) -> list[dict]:
     """One row of figures per community of ``rows``, in a fixed number of
-    queries (each figure grouped by community)."""
+    queries (each figure grouped by community). People served is distinct per
+    row: the rows' sum may exceed the total."""
     total = metrics.activities_per_community(period, communities)
     forms = metrics.by_form_per_community(period, communities)
     services = metrics.by_service_type_per_community(period, communities)
@@ -147,6 +157,8 @@ def per_community(
     overdue = metrics.followups_overdue_per_community(period, communities)
     held = metrics.capacity_sessions_per_community(period, communities)
     attendees = metrics.session_attendees_per_community(period, communities)
+    served = metrics.people_served_per_community(period, communities)
+    centre = metrics.space_per_community(period, communities)
     zero_form = {k.value: 0 for k in Form}
     zero_service = {k.value: 0 for k in ServiceType}
     zero_target = {k.value: 0 for k in TargetGroup}
@@ -167,6 +179,8 @@ def per_community(
             overdue=overdue.get(i, 0),
             held=held.get(i, 0),
             attendees=attendees.get(i, 0),
+            people_served=served.get(i, 0),
+            space=centre.get(i, metrics.Space(0, 0)),
         )
         counted = any(
             (
@@ -180,6 +194,8 @@ def per_community(
                 overdue.get(i),
                 held.get(i),
                 attendees.get(i),
+                served.get(i),
+                centre.get(i),
             )
         )
         if community.archived_at is not None and not counted:

@@ -22,13 +22,17 @@ from incubator.activities.models import (
 )
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
-from incubator.community.scope import may_see_community, scope_communities
+from incubator.community.scope import (
+    may_see_community,
+    scope_communities,
+    scope_ids,
+)
 from incubator.extensions import db
 from incubator.followups.forms import CompleteForm
 from incubator.followups.models import FollowUpState
 from incubator.followups.queries import worker_day
 from incubator.forms import EmptyForm
-from incubator.i18n import local_today
+from incubator.i18n import is_chinese, local_today
 from incubator.periods import month_key, month_range, previous_month
 from incubator.projects.models import Project
 from incubator.projects.services import METRIC_LABELS, METRIC_RULES
@@ -74,6 +78,9 @@ def worker_home():
         day=worker_day(current_user),
         complete_form=CompleteForm(),
         may_complete=FOLLOWUP.sources(FollowUpState.DONE, current_user.role),
+        centre=dashboards.centre_figures(scope_ids(current_user)),
+        metric_labels=METRIC_LABELS,
+        metric_rules=METRIC_RULES,
     )
 
 
@@ -119,6 +126,8 @@ def monthly():
         scope=scope,
         choices=scope_communities(current_user),
         month=month,
+        metric_labels=METRIC_LABELS,
+        metric_rules=METRIC_RULES,
         form_labels=FORM_LABELS,
         service_labels=SERVICE_TYPE_LABELS,
         target_labels=TARGET_GROUP_LABELS,
@@ -156,7 +165,9 @@ def annual(project_id: int):
         project=found,
         figures=figures,
         previous=annual_report.previous_year(found),
-        narrative=annual_report.narrative(figures),
+        narrative=annual_report.narrative(figures, english=not is_chinese()),
+        metric_labels=METRIC_LABELS,
+        metric_rules=METRIC_RULES,
     )
 
 

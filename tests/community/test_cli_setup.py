@@ -44,7 +44,7 @@ def test_setup_builds_an_instance_and_running_it_again_adds_nothing(app, db):
     first = runner.invoke(args=SETUP)
     assert first.exit_code == 0, first.output
     assert "Community 海天社区: created." in first.output
-    assert "Indicators: 10 added" in first.output
+    assert "Indicators: 12 added" in first.output
     db.session.expire_all()
     place = db.session.scalar(select(Community))
     assert (place.street, place.district, place.city) == (
@@ -61,7 +61,8 @@ def test_setup_builds_an_instance_and_running_it_again_adds_nothing(app, db):
     assert project.agency == "厦门市同心社工服务中心"
     assert project.community_id == place.id
     targets = {i.metric: i.target for i in project.indicators}
-    assert len(targets) == 10 and targets["person_times"] == 3000
+    assert len(targets) == 12 and targets["person_times"] == 3000
+    assert (targets["people_served"], targets["space_uses"]) == (8338, 386)
     admin = db.session.scalar(select(User).where(User.username == "lead"))
     assert admin.role == "admin" and admin.name == "项目主管"
 
@@ -69,7 +70,7 @@ def test_setup_builds_an_instance_and_running_it_again_adds_nothing(app, db):
     assert again.exit_code == 0, again.output
     assert "exists, kept" in again.output
     counts = [_count(db, m) for m in (Community, Compound, Room, Project, Indicator)]
-    assert counts == [1, 2, 2, 1, 10]
+    assert counts == [1, 2, 2, 1, 12]
 
 
 def test_after_setup_an_organization_in_a_named_compound_is_accepted(app, db, client):
