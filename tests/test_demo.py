@@ -196,3 +196,119 @@ def test_demo_has_this_months_reminders_under_the_bell(app, db, client):
     assert db.session.scalar(select(func.count(Reminder.id))) >= 3
     login(client, "sw_lin", "heshan2026")
     assert 'data-testid="unread">1<' in client.get("/").get_data(as_text=True)
+
+
+def test_demo_centre_reaches_the_seeds_figures(app, db, demo_today):
+    """禾山社区's project year: the space used for exactly 386 services, exactly
+    8,338 people served, over 3,000 person-times; by the metrics and by raw SQL."""
+    from incubator.demo.centre import data
+    from incubator.projects import metrics
+    from incubator.projects.services import project_communities, project_period
+    from incubator.reports.annual import annual_figures
+    from tests.demo_centre_checks import (
+        raw_people_served,
+        raw_person_times,
+        raw_space_uses,
+    )
+
+    project = db.session.scalar(select(Project).order_by(Project.id))
+    period, only = project_period(project), project_communities(project)
+    assert (data.SPACE_USES, data.PEOPLE_SERVED) == (386, 8338)
+    assert metrics.space_uses(period, only) == 386
+    assert metrics.people_served(period, only) == 8338
+    assert metrics.person_times(period, only) > 3000
+    assert annual_figures(project).person_times > 3000
+    assert raw_space_uses(db, project.community_id, period) == 386
+    assert raw_people_served(db, project.community_id, period) == 8338
+    assert raw_person_times(db, project.community_id, period) > 3000
+    assert metrics.space_people(period, only) > 8338
+    targets = {i.metric: i.target for i in project.indicators}
+    assert targets["space_uses"] == 386 and targets["people_served"] == 8338
+
+
+def test_demo_centre_bookings_keep_the_rules(app, db, demo_today):
+    from incubator.activities.models import Activity, ServiceType
+    from incubator.bookings.models import Booking, BookingSeries
+    from incubator.community.models import Room
+    from incubator.sessions.models import TrainingSession
+    from incubator.signins.identity import MOBILE
+    from incubator.signins.models import Resident, SignIn
+    from tests.demo_centre_checks import (
+        overlapping_confirmed_bookings,
+        residents_signed_twice_to_one_record,
+    )
+
+    assert overlapping_confirmed_bookings(db) == 0
+    assert residents_signed_twice_to_one_record(db) == 0
+    heshan = db.session.scalar(select(Community).order_by(Community.id))
+    rooms = {r.id: r for r in db.session.scalars(select(Room))}
+    assert any(r.needs_approval for r in rooms.values())
+    assert all(r.opens_at and r.closes_at and r.capacity for r in rooms.values())
+    bookings = db.session.scalars(select(Booking)).all()
+    for booking in bookings:
+        room = rooms[booking.room_id]
+        assert booking.community_id == room.community_id
+        assert booking.expected_people <= room.capacity
+        assert (booking.people or 0) <= room.capacity
+    mine = [b for b in bookings if b.community_id == heshan.id]
+    used = [b for b in mine if b.used]
+    assert {b.service_type for b in used} == {t.value for t in ServiceType}
+    assert {b.state for b in mine} == {"requested", "confirmed", "refused", "cancelled"}
+    today = local_today()
+    assert any(b.state == "confirmed" and b.held_on > today for b in mine)
+    assert any(b.state == "requested" and b.held_on >= today for b in mine)
+    assert any(b.outside_unit and b.service_type == "visit_reception" for b in used)
+    # The dance team's weekly practice on Tuesdays is a series.
+    dance = [b for b in used if b.purpose == "舞蹈队每周常规训练"]
+    assert len(dance) > 40 and dance[0].series_id
+    assert all(b.held_on.weekday() == 1 for b in dance if not b.detached)
+    assert db.session.get(BookingSeries, dance[0].series_id).count > len(dance)
+    # Activities logged at the centre: linked to their organization's booking
+    # at the same time (counted once), a few with the room and no booking.
+    linked = [b for b in used if b.activity_id]
+    assert len(linked) >= 10
+    for booking in linked:
+        activity = db.session.get(Activity, booking.activity_id)
+        assert activity.room_id == booking.room_id
+        assert activity.organization_id == booking.organization_id
+        assert (activity.starts_at, activity.ends_at) == (
+            booking.starts_at,
+            booking.ends_at,
+        )
+    centre = db.session.scalars(
+        select(Activity).where(Activity.room_id.is_not(None))
+    ).all()
+    assert len(centre) > len(linked)
+    # Capacity sessions held in a room have their own booking.
+    for booking in (b for b in mine if b.session_id):
+        session = db.session.get(TrainingSession, booking.session_id)
+        assert session.room_id == booking.room_id
+        assert session.starts_at == booking.starts_at
+    assert sum(1 for b in used if b.session_id) >= 6
+    # Residents: distinct valid numbers (kept masked), sign-ins to one record
+    # each, in the record's community, never more than its person-times.
+    residents = db.session.scalars(select(Resident)).all()
+    assert len({r.key for r in residents}) == len(residents) > 8338
+    assert all(
+        len(r.phone_masked) == 11 and MOBILE.fullmatch(r.phone_masked[:3] + "0" * 8)
+        for r in residents
+    )
+    assert {s for (s,) in db.session.execute(select(SignIn.source).distinct())} == {
+        "qr",
+        "paper",
+    }
+    typed = dict(db.session.execute(select(Activity.id, Activity.person_times)).all())
+    per_activity = db.session.execute(
+        select(SignIn.activity_id, func.count())
+        .where(SignIn.activity_id.is_not(None))
+        .group_by(SignIn.activity_id)
+    ).all()
+    assert per_activity
+    assert all(count <= typed[activity] for activity, count in per_activity)
+    wrong = db.session.scalar(
+        select(func.count())
+        .select_from(SignIn)
+        .join(Booking, Booking.id == SignIn.booking_id)
+        .where(Booking.community_id != SignIn.community_id)
+    )
+    assert wrong == 0

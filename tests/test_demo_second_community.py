@@ -109,3 +109,35 @@ def test_demo_accounts_are_split_between_the_communities(app, db):
     assert "西岭花园合唱团" not in pages["sw_lin"]
     assert "西岭花园合唱团" in pages["street_viewer"]
     assert "禾山夕阳红舞蹈队" in pages["street_viewer"]
+
+
+def test_demo_second_community_has_its_own_centre_figures(app, db, demo_today):
+    """西岭社区's rooms and sign-ins give its own figures; residents who signed
+    in at both centres count once in each."""
+    from incubator.demo.centre import data
+    from incubator.projects import metrics
+    from incubator.projects.services import project_communities, project_period
+    from incubator.signins.models import SignIn
+    from tests.demo_centre_checks import raw_people_served, raw_space_uses
+
+    first, second = db.session.scalars(select(Project).order_by(Project.id))
+    period, only = project_period(second), project_communities(second)
+    assert metrics.space_uses(period, only) == data.SECOND_SPACE_USES == 58
+    assert metrics.people_served(period, only) == data.SECOND_PEOPLE_SERVED == 642
+    assert raw_space_uses(db, second.community_id, period) == 58
+    assert raw_people_served(db, second.community_id, period) == 642
+    both = db.session.scalar(
+        select(func.count()).select_from(
+            select(SignIn.resident_id)
+            .group_by(SignIn.resident_id)
+            .having(func.count(func.distinct(SignIn.community_id)) == 2)
+            .subquery()
+        )
+    )
+    assert both == data.SHARED_RESIDENTS
+    # Counted once in each community, and once over both.
+    first_period = project_period(first)
+    assert metrics.people_served(first_period, project_communities(first)) == 8338
+    each = metrics.people_served_per_community(first_period, None)
+    whole = metrics.people_served(first_period, None)
+    assert max(each.values()) == 8338 < whole < sum(each.values())

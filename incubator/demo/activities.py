@@ -1,6 +1,6 @@
 """A year of demo activities and a resources ledger, shaped like the figures of
-DOMAIN.md: 7 group and 22 community activities among the approved ones, some 3,000
-person-times, and resources linked worth 408,400.00 yuan."""
+DOMAIN.md: 7 group and 22 community activities among the approved ones, over
+3,000 person-times in the project year, and resources linked worth 408,400.00 yuan."""
 
 from __future__ import annotations
 
@@ -75,6 +75,8 @@ LEDGER = (
 
 
 APPROVE = ActivityReview(decision="approve")
+# Community activities gather several times the people of a group's own.
+COMMUNITY_SCALE = 5
 
 
 def seed_activities(worker: User, reviewer: User) -> int:
@@ -117,9 +119,11 @@ def seed_activities(worker: User, reviewer: User) -> int:
             helpers = rng.sample(
                 roster[org.id], min(len(roster[org.id]), rng.randint(1, 3))
             )
+            title = rng.choice(TITLES.get(org.kind, TITLES["other"]))
+            typed = rng.randint(12, 40)
             entry = ActivityLog(
                 organization_id=org.id,
-                title=rng.choice(TITLES.get(org.kind, TITLES["other"])),
+                title=title,
                 form=form,
                 service_type=SERVICE.get(org.kind, "other"),
                 target_group=TARGET.get(org.kind, "all_residents"),
@@ -127,7 +131,8 @@ def seed_activities(worker: User, reviewer: User) -> int:
                 ends_at=start + timedelta(hours=2),
                 compound_id=org.compound_id,
                 place="",
-                person_times=rng.randint(12, 40),
+                # A community activity (社区活动) is open to all residents.
+                person_times=typed * COMMUNITY_SCALE if form == "community" else typed,
                 summary="示例活动记录。",
                 volunteer_hours=[
                     VolunteerHoursIn(volunteer_id=v.id, hours="2") for v in helpers
@@ -160,7 +165,7 @@ def seed_activities(worker: User, reviewer: User) -> int:
             ends_at=start + timedelta(hours=2),
             compound_id=org.compound_id,
             place="",
-            person_times=30,
+            person_times=30 * (COMMUNITY_SCALE if forms_left == "community" else 1),
             summary="",
         )
         activity = services.log_activity(org, entry, actor=worker)

@@ -21,11 +21,13 @@ INDICATORS = (
     ("group_activities", "4"),
     ("community_activities", "10"),
     ("person_times", "1200"),
-    ("service_sessions", "120"),
+    ("service_sessions", "60"),
     ("resources_value", "80000"),
     ("volunteer_hours", "1200"),
     ("capacity_sessions", "6"),
     ("followups_done", "16"),
+    ("space_uses", "240"),
+    ("people_served", "2400"),
 )
 
 # name, kind, compound index, filing status, founded, members, leader,

@@ -16,6 +16,7 @@ from incubator.auth import services as users
 from incubator.auth.models import User
 from incubator.community.models import Community, Compound
 from incubator.demo.activities import seed_activities
+from incubator.demo.centre import seed_centre
 from incubator.demo.schedule import seed_schedule
 from incubator.demo.second_community import seed_second_community
 from incubator.demo.ventures import seed_ventures
@@ -237,11 +238,14 @@ DEMO_INDICATORS = (
     ("group_activities", "7"),
     ("community_activities", "22"),
     ("person_times", "3000"),
-    ("service_sessions", "386"),
+    ("service_sessions", "96"),
     ("resources_value", "408400"),
     ("volunteer_hours", "4800"),
     ("capacity_sessions", "12"),
     ("followups_done", "40"),
+    # The centre (爱有道): the space used for 386 services, 8,338 people served.
+    ("space_uses", "386"),
+    ("people_served", "8338"),
 )
 
 
@@ -310,7 +314,8 @@ def seed_demo() -> bool:
         accounts["viewer"],
     )
     seed_schedule(accounts["admin"], [accounts["sw_lin"], accounts["sw_huang"]])
-    seed_second_community(community, accounts)
+    second = seed_second_community(community, accounts)
+    seed_centre(community, second, accounts["admin"])
     # This month's reminders, as the scheduler would have recorded them (in-app).
 
     period = jobs.current_period()
