@@ -10,7 +10,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from incubator.bookings import services
+from incubator.bookings import rules
 from incubator.bookings.models import Booking
 from incubator.extensions import db
 
@@ -122,7 +122,7 @@ def test_the_exclusion_constraint_answers_409_not_500(
     refuses the loser, and the savepoint turns it into BookingConflict."""
     if not database_url.startswith("postgresql"):
         pytest.skip("the exclusion constraint is PostgreSQL's")
-    monkeypatch.setattr(services, "overlapping", lambda *args, **kwargs: None)
+    monkeypatch.setattr(rules, "overlapping", lambda *args, **kwargs: None)
     results = _approve_both(app, two_requests)
     assert sorted(code for code, _ in results) == [200, 409], results
     loser = next(body for code, body in results if code == 409)
