@@ -42,6 +42,8 @@ ID_SOURCES = {
     "volunteer_id": "/volunteers",
     "notification_id": "/notifications",
     "record_id": "/hours",
+    "room_id": "/rooms",
+    "booking_id": "/bookings",
 }
 TOKEN = re.compile(r'"token":\s*"[^"]+"')
 
