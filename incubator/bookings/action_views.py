@@ -110,7 +110,9 @@ def new():
     _choices(form, rooms)
     if request.method == "GET":
         wanted = id_arg(request.args.get("room_id"))
-        form.room_id.data = str(wanted or (rooms[0].id if rooms else ""))
+        if wanted not in {r.id for r in rooms}:
+            wanted = rooms[0].id if rooms else None
+        form.room_id.data = str(wanted or "")
         form.day.data = day_arg(request.args.get("day"))
         form.start_time.data = _time_arg(request.args.get("start"))
         form.end_time.data = _time_arg(request.args.get("end"))

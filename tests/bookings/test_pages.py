@@ -322,3 +322,33 @@ def test_leader_pages_are_flat_with_rows(
     grow(2)
     login(client, "bk_leader")
     assert_constant_queries(url, lambda: grow(12))
+
+
+def test_several_communities_filter_and_scope(client, centre, book, db, make_user):
+    from incubator.community.models import Community, Room
+    from incubator.community.scope import set_scope
+
+    c = centre
+    other = Community(name="第二社区")
+    db.session.add(other)
+    db.session.flush()
+    far = Room(community_id=other.id, name="远方礼堂", capacity=50)
+    db.session.add(far)
+    db.session.commit()
+    admin = c["admin"]  # every community
+    book(admin, far, at(DAY, 9), at(DAY, 10), purpose="远方的会")
+    book(admin, c["hall"], at(DAY, 9), at(DAY, 10), purpose="本地的会")
+    login(client, "bk_admin")
+    both = page(client, f"/bookings?day={DAY}")
+    assert "远方礼堂" in both and "本地的会" in both and 'name="community_id"' in both
+    one = page(client, f"/bookings?day={DAY}&community_id={other.id}")
+    assert "远方的会" in one and "本地的会" not in one
+    # a social worker of the first community sees nothing of the second
+    sw = make_user("social_worker", username="bk_sw_local")
+    set_scope(sw, [c["community"].id])
+    db.session.commit()
+    client.post("/logout")
+    login(client, "bk_sw_local")
+    local = page(client, f"/bookings?day={DAY}&community_id={other.id}")
+    assert "远方礼堂" not in local and "远方的会" not in local
+    assert 'name="community_id"' not in local
