@@ -553,6 +553,19 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     },
     ("api.add_room", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
     ("api.change_room", "PATCH"): {"anonymous": 401, "admin": 400, "*": 403},
+    # rooms at the top level: leaders read their communities' rooms to book
+    ("api.list_all_rooms", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_room_anywhere", "POST"): {"anonymous": 401, "admin": 400, "*": 403},
+    ("api.get_one_room", "GET"): {"anonymous": 401, "*": 200},
+    ("api.patch_one_room", "PATCH"): {"anonymous": 401, "admin": 400, "*": 403},
+    # bookings: the world's booking is "org_leader"'s organization's
+    ("api.list_bookings", "GET"): {"anonymous": 401, "*": 200},
+    ("api.create_booking", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.get_booking", "GET"): {"anonymous": 401, "other_leader": 404, "*": 200},
+    ("api.patch_booking", "PATCH"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.decide_on_booking", "POST"): {"anonymous": 401, **STAFF_400, "*": 403},
+    ("api.cancel_a_booking", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
+    ("api.record_booking_use", "POST"): {"anonymous": 401, "viewer": 403, "*": 400},
     ("api.list_notifications", "GET"): {"anonymous": 401, "*": 200},
     ("api.read_notification", "POST"): {
         "anonymous": 401,
@@ -891,6 +904,7 @@ def _a_project(org) -> tuple[int, int]:
 
 
 def _a_room(org) -> dict:
+    from incubator.bookings.models import Booking
     from incubator.community.models import Compound, Room
     from incubator.extensions import db
 
@@ -898,10 +912,24 @@ def _a_room(org) -> dict:
     compound = Compound(community_id=org.community_id, name="矩阵小区")
     db.session.add_all([room, compound])
     db.session.flush()
+    booking = Booking(
+        room_id=room.id,
+        community_id=room.community_id,
+        starts_at=datetime(2026, 1, 6, 2, tzinfo=UTC),
+        ends_at=datetime(2026, 1, 6, 4, tzinfo=UTC),
+        held_on=date(2026, 1, 6),
+        organization_id=org.id,
+        purpose="排练",
+        service_type="routine_training",
+        state="confirmed",
+    )
+    db.session.add(booking)
+    db.session.flush()
     return {
         "community_id": org.community_id,
         "compound_id": compound.id,
         "room_id": room.id,
+        "booking_id": booking.id,
     }
 
 
