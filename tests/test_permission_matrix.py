@@ -752,7 +752,6 @@ def world(db, make_user, make_org):
     reminder_ids = _a_reminder(leader)
     project_id, indicator_id = _a_project(org)
     place_ids = _a_room(org)
-    booking_ids = _a_booking(place_ids["room_id"], org, leader)
     batch = RosterImport(created_by_id=users["admin"].id, rows=[], report=[])
     db.session.add(batch)
     db.session.commit()
@@ -776,7 +775,6 @@ def world(db, make_user, make_org):
         "project_id": project_id,
         "indicator_id": indicator_id,
         **place_ids,
-        **booking_ids,
     }
     return {"users": users, "params": params, "org": org, "other_org": other_org}
 
@@ -931,30 +929,6 @@ def _a_room(org) -> dict:
         "room_id": room.id,
         "booking_id": booking.id,
     }
-
-
-def _a_booking(room_id: int, org, leader) -> dict:
-    """A confirmed booking of the world's room by ``org``'s leader, tomorrow."""
-    from incubator.bookings import services as bookings
-    from incubator.bookings.schemas import BookingIn
-    from incubator.i18n import local_today, local_zone
-
-    start = datetime.combine(
-        local_today() + timedelta(days=1), time(10), tzinfo=local_zone()
-    )
-    booking = bookings.book_room(
-        BookingIn(
-            room_id=room_id,
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            organization_id=org.id,
-            purpose="排练",
-            service_type="routine_training",
-            expected_people=10,
-        ),
-        actor=leader,
-    )[0]
-    return {"booking_id": booking.id}
 
 
 def _a_reminder(leader) -> dict:
