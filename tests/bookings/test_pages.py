@@ -352,3 +352,26 @@ def test_several_communities_filter_and_scope(client, centre, book, db, make_use
     local = page(client, f"/bookings?day={DAY}&community_id={other.id}")
     assert "远方礼堂" not in local and "远方的会" not in local
     assert 'name="community_id"' not in local
+
+
+def test_a_leaders_clash_names_the_slot_not_who_holds_it(
+    client, centre, day_of_bookings, db
+):
+    login(client, "bk_leader")  # 舞蹈队; the hall is 巡逻队's from 14:00 to 16:00
+    response = client.post(
+        "/bookings/new",
+        data={
+            "room_id": centre["hall"].id,
+            "day": DAY,
+            "start_time": "15:00",
+            "end_time": "17:00",
+            "purpose": "加练",
+            "service_type": "routine_training",
+            "expected_people": "12",
+            "organization_id": centre["dance"].id,
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "14:00–16:00" in html and "start_time-error" in html
+    assert "巡逻队" not in html
