@@ -6,17 +6,17 @@ booking in step (``incubator.signals``)."""
 from __future__ import annotations
 
 from incubator import signals
-from incubator.bookings import services
+from incubator.bookings import links
 
 
 @signals.activity_saved.connect
 def _link_activity(activity, *, actor=None, **_extra) -> None:
-    services.link_activity(activity)
+    links.link_activity(activity, actor=actor)
 
 
 @signals.session_saved.connect
 def _session_booking(session, *, action: str, actor=None, **_extra) -> None:
     if action == "held":
-        services.record_session_use(session, actor=actor)
+        links.record_session_use(session, actor=actor)
     else:
-        services.sync_session_booking(session, actor=actor)
+        links.sync_session_booking(session, actor=actor)

@@ -1,34 +1,38 @@
 """Booking the centre's rooms: booking once or weekly, approving or refusing a
 leader's request, changing or cancelling one occurrence or the rest of a series,
-and recording the use after the slot. Pages, the API, the demo and the hooks
-(sessions, activities) call these; they flush and audit, never commit.
-
-No double booking: two confirmed bookings of one room never overlap (half-open
-intervals, so 10-11 and 11-12 do not). The check runs inside the write
-transaction, after taking the room's lock (``serialize_on``: an advisory lock on
-PostgreSQL; on SQLite write transactions are serialized by ``BEGIN IMMEDIATE``).
-On PostgreSQL the exclusion constraint ``booking_no_overlap`` is the backstop: its
-refusal at flush is caught in a savepoint and answered as ``BookingConflict``.
-"""
+and recording the use after the slot. Pages, the API and the demo call these
+(the links to activities and sessions, ``incubator.bookings.links``, too); they
+flush and audit, never commit. The rules they check (overlap, capacity, who
+books) are in ``incubator.bookings.rules``; ``BookingConflict`` and
+``booking_warnings`` are reachable from here as well."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from incubator.activities.models import Activity, ServiceType
+from incubator.activities.models import Activity
 from incubator.audit import services as audit
 from incubator.auth.models import User
-from incubator.auth.roles import STAFF_ROLES, Role
-from incubator.bookings.models import (
-    Booking,
-    BookingSeries,
-    BookingState,
+from incubator.auth.roles import Role
+from incubator.bookings.models import Booking, BookingSeries, BookingState
+from incubator.bookings.rules import (
+    ACTIVE,
+    BookingConflict,
+    booking_warnings,
+    check_capacity,
+    check_free,
+    check_not_past,
+    check_room_for,
+    find_room,
+    flush_bookings,
+    is_staff,
+    local_day,
+    lock_room,
+    may_manage,
+    organization_for,
 )
 from incubator.bookings.schemas import (
     FIELDS,
@@ -40,289 +44,23 @@ from incubator.bookings.schemas import (
     check_outside_unit,
     check_times,
 )
-from incubator.community.models import Community, Room
-from incubator.community.scope import may_see_community, scope_ids
-from incubator.database import serialize_on, utcnow
+from incubator.community.models import Room
+from incubator.database import utcnow
 from incubator.errors import NotPermitted, RuleViolation, StaleRecord, ValidationFailed
 from incubator.extensions import db
 from incubator.i18n import local_zone
-from incubator.organizations.models import Organization
-from incubator.sessions.holidays import day_warning
-from incubator.sessions.models import SessionState, TrainingSession
 
-ACTIVE = (BookingState.REQUESTED, BookingState.CONFIRMED)
-
-
-class BookingConflict(RuleViolation):
-    """The room is taken (409): the message says when and by whom."""
-
-    code = "booking_conflict"
-
-
-# ---- who and what ----
-
-
-def is_staff(user: User) -> bool:
-    return user.role in STAFF_ROLES
-
-
-def may_manage(user: User, booking: Booking) -> bool:
-    """Staff in the booking's community, or the leader of its organization."""
-    if is_staff(user):
-        return may_see_community(user, booking.community_id)
-    return (
-        user.role == Role.ORG_LEADER
-        and booking.organization is not None
-        and booking.organization.leader_user_id == user.id
-    )
-
-
-def find_room(
-    actor: User,
-    room_id: int | None,
-    name: str | None = None,
-    community_id: int | None = None,
-) -> Room:
-    """The room named by id or by name: open, of an open community in the
-    actor's scope (``ValidationFailed`` on ``room_id`` otherwise)."""
-    unknown = ValidationFailed(_l("Unknown or archived room."), field="room_id")
-    if room_id is not None:
-        room = db.session.get(Room, room_id)
-        if room is None:
-            raise unknown
-    else:
-        stmt = (
-            select(Room)
-            .join(Community, Community.id == Room.community_id)
-            .where(
-                Room.name == (name or "").strip(),
-                Room.archived_at.is_(None),
-                Community.archived_at.is_(None),
-            )
-        )
-        if community_id is not None:
-            stmt = stmt.where(Room.community_id == community_id)
-        ids = scope_ids(actor)
-        if ids is not None:
-            stmt = stmt.where(Room.community_id.in_(sorted(ids)))
-        found = list(db.session.scalars(stmt.limit(2)))
-        if len(found) > 1:
-            raise ValidationFailed(
-                _l("Several communities have a room of this name: send room_id."),
-                field="room",
-            )
-        if not found:
-            raise unknown
-        room = found[0]
-    if room.archived or room.community.archived:
-        raise unknown
-    if actor.role != Role.ORG_LEADER and not may_see_community(
-        actor, room.community_id
-    ):
-        raise unknown
-    return room
-
-
-def _organization(organization_id: int | None, actor: User) -> Organization | None:
-    """The organization booking: a leader's own (required); any open one in
-    scope for staff, or none (the agency)."""
-    if actor.role == Role.ORG_LEADER:
-        if organization_id is None:
-            raise ValidationFailed(
-                _l("Choose the organization the room is for."),
-                field="organization_id",
-            )
-        org = db.session.get(Organization, organization_id)
-        if org is None or org.leader_user_id != actor.id:
-            raise NotPermitted(_l("You book rooms only for your own organization."))
-        if org.archived_at is not None:
-            raise ValidationFailed(_l("Unknown organization."), field="organization_id")
-        return org
-    if not is_staff(actor):
-        raise NotPermitted(_l("Social workers and organization leaders book rooms."))
-    if organization_id is None:
-        return None
-    org = db.session.get(Organization, organization_id)
-    if (
-        org is None
-        or org.archived_at is not None
-        or not may_see_community(actor, org.community_id)
-    ):
-        raise ValidationFailed(_l("Unknown organization."), field="organization_id")
-    return org
-
-
-def _check_room_for(room: Room, org: Organization | None, actor: User) -> None:
-    if actor.role == Role.ORG_LEADER and org is not None:
-        if room.community_id != org.community_id:
-            raise ValidationFailed(
-                _l("Choose a room of your community's service centre."),
-                field="room_id",
-            )
-
-
-def _check_capacity(room: Room, expected_people: int) -> None:
-    if room.capacity is not None and expected_people > room.capacity:
-        raise ValidationFailed(
-            _l(
-                "%(room)s holds at most %(n)d people.",
-                room=room.name,
-                n=room.capacity,
-            ),
-            field="expected_people",
-        )
-
-
-def _check_not_past(starts_at: datetime, actor: User) -> None:
-    if not is_staff(actor) and starts_at < utcnow():
-        raise ValidationFailed(_l("A booking starts in the future."), field="starts_at")
-
-
-def local_day(moment: datetime):
-    return moment.astimezone(local_zone()).date()
-
-
-# ---- overlap ----
-
-
-def holder_of(booking: Booking) -> str:
-    """Who holds a booking, as others may read it (no residents' data)."""
-    if booking.session_id is not None and booking.session is not None:
-        return str(
-            _l("capacity-building session %(title)s", title=booking.session.title)
-        )
-    if booking.organization is not None:
-        return booking.organization.name
-    if booking.outside_unit:
-        return booking.outside_unit
-    return str(_l("the service centre"))
-
-
-def _span(starts_at: datetime, ends_at: datetime) -> str:
-    zone = local_zone()
-    start = starts_at.astimezone(zone)
-    end = ends_at.astimezone(zone)
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
-
-
-def conflict_message(other: Booking, *, occurrence: int | None = None) -> str:
-    held = str(
-        _l(
-            "%(room)s is already booked %(span)s by %(holder)s.",
-            room=other.room.name,
-            span=_span(other.starts_at, other.ends_at),
-            holder=holder_of(other),
-        )
-    )
-    if occurrence is None:
-        return held
-    return str(_l("Occurrence %(n)d: %(why)s", n=occurrence, why=held))
-
-
-def overlapping(
-    room_id: int,
-    starts_at: datetime,
-    ends_at: datetime,
-    *,
-    exclude: Iterable[int] = (),
-) -> Booking | None:
-    """The first confirmed booking of the room overlapping ``[starts_at,
-    ends_at)``, leaving out the ids in ``exclude``."""
-    skip = [i for i in exclude if i is not None]
-    stmt = select(Booking).where(
-        Booking.room_id == room_id,
-        Booking.state == BookingState.CONFIRMED,
-        Booking.starts_at < ends_at,
-        Booking.ends_at > starts_at,
-    )
-    if skip:
-        stmt = stmt.where(Booking.id.not_in(skip))
-    with db.session.no_autoflush:
-        return db.session.scalar(stmt.order_by(Booking.starts_at).limit(1))
-
-
-def _check_free(
-    room_id: int,
-    slots: list[tuple[datetime, datetime]],
-    *,
-    exclude: Iterable[int] = (),
-    series: bool = False,
-) -> None:
-    """Refuse (``BookingConflict``) when any slot meets a confirmed booking."""
-    exclude = list(exclude)
-    for index, (starts_at, ends_at) in enumerate(slots, start=1):
-        other = overlapping(room_id, starts_at, ends_at, exclude=exclude)
-        if other is not None:
-            raise BookingConflict(
-                conflict_message(other, occurrence=index if series else None),
-                field="starts_at",
-                details={"booking_id": other.id, "occurrence": index},
-            )
-
-
-def lock_room(room_id: int) -> None:
-    """Serialize the transactions that book this room (PostgreSQL)."""
-    serialize_on(f"room:{room_id}")
-
-
-def flush_bookings(message=None) -> None:
-    """Flush in a savepoint: the exclusion constraint's refusal (PostgreSQL, a
-    race lost) becomes ``BookingConflict``; a stale version ``StaleRecord``."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        if "booking_no_overlap" not in str(exc.orig):
-            raise
-        raise BookingConflict(
-            message
-            or _l(
-                "Someone else booked this room for the same time a moment ago; "
-                "choose another time."
-            ),
-            field="starts_at",
-        ) from None
-    except StaleDataError:
-        raise StaleRecord(
-            _l("Someone else changed this booking at the same moment; reload it.")
-        ) from None
-
-
-# ---- warnings ----
-
-
-def booking_warnings(room: Room, starts_at: datetime, ends_at: datetime) -> list[str]:
-    """What to warn about, never refuse: outside the room's opening hours, a
-    statutory holiday or a weekend day (translated sentences)."""
-    warnings = []
-    zone = local_zone()
-    start = starts_at.astimezone(zone)
-    end = ends_at.astimezone(zone)
-    end_time = end.time() if end.date() == start.date() else time.max
-    if room.opens_at is not None and start.time() < room.opens_at:
-        warnings.append(
-            str(
-                _l(
-                    "%(room)s opens at %(time)s.",
-                    room=room.name,
-                    time=room.opens_at.strftime("%H:%M"),
-                )
-            )
-        )
-    if room.closes_at is not None and end_time > room.closes_at:
-        warnings.append(
-            str(
-                _l(
-                    "%(room)s closes at %(time)s.",
-                    room=room.name,
-                    time=room.closes_at.strftime("%H:%M"),
-                )
-            )
-        )
-    holiday = day_warning(start.date())
-    if holiday:
-        warnings.append(holiday)
-    return warnings
+__all__ = [
+    "ACTIVE",
+    "BookingCancel",
+    "BookingConflict",
+    "book_room",
+    "booking_warnings",
+    "cancel_booking",
+    "change_booking",
+    "decide_booking",
+    "record_use",
+]
 
 
 # ---- booking ----
@@ -344,13 +82,13 @@ def book_room(data: BookingIn, *, actor: User) -> list[Booking]:
     a leader's is requested when the room needs approval. Raises
     ``BookingConflict`` naming the occurrence that collides, ``ValidationFailed``
     (room, organization, capacity, times), ``NotPermitted``."""
-    org = _organization(data.organization_id, actor)
+    org = organization_for(data.organization_id, actor)
     if actor.role == Role.ORG_LEADER and data.outside_unit:
         raise ValidationFailed(_l("Book for your organization."), field="outside_unit")
     room = find_room(actor, data.room_id, data.room, data.community_id)
-    _check_room_for(room, org, actor)
-    _check_capacity(room, data.expected_people)
-    _check_not_past(data.starts_at, actor)
+    check_room_for(room, org, actor)
+    check_capacity(room, data.expected_people)
+    check_not_past(data.starts_at, actor)
     count = data.recurrence.count if data.recurrence else 1
     length = data.ends_at - data.starts_at
     slots = [(s, s + length) for s in _occurrences(data.starts_at, count)]
@@ -360,8 +98,8 @@ def book_room(data: BookingIn, *, actor: User) -> list[Booking]:
         else BookingState.CONFIRMED
     )
     lock_room(room.id)
-    _check_free(room.id, slots, series=count > 1)
-    return _create(
+    check_free(room.id, slots, series=count > 1)
+    return create_bookings(
         room,
         slots,
         state=state,
@@ -375,7 +113,7 @@ def book_room(data: BookingIn, *, actor: User) -> list[Booking]:
     )
 
 
-def _create(
+def create_bookings(
     room: Room,
     slots: list[tuple[datetime, datetime]],
     *,
@@ -440,7 +178,7 @@ def decide_booking(booking: Booking, data: BookingDecision, *, actor: User) -> B
         raise RuleViolation(_l("Only a booking awaiting approval can be decided."))
     if data.decision == "approve":
         lock_room(booking.room_id)
-        _check_free(
+        check_free(
             booking.room_id,
             [(booking.starts_at, booking.ends_at)],
             exclude=[booking.id],
@@ -508,12 +246,14 @@ def cancel_booking(
     targets = _following(booking) if data.scope == "rest" else [booking]
     targets = [t for t in targets if t.held is None]
     for target in targets:
-        _cancel(target, data.reason, actor=actor, summary=data.scope)
+        cancel_one(target, data.reason, actor=actor, summary=data.scope)
     flush_bookings()
     return targets
 
 
-def _cancel(booking: Booking, reason: str, *, actor: User | None, summary="") -> None:
+def cancel_one(
+    booking: Booking, reason: str, *, actor: User | None, summary=""
+) -> None:
     before = booking.state
     booking.state = BookingState.CANCELLED
     booking.cancel_reason = reason[:2000]
@@ -563,7 +303,7 @@ def change_booking(
             raise ValidationFailed(
                 _l("Choose a room of the same service centre."), field="room_id"
             )
-    _check_capacity(room, clean["expected_people"])
+    check_capacity(room, clean["expected_people"])
     new_start = data.starts_at or booking.starts_at
     new_end = data.ends_at or new_start + (booking.ends_at - booking.starts_at)
     check_times(new_start, new_end)
@@ -573,7 +313,7 @@ def change_booking(
         or room.id != booking.room_id
     )
     if moved:
-        _check_not_past(new_start, actor)
+        check_not_past(new_start, actor)
     shift = new_start - booking.starts_at
     length = new_end - new_start
     targets = _following(booking) if scope == "rest" else [booking]
@@ -586,7 +326,7 @@ def change_booking(
         check_times(starts_at, ends_at)
     to_request = moved and actor.role == Role.ORG_LEADER and room.needs_approval
     lock_room(room.id)
-    _check_free(
+    check_free(
         room.id,
         [(s, e) for _t, s, e in plan],
         exclude=[t.id for t in targets],
@@ -621,10 +361,10 @@ def record_use(booking: Booking, data: BookingUse, *, actor: User) -> Booking:
         raise NotPermitted(
             _l("Only staff or the organization's leader record the use.")
         )
-    return _record_use(booking, data.held, data.people, actor=actor)
+    return mark_use(booking, data.held, data.people, actor=actor)
 
 
-def _record_use(
+def mark_use(
     booking: Booking, held: bool, people: int | None, *, actor: User | None
 ) -> Booking:
     if booking.state != BookingState.CONFIRMED:
@@ -662,123 +402,3 @@ def _unlinked_activity(booking: Booking) -> Activity | None:
             .order_by(Activity.starts_at, Activity.id)
             .limit(1)
         )
-
-
-def link_activity(activity: Activity) -> Booking | None:
-    """After an activity log was saved: keep or make its link to a confirmed
-    booking of the same organization whose time overlaps (one not linked yet);
-    drop a link that no longer fits. Returns the booking linked, if any."""
-    with db.session.no_autoflush:
-        current = db.session.scalar(
-            select(Booking).where(Booking.activity_id == activity.id)
-        )
-    if current is not None:
-        if (
-            current.organization_id == activity.organization_id
-            and current.state == BookingState.CONFIRMED
-            and current.starts_at < activity.ends_at
-            and current.ends_at > activity.starts_at
-        ):
-            return current
-        current.activity_id = None
-        audit.record("unlink", current, actor=None)
-        db.session.flush()
-    with db.session.no_autoflush:
-        booking = db.session.scalar(
-            select(Booking)
-            .where(
-                Booking.organization_id == activity.organization_id,
-                Booking.state == BookingState.CONFIRMED,
-                Booking.activity_id.is_(None),
-                Booking.held.is_not(False),
-                Booking.starts_at < activity.ends_at,
-                Booking.ends_at > activity.starts_at,
-            )
-            .order_by(Booking.starts_at, Booking.id)
-            .limit(1)
-        )
-    if booking is None:
-        return None
-    booking.activity_id = activity.id
-    audit.record("link", booking, actor=None)
-    flush_bookings()
-    return booking
-
-
-# ---- a capacity-building session's own booking ----
-
-
-def session_booking(session: TrainingSession) -> Booking | None:
-    with db.session.no_autoflush:
-        return db.session.scalar(
-            select(Booking).where(Booking.session_id == session.id)
-        )
-
-
-def sync_session_booking(
-    session: TrainingSession, *, actor: User | None
-) -> Booking | None:
-    """Make the booking of a scheduled session held in a centre room match it
-    (room, times, title), create it, or cancel it when the session left the
-    room or was cancelled. A clash with a confirmed booking refuses the session
-    change (``BookingConflict``)."""
-    booking = session_booking(session)
-    wanted = session.room_id is not None and session.state != SessionState.CANCELLED
-    if not wanted:
-        if booking is not None and booking.state in ACTIVE and booking.held is None:
-            _cancel(
-                booking, session.cancel_reason or "", actor=actor, summary="session"
-            )
-            flush_bookings()
-        return booking
-    room = db.session.get_one(Room, session.room_id)
-    people = session.capacity
-    if room.capacity is not None:
-        people = min(people, room.capacity)
-    slot = (session.starts_at, session.ends_at)
-    if booking is None or booking.state not in ACTIVE:
-        lock_room(room.id)
-        _check_free(room.id, [slot], exclude=[booking.id] if booking else [])
-        if booking is not None:
-            # A session cancelled and scheduled again: its booking is revived.
-            booking.state = BookingState.CONFIRMED
-        else:
-            [created] = _create(
-                room,
-                [slot],
-                state=BookingState.CONFIRMED,
-                actor=actor,
-                series=False,
-                session_id=session.id,
-                organization_id=None,
-                outside_unit="",
-                purpose=session.title[:200],
-                service_type=ServiceType.CAPACITY.value,
-                expected_people=people,
-            )
-            return created
-    if (booking.room_id, booking.starts_at, booking.ends_at) != (room.id, *slot):
-        lock_room(room.id)
-        _check_free(room.id, [slot], exclude=[booking.id])
-    booking.room_id = room.id
-    booking.community_id = room.community_id
-    booking.starts_at, booking.ends_at = slot
-    booking.held_on = local_day(slot[0])
-    booking.purpose = session.title[:200]
-    booking.expected_people = people
-    changes = audit.pending_changes(booking)
-    if changes:
-        audit.record("update", booking, actor=actor, changes=changes, summary="session")
-    flush_bookings()
-    return booking
-
-
-def record_session_use(
-    session: TrainingSession, *, actor: User | None
-) -> Booking | None:
-    """A session held (attendance recorded): its booking is used by the
-    session's attendance total."""
-    booking = session_booking(session)
-    if booking is None or booking.state != BookingState.CONFIRMED:
-        return booking
-    return _record_use(booking, True, session.attendance_total, actor=actor)
