@@ -375,3 +375,12 @@ def test_a_leaders_clash_names_the_slot_not_who_holds_it(
     assert response.status_code == 200
     assert "14:00–16:00" in html and "start_time-error" in html
     assert "巡逻队" not in html
+
+
+def test_viewers_read_the_grid_without_actions(client, centre, day_of_bookings):
+    login(client, "bk_viewer")
+    html = page(client, f"/bookings?day={DAY}")
+    assert "巡逻队例会" in html and "排练" in html
+    assert "/bookings/new" not in html and "/bookings/queue" not in html
+    detail = page(client, f"/bookings/{day_of_bookings['requested'].id}")
+    assert "/decision" not in detail and "/cancel" not in detail
