@@ -254,9 +254,12 @@ def cancel_booking(
 def cancel_one(
     booking: Booking, reason: str, *, actor: User | None, summary=""
 ) -> None:
+    """Cancel one booking (the slot is free again); an activity it linked is
+    free to link another booking."""
     before = booking.state
     booking.state = BookingState.CANCELLED
     booking.cancel_reason = reason[:2000]
+    booking.activity_id = None
     audit.record(
         "cancel",
         booking,
@@ -341,6 +344,7 @@ def change_booking(
         target.held_on = local_day(starts_at)
         if to_request and target.state == BookingState.CONFIRMED:
             target.state = BookingState.REQUESTED
+        _keep_link_if_it_fits(target)
         if scope == "this" and target.series_id is not None:
             target.detached = True
         changes = audit.pending_changes(target)
@@ -384,6 +388,24 @@ def mark_use(
     audit.record("use", booking, actor=actor)
     flush_bookings()
     return booking
+
+
+def _keep_link_if_it_fits(booking: Booking) -> None:
+    """A moved booking drops the activity it linked unless their times still
+    overlap and it is still confirmed."""
+    if booking.activity_id is None:
+        return
+    with db.session.no_autoflush:
+        activity = db.session.get(Activity, booking.activity_id)
+    if (
+        activity is None
+        or booking.state != BookingState.CONFIRMED
+        or not (
+            activity.starts_at < booking.ends_at
+            and activity.ends_at > booking.starts_at
+        )
+    ):
+        booking.activity_id = None
 
 
 def _unlinked_activity(booking: Booking) -> Activity | None:

@@ -504,3 +504,58 @@ def test_activity_room_must_be_an_open_room_of_its_community(
     activity = _log(centre, at("2026-02-28", 9), at("2026-02-28", 10))
     db.session.commit()
     assert activity.room_id == centre["hall"].id
+
+
+def test_moving_or_cancelling_a_booking_frees_its_activity(
+    centre, book, db, frozen_time
+):
+    [made] = book(
+        centre["sw"],
+        centre["hall"],
+        at("2026-03-02", 9),
+        at("2026-03-02", 11),
+        organization_id=centre["dance"].id,
+    )
+    frozen_time.move_to(at("2026-03-02", 12))
+    activity = _log(centre, at("2026-03-02", 9), at("2026-03-02", 11))
+    db.session.commit()
+    assert made.activity_id == activity.id
+    services.change_booking(
+        made,
+        BookingChange(
+            starts_at=at("2026-03-02", 10),
+            ends_at=at("2026-03-02", 11),
+            version=made.version,
+        ),
+        actor=centre["sw"],
+    )
+    db.session.commit()
+    assert made.activity_id == activity.id  # still overlapping
+    services.change_booking(
+        made,
+        BookingChange(
+            starts_at=at("2026-03-02", 14),
+            ends_at=at("2026-03-02", 15),
+            version=made.version,
+        ),
+        actor=centre["sw"],
+    )
+    db.session.commit()
+    assert made.activity_id is None
+    [other] = book(
+        centre["sw"],
+        centre["studio"],
+        at("2026-03-02", 9),
+        at("2026-03-02", 10),
+        organization_id=centre["dance"].id,
+    )
+    activity_services.update_activity(
+        activity,
+        ActivityChange(summary="补记", version=activity.version),
+        actor=centre["sw"],
+    )
+    db.session.commit()
+    assert other.activity_id == activity.id
+    services.cancel_booking(other, BookingCancel(), actor=centre["sw"])
+    db.session.commit()
+    assert other.activity_id is None
