@@ -102,6 +102,32 @@ def _booking_in(form: BookingForm) -> BookingIn:
     )
 
 
+def _book(data: BookingIn) -> list[Booking]:
+    """``services.book_room``; a leader's clash names the slot taken, never who
+    holds it (she sees other organizations' bookings only as taken)."""
+    try:
+        return services.book_room(data, actor=current_user)
+    except services.BookingConflict as exc:
+        other = db.session.get(Booking, exc.details.get("booking_id") or 0)
+        if current_user.role != Role.ORG_LEADER or other is None:
+            raise
+        zone = local_zone()
+        taken = _(
+            "%(room)s is already taken %(day)s %(start)s–%(end)s.",
+            room=other.room.name,
+            day=other.held_on.isoformat(),
+            start=f"{other.starts_at.astimezone(zone):%H:%M}",
+            end=f"{other.ends_at.astimezone(zone):%H:%M}",
+        )
+        if data.recurrence:
+            taken = _(
+                "Occurrence %(n)d: %(why)s", n=exc.details["occurrence"], why=taken
+            )
+        raise services.BookingConflict(
+            taken, field=exc.field, details=exc.details
+        ) from None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*BOOKERS)
 def new():
@@ -110,7 +136,9 @@ def new():
     _choices(form, rooms)
     if request.method == "GET":
         wanted = id_arg(request.args.get("room_id"))
-        form.room_id.data = str(wanted or (rooms[0].id if rooms else ""))
+        if wanted not in {r.id for r in rooms}:
+            wanted = rooms[0].id if rooms else None
+        form.room_id.data = str(wanted or "")
         form.day.data = day_arg(request.args.get("day"))
         form.start_time.data = _time_arg(request.args.get("start"))
         form.end_time.data = _time_arg(request.args.get("end"))
@@ -119,9 +147,7 @@ def new():
     room = next((r for r in rooms if str(r.id) == form.room_id.data), None)
     day: date = form.day.data or local_today()
     if form.validate_on_submit() and room is not None:
-        saved, created = submit_form(
-            form, lambda: services.book_room(_booking_in(form), actor=current_user)
-        )
+        saved, created = submit_form(form, lambda: _book(_booking_in(form)))
         if saved and created:
             first = created[0]
             if first.state == "requested":

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 
 from incubator.bookings.models import Booking
-from incubator.bookings.services import holder_of
+from incubator.bookings.rules import holder_of
 from incubator.i18n import local_zone
 from incubator.spreadsheets import new_sheet, write_row, xlsx_response
 
