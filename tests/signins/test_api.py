@@ -82,14 +82,18 @@ def test_leaders_see_names_of_their_own_records_only(centre, client):
     sw = _token(client, centre["sw"])
     for kind in KINDS:
         client.post(
-            _url(centre, kind), json={"name": "王秀英", "phone": "13800138000"}, headers=sw
+            _url(centre, kind),
+            json={"name": "王秀英", "phone": "13800138000"},
+            headers=sw,
         )
     leader = _token(client, centre["leader"])
     for kind in ("activity", "booking"):
         listed = client.get(_url(centre, kind), headers=leader).get_json()
         assert listed["items"][0]["name"] == "王秀英"
         added = client.post(
-            _url(centre, kind), json={"name": "李四", "phone": "13911112222"}, headers=leader
+            _url(centre, kind),
+            json={"name": "李四", "phone": "13911112222"},
+            headers=leader,
         )
         assert added.status_code == 201
     # the session gathers several organizations: hers was not invited here
@@ -111,7 +115,9 @@ def test_invited_leader_sees_the_session_count_only(centre, client, db):
     from incubator.sessions.models import SessionInvite
 
     db.session.add(
-        SessionInvite(session_id=centre["session"].id, organization_id=centre["dance"].id)
+        SessionInvite(
+            session_id=centre["session"].id, organization_id=centre["dance"].id
+        )
     )
     db.session.commit()
     client.post(
@@ -143,7 +149,10 @@ def test_outside_the_scope_is_404(centre, client, make_user, db):
     headers = _token(client, outsider)
     for kind in KINDS:
         assert client.get(_url(centre, kind), headers=headers).status_code == 404
-    assert client.get("/api/v1/activities/999999/attendees", headers=headers).status_code == 404
+    assert (
+        client.get("/api/v1/activities/999999/attendees", headers=headers).status_code
+        == 404
+    )
 
 
 def test_delete_a_sign_in(centre, client):

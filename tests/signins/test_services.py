@@ -92,10 +92,14 @@ def test_window_is_enforced_for_residents_not_for_staff(centre, db):
     # the end of 2026-03-01 in Shanghai
     assert closes == datetime(2026, 3, 1, 16, 0, tzinfo=UTC)
     with pytest.raises(RuleViolation):
-        services.sign_in(activity, person(), source=QR, actor=None, now=opens - timedelta(seconds=1))
+        services.sign_in(
+            activity, person(), source=QR, actor=None, now=opens - timedelta(seconds=1)
+        )
     services.sign_in(activity, person(), source=QR, actor=None, now=opens)
     with pytest.raises(RuleViolation):
-        services.sign_in(activity, person("李建国", "13911112222"), source=QR, actor=None, now=closes)
+        services.sign_in(
+            activity, person("李建国", "13911112222"), source=QR, actor=None, now=closes
+        )
     # staff type the paper sheet a week later
     _, created = services.sign_in(
         activity,
