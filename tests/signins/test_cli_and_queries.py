@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from incubator.auth.models import LoginFailure
 from incubator.signins import jobs, queries, services, throttle
