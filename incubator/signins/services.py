@@ -205,6 +205,9 @@ class SheetResult:
 def _attendee(row) -> AttendeeIn:
     if isinstance(row, AttendeeIn):
         return row
+    if isinstance(row, dict):
+        # A missing cell gets the field's own message, not pydantic's.
+        row = {"name": row.get("name"), "phone": row.get("phone")}
     try:
         return AttendeeIn.model_validate(row)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from incubator.auth.models import LoginFailure
 from incubator.signins import jobs, queries, services, throttle
 from incubator.signins.models import Resident, SignInSource
+from tests.conftest import login
 from tests.signins.conftest import person
 
 QR = SignInSource.QR
@@ -100,3 +101,21 @@ def test_erased_residents_show_as_erased_to_staff(centre, db):
     found = queries.attendees(centre["activity"], viewer=centre["sw"])
     assert found.count == 1 and found.rows[0].erased and found.rows[0].name == ""
     assert found.rows[0].phone == ""
+
+
+def test_the_audit_trail_shows_erasures_and_sheets_without_the_person(
+    centre, db, client
+):
+    row, _ = services.sign_in(centre["activity"], person(), source=QR, actor=None)
+    services.add_sheet(
+        centre["activity"], [person("李建国", "13911112222")], actor=centre["sw"]
+    )
+    services.erase_resident(row.resident, actor=centre["admin"], reason="本人申请")
+    db.session.commit()
+    assert login(client, "si_admin").status_code == 302
+    page = client.get("/admin/audit")
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    assert "居民" in html and "签到" in html
+    for personal in ("王秀英", "李建国", "13800138000", "13911112222", "8000"):
+        assert personal not in html

@@ -174,10 +174,13 @@ def test_a_sheet_with_a_bad_row_stores_nothing(centre, db):
                 {"name": "李建国", "phone": "13911112222"},
                 {"name": "", "phone": "13911112223"},
                 {"name": "张三", "phone": "1234"},
+                {"name": "李四"},
             ],
             actor=centre["sw"],
         )
-    assert set(refused.value.details["rows"]) == {2, 3}
+    errors = refused.value.details["rows"]
+    assert set(errors) == {2, 3, 4}
+    assert "11" in errors[4]
     db.session.rollback()
     assert _count(db, SignIn) == 0
 
