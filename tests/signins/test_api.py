@@ -200,3 +200,32 @@ def test_list_query_budget(centre, client, assert_constant_queries, db, kind):
 
     grow()
     assert_constant_queries(_url(centre, kind), grow, headers=headers, budget=8)
+
+
+@pytest.mark.config(RESIDENT_PHONE_STORAGE="encrypted")
+def test_staff_reveal_a_number_and_it_is_audited(centre, client, db):
+    from sqlalchemy import select
+
+    from incubator.audit.models import AuditEntry
+
+    sw = _token(client, centre["sw"])
+    url = _url(centre, "activity")
+    row = client.post(url, json={"name": "王秀英", "phone": "13800138000"}, headers=sw)
+    sign_in_id = row.get_json()["id"]
+    assert row.get_json()["phone"] == "138****8000"
+    revealed = client.post(f"{url}/{sign_in_id}/phone", headers=sw)
+    assert revealed.status_code == 200
+    assert revealed.get_json() == {"id": sign_in_id, "phone": "13800138000"}
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reveal"))
+    assert entry.entity_type == "Resident" and entry.actor_id == centre["sw"].id
+    leader = _token(client, centre["leader"])
+    assert client.post(f"{url}/{sign_in_id}/phone", headers=leader).status_code == 403
+
+
+def test_no_reveal_where_only_masked_numbers_are_kept(centre, client):
+    sw = _token(client, centre["sw"])
+    url = _url(centre, "activity")
+    row = client.post(url, json={"name": "王秀英", "phone": "13800138000"}, headers=sw)
+    refused = client.post(f"{url}/{row.get_json()['id']}/phone", headers=sw)
+    assert refused.status_code == 409
+    assert "13800138000" not in refused.get_data(as_text=True)
