@@ -121,8 +121,24 @@ def _remove(kind: str, record_id: int, sign_in_id: int):
     return "", 204
 
 
+class RevealedPhone(BaseModel):
+    id: int
+    phone: str | None
+
+
+def _reveal(kind: str, record_id: int, sign_in_id: int) -> RevealedPhone:
+    record = _load(kind, record_id)
+    sign_in = db.session.scalar(
+        select(SignIn).where(SignIn.id == sign_in_id, record_condition(record))
+    )
+    if sign_in is None:
+        abort(404)
+    phone = services.reveal_phone(sign_in, actor=current_api_user())
+    return RevealedPhone(id=sign_in.id, phone=phone)
+
+
 def _declare(path: str, noun: str) -> None:
-    """The three endpoints of one kind of record (``/{path}/{<noun>_id}/...``)."""
+    """The endpoints of one kind of record (``/{path}/{<noun>_id}/attendees...``)."""
     param = f"{noun}_id"
     rule = f"/{path}/<int:{param}>/attendees"
 
@@ -135,7 +151,11 @@ def _declare(path: str, noun: str) -> None:
     def remove_view(sign_in_id: int, **ids):
         return _remove(path, ids[param], sign_in_id)
 
+    def reveal_view(sign_in_id: int, **ids):
+        return _reveal(path, ids[param], sign_in_id)
+
     list_view.__name__ = f"list_{noun}_attendees"
+    reveal_view.__name__ = f"reveal_{noun}_attendee_phone"
     add_view.__name__ = f"add_{noun}_attendee"
     remove_view.__name__ = f"remove_{noun}_attendee"
     endpoint(
@@ -167,6 +187,17 @@ def _declare(path: str, noun: str) -> None:
         roles=WRITERS,
         errors=(403, 404),
     )(remove_view)
+
+    endpoint(
+        f"{rule}/<int:sign_in_id>/phone",
+        "POST",
+        summary=f"The full number of a resident signed in to the {noun} (audited; "
+        "409 when only masked numbers are kept)",
+        tag=TAG,
+        response=RevealedPhone,
+        roles=(Role.ADMIN, Role.SOCIAL_WORKER),
+        errors=(403, 404, 409),
+    )(reveal_view)
 
 
 _declare("activities", "activity")

@@ -106,16 +106,18 @@ def describe(record: Record) -> dict:
             "organizer": record.organization.name,
             "place": record.room.name if record.room else record.place_label,
         }
+    agency = current_app.config.get("AGENCY_NAME", "")
     if isinstance(record, Booking):
         organizer = record.organization.name if record.organization else ""
         return {
             "title": record.purpose or record.service_type_label,
-            "organizer": organizer or record.outside_unit,
+            "organizer": organizer or record.outside_unit or agency,
             "place": record.room.name,
         }
+    # A capacity-building session is the agency's own.
     return {
         "title": record.title,
-        "organizer": record.trainer,
+        "organizer": agency,
         "place": record.room.name if record.room else record.place,
     }
 

@@ -205,6 +205,9 @@ class SheetResult:
 def _attendee(row) -> AttendeeIn:
     if isinstance(row, AttendeeIn):
         return row
+    if isinstance(row, dict):
+        # A missing cell gets the field's own message, not pydantic's.
+        row = {"name": row.get("name"), "phone": row.get("phone")}
     try:
         return AttendeeIn.model_validate(row)
     except ValidationError as exc:
@@ -367,9 +370,14 @@ def may_reveal_phone(viewer: User | None, record: Record) -> bool:
 
 def reveal_phone(sign_in: SignIn, *, actor: User) -> str | None:
     """The full number of ``sign_in``'s resident, audited before it is returned
-    (``audit.record_read``); ``None`` when none is kept. ``NotPermitted``
-    unless ``may_reveal_phone``."""
+    (``audit.record_read``); ``None`` when none is kept (an erased resident).
+    ``RuleViolation`` when the agency keeps only masked numbers,
+    ``NotPermitted`` unless ``may_reveal_phone``."""
     record = record_of(sign_in)
+    if current_app.config.get("RESIDENT_PHONE_STORAGE", "masked") != "encrypted":
+        raise RuleViolation(
+            _l("Only masked numbers are kept here (RESIDENT_PHONE_STORAGE).")
+        )
     if not may_reveal_phone(actor, record):
         raise NotPermitted(_l("You may not see this phone number."))
     resident = sign_in.resident

@@ -82,14 +82,18 @@ def test_leaders_see_names_of_their_own_records_only(centre, client):
     sw = _token(client, centre["sw"])
     for kind in KINDS:
         client.post(
-            _url(centre, kind), json={"name": "王秀英", "phone": "13800138000"}, headers=sw
+            _url(centre, kind),
+            json={"name": "王秀英", "phone": "13800138000"},
+            headers=sw,
         )
     leader = _token(client, centre["leader"])
     for kind in ("activity", "booking"):
         listed = client.get(_url(centre, kind), headers=leader).get_json()
         assert listed["items"][0]["name"] == "王秀英"
         added = client.post(
-            _url(centre, kind), json={"name": "李四", "phone": "13911112222"}, headers=leader
+            _url(centre, kind),
+            json={"name": "李四", "phone": "13911112222"},
+            headers=leader,
         )
         assert added.status_code == 201
     # the session gathers several organizations: hers was not invited here
@@ -111,7 +115,9 @@ def test_invited_leader_sees_the_session_count_only(centre, client, db):
     from incubator.sessions.models import SessionInvite
 
     db.session.add(
-        SessionInvite(session_id=centre["session"].id, organization_id=centre["dance"].id)
+        SessionInvite(
+            session_id=centre["session"].id, organization_id=centre["dance"].id
+        )
     )
     db.session.commit()
     client.post(
@@ -143,7 +149,10 @@ def test_outside_the_scope_is_404(centre, client, make_user, db):
     headers = _token(client, outsider)
     for kind in KINDS:
         assert client.get(_url(centre, kind), headers=headers).status_code == 404
-    assert client.get("/api/v1/activities/999999/attendees", headers=headers).status_code == 404
+    assert (
+        client.get("/api/v1/activities/999999/attendees", headers=headers).status_code
+        == 404
+    )
 
 
 def test_delete_a_sign_in(centre, client):
@@ -191,3 +200,32 @@ def test_list_query_budget(centre, client, assert_constant_queries, db, kind):
 
     grow()
     assert_constant_queries(_url(centre, kind), grow, headers=headers, budget=8)
+
+
+@pytest.mark.config(RESIDENT_PHONE_STORAGE="encrypted")
+def test_staff_reveal_a_number_and_it_is_audited(centre, client, db):
+    from sqlalchemy import select
+
+    from incubator.audit.models import AuditEntry
+
+    sw = _token(client, centre["sw"])
+    url = _url(centre, "activity")
+    row = client.post(url, json={"name": "王秀英", "phone": "13800138000"}, headers=sw)
+    sign_in_id = row.get_json()["id"]
+    assert row.get_json()["phone"] == "138****8000"
+    revealed = client.post(f"{url}/{sign_in_id}/phone", headers=sw)
+    assert revealed.status_code == 200
+    assert revealed.get_json() == {"id": sign_in_id, "phone": "13800138000"}
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reveal"))
+    assert entry.entity_type == "Resident" and entry.actor_id == centre["sw"].id
+    leader = _token(client, centre["leader"])
+    assert client.post(f"{url}/{sign_in_id}/phone", headers=leader).status_code == 403
+
+
+def test_no_reveal_where_only_masked_numbers_are_kept(centre, client):
+    sw = _token(client, centre["sw"])
+    url = _url(centre, "activity")
+    row = client.post(url, json={"name": "王秀英", "phone": "13800138000"}, headers=sw)
+    refused = client.post(f"{url}/{row.get_json()['id']}/phone", headers=sw)
+    assert refused.status_code == 409
+    assert "13800138000" not in refused.get_data(as_text=True)

@@ -157,9 +157,7 @@ def test_throttled_per_address(centre, client, db):
     assert statuses[:3] == [201, 201, 201] and statuses[3] == 429
     assert "请稍候" in client.post(url, data=FORM).get_data(as_text=True)
     # refused posts count too: another address is not throttled
-    other = client.post(
-        url, data=FORM, environ_base={"REMOTE_ADDR": "10.0.0.9"}
-    )
+    other = client.post(url, data=FORM, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code in (200, 201)
 
 
@@ -167,7 +165,12 @@ def test_throttled_per_address(centre, client, db):
 def test_throttled_per_code_and_failures_count(centre, client, db):
     url = _url(centre["activity"])
     assert client.post(url, data={**FORM, "phone": "1"}).status_code == 400
-    assert client.post(url, data=FORM, environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 201
+    assert (
+        client.post(
+            url, data=FORM, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+        ).status_code
+        == 201
+    )
     response = client.post(url, data=FORM, environ_base={"REMOTE_ADDR": "10.0.0.3"})
     assert response.status_code == 429
     # another code is not affected

@@ -92,10 +92,14 @@ def test_window_is_enforced_for_residents_not_for_staff(centre, db):
     # the end of 2026-03-01 in Shanghai
     assert closes == datetime(2026, 3, 1, 16, 0, tzinfo=UTC)
     with pytest.raises(RuleViolation):
-        services.sign_in(activity, person(), source=QR, actor=None, now=opens - timedelta(seconds=1))
+        services.sign_in(
+            activity, person(), source=QR, actor=None, now=opens - timedelta(seconds=1)
+        )
     services.sign_in(activity, person(), source=QR, actor=None, now=opens)
     with pytest.raises(RuleViolation):
-        services.sign_in(activity, person("李建国", "13911112222"), source=QR, actor=None, now=closes)
+        services.sign_in(
+            activity, person("李建国", "13911112222"), source=QR, actor=None, now=closes
+        )
     # staff type the paper sheet a week later
     _, created = services.sign_in(
         activity,
@@ -170,10 +174,13 @@ def test_a_sheet_with_a_bad_row_stores_nothing(centre, db):
                 {"name": "李建国", "phone": "13911112222"},
                 {"name": "", "phone": "13911112223"},
                 {"name": "张三", "phone": "1234"},
+                {"name": "李四"},
             ],
             actor=centre["sw"],
         )
-    assert set(refused.value.details["rows"]) == {2, 3}
+    errors = refused.value.details["rows"]
+    assert set(errors) == {2, 3, 4}
+    assert "11" in errors[4]
     db.session.rollback()
     assert _count(db, SignIn) == 0
 
