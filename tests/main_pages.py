@@ -75,6 +75,7 @@ _LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("communities", "/admin/communities", ("admin",)),
     ("reminders-admin", "/admin/reminders", ("admin",)),
     ("audit", "/admin/audit", ("admin",)),
+    ("residents", "/admin/residents", ("admin",)),
 )
 
 
@@ -105,6 +106,11 @@ def main_pages(username: str) -> list[tuple[str, str]]:
             pages.append(("activity", f"/activities/{activity.id}"))
             if role != "viewer":
                 pages.append(("activity-form", f"/activities/{activity.id}/edit"))
+                # the organizer's sign-in pages (staff, the leader of her own)
+                pages.append(("sign-in-code", f"/signins/activity/{activity.id}/code"))
+                pages.append(
+                    ("sign-in-paper", f"/signins/activity/{activity.id}/paper")
+                )
         venture = _first(select(Venture).where(Venture.organization_id == org.id))
         if venture is not None:
             pages.append(("venture", f"/ventures/{venture.id}"))

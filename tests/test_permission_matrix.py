@@ -1065,11 +1065,14 @@ def _a_sign_in(activity, leader) -> dict:
         activity, [AttendeeIn(name="李阿姨", phone="13912340000")], actor=leader
     )
     row = result.added[0]
+    # the pages' remove and reveal get a sign-in of their own: the API's DELETE
+    # removes the world's other one
+    own = {"sign_in_id": row.id}
     return {
         "kind": "activity",
         "target_id": activity.id,
-        "sign_in_id": row.id,
         "resident_id": row.resident_id,
+        "endpoint_params": {"signins.remove": own, "signins.reveal": own},
     }
 
 
@@ -1101,7 +1104,11 @@ ENDPOINT_PARAMS = {"bootstrap.static": {"filename": "css/bootstrap.min.css"}}
 
 
 def _url(rule, params) -> str:
-    params = {**params, **ENDPOINT_PARAMS.get(rule.endpoint, {})}
+    params = {
+        **params,
+        **ENDPOINT_PARAMS.get(rule.endpoint, {}),
+        **params.get("endpoint_params", {}).get(rule.endpoint, {}),
+    }
 
     def fill(match):
         name = match.group(2)
