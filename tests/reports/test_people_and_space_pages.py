@@ -10,6 +10,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
+from incubator.reminders.compose import month_figures
 from tests.centre_rows import CentreRows, expected, february
 
 API = "/api/v1"
@@ -137,6 +138,12 @@ def test_a_resident_of_two_communities_counts_in_each_and_once_overall(
             "uses": rows[c]["space_uses"],
             "people": rows[c]["space_people"],
         }
+    # the admin's monthly reminder says the same
+    reminder = month_figures("2026-02")
+    assert (reminder["people_served"], reminder["space_uses"]) == (
+        total["people_served"],
+        total["space_uses"],
+    )
     # space adds up; people served does not (and says so)
     assert sum(r["space"]["uses"] for r in by_row.values()) == total["space_uses"]
     assert sum(r["people_served"] for r in by_row.values()) == 8 != 7
