@@ -184,6 +184,7 @@ def month_figures(month: str, communities: metrics.Communities = None) -> dict:
     agree)."""
     period = month_bounds(month)
     only = communities
+    people, space = metrics.people_and_space(period, only)
     return {
         "activities": metrics.activities(period, None, only),
         "person_times": metrics.person_times(period, only),
@@ -193,6 +194,8 @@ def month_figures(month: str, communities: metrics.Communities = None) -> dict:
         "stage_moves": metrics.stage_moves(period, only),
         "followups_done": metrics.followups_done(period, only),
         "sessions_held": metrics.capacity_sessions(period, only),
+        "people_served": people,
+        "space_uses": space.uses,
     }
 
 
@@ -239,6 +242,8 @@ def _report_body(month: str, scope: metrics.Communities) -> str:
             _("Stage moves: %(n)d", n=figures["stage_moves"]),
             _("Follow-ups done: %(n)d", n=figures["followups_done"]),
             _("Capacity-building sessions held: %(n)d", n=figures["sessions_held"]),
+            _("People served: %(n)d", n=figures["people_served"]),
+            _("Space uses of the centre: %(n)d", n=figures["space_uses"]),
             *_progress_lines(scope),
         )
     )

@@ -10,6 +10,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
+from incubator.reminders.compose import month_figures
 from tests.centre_rows import CentreRows, expected, february
 
 API = "/api/v1"
@@ -137,6 +138,12 @@ def test_a_resident_of_two_communities_counts_in_each_and_once_overall(
             "uses": rows[c]["space_uses"],
             "people": rows[c]["space_people"],
         }
+    # the admin's monthly reminder says the same
+    reminder = month_figures("2026-02")
+    assert (reminder["people_served"], reminder["space_uses"]) == (
+        total["people_served"],
+        total["space_uses"],
+    )
     # space adds up; people served does not (and says so)
     assert sum(r["space"]["uses"] for r in by_row.values()) == total["space_uses"]
     assert sum(r["people_served"] for r in by_row.values()) == 8 != 7
@@ -181,9 +188,10 @@ def test_query_counts_do_not_grow_with_residents_and_bookings(
 ):
     made, project = _setup(db, make_org, community, make_user, make_project)
     rows = CentreRows(db)
-    org, room = made["org"], made["room"]
+    org = made["org"]
 
     def grow():
+        room = rows.room(community)  # a room of its own: no two bookings overlap
         for day in range(1, 8):
             activity = rows.activity(org, date(2026, 2, 20 + day), room=room)
             booking = rows.booking(room, date(2026, 2, 20 + day), hour=16)
