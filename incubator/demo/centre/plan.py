@@ -426,7 +426,11 @@ def _around_today(p: Planner, year: Year) -> None:
                 state=REQUESTED,
             )
         )
-    taken = next(u for u in p.calendar.uses if u.room is hall and u.state == CONFIRMED)
+    # Refused: the hall was taken at that time (lately, or else at any time).
+    taken_hall = [u for u in p.calendar.uses if u.room is hall and u.state == CONFIRMED]
+    taken = next(
+        (u for u in taken_hall if abs((u.day - today).days) <= 21), taken_hall[0]
+    )
     asker = leaders[0] if leaders else None
     p.calendar.uses.append(
         Use(
