@@ -24,6 +24,9 @@ from incubator.reports.monthly import monthly_report
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 MONTHS = ("2026-06", "2026-08", "2026-09", "2026-10", "2026-11")
+# Issue 17's figures come from bookings and sign-ins, tables that 0014 makes and
+# the downgrade drops with their rows: they are not the figures this keeps.
+FROM_0014 = frozenset({"people_served", "space_uses", "space_people"})
 
 
 def _figures() -> dict:
@@ -39,7 +42,11 @@ def _figures() -> dict:
             )
     for project in db.session.scalars(select(Project).order_by(Project.id)):
         found[project.id] = (
-            project_services.progress(project),
+            [
+                p
+                for p in project_services.progress(project)
+                if p.metric not in FROM_0014
+            ],
             annual.annual_figures(project),
         )
     db.session.remove()

@@ -64,6 +64,9 @@ class Planner:
     orgs: dict[str, Organization]
     series_count: list[int] = field(default_factory=list)
     unlinked: list[tuple[Activity, Room]] = field(default_factory=list)
+    # The rooms the sessions and the centre's activities were held in (by id).
+    session_rooms: dict[int, Room] = field(default_factory=dict)
+    activity_rooms: dict[int, Room] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -86,7 +89,8 @@ def plan_year(p: Planner, year: Year, sessions, activities) -> None:
     for series in year.series:
         _series(p, series)
     for session in sessions:
-        _session(p, session)
+        if session.id in p.session_rooms:
+            _session(p, session, p.session_rooms[session.id])
     _centre_activities(p, activities, year)
     for spec in year.monthly:
         _monthly(p, *spec)
@@ -155,11 +159,8 @@ def _series(p: Planner, spec: Series) -> None:
         p.calendar.add(use)
 
 
-def _session(p: Planner, session: TrainingSession) -> None:
+def _session(p: Planner, session: TrainingSession, room: Room) -> None:
     starts = session.starts_at.astimezone(local_zone())
-    room = session.room
-    if room is None:
-        return
     held = session.state == SessionState.HELD
     use = Use(
         room=room,
@@ -211,7 +212,7 @@ def _centre_activities(p: Planner, activities: list[Activity], year: Year) -> No
         )
         if room is None:
             continue
-        activity.room_id = room.id
+        p.activity_rooms[activity.id] = room
         org = activity.organization
         if len(p.unlinked) < year.unlinked and rng.random() < 0.15:
             p.unlinked.append((activity, room))
@@ -425,7 +426,11 @@ def _around_today(p: Planner, year: Year) -> None:
                 state=REQUESTED,
             )
         )
-    taken = next(u for u in p.calendar.uses if u.room is hall and u.state == CONFIRMED)
+    # Refused: the hall was taken at that time (lately, or else at any time).
+    taken_hall = [u for u in p.calendar.uses if u.room is hall and u.state == CONFIRMED]
+    taken = next(
+        (u for u in taken_hall if abs((u.day - today).days) <= 21), taken_hall[0]
+    )
     asker = leaders[0] if leaders else None
     p.calendar.uses.append(
         Use(

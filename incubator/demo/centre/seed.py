@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, time, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from incubator.activities.models import Activity, ReviewState
@@ -216,7 +216,7 @@ def _plan(community, calendar, year, admin, rng) -> tuple[Planner, list[Sheet]]:
     for session in sessions:
         key = data.SESSION_ROOMS.get(session.place)
         if key:
-            session.room = calendar.rooms[key]
+            planner.session_rooms[session.id] = calendar.rooms[key]
     activities = list(
         db.session.scalars(
             select(Activity)
@@ -225,7 +225,22 @@ def _plan(community, calendar, year, admin, rng) -> tuple[Planner, list[Sheet]]:
             .order_by(Activity.starts_at, Activity.id)
         )
     )
-    plan_year(planner, year, [s for s in sessions if s.room], activities)
+    plan_year(planner, year, sessions, activities)
+    # The records keep their version: their place is only told more exactly.
+    for model, rooms in (
+        (TrainingSession, planner.session_rooms),
+        (Activity, planner.activity_rooms),
+    ):
+        table = model.__table__
+        if rooms:
+            db.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("record"))
+                .values(room_id=bindparam("room")),
+                [{"record": k, "room": room.id} for k, room in rooms.items()],
+            )
+    for record in [*sessions, *activities]:
+        db.session.expire(record, ["room_id"])
     start, end = period
     sheets = [
         Sheet(
