@@ -1057,6 +1057,8 @@ def _a_booking(room_id: int, org, leader) -> dict:
         actor=leader,
     )[0]
     return {"booking_id": booking.id}
+
+
 def _a_sign_in(activity, leader) -> dict:
     from incubator.signins.schemas import AttendeeIn
     from incubator.signins.services import add_sheet
