@@ -4,6 +4,7 @@ down to before the communities (0010) and up again (every record joins its one
 community); every figure computed again is the same, to the person-time and
 the fen. On PostgreSQL too when TEST_DATABASE_URL is set."""
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,16 +30,27 @@ MONTHS = ("2026-06", "2026-08", "2026-09", "2026-10", "2026-11")
 FROM_0014 = frozenset({"people_served", "space_uses", "space_people"})
 
 
+def _without_0014(report: dict) -> dict:
+    """The monthly report without issue 17's figures (``people_served``,
+    ``space``), here and in each community's row."""
+    kept = {k: v for k, v in report.items() if k not in ("people_served", "space")}
+    if "by_community" in kept:
+        kept["by_community"] = [_without_0014(row) for row in kept["by_community"]]
+    return kept
+
+
 def _figures() -> dict:
     communities = db.session.scalars(select(Community)).all()
     found: dict = {}
     for month in MONTHS:
         period = month_range(month)
         assert period is not None
-        found[month] = monthly_report(period, month, None, breakdown=communities)
+        found[month] = _without_0014(
+            monthly_report(period, month, None, breakdown=communities)
+        )
         for community in communities:
-            found[(month, community.id)] = monthly_report(
-                period, month, frozenset({community.id})
+            found[(month, community.id)] = _without_0014(
+                monthly_report(period, month, frozenset({community.id}))
             )
     for project in db.session.scalars(select(Project).order_by(Project.id)):
         found[project.id] = (
@@ -47,7 +59,12 @@ def _figures() -> dict:
                 for p in project_services.progress(project)
                 if p.metric not in FROM_0014
             ],
-            annual.annual_figures(project),
+            dataclasses.replace(
+                annual.annual_figures(project),
+                people_served=0,
+                space_uses=0,
+                space_people=0,
+            ),
         )
     db.session.remove()
     return found
