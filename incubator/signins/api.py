@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import cast
 
 from flask import abort, jsonify
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from incubator.activities.models import Activity
@@ -24,12 +24,13 @@ from incubator.extensions import db
 from incubator.i18n import local_zone
 from incubator.sessions.models import TrainingSession
 from incubator.signins import services
-from incubator.signins.codes import Record
+from incubator.signins.codes import Record, code_for, sign_in_url, window
 from incubator.signins.models import SignIn, SignInSource
 from incubator.signins.queries import (
     AttendeeRow,
     attendee,
     attendees,
+    may_add_sign_ins,
     may_see_record,
     record_condition,
 )
@@ -63,11 +64,28 @@ class AttendeeOut(BaseModel):
         return cls.model_validate(row, from_attributes=True)
 
 
+class SignInCode(BaseModel):
+    code: str
+    url: str = Field(description="The public sign-in page the QR code opens")
+    opens_at: datetime = Field(description="An hour before the start")
+    closes_at: datetime = Field(description="The end of the record's local day")
+
+    @field_validator("opens_at", "closes_at", mode="before")
+    @classmethod
+    def _local(cls, value):
+        return value.astimezone(local_zone()) if isinstance(value, datetime) else value
+
+
 class AttendeePage(BaseModel):
     items: list[AttendeeOut]
     page: int
     per_page: int
     total: int
+    sign_in: SignInCode | None = Field(
+        default=None,
+        description="The record's sign-in code, for those who organize it "
+        "(who may see the names); null for the others",
+    )
 
 
 def _load(kind: str, record_id: int) -> Record:
@@ -86,11 +104,21 @@ def _list(kind: str, record_id: int, query: PageQuery) -> dict:
         limit=per_page,
         offset=(page - 1) * per_page,
     )
+    code = None
+    if may_add_sign_ins(current_api_user(), record):
+        opens, closes = window(record)
+        code = SignInCode(
+            code=code_for(record),
+            url=sign_in_url(record, external=True),
+            opens_at=opens,
+            closes_at=closes,
+        ).model_dump(mode="json")
     return {
         "items": [AttendeeOut.of(r).model_dump(mode="json") for r in found.rows],
         "page": page,
         "per_page": per_page,
         "total": found.count,
+        "sign_in": code,
     }
 
 

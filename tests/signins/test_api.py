@@ -229,3 +229,25 @@ def test_no_reveal_where_only_masked_numbers_are_kept(centre, client):
     refused = client.post(f"{url}/{row.get_json()['id']}/phone", headers=sw)
     assert refused.status_code == 409
     assert "13800138000" not in refused.get_data(as_text=True)
+
+
+def test_the_organizer_gets_the_code_and_a_resident_signs_in_with_it(centre, client):
+    """The list answers the record's sign-in code and link to those who organize
+    it (staff, the org's leader), null to viewers; the link is the public page
+    a resident signs in on, and her sign-in shows in the list."""
+    url = _url(centre, "activity")
+    staff = client.get(url, headers=_token(client, centre["sw"])).get_json()
+    code = staff["sign_in"]
+    assert code["url"].endswith(f"/signin/{code['code']}")
+    assert code["opens_at"] < code["closes_at"]
+    viewer = client.get(url, headers=_token(client, centre["viewer"])).get_json()
+    assert viewer["sign_in"] is None
+    path = "/signin/" + code["code"]
+    signed = client.post(
+        path,
+        data={"name": "王秀英", "phone": "１３８ ００１３ ８０００", "consent": "y"},
+    )
+    assert signed.status_code == 201
+    listed = client.get(url, headers=_token(client, centre["sw"])).get_json()
+    assert [row["phone"] for row in listed["items"]] == ["138****8000"]
+    assert listed["items"][0]["source"] == "qr"
