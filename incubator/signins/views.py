@@ -355,12 +355,12 @@ def _show(key: str, row: dict) -> str:
 def import_report(kind: str, target_id: int, batch_id: int):
     record = organized_record(kind, target_id)
     return render_template(
-        "signins/import_report.html",
+        "imports/report.html",
         batch=_batch(record, batch_id),
         columns=[(_("Name"), "name"), (_("Mobile number"), "phone")],
         show=_show,
-        kind=kind,
-        target_id=target_id,
+        endpoint="signins.import",
+        url_args={"kind": kind, "target_id": target_id},
         form=EmptyForm(),
     )
 
