@@ -121,7 +121,14 @@ class Activity(CommunityScoped, Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_activity_org_held", "organization_id", "held_on"),)
+    __table_args__ = (
+        Index("ix_activity_org_held", "organization_id", "held_on"),
+        # District scale (issue 18): lists sort by start, reports filter by review
+        # state and month, communities' pages by community and start.
+        Index("ix_activity_starts_at", "starts_at"),
+        Index("ix_activity_review_held", "review_state", "held_on"),
+        Index("ix_activity_community_starts", "community_id", "starts_at"),
+    )
 
     @property
     def form_label(self) -> str:

@@ -124,6 +124,7 @@ class Booking(CommunityScoped, Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_booking_room_starts", "room_id", "starts_at"),
+        Index("ix_booking_state_starts", "state", "starts_at"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("expected_people >= 0", name="expected_people_not_negative"),
         CheckConstraint("people IS NULL OR people >= 0", name="people_not_negative"),

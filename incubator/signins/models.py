@@ -17,7 +17,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incubator.auth.models import User
@@ -76,6 +83,7 @@ class SignIn(CommunityScoped, Model):
 
     __table_args__ = (
         UniqueConstraint("resident_id", "activity_id"),
+        Index("ix_sign_in_community_resident", "community_id", "resident_id"),
         UniqueConstraint("resident_id", "session_id"),
         UniqueConstraint("resident_id", "booking_id"),
         CheckConstraint(
