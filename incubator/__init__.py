@@ -54,6 +54,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
             app.config["SECRET_KEY_FILE"]
         )
     configure_logging(app)
+    from incubator import storage
+
+    storage.init_app(app)  # a wrong STORAGE/S3_* setting stops here, with why
     register_extensions(app)
     register_blueprints(app)
     register_security(app)

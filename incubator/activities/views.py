@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from incubator import signals
+from incubator import signals, storage
 from incubator.activities import photos as photo_files
 from incubator.activities import services
 from incubator.activities.export import activities_workbook
@@ -535,10 +534,10 @@ def photo(photo_id: int):
         if request.args.get("size") != "thumb"
         else (f"thumb-{found.stored_name}")
     )
-    path = photo_files.upload_dir("photos") / name
-    if not path.exists():
+    try:
+        return storage.send("photos", name, mimetype="image/jpeg")
+    except storage.StoredFileMissing:
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
 @bp.route("/photos/<int:photo_id>/view")
