@@ -264,6 +264,7 @@ def register_security(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
+    from incubator.backup.storage_cli import storage_cli
     from incubator.community.cli import communities_cli
     from incubator.community.user_import import users_import  # noqa: F401
     from incubator.demo.cli import demo_cli
@@ -280,6 +281,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(storage_cli)
     guard_downgrade(app)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)

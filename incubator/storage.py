@@ -89,6 +89,16 @@ def _checked(kind: str, name: str | None = None) -> None:
         raise ValueError(f"not a stored file name: {name!r}")
 
 
+def valid_name(kind: str, name: str) -> bool:
+    """Whether ``kind`` and ``name`` are plain segments every store accepts
+    (letters, digits, ``.``, ``_``, ``-``; no ``..``)."""
+    try:
+        _checked(kind, name)
+    except ValueError:
+        return False
+    return True
+
+
 def _as_bytes(data: bytes | IO[bytes]) -> bytes:
     return data if isinstance(data, bytes | bytearray) else data.read()
 
