@@ -196,18 +196,3 @@ def test_check_fails_when_the_object_store_is_stopped(tmp_path, s3_endpoint):
         assert not (tmp_path / "b.tar.gz").exists()
     with app.app_context():
         db.engine.dispose()
-
-
-def test_an_unreachable_store_answers_503_not_500(tmp_path, s3_endpoint):
-    with moto_server() as endpoint:
-        app = create_app(
-            TestingConfig,
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/a.db",
-            **_s3(endpoint, make_bucket(endpoint)),
-        )
-    with app.test_request_context("/activities/photos/1"):
-        with pytest.raises(storage.StorageUnavailable) as raised:
-            storage.send("photos", "3f2a.jpg", mimetype="image/jpeg")
-        assert raised.value.code == 503
-    with app.app_context():
-        db.engine.dispose()

@@ -18,9 +18,9 @@ from incubator.activities.models import ActivityPhoto, ResourceLink
 from incubator.errors import RuleViolation
 from incubator.ventures import services as venture_services
 from incubator.ventures.models import Expenditure
-from tests.conftest import login
+from tests.conftest import IsolatedClient, login
 from tests.images import png_bytes
-from tests.storage.conftest import files_on_disk, objects
+from tests.storage.conftest import files_on_disk, make_bucket, moto_server, objects
 
 PDF = b"%PDF-1.4\n% an invoice from the supermarket\n%%EOF\n"
 
@@ -218,3 +218,30 @@ def test_s3_without_a_bucket_stops_the_app_with_what_to_set(tmp_path):
         create_app(TestingConfig, STORAGE="s3", S3_BUCKET="")
     with pytest.raises(storage.StorageMisconfigured, match="local"):
         create_app(TestingConfig, STORAGE="ftp")
+
+
+def test_an_unreachable_store_is_a_503_in_the_users_language(
+    app, client, team, log, db, database_url, tmp_path
+):
+    """An app server whose object store has gone away answers "try again
+    shortly" (503), not a 500, and saves nothing of an upload."""
+    activity = log(team["org"], team["leader"])
+    with moto_server() as endpoint:
+        broken = create_app(
+            TestingConfig,
+            SQLALCHEMY_DATABASE_URI=database_url,
+            UPLOAD_FOLDER=str(tmp_path / "uploads-c"),
+            STORAGE="s3",
+            S3_BUCKET=make_bucket(endpoint),
+            S3_ENDPOINT_URL=endpoint,
+            S3_CONNECT_TIMEOUT=1,
+        )
+    broken.test_client_class = IsolatedClient
+    other = broken.test_client()
+    login(other, "team_leader")
+    response = _upload(other, activity.id)
+    assert response.status_code == 503
+    assert "暂时无法读取上传的文件" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ActivityPhoto)) is None
+    with broken.app_context():
+        db.engine.dispose()
