@@ -109,6 +109,8 @@ class Config:
     # take the lock, and how often the leader checks it still holds it (seconds).
     SCHEDULER_STANDBY_POLL = float(os.environ.get("SCHEDULER_STANDBY_POLL") or 15)
     SCHEDULER_LEADER_CHECK = float(os.environ.get("SCHEDULER_LEADER_CHECK") or 15)
+    # How often the scheduler delivers pending email and WeCom reminders (seconds).
+    DELIVERY_INTERVAL_SECONDS = _env_int("DELIVERY_INTERVAL_SECONDS", 60)
 
     # Behind nginx or another reverse proxy: how many proxies set X-Forwarded-*.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
