@@ -113,6 +113,18 @@ class Config:
     # How long an API create's Idempotency-Key (and its first answer) is kept.
     IDEMPOTENCY_KEY_TTL = timedelta(hours=_env_int("IDEMPOTENCY_KEY_HOURS", 24))
 
+    # Log lines: "text" (default) or "json" (one object per line); the level.
+    LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "text").strip().lower()
+    LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
+    # /readyz: how long the database and object store checks may take (seconds).
+    READY_TIMEOUT = float(os.environ.get("READY_TIMEOUT") or 2)
+    # The scheduler's leader election (PostgreSQL): how often a standby tries to
+    # take the lock, and how often the leader checks it still holds it (seconds).
+    SCHEDULER_STANDBY_POLL = float(os.environ.get("SCHEDULER_STANDBY_POLL") or 15)
+    SCHEDULER_LEADER_CHECK = float(os.environ.get("SCHEDULER_LEADER_CHECK") or 15)
+    # How often the scheduler delivers pending email and WeCom reminders (seconds).
+    DELIVERY_INTERVAL_SECONDS = _env_int("DELIVERY_INTERVAL_SECONDS", 60)
+
     # Behind nginx or another reverse proxy: how many proxies set X-Forwarded-*.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -65,11 +64,16 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
+    """Log lines in ``LOG_FORMAT`` (text or json) with the request id; tests keep
+    pytest's own capture. Registered first, so each request's log line runs after
+    every other ``after_request`` step and sees the final status."""
+    from incubator import observability
+
     if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        observability.configure_logging(
+            app.config["LOG_FORMAT"], app.config["LOG_LEVEL"]
         )
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    observability.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -184,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.community.views import bp as communities_admin_bp
     from incubator.extensions import csrf
     from incubator.followups.views import bp as followups_bp
+    from incubator.main.health import bp as health_bp
     from incubator.main.pwa import bp as pwa_bp
     from incubator.main.views import bp as main_bp
     from incubator.organizations import (
@@ -206,6 +211,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
     from incubator.volunteers.views import bp as volunteers_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(auth_bp)
