@@ -20,6 +20,7 @@ from incubator.ventures import services as venture_services
 from incubator.ventures.models import Expenditure
 from tests.conftest import IsolatedClient, login
 from tests.images import png_bytes
+from tests.prod.test_health import at_head  # noqa: F401  (fixture)
 from tests.storage.conftest import files_on_disk, make_bucket, moto_server, objects
 
 PDF = b"%PDF-1.4\n% an invoice from the supermarket\n%%EOF\n"
@@ -244,4 +245,34 @@ def test_an_unreachable_store_is_a_503_in_the_users_language(
     assert "暂时无法读取上传的文件" in response.get_data(as_text=True)
     assert db.session.scalar(select(ActivityPhoto)) is None
     with broken.app_context():
+        db.engine.dispose()
+
+
+def test_readyz_follows_the_object_store(
+    app,
+    client,
+    db,
+    at_head,
+    database_url,
+    tmp_path,  # noqa: F811
+):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["storage"] == "ok"
+    with moto_server() as endpoint:
+        gone = create_app(
+            TestingConfig,
+            SQLALCHEMY_DATABASE_URI=database_url,
+            UPLOAD_FOLDER=str(tmp_path / "uploads-d"),
+            STORAGE="s3",
+            S3_BUCKET=make_bucket(endpoint),
+            S3_ENDPOINT_URL=endpoint,
+            S3_CONNECT_TIMEOUT=1,
+        )
+        assert gone.test_client().get("/readyz").status_code == 200
+    response = gone.test_client().get("/readyz")
+    assert response.status_code == 503
+    checks = response.get_json()["checks"]
+    assert checks["database"] == "ok" and checks["storage"] != "ok"
+    with gone.app_context():
         db.engine.dispose()
