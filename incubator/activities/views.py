@@ -54,7 +54,7 @@ from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.periods import month_key, month_range
 from incubator.security import id_arg
-from incubator.transaction import roll_back, run_and_flash
+from incubator.transaction import after_commit, roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.labels import telling_apart
 from incubator.volunteers.models import Membership, Volunteer
@@ -572,5 +572,6 @@ def delete_photo(photo_id: int):
             actor=current_user,
             success=_("Photo removed."),
         ):
-            photo_files.remove_stored("photos", stored)
+            # only once the deletion is committed: a failed commit keeps them
+            after_commit(lambda: photo_files.remove_stored("photos", stored))
     return redirect(url_for("activities.detail", activity_id=activity_id))

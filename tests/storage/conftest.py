@@ -17,6 +17,7 @@ from config import TestingConfig
 from incubator import create_app
 from incubator.extensions import db as _db
 from tests.conftest import IsolatedClient, _empty_all_tables
+from tests.prod.test_health import at_head  # noqa: F401
 from tests.ventures.conftest import apply, fund, reviewed  # noqa: F401
 
 CREDENTIALS = {

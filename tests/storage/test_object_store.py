@@ -20,7 +20,6 @@ from incubator.ventures import services as venture_services
 from incubator.ventures.models import Expenditure
 from tests.conftest import IsolatedClient, login
 from tests.images import png_bytes
-from tests.prod.test_health import at_head  # noqa: F401  (fixture)
 from tests.storage.conftest import files_on_disk, make_bucket, moto_server, objects
 
 PDF = b"%PDF-1.4\n% an invoice from the supermarket\n%%EOF\n"
@@ -248,22 +247,24 @@ def test_an_unreachable_store_is_a_503_in_the_users_language(
         db.engine.dispose()
 
 
+@pytest.mark.config(READY_TIMEOUT=30)  # a loaded machine: the answer, not a timeout
 def test_readyz_follows_the_object_store(
     app,
     client,
     db,
     at_head,
     database_url,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     response = client.get("/readyz")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_json()
     assert response.get_json()["checks"]["storage"] == "ok"
     with moto_server() as endpoint:
         gone = create_app(
             TestingConfig,
             SQLALCHEMY_DATABASE_URI=database_url,
             UPLOAD_FOLDER=str(tmp_path / "uploads-d"),
+            READY_TIMEOUT=30,
             STORAGE="s3",
             S3_BUCKET=make_bucket(endpoint),
             S3_ENDPOINT_URL=endpoint,
@@ -276,3 +277,32 @@ def test_readyz_follows_the_object_store(
     assert checks["database"] == "ok" and checks["storage"] != "ok"
     with gone.app_context():
         db.engine.dispose()
+
+
+def test_a_deletion_whose_commit_fails_keeps_the_photo(
+    app, client, team, log, db, s3_endpoint, bucket, monkeypatch
+):
+    """The objects go only after the deletion is committed: a commit refused
+    for want of a lock (503, try again) leaves the photo and its files."""
+    from flask import has_request_context
+    from sqlalchemy.exc import OperationalError
+
+    activity = log(team["org"], team["leader"])
+    login(client, "team_leader")
+    _upload(client, activity.id)
+    photo_id = db.session.scalar(select(ActivityPhoto.id))
+    before = objects(s3_endpoint, bucket)
+    commit = db.session.commit
+
+    def locked():
+        if has_request_context():
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+        commit()
+
+    monkeypatch.setattr(db.session, "commit", locked)
+    response = client.post(f"/activities/photos/{photo_id}/delete")
+    assert response.status_code == 503
+    monkeypatch.undo()
+    assert db.session.get(ActivityPhoto, photo_id) is not None
+    assert objects(s3_endpoint, bucket) == before
+    assert client.get(f"/activities/photos/{photo_id}").status_code == 200
