@@ -126,9 +126,13 @@ class LocalStore:
             folder.mkdir(parents=True, exist_ok=True)
             # Written aside, then renamed: a reader never sees half a file.
             fd, temporary = tempfile.mkstemp(dir=folder, prefix=".put-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, folder / name)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, folder / name)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
         except OSError as exc:
             raise StorageUnavailable(f"{self.describe()}: {exc}") from exc
 
