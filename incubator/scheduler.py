@@ -33,6 +33,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.engine import Connection
 
 from incubator import observability, signals
 from incubator.extensions import db
@@ -144,7 +145,7 @@ class AdvisoryLock(Lock):
                 "application_name": "incubator-scheduler",
             },
         )
-        self.conn = None
+        self.conn: Connection | None = None
 
     def acquire(self) -> bool:
         from sqlalchemy import text
