@@ -239,6 +239,19 @@ class S3Store:
                     self._pid = os.getpid()
         return self._client
 
+    def warm_up(self) -> None:
+        """Make this process's client in the background (importing boto3 and
+        loading S3's model takes 1-3 s on a small machine), so the first
+        request or /readyz of a fresh worker does not pay for it."""
+
+        def make() -> None:
+            try:
+                self.client  # noqa: B018 - the property makes the client
+            except Exception:  # noqa: BLE001 - the first real call reports it
+                logger.warning("could not prepare the S3 client", exc_info=True)
+
+        threading.Thread(target=make, name="s3-client", daemon=True).start()
+
     def _make_client(self) -> Any:
         import boto3
         from botocore.config import Config
@@ -432,10 +445,14 @@ def make_store(config: Any, backend: str | None = None) -> Store:
 
 
 def init_app(app: Flask) -> None:
-    """Check the settings and keep this app's store (no connection is made yet).
-    Raises ``StorageMisconfigured`` so a wrong setting stops the app at start-up
-    with a message, not at the first upload."""
-    app.extensions[EXTENSION_KEY] = make_store(app.config)
+    """Check the settings and keep this app's store; an S3 client is prepared
+    in the background (no request is sent). Raises ``StorageMisconfigured`` so a
+    wrong setting stops the app at start-up with a message, not at the first
+    upload."""
+    current = app.extensions[EXTENSION_KEY] = make_store(app.config)
+    if isinstance(current, S3Store):
+        # create_app runs in each gunicorn worker (no --preload): after the fork
+        current.warm_up()
 
 
 def store() -> Store:
