@@ -678,10 +678,8 @@ class District:
             path = list(LINE[1 : LINE.index(org.stage) + 1])
         span = (self.now - org.created).total_seconds()
         marks = sorted(rng.uniform(0.05, 0.97) for _ in path)
-        out.add(
-            StageChange,
+        changes = [
             {
-                "id": out.new_id(StageChange),
                 "community_id": org.community_id,
                 "organization_id": org.id,
                 "changed_at": org.created,
@@ -692,15 +690,13 @@ class District:
                 "direction": "initial",
                 "reason": "",
                 "actor_id": org.sw_id,
-            },
-        )
+            }
+        ]
         previous, since, before_dormant = "intake", org.created, None
         for stage, mark in zip(path, marks, strict=True):
             at = org.created + timedelta(seconds=span * mark)
-            out.add(
-                StageChange,
+            changes.append(
                 {
-                    "id": out.new_id(StageChange),
                     "community_id": org.community_id,
                     "organization_id": org.id,
                     "changed_at": at,
@@ -711,7 +707,7 @@ class District:
                     "direction": "dormant" if stage == "dormant" else "forward",
                     "reason": "按孵化进展调整阶段。",
                     "actor_id": org.sw_id,
-                },
+                }
             )
             before_dormant = previous if stage == "dormant" else None
             previous, since = stage, at
@@ -738,6 +734,8 @@ class District:
                 "version": 1,
             },
         )
+        for change in changes:
+            out.add(StageChange, {"id": out.new_id(StageChange), **change})
 
     # -- volunteers --------------------------------------------------------
 
