@@ -32,10 +32,10 @@ def refusal() -> str | None:
     return None
 
 
-def run_district(scale: float, seed: int) -> dict[str, int]:
+def run_district(scale: float, seed: int) -> dict[str, tuple[int, float]]:
     """Generate the district at ``scale`` with ``seed``; raises
     ``click.ClickException`` (exit status 1) when the database holds data.
-    Returns ``{table: rows inserted}``."""
+    Returns ``{table: (rows inserted, seconds)}``."""
     why = refusal()
     db.session.rollback()
     if why:
@@ -47,9 +47,9 @@ def run_district(scale: float, seed: int) -> dict[str, int]:
         f"activities, {sizes['volunteers']:,} volunteers ..."
     )
     rows = District(scale, seed, click.echo).run()
-    click.echo("Rows inserted:")
-    for table, count in sorted(rows.items(), key=lambda item: -item[1]):
-        click.echo(f"  {table:<22} {count:>9,}")
+    click.echo("Rows inserted (and seconds spent inserting them):")
+    for table, (count, seconds) in sorted(rows.items(), key=lambda item: -item[1][0]):
+        click.echo(f"  {table:<22} {count:>9,} {seconds:7.1f} s")
     click.echo(f"Logins (password {DISTRICT_PASSWORD} for every account):")
     for role, username in BENCH_USERS.items():
         click.echo(f"  {username:<18} {role}")
