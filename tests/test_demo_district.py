@@ -63,8 +63,17 @@ def test_fills_an_empty_database_once_with_counts_that_scale(app, db):
     # Follow-ups and sign-ins: near their sizes (a clash is skipped, not repeated).
     assert 0.9 * sizes["followups"] <= _count(db, "follow_up") <= sizes["followups"]
     assert 0.6 * sizes["sign_ins"] <= _count(db, "sign_in") <= 1.4 * sizes["sign_ins"]
-    for table in ("venture", "venture_round", "project", "indicator", "room",
-                  "compound", "session_invite", "stage_change", "user_community"):
+    for table in (
+        "venture",
+        "venture_round",
+        "project",
+        "indicator",
+        "room",
+        "compound",
+        "session_invite",
+        "stage_change",
+        "user_community",
+    ):
         assert _count(db, table) >= 1, table
     # One leader per organization, about 20 organizations per social worker.
     roles = dict(
@@ -98,8 +107,14 @@ def test_every_row_is_as_the_services_would_make_it(app, db):
     _generate(app)
     one = lambda sql: db.session.execute(text(sql)).scalar_one()  # noqa: E731
     # Community stamping: a record's community is its organization's.
-    for table in ("activity", "service_record", "follow_up", "venture",
-                  "stage_change", "resource_link"):
+    for table in (
+        "activity",
+        "service_record",
+        "follow_up",
+        "venture",
+        "stage_change",
+        "resource_link",
+    ):
         assert not one(
             f"SELECT count(*) FROM {table} r JOIN organization o "
             "ON o.id = r.organization_id WHERE r.community_id <> o.community_id"
@@ -162,7 +177,9 @@ def test_every_row_is_as_the_services_would_make_it(app, db):
     for org in db.session.scalars(select(Organization)):
         assert org.name_key == name_key(org.name)
         assert org.leader_user_id and org.social_worker_id
-    for number, phone in db.session.execute(text("SELECT number, phone FROM volunteer")):
+    for number, phone in db.session.execute(
+        text("SELECT number, phone FROM volunteer")
+    ):
         assert re.fullmatch(r"V\d{6}", number) and re.fullmatch(r"1[3-9]\d{9}", phone)
     for key, masked in db.session.execute(select(Resident.key, Resident.phone_masked)):
         assert re.fullmatch(r"[0-9a-f]{64}", key)
@@ -245,13 +262,30 @@ def test_the_monthly_report_equals_raw_sql_over_the_generated_tables(app, db):
 
 
 PAGES = {
-    "admin": ("/", "/activities", "/activities/calendar", "/calendar",
-              "/organizations/board", "/reports/monthly"),
-    "social_worker": ("/", "/activities", "/activities/calendar", "/calendar",
-                      "/organizations/board", "/reports/monthly"),
+    "admin": (
+        "/",
+        "/activities",
+        "/activities/calendar",
+        "/calendar",
+        "/organizations/board",
+        "/reports/monthly",
+    ),
+    "social_worker": (
+        "/",
+        "/activities",
+        "/activities/calendar",
+        "/calendar",
+        "/organizations/board",
+        "/reports/monthly",
+    ),
     "org_leader": ("/", "/activities", "/activities/calendar", "/calendar"),
-    "street_viewer": ("/", "/activities", "/activities/calendar",
-                      "/organizations/board", "/reports/monthly"),
+    "street_viewer": (
+        "/",
+        "/activities",
+        "/activities/calendar",
+        "/organizations/board",
+        "/reports/monthly",
+    ),
 }
 
 
@@ -264,6 +298,8 @@ def test_pages_open_for_the_bench_logins(app, db, role):
         answer = client.get(page)
         assert answer.status_code == 200, (role, page, answer.status_code)
     if role == "street_viewer":
-        viewer = db.session.scalar(select(User).where(User.username == BENCH_USERS[role]))
+        viewer = db.session.scalar(
+            select(User).where(User.username == BENCH_USERS[role])
+        )
         streets = db.session.scalars(select(Community.street).distinct())
         assert viewer.community_scope and len(list(streets)) >= 1
