@@ -255,9 +255,21 @@ def read_page(
     )
 
 
+def deepest_page(per_page: int) -> int:
+    """The last page an offset may reach: pages within the first ``COUNT_CAP``
+    rows (deeper offsets read every row before them; the API pages on with a
+    cursor, a list page asks for a filter instead)."""
+    return max(1, -(-COUNT_CAP // per_page))
+
+
 def paginate(query: Select, per_page: int) -> Page:
-    """The ``?page=`` page of a list page's ``query``; see ``read_page``."""
-    return read_page(query, page=requested_page(), per_page=per_page)
+    """The ``?page=`` page of a list page's ``query`` (clamped to
+    ``deepest_page``); see ``read_page``."""
+    deepest = deepest_page(per_page)
+    found = read_page(query, page=min(requested_page(), deepest), per_page=per_page)
+    if found.page >= deepest:
+        found.next_keys = None
+    return found
 
 
 # ---- cursors ----------------------------------------------------------------------

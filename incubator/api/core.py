@@ -26,8 +26,15 @@ from incubator.api.errors import (
 from incubator.api.normalize import InputRefused, validate_input
 from incubator.auth.models import User
 from incubator.auth.sessions import resolve_token
-from incubator.errors import DomainError
-from incubator.paging import Page, make_cursor, read_cursor, read_page
+from incubator.errors import DomainError, ValidationFailed
+from incubator.paging import (
+    COUNT_CAP,
+    Page,
+    deepest_page,
+    make_cursor,
+    read_cursor,
+    read_page,
+)
 from incubator.security import has_control_chars
 from incubator.transaction import roll_back
 
@@ -283,6 +290,15 @@ def _read(stmt: Select, query: PageQuery) -> tuple[Page, dict]:
     after = None
     if query.after:
         after, page = read_cursor(stmt, query.after)
+    elif page > deepest_page(per_page):
+        raise ValidationFailed(
+            _(
+                "Pages past the first %(n)d rows are read with “after”: pass the "
+                "“next” value of the previous page.",
+                n=COUNT_CAP,
+            ),
+            field="page",
+        )
     found = read_page(stmt, page=page, per_page=per_page, after=after)
     return found, {
         "page": found.page,
