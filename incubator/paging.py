@@ -150,9 +150,11 @@ def _only(stmt: Select, *columns) -> Select:
     return narrowed
 
 
-def capped_count(stmt: Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(stmt: Select, cap: int | None = None) -> tuple[int, bool]:
     """``(rows, capped)``: the rows ``stmt`` selects, counted over its ids without
-    ORDER BY, stopping after ``cap`` (then ``(cap, True)``). One query."""
+    ORDER BY, stopping after ``cap`` (default ``COUNT_CAP``; then ``(cap,
+    True)``). One query."""
+    cap = COUNT_CAP if cap is None else cap
     ids = _only(stmt, id_column(stmt)).order_by(None)
     ids = ids.limit(literal_column(str(cap + 1)))
     total = db.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
