@@ -202,6 +202,17 @@ def install_sqlite_pragmas(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_connection, _record):
+        # Let SQLite refresh the statistics of the tables this connection's
+        # queries leaned on, if they changed much (issue 18; cheap, and a no-op
+        # when nothing is to be done).
+        with suppress(sqlite3.Error):
+            # Never wait for a writer: skipped this time, done at a later close.
+            dbapi_connection.execute("PRAGMA busy_timeout = 0")
+            dbapi_connection.execute("PRAGMA analysis_limit=1000")
+            dbapi_connection.execute("PRAGMA optimize")
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         if not _begins_immediately():

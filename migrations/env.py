@@ -68,6 +68,12 @@ def run_migrations_online():
                     raise RuntimeError(f"foreign keys broken by migration: {broken}")
         if sqlite:
             _raw_pragma(connection, "PRAGMA foreign_keys=ON")
+            # Give the planner the tables' sizes and the new indexes' shape (issue
+            # 18): never analyzed, SQLite guessed, e.g. filtering 300,000 logs
+            # through an index matching 97% of them. A sampled ANALYZE takes
+            # under a second at district scale.
+            _raw_pragma(connection, "PRAGMA analysis_limit=1000")
+            _raw_pragma(connection, "ANALYZE")
 
 
 if context.is_offline_mode():

@@ -128,6 +128,8 @@ class Activity(CommunityScoped, Model):
         Index("ix_activity_starts_at", "starts_at"),
         Index("ix_activity_review_held", "review_state", "held_on"),
         Index("ix_activity_community_starts", "community_id", "starts_at"),
+        # The review queue: pending logs, oldest first (issue 18, lists).
+        Index("ix_activity_review_created", "review_state", "created_at"),
     )
 
     @property

@@ -49,7 +49,7 @@ from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
-from incubator.organizations.queries import organizations_query
+from incubator.organizations.queries import organization_filter
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.periods import month_key, month_range
@@ -85,9 +85,13 @@ def _visible_activity(activity_id: int) -> Activity:
 
 def _filters():
     form = ActivityFilterForm(request.args)
-    orgs = db.session.scalars(organizations_query(current_user)).unique().all()
+    form.org_filter = organization_filter(
+        current_user,
+        selected=id_arg(request.args.get("organization")),
+        q=request.args.get("org_q"),
+    )
     form.organization.choices = [SelectChoice("", _("All organizations"))] + [
-        SelectChoice(str(o.id), o.name) for o in orgs
+        SelectChoice(str(i), name) for i, name in form.org_filter.options
     ]
     form.compound.choices = compound_choices(_("All compounds"))
     valid = form.validate()

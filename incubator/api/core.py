@@ -15,7 +15,7 @@ from typing import Annotated
 from flask import Blueprint, g, jsonify, make_response, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from incubator.api import idempotency
 from incubator.api.errors import (
@@ -26,8 +26,15 @@ from incubator.api.errors import (
 from incubator.api.normalize import InputRefused, validate_input
 from incubator.auth.models import User
 from incubator.auth.sessions import resolve_token
-from incubator.errors import DomainError
-from incubator.extensions import db
+from incubator.errors import DomainError, ValidationFailed
+from incubator.paging import (
+    COUNT_CAP,
+    Page,
+    deepest_page,
+    make_cursor,
+    read_cursor,
+    read_page,
+)
 from incubator.security import has_control_chars
 from incubator.transaction import roll_back
 
@@ -35,6 +42,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 100_000
+# A cursor is a few sort keys, signed; anything longer is not one.
+MAX_CURSOR_LENGTH = 1000
 DEFAULT_PER_PAGE = 50
 # The largest id a database row can have (a 32-bit integer column).
 MAX_ID = 2**31 - 1
@@ -255,10 +264,17 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class PageQuery(BaseModel):
-    """``?page=&per_page=`` (default 50, at most 200)."""
+    """``?page=&per_page=`` (default 50, at most 200), or ``?after=<cursor>`` (the
+    ``next`` of the previous answer) for keyset paging."""
 
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    after: str | None = Field(
+        default=None,
+        max_length=MAX_CURSOR_LENGTH,
+        description="The `next` cursor of the previous page: the rows after it, "
+        "as fast at any depth as the first page. `page` is then not used.",
+    )
 
     # Unknown query parameters answer 422 naming them (a misspelt filter must not
     # silently list everything).
@@ -269,27 +285,49 @@ class PageQuery(BaseModel):
         return page, min(max(1, self.per_page), MAX_PER_PAGE)
 
 
-def paginate(stmt: Select, query: PageQuery, serialize: Callable) -> dict:
-    """``{"items", "page", "per_page", "total"}`` for ``stmt``."""
+def _read(stmt: Select, query: PageQuery) -> tuple[Page, dict]:
     page, per_page = query.clamp()
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = [serialize(row) for row in rows]
+    after = None
+    if query.after:
+        after, page = read_cursor(stmt, query.after)
+    elif page > deepest_page(per_page):
+        raise ValidationFailed(
+            _(
+                "Pages past the first %(n)d rows are read with “after”: pass the "
+                "“next” value of the previous page.",
+                n=COUNT_CAP,
+            ),
+            field="page",
+        )
+    found = read_page(stmt, page=page, per_page=per_page, after=after)
+    return found, {
+        "page": found.page,
+        "per_page": found.per_page,
+        "total": found.total,
+        "total_capped": found.total_capped,
+        "next": make_cursor(stmt, found),
+    }
+
+
+def paginate(stmt: Select, query: PageQuery, serialize: Callable) -> dict:
+    """``{"items", "page", "per_page", "total", "total_capped", "next"}`` for
+    ``stmt`` (one entity, ordered). ``total`` stops at ``COUNT_CAP`` (then
+    ``total_capped`` is true); ``next`` is the cursor of the following page, or
+    ``None`` on the last. Raises ``ValidationFailed`` for a bad cursor (422)."""
+    found, meta = _read(stmt, query)
+    items = [serialize(row) for row in found.items]
     return {
         "items": [
             item.model_dump(mode="json") if isinstance(item, BaseModel) else item
             for item in items
         ],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
+        **meta,
     }
 
 
 def page_rows(stmt: Select, query: PageQuery) -> tuple[list, dict]:
-    """One page of ``stmt``'s rows and the paging keys, for lists whose items are
-    serialized together (to load what they show in a fixed number of queries)."""
-    page, per_page = query.clamp()
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))
-    return list(rows.unique()), {"page": page, "per_page": per_page, "total": total}
+    """One page of ``stmt``'s rows and the paging keys (as ``paginate``), for
+    lists whose items are serialized together (to load what they show in a fixed
+    number of queries)."""
+    found, meta = _read(stmt, query)
+    return found.items, meta

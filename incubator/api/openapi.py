@@ -10,6 +10,7 @@ from flask import current_app, jsonify
 from incubator.api import idempotency
 from incubator.api.core import MAX_ID, ROUTES, ApiRoute, bp, endpoint
 from incubator.api.errors import HTTP_CODES
+from incubator.paging import COUNT_CAP
 
 REF = "#/components/schemas/{model}"
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -107,6 +108,39 @@ def _query_params(route: ApiRoute, schemas: dict) -> list[dict]:
     ]
 
 
+PAGING_DESCRIPTION = (
+    ' Lists answer {"items", "page", "per_page", "total", '
+    '"total_capped", "next"}. `total` counts at most '
+    f"{COUNT_CAP:,} rows; `total_capped` is true when there are more. `next` is an "
+    "opaque cursor (null on the last page): pass it as `?after=` for the rows that "
+    "follow, as fast at any depth as the first page, with the same filters; a "
+    "changed cursor answers 422. `?page=` reads the pages within the first "
+    f"{COUNT_CAP:,} rows; deeper, it answers 422 and `after` goes on."
+)
+
+PAGE_KEYS = {"items", "page", "per_page", "total"}
+PAGE_EXTRA = {
+    "total_capped": {
+        "type": "boolean",
+        "description": f"More rows than `total`, which stops at {COUNT_CAP:,}.",
+    },
+    "next": {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "description": "The cursor of the following page, for `?after=`; null "
+        "on the last page.",
+    },
+}
+
+
+def _with_paging_keys(schemas: dict) -> None:
+    """Every list's page schema gains ``total_capped`` and ``next`` (added by
+    ``paginate`` / ``page_rows`` to each list answer)."""
+    for schema in schemas.values():
+        props = schema.get("properties", {})
+        if PAGE_KEYS <= props.keys():
+            props.update(PAGE_EXTRA)
+
+
 def build_document() -> dict:
     schemas: dict = {"Error": ERROR_SCHEMA}
     paths: dict = {}
@@ -161,13 +195,14 @@ def build_document() -> dict:
             }
         for method in route.methods:
             paths.setdefault(path, {})[method.lower()] = op
+    _with_paging_keys(schemas)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "incubator API",
             "version": "1",
             "description": "社区社会组织孵化管理 JSON API. Errors: "
-            '{"error": {"code", "message", "fields"}}.',
+            '{"error": {"code", "message", "fields"}}.' + PAGING_DESCRIPTION,
         },
         "servers": [{"url": "/"}],
         "paths": paths,

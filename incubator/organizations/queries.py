@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from incubator.auth.models import User
+from incubator.auth.roles import Role
+from incubator.extensions import db
 from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import stage_label
 from incubator.organizations.models import Assessment, Organization
@@ -67,6 +69,58 @@ def organizations_query(
     if social_worker_id:
         stmt = stmt.where(Organization.social_worker_id == social_worker_id)
     return stmt.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+# A filter's organization drop-down never lists more than this many.
+FILTER_OPTIONS = 100
+
+
+@dataclass
+class OrganizationFilter:
+    """The organizations a list's filter form offers: ``options`` (``(id, name)``,
+    at most ``FILTER_OPTIONS``, by name); ``search``: the user may see more than
+    that, so the form shows a name search box (``q`` holds what was typed);
+    ``cut``: the options matching ``q`` (or the caseload) were more than shown."""
+
+    options: list[tuple[int, str]]
+    search: bool
+    q: str
+    cut: bool
+
+
+def organization_filter(
+    user: User, *, selected: int | None = None, q: str | None = None
+) -> OrganizationFilter:
+    """The options of a filter form's organization drop-down for ``user``: every
+    organization they see when at most ``FILTER_OPTIONS``; otherwise those whose
+    name holds ``q``, or with no ``q`` a social worker's own caseload (nobody's
+    for others: they search by name). ``selected`` (an id from the URL) is
+    always among the options when ``user`` may see it. One query, two when the
+    user sees many organizations."""
+    q = (q or "").strip()[:100]
+    base = select(Organization.id, Organization.name).where(
+        org_scope(user), Organization.archived_at.is_(None)
+    )
+    order = (Organization.name, Organization.id)
+    if not q:
+        rows = db.session.execute(base.order_by(*order).limit(FILTER_OPTIONS + 1)).all()
+        if len(rows) <= FILTER_OPTIONS:
+            return OrganizationFilter([(i, n) for i, n in rows], False, q, False)
+    if q:
+        narrow = func.lower(Organization.name).contains(q.lower(), autoescape=True)
+    elif user.role == Role.SOCIAL_WORKER:
+        narrow = Organization.social_worker_id == user.id
+    else:
+        narrow = false()
+    if selected:
+        # The chosen one first, so the cut never drops it.
+        narrow = or_(narrow, Organization.id == selected)
+        order = (case((Organization.id == selected, 0), else_=1), *order)
+    rows = db.session.execute(
+        base.where(narrow).order_by(*order).limit(FILTER_OPTIONS + 1)
+    ).all()
+    options = [(i, n) for i, n in rows[:FILTER_OPTIONS]]
+    return OrganizationFilter(options, True, q, len(rows) > FILTER_OPTIONS)
 
 
 @dataclass

@@ -172,7 +172,9 @@ def search_volunteers(body: VolunteerSearch):
     stmt = volunteers_query(
         current_api_user(), name=body.name, phone_tail=body.phone_tail
     )
-    return _page_of(stmt, PageQuery(page=body.page, per_page=body.per_page))
+    return _page_of(
+        stmt, PageQuery(page=body.page, per_page=body.per_page, after=body.after)
+    )
 
 
 def _show(volunteer: Volunteer) -> VolunteerOut:

@@ -24,7 +24,7 @@ from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.forms import EmptyForm
 from incubator.organizations.models import Organization
-from incubator.organizations.queries import organizations_query
+from incubator.organizations.queries import organization_filter
 from incubator.paging import paginate
 from incubator.periods import month_range
 from incubator.security import id_arg
@@ -215,12 +215,14 @@ def hours_index():
         )
     ]
 
-    orgs = db.session.scalars(organizations_query(current_user)).unique().all()
+    org_filter = organization_filter(
+        current_user, selected=org_id, q=request.args.get("org_q")
+    )
     return render_template(
         "volunteers/hours.html",
         page=page,
         monthly=monthly,
-        orgs=orgs,
+        org_filter=org_filter,
         org_id=org_id,
         month=month,
         total=sum((Decimal(t or 0) for _m, t in monthly), Decimal("0")),

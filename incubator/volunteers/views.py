@@ -32,10 +32,11 @@ from incubator.extensions import db
 from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today
 from incubator.organizations.access import get_visible_organization_or_404
-from incubator.organizations.queries import organizations_query
+from incubator.organizations.queries import organization_filter
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.periods import month_key
+from incubator.security import id_arg
 from incubator.transaction import flash_form_errors, roll_back
 from incubator.volunteers import hours as hours_service
 from incubator.volunteers import services
@@ -91,9 +92,13 @@ def _filters():
     form = VolunteerFilterForm(request.args)
     form.compound.choices = compound_choices(_("All compounds"))
 
-    orgs = db.session.scalars(organizations_query(current_user)).unique().all()
+    form.org_filter = organization_filter(
+        current_user,
+        selected=id_arg(request.args.get("organization")),
+        q=request.args.get("org_q"),
+    )
     form.organization.choices = [SelectChoice("", _("All organizations"))] + [
-        SelectChoice(str(o.id), o.name) for o in orgs
+        SelectChoice(str(i), name) for i, name in form.org_filter.options
     ]
     valid = form.validate()
     search = session.get(SEARCH_KEY, {})

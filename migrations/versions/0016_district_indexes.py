@@ -26,6 +26,10 @@ INDEXES = [
     ("ix_activity_community_starts", "activity", ["community_id", "starts_at"]),
     ("ix_booking_state_starts", "booking", ["state", "starts_at"]),
     ("ix_sign_in_community_resident", "sign_in", ["community_id", "resident_id"]),
+    # --- lists ---
+    # The review queue: pending logs, oldest first.
+    ("ix_activity_review_created", "activity", ["review_state", "created_at"]),
+    # --- end lists ---
 ]
 
 

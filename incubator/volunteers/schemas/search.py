@@ -15,3 +15,5 @@ class VolunteerSearch(BaseModel):
     # JSON numbers only: false is not a page number.
     page: StrictInt = 1
     per_page: StrictInt = 50
+    # The ``next`` cursor of the previous answer (issue 18).
+    after: str | None = Field(default=None, max_length=1000)
