@@ -770,3 +770,12 @@ def organizations_by_stage(communities: Communities = None) -> dict[str, int]:
 def orgs_cultivated(period: Period, communities: Communities = None) -> int:
     """Distinct organizations at 培育 or later at any time in the period."""
     return orgs_incubated(period, stages_from("cultivating"), communities)
+
+
+# The conditions the figures share, for ``projects.tallies`` (the same figures
+# counted in one pass per table): approved activities, held capacity sessions,
+# used bookings, and centre activities no used booking links, of a period.
+approved_in = _approved
+held_in = _held
+used_bookings_in = _used_bookings
+centre_activities_in = _centre_activities
