@@ -536,16 +536,25 @@ def _signed_in(period: Period, communities: Communities):
     so only the period's records are read (not every sign-in ever made)."""
     of = (SignIn.community_id.label("community_id"), SignIn.resident_id)
     scoped = within(SignIn.community_id, communities)
+    # A sign-in's community is its record's, copied when it is made (and a
+    # record keeps its community): the record's is tested too, so that one
+    # community's figures start from its own records' index.
     return union_all(
         select(*of)
         .join(Activity, Activity.id == SignIn.activity_id)
-        .where(*_approved(period), scoped),
+        .where(*_approved(period), scoped, within(Activity.community_id, communities)),
         select(*of)
         .join(TrainingSession, TrainingSession.id == SignIn.session_id)
-        .where(*_held(period), scoped),
+        .where(
+            *_held(period),
+            scoped,
+            within(TrainingSession.community_id, communities),
+        ),
         select(*of)
         .join(Booking, Booking.id == SignIn.booking_id)
-        .where(*_used_bookings(period), scoped),
+        .where(
+            *_used_bookings(period), scoped, within(Booking.community_id, communities)
+        ),
     ).subquery()
 
 

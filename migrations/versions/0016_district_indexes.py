@@ -80,6 +80,11 @@ INDEXES = [
         "resource_link",
         ["community_id", "received_on", "activity_id", "value"],
     ),
+    (
+        "ix_sign_in_activity_figures",
+        "sign_in",
+        ["activity_id", "community_id", "resident_id"],
+    ),
     # --- end figures ---
 ]
 
