@@ -757,18 +757,26 @@ def monthly_trend(
 def by_compound(
     period: Period, communities: Communities = None
 ) -> list[tuple[str, int, int]]:
-    """[(compound name or "", activities, person-times)], largest first."""
-    rows = db.session.execute(
+    """[(compound name or "", activities, person-times)], largest first.
+    Counted per compound from the activities' index first, then named (two
+    compounds of one name are one row)."""
+    per_compound = (
         select(
-            func.coalesce(Compound.name, ""),
-            func.count(Activity.id),
-            func.coalesce(func.sum(Activity.person_times), 0),
+            Activity.compound_id.label("compound_id"),
+            func.count(Activity.id).label("n"),
+            func.coalesce(func.sum(Activity.person_times), 0).label("people"),
         )
-        .select_from(Activity)
-        .outerjoin(Compound, Compound.id == Activity.compound_id)
         .where(*_approved(period), within(Activity.community_id, communities))
+        .group_by(Activity.compound_id)
+        .subquery()
+    )
+    n = func.sum(per_compound.c.n)
+    rows = db.session.execute(
+        select(func.coalesce(Compound.name, ""), n, func.sum(per_compound.c.people))
+        .select_from(per_compound)
+        .outerjoin(Compound, Compound.id == per_compound.c.compound_id)
         .group_by(Compound.name)
-        .order_by(func.count(Activity.id).desc())
+        .order_by(n.desc())
     ).all()
     return [(name, int(n), int(p)) for name, n, p in rows]
 

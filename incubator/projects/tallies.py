@@ -174,3 +174,35 @@ def space(period: Period, communities: Communities = None) -> dict[int, Space]:
         ).group_by(both.c.community_id)
     )
     return {c: Space(int(n), int(p or 0)) for c, n, p in rows}
+
+
+def activity_months(
+    period: Period, communities: Communities = None
+) -> dict[tuple[int, int], ActivityTally]:
+    """Approved activities of ``communities`` per month ``(year, month)`` of
+    ``period``, with their person-times and counts per service type and target
+    group (not per form), in one query: what the dashboards' trend and their
+    breakdowns of the year count (``metrics.monthly_trend``,
+    ``metrics.by_service_type``, ``metrics.by_target_group``)."""
+    year = func.extract("year", Activity.held_on)
+    month = func.extract("month", Activity.held_on)
+    result: dict[tuple[int, int], ActivityTally] = {}
+    for y, m, service, target, n, people in db.session.execute(
+        select(
+            year,
+            month,
+            Activity.service_type,
+            Activity.target_group,
+            func.count(),
+            func.coalesce(func.sum(Activity.person_times), 0),
+        )
+        .where(*approved_in(period), within(Activity.community_id, communities))
+        .group_by(year, month, Activity.service_type, Activity.target_group)
+    ):
+        tally = result.setdefault((int(y), int(m)), ActivityTally())
+        n, people = int(n), int(people or 0)
+        tally.total += n
+        tally.person_times += people
+        tally.by_service_type[service] += n
+        tally.by_target_group[target] += n
+    return result
