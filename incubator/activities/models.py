@@ -73,6 +73,19 @@ class ReviewState(LabelledEnum):
 REVIEW_STATE_LABELS = ReviewState.labels()
 
 
+# The columns the figures count, after review state and day (the covering
+# indexes of ``Activity``).
+FIGURE_COLUMNS = (
+    "community_id",
+    "form",
+    "service_type",
+    "target_group",
+    "person_times",
+    "compound_id",
+    "room_id",
+)
+
+
 class Activity(CommunityScoped, Model):
     # Not a column: set on the record a repeated submission returns.
     duplicate_submission = False
@@ -130,6 +143,17 @@ class Activity(CommunityScoped, Model):
         Index("ix_activity_community_starts", "community_id", "starts_at"),
         # The review queue: pending logs, oldest first (issue 18, lists).
         Index("ix_activity_review_created", "review_state", "created_at"),
+        # Figures (issue 18): every column a report counts, so a period's
+        # figures read the index alone; by review state and day for the whole
+        # district, by community first for one community (a project's year).
+        Index("ix_activity_figures", "review_state", "held_on", *FIGURE_COLUMNS),
+        Index(
+            "ix_activity_community_figures",
+            "community_id",
+            "review_state",
+            "held_on",
+            *FIGURE_COLUMNS[1:],
+        ),
     )
 
     @property
@@ -233,6 +257,24 @@ class ResourceLink(CommunityScoped, Model):
     organization: Mapped[Organization | None] = relationship()
     activity: Mapped[Activity | None] = relationship()
     recorded_by: Mapped[User | None] = relationship()
+
+    # The value linked per period (issue 18), read from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_resource_link_figures",
+            "received_on",
+            "community_id",
+            "activity_id",
+            "value",
+        ),
+        Index(
+            "ix_resource_link_community_figures",
+            "community_id",
+            "received_on",
+            "activity_id",
+            "value",
+        ),
+    )
 
     @property
     def kind_label(self) -> str:

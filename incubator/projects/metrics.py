@@ -34,6 +34,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -528,19 +529,39 @@ def _used_bookings(period: Period) -> tuple[ColumnElement[bool], ...]:
     return (*_used(), Booking.held_on >= start, Booking.held_on < end)
 
 
-def _people_served_stmt(period: Period, counted) -> Select:
-    """Sign-ins to approved activities, held capacity sessions and used bookings
-    of the period, counting ``counted`` (distinct residents)."""
-    activities_in = select(Activity.id).where(*_approved(period))
-    sessions_in = select(TrainingSession.id).where(*_held(period))
-    bookings_in = select(Booking.id).where(*_used_bookings(period))
-    return select(counted).where(
-        or_(
-            SignIn.activity_id.in_(activities_in),
-            SignIn.session_id.in_(sessions_in),
-            SignIn.booking_id.in_(bookings_in),
-        )
-    )
+def _signed_in(period: Period, communities: Communities):
+    """(community_id, resident_id) of the sign-ins to approved activities, held
+    capacity sessions and used bookings of the period, of ``communities`` (by
+    the sign-in's own community): each kind of record joined to its sign-ins,
+    so only the period's records are read (not every sign-in ever made)."""
+    of = (SignIn.community_id.label("community_id"), SignIn.resident_id)
+    scoped = within(SignIn.community_id, communities)
+    # A sign-in's community is its record's, copied when it is made (and a
+    # record keeps its community): the record's is tested too, so that one
+    # community's figures start from its own records' index.
+    return union_all(
+        select(*of)
+        .join(Activity, Activity.id == SignIn.activity_id)
+        .where(*_approved(period), scoped, within(Activity.community_id, communities)),
+        select(*of)
+        .join(TrainingSession, TrainingSession.id == SignIn.session_id)
+        .where(
+            *_held(period),
+            scoped,
+            within(TrainingSession.community_id, communities),
+        ),
+        select(*of)
+        .join(Booking, Booking.id == SignIn.booking_id)
+        .where(
+            *_used_bookings(period), scoped, within(Booking.community_id, communities)
+        ),
+    ).subquery()
+
+
+def _people_served_stmt(period: Period, communities: Communities) -> Select:
+    """Distinct residents signed in (see ``people_served``)."""
+    signed = _signed_in(period, communities)
+    return select(func.count(func.distinct(signed.c.resident_id)))
 
 
 def people_served(period: Period, communities: Communities = None) -> int:
@@ -550,8 +571,7 @@ def people_served(period: Period, communities: Communities = None) -> int:
     the sign-in's ``community_id`` (its record's): a resident signed in to
     records of two communities counts once in each and once here, so
     ``people_served_per_community`` does not add up to this."""
-    stmt = _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
-    return int(_one(stmt, SignIn.community_id, communities) or 0)
+    return int(db.session.scalar(_people_served_stmt(period, communities)) or 0)
 
 
 def people_served_per_community(
@@ -559,9 +579,13 @@ def people_served_per_community(
 ) -> dict[int, int]:
     """People served in each community (see ``people_served``: the rows may add
     up to more than the total, never to less)."""
-    stmt = _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
-    rows = _grouped(stmt, SignIn.community_id, communities)
-    return {k: int(v) for k, v in rows.items()}
+    signed = _signed_in(period, communities)
+    rows = db.session.execute(
+        select(
+            signed.c.community_id, func.count(func.distinct(signed.c.resident_id))
+        ).group_by(signed.c.community_id)
+    )
+    return {k: int(v) for k, v in rows}
 
 
 def _centre_activities(period: Period) -> tuple[ColumnElement[bool], ...]:
@@ -629,11 +653,7 @@ def people_and_space(
 ) -> tuple[int, Space]:
     """``people_served`` and ``space`` together, in one query (for pages with a
     tight query budget)."""
-    people = (
-        _people_served_stmt(period, func.count(func.distinct(SignIn.resident_id)))
-        .where(within(SignIn.community_id, communities))
-        .scalar_subquery()
-    )
+    people = _people_served_stmt(period, communities).scalar_subquery()
     row = db.session.execute(select(people, *_space_columns(period, communities))).one()
     return int(row[0] or 0), _space_of(row[1:])
 
@@ -737,18 +757,26 @@ def monthly_trend(
 def by_compound(
     period: Period, communities: Communities = None
 ) -> list[tuple[str, int, int]]:
-    """[(compound name or "", activities, person-times)], largest first."""
-    rows = db.session.execute(
+    """[(compound name or "", activities, person-times)], largest first.
+    Counted per compound from the activities' index first, then named (two
+    compounds of one name are one row)."""
+    per_compound = (
         select(
-            func.coalesce(Compound.name, ""),
-            func.count(Activity.id),
-            func.coalesce(func.sum(Activity.person_times), 0),
+            Activity.compound_id.label("compound_id"),
+            func.count(Activity.id).label("n"),
+            func.coalesce(func.sum(Activity.person_times), 0).label("people"),
         )
-        .select_from(Activity)
-        .outerjoin(Compound, Compound.id == Activity.compound_id)
         .where(*_approved(period), within(Activity.community_id, communities))
+        .group_by(Activity.compound_id)
+        .subquery()
+    )
+    n = func.sum(per_compound.c.n)
+    rows = db.session.execute(
+        select(func.coalesce(Compound.name, ""), n, func.sum(per_compound.c.people))
+        .select_from(per_compound)
+        .outerjoin(Compound, Compound.id == per_compound.c.compound_id)
         .group_by(Compound.name)
-        .order_by(func.count(Activity.id).desc())
+        .order_by(n.desc())
     ).all()
     return [(name, int(n), int(p)) for name, n, p in rows]
 
@@ -770,3 +798,12 @@ def organizations_by_stage(communities: Communities = None) -> dict[str, int]:
 def orgs_cultivated(period: Period, communities: Communities = None) -> int:
     """Distinct organizations at 培育 or later at any time in the period."""
     return orgs_incubated(period, stages_from("cultivating"), communities)
+
+
+# The conditions the figures share, for ``projects.tallies`` (the same figures
+# counted in one pass per table): approved activities, held capacity sessions,
+# used bookings, and centre activities no used booking links, of a period.
+approved_in = _approved
+held_in = _held
+used_bookings_in = _used_bookings
+centre_activities_in = _centre_activities

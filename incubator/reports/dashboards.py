@@ -24,6 +24,7 @@ from incubator.activities.models import (
     Activity,
     ReviewState,
     ServiceType,
+    TargetGroup,
 )
 from incubator.auth.models import User
 from incubator.community.scope import scope_ids
@@ -34,8 +35,8 @@ from incubator.i18n import local_today, month_label
 from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import StageDef, stages
 from incubator.organizations.models import Organization
-from incubator.periods import months_before
-from incubator.projects import metrics
+from incubator.periods import add_months, month_key, months_before
+from incubator.projects import metrics, tallies
 from incubator.projects import services as project_services
 from incubator.projects.models import Project
 from incubator.sessions.models import SessionInvite, SessionState, TrainingSession
@@ -218,7 +219,18 @@ def agency_dashboard(
     progress = project_services.progress(project, today) if project else []
     last_year = (months_before(today.replace(day=1), 11), today + timedelta(days=1))
     this_year = date(today.year, 1, 1), today + timedelta(days=1)
-    trend = metrics.monthly_trend(last_year, communities)
+    # one pass over the last twelve months gives the trend and this year's
+    # breakdowns (this year starts on a month's first day, within them)
+    months = tallies.activity_months(last_year, communities)
+    trend, first = [], last_year[0]
+    while first < last_year[1]:
+        month = months.get((first.year, first.month), tallies.ActivityTally())
+        trend.append((month_key(first), month.total, month.person_times))
+        first = add_months(first, 1)
+    of_year = tallies.ActivityTally()
+    for (year, _month), tally in months.items():
+        if year == today.year:
+            of_year.add(tally)
     stage_counts = metrics.organizations_by_stage(communities)
     return AgencyDashboard(
         projects=projects,
@@ -227,8 +239,8 @@ def agency_dashboard(
         trend=trend,
         stages=stages(),
         stage_counts=stage_counts,
-        service_types=metrics.by_service_type(this_year, communities),
-        target_groups=metrics.by_target_group(this_year, communities),
+        service_types={k.value: of_year.by_service_type[k.value] for k in ServiceType},
+        target_groups={k.value: of_year.by_target_group[k.value] for k in TargetGroup},
         compounds=metrics.by_compound(this_year, communities),
         resources=metrics.resources_value(this_year, communities),
         year=today.year,

@@ -7,8 +7,9 @@ counts once in each row and once in the total."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import abort
@@ -19,7 +20,7 @@ from incubator.auth.models import User
 from incubator.community.models import Community
 from incubator.community.scope import may_see_community, scope_ids
 from incubator.extensions import db
-from incubator.projects import metrics
+from incubator.projects import metrics, tallies
 from incubator.projects.metrics import Communities, Period
 from incubator.projects.models import Project
 
@@ -102,6 +103,110 @@ def _figures(
     }
 
 
+@dataclass
+class _Counted:
+    """One community's figures of the month (or their sum)."""
+
+    activities: tallies.ActivityTally = field(default_factory=tallies.ActivityTally)
+    volunteer_hours: Decimal = Decimal("0.0")
+    resources_value: Decimal = Decimal("0.00")
+    new: int = 0
+    stage_moves: int = 0
+    done: int = 0
+    overdue: int = 0
+    held: int = 0
+    attendees: int = 0
+    people_served: int = 0
+    space: metrics.Space = metrics.Space(0, 0)
+
+    def add(self, other: _Counted) -> None:
+        """Add ``other``'s figures (people served excepted: not additive)."""
+        self.activities.add(other.activities)
+        self.volunteer_hours += other.volunteer_hours
+        self.resources_value += other.resources_value
+        self.new += other.new
+        self.stage_moves += other.stage_moves
+        self.done += other.done
+        self.overdue += other.overdue
+        self.held += other.held
+        self.attendees += other.attendees
+        self.space = metrics.Space(
+            self.space.uses + other.space.uses, self.space.people + other.space.people
+        )
+
+    @property
+    def counted(self) -> bool:
+        return any(
+            (
+                self.activities.total,
+                self.activities.person_times,
+                self.volunteer_hours,
+                self.resources_value,
+                self.new,
+                self.stage_moves,
+                self.done,
+                self.overdue,
+                self.held,
+                self.attendees,
+                self.people_served,
+                self.space.uses,
+                self.space.people,
+            )
+        )
+
+    def figures(self) -> dict:
+        tally = self.activities
+        return _figures(
+            total=tally.total,
+            by_form={k.value: tally.by_form[k.value] for k in Form},
+            by_service_type={
+                k.value: tally.by_service_type[k.value] for k in ServiceType
+            },
+            by_target_group={
+                k.value: tally.by_target_group[k.value] for k in TargetGroup
+            },
+            person_times=tally.person_times,
+            volunteer_hours=self.volunteer_hours,
+            resources_value=self.resources_value,
+            new=self.new,
+            stage_moves=self.stage_moves,
+            done=self.done,
+            overdue=self.overdue,
+            held=self.held,
+            attendees=self.attendees,
+            people_served=self.people_served,
+            space=self.space,
+        )
+
+
+def _per_community(
+    period: Period, communities: Communities, *, people: bool
+) -> dict[int, _Counted]:
+    """Every figure of the month per community, one grouped query per table
+    (``people``: with people served per community too)."""
+    rows: dict[int, _Counted] = defaultdict(_Counted)
+    for i, tally in tallies.activity_tallies(period, communities).items():
+        rows[i].activities = tally
+    for i, hours in metrics.volunteer_hours_per_community(period, communities).items():
+        rows[i].volunteer_hours = hours
+    for i, value in metrics.resources_value_per_community(period, communities).items():
+        rows[i].resources_value = value
+    for i, n in metrics.organizations_new_per_community(period, communities).items():
+        rows[i].new = n
+    for i, n in metrics.stage_moves_per_community(period, communities).items():
+        rows[i].stage_moves = n
+    for i, (done, overdue) in tallies.followups(period, communities).items():
+        rows[i].done, rows[i].overdue = done, overdue
+    for i, (held, attendees) in tallies.sessions(period, communities).items():
+        rows[i].held, rows[i].attendees = held, attendees
+    for i, used in tallies.space(period, communities).items():
+        rows[i].space = used
+    if people:
+        for i, n in metrics.people_served_per_community(period, communities).items():
+            rows[i].people_served = n
+    return rows
+
+
 def monthly_report(
     period: Period,
     month: str,
@@ -111,94 +216,25 @@ def monthly_report(
 ) -> dict:
     """The figures of ``GET /reports/monthly`` (API.md) for ``communities``
     (None: all); with ``breakdown``, also ``by_community``: the same figures for
-    each of those communities (an archived one only when it has a figure)."""
-    served, space = metrics.people_and_space(period, communities)
-    report = {
-        "month": month,
-        **_figures(
-            total=metrics.activities(period, None, communities),
-            by_form=metrics.by_form(period, communities),
-            by_service_type=metrics.by_service_type(period, communities),
-            by_target_group=metrics.by_target_group(period, communities),
-            person_times=metrics.person_times(period, communities),
-            volunteer_hours=metrics.volunteer_hours(period, communities),
-            resources_value=metrics.resources_value(period, communities),
-            new=metrics.organizations_new(period, communities),
-            stage_moves=metrics.stage_moves(period, communities),
-            done=metrics.followups_done(period, communities),
-            overdue=metrics.followups_overdue(period, communities),
-            held=metrics.capacity_sessions(period, communities),
-            attendees=metrics.session_attendees(period, communities),
-            people_served=served,
-            space=space,
-        ),
-    }
+    each of those communities (an archived one only when it has a figure).
+
+    About ten queries whatever the number of communities: each table's figures
+    grouped by community once, the total their sum (people served, which does
+    not add up, counted once more for the whole)."""
+    one = communities is not None and len(communities) == 1
+    rows = _per_community(period, communities, people=breakdown is not None or one)
+    total = _Counted()
+    for row in rows.values():
+        total.add(row)
+    if one:
+        total.people_served = sum(r.people_served for r in rows.values())
+    else:
+        total.people_served = metrics.people_served(period, communities)
+    report = {"month": month, **total.figures()}
     if breakdown is not None:
-        report["by_community"] = per_community(period, communities, breakdown)
+        report["by_community"] = [
+            {"community_id": c.id, "name": c.name, **rows[c.id].figures()}
+            for c in breakdown
+            if c.archived_at is None or (c.id in rows and rows[c.id].counted)
+        ]
     return report
-
-
-def per_community(
-    period: Period, communities: Communities, rows: Sequence[Community]
-) -> list[dict]:
-    """One row of figures per community of ``rows``, in a fixed number of
-    queries (each figure grouped by community). People served is distinct per
-    row: the rows' sum may exceed the total."""
-    total = metrics.activities_per_community(period, communities)
-    forms = metrics.by_form_per_community(period, communities)
-    services = metrics.by_service_type_per_community(period, communities)
-    targets = metrics.by_target_group_per_community(period, communities)
-    people = metrics.person_times_per_community(period, communities)
-    hours = metrics.volunteer_hours_per_community(period, communities)
-    value = metrics.resources_value_per_community(period, communities)
-    new = metrics.organizations_new_per_community(period, communities)
-    moves = metrics.stage_moves_per_community(period, communities)
-    done = metrics.followups_done_per_community(period, communities)
-    overdue = metrics.followups_overdue_per_community(period, communities)
-    held = metrics.capacity_sessions_per_community(period, communities)
-    attendees = metrics.session_attendees_per_community(period, communities)
-    served = metrics.people_served_per_community(period, communities)
-    centre = metrics.space_per_community(period, communities)
-    zero_form = {k.value: 0 for k in Form}
-    zero_service = {k.value: 0 for k in ServiceType}
-    zero_target = {k.value: 0 for k in TargetGroup}
-    result = []
-    for community in rows:
-        i = community.id
-        figures = _figures(
-            total=total.get(i, 0),
-            by_form=forms.get(i, zero_form),
-            by_service_type=services.get(i, zero_service),
-            by_target_group=targets.get(i, zero_target),
-            person_times=people.get(i, 0),
-            volunteer_hours=hours.get(i, Decimal("0.0")),
-            resources_value=value.get(i, Decimal("0.00")),
-            new=new.get(i, 0),
-            stage_moves=moves.get(i, 0),
-            done=done.get(i, 0),
-            overdue=overdue.get(i, 0),
-            held=held.get(i, 0),
-            attendees=attendees.get(i, 0),
-            people_served=served.get(i, 0),
-            space=centre.get(i, metrics.Space(0, 0)),
-        )
-        counted = any(
-            (
-                total.get(i),
-                people.get(i),
-                hours.get(i),
-                value.get(i),
-                new.get(i),
-                moves.get(i),
-                done.get(i),
-                overdue.get(i),
-                held.get(i),
-                attendees.get(i),
-                served.get(i),
-                centre.get(i),
-            )
-        )
-        if community.archived_at is not None and not counted:
-            continue
-        result.append({"community_id": i, "name": community.name, **figures})
-    return result

@@ -84,6 +84,11 @@ class SignIn(CommunityScoped, Model):
     __table_args__ = (
         UniqueConstraint("resident_id", "activity_id"),
         Index("ix_sign_in_community_resident", "community_id", "resident_id"),
+        # People served (issue 18): an activity's sign-ins read from the index
+        # alone.
+        Index(
+            "ix_sign_in_activity_figures", "activity_id", "community_id", "resident_id"
+        ),
         UniqueConstraint("resident_id", "session_id"),
         UniqueConstraint("resident_id", "booking_id"),
         CheckConstraint(

@@ -188,6 +188,22 @@ class ServiceRecord(CommunityScoped, Model):
         Index("ix_service_record_volunteer_on", "volunteer_id", "served_on"),
         Index("ix_service_record_org_on", "organization_id", "served_on"),
         Index("ix_service_record_served_on", "served_on"),  # reports
+        # Hours served per period (issue 18), read from the index alone: the
+        # whole district by day, one community by community first.
+        Index(
+            "ix_service_record_figures",
+            "served_on",
+            "community_id",
+            "superseded",
+            "hours",
+        ),
+        Index(
+            "ix_service_record_community_figures",
+            "community_id",
+            "served_on",
+            "superseded",
+            "hours",
+        ),
     )
 
 

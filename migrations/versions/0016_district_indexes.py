@@ -30,6 +30,66 @@ INDEXES = [
     # The review queue: pending logs, oldest first.
     ("ix_activity_review_created", "activity", ["review_state", "created_at"]),
     # --- end lists ---
+    # --- figures ---
+    # Covering indexes of the figures (reports, dashboards, indicator progress):
+    # a period's counts read the index alone, by day for the whole district and
+    # by community first for one community.
+    (
+        "ix_activity_figures",
+        "activity",
+        [
+            "review_state",
+            "held_on",
+            "community_id",
+            "form",
+            "service_type",
+            "target_group",
+            "person_times",
+            "compound_id",
+            "room_id",
+        ],
+    ),
+    (
+        "ix_activity_community_figures",
+        "activity",
+        [
+            "community_id",
+            "review_state",
+            "held_on",
+            "form",
+            "service_type",
+            "target_group",
+            "person_times",
+            "compound_id",
+            "room_id",
+        ],
+    ),
+    (
+        "ix_service_record_figures",
+        "service_record",
+        ["served_on", "community_id", "superseded", "hours"],
+    ),
+    (
+        "ix_service_record_community_figures",
+        "service_record",
+        ["community_id", "served_on", "superseded", "hours"],
+    ),
+    (
+        "ix_resource_link_figures",
+        "resource_link",
+        ["received_on", "community_id", "activity_id", "value"],
+    ),
+    (
+        "ix_resource_link_community_figures",
+        "resource_link",
+        ["community_id", "received_on", "activity_id", "value"],
+    ),
+    (
+        "ix_sign_in_activity_figures",
+        "sign_in",
+        ["activity_id", "community_id", "resident_id"],
+    ),
+    # --- end figures ---
 ]
 
 
