@@ -27,3 +27,21 @@ def seed():
     click.echo("Demo logins (change them before real use):")
     for line in login_lines():
         click.echo(line)
+
+
+@demo_cli.command("district")
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.0001, max=10.0),
+    default=1.0,
+    show_default=True,
+    help="Size: 1.0 is a district of 2,000 organizations and 300,000 activities; "
+    "0.01 for a quick run.",
+)
+@click.option("--seed", type=int, default=18, show_default=True)
+def district(scale: float, seed: int):
+    """Fill an EMPTY migrated database with a district-scale data set (issue 18),
+    in bulk; refuses a database that already holds organizations or users."""
+    from incubator.demo.district.cli import run_district
+
+    run_district(scale, seed)
