@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
@@ -45,6 +45,8 @@ def activities_query(
     compound_id: int | None = None,
     review_state: str | None = None,
     organization_ids: list[int] | None = None,
+    day: date | None = None,
+    social_worker_id: int | None = None,
 ) -> Select:
     stmt = (
         select(Activity)
@@ -64,6 +66,10 @@ def activities_query(
         stmt = stmt.where(Activity.organization_id.in_(organization_ids))
     if month is not None:
         stmt = stmt.where(Activity.held_on >= month[0], Activity.held_on < month[1])
+    if day is not None:
+        stmt = stmt.where(Activity.held_on == day)
+    if social_worker_id:
+        stmt = stmt.where(Organization.social_worker_id == social_worker_id)
     for column, value in (
         (Activity.form, form),
         (Activity.service_type, service_type),
@@ -86,6 +92,78 @@ def _review_state_is(state: str) -> ColumnElement[bool]:
     if state != ReviewState.APPROVED and db.session.get_bind().dialect.name == "sqlite":
         return func.likelihood(condition, literal_column("0.05"))
     return condition
+DAY_CAP = 5
+
+
+@dataclass(frozen=True)
+class DayItem:
+    """One activity as a calendar cell shows it: no volunteers, photos or
+    resources, only what the cell prints and links to."""
+
+    id: int
+    title: str
+    held_on: date
+    starts_at: datetime
+    organization_name: str
+
+
+def activities_by_day(
+    user: User,
+    start: date,
+    end: date,
+    *,
+    social_worker_id: int | None = None,
+    cap: int = DAY_CAP,
+) -> tuple[dict[date, list[DayItem]], dict[date, int]]:
+    """The first ``cap`` activities (by start) of each day in ``[start, end)``
+    that ``user`` may see (only organizations of ``social_worker_id``'s caseload
+    when given), and how many each day holds in all: ``(items by day, total by
+    day)``. One query whatever the month holds: a window numbers each day's rows
+    and counts them, and only the first ``cap`` of each day leave the database."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Activity.held_on,
+            order_by=(Activity.starts_at, Activity.id),
+        )
+        .label("rank")
+    )
+    total = func.count().over(partition_by=Activity.held_on).label("total")
+    inner = (
+        select(
+            Activity.id,
+            Activity.title,
+            Activity.held_on,
+            Activity.starts_at,
+            Organization.name.label("organization_name"),
+            rank,
+            total,
+        )
+        .join(Organization, Organization.id == Activity.organization_id)
+        .where(org_scope(user), Activity.held_on >= start, Activity.held_on < end)
+    )
+    if social_worker_id:
+        inner = inner.where(Organization.social_worker_id == social_worker_id)
+    ranked = inner.subquery()
+    rows = db.session.execute(
+        select(ranked)
+        .where(ranked.c.rank <= cap)
+        .order_by(ranked.c.held_on, ranked.c.rank)
+    )
+    items: dict[date, list[DayItem]] = {}
+    totals: dict[date, int] = {}
+    for row in rows:
+        items.setdefault(row.held_on, []).append(
+            DayItem(
+                id=row.id,
+                title=row.title,
+                held_on=row.held_on,
+                starts_at=row.starts_at,
+                organization_name=row.organization_name,
+            )
+        )
+        totals[row.held_on] = row.total
+    return items, totals
 
 
 def not_own_log(user: User) -> ColumnElement[bool]:

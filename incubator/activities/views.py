@@ -33,6 +33,8 @@ from incubator.activities.models import (
     ReviewState,
 )
 from incubator.activities.queries import (
+    DAY_CAP,
+    activities_by_day,
     activities_query,
     activity_history,
     activity_ledger,
@@ -40,6 +42,7 @@ from incubator.activities.queries import (
     not_own_log,
 )
 from incubator.activities.schemas import ActivityChange, ActivityLog, ActivityReview
+from incubator.auth.models import User
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.community.queries import room_choices
@@ -50,7 +53,7 @@ from incubator.i18n import local_today, local_zone
 from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
 from incubator.organizations.queries import organization_filter
-from incubator.organizations.views import compound_choices
+from incubator.organizations.views import caseload_filter, compound_choices
 from incubator.paging import paginate
 from incubator.periods import month_key, month_range
 from incubator.security import id_arg
@@ -110,8 +113,21 @@ def _filters():
         target_group=value(form.target_group),
         compound_id=int(value(form.compound)) if value(form.compound) else None,
         review_state=value(form.state),
+        day=_day_arg(),
+        social_worker_id=id_arg(request.args.get("sw")),
     )
     return form, query
+
+
+def _day_arg() -> date | None:
+    """``?day=YYYY-MM-DD`` (a calendar's "+N more"), or ``None``."""
+    text = request.args.get("day", "")
+    if len(text) != 10:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @bp.route("")
@@ -119,7 +135,17 @@ def _filters():
 def index():
     form, query = _filters()
     page = paginate(query, PER_PAGE)
-    return render_template("activities/index.html", form=form, page=page)
+    sw_id = id_arg(request.args.get("sw"))
+    return render_template(
+        "activities/index.html",
+        form=form,
+        page=page,
+        day=_day_arg(),
+        sw_id=sw_id,
+        sw_name=db.session.scalar(select(User.name).where(User.id == sw_id))
+        if sw_id
+        else None,
+    )
 
 
 @bp.route("/export.xlsx")
@@ -137,14 +163,10 @@ def calendar():
     )
     assert month is not None  # this month is a month
     start, end = month
-    activities = (
-        db.session.scalars(activities_query(current_user, month=(start, end)))
-        .unique()
-        .all()
+    who = caseload_filter()
+    by_day, totals = activities_by_day(
+        current_user, start, end, social_worker_id=who.sw_id
     )
-    by_day: dict[date, list[Activity]] = {}
-    for activity in activities:
-        by_day.setdefault(activity.held_on, []).append(activity)
     first = start - timedelta(days=start.weekday())
     weeks: list[list[date]] = []
     day = first
@@ -158,6 +180,9 @@ def calendar():
         "activities/calendar.html",
         weeks=weeks,
         by_day=by_day,
+        totals=totals,
+        cap=DAY_CAP,
+        who=who,
         start=start,
         previous=previous,
         following=month_key(end),

@@ -5,6 +5,7 @@ their pages and API resources share (``OrganizationView``, ``AssessmentView``)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -14,7 +15,12 @@ from incubator.auth.roles import Role
 from incubator.extensions import db
 from incubator.organizations.access import org_scope
 from incubator.organizations.incubation import stage_label
-from incubator.organizations.models import Assessment, Organization
+from incubator.organizations.models import (
+    ORG_KIND_LABELS,
+    Assessment,
+    Organization,
+    OrgKind,
+)
 from incubator.organizations.records import weakest_dimensions
 
 SORTS = {
@@ -121,6 +127,75 @@ def organization_filter(
     ).all()
     options = [(i, n) for i, n in rows[:FILTER_OPTIONS]]
     return OrganizationFilter(options, True, q, len(rows) > FILTER_OPTIONS)
+COLUMN_CAP = 20
+
+
+@dataclass(frozen=True)
+class BoardCard:
+    """An organization as a board card shows it, and nothing more."""
+
+    id: int
+    name: str
+    kind: str
+    stage: str
+    stage_since: datetime
+    social_worker_name: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return str(ORG_KIND_LABELS[OrgKind(self.kind)])
+
+
+def board_columns(
+    user: User, *, social_worker_id: int | None = None, cap: int = COLUMN_CAP
+) -> tuple[dict[str, list[BoardCard]], dict[str, int]]:
+    """The pipeline board: for each stage the ``cap`` organizations longest in it
+    (not archived, visible to ``user``, of ``social_worker_id``'s caseload when
+    given), and how many the stage holds in all: ``(cards by stage, total by
+    stage)``. One query: a window numbers and counts each stage's rows."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Organization.stage,
+            order_by=(Organization.stage_since, Organization.name, Organization.id),
+        )
+        .label("rank")
+    )
+    total = func.count().over(partition_by=Organization.stage).label("total")
+    inner = (
+        select(
+            Organization.id,
+            Organization.name,
+            Organization.kind,
+            Organization.stage,
+            Organization.stage_since,
+            User.name.label("social_worker_name"),
+            rank,
+            total,
+        )
+        .outerjoin(User, User.id == Organization.social_worker_id)
+        .where(org_scope(user), Organization.archived_at.is_(None))
+    )
+    if social_worker_id:
+        inner = inner.where(Organization.social_worker_id == social_worker_id)
+    ranked = inner.subquery()
+    cards: dict[str, list[BoardCard]] = {}
+    totals: dict[str, int] = {}
+    for row in db.session.execute(
+        select(ranked).where(ranked.c.rank <= cap).order_by(ranked.c.rank)
+    ):
+        cards.setdefault(row.stage, []).append(
+            BoardCard(
+                id=row.id,
+                name=row.name,
+                kind=row.kind,
+                stage=row.stage,
+                stage_since=row.stage_since,
+                social_worker_name=row.social_worker_name,
+            )
+        )
+        totals[row.stage] = row.total
+    return cards, totals
 
 
 @dataclass

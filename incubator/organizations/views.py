@@ -3,10 +3,12 @@ registering an organization."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from incubator.auth.models import User
@@ -19,20 +21,27 @@ from incubator.extensions import db
 from incubator.forms import form_input
 from incubator.i18n import local_date, local_today
 from incubator.organizations import services
+from incubator.organizations.access import org_scope
 from incubator.organizations.caseload import caseload_rows
 from incubator.organizations.export import organizations_workbook
 from incubator.organizations.forms import OrganizationFilterForm, OrganizationForm
 from incubator.organizations.incubation import stages
 from incubator.organizations.models import Organization
-from incubator.organizations.queries import OrganizationView, organizations_query
+from incubator.organizations.queries import (
+    BoardCard,
+    OrganizationView,
+    board_columns,
+    organizations_query,
+)
 from incubator.organizations.schemas import OrganizationRegistration
-from incubator.paging import paginate
+from incubator.paging import paginate, requested_page
 from incubator.periods import months_between
 from incubator.security import id_arg
 
 bp = Blueprint("organizations", __name__, url_prefix="/organizations")
 
 PER_PAGE = 25
+CASELOAD_CAP = 50  # caseload rows on one page
 STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 
@@ -57,6 +66,56 @@ def user_choices(roles, blank) -> list[SelectChoice]:
         .order_by(User.name)
     ).all()
     return [SelectChoice("", blank)] + [SelectChoice(str(r.id), r.name) for r in rows]
+
+
+EVERYONE = "all"
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    """Whose caseload a calendar or board shows: ``sw_id`` (``None``: everyone
+    the user may see), the query argument that carries it (``?sw=ID``, or
+    ``all`` for everyone) and the choices of its drop-down (``[]`` for an
+    organization leader, who sees only her own organizations anyway)."""
+
+    arg: str
+    sw_id: int | None
+    choices: list[SelectChoice]
+
+    @property
+    def value(self) -> str:
+        return str(self.sw_id) if self.sw_id else EVERYONE
+
+    @property
+    def label(self) -> str:
+        """What the page shows, in words: "林社工's caseload" or "Everyone"."""
+        for choice in self.choices:
+            if choice.value == self.value:
+                return str(choice.label)
+        return str(_("Everyone"))
+
+    def url_args(self) -> dict[str, str]:
+        return {self.arg: self.value}
+
+
+def caseload_filter(arg: str = "sw") -> CaseloadFilter:
+    """The caseload filter of the request: ``?<arg>=ID`` a social worker's
+    organizations, ``?<arg>=all`` everyone's; by default a social worker sees her
+    own caseload, admins and viewers everyone's (the pages cap each day or column,
+    so "everyone" stays a screenful)."""
+    raw = request.args.get(arg, "")
+    sw_id: int | None
+    if raw == EVERYONE:
+        sw_id = None
+    elif raw:
+        sw_id = id_arg(raw)
+    else:
+        sw_id = current_user.id if current_user.role == Role.SOCIAL_WORKER else None
+    if current_user.role == Role.ORG_LEADER:
+        return CaseloadFilter(arg, None, [])
+    choices = user_choices(STAFF, _("Everyone"))
+    choices[0] = SelectChoice(EVERYONE, _("Everyone"))
+    return CaseloadFilter(arg, sw_id, choices)
 
 
 def _filter_form() -> OrganizationFilterForm:
@@ -115,19 +174,25 @@ def export():
 @bp.route("/board")
 @roles_required(*READERS)
 def board():
-    form = _filter_form()
-    sw = form.social_worker.data if form.validate() else None
-    query = organizations_query(
-        current_user, social_worker_id=int(sw) if sw else None, sort="-stage_since"
-    )
-    orgs = db.session.scalars(query).unique().all()
+    """The stages side by side, each with its COLUMN_CAP organizations longest in
+    it and "+N more" to the list of that stage; a social worker's own caseload
+    by default (``?social_worker=all`` for everyone)."""
+    who = caseload_filter("social_worker")
+    cards, totals = board_columns(current_user, social_worker_id=who.sw_id)
     today = local_today()
-    columns: dict[str, list[tuple[Organization, int]]] = {s.key: [] for s in stages()}
-    for org in orgs:
-        months = months_between(local_date(org.stage_since), today)
-        columns.setdefault(org.stage, []).append((org, months))
+    columns: dict[str, list[tuple[BoardCard, int]]] = {
+        s.key: [
+            (card, months_between(local_date(card.stage_since), today))
+            for card in cards.get(s.key, ())
+        ]
+        for s in stages()
+    }
     return render_template(
-        "organizations/board.html", form=form, columns=columns, stage_list=stages()
+        "organizations/board.html",
+        who=who,
+        columns=columns,
+        totals=totals,
+        stage_list=stages(),
     )
 
 
@@ -141,12 +206,48 @@ def caseload():
     else:
         sw_id = id_arg(request.args.get("social_worker"))
     query = organizations_query(current_user, social_worker_id=sw_id)
-    orgs = db.session.scalars(query).unique().all()
-    rows = caseload_rows(orgs)
-    rows.sort(key=lambda r: (not r.silent, r.org.name))
+    workers: list = []
+    page = None
+    if sw_id:
+        # One caseload: silent ones first, CASELOAD_CAP rows, the rest listed.
+        orgs = db.session.scalars(query.limit(CASELOAD_CAP + 1)).unique().all()
+        total = len(orgs)
+        if total > CASELOAD_CAP:
+            total = db.session.scalar(
+                select(func.count()).select_from(
+                    query.order_by(None).options().subquery()
+                )
+            )
+            orgs = orgs[:CASELOAD_CAP]
+        rows = caseload_rows(orgs)
+        rows.sort(key=lambda r: (not r.silent, r.org.name))
+    else:
+        # Everyone's: how many each social worker carries, then a page of rows.
+        workers = db.session.execute(
+            select(User.id, User.name, func.count(Organization.id))
+            .select_from(Organization)
+            .outerjoin(User, User.id == Organization.social_worker_id)
+            .where(org_scope(current_user), Organization.archived_at.is_(None))
+            .group_by(User.id, User.name)
+            .order_by(User.name)
+        ).all()
+        page = db.paginate(
+            query,
+            page=requested_page(),
+            per_page=CASELOAD_CAP,
+            max_per_page=CASELOAD_CAP,
+            error_out=False,
+            count=False,
+        )
+        # The caseloads add up to the total: no second COUNT.
+        page.total = total = sum(n for _id, _name, n in workers)
+        rows = caseload_rows(page.items)
     return render_template(
         "organizations/caseload.html",
         rows=rows,
+        total=total,
+        page=page,
+        workers=workers,
         sw_id=sw_id,
         sw_choices=user_choices(STAFF, _("Everyone"))
         if current_user.role == Role.ADMIN

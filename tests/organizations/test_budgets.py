@@ -34,7 +34,7 @@ def grow(make_org, make_user, assess, db):
         ("/organizations", 8),
         ("/organizations/board", 8),
         # its sources: notes, activities, follow-ups, overdue plan actions; the bell
-        ("/organizations/caseload", 9),
+        ("/organizations/caseload", 10),  # + caseloads per social worker (issue 18)
         ("/organizations/export.xlsx", 8),
     ],
 )
