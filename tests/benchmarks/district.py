@@ -30,8 +30,9 @@ Settings (environment): ``BENCH_SCALES``, ``BENCH_DATABASE_URL``,
 (5160; the hello app takes the next port; 0 picks free ports),
 ``BENCH_POSTGRES_SCALES`` (the scales on PostgreSQL; default ``BENCH_SCALES``),
 ``BENCH_INSTANCE`` (instance/bench), ``BENCH_RESULTS`` (docs/performance),
-``BENCH_GUNICORN_ARGS`` (used when there is no gunicorn.conf.py; default
-"--workers 2 --threads 4"). Exits 1 when a measured call answered an error.
+``BENCH_EXPORTS=0`` (skip the exports), ``BENCH_GUNICORN_ARGS`` (used when
+there is no gunicorn.conf.py; default "--workers 2 --threads 4").
+Exits 1 when a measured call answered an error.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Settings:
     instance: Path
     results: Path
     gunicorn_args: list[str]
+    exports: bool
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -114,6 +116,7 @@ class Settings:
             instance=instance,
             results=Path(env("BENCH_RESULTS") or ROOT / "docs" / "performance"),
             gunicorn_args=gargs,
+            exports=env("BENCH_EXPORTS", "1") != "0",
         )
 
 
@@ -122,8 +125,16 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(os.environ.get("TIMEZONE") or "Asia/Shanghai")).date()
 
 
+STARTED = time.monotonic()
+
+
 def say(text: str = "") -> None:
     print(text, flush=True)
+
+
+def phase(name: str) -> None:
+    """A line with the seconds since the start, before each slow step."""
+    say(f"  [{time.monotonic() - STARTED:6.1f} s] {name}")
 
 
 def scale_name(scale: float) -> str:
@@ -675,6 +686,11 @@ def report_against_floor(app, fx: Fixtures, n: int) -> dict[str, Any]:
 
 # --------------------------------------------------------------------- exports
 
+EXPORTS = (
+    ("activities export", "/activities/export.xlsx"),
+    ("hours export", "/volunteers/hours/export.xlsx"),
+)
+
 
 def measure_export(
     settings: Settings,
@@ -875,6 +891,7 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
 
     head = migration_head()
     say(f"\n=== {engine}, scale {scale_name(scale)} (migration head {head})")
+    phase("the database")
     if engine == "sqlite":
         url, how = sqlite_database(settings, scale, head)
     else:
@@ -898,6 +915,7 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
         port, hello_port = settings.port, settings.port + 1
     else:
         port, hello_port = free_port(), free_port()
+    phase("starting gunicorn")
     server = servers.start(f"app-{engine}", "wsgi:app", port, env)
     hello = servers.start("hello", "tests.benchmarks.hello:app", hello_port, env)
     base = f"http://127.0.0.1:{port}"
@@ -929,6 +947,7 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
         cursor = keyset_call(browsers["admin"])
         if cursor is not None:
             call_list.insert(8, cursor)
+        phase("counting queries in-process")
         counts = count_queries(app, call_list)
         say(
             f"  {'role':<14}{'page or call':<38}{'status':>6}{'queries':>8}"
@@ -962,6 +981,7 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
             )
         result["calls"] = [asdict(m) for m in measures]
 
+        phase("monthly report against its floor")
         floor = report_against_floor(app, fx, 3 if settings.quick else 7)
         result["monthly_floor"] = floor
         if "ratio" in floor:
@@ -972,11 +992,9 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
         else:
             say(f"  monthly report vs floor: {floor['note']}")
 
+        phase("exports")
         exports = []
-        for label, path in (
-            ("activities export", "/activities/export.xlsx"),
-            ("hours export", "/volunteers/hours/export.xlsx"),
-        ):
+        for label, path in EXPORTS if settings.exports else ():
             e = measure_export(settings, browsers["admin"], server, env, label, path)
             exports.append(e)
             job = e.get("job")
@@ -995,6 +1013,7 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
 
         pairs = zip(measures, call_list, strict=True)
         readable = [c for m, c in pairs if m.status == 200]
+        phase("the mix")
         mix = run_mix(settings, base, readable, fx)
         result["mix"] = mix
         say(
