@@ -982,7 +982,10 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
         result["calls"] = [asdict(m) for m in measures]
 
         phase("monthly report against its floor")
-        floor = report_against_floor(app, fx, 3 if settings.quick else 7)
+        try:
+            floor = report_against_floor(app, fx, 3 if settings.quick else 7)
+        except Exception as exc:  # noqa: BLE001 - report it, measure the rest
+            floor = {"note": f"failed: {exc!r}"[:300]}
         result["monthly_floor"] = floor
         if "ratio" in floor:
             say(
