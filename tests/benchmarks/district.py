@@ -223,7 +223,8 @@ def sqlite_database(settings: Settings, scale: float, head: str) -> tuple[str, s
     if path.exists() and database_head(url) == head:
         return url, "reused"
     building = path.with_suffix(".building")
-    building.unlink(missing_ok=True)
+    for leftover in ("", "-wal", "-shm"):
+        Path(f"{building}{leftover}").unlink(missing_ok=True)
     seconds = generate(settings, f"sqlite:///{building}", scale)
     os.replace(building, path)
     return url, f"generated in {seconds:.0f} s"
