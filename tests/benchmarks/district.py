@@ -29,6 +29,7 @@ Settings (environment): ``BENCH_SCALES``, ``BENCH_DATABASE_URL``,
 (20), ``BENCH_QUICK=1`` (N=5, mix 5 s, no exports' job run), ``BENCH_PORT``
 (5160; the hello app takes the next port; 0 picks free ports),
 ``BENCH_POSTGRES_SCALES`` (the scales on PostgreSQL; default ``BENCH_SCALES``),
+``BENCH_ENGINES`` (default "sqlite postgresql"),
 ``BENCH_INSTANCE`` (instance/bench), ``BENCH_RESULTS`` (docs/performance),
 ``BENCH_EXPORTS=0`` (skip the exports), ``BENCH_GUNICORN_ARGS`` (used when
 there is no gunicorn.conf.py; default "--workers 2 --threads 4").
@@ -1151,10 +1152,11 @@ def main() -> int:
     logging.getLogger().setLevel(logging.WARNING)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings.instance.mkdir(parents=True, exist_ok=True)
-    engines = ["sqlite"]
+    chosen = (os.environ.get("BENCH_ENGINES") or "sqlite postgresql").split()
+    engines = ["sqlite"] if "sqlite" in chosen else []
     notes = []
     settings_pg: list[float] = []
-    if settings.server_url:
+    if settings.server_url and "postgresql" in chosen:
         engines.append("postgresql")
         pg_scales = os.environ.get("BENCH_POSTGRES_SCALES")
         if pg_scales:
