@@ -126,14 +126,11 @@ backup: install
 	@mkdir -p backups
 	$(BIN)/flask backup backups/incubator-$$(date +%Y%m%d-%H%M%S).tar.gz
 
-# Timings of named operations on a generated data set (not part of `make test`):
-# median, IQR, min and max, and each median as a multiple of a baseline timed in
-# the same run. BENCH_ORGS sizes the data set; BENCH_ARGS goes to pytest.
+# The measure of issue 18 (see "bench (issue 18)" below); the earlier timings of
+# named operations are `make bench-operations`.
 .PHONY: bench
 bench: install-dev translations
-	TEST_DATABASE_URL= $(BIN)/pytest tests/benchmarks/bench_operations.py \
-	  -p no:cacheprovider --benchmark-only --benchmark-sort=name \
-	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
+	$(BIN)/python -m tests.benchmarks.district
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build dist *.egg-info
@@ -155,3 +152,17 @@ nginx-deps:
 	  echo "nginx missing and not root: the nginx -t test will skip"; \
 	fi
 test: nginx-deps
+
+# --- bench (issue 18) ---
+# `make bench`: the district-scale measure of issue 18 (tests/benchmarks/district.py):
+# a cached `demo district` database per scale, gunicorn beside a hello world, every
+# page's queries/p50/p95/req/s, the monthly report against its raw-SQL floor, exports'
+# time and peak RSS, a 20-client mix; results in docs/performance/bench-results.md.
+# BENCH_SCALES="0.01 1.0", BENCH_DATABASE_URL=postgresql+psycopg://... (a server),
+# BENCH_REQUESTS, BENCH_MIX_SECONDS, BENCH_QUICK=1, BENCH_PORT (5160 and 5161).
+# `make bench-operations`: the pytest-benchmark timings of named operations.
+.PHONY: bench-operations
+bench-operations: install-dev translations
+	TEST_DATABASE_URL= $(BIN)/pytest tests/benchmarks/bench_operations.py \
+	  -p no:cacheprovider --benchmark-only --benchmark-sort=name \
+	  --benchmark-columns=min,median,iqr,max,rounds $(BENCH_ARGS)
