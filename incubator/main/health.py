@@ -61,13 +61,10 @@ def check_database(engine: Engine, migrations_dir: str) -> str:
 
 
 def check_storage() -> str:
-    """``"ok"`` when the upload store answers; raises when it does not."""
-    # --- storage: `incubator.storage.check()` (branch i18-storage) raises when the
-    # object store (or the local upload folder) is unreachable. Until that branch
-    # is merged there is nothing to check and this reports "ok".
-    check = getattr(storage, "check", None)
-    if check is not None:
-        check()
+    """``"ok"`` when the upload store answers (S3: the bucket answers; local: the
+    folder is writable); raises ``storage.StorageUnavailable`` when it does not.
+    Needs an app context."""
+    storage.check()
     return "ok"
 
 

@@ -84,7 +84,7 @@ def test_readyz_fails_in_time_when_a_check_hangs(client, at_head, monkeypatch):
     def hang():
         release.wait(10)
 
-    monkeypatch.setattr(storage, "check", hang, raising=False)
+    monkeypatch.setattr(storage, "check", hang)
     try:
         response = client.get("/readyz")
     finally:
@@ -98,7 +98,7 @@ def test_readyz_fails_when_storage_check_raises(client, at_head, monkeypatch):
     def unreachable():
         raise OSError("bucket unreachable")
 
-    monkeypatch.setattr(storage, "check", unreachable, raising=False)
+    monkeypatch.setattr(storage, "check", unreachable)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["storage"] == "OSError: bucket unreachable"
