@@ -128,6 +128,8 @@ class Activity(CommunityScoped, Model):
         Index("ix_activity_starts_at", "starts_at"),
         Index("ix_activity_review_held", "review_state", "held_on"),
         Index("ix_activity_community_starts", "community_id", "starts_at"),
+        # Calendars (issue 18): each day's first activities by start.
+        Index("ix_activity_held_starts", "held_on", "starts_at"),
     )
 
     @property

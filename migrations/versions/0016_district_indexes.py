@@ -26,6 +26,8 @@ INDEXES = [
     ("ix_activity_community_starts", "activity", ["community_id", "starts_at"]),
     ("ix_booking_state_starts", "booking", ["state", "starts_at"]),
     ("ix_sign_in_community_resident", "sign_in", ["community_id", "resident_id"]),
+    # --- calendars ---
+    ("ix_activity_held_starts", "activity", ["held_on", "starts_at"]),
 ]
 
 
