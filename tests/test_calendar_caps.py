@@ -12,7 +12,9 @@ import pytest
 
 from tests.conftest import login
 
-MORE = re.compile(r'<a class="cal-more small" href="([^"]+)" data-more="(\d+)">还有 (\d+) 项</a>')
+MORE = re.compile(
+    r'<a class="cal-more small" href="([^"]+)" data-more="(\d+)">还有 (\d+) 项</a>'
+)
 DAY_START = datetime(2026, 2, 10, 0, 0, tzinfo=UTC)  # 08:00 on 10 February in Xiamen
 
 

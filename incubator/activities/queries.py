@@ -114,7 +114,9 @@ def activities_by_day(
     short walk of the index on day and start), with only the columns shown."""
 
     everything = (
-        user.role != Role.ORG_LEADER and scope_ids(user) is None and not social_worker_id
+        user.role != Role.ORG_LEADER
+        and scope_ids(user) is None
+        and not social_worker_id
     )
 
     def narrowed(stmt: Select) -> Select:
