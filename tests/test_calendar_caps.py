@@ -246,3 +246,26 @@ def test_board_queries_stay_flat_as_a_column_fills(
 
     grow(2)
     assert_constant_queries("/organizations/board", lambda: grow(24), budget=8)
+
+
+def test_room_grid_shows_one_community_at_a_time(client, db, community, login_as):
+    from datetime import time
+
+    from incubator.community.models import Community, Room
+
+    second = Community(name="第二社区", district="湖里区", city="厦门市")
+    db.session.add(second)
+    db.session.flush()
+    db.session.add_all(
+        [
+            Room(community_id=community.id, name="第一社区活动室", opens_at=time(8)),
+            Room(community_id=second.id, name="第二社区活动室", opens_at=time(8)),
+        ]
+    )
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/bookings").get_data(as_text=True)
+    assert "第一社区活动室" in page and "第二社区活动室" not in page
+    assert "全部社区" not in page.split('name="community_id"')[1].split("</select>")[0]
+    page = client.get(f"/bookings?community_id={second.id}").get_data(as_text=True)
+    assert "第二社区活动室" in page and "第一社区活动室" not in page
