@@ -154,6 +154,8 @@ class Activity(CommunityScoped, Model):
             "held_on",
             *FIGURE_COLUMNS[1:],
         ),
+        # Calendars (issue 18): each day's first activities by start.
+        Index("ix_activity_held_starts", "held_on", "starts_at"),
     )
 
     @property

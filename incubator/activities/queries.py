@@ -9,7 +9,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from incubator.activities.models import (
@@ -27,7 +35,7 @@ from incubator.activities.services import (
 from incubator.auth.models import User
 from incubator.auth.permissions import may_see_residents
 from incubator.auth.roles import STAFF_ROLES, Role
-from incubator.community.scope import in_scope_of
+from incubator.community.scope import in_scope_of, scope_ids
 from incubator.extensions import db
 from incubator.organizations.access import org_scope
 from incubator.organizations.models import Organization
@@ -92,7 +100,10 @@ def _review_state_is(state: str) -> ColumnElement[bool]:
     if state != ReviewState.APPROVED and db.session.get_bind().dialect.name == "sqlite":
         return func.likelihood(condition, literal_column("0.05"))
     return condition
+
+
 DAY_CAP = 5
+SMALL_MONTH = 600  # activities a month may hold to be read whole (then capped)
 
 
 @dataclass(frozen=True)
@@ -118,41 +129,70 @@ def activities_by_day(
     """The first ``cap`` activities (by start) of each day in ``[start, end)``
     that ``user`` may see (only organizations of ``social_worker_id``'s caseload
     when given), and how many each day holds in all: ``(items by day, total by
-    day)``. One query whatever the month holds: a window numbers each day's rows
-    and counts them, and only the first ``cap`` of each day leave the database."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Activity.held_on,
-            order_by=(Activity.starts_at, Activity.id),
-        )
-        .label("rank")
+    day)``. Two queries whatever the month holds: one grouped COUNT, then the
+    first ``cap`` of each day (a UNION ALL of one LIMITed select a day, each a
+    short walk of the index on day and start), with only the columns shown."""
+
+    everything = (
+        user.role != Role.ORG_LEADER
+        and scope_ids(user) is None
+        and not social_worker_id
     )
-    total = func.count().over(partition_by=Activity.held_on).label("total")
-    inner = (
+
+    def narrowed(stmt: Select) -> Select:
+        if everything:  # every organization: the activity's own index answers
+            return stmt
+        stmt = stmt.join(
+            Organization, Organization.id == Activity.organization_id
+        ).where(org_scope(user))
+        if social_worker_id:
+            stmt = stmt.where(Organization.social_worker_id == social_worker_id)
+        return stmt
+
+    totals: dict[date, int] = {
+        day: n
+        for day, n in db.session.execute(
+            narrowed(select(Activity.held_on, func.count()))
+            .where(Activity.held_on >= start, Activity.held_on < end)
+            .group_by(Activity.held_on)
+        )
+    }
+    items: dict[date, list[DayItem]] = {}
+    if not totals:
+        return items, totals
+    if sum(totals.values()) <= SMALL_MONTH:
+        # A caseload's month: all of it, found through the organizations' index
+        # (a walk of each day by start would pass the whole district's day).
+        shown = (
+            narrowed(select(Activity.id))
+            .where(Activity.held_on >= start, Activity.held_on < end)
+            .scalar_subquery()
+        )
+    else:
+        firsts = [
+            narrowed(select(Activity.id))
+            .where(Activity.held_on == day)
+            .order_by(Activity.starts_at, Activity.id)
+            .limit(cap)
+            .subquery()
+            for day in sorted(totals)
+        ]
+        shown = union_all(*(select(first.c.id) for first in firsts)).scalar_subquery()
+    rows = db.session.execute(
         select(
             Activity.id,
             Activity.title,
             Activity.held_on,
             Activity.starts_at,
             Organization.name.label("organization_name"),
-            rank,
-            total,
         )
         .join(Organization, Organization.id == Activity.organization_id)
-        .where(org_scope(user), Activity.held_on >= start, Activity.held_on < end)
+        .where(Activity.id.in_(shown))
+        .order_by(Activity.held_on, Activity.starts_at, Activity.id)
     )
-    if social_worker_id:
-        inner = inner.where(Organization.social_worker_id == social_worker_id)
-    ranked = inner.subquery()
-    rows = db.session.execute(
-        select(ranked)
-        .where(ranked.c.rank <= cap)
-        .order_by(ranked.c.held_on, ranked.c.rank)
-    )
-    items: dict[date, list[DayItem]] = {}
-    totals: dict[date, int] = {}
     for row in rows:
+        if len(items.get(row.held_on, ())) >= cap:
+            continue
         items.setdefault(row.held_on, []).append(
             DayItem(
                 id=row.id,
@@ -162,7 +202,6 @@ def activities_by_day(
                 organization_name=row.organization_name,
             )
         )
-        totals[row.held_on] = row.total
     return items, totals
 
 

@@ -82,9 +82,13 @@ def visible_or_404(booking_id: int) -> Booking:
 @bp.route("")
 @roles_required()
 def index():
-    """The room-by-day grid (phones: one room at a time, as a list)."""
+    """The room-by-day grid (phones: one room at a time, as a list), of one
+    community: the first of a multi-community user's unless ``?community_id=``."""
     day = day_arg(request.args.get("day"))
     communities, community_id = community_filter()
+    if communities and community_id is None:
+        # One community's rooms at a time: a district holds hundreds (issue 18).
+        community_id = communities[0].id
     rooms = queries.rooms_for(current_user, community_id)
     bookings = queries.bookings_on([r.id for r in rooms], day)
     grid = queries.day_grid(rooms, bookings, day)

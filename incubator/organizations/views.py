@@ -213,24 +213,27 @@ def caseload():
         orgs = db.session.scalars(query.limit(CASELOAD_CAP + 1)).unique().all()
         total = len(orgs)
         if total > CASELOAD_CAP:
-            total = db.session.scalar(
-                select(func.count()).select_from(
-                    query.order_by(None).options().subquery()
+            total = (
+                db.session.scalar(
+                    select(func.count()).select_from(query.order_by(None).subquery())
                 )
+                or 0
             )
             orgs = orgs[:CASELOAD_CAP]
         rows = caseload_rows(orgs)
         rows.sort(key=lambda r: (not r.silent, r.org.name))
     else:
         # Everyone's: how many each social worker carries, then a page of rows.
-        workers = db.session.execute(
-            select(User.id, User.name, func.count(Organization.id))
-            .select_from(Organization)
-            .outerjoin(User, User.id == Organization.social_worker_id)
-            .where(org_scope(current_user), Organization.archived_at.is_(None))
-            .group_by(User.id, User.name)
-            .order_by(User.name)
-        ).all()
+        workers = list(
+            db.session.execute(
+                select(User.id, User.name, func.count(Organization.id))
+                .select_from(Organization)
+                .outerjoin(User, User.id == Organization.social_worker_id)
+                .where(org_scope(current_user), Organization.archived_at.is_(None))
+                .group_by(User.id, User.name)
+                .order_by(User.name)
+            )
+        )
         page = db.paginate(
             query,
             page=requested_page(),

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from incubator.activities.queries import activities_by_day
 from incubator.auth.permissions import roles_required
-from incubator.auth.roles import STAFF_ROLES, Role
+from incubator.auth.roles import STAFF_ROLES
 from incubator.deadlines import due_within, is_overdue
 from incubator.extensions import db
 from incubator.followups.models import KIND_LABELS as FOLLOW_UP_KINDS
@@ -36,7 +36,6 @@ from incubator.organizations.models import Organization
 from incubator.organizations.views import caseload_filter
 from incubator.periods import month_key, month_range
 from incubator.schedule import feed
-from incubator.security import id_arg
 from incubator.sessions.models import SessionState, TrainingSession
 from incubator.sessions.queries import visible_condition
 
@@ -132,9 +131,7 @@ def _entries(
                 FollowUp.organization_id,
                 Organization.name.label("org_name"),
                 func.row_number()
-                .over(
-                    partition_by=FollowUp.due_on, order_by=(FollowUp.id,)
-                )
+                .over(partition_by=FollowUp.due_on, order_by=(FollowUp.id,))
                 .label("rank"),
                 func.count().over(partition_by=FollowUp.due_on).label("total"),
             )

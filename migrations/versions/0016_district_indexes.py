@@ -90,6 +90,8 @@ INDEXES = [
         ["activity_id", "community_id", "resident_id"],
     ),
     # --- end figures ---
+    # --- calendars ---
+    ("ix_activity_held_starts", "activity", ["held_on", "starts_at"]),
 ]
 
 
