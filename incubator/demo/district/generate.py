@@ -37,6 +37,7 @@ from incubator.bookings.models import Booking
 from incubator.community.models import Community, Compound, Room, user_community
 from incubator.demo.centre.data import ROOMS
 from incubator.demo.district import DISTRICT_PASSWORD
+from incubator.demo.seed import DEMO_INDICATORS
 from incubator.demo.volunteers import GIVEN, SERVICES, SKILLS, SURNAMES
 from incubator.extensions import db
 from incubator.followups.models import FollowUp
@@ -44,6 +45,7 @@ from incubator.i18n import local_today, local_zone
 from incubator.normalize import name_key
 from incubator.organizations.incubation import DEFAULT_DIMENSIONS, DEFAULT_STAGES
 from incubator.organizations.models import Organization, StageChange
+from incubator.periods import months_before
 from incubator.projects.models import Indicator, Project
 from incubator.sessions.models import SessionInvite, TrainingSession
 from incubator.signins.identity import encrypt_phone, mask, resident_key
@@ -640,9 +642,6 @@ class District:
     # -- projects ----------------------------------------------------------
 
     def projects(self) -> None:
-        from incubator.demo.seed import DEMO_INDICATORS
-        from incubator.periods import months_before
-
         out = self.out
         starts = months_before(self.today.replace(day=1), 11)
         ends = months_before(starts, -12) - timedelta(days=1)
