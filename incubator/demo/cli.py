@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from incubator.demo.district.cli import run_district
 from incubator.demo.seed import login_lines, seed_demo
 from incubator.transaction import unit_of_work
 
@@ -42,6 +43,4 @@ def seed():
 def district(scale: float, seed: int):
     """Fill an EMPTY migrated database with a district-scale data set (issue 18),
     in bulk; refuses a database that already holds organizations or users."""
-    from incubator.demo.district.cli import run_district
-
     run_district(scale, seed)
