@@ -555,9 +555,8 @@ class Browser:
 
 
 def count_queries(app, call_list: list[Call]) -> dict[tuple[str, str], int]:
-    """Statements per request of each call, counted once in-process (the first
-    request of a role may also count its session's user: the same for every
-    page after the first). Returns ``{(role, path): statements}``."""
+    """Statements per request of each call, counted once in-process as the
+    query budget tests count them. Returns ``{(role, path): statements}``."""
     from sqlalchemy import event
 
     from incubator.extensions import db
