@@ -1150,6 +1150,26 @@ def markdown(doc: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_results(
+    settings: Settings, notes: list[str], runs: list[dict], total: float
+) -> None:
+    doc = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit(),
+        "machine": machine(),
+        "gunicorn": " ".join(settings.gunicorn_args),
+        "requests_per_call": settings.requests,
+        "total_seconds": round(total, 1),
+        "notes": notes,
+        "runs": runs,
+    }
+    settings.results.mkdir(parents=True, exist_ok=True)
+    (settings.results / "bench-results.json").write_text(
+        json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n"
+    )
+    (settings.results / "bench-results.md").write_text(markdown(doc))
+
+
 def main() -> int:
     settings = Settings.from_env()
     started = time.monotonic()
@@ -1183,27 +1203,15 @@ def main() -> int:
             scales = settings_pg if engine == "postgresql" else settings.scales
             for scale in scales:
                 runs.append(run_one(settings, servers, engine, scale))
+                # Written after each run, so a long run interrupted keeps the rest.
+                write_results(settings, notes, runs, time.monotonic() - started)
     except KeyboardInterrupt:
         say("interrupted: servers stopped")
         return 130
     finally:
         servers.stop_all()
     total = time.monotonic() - started
-    doc = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit(),
-        "machine": machine(),
-        "gunicorn": " ".join(settings.gunicorn_args),
-        "requests_per_call": settings.requests,
-        "total_seconds": round(total, 1),
-        "notes": notes,
-        "runs": runs,
-    }
-    settings.results.mkdir(parents=True, exist_ok=True)
-    (settings.results / "bench-results.json").write_text(
-        json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n"
-    )
-    (settings.results / "bench-results.md").write_text(markdown(doc))
+    write_results(settings, notes, runs, total)
     say(f"\nresults: {settings.results / 'bench-results.md'} (and .json)")
     say(f"total run time {total:.0f} s")
     failed = any(c["status"] >= 400 for run in runs for c in run["calls"]) or any(
