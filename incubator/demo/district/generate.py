@@ -55,7 +55,12 @@ from incubator.ventures.models import (
     VentureEvent,
     VentureRound,
 )
-from incubator.volunteers.models import Membership, ServiceRecord, Volunteer
+from incubator.volunteers.models import (
+    Membership,
+    ServiceRecord,
+    Volunteer,
+    VolunteerSkill,
+)
 
 # Sizes at scale 1.0 (issue 18); each scales linearly, at least 1.
 BASE = {
@@ -90,8 +95,26 @@ STREETS = (
     "高崎街道",
 )
 COMMUNITY_WORDS = (
-    "枋湖", "后坑", "钟宅", "园山", "坂尚", "围里", "禾盛", "林边", "寨上", "湖边",
-    "金尚", "泗水", "穆厝", "岭下", "吕厝", "高林", "五通", "浦园", "兴隆", "塘边",
+    "枋湖",
+    "后坑",
+    "钟宅",
+    "园山",
+    "坂尚",
+    "围里",
+    "禾盛",
+    "林边",
+    "寨上",
+    "湖边",
+    "金尚",
+    "泗水",
+    "穆厝",
+    "岭下",
+    "吕厝",
+    "高林",
+    "五通",
+    "浦园",
+    "兴隆",
+    "塘边",
 )
 COMPOUND_WORDS = ("花园", "新村", "小区", "公寓", "家园", "雅苑", "名城", "里")
 AGENCIES = (
@@ -195,7 +218,12 @@ SESSION_TITLES = (
     "骨干领导力提升",
     "资源链接与社区参与",
 )
-CRITERIA = (("需求契合度", 30), ("方案可行性", 30), ("预算合理性", 20), ("组织能力", 20))
+CRITERIA = (
+    ("需求契合度", 30),
+    ("方案可行性", 30),
+    ("预算合理性", 20),
+    ("组织能力", 20),
+)
 FOLLOWUP_KINDS = ("visit", "phone", "supervision", "meeting")
 OUTCOMES = (
     "了解近期活动情况，骨干分工清晰。",
@@ -230,7 +258,15 @@ MONTH_WEIGHT = {
     12: 1.0,
 }
 WEEKDAY_WEIGHT = (0.9, 0.9, 0.9, 0.9, 0.95, 1.5, 1.3)
-STARTS = (time(9), time(9, 30), time(10), time(14, 30), time(15), time(19), time(19, 30))
+STARTS = (
+    time(9),
+    time(9, 30),
+    time(10),
+    time(14, 30),
+    time(15),
+    time(19),
+    time(19, 30),
+)
 MINUTES = (60, 90, 90, 120, 120, 150, 180)
 BOOKING_SLOTS = ((time(9), 120), (time(14, 30), 120), (time(19), 120))
 
@@ -280,6 +316,7 @@ class Writer:
                 Organization,
                 StageChange,
                 Volunteer,
+                VolunteerSkill,
                 Membership,
                 Resident,
                 Activity,
@@ -306,6 +343,11 @@ class Writer:
         # PostgreSQL: COPY; an INSERT per row (psycopg's executemany) took
         # 400 s at scale 1.0, batched VALUES lists longer still.
         self.copy = db.session.get_bind().dialect.name == "postgresql"
+        self.checked_after = self.copy and bool(
+            db.session.scalar(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            )
+        )
 
     def ids(self, model, count: int) -> range:
         """``count`` fresh ids of ``model``'s table, after its highest."""
@@ -334,7 +376,7 @@ class Writer:
                 continue
             started = clock.perf_counter()
             if self.copy:
-                _copy(table, rows)
+                _copy(table, rows, checked_after=self.checked_after)
             else:
                 db.session.execute(insert(table), rows)
             self.seconds[table.name] += clock.perf_counter() - started
@@ -347,23 +389,54 @@ class Writer:
         self.echo(f"  {phase:<34} {clock.perf_counter() - started:6.1f} s")
 
 
-def _copy(table: Table, rows: list[dict]) -> None:
+def _copy(table: Table, rows: list[dict], *, checked_after: bool) -> None:
     """Write ``rows`` (dicts with the same keys) into ``table`` by PostgreSQL's
     COPY, inside the session's transaction. Values go as psycopg adapts them
     (aware datetimes, dates, times, Decimals, booleans); JSON columns are
-    serialized here."""
+    serialized here. With ``checked_after`` the foreign keys' triggers are off
+    for the transaction (``session_replication_role``, a superuser's setting):
+    ``check_foreign_keys`` checks every row in one query per key afterwards, as
+    a restore does, at a fraction of a check per row. Checks, unique and
+    exclusion constraints are enforced as ever."""
     columns = list(rows[0])
     as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
     names = ", ".join(f'"{c}"' for c in columns)
-    connection = db.session.connection().connection.driver_connection
+    session_connection = db.session.connection()
+    if checked_after:
+        session_connection.exec_driver_sql(
+            "SET LOCAL session_replication_role = replica"
+        )
+    connection = session_connection.connection.driver_connection
+    assert connection is not None  # a live psycopg connection of the session
     with connection.cursor() as cursor:
         with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(
                     [
-                        json.dumps(row[c], ensure_ascii=False) if c in as_json else row[c]
+                        json.dumps(row[c], ensure_ascii=False)
+                        if c in as_json
+                        else row[c]
                         for c in columns
                     ]
+                )
+
+
+def check_foreign_keys(tables: list[Table]) -> None:
+    """Every foreign key of ``tables`` names an existing row: one anti-join per
+    key. Raises ``RuntimeError`` naming the key and how many rows break it."""
+    for table in tables:
+        for key in table.foreign_keys:
+            parent = key.column.table.alias()
+            target = parent.c[key.column.name]
+            orphans = db.session.scalar(
+                select(func.count())
+                .select_from(table.outerjoin(parent, key.parent == target))
+                .where(key.parent.is_not(None), target.is_(None))
+            )
+            if orphans:
+                raise RuntimeError(
+                    f"{orphans} rows of {table.name}.{key.parent.name} name no "
+                    f"{key.column.table.name} row"
                 )
 
 
@@ -433,8 +506,17 @@ class District:
             step()
             self.out.commit(phase, started)
         started = clock.perf_counter()
+        if self.out.checked_after:
+            check_foreign_keys([t for t in self.out.order if self.out.rows[t.name]])
+            self.echo(
+                f"  {'foreign keys checked':<34} "
+                f"{clock.perf_counter() - started:6.1f} s"
+            )
+            started = clock.perf_counter()
         self.finish(dialect)
-        self.echo(f"  {'last sign-ins, ANALYZE':<34} {clock.perf_counter() - started:6.1f} s")
+        self.echo(
+            f"  {'last sign-ins, ANALYZE':<34} {clock.perf_counter() - started:6.1f} s"
+        )
         self.echo(f"Done in {clock.perf_counter() - total:.1f} s.")
         return {t: (n, self.out.seconds[t]) for t, n in self.out.rows.items()}
 
@@ -446,9 +528,7 @@ class District:
         comm_ids = out.ids(Community, n_comm)
         self.streets: list[list[int]] = [[] for _ in range(n_streets)]
         # Communities of different sizes: a few large, many small.
-        self.community_weight = {
-            cid: rng.lognormvariate(0, 0.55) for cid in comm_ids
-        }
+        self.community_weight = {cid: rng.lognormvariate(0, 0.55) for cid in comm_ids}
         self.compounds: dict[int, list[int]] = {}
         self.rooms: dict[int, list[tuple[int, Any]]] = {}
         for n, cid in enumerate(comm_ids):
@@ -798,10 +878,15 @@ class District:
                     "community_id": home.community_id,
                     "number": f"V{vid:06d}",
                     "name": self._name(),
-                    "gender": rng.choice(("female", "female", "male", "male", "female")),
+                    "gender": rng.choice(
+                        ("female", "female", "male", "male", "female")
+                    ),
                     "birth_year": rng.choice(
-                        (rng.randint(1945, 1965), rng.randint(1945, 1965),
-                         rng.randint(1966, 2004))
+                        (
+                            rng.randint(1945, 1965),
+                            rng.randint(1945, 1965),
+                            rng.randint(1966, 2004),
+                        )
                     ),
                     "phone": f"1{rng.choice('3589')}{phones[index]:09d}",
                     "id_number": None,
@@ -821,6 +906,15 @@ class District:
                     "version": 1,
                 },
             )
+            for skill in rng.sample(SKILLS, rng.choice((0, 1, 1, 2))):
+                out.add(
+                    VolunteerSkill,
+                    {
+                        "id": out.new_id(VolunteerSkill),
+                        "volunteer_id": vid,
+                        "skill": skill,
+                    },
+                )
             for org in orgs_in:
                 org.roster.append(vid)
                 out.add(
@@ -844,8 +938,10 @@ class District:
         self.residents_of: dict[int, list[int]] = defaultdict(list)
         numbers = rng.sample(range(10**9), n)
         for index, rid in enumerate(out.ids(Resident, n)):
-            cid = self.community_ids[index] if index < len(self.community_ids) else (
-                self._pick(comms, cum)
+            cid = (
+                self.community_ids[index]
+                if index < len(self.community_ids)
+                else (self._pick(comms, cum))
             )
             self.residents_of[cid].append(rid)
             mobile = f"1{rng.choice('3578')}{numbers[index]:09d}"
@@ -863,8 +959,15 @@ class District:
                 },
             )
 
-    def _sign_in(self, column: str, record_id: int, cid: int, at: datetime,
-                 count: int, recorder: int | None) -> int:
+    def _sign_in(
+        self,
+        column: str,
+        record_id: int,
+        cid: int,
+        at: datetime,
+        count: int,
+        recorder: int | None,
+    ) -> int:
         pool = self.residents_of.get(cid) or []
         count = min(count, len(pool))
         if count <= 0:
@@ -932,7 +1035,10 @@ class District:
             if org.first_day >= self.today:
                 lo = day_cum[-2] if len(day_cum) > 1 else 0
             day = days[
-                min(len(days) - 1, bisect.bisect(day_cum, lo + rng.random() * (day_cum[-1] - lo)))
+                min(
+                    len(days) - 1,
+                    bisect.bisect(day_cum, lo + rng.random() * (day_cum[-1] - lo)),
+                )
             ]
             starts_at = self._at(day, rng.choice(STARTS))
             minutes = rng.choice(MINUTES)
@@ -949,11 +1055,30 @@ class District:
             age = (self.today - day).days
             roll = rng.random()
             if age <= 7:
-                state = "pending" if roll < 0.7 else "approved" if roll < 0.98 else "returned"
+                state = (
+                    "pending"
+                    if roll < 0.7
+                    else "approved"
+                    if roll < 0.98
+                    else "returned"
+                )
             elif age <= 30:
-                state = "pending" if roll < 0.25 else "approved" if roll < 0.95 else "returned"
+                state = (
+                    "pending"
+                    if roll < 0.25
+                    else "approved"
+                    if roll < 0.95
+                    else "returned"
+                )
             else:
-                state = "approved" if roll < 0.93 else "returned" if roll < 0.99 else "pending"
+                state = (
+                    "approved"
+                    if roll < 0.93
+                    else "returned"
+                    if roll < 0.99
+                    else "pending"
+                )
+            reason = rng.choice(RETURN_REASONS) if state == "returned" else ""
             by_leader = rng.random() < 0.8
             logged_by = org.leader_id if by_leader else org.sw_id
             reviewer = org.sw_id if by_leader else self.admin_id
@@ -976,12 +1101,14 @@ class District:
                     "ends_at": ends_at,
                     "held_on": day,
                     "compound_id": org.compound_id if rng.random() < 0.7 else None,
-                    "place": "" if room_id else rng.choice(("小区广场", "活动室", "楼下凉亭", "社区公园")),
+                    "place": ""
+                    if room_id
+                    else rng.choice(("小区广场", "活动室", "楼下凉亭", "社区公园")),
                     "room_id": room_id,
                     "person_times": people,
                     "summary": f"{org.name}开展{title}，居民参与积极。",
                     "review_state": state,
-                    "return_reason": rng.choice(RETURN_REASONS) if state == "returned" else "",
+                    "return_reason": reason,
                     "logged_by_id": logged_by,
                     "submission_key": None,
                     "created_at": created,
@@ -1008,7 +1135,7 @@ class District:
                         "at": reviewed,
                         "actor_id": reviewer,
                         "action": state,
-                        "reason": "" if state == "approved" else "请修改后重新提交。",
+                        "reason": reason,
                     },
                 )
             self._helpers(org, aid, day, minutes, title, state, reviewer, reviewed)
@@ -1024,8 +1151,17 @@ class District:
                     logged_by,
                 )
 
-    def _helpers(self, org: Org, aid: int, day: date, minutes: int, title: str,
-                 state: str, reviewer: int, reviewed: datetime) -> None:
+    def _helpers(
+        self,
+        org: Org,
+        aid: int,
+        day: date,
+        minutes: int,
+        title: str,
+        state: str,
+        reviewer: int,
+        reviewed: datetime,
+    ) -> None:
         rng, out = self.rng, self.out
         chosen: list[int] = []
         for _try in range(8):
@@ -1072,8 +1208,16 @@ class District:
                 },
             )
 
-    def _resource(self, org: Org | None, day: date, aid: int | None, recorder: int,
-                  kinds, kind_cum, community_id: int | None = None) -> None:
+    def _resource(
+        self,
+        org: Org | None,
+        day: date,
+        aid: int | None,
+        recorder: int,
+        kinds,
+        kind_cum,
+        community_id: int | None = None,
+    ) -> None:
         rng = self.rng
         kind = self._pick(kinds, kind_cum)
         value = Decimal(round(rng.lognormvariate(7, 1.1), -1)).quantize(Decimal("0.01"))
@@ -1085,9 +1229,12 @@ class District:
                 "community_id": org.community_id if org else community_id,
                 "partner": rng.choice(PARTNERS),
                 "kind": kind,
-                "description": {"money": "活动经费资助", "goods": "活动物资捐赠",
-                                "venue": "免费提供活动场地",
-                                "professional": "专业志愿服务"}[kind],
+                "description": {
+                    "money": "活动经费资助",
+                    "goods": "活动物资捐赠",
+                    "venue": "免费提供活动场地",
+                    "professional": "专业志愿服务",
+                }[kind],
                 "value": max(value, Decimal("10.00")),
                 "valuation_basis": "市场价估算" if kind != "money" else "",
                 "received_on": day,
@@ -1197,7 +1344,9 @@ class District:
                     ),
                     "capacity_overridden": False,
                     "organizer_id": organizer,
-                    "created_at": self._before_now(starts_at - timedelta(days=rng.randint(7, 30))),
+                    "created_at": self._before_now(
+                        starts_at - timedelta(days=rng.randint(7, 30))
+                    ),
                     "version": 1,
                 },
             )
@@ -1219,8 +1368,12 @@ class District:
                 )
             if state == "held":
                 self.sign_ins_done += self._sign_in(
-                    "session_id", sid, cid, starts_at,
-                    rng.randint(1, 2 * per_session), organizer,
+                    "session_id",
+                    sid,
+                    cid,
+                    starts_at,
+                    rng.randint(1, 2 * per_session),
+                    organizer,
                 )
 
     # -- bookings ----------------------------------------------------------
@@ -1257,13 +1410,23 @@ class District:
             past = ends_at < self.now
             roll = rng.random()
             if past:
-                state = "confirmed" if roll < 0.88 else "cancelled" if roll < 0.95 else "refused"
+                state = (
+                    "confirmed"
+                    if roll < 0.88
+                    else "cancelled"
+                    if roll < 0.95
+                    else "refused"
+                )
             else:
-                state = "requested" if spec.needs_approval and roll < 0.4 else "confirmed"
+                state = (
+                    "requested" if spec.needs_approval and roll < 0.4 else "confirmed"
+                )
             orgs = self.orgs_of.get(cid) or []
             org = rng.choice(orgs) if orgs and rng.random() < 0.8 else None
-            outside = "" if org or rng.random() < 0.6 else rng.choice(
-                ("区民政局调研组", "兄弟社区参访团", "高校实践团队")
+            outside = (
+                ""
+                if org or rng.random() < 0.6
+                else rng.choice(("区民政局调研组", "兄弟社区参访团", "高校实践团队"))
             )
             service = (
                 "visit_reception" if outside else self._pick(services, service_cum)
@@ -1291,11 +1454,15 @@ class District:
                     "held_on": day,
                     "organization_id": org.id if org else None,
                     "outside_unit": outside,
-                    "purpose": f"{org.name}活动" if org else (outside or "社工站工作会议"),
+                    "purpose": f"{org.name}活动"
+                    if org
+                    else (outside or "社工站工作会议"),
                     "service_type": service,
                     "expected_people": expected,
                     "state": state,
-                    "decision_reason": "该时段已安排社区活动。" if state == "refused" else "",
+                    "decision_reason": "该时段已安排社区活动。"
+                    if state == "refused"
+                    else "",
                     "decided_by_id": sw if state in ("confirmed", "refused") else None,
                     "decided_at": (
                         self._before_now(made + timedelta(hours=rng.randint(1, 30)))
@@ -1320,8 +1487,12 @@ class District:
             )
             if held and people and rng.random() < odds:
                 self.sign_ins_done += self._sign_in(
-                    "booking_id", bid, cid, starts_at,
-                    min(people, rng.randint(2, 2 * per_booking - 2)), sw,
+                    "booking_id",
+                    bid,
+                    cid,
+                    starts_at,
+                    min(people, rng.randint(2, 2 * per_booking - 2)),
+                    sw,
                 )
 
     # -- follow-ups --------------------------------------------------------
@@ -1347,7 +1518,9 @@ class District:
                 state = "open"
             else:
                 roll = rng.random()
-                state = "done" if roll < 0.88 else "cancelled" if roll < 0.92 else "open"
+                state = (
+                    "done" if roll < 0.88 else "cancelled" if roll < 0.92 else "open"
+                )
                 if state == "done":
                     done_on = min(self.today, due + timedelta(days=rng.randint(-3, 5)))
             out.add(
@@ -1396,7 +1569,13 @@ class District:
                 requested = Decimal(rng.randint(10, 60) * 500)
                 roll = rng.random()
                 if phase == "over":
-                    state = "closed" if roll < 0.62 else "rejected" if roll < 0.95 else "terminated"
+                    state = (
+                        "closed"
+                        if roll < 0.62
+                        else "rejected"
+                        if roll < 0.95
+                        else "terminated"
+                    )
                 elif phase == "running":
                     state = "running" if roll < 0.65 else "rejected"
                 else:
@@ -1416,7 +1595,9 @@ class District:
                     "runs_until": runs_until,
                     "description": "支持社区社会组织开展微公益服务。",
                     "created_by_id": self.admin_id,
-                    "created_at": self._before_now(self._at(opens - timedelta(days=10), time(9))),
+                    "created_at": self._before_now(
+                        self._at(opens - timedelta(days=10), time(9))
+                    ),
                     "version": 1,
                 },
             )
@@ -1441,11 +1622,21 @@ class District:
                         state, funded, approved = "rejected", False, None
                     else:
                         left -= approved
-                self._venture(rid, org, requested, approved, state, opens, closes,
-                              runs_from, runs_until)
+                self._venture(
+                    rid,
+                    org,
+                    requested,
+                    approved,
+                    state,
+                    opens,
+                    closes,
+                    runs_from,
+                    runs_until,
+                )
 
-    def _venture(self, rid, org, requested, approved, state, opens, closes,
-                 runs_from, runs_until) -> None:
+    def _venture(
+        self, rid, org, requested, approved, state, opens, closes, runs_from, runs_until
+    ) -> None:
         rng, out = self.rng, self.out
         vid = out.new_id(Venture)
         applied_at = self._at(opens + timedelta(days=rng.randint(0, 29)), time(10))
@@ -1454,7 +1645,10 @@ class District:
         if decided:
             since = self._at(closes + timedelta(days=20), time(10))
         if state in ("closed", "terminated"):
-            since = self._at(runs_until if state == "closed" else runs_from + timedelta(days=90), time(10))
+            since = self._at(
+                runs_until if state == "closed" else runs_from + timedelta(days=90),
+                time(10),
+            )
         out.add(
             Venture,
             {
@@ -1473,14 +1667,22 @@ class District:
                 "state": state,
                 "state_since": self._before_now(since),
                 "decided_on": (closes + timedelta(days=20)) if decided else None,
-                "decision_note": "评审通过。" if approved else ("未获资助。" if decided else ""),
+                "decision_note": "评审通过。"
+                if approved
+                else ("未获资助。" if decided else ""),
                 "midterm_on": None,
                 "midterm_note": "",
                 "outputs_achieved": "完成计划服务。" if state == "closed" else "",
-                "closing_grade": rng.choice(("excellent", "good", "good", "pass")) if state == "closed" else None,
+                "closing_grade": rng.choice(("excellent", "good", "good", "pass"))
+                if state == "closed"
+                else None,
                 "lessons": "",
-                "closed_on": since.date() if state in ("closed", "terminated") else None,
-                "termination_reason": "组织骨干流失，无法继续执行。" if state == "terminated" else "",
+                "closed_on": since.date()
+                if state in ("closed", "terminated")
+                else None,
+                "termination_reason": "组织骨干流失，无法继续执行。"
+                if state == "terminated"
+                else "",
                 "applied_by_id": org.leader_id,
                 "submission_key": None,
                 "created_at": applied_at,
@@ -1528,13 +1730,9 @@ class District:
         )
         if dialect == "postgresql":
             for table in self.out.next_ids:
-                quoted = f'"{table.name}"' if table.name == "user" else table.name
-                db.session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{quoted}', 'id'), "
-                        f"(SELECT max(id) FROM {quoted}))"
-                    )
-                )
+                sequence = func.pg_get_serial_sequence(f'"{table.name}"', "id")
+                top = select(func.max(table.c.id)).scalar_subquery()
+                db.session.execute(select(func.setval(sequence, top)))
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
