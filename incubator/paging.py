@@ -223,10 +223,10 @@ def read_page(
         inner = inner.where(keyset_condition(keys, after))
     else:
         inner = inner.offset(literal_column(str((page - 1) * per_page)))
-    inner = inner.limit(literal_column(str(per_page + 1))).subquery("page_keys")
-    sub = [inner.c[lb] for lb in labels]
+    chosen = inner.limit(literal_column(str(per_page + 1))).subquery("page_keys")
+    sub = [chosen.c[lb] for lb in labels]
     outer = (
-        stmt.join(inner, pk == inner.c[labels[-1]])
+        stmt.join(chosen, pk == chosen.c[labels[-1]])
         .add_columns(*sub)
         .order_by(None)
         .order_by(
@@ -311,7 +311,10 @@ def _decode(value: Any):
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=_CURSOR_SALT)
+    secret = current_app.secret_key
+    if not secret:
+        raise RuntimeError("SECRET_KEY is not set: cursors cannot be signed")
+    return URLSafeSerializer(secret, salt=_CURSOR_SALT)
 
 
 def _sort_signature(stmt: Select) -> str:

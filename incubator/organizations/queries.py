@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from incubator.auth.models import User
 from incubator.auth.roles import Role
@@ -107,7 +107,10 @@ def organization_filter(
     base = select(Organization.id, Organization.name).where(
         org_scope(user), Organization.archived_at.is_(None)
     )
-    order = (Organization.name, Organization.id)
+    order: tuple[ColumnElement | InstrumentedAttribute, ...] = (
+        Organization.name,
+        Organization.id,
+    )
     if not q:
         rows = db.session.execute(base.order_by(*order).limit(FILTER_OPTIONS + 1)).all()
         if len(rows) <= FILTER_OPTIONS:
