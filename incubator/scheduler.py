@@ -24,7 +24,7 @@ from flask.cli import AppGroup
 
 from incubator import signals
 from incubator.extensions import db
-from incubator.reminders import jobs
+from incubator.reminders import exports, jobs
 from incubator.signins import jobs as signin_jobs
 from incubator.transaction import unit_of_work
 
@@ -60,6 +60,14 @@ def _jobs() -> list[Job]:
             _l("Deliver pending email and WeCom reminders"),
             jobs.delivery_job,
             lambda app: IntervalTrigger(minutes=1, timezone=app.config["TIMEZONE"]),
+        ),
+        Job(
+            "export_jobs",
+            _l("Write large exports and delete expired ones"),
+            exports.export_job,
+            lambda app: IntervalTrigger(
+                seconds=exports.EXPORT_TICK_SECONDS, timezone=app.config["TIMEZONE"]
+            ),
         ),
         Job(
             "anonymize_residents",

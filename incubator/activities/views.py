@@ -20,13 +20,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import SelectChoice
 
 from incubator import signals
 from incubator.activities import photos as photo_files
 from incubator.activities import services
-from incubator.activities.export import activities_workbook
-from incubator.activities.forms import ActivityFilterForm, ActivityForm, ReviewForm
+from incubator.activities.export import ACTIVITIES, activity_filters
+from incubator.activities.forms import ActivityForm, ReviewForm
 from incubator.activities.models import (
     Activity,
     ActivityPhoto,
@@ -50,11 +49,11 @@ from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
-from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.paging import paginate
 from incubator.periods import month_key, month_range
 from incubator.security import id_arg
+from incubator.spreadsheets import answer_export
 from incubator.transaction import roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.labels import telling_apart
@@ -85,30 +84,8 @@ def _visible_activity(activity_id: int) -> Activity:
 
 
 def _filters():
-    form = ActivityFilterForm(request.args)
-    orgs = db.session.scalars(organizations_query(current_user)).unique().all()
-    form.organization.choices = [SelectChoice("", _("All organizations"))] + [
-        SelectChoice(str(o.id), o.name) for o in orgs
-    ]
-    form.compound.choices = compound_choices(_("All compounds"))
-    valid = form.validate()
-
-    def value(field):
-        return field.data if valid and field.data else None
-
-    query = activities_query(
-        current_user,
-        organization_id=int(value(form.organization))
-        if value(form.organization)
-        else None,
-        month=month_range(value(form.month)),
-        form=value(form.form),
-        service_type=value(form.service_type),
-        target_group=value(form.target_group),
-        compound_id=int(value(form.compound)) if value(form.compound) else None,
-        review_state=value(form.state),
-    )
-    return form, query
+    form, filters = activity_filters(current_user, request.args)
+    return form, activities_query(current_user, **filters)
 
 
 @bp.route("")
@@ -122,8 +99,7 @@ def index():
 @bp.route("/export.xlsx")
 @roles_required(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER, Role.ORG_LEADER)
 def export():
-    _form, query = _filters()
-    return activities_workbook(db.session.scalars(query).unique().all())
+    return answer_export(ACTIVITIES, current_user, request.args)
 
 
 @bp.route("/calendar")
