@@ -34,10 +34,10 @@ from incubator.organizations.queries import organizations_query
 from incubator.organizations.views import compound_choices
 from incubator.periods import month_range
 from incubator.spreadsheets import (
-    EXPORT_BATCH,
     Export,
     new_sheet,
     register_export,
+    stream_rows,
     write_row,
     xlsx_response,
 )
@@ -135,7 +135,7 @@ def _rows(user: User, args: Mapping) -> Iterator[Sequence[Any]]:
     ).outerjoin(Compound, Compound.id == Activity.compound_id)
     forms, types = _labels(FORM_LABELS), _labels(SERVICE_TYPE_LABELS)
     groups, states = _labels(TARGET_GROUP_LABELS), _labels(REVIEW_STATE_LABELS)
-    result = db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
+    result = stream_rows(query)
     for (
         held_on,
         org_name,

@@ -17,11 +17,11 @@ from incubator.organizations.models import Organization
 from incubator.periods import month_range
 from incubator.security import id_arg
 from incubator.spreadsheets import (
-    EXPORT_BATCH,
     Export,
     arg,
     new_sheet,
     register_export,
+    stream_rows,
     write_row,
     xlsx_response,
 )
@@ -147,7 +147,7 @@ def _hours_rows(user: User, args: Mapping) -> Iterator[Sequence[Any]]:
     )
     yes, no = _("yes"), _("no")
     named: set[int] = set()
-    result = db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
+    result = stream_rows(query)
     for (
         served_on,
         volunteer_id,
