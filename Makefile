@@ -138,3 +138,20 @@ bench: install-dev translations
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache build dist *.egg-info
 	find . -name __pycache__ -prune -exec rm -rf {} +
+
+# --- production (issue 18) ---
+# nginx for the test that checks deploy/nginx-incubator.conf with `nginx -t`, when
+# missing and we are root (CI); without it that test skips.
+.PHONY: nginx-deps
+nginx-deps:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then \
+	  echo "nginx is present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends nginx-light \
+	  || DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends nginx; \
+	else \
+	  echo "nginx missing and not root: the nginx -t test will skip"; \
+	fi
+test: nginx-deps

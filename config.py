@@ -77,6 +77,19 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
     # Photos and evidence files (kept out of the web root, served after a check).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(INSTANCE_DIR / "uploads")
+    # Where uploaded files live (incubator/storage.py): "local" (UPLOAD_FOLDER)
+    # or "s3" (an S3-compatible object store, shared by several app servers).
+    # Credentials come from boto3's chain: AWS_ACCESS_KEY_ID and
+    # AWS_SECRET_ACCESS_KEY, a profile, or the machine's role.
+    STORAGE = os.environ.get("STORAGE") or "local"
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    # MinIO, Aliyun OSS, Tencent COS...: their endpoint; empty for AWS itself.
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    # A folder inside the bucket (e.g. the agency's name) when it is shared.
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    # "path" (MinIO), "virtual" (OSS, COS), or "auto" (boto3 decides).
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE") or "auto"
 
     # Where pg_dump/pg_restore live for `flask backup`/`restore` (default: PATH).
     PG_BIN_DIR = os.environ.get("PG_BIN_DIR", "")
@@ -99,6 +112,18 @@ class Config:
     API_TOKEN_LIFETIME = timedelta(days=_env_int("API_TOKEN_DAYS", 30))
     # How long an API create's Idempotency-Key (and its first answer) is kept.
     IDEMPOTENCY_KEY_TTL = timedelta(hours=_env_int("IDEMPOTENCY_KEY_HOURS", 24))
+
+    # Log lines: "text" (default) or "json" (one object per line); the level.
+    LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "text").strip().lower()
+    LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()
+    # /readyz: how long the database and object store checks may take (seconds).
+    READY_TIMEOUT = float(os.environ.get("READY_TIMEOUT") or 2)
+    # The scheduler's leader election (PostgreSQL): how often a standby tries to
+    # take the lock, and how often the leader checks it still holds it (seconds).
+    SCHEDULER_STANDBY_POLL = float(os.environ.get("SCHEDULER_STANDBY_POLL") or 15)
+    SCHEDULER_LEADER_CHECK = float(os.environ.get("SCHEDULER_LEADER_CHECK") or 15)
+    # How often the scheduler delivers pending email and WeCom reminders (seconds).
+    DELIVERY_INTERVAL_SECONDS = _env_int("DELIVERY_INTERVAL_SECONDS", 60)
 
     # Behind nginx or another reverse proxy: how many proxies set X-Forwarded-*.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -54,6 +53,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
             app.config["SECRET_KEY_FILE"]
         )
     configure_logging(app)
+    from incubator import storage
+
+    storage.init_app(app)  # a wrong STORAGE/S3_* setting stops here, with why
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
@@ -62,11 +64,16 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
+    """Log lines in ``LOG_FORMAT`` (text or json) with the request id; tests keep
+    pytest's own capture. Registered first, so each request's log line runs after
+    every other ``after_request`` step and sees the final status."""
+    from incubator import observability
+
     if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        observability.configure_logging(
+            app.config["LOG_FORMAT"], app.config["LOG_LEVEL"]
         )
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    observability.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -182,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.community.views import bp as communities_admin_bp
     from incubator.extensions import csrf
     from incubator.followups.views import bp as followups_bp
+    from incubator.main.health import bp as health_bp
     from incubator.main.pwa import bp as pwa_bp
     from incubator.main.views import bp as main_bp
     from incubator.organizations import (
@@ -205,6 +213,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.volunteers import record_views as _volunteer_records  # noqa: F401
     from incubator.volunteers.views import bp as volunteers_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(auth_bp)
@@ -264,6 +273,7 @@ def register_security(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from incubator.auth.cli import users_cli
     from incubator.backup.cli import backup_command, guard_downgrade, restore_command
+    from incubator.backup.storage_cli import storage_cli
     from incubator.community.cli import communities_cli
     from incubator.community.user_import import users_import  # noqa: F401
     from incubator.demo.cli import demo_cli
@@ -280,6 +290,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(storage_cli)
     guard_downgrade(app)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)

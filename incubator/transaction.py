@@ -54,10 +54,31 @@ def settle() -> None:
 
 
 def undo_side_effects() -> None:
-    """Remove what the refused request wrote outside the database (files)."""
+    """Remove what the refused request wrote outside the database (files), and
+    forget what it meant to do after its commit."""
     if has_request_context():
+        g.pop("after_commit", None)
         for undo in g.pop("undo_on_rollback", []):
             undo()
+
+
+def after_commit(call: Callable[[], None]) -> None:
+    """Run ``call`` once the request's unit of work has committed, e.g. removing
+    a deleted record's files (a commit that fails must not lose them); dropped
+    when the request rolls back. Outside a request it runs at once. A failure of
+    ``call`` is logged: the commit stands."""
+    if has_request_context():
+        g.setdefault("after_commit", []).append(call)
+    else:
+        call()
+
+
+def _run_after_commit() -> None:
+    for call in g.pop("after_commit", []):
+        try:
+            call()
+        except Exception:  # noqa: BLE001 - committed already; leave a trace
+            logger.exception("a step after the commit failed")
 
 
 def roll_back(exc: DomainError | None = None) -> None:
@@ -145,4 +166,6 @@ def init_app(app: Flask, *, on_commit_failure: Callable[[Exception], Response]) 
             # What the view flashed ("Saved.") was not saved.
             session.pop("_flashes", None)
             return on_commit_failure(exc)
+        g.pop("undo_on_rollback", None)  # committed: the files stay
+        _run_after_commit()
         return response

@@ -11,12 +11,11 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import Path
 
-from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from incubator import storage
 from incubator.errors import ValidationFailed
 
 MAX_PHOTOS = 9
@@ -101,43 +100,37 @@ def _jpeg(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def upload_dir(kind: str) -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / kind
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def store_image(processed: ProcessedImage, kind: str = "photos") -> str:
-    """Write the full image and its thumbnail; returns the generated name. If the
-    request's transaction is rolled back, the files are removed again."""
+    """Store the full image and its thumbnail (``thumb-<name>``) in ``kind``;
+    returns the generated name. If the request's transaction is rolled back, both
+    are removed again (``incubator.storage.put``). Raises
+    ``storage.StorageUnavailable`` when the store refuses."""
     name = f"{uuid.uuid4().hex}.jpg"
-    folder = upload_dir(kind)
-    (folder / name).write_bytes(processed.full)
-    (folder / f"thumb-{name}").write_bytes(processed.thumb)
-    _undo_on_rollback(lambda: remove_stored(kind, name))
+    storage.put(kind, name, processed.full, "image/jpeg")
+    storage.put(kind, thumb_name(name), processed.thumb, "image/jpeg")
     return name
 
 
-def _undo_on_rollback(undo) -> None:
-    if has_request_context():
-        g.setdefault("undo_on_rollback", []).append(undo)
+def thumb_name(name: str) -> str:
+    return f"thumb-{name}"
 
 
 def store_pdf(data: bytes) -> str:
+    """Store a PDF as evidence; returns the generated name. Raises
+    ``ValidationFailed`` (too large, not a PDF) before anything is written."""
     if len(data) > MAX_BYTES:
         raise _refuse(_l("A file may be at most 10 MB."))
     if not data.startswith(b"%PDF-"):
         raise _refuse(_l("Evidence is a photo or a PDF file."))
     name = f"{uuid.uuid4().hex}.pdf"
-    (upload_dir("evidence") / name).write_bytes(data)
-    _undo_on_rollback(lambda: remove_stored("evidence", name))
+    storage.put("evidence", name, data, "application/pdf")
     return name
 
 
 def remove_stored(kind: str, name: str) -> None:
-    folder = upload_dir(kind)
-    for path in (folder / name, folder / f"thumb-{name}"):
-        path.unlink(missing_ok=True)
+    """Remove a stored file and its thumbnail (if any)."""
+    storage.delete(kind, name)
+    storage.delete(kind, thumb_name(name))
 
 
 def clean_original_name(name: str | None) -> str:

@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
-from incubator.activities import photos as files
+from incubator import storage
 from incubator.activities import services
 from incubator.activities.export import resources_workbook
 from incubator.activities.forms import ResourceForm
@@ -203,10 +202,10 @@ def evidence(line_id: int):
     )
     if visible is None:
         abort(404)
-    path = files.upload_dir("evidence") / line.evidence_name
-    if not path.exists():
-        abort(404)
     mimetype = (
         "application/pdf" if line.evidence_name.endswith(".pdf") else "image/jpeg"
     )
-    return send_file(path, mimetype=mimetype, max_age=0)
+    try:
+        return storage.send("evidence", line.evidence_name, mimetype=mimetype)
+    except storage.StoredFileMissing:
+        abort(404)

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from incubator import signals
+from incubator import signals, storage
 from incubator.activities import photos as photo_files
 from incubator.activities import services
 from incubator.activities.export import ACTIVITIES, activity_filters
@@ -54,7 +53,7 @@ from incubator.paging import paginate
 from incubator.periods import month_key, month_range
 from incubator.security import id_arg
 from incubator.spreadsheets import answer_export
-from incubator.transaction import roll_back, run_and_flash
+from incubator.transaction import after_commit, roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.labels import telling_apart
 from incubator.volunteers.models import Membership, Volunteer
@@ -511,10 +510,10 @@ def photo(photo_id: int):
         if request.args.get("size") != "thumb"
         else (f"thumb-{found.stored_name}")
     )
-    path = photo_files.upload_dir("photos") / name
-    if not path.exists():
+    try:
+        return storage.send("photos", name, mimetype="image/jpeg")
+    except storage.StoredFileMissing:
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
 @bp.route("/photos/<int:photo_id>/view")
@@ -549,5 +548,6 @@ def delete_photo(photo_id: int):
             actor=current_user,
             success=_("Photo removed."),
         ):
-            photo_files.remove_stored("photos", stored)
+            # only once the deletion is committed: a failed commit keeps them
+            after_commit(lambda: photo_files.remove_stored("photos", stored))
     return redirect(url_for("activities.detail", activity_id=activity_id))

@@ -3,7 +3,9 @@
 Layout of the ``.tar.gz``::
 
     database.sqlite3 | database.pgdump   SQLite online backup | pg_dump -Fc
-    uploads/<kind>/<name>                 every file under UPLOAD_FOLDER
+    uploads/<kind>/<name>                 every uploaded file, from the
+                                          configured store (UPLOAD_FOLDER or
+                                          the S3 bucket: ``incubator.storage``)
     resident_key                          the key residents are known by
                                           (unless set in the environment)
     manifest.json                         format, backend, migration revision,
@@ -15,6 +17,11 @@ restore can check it got back exactly what was saved. Restoring refuses an
 instance that holds rows or files unless forced, checks every file's hash before
 touching anything, then puts the database and the uploads in place and compares
 the row counts again.
+
+The uploads are read from and restored into whichever store is configured
+(``STORAGE``), in the same ``<kind>/<name>`` layout: an archive of a local
+instance restores into a bucket and back. That is how an agency moves to a
+district deployment (README, "Object storage").
 
 The resident key (``incubator.signins.identity``) travels with the database: a
 restored instance with another key would count every returning resident as a new
@@ -29,7 +36,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import sqlite3
 import tarfile
 import tempfile
@@ -41,6 +47,7 @@ from pathlib import Path, PurePosixPath
 from flask import current_app
 from sqlalchemy import func, inspect, select, table, text
 
+from incubator import storage
 from incubator.backup import postgres
 from incubator.extensions import db
 from incubator.signins import identity
@@ -69,6 +76,9 @@ class Manifest:
     # sha256 of the resident key kept in the archive; None: not kept (set in
     # the environment, or an archive from before residents were known).
     resident_key: str | None = None
+    # Where the uploads were read from: "local" or "s3" (for the operator; a
+    # restore puts them into whichever store it has).
+    storage: str = "local"
     format: int = FORMAT
 
     @property
@@ -135,11 +145,8 @@ def _upload_folder() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def _uploaded_files() -> list[Path]:
-    root = _upload_folder()
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file())
+def _has_uploads() -> bool:
+    return next(storage.names(), None) is not None
 
 
 def _revision(counts: dict[str, int], read) -> str | None:
@@ -204,6 +211,10 @@ def write_archive(target: Path) -> Manifest:
     if target.exists():
         raise BackupError(f"{target} exists; choose a new file name.")
     backend = _backend()
+    try:
+        storage.check()
+    except storage.StorageUnavailable as exc:
+        raise BackupError(f"The uploaded files cannot be read: {exc}") from None
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as tmp:
         work = Path(tmp)
@@ -217,14 +228,22 @@ def write_archive(target: Path) -> Manifest:
             tables=counts,
             revision=revision,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            storage=storage.store().backend,
         )
         partial = work / "archive.tar.gz"
-        root = _upload_folder()
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(database, arcname=database.name)
-            for path in _uploaded_files():
-                data = path.read_bytes()  # one read: the hash is of what is stored
-                rel = path.relative_to(root).as_posix()
+            for kind, name in storage.names():
+                try:
+                    # one read: the hash is of what is stored
+                    data = storage.read(kind, name)
+                except storage.StoredFileMissing:
+                    continue  # deleted since it was listed
+                except storage.StorageUnavailable as exc:
+                    raise BackupError(
+                        f"The uploaded files cannot be read: {exc}"
+                    ) from None
+                rel = f"{kind}/{name}"
                 manifest.files[rel] = {
                     "sha256": hashlib.sha256(data).hexdigest(),
                     "size": len(data),
@@ -368,6 +387,50 @@ def _archived_resident_key(manifest: Manifest, staging: Path) -> str | None:
     return key
 
 
+def _check_object_names(manifest: Manifest) -> None:
+    for rel in manifest.files:
+        kind, _, name = rel.partition("/")
+        if not storage.valid_name(kind, name):
+            raise BackupError(
+                f"The archive holds {rel!r}, which is not a <kind>/<name> of an "
+                "uploaded file; it cannot go into an object store. Not restored."
+            )
+
+
+def _put_objects(manifest: Manifest, folder: Path) -> None:
+    """Every file of the archive (already checked against its hash) into the
+    object store, replacing an object of the same name."""
+    for rel in sorted(manifest.files):
+        kind, _, name = rel.partition("/")
+        try:
+            storage.put(
+                kind,
+                name,
+                (folder / rel).read_bytes(),
+                storage.content_type_of(name),
+                undo_on_rollback=False,
+            )
+        except storage.StorageUnavailable as exc:
+            raise BackupError(
+                f"Putting the files into the object store failed ({exc}); the "
+                "database was not touched. Run the restore again with --force."
+            ) from None
+
+
+def _local_into_place(uploads: Path, restored: Path) -> Path | None:
+    """Replace the uploads folder by the restored one; the files that were there
+    are kept aside (returned) rather than deleted."""
+    kept = None
+    if uploads.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        kept = storage.LocalStore(uploads).aside(stamp)
+    if restored.exists():
+        restored.rename(uploads)
+    else:
+        uploads.mkdir()
+    return kept
+
+
 def restore_archive(
     source: Path, *, force: bool = False
 ) -> tuple[Manifest, Path | None]:
@@ -375,9 +438,11 @@ def restore_archive(
 
     Refuses (``BackupError``, nothing changed) when the archive is damaged, was
     made from another kind of database, or when this instance already holds
-    rows or uploaded files and ``force`` is false. With ``force``, the current
-    uploads folder is kept aside (renamed ``<folder>.before-restore-<time>``,
-    returned) rather than deleted. Afterwards the row counts are compared with
+    rows or uploaded files and ``force`` is false, or the store of uploads
+    cannot be reached. With ``force``, a local uploads folder is kept aside
+    (renamed ``<folder>.before-restore-<time>``, returned) rather than deleted;
+    in an object store the archive's objects replace those of the same name and
+    the others stay (None is returned). Afterwards the row counts are compared with
     the manifest; a difference raises ``BackupError``. Stop the app and the
     scheduler first: they must not write while the database is replaced.
     """
@@ -388,8 +453,17 @@ def restore_archive(
             f"The archive holds a {manifest.backend} database but this instance uses "
             f"{backend}; restore it into a {manifest.backend} instance."
         )
-    uploads = _upload_folder()
-    has_files = bool(_uploaded_files())
+    store = storage.store()
+    try:
+        store.check()
+        has_files = _has_uploads()
+    except storage.StorageUnavailable as exc:
+        raise BackupError(
+            f"The store for uploaded files cannot be reached: {exc}; nothing was "
+            "restored."
+        ) from None
+    if isinstance(store, storage.S3Store):
+        _check_object_names(manifest)
     rows = instance_rows()
     if (rows or has_files) and not force:
         raise BackupError(
@@ -397,29 +471,26 @@ def restore_archive(
             f"{'some' if has_files else 'no'} uploaded files). Restoring replaces "
             "them: back them up first (flask backup), then run again with --force."
         )
+    # Staged beside the uploads folder, so the local store takes it by a rename.
+    uploads = _upload_folder()
     uploads.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=uploads.parent, prefix=".restore-") as tmp:
         staging = Path(tmp)
         dump = _unpack(source, manifest, staging)
         key = _archived_resident_key(manifest, staging)
+        kept: Path | None = None
+        if isinstance(store, storage.S3Store):
+            # Objects first: uploading is the step most likely to fail (network),
+            # and objects under new names harm nothing if the database is not
+            # replaced after all.
+            _put_objects(manifest, staging / UPLOADS)
         try:
             restore = _restore_postgres if backend == "postgresql" else _restore_sqlite
             counts = restore(dump)
         except postgres.ToolError as exc:
             raise BackupError(str(exc)) from None
-        kept = None
-        if uploads.exists():
-            if has_files:
-                stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-                kept = uploads.with_name(f"{uploads.name}.before-restore-{stamp}")
-                uploads.rename(kept)
-            else:
-                shutil.rmtree(uploads)
-        restored = staging / UPLOADS
-        if restored.exists():
-            restored.rename(uploads)
-        else:
-            uploads.mkdir()
+        if isinstance(store, storage.LocalStore):
+            kept = _local_into_place(uploads, staging / UPLOADS)
         if key is not None:
             identity.replace_instance_key(key)
     if counts != manifest.tables:

@@ -12,6 +12,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from incubator import storage
 from incubator.backup import archive
 
 
@@ -66,6 +67,11 @@ def restore_command(source: Path, force: bool) -> None:
     )
     if kept:
         click.echo(f"The uploads that were here are kept in {kept}.")
+    elif manifest.files and force and storage.store().backend == "s3":
+        click.echo(
+            "Objects already in the bucket that the archive does not hold were "
+            "left in place."
+        )
     click.echo("Run `flask db upgrade` if this code is newer than the archive.")
 
 

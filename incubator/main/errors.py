@@ -21,6 +21,7 @@ from incubator.database import end_unit_of_work
 from incubator.errors import DomainError
 from incubator.extensions import db
 from incubator.security import ControlCharacterInInput
+from incubator.storage import StorageUnavailable
 from incubator.transaction import roll_back, undo_side_effects
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,9 @@ def handle_http_error(exc: HTTPException):
     template = PAGE_TEMPLATES.get(exc.code or 500, "errors/generic.html")
     detail = None
     if isinstance(exc, ControlCharacterInInput):
+        detail = exc.description
+    elif isinstance(exc, StorageUnavailable):
+        logger.warning("%s on %s %s", exc, request.method, request.path)
         detail = exc.description
     elif isinstance(exc, CSRFError):
         detail = _("The form has expired. Reload the page and send it again.")

@@ -1,59 +1,47 @@
-"""Where background exports' files are kept: ``UPLOAD_FOLDER/exports`` for now.
-The one place that touches them, so that moving them to the storage layer
-(``incubator.storage``, local folder or S3, shared by several app servers) changes
-only this module."""
+"""Where background exports' files are kept: the storage layer
+(``incubator.storage``: a local folder, or an S3-compatible object store shared by
+several app servers), kind ``exports``. The one place that touches them."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import IO
 
-from flask import Response, current_app, send_file
+from flask import Response
 
+from incubator import storage
 from incubator.spreadsheets import XLSX
 
 KIND = "exports"
 
 
-def _folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / KIND
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _path(name: str) -> Path:
-    # names are generated (export-<id>-<attempt>-<hex>.xlsx), never a user's
-    if "/" in name or "\\" in name or name.startswith("."):
-        raise ValueError(name)
-    return _folder() / name
-
-
 def put(name: str, data: IO[bytes]) -> None:
-    """Store the file ``name`` from the binary file object ``data`` (read to its
-    end)."""
-    target = _path(name)
-    partial = target.with_suffix(".part")
-    with partial.open("wb") as out:
-        shutil.copyfileobj(data, out)
-    partial.replace(target)  # never a half-written file under its name
+    """Store the file ``name`` (generated: ``export-<id>-<attempt>-<hex>.xlsx``)
+    from the binary file object ``data``. Not undone by a request's rollback: it
+    is written by the scheduler, whose job records it. Raises
+    ``storage.StorageUnavailable``."""
+    storage.put(KIND, name, data, XLSX, undo_on_rollback=False)
 
 
 def exists(name: str) -> bool:
-    return _path(name).is_file()
+    return storage.exists(KIND, name)
+
+
+def names() -> list[str]:
+    """The names of every stored export file."""
+    return [name for _kind, name in storage.names(KIND)]
 
 
 def send(name: str, download_name: str) -> Response:
     """The stored file as an .xlsx download named ``download_name``. Raises
     ``FileNotFoundError`` when it is gone."""
-    path = _path(name)
-    if not path.is_file():
-        raise FileNotFoundError(name)
-    return send_file(
-        path, mimetype=XLSX, as_attachment=True, download_name=download_name
-    )
+    try:
+        return storage.send(
+            KIND, name, mimetype=XLSX, download_name=download_name, as_attachment=True
+        )
+    except storage.StoredFileMissing as exc:
+        raise FileNotFoundError(name) from exc
 
 
 def delete(name: str) -> None:
     """Delete the file ``name``; nothing happens when it is already gone."""
-    _path(name).unlink(missing_ok=True)
+    storage.delete(KIND, name)

@@ -4,13 +4,13 @@ catalogue of support actions."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from incubator.activities import photos as photo_files
+from incubator import storage
 from incubator.auth.permissions import roles_required
 from incubator.auth.roles import Role
 from incubator.extensions import db
@@ -262,10 +262,10 @@ def receipt(expenditure_id: int):
     name = line.receipt_name
     if request.args.get("size") == "thumb":
         name = f"thumb-{name}"
-    path = photo_files.upload_dir(spending.RECEIPTS) / name
-    if not path.exists():
+    try:
+        return storage.send(spending.RECEIPTS, name, mimetype="image/jpeg")
+    except storage.StoredFileMissing:
         abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=0)
 
 
 # ---- the catalogue (admins) ----

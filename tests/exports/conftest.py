@@ -99,4 +99,7 @@ def bulk(db, team, make_org):
 @pytest.fixture(autouse=True)
 def _own_upload_folder(app, tmp_path):
     """Each test its own folder of export files (the tests' default is shared)."""
+    from incubator import storage
+
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    app.extensions[storage.EXTENSION_KEY] = storage.make_store(app.config)

@@ -269,7 +269,7 @@ def test_two_workers_claiming_at_once_make_one_file(app, client, db, team, bulk)
     second = exports.claim(job_id)
     assert second == 2 and exports.run(job_id, second) is True
     assert exports.run(job_id, first) is False
-    files = sorted(p.name for p in export_files._folder().iterdir())
+    files = sorted(export_files.names())
     job = db.session.get(ExportJob, job_id)
     assert files == [job.file_name] and job.file_name.startswith(f"export-{job_id}-2-")
     notices = db.session.scalar(select(func.count(Reminder.id)))
