@@ -33,6 +33,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from incubator import signals
+from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.normalize import nfkc
 
@@ -343,8 +345,6 @@ def stream_rows(query: Any) -> Iterator[Any]:
     Core, not through the ORM: the ORM's ``yield_per`` still kept per-row objects
     growing with the result (measured with tracemalloc on SQLite), Core's does
     not."""
-    from incubator.extensions import db
-
     connection = db.session.connection()
     yield from connection.execute(query.execution_options(yield_per=EXPORT_BATCH))
 
@@ -443,8 +443,6 @@ def answer_export(export: Export, user: Any, args: Any) -> Response:
     (counted first), else queued as a background job (``export_requested``):
     the user is sent back to the page that asked with a message saying that the
     notifications will hold the download link."""
-    from incubator import signals
-
     filters = export_args(args)
     rows = export.count(user, filters)
     if rows > current_app.config.get("SYNC_EXPORT_ROWS", SYNC_EXPORT_ROWS):
