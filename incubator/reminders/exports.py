@@ -34,7 +34,7 @@ from sqlalchemy import select, update
 
 from incubator import signals
 from incubator.auth.models import User
-from incubator.database import rowcount, utcnow, write_apart
+from incubator.database import reading, rowcount, utcnow, write_apart
 from incubator.extensions import db
 from incubator.i18n import local_today
 from incubator.reminders import export_files, outbox
@@ -195,16 +195,21 @@ def run(job_id: int, attempt: int) -> bool:
         _fail(job_id, attempt, "unknown export" if export is None else "user inactive")
         return False
     name = f"export-{job_id}-{attempt}-{uuid.uuid4().hex[:12]}.xlsx"
+    args = dict(job.args)
+    # The rows are read in a read transaction of their own: on SQLite a job's
+    # transaction would otherwise hold the write lock for the whole export.
+    db.session.rollback()
     try:
-        with tempfile.TemporaryFile() as spool:
+        with reading(), tempfile.TemporaryFile() as spool:
             with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
                 count = write_workbook(
                     spool,
                     export.title(),
                     export.headers(),
-                    _with_heartbeat(export.rows(user, job.args), job_id, attempt),
+                    _with_heartbeat(export.rows(user, args), job_id, attempt),
                 )
             spool.seek(0)
+            db.session.rollback()  # the read ends; the outcome below is a write
             export_files.put(name, spool)
     except ExportLost:
         db.session.rollback()
