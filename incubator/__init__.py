@@ -141,6 +141,7 @@ def _connect_receivers() -> None:
     from incubator.bookings import hooks as _bookings  # noqa: F401  activity, session
     from incubator.community import users as _community_users  # noqa: F401
     from incubator.organizations import leaders as _leaders  # noqa: F401
+    from incubator.reminders import exports as _exports  # noqa: F401  export_requested
     from incubator.reminders import notices as _notices  # noqa: F401
 
 
@@ -198,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
     from incubator.organizations.admin_views import bp as incubation_admin_bp
     from incubator.organizations.views import bp as organizations_bp
     from incubator.projects.views import bp as projects_bp
+    from incubator.reminders.export_views import bp as exports_bp
     from incubator.reminders.views import admin_bp as reminders_admin_bp
     from incubator.reminders.views import bp as notifications_bp
     from incubator.reports.views import bp as reports_bp
@@ -231,6 +233,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reminders_admin_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(signins_bp)

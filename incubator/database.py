@@ -51,6 +51,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _force_immediate: ContextVar[bool] = ContextVar("force_immediate", default=False)
+_force_read: ContextVar[bool] = ContextVar("force_read", default=False)
 # Set on the request's ``g`` once a transaction of a write request committed.
 _COMMITTED = "_unit_of_work_committed"
 # ``connection.info`` key: the transaction open on it was begun as a read.
@@ -73,6 +74,19 @@ def immediate() -> Iterator[None]:
         yield
     finally:
         _force_immediate.reset(token)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Begin the transactions opened inside as reads (deferred on SQLite), also
+    outside a request: a job that reads for minutes (a background export) must
+    not hold the write lock meanwhile. What it writes inside goes through
+    ``write_apart``; ``immediate()`` still wins."""
+    token = _force_read.set(True)
+    try:
+        yield
+    finally:
+        _force_read.reset(token)
 
 
 @contextmanager
@@ -115,6 +129,8 @@ def _begins_immediately() -> bool:
 
     if _force_immediate.get():
         return True
+    if _force_read.get():
+        return False
     if not has_request_context():
         return True  # the CLI, jobs, tests' own sessions
     if request.method in READ_METHODS:

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 
 from incubator import observability, signals
 from incubator.extensions import db
-from incubator.reminders import jobs
+from incubator.reminders import exports, jobs
 from incubator.signins import jobs as signin_jobs
 from incubator.transaction import unit_of_work
 
@@ -75,6 +75,14 @@ def _jobs() -> list[Job]:
             lambda app: IntervalTrigger(
                 seconds=app.config["DELIVERY_INTERVAL_SECONDS"],
                 timezone=app.config["TIMEZONE"],
+            ),
+        ),
+        Job(
+            "export_jobs",
+            _l("Write large exports and delete expired ones"),
+            exports.export_job,
+            lambda app: IntervalTrigger(
+                seconds=exports.EXPORT_TICK_SECONDS, timezone=app.config["TIMEZONE"]
             ),
         ),
         Job(

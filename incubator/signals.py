@@ -320,3 +320,18 @@ def record_panels_for(record, *, viewer) -> list[Any]:
     (``record_panels``); a template shows each as it is."""
     found = ordered(record_panels.send(record, viewer=viewer))
     return [panel for panel in found if panel is not None]
+
+
+# ---- exports too large to answer at once (issue 18) ----
+
+export_requested = _signals.signal(
+    "export-requested",
+    doc="""A page's export has more rows than are written while the user waits
+    (``spreadsheets.SYNC_EXPORT_ROWS``), so it is to run in the background.
+
+    Sent by ``spreadsheets.answer_export`` as
+    ``send(kind, user=User, args={name: [values]}, rows=int)``. The receiver
+    (reminders.exports) records a queued export job for ``user`` and returns its
+    id; the scheduler writes the file later and notifies the user with a link.
+    With no receiver the export is answered at once.""",
+)

@@ -488,6 +488,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("notifications.mark_all_read", "POST"): {"anonymous": 302, "*": 302},
     ("notifications.settings", "GET"): {"anonymous": 302, "*": 200},
     ("notifications.settings", "POST"): {"anonymous": 302, "*": 302},
+    ("exports.index", "GET"): {"anonymous": 302, "*": 200},
+    # the leader's own export, still queued: back to her list; anyone else 404
+    ("exports.download", "GET"): {"anonymous": 302, "org_leader": 302, "*": 404},
     ("reminders_admin.index", "GET"): {"anonymous": 302, "admin": 200, "*": 403},
     ("reminders_admin.send_now", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
     ("reminders_admin.resend", "POST"): {"anonymous": 302, "admin": 302, "*": 403},
@@ -1084,7 +1087,7 @@ def _a_sign_in(activity, leader) -> dict:
 
 def _a_reminder(leader) -> dict:
     from incubator.extensions import db
-    from incubator.reminders.models import Delivery, Reminder
+    from incubator.reminders.models import Delivery, ExportJob, Reminder
 
     reminder = Reminder(
         recipient_id=leader.id,
@@ -1098,8 +1101,11 @@ def _a_reminder(leader) -> dict:
     db.session.flush()
     delivery = Delivery(reminder_id=reminder.id, channel="email", state="failed")
     db.session.add(delivery)
+    job = ExportJob(user_id=leader.id, kind="activities", args={}, state="queued")
+    db.session.add(job)
     db.session.flush()
     return {
+        "job_id": job.id,
         "reminder_id": reminder.id,
         "notification_id": reminder.id,
         "delivery_id": delivery.id,

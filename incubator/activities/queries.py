@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -55,19 +56,33 @@ def activities_query(
     organization_ids: list[int] | None = None,
     day: date | None = None,
     social_worker_id: int | None = None,
+    columns: Sequence[Any] | None = None,
 ) -> Select:
-    stmt = (
-        select(Activity)
-        .join(Organization, Organization.id == Activity.organization_id)
-        .where(org_scope(user))
-        .options(
-            joinedload(Activity.organization),
-            joinedload(Activity.compound),
-            joinedload(Activity.logged_by),
-            selectinload(Activity.photos),
-            selectinload(Activity.volunteers).joinedload(ActivityVolunteer.volunteer),
+    """The activities ``user`` may see, filtered, newest first. With ``columns``
+    it selects only those (from ``Activity`` joined to ``Organization``), loading
+    nothing else: an export streams such rows instead of ORM objects."""
+    if columns is not None:
+        stmt = (
+            select(*columns)
+            .select_from(Activity)
+            .join(Organization, Organization.id == Activity.organization_id)
+            .where(org_scope(user))
         )
-    )
+    else:
+        stmt = (
+            select(Activity)
+            .join(Organization, Organization.id == Activity.organization_id)
+            .where(org_scope(user))
+            .options(
+                joinedload(Activity.organization),
+                joinedload(Activity.compound),
+                joinedload(Activity.logged_by),
+                selectinload(Activity.photos),
+                selectinload(Activity.volunteers).joinedload(
+                    ActivityVolunteer.volunteer
+                ),
+            )
+        )
     if organization_id:
         stmt = stmt.where(Activity.organization_id == organization_id)
     if organization_ids is not None:

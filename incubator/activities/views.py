@@ -19,13 +19,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import SelectChoice
 
 from incubator import signals, storage
 from incubator.activities import photos as photo_files
 from incubator.activities import services
-from incubator.activities.export import activities_workbook
-from incubator.activities.forms import ActivityFilterForm, ActivityForm, ReviewForm
+from incubator.activities.export import ACTIVITIES, activity_filters, day_arg
+from incubator.activities.forms import ActivityForm, ReviewForm
 from incubator.activities.models import (
     Activity,
     ActivityPhoto,
@@ -52,11 +51,11 @@ from incubator.forms import EmptyForm, form_input
 from incubator.i18n import local_today, local_zone
 from incubator.organizations.access import can_see_organization
 from incubator.organizations.models import Organization
-from incubator.organizations.queries import organization_filter
 from incubator.organizations.views import caseload_filter, compound_choices
 from incubator.paging import paginate
 from incubator.periods import month_key, month_range
 from incubator.security import id_arg
+from incubator.spreadsheets import answer_export
 from incubator.transaction import after_commit, roll_back, run_and_flash
 from incubator.volunteers.access import manageable_organizations
 from incubator.volunteers.labels import telling_apart
@@ -87,47 +86,8 @@ def _visible_activity(activity_id: int) -> Activity:
 
 
 def _filters():
-    form = ActivityFilterForm(request.args)
-    form.org_filter = organization_filter(
-        current_user,
-        selected=id_arg(request.args.get("organization")),
-        q=request.args.get("org_q"),
-    )
-    form.organization.choices = [SelectChoice("", _("All organizations"))] + [
-        SelectChoice(str(i), name) for i, name in form.org_filter.options
-    ]
-    form.compound.choices = compound_choices(_("All compounds"))
-    valid = form.validate()
-
-    def value(field):
-        return field.data if valid and field.data else None
-
-    query = activities_query(
-        current_user,
-        organization_id=int(value(form.organization))
-        if value(form.organization)
-        else None,
-        month=month_range(value(form.month)),
-        form=value(form.form),
-        service_type=value(form.service_type),
-        target_group=value(form.target_group),
-        compound_id=int(value(form.compound)) if value(form.compound) else None,
-        review_state=value(form.state),
-        day=_day_arg(),
-        social_worker_id=id_arg(request.args.get("sw")),
-    )
-    return form, query
-
-
-def _day_arg() -> date | None:
-    """``?day=YYYY-MM-DD`` (a calendar's "+N more"), or ``None``."""
-    text = request.args.get("day", "")
-    if len(text) != 10:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    form, filters = activity_filters(current_user, request.args)
+    return form, activities_query(current_user, **filters)
 
 
 @bp.route("")
@@ -140,7 +100,7 @@ def index():
         "activities/index.html",
         form=form,
         page=page,
-        day=_day_arg(),
+        day=day_arg(request.args.get("day")),
         sw_id=sw_id,
         sw_name=db.session.scalar(select(User.name).where(User.id == sw_id))
         if sw_id
@@ -151,8 +111,7 @@ def index():
 @bp.route("/export.xlsx")
 @roles_required(Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER, Role.ORG_LEADER)
 def export():
-    _form, query = _filters()
-    return activities_workbook(db.session.scalars(query).unique().all())
+    return answer_export(ACTIVITIES, current_user, request.args)
 
 
 @bp.route("/calendar")

@@ -46,10 +46,11 @@ STAFF = (Role.ADMIN, Role.SOCIAL_WORKER)
 READERS = (Role.ADMIN, Role.SOCIAL_WORKER, Role.VIEWER)
 
 
-def compound_choices(blank) -> list[SelectChoice]:
+def compound_choices(blank, user=None) -> list[SelectChoice]:
+    """The compounds in ``user``'s scope (default: the signed-in user)."""
     rows = db.session.scalars(
         select(Compound)
-        .where(in_scope(Compound.community_id, current_user))
+        .where(in_scope(Compound.community_id, user or current_user))
         .order_by(Compound.position)
     ).all()
     return [SelectChoice("", blank)] + [SelectChoice(str(c.id), c.name) for c in rows]

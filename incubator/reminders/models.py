@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Boolean,
     ForeignKey,
     Index,
@@ -33,6 +34,7 @@ class Kind(LabelledEnum):
     MONTHLY_DIGEST = "monthly_digest", _l("Monthly digest of my work")
     MONTHLY_REPORT = "monthly_report", _l("Monthly report and indicator progress")
     ACTIVITY_RETURNED = "activity_returned", _l("An activity log was returned to fix")
+    EXPORT_READY = "export_ready", _l("An export is ready to download")
 
 
 KIND_LABELS = Kind.labels()
@@ -146,3 +148,51 @@ class JobRun(Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ok: Mapped[bool | None] = mapped_column(Boolean)
     summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class ExportState(LabelledEnum):
+    QUEUED = "queued", _l("Queued")
+    RUNNING = "running", _l("Running")
+    DONE = "done", _l("Ready")
+    FAILED = "failed", _l("Failed")
+    EXPIRED = "expired", _l("Expired")
+
+
+EXPORT_STATE_LABELS = ExportState.labels()
+
+
+class ExportJob(Model):
+    """An export too large to write while its requester waits, written by the
+    scheduler (``reminders.exports``). ``kind`` names a registered
+    ``spreadsheets.Export``, ``args`` the page's filters (``{name: [values]}``);
+    what it holds is computed when it runs, with the requester's scope then.
+    Claimed by a conditional UPDATE (queued to running), so of two schedulers
+    only one writes it; one left running past its lease by a dead process is
+    queued again. The file lives in the storage layer under ``file_name``
+    until ``expires_at``, then it is deleted and the job marked expired."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    args: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default=ExportState.QUEUED)
+    rows: Mapped[int | None] = mapped_column(Integer)
+    file_name: Mapped[str | None] = mapped_column(String(100))
+    download_name: Mapped[str] = mapped_column(String(200), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        Index("ix_export_job_state_created", "state", "created_at"),
+        Index("ix_export_job_user_created", "user_id", "created_at"),
+    )
+
+    @property
+    def state_label(self) -> str:
+        return str(EXPORT_STATE_LABELS[ExportState(self.state)])

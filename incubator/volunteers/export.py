@@ -3,13 +3,28 @@ for admins and social workers; every export is logged."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from flask import Response
 from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
 
 from incubator.auth.models import User
-from incubator.spreadsheets import new_sheet, write_row, xlsx_response
+from incubator.extensions import db
+from incubator.organizations.models import Organization
+from incubator.periods import month_range
+from incubator.security import id_arg
+from incubator.spreadsheets import (
+    Export,
+    arg,
+    new_sheet,
+    register_export,
+    stream_rows,
+    write_row,
+    xlsx_response,
+)
 from incubator.volunteers.models import ServiceRecord, Volunteer
 from incubator.volunteers.privacy import (
     log_export,
@@ -17,6 +32,7 @@ from incubator.volunteers.privacy import (
     mask_phone,
     may_see_personal_data,
 )
+from incubator.volunteers.queries import hours_query
 
 
 def roster_workbook(
@@ -72,38 +88,102 @@ def roster_workbook(
     return xlsx_response(book, "volunteers")
 
 
-def hours_workbook(records: Sequence[ServiceRecord], *, actor: User) -> Response:
-    book, sheet = new_sheet(
-        _("Service hours"),
-        [
-            _("Date"),
-            _("Volunteer number"),
-            _("Name"),
-            _("Organization"),
-            _("Service"),
-            _("Hours"),
-            _("Recorded by"),
-            _("Correction of"),
-            _("Reason"),
-            _("Counted"),
-        ],
+def _hours_headers() -> list[str]:
+    return [
+        _("Date"),
+        _("Volunteer number"),
+        _("Name"),
+        _("Organization"),
+        _("Service"),
+        _("Hours"),
+        _("Recorded by"),
+        _("Correction of"),
+        _("Reason"),
+        _("Counted"),
+    ]
+
+
+def hours_filters(user: User, args: Mapping) -> dict:
+    """The hours page's filters (organization, month) as ``hours_query``'s
+    keyword arguments, from a query string or the ``{name: [values]}`` a
+    background export kept."""
+    return {
+        "organization_id": id_arg(arg(args, "organization")),
+        "month": month_range(arg(args, "month") or ""),
+    }
+
+
+def _hours_count(user: User, args: Mapping) -> int:
+    query = hours_query(
+        user, columns=[func.count(ServiceRecord.id)], **hours_filters(user, args)
     )
-    for row_number, rec in enumerate(records, start=2):
-        write_row(
-            sheet,
-            row_number,
-            [
-                rec.served_on,
-                rec.volunteer.number,
-                rec.volunteer.name,
-                rec.organization.name,
-                rec.service,
-                float(rec.hours),
-                rec.recorded_by.name if rec.recorded_by else "",
-                rec.corrects_id or "",
-                rec.correction_reason,
-                _("no") if rec.superseded else _("yes"),
-            ],
+    return db.session.scalar(query.order_by(None)) or 0
+
+
+def _hours_rows(user: User, args: Mapping) -> Iterator[Sequence[Any]]:
+    """Each service record as a row, streamed; at the end the export is logged
+    with the ids of the volunteers it named (a set as large as the roster, not
+    as the records)."""
+    recorder = aliased(User)
+    query = hours_query(
+        user,
+        columns=[
+            ServiceRecord.served_on,
+            Volunteer.id,
+            Volunteer.number,
+            Volunteer.name,
+            Organization.name,
+            ServiceRecord.service,
+            ServiceRecord.hours,
+            recorder.name,
+            ServiceRecord.corrects_id,
+            ServiceRecord.correction_reason,
+            ServiceRecord.superseded,
+        ],
+        **hours_filters(user, args),
+    )
+    query = query.join(Volunteer, Volunteer.id == ServiceRecord.volunteer_id).outerjoin(
+        recorder, recorder.id == ServiceRecord.recorded_by_id
+    )
+    yes, no = _("yes"), _("no")
+    named: set[int] = set()
+    result = stream_rows(query)
+    for (
+        served_on,
+        volunteer_id,
+        number,
+        name,
+        org_name,
+        service,
+        hours,
+        recorded_by,
+        corrects_id,
+        reason,
+        superseded,
+    ) in result:
+        named.add(volunteer_id)
+        yield (
+            served_on,
+            number,
+            name,
+            org_name,
+            service,
+            float(hours),
+            recorded_by or "",
+            corrects_id or "",
+            reason,
+            no if superseded else yes,
         )
-    log_export("hours", [r.volunteer_id for r in records], actor=actor, full=False)
-    return xlsx_response(book, "service-hours")
+    log_export("hours", list(named), actor=user, full=False)
+
+
+HOURS = register_export(
+    Export(
+        kind="hours",
+        name="service-hours",
+        title=lambda: _("Service hours"),
+        headers=_hours_headers,
+        count=_hours_count,
+        rows=_hours_rows,
+    )
+)

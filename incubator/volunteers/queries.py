@@ -3,7 +3,9 @@ the user may see, with what the page shows loaded eagerly."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -85,18 +87,29 @@ def hours_query(
     volunteer_id: int | None = None,
     organization_id: int | None = None,
     month=None,
+    columns: Sequence[Any] | None = None,
 ) -> Select:
-    """Service records the user may see: an org leader only their organizations'."""
-    stmt = (
-        select(ServiceRecord)
-        .join(Organization, Organization.id == ServiceRecord.organization_id)
-        .where(org_scope(user))
-        .options(
-            joinedload(ServiceRecord.volunteer),
-            joinedload(ServiceRecord.organization),
-            joinedload(ServiceRecord.recorded_by),
+    """Service records the user may see: an org leader only their organizations'.
+    With ``columns`` it selects only those (from ``ServiceRecord`` joined to
+    ``Organization``) and loads nothing else, for an export that streams rows."""
+    if columns is not None:
+        stmt = (
+            select(*columns)
+            .select_from(ServiceRecord)
+            .join(Organization, Organization.id == ServiceRecord.organization_id)
+            .where(org_scope(user))
         )
-    )
+    else:
+        stmt = (
+            select(ServiceRecord)
+            .join(Organization, Organization.id == ServiceRecord.organization_id)
+            .where(org_scope(user))
+            .options(
+                joinedload(ServiceRecord.volunteer),
+                joinedload(ServiceRecord.organization),
+                joinedload(ServiceRecord.recorded_by),
+            )
+        )
     if volunteer_id:
         stmt = stmt.where(ServiceRecord.volunteer_id == volunteer_id)
     if organization_id:

@@ -28,7 +28,7 @@ from incubator.organizations.queries import organization_filter
 from incubator.paging import paginate
 from incubator.periods import month_range
 from incubator.security import id_arg
-from incubator.spreadsheets import XLSX
+from incubator.spreadsheets import XLSX, answer_export
 from incubator.transaction import run_and_flash
 from incubator.volunteers import certificates, hours, importer, services
 from incubator.volunteers.access import (
@@ -36,7 +36,7 @@ from incubator.volunteers.access import (
     manageable_organizations,
     volunteer_scope,
 )
-from incubator.volunteers.export import hours_workbook
+from incubator.volunteers.export import HOURS
 from incubator.volunteers.forms import (
     CertificateForm,
     CorrectionForm,
@@ -232,11 +232,7 @@ def hours_index():
 @bp.route("/hours/export.xlsx")
 @roles_required(*READERS)
 def hours_export():
-    _org, _month, query = _hours_filters()
-    response = hours_workbook(
-        db.session.scalars(query).unique().all(), actor=current_user
-    )
-    return response
+    return answer_export(HOURS, current_user, request.args)
 
 
 @bp.route("/<int:volunteer_id>/certificates", methods=["POST"])

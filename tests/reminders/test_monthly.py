@@ -290,6 +290,7 @@ def test_the_scheduler_is_never_started_by_the_app(app):
         "monthly_reminders",
         "deliver_reminders",
         "anonymize_residents",
+        "export_jobs",
     }
     monthly = jobs_by_id["monthly_reminders"]
     assert monthly.coalesce and monthly.max_instances == 1
