@@ -54,6 +54,10 @@ class Job:
     trigger: Callable[[Flask], BaseTrigger]
 
 
+def _export_jobs() -> None:
+    exports.export_job()
+
+
 def _jobs() -> list[Job]:
     from flask_babel import lazy_gettext as _l
 
@@ -80,7 +84,7 @@ def _jobs() -> list[Job]:
         Job(
             "export_jobs",
             _l("Write large exports and delete expired ones"),
-            exports.export_job,
+            _export_jobs,
             lambda app: IntervalTrigger(
                 seconds=exports.EXPORT_TICK_SECONDS, timezone=app.config["TIMEZONE"]
             ),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -32,6 +32,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
+from werkzeug.wrappers import Response as ResponseBase
 
 from incubator import signals
 from incubator.extensions import db
@@ -355,7 +356,7 @@ def register_export(export: Export) -> Export:
     return export
 
 
-def arg(args: dict[str, list[str]], name: str) -> str | None:
+def arg(args: Mapping[str, Any], name: str) -> str | None:
     """The first value of ``name`` in an export's filters, or ``None``."""
     values = args.get(name) or []
     return values[0] if values else None
@@ -403,7 +404,8 @@ def _stream_cell(sheet, value):
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        # openpyxl writes dates (its stubs list only datetimes)
+        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
         cell.number_format = "yyyy-mm-dd"
         return cell
     return value
@@ -438,7 +440,7 @@ def export_args(args: Any) -> dict[str, list[str]]:
     return {key: list(values) for key, values in dict(args).items()}
 
 
-def answer_export(export: Export, user: Any, args: Any) -> Response:
+def answer_export(export: Export, user: Any, args: Any) -> ResponseBase:
     """A page's export: at once when it has at most ``SYNC_EXPORT_ROWS`` rows
     (counted first), else queued as a background job (``export_requested``):
     the user is sent back to the page that asked with a message saying that the
