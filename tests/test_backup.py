@@ -32,10 +32,14 @@ UPLOADS = {
 
 
 @contextmanager
-def instance(url: str, uploads: Path):
-    """An app on ``url`` with its own upload folder, as a separate deployment."""
+def instance(url: str, uploads: Path, **settings):
+    """An app on ``url`` with its own upload folder (and ``settings``, e.g. an
+    object store), as a separate deployment."""
     app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=str(uploads)
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        UPLOAD_FOLDER=str(uploads),
+        **settings,
     )
     with app.app_context():
         try:

@@ -6,8 +6,6 @@ idempotent, and a stopped object store is reported, not hidden."""
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +15,7 @@ from incubator.backup import archive
 from incubator.demo.seed import seed_demo
 from incubator.extensions import db
 from tests.storage.conftest import make_bucket, moto_server, objects
+from tests.test_backup import cli, instance
 
 UPLOADS = {
     "photos/3f2a.jpg": b"\xff\xd8 a photo of the dance group",
@@ -34,26 +33,6 @@ def _s3(endpoint: str, bucket: str, prefix: str = "") -> dict:
         "S3_REGION": "us-east-1",
         "S3_PREFIX": prefix,
     }
-
-
-@contextmanager
-def instance(url: str, uploads: Path, **settings):
-    app = create_app(
-        TestingConfig,
-        SQLALCHEMY_DATABASE_URI=url,
-        UPLOAD_FOLDER=str(uploads),
-        **settings,
-    )
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-
-
-def cli(app, *args):
-    return app.test_cli_runner().invoke(args=list(args))
 
 
 def populate() -> None:
