@@ -563,43 +563,41 @@ def count_queries(app, call_list: list[Call]) -> dict[tuple[str, str], int]:
 
     users, password = bench_users()
     counts: dict[tuple[str, str], int] = {}
+    # The requests run outside this app context: inside it they would share
+    # one database session (and its transaction) and count what they reuse.
     with app.app_context():
         engine = db.engine
-        counter = [0]
+    counter = [0]
 
-        def on_execute(_conn, _cursor, statement, *_args) -> None:
-            # As tests/conftest.py's count_queries: transaction control excluded.
-            head = statement.lstrip().split(None, 1)[0].upper() if statement else ""
-            if head not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
-                counter[0] += 1
+    def on_execute(_conn, _cursor, statement, *_args) -> None:
+        # As tests/conftest.py's count_queries: transaction control excluded.
+        head = statement.lstrip().split(None, 1)[0].upper() if statement else ""
+        if head not in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
+            counter[0] += 1
 
-        event.listen(engine, "before_cursor_execute", on_execute)
-        try:
-            for role in {c.role for c in call_list}:
-                client = app.test_client()
-                client.post(
-                    "/login",
-                    data={"username": users[role], "password": password},
-                )
-                token = app.test_client().post(
-                    "/api/v1/tokens",
-                    json={"username": users[role], "password": password},
-                )
-                headers = {}
-                if token.status_code == 201:
-                    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
-                for c in call_list:
-                    if c.role != role:
-                        continue
-                    counter[0] = 0
-                    if c.api:
-                        app.test_client().get(c.path, headers=headers)
-                    else:
-                        client.get(c.path)
-                    counts[(c.role, c.path)] = counter[0]
-        finally:
-            event.remove(engine, "before_cursor_execute", on_execute)
-            db.session.remove()
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        for role in {c.role for c in call_list}:
+            client = app.test_client()
+            client.post("/login", data={"username": users[role], "password": password})
+            token = app.test_client().post(
+                "/api/v1/tokens",
+                json={"username": users[role], "password": password},
+            )
+            headers = {}
+            if token.status_code == 201:
+                headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+            for c in call_list:
+                if c.role != role:
+                    continue
+                counter[0] = 0
+                if c.api:
+                    app.test_client().get(c.path, headers=headers)
+                else:
+                    client.get(c.path)
+                counts[(c.role, c.path)] = counter[0]
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
     return counts
 
 
