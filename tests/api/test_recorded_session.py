@@ -249,6 +249,8 @@ def _record(client) -> list[dict]:
 def test_the_api_answers_the_recorded_session_byte_for_byte(app, db, client):
     # sign-in codes are keyed on the resident key, random per test run otherwise
     app.config["RESIDENT_KEY"] = "the recorded session's resident key, fixed"
+    # list cursors (``next``) are signed with the secret key, random per run too
+    app.config["SECRET_KEY"] = "the recorded session's secret key, fixed"
     with time_machine.travel(datetime(2026, 11, 16, 2, 0, tzinfo=UTC), tick=False):
         seed_demo()
         db.session.commit()
