@@ -30,6 +30,8 @@ from contextvars import ContextVar
 from typing import IO, Any
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import NoInspectionAvailable
 
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -78,10 +80,17 @@ def job_context(job_id: str) -> Iterator[str]:
 
 
 def _user_id() -> int | None:
+    """The signed-in user's id from the identity map, never by a query: after
+    the request's commit the user is expired, and reading ``user.id`` would
+    reload it in a new (read) transaction while the line is written."""
     user = g.get("_login_user")  # set by Flask-Login once it loaded the user
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None:
         return None
-    return getattr(user, "id", None)
+    try:
+        identity = sa_inspect(user).identity
+    except NoInspectionAvailable:  # the anonymous user
+        return None
+    return identity[0] if identity else None
 
 
 class ContextFilter(logging.Filter):
@@ -100,9 +109,14 @@ class ContextFilter(logging.Filter):
             values["method"] = request.method
             values["path"] = request.path
             values["user_id"] = _user_id()
+        # Fields another handler's filter filled (with its own "missing") are
+        # filled again; fields the line itself gave (``extra=``) are kept.
+        filled: set[str] = getattr(record, "_context_filled", set())
         for name, value in values.items():
-            if getattr(record, name, None) is None:
+            if name in filled or getattr(record, name, None) is None:
                 setattr(record, name, self.missing if value is None else value)
+                filled.add(name)
+        record._context_filled = filled
         return True
 
 
