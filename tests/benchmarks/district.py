@@ -384,6 +384,9 @@ class Call:
     path: str
     api: bool = False
     dashboard: bool = False
+    # A deep ?page= past the 10,000-row offset cap answers 422 by design
+    # (README, Long lists): the cursor call measures deep pages then.
+    expected: tuple[int, ...] = (200,)
 
 
 @dataclass
@@ -428,6 +431,7 @@ def calls(fx: Fixtures) -> list[Call]:
             f"API activities page {fx.deep_page}",
             f"/api/v1/activities?page={fx.deep_page}",
             api=True,
+            expected=(200, 422),
         ),
         Call(a, "month calendar", f"/calendar?month={fx.month}"),
         Call(a, "activity calendar", f"/activities/calendar?month={fx.month}"),
@@ -969,8 +973,12 @@ def run_one(settings: Settings, servers: Servers, engine: str, scale: float) -> 
             m.share = round(m.rps / hello_rps, 4)
             m.bytes = size
             problems = []
-            if status != 200:
+            if status not in c.expected:
                 problems.append(f"status {status}")
+            elif status != 200:
+                problems.append(
+                    f"{status} as designed (offset cap; see the cursor row)"
+                )
             if m.p95_ms > P95_TARGET_MS:
                 problems.append("p95 > 150 ms")
             if c.dashboard and c.role == "admin" and m.share < DASHBOARD_SHARE_TARGET:
@@ -1212,9 +1220,9 @@ def main() -> int:
     write_results(settings, notes, runs, total)
     say(f"\nresults: {settings.results / 'bench-results.md'} (and .json)")
     say(f"total run time {total:.0f} s")
-    failed = any(c["status"] >= 400 for run in runs for c in run["calls"]) or any(
-        run["mix"]["errors"] for run in runs
-    )
+    failed = any(
+        c["verdict"].startswith("status ") for run in runs for c in run["calls"]
+    ) or any(run["mix"]["errors"] for run in runs)
     return 1 if failed else 0
 
 
