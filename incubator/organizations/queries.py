@@ -130,6 +130,8 @@ def organization_filter(
     ).all()
     options = [(i, n) for i, n in rows[:FILTER_OPTIONS]]
     return OrganizationFilter(options, True, q, len(rows) > FILTER_OPTIONS)
+
+
 COLUMN_CAP = 20
 
 

@@ -50,6 +50,7 @@ from incubator.projects.models import Indicator, Project
 from incubator.sessions.models import SessionInvite, TrainingSession
 from incubator.signins.identity import encrypt_phone, mask, resident_key
 from incubator.signins.models import Resident, SignIn
+from incubator.transaction import commit_now
 from incubator.ventures.models import (
     BudgetLine,
     RoundCriterion,
@@ -387,7 +388,7 @@ class Writer:
 
     def commit(self, phase: str, started: float) -> None:
         self.flush()
-        db.session.commit()
+        commit_now()  # each step its own transaction (see README)
         self.echo(f"  {phase:<34} {clock.perf_counter() - started:6.1f} s")
 
 
@@ -1732,6 +1733,6 @@ class District:
                 sequence = func.pg_get_serial_sequence(f'"{table.name}"', "id")
                 top = select(func.max(table.c.id)).scalar_subquery()
                 db.session.execute(select(func.setval(sequence, top)))
-        db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        commit_now()
+        db.session.execute(text("ANALYZE"))  # outside a write transaction on SQLite
+        commit_now()
