@@ -136,10 +136,9 @@ class Activity(CommunityScoped, Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_activity_org_held", "organization_id", "held_on"),
-        # District scale (issue 18): lists sort by start, reports filter by review
-        # state and month, communities' pages by community and start.
+        # District scale (issue 18): lists sort by start, communities' pages by
+        # community and start (reports by review state and day: ix_activity_figures).
         Index("ix_activity_starts_at", "starts_at"),
-        Index("ix_activity_review_held", "review_state", "held_on"),
         Index("ix_activity_community_starts", "community_id", "starts_at"),
         # The review queue: pending logs, oldest first (issue 18, lists).
         Index("ix_activity_review_created", "review_state", "created_at"),

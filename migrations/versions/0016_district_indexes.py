@@ -22,7 +22,6 @@ depends_on = None
 # (name, table, columns): each declared on its model too.
 INDEXES = [
     ("ix_activity_starts_at", "activity", ["starts_at"]),
-    ("ix_activity_review_held", "activity", ["review_state", "held_on"]),
     ("ix_activity_community_starts", "activity", ["community_id", "starts_at"]),
     ("ix_booking_state_starts", "booking", ["state", "starts_at"]),
     ("ix_sign_in_community_resident", "sign_in", ["community_id", "resident_id"]),
